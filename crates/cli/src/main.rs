@@ -1,0 +1,2 @@
+//! kube-rightsize command line.
+fn main() {}

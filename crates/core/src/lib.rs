@@ -1,0 +1,19 @@
+//! # kube-rightsize core
+//!
+//! The pure analysis library behind the kube-rightsize web app and CLI: it parses cluster snapshots,
+//! maps nodes to cloud instances, groups pods into workloads, prices nodes, splits their cost over
+//! workloads and renders reports.
+//!
+//! Invariants (see ARCHITECTURE.md): no I/O, no clock, no randomness, no browser crates, no
+//! `unsafe`. Inputs are bytes, outputs are plain data. Quantities are exact integers.
+#![forbid(unsafe_code)]
+
+pub mod cluster;
+pub mod diagnostics;
+pub mod ingest;
+pub mod model;
+pub mod nodes;
+pub mod pods;
+pub mod pricing;
+pub mod quantity;
+pub mod workloads;

@@ -1,0 +1,34 @@
+//! End-to-end: the built app in headless Chromium, served from dist/ on 127.0.0.1.
+
+use std::time::Duration;
+
+use kube_rightsize_e2e::server::StaticServer;
+use kube_rightsize_e2e::webdriver::Browser;
+use kube_rightsize_e2e::{dist_dir, screenshot_dir};
+
+#[test]
+fn demo_button_shows_a_report() {
+    let server = StaticServer::start(&dist_dir()).expect("static server");
+    let browser = Browser::start().expect("headless Chromium via chromedriver");
+    browser.goto(&server.url()).expect("open the app");
+    let demo = browser
+        .wait_for("#demo", Duration::from_secs(30))
+        .expect("the app renders its demo button");
+    browser
+        .screenshot(&screenshot_dir().join("01-start.png"))
+        .expect("screenshot");
+    browser.click(&demo).expect("click the demo button");
+    let summary = browser
+        .wait_for("#summary", Duration::from_secs(30))
+        .expect("a report appears after loading the demo");
+    let text = browser.text(&summary).expect("summary text");
+    browser
+        .screenshot(&screenshot_dir().join("02-demo-report.png"))
+        .expect("screenshot");
+    assert!(text.contains("Nodes"), "summary: {text}");
+    assert!(
+        server.requests().iter().any(|r| r.starts_with("GET /demo/cluster.json")),
+        "the demo is fetched same-origin: {:?}",
+        server.requests()
+    );
+}

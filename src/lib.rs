@@ -1,0 +1,14 @@
+//! The kube-rightsize web app: a thin Leptos shell over `kube-rightsize-core`.
+//!
+//! Components only move data between the page and the core; everything that computes lives in
+//! the core crate (see ARCHITECTURE.md).
+
+mod app;
+mod fetch;
+
+pub use app::App;
+
+/// Mounts the app on the document body.
+pub fn mount() {
+    leptos::mount::mount_to_body(App);
+}

@@ -1,0 +1,184 @@
+//! `cargo xtask test`: every check CI runs, in order, each a named stage.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::bootstrap::{self, WASM_TARGET};
+use crate::run;
+
+/// Crates that must never appear in the core's dependency tree.
+const FORBIDDEN_IN_CORE: [&str; 5] = ["wasm-bindgen", "web-sys", "js-sys", "leptos", "gloo"];
+
+struct Stages {
+    timings: Vec<(String, f64)>,
+}
+
+impl Stages {
+    fn stage(&mut self, name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+        println!("\n==> {name}");
+        let start = Instant::now();
+        f().with_context(|| format!("stage `{name}` failed"))?;
+        self.timings.push((name.to_string(), start.elapsed().as_secs_f64()));
+        Ok(())
+    }
+
+    /// A stage that runs tests: it fails when the command fails or when it ran no test.
+    fn tests(&mut self, name: &str, mut cmd: Command) -> Result<()> {
+        self.stage(name, || {
+            let passed = run::counted_tests(&mut cmd)?;
+            if passed == 0 {
+                bail!("it ran no tests: a stage that must run tests ran none");
+            }
+            println!("==> {name}: {passed} tests passed");
+            Ok(())
+        })
+    }
+}
+
+/// Runs every stage; `--skip-e2e` and `--skip-browser` exist for quick local loops only.
+pub fn run(root: &Path, args: &[String]) -> Result<()> {
+    let skip_browser = args.iter().any(|a| a == "--skip-browser");
+    let skip_e2e = skip_browser || args.iter().any(|a| a == "--skip-e2e");
+    let started = Instant::now();
+    let mut s = Stages { timings: Vec::new() };
+
+    let mut tools = bootstrap::Tools::default();
+    s.stage("bootstrap: toolchain, trunk, wasm-bindgen, wasm-opt, chromium", || {
+        tools = bootstrap::web_tools(root, true)?;
+        if !skip_browser {
+            bootstrap::ensure_chromium()?;
+        }
+        Ok(())
+    })?;
+
+    s.stage("cargo fmt --check", || {
+        run::status(Command::new("cargo").args(["fmt", "--all", "--check"]))
+    })?;
+    s.stage("core purity: no browser crates in crates/core's dependency tree", || {
+        core_is_pure()
+    })?;
+    s.stage("clippy (native)", || {
+        run::status(Command::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "kube-rightsize-app",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    s.stage("clippy (wasm32)", || {
+        run::status(Command::new("cargo").args([
+            "clippy",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            "kube-rightsize-app",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        run::status(Command::new("cargo").args([
+            "clippy",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            "kube-rightsize-core",
+            "--lib",
+            "--no-default-features",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+
+    let mut native = Command::new("cargo");
+    native.args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "kube-rightsize-app",
+        "--exclude",
+        "kube-rightsize-e2e",
+    ]);
+    s.tests("native tests", native)?;
+
+    if !skip_browser {
+        let mut wasm = Command::new("cargo");
+        wasm.args(["test", "--target", WASM_TARGET, "-p", "kube-rightsize-app"])
+            .env("CHROMEDRIVER", which("chromedriver")?)
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+        s.tests("browser component tests (wasm-bindgen-test, headless Chromium)", wasm)?;
+    }
+
+    if !skip_e2e {
+        s.stage("trunk build --offline --release", || {
+            run::trunk_build(root, &tools, true)
+        })?;
+        let mut e2e = Command::new("cargo");
+        e2e.args(["test", "-p", "kube-rightsize-e2e", "--", "--test-threads=1"])
+            .env("KRS_DIST", root.join("dist"))
+            .env("KRS_E2E_OUT", root.join("target/e2e"))
+            .env("CHROMEDRIVER", which("chromedriver")?);
+        s.tests("end-to-end tests (built app in headless Chromium)", e2e)?;
+    }
+
+    println!("\n==> all stages passed in {:.0} s", started.elapsed().as_secs_f64());
+    for (name, secs) in &s.timings {
+        println!("    {secs:>7.1} s  {name}");
+    }
+    Ok(())
+}
+
+fn core_is_pure() -> Result<()> {
+    let tree = run::capture(Command::new("cargo").args([
+        "tree",
+        "-p",
+        "kube-rightsize-core",
+        "--edges",
+        "normal,build",
+        "--target",
+        "all",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+    ]))?;
+    let bad: Vec<&str> = tree
+        .lines()
+        .filter(|l| {
+            let name = l.split_whitespace().next().unwrap_or_default();
+            FORBIDDEN_IN_CORE
+                .iter()
+                .any(|f| name == *f || name.starts_with(&format!("{f}-")))
+        })
+        .collect();
+    if !bad.is_empty() {
+        bail!(
+            "crates/core must stay pure, but its dependency tree contains: {}",
+            bad.join(", ")
+        );
+    }
+    println!("crates/core depends on none of: {}", FORBIDDEN_IN_CORE.join(", "));
+    Ok(())
+}
+
+/// The absolute path of a program on `PATH`.
+pub fn which(program: &str) -> Result<String> {
+    let out = run::capture(Command::new("sh").args(["-c", &format!("command -v {program}")]))?;
+    let path = out.trim();
+    if path.is_empty() {
+        bail!("`{program}` is not on PATH");
+    }
+    Ok(path.to_string())
+}
