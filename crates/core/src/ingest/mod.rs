@@ -1,0 +1,540 @@
+//! Ingest: turns pasted `kubectl get nodes,pods -A -o json` (or YAML, lists, single objects,
+//! arrays, several documents, several inputs) into an owned [`Cluster`].
+//!
+//! Each input is parsed from its bytes in one pass with borrowed serde views
+//! ([`raw`]), converted object by object into the compact model, then all inputs are merged
+//! (duplicates kept once), pods are linked to nodes and grouped into workloads, and HPAs are
+//! attached. Malformed input gives an [`IngestError`]; odd but usable content gives
+//! [`Warning`]s.
+
+pub(crate) mod collect;
+pub(crate) mod convert;
+mod detect;
+mod error;
+mod json;
+pub(crate) mod raw;
+mod walk;
+mod yaml;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+pub use error::{IngestError, IngestErrorKind};
+
+use crate::cluster::{Cluster, InputFormat, InputSummary};
+use crate::diagnostics::{Warning, object_ref};
+use collect::Collector;
+use detect::Problem;
+use error::line_col;
+
+/// One input: a name for messages (a file name, or `paste`) and its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// Shown in errors and summaries.
+    pub name: &'a str,
+    /// The raw bytes (UTF-8 text, optionally with a BOM).
+    pub bytes: &'a [u8],
+}
+
+impl<'a> Input<'a> {
+    /// An input called `name`.
+    pub fn new(name: &'a str, bytes: &'a [u8]) -> Input<'a> {
+        Input { name, bytes }
+    }
+}
+
+/// Choices about what to keep.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestOptions {
+    /// Pod label keys to keep in [`crate::pods::Pod::labels`] (e.g. `team`); no other label
+    /// values are stored.
+    pub pod_labels: Vec<String>,
+}
+
+/// Parses and merges `inputs` with default options. See [`ingest_with`].
+pub fn ingest(inputs: &[Input<'_>]) -> Result<Cluster, IngestError> {
+    ingest_with(inputs, &IngestOptions::default())
+}
+
+/// Parses and merges `inputs`.
+///
+/// Fails on the first input that cannot be read, or when all inputs together hold no node, pod or
+/// workload. Objects present in several inputs (same uid, or same kind, namespace and name) are
+/// kept once, from the first input that has them.
+pub fn ingest_with(inputs: &[Input<'_>], options: &IngestOptions) -> Result<Cluster, IngestError> {
+    if inputs.is_empty() {
+        return Err(IngestError::new(
+            IngestErrorKind::NoInput,
+            "",
+            (1, 1),
+            "no input was given",
+            Some(paste_hint()),
+        ));
+    }
+    let mut merger = Merger::default();
+    for input in inputs {
+        let (collector, summary, warnings) = read_input(input, options)?;
+        merger.add(collector, summary, warnings);
+    }
+    merger.finish(inputs)
+}
+
+fn paste_hint() -> String {
+    "paste the output of `kubectl get nodes,pods -A -o json`".to_owned()
+}
+
+/// Reads one input into a collector.
+fn read_input<'o>(
+    input: &Input<'_>,
+    options: &'o IngestOptions,
+) -> Result<(Collector<'o>, InputSummary, Vec<Warning>), IngestError> {
+    let name = input.name;
+    let text = text_of(input)?;
+    let start = detect::find_start(text).map_err(|p| problem_error(name, text, p))?;
+    let mut warnings = Vec::new();
+    if !start.skipped.is_empty() {
+        warnings.push(skipped_warning(name, &start.skipped));
+    }
+    let mut out = Collector::new(options);
+    let (format, documents, unrecognised) = match start.format {
+        InputFormat::Json => match json::parse(name, text, start.offset, &mut out) {
+            Ok(parsed) => {
+                if !parsed.skipped.is_empty() {
+                    warnings.push(skipped_warning(name, &parsed.skipped));
+                }
+                (InputFormat::Json, parsed.documents, parsed.unrecognised)
+            }
+            Err(failure) => {
+                // `{kind: Node, ...}` is YAML flow syntax, not broken JSON.
+                let mut yaml_out = Collector::new(options);
+                match failure
+                    .maybe_yaml
+                    .then(|| yaml::parse(name, text, start.offset, &mut yaml_out).ok())
+                    .flatten()
+                {
+                    Some(parsed) if yaml_out.recognised() > 0 => {
+                        out = yaml_out;
+                        (InputFormat::Yaml, parsed.documents, parsed.unrecognised)
+                    }
+                    _ => return Err(failure.error),
+                }
+            }
+        },
+        InputFormat::Yaml => {
+            let parsed = yaml::parse(name, text, start.offset, &mut out)?;
+            (InputFormat::Yaml, parsed.documents, parsed.unrecognised)
+        }
+    };
+    if let Some((offset, keys)) = unrecognised.first() {
+        if out.recognised() == 0 {
+            return Err(not_kubernetes(name, text, *offset, keys, format));
+        }
+        for (offset, keys) in &unrecognised {
+            let (line, _) = line_col(text, *offset);
+            warnings.push(Warning::new(
+                "unrecognised_document",
+                "",
+                format!(
+                    "{name}: the document at line {line} is not a Kubernetes object (keys {}); ignored",
+                    key_list(keys)
+                ),
+            ));
+        }
+    }
+    let summary = InputSummary {
+        name: name.to_owned(),
+        format,
+        documents,
+        nodes: out.nodes.len(),
+        pods: out.pods.len(),
+        other_objects: out.objects.len() + out.hpas.len(),
+        ignored_objects: out.ignored.values().sum::<usize>() + out.kindless,
+        duplicates: 0,
+    };
+    Ok((out, summary, warnings))
+}
+
+fn text_of<'a>(input: &Input<'a>) -> Result<&'a str, IngestError> {
+    let bytes = input.bytes;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(IngestError::new(
+            IngestErrorKind::InvalidUtf8,
+            input.name,
+            (1, 1),
+            "the input is UTF-16 text, not UTF-8",
+            Some(
+                "PowerShell's `>` writes UTF-16: use `kubectl get nodes,pods -A -o json | \
+                 Out-File -Encoding utf8 cluster.json`, or paste the text instead"
+                    .to_owned(),
+            ),
+        ));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        // The valid prefix is UTF-8, so this cannot fail; fall back to line 1 anyway.
+        let (line, column) = std::str::from_utf8(valid)
+            .map(|v| line_col(v, v.len()))
+            .unwrap_or((1, 1));
+        IngestError::new(
+            IngestErrorKind::InvalidUtf8,
+            input.name,
+            (line, column),
+            format!(
+                "the input is not UTF-8 text (invalid byte 0x{:02X})",
+                bytes.get(e.valid_up_to()).copied().unwrap_or(0)
+            ),
+            Some("save the kubectl output as UTF-8 text, or paste it as text".to_owned()),
+        )
+    })
+}
+
+fn skipped_warning(name: &str, skipped: &[String]) -> Warning {
+    let shown: Vec<&str> = skipped.iter().take(3).map(String::as_str).collect();
+    let more = if skipped.len() > 3 {
+        format!(" and {} more", skipped.len() - 3)
+    } else {
+        String::new()
+    };
+    Warning::new(
+        "skipped_text",
+        "",
+        format!("{name}: skipped {}{more}", shown.join(", ")),
+    )
+}
+
+fn key_list(keys: &[String]) -> String {
+    if keys.is_empty() {
+        return "none".to_owned();
+    }
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn problem_error(name: &str, text: &str, problem: Problem) -> IngestError {
+    match problem {
+        Problem::Empty => IngestError::new(
+            IngestErrorKind::EmptyInput,
+            name,
+            (1, 1),
+            "the input is empty",
+            Some(paste_hint()),
+        ),
+        Problem::OnlyJunk { offset, lines } => IngestError::new(
+            IngestErrorKind::EmptyInput,
+            name,
+            line_col(text, offset),
+            format!(
+                "the input has no JSON or YAML, only {}",
+                lines.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+            ),
+            Some(paste_hint()),
+        ),
+        Problem::Table { offset, first_word } => IngestError::new(
+            IngestErrorKind::TableOutput,
+            name,
+            line_col(text, offset),
+            format!("expected JSON or YAML, found a table starting with `{first_word}`"),
+            Some("this looks like `kubectl get` table output: add `-o json`".to_owned()),
+        ),
+        Problem::KubectlError { offset, line } => IngestError::new(
+            IngestErrorKind::KubectlError,
+            name,
+            line_col(text, offset),
+            format!("expected JSON or YAML, found a kubectl error: `{line}`"),
+            Some(
+                "kubectl failed: fix the command (context, permissions), then paste its output"
+                    .to_owned(),
+            ),
+        ),
+        Problem::Unrecognised { offset, line } => IngestError::new(
+            IngestErrorKind::NotJsonOrYaml,
+            name,
+            line_col(text, offset),
+            format!("expected JSON or YAML, found `{line}`"),
+            Some(paste_hint()),
+        ),
+    }
+}
+
+fn not_kubernetes(
+    name: &str,
+    text: &str,
+    offset: usize,
+    keys: &[String],
+    format: InputFormat,
+) -> IngestError {
+    let has = |k: &str| keys.iter().any(|x| x == k);
+    let what = if format == InputFormat::Json {
+        "JSON"
+    } else {
+        "YAML"
+    };
+    let (looks_like, hint) =
+        if has("scans") && (has("score") || has("strategy") || has("resources")) {
+            (
+                "a KRR report".to_owned(),
+                "KRR scans are read separately: here, paste `kubectl get nodes,pods -A -o json`"
+                    .to_owned(),
+            )
+        } else if has("Name") && (has("Namespace") || has("Labels")) {
+            (
+                "`kubectl describe` output".to_owned(),
+                "use `kubectl get nodes,pods -A -o json` instead of `kubectl describe`".to_owned(),
+            )
+        } else {
+            (
+                format!("a {what} object with keys {}", key_list(keys)),
+                format!(
+                    "Kubernetes objects have `apiVersion`, `kind` and `metadata`; {}",
+                    paste_hint()
+                ),
+            )
+        };
+    IngestError::new(
+        IngestErrorKind::NotKubernetes,
+        name,
+        line_col(text, offset),
+        format!("expected Kubernetes objects, found {looks_like}"),
+        Some(hint),
+    )
+}
+
+/// Identity of an object for duplicate detection.
+type ObjKey = (&'static str, String, String);
+
+/// Merges inputs, dropping duplicates.
+#[derive(Default)]
+struct Merger {
+    cluster: Cluster,
+    objects: Vec<crate::workloads::WorkloadObject>,
+    uids: HashSet<String>,
+    names: HashMap<ObjKey, usize>,
+    input_warnings: Vec<Warning>,
+}
+
+impl Merger {
+    /// True (and counted) when the object was seen before; remembers it otherwise.
+    fn seen(
+        &mut self,
+        kind: &'static str,
+        ns: &str,
+        name: &str,
+        uid: Option<&str>,
+        index: usize,
+    ) -> Option<usize> {
+        let key: ObjKey = (kind, ns.to_owned(), name.to_owned());
+        let by_uid = uid.is_some_and(|u| self.uids.contains(u));
+        if let Some(&first) = self.names.get(&key) {
+            return Some(first);
+        }
+        if by_uid {
+            return Some(usize::MAX);
+        }
+        if let Some(u) = uid {
+            self.uids.insert(u.to_owned());
+        }
+        self.names.insert(key, index);
+        None
+    }
+
+    fn add(&mut self, c: Collector<'_>, mut summary: InputSummary, warnings: Vec<Warning>) {
+        self.input_warnings.extend(warnings);
+        self.cluster.warnings.extend(c.warnings);
+        for (kind, n) in c.ignored {
+            *self.cluster.ignored_kinds.entry(kind).or_default() += n;
+        }
+        let mut dups = 0;
+        for node in c.nodes {
+            let i = self.cluster.nodes.len();
+            match self.seen("Node", "", &node.name, node.uid.as_deref(), i) {
+                None => self.cluster.nodes.push(node),
+                Some(first) => {
+                    dups += 1;
+                    if let Some(f) = self.cluster.nodes.get(first)
+                        && (f.allocatable != node.allocatable
+                            || f.instance_type != node.instance_type)
+                    {
+                        self.cluster.warnings.push(Warning::new(
+                            "duplicate_object",
+                            object_ref("Node", None, &node.name),
+                            format!(
+                                "{} has this node again with different content; the first is kept",
+                                summary.name
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        for pod in c.pods {
+            let i = self.cluster.pods.len();
+            match self.seen("Pod", &pod.namespace, &pod.name, pod.uid.as_deref(), i) {
+                None => self.cluster.pods.push(pod),
+                Some(first) => {
+                    dups += 1;
+                    if let Some(f) = self.cluster.pods.get(first)
+                        && (f.node != pod.node
+                            || f.phase != pod.phase
+                            || f.effective_request != pod.effective_request)
+                    {
+                        self.cluster.warnings.push(Warning::new(
+                            "duplicate_object",
+                            object_ref("Pod", Some(&pod.namespace), &pod.name),
+                            format!(
+                                "{} has this pod again with different content; the first is kept",
+                                summary.name
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        for o in c.objects {
+            let kind: &'static str = crate::workloads::WORKLOAD_KINDS
+                .iter()
+                .find(|k| **k == o.kind)
+                .copied()
+                .unwrap_or("Workload");
+            let i = self.objects.len();
+            match self.seen(kind, &o.namespace, &o.name, o.uid.as_deref(), i) {
+                None => self.objects.push(o),
+                Some(_) => dups += 1,
+            }
+        }
+        for h in c.hpas {
+            let i = self.cluster.hpas.len();
+            match self.seen("HorizontalPodAutoscaler", &h.namespace, &h.name, None, i) {
+                None => self.cluster.hpas.push(h),
+                Some(_) => dups += 1,
+            }
+        }
+        summary.duplicates = dups;
+        self.cluster.duplicates += dups;
+        self.cluster.inputs.push(summary);
+    }
+
+    fn finish(mut self, inputs: &[Input<'_>]) -> Result<Cluster, IngestError> {
+        let mut cluster = std::mem::take(&mut self.cluster);
+        let mut warnings = std::mem::take(&mut self.input_warnings);
+        warnings.append(&mut cluster.warnings);
+        if cluster.nodes.is_empty()
+            && cluster.pods.is_empty()
+            && self.objects.is_empty()
+            && cluster.hpas.is_empty()
+        {
+            let names: Vec<&str> = inputs.iter().map(|i| i.name).collect();
+            let found = if cluster.ignored_kinds.is_empty() {
+                "nothing".to_owned()
+            } else {
+                cluster
+                    .ignored_kinds
+                    .iter()
+                    .map(|(k, n)| format!("{n} {k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(IngestError::new(
+                IngestErrorKind::NoNodesOrPods,
+                &names.join(", "),
+                (1, 1),
+                format!("the input has no nodes, pods or workloads (found {found})"),
+                Some(paste_hint()),
+            ));
+        }
+
+        cluster.node_index = cluster
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.name.clone(), i))
+            .collect();
+        let mut missing: BTreeMap<String, (usize, String)> = BTreeMap::new();
+        for pod in &mut cluster.pods {
+            if let Some(node) = &pod.node {
+                pod.node_index = cluster.node_index.get(node).copied();
+                if pod.node_index.is_none() {
+                    let e = missing
+                        .entry(node.clone())
+                        .or_insert_with(|| (0, object_ref("Pod", Some(&pod.namespace), &pod.name)));
+                    e.0 += 1;
+                }
+            }
+        }
+        if !cluster.nodes.is_empty() {
+            for (node, (count, example)) in missing {
+                warnings.push(Warning::new(
+                    "pod_node_missing",
+                    example.clone(),
+                    if count == 1 {
+                        format!("the pod runs on node {node}, which is not in the input")
+                    } else {
+                        format!(
+                            "{count} pods (e.g. {example}) run on node {node}, which is not in the input"
+                        )
+                    },
+                ));
+            }
+        }
+        if !cluster.pods.is_empty() {
+            if cluster.nodes.is_empty() {
+                warnings.push(Warning::new(
+                    "no_nodes",
+                    "",
+                    "the paste has pods but no nodes: run `kubectl get nodes,pods -A -o json`",
+                ));
+            } else {
+                let namespaces: BTreeSet<&str> =
+                    cluster.pods.iter().map(|p| p.namespace.as_str()).collect();
+                if let (1, Some(ns)) = (namespaces.len(), namespaces.first()) {
+                    warnings.push(Warning::new(
+                        "single_namespace",
+                        "",
+                        format!("only namespace {ns}: did you forget -A?"),
+                    ));
+                }
+            }
+        }
+        if !cluster.nodes.is_empty() && cluster.pods.is_empty() {
+            warnings.push(Warning::new(
+                "no_pods",
+                "",
+                "the paste has nodes but no pods: run `kubectl get nodes,pods -A -o json`",
+            ));
+        }
+
+        let grouping = crate::workloads::group(
+            &cluster.nodes,
+            &mut cluster.pods,
+            &self.objects,
+            &mut cluster.hpas,
+            &mut warnings,
+        );
+        cluster.workloads = grouping.workloads;
+        cluster.workload_index = grouping.index;
+        cluster.warnings = warnings;
+        Ok(cluster)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error::excerpt;
+    use super::*;
+
+    #[test]
+    fn excerpt_is_used_for_long_lines() {
+        let long = "a".repeat(200);
+        let e = ingest(&[Input::new("paste", long.as_bytes())]).unwrap_err();
+        assert_eq!(e.kind, IngestErrorKind::NotJsonOrYaml);
+        assert_eq!(
+            e.message,
+            format!("expected JSON or YAML, found `{}`", excerpt(&long, 80))
+        );
+    }
+
+    #[test]
+    fn no_inputs() {
+        assert_eq!(ingest(&[]).unwrap_err().kind, IngestErrorKind::NoInput);
+    }
+}

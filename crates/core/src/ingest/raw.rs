@@ -1,0 +1,512 @@
+//! Borrowed serde views of Kubernetes objects.
+//!
+//! Every struct here borrows its strings from the input (`Cow::Borrowed` unless the text had
+//! escapes) and declares only the fields the analysis reads: serde skips every other field
+//! (annotations, `env`, `managedFields`, images, ...) without allocating. Objects are converted to
+//! the owned model right after they are read, so at most one raw object lives at a time (plus
+//! list items whose kind is not known yet, see [`super::walk`]).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// A string borrowed from the input when possible.
+///
+/// Deserialized with `deserialize_str`, so YAML plain scalars (`true`, `1.10`, `0x1F`) keep their
+/// exact text instead of being turned into booleans or numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Text<'a>(pub Cow<'a, str>);
+
+impl Text<'_> {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// An owned copy.
+    pub fn to_owned_string(&self) -> String {
+        self.0.clone().into_owned()
+    }
+}
+
+struct TextVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for TextVisitor<'a> {
+    type Value = Text<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'a>, E> {
+        Ok(Text(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'a>, E> {
+        Ok(Text(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'a>, E> {
+        Ok(Text(Cow::Owned(v)))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text<'a>, E> {
+        Ok(Text(Cow::Borrowed(if v { "true" } else { "false" })))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'a>, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'a>, E> {
+        Ok(Text(Cow::Owned(v.to_string())))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor(PhantomData))
+    }
+}
+
+/// A quantity as written: a string, an integer, or (wrongly) a float.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum RawQty<'a> {
+    /// `"250m"`, `"1Gi"` (the normal form).
+    Text(Cow<'a, str>),
+    /// A JSON/YAML integer (`cpu: 2`).
+    Int(i128),
+    /// A JSON/YAML float (`cpu: 0.5`).
+    Float(f64),
+    /// Not a scalar quantity at all (a boolean, a map, a list); the payload names what it was.
+    Invalid(&'static str),
+}
+
+struct QtyVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for QtyVisitor<'a> {
+    type Value = RawQty<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a quantity")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<RawQty<'a>, E> {
+        Ok(RawQty::Text(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawQty<'a>, E> {
+        Ok(RawQty::Text(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<RawQty<'a>, E> {
+        Ok(RawQty::Text(Cow::Owned(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawQty<'a>, E> {
+        Ok(RawQty::Int(i128::from(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawQty<'a>, E> {
+        Ok(RawQty::Int(i128::from(v)))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawQty<'a>, E> {
+        Ok(i128::try_from(v).map_or(RawQty::Invalid("an integer too large"), RawQty::Int))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<RawQty<'a>, E> {
+        Ok(RawQty::Int(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawQty<'a>, E> {
+        Ok(RawQty::Float(v))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawQty<'a>, E> {
+        Ok(RawQty::Invalid("a boolean"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<RawQty<'a>, E> {
+        Ok(RawQty::Invalid("null"))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawQty<'a>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(RawQty::Invalid("an object"))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawQty<'a>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(RawQty::Invalid("a list"))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawQty<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(QtyVisitor(PhantomData))
+    }
+}
+
+/// The resources of a `requests`/`limits`/`capacity`/`allocatable`/`overhead` map that the
+/// analysis reads; every other resource name (hugepages, extended resources) is skipped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RawResources<'a> {
+    pub cpu: Option<RawQty<'a>>,
+    pub memory: Option<RawQty<'a>>,
+    pub ephemeral_storage: Option<RawQty<'a>>,
+    pub nvidia_gpu: Option<RawQty<'a>>,
+    pub amd_gpu: Option<RawQty<'a>>,
+    pub pods: Option<RawQty<'a>>,
+}
+
+struct ResourcesVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for ResourcesVisitor<'a> {
+    type Value = RawResources<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map of resource quantities")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawResources<'a>, A::Error> {
+        let mut out = RawResources::default();
+        while let Some(key) = map.next_key::<Text<'de>>()? {
+            let slot = match key.as_str() {
+                "cpu" => &mut out.cpu,
+                "memory" => &mut out.memory,
+                "ephemeral-storage" => &mut out.ephemeral_storage,
+                "nvidia.com/gpu" => &mut out.nvidia_gpu,
+                "amd.com/gpu" => &mut out.amd_gpu,
+                "pods" => &mut out.pods,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *slot = map.next_value::<Option<RawQty<'a>>>()?;
+        }
+        Ok(out)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<RawResources<'a>, E> {
+        Ok(RawResources::default())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawResources<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ResourcesVisitor(PhantomData))
+    }
+}
+
+/// All labels of an object, borrowed; the conversion keeps only the few it needs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RawLabels<'a>(pub Vec<(Text<'a>, Text<'a>)>);
+
+impl RawLabels<'_> {
+    /// The value of label `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_str() == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// True when label `key` is present (with any value).
+    pub fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| k.as_str() == key)
+    }
+
+    /// The first present label of `keys`, as `(key, value)`.
+    pub fn first_of<'k>(&self, keys: &[&'k str]) -> Option<(&'k str, &str)> {
+        keys.iter()
+            .find_map(|&k| self.get(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
+    }
+
+    /// True when any label key starts with `prefix`.
+    pub fn any_key_starts_with(&self, prefix: &str) -> bool {
+        self.0.iter().any(|(k, _)| k.as_str().starts_with(prefix))
+    }
+}
+
+struct LabelsVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for LabelsVisitor<'a> {
+    type Value = RawLabels<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map of labels")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawLabels<'a>, A::Error> {
+        let mut out = Vec::new();
+        while let Some((k, v)) = map.next_entry::<Text<'a>, Option<Text<'a>>>()? {
+            out.push((k, v.unwrap_or_default()));
+        }
+        Ok(RawLabels(out))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<RawLabels<'a>, E> {
+        Ok(RawLabels::default())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawLabels<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(LabelsVisitor(PhantomData))
+    }
+}
+
+/// `metadata.ownerReferences[]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawOwnerRef<'a> {
+    #[serde(borrow, default)]
+    pub kind: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub uid: Option<Text<'a>>,
+    #[serde(default)]
+    pub controller: Option<bool>,
+}
+
+/// `metadata`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawMeta<'a> {
+    #[serde(borrow, default)]
+    pub name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub namespace: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub uid: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "creationTimestamp")]
+    pub creation_timestamp: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub labels: Option<RawLabels<'a>>,
+    #[serde(borrow, default, rename = "ownerReferences")]
+    pub owner_references: Option<Vec<RawOwnerRef<'a>>>,
+}
+
+/// `resources` of a container.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawRequirements<'a> {
+    #[serde(borrow, default)]
+    pub requests: Option<RawResources<'a>>,
+    #[serde(borrow, default)]
+    pub limits: Option<RawResources<'a>>,
+}
+
+/// A container or init container (only name, resources and restart policy).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawContainer<'a> {
+    #[serde(borrow, default)]
+    pub name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub resources: Option<RawRequirements<'a>>,
+    #[serde(borrow, default, rename = "restartPolicy")]
+    pub restart_policy: Option<Text<'a>>,
+}
+
+/// HPA `spec.scaleTargetRef`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawTargetRef<'a> {
+    #[serde(borrow, default)]
+    pub kind: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub name: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "apiVersion")]
+    pub api_version: Option<Text<'a>>,
+}
+
+/// HPA v2 `resource` / `containerResource` metric source (only the resource name).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawMetricSource<'a> {
+    #[serde(borrow, default)]
+    pub name: Option<Text<'a>>,
+}
+
+/// HPA v2 `spec.metrics[]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawMetric<'a> {
+    #[serde(borrow, default, rename = "type")]
+    pub kind: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub resource: Option<RawMetricSource<'a>>,
+    #[serde(borrow, default, rename = "containerResource")]
+    pub container_resource: Option<RawMetricSource<'a>>,
+}
+
+/// `spec` of every kind the analysis reads, merged into one struct (no field names clash).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawSpec<'a> {
+    // Node
+    #[serde(borrow, default, rename = "providerID")]
+    pub provider_id: Option<Text<'a>>,
+    // Pod
+    #[serde(borrow, default)]
+    pub containers: Option<Vec<RawContainer<'a>>>,
+    #[serde(borrow, default, rename = "initContainers")]
+    pub init_containers: Option<Vec<RawContainer<'a>>>,
+    #[serde(borrow, default)]
+    pub overhead: Option<RawResources<'a>>,
+    #[serde(borrow, default, rename = "nodeName")]
+    pub node_name: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "priorityClassName")]
+    pub priority_class_name: Option<Text<'a>>,
+    // Deployment, ReplicaSet, StatefulSet
+    #[serde(default)]
+    pub replicas: Option<i64>,
+    // Job
+    #[serde(default)]
+    pub parallelism: Option<i64>,
+    // HorizontalPodAutoscaler
+    #[serde(borrow, default, rename = "scaleTargetRef")]
+    pub scale_target_ref: Option<RawTargetRef<'a>>,
+    #[serde(default, rename = "minReplicas")]
+    pub min_replicas: Option<i64>,
+    #[serde(default, rename = "maxReplicas")]
+    pub max_replicas: Option<i64>,
+    #[serde(default, rename = "targetCPUUtilizationPercentage")]
+    pub target_cpu_utilization_percentage: Option<i64>,
+    #[serde(borrow, default)]
+    pub metrics: Option<Vec<RawMetric<'a>>>,
+}
+
+/// Node `status.nodeInfo`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawNodeInfo<'a> {
+    #[serde(borrow, default)]
+    pub architecture: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "operatingSystem")]
+    pub operating_system: Option<Text<'a>>,
+}
+
+/// `status` of every kind the analysis reads, merged into one struct.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawStatus<'a> {
+    // Node
+    #[serde(borrow, default)]
+    pub capacity: Option<RawResources<'a>>,
+    #[serde(borrow, default)]
+    pub allocatable: Option<RawResources<'a>>,
+    #[serde(borrow, default, rename = "nodeInfo")]
+    pub node_info: Option<RawNodeInfo<'a>>,
+    // Pod
+    #[serde(borrow, default)]
+    pub phase: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "qosClass")]
+    pub qos_class: Option<Text<'a>>,
+    // DaemonSet
+    #[serde(default, rename = "desiredNumberScheduled")]
+    pub desired_number_scheduled: Option<i64>,
+}
+
+/// One Kubernetes object (or list) as read. Built by [`super::walk`], not by a derive, so that
+/// `items` can be streamed and the spec of unused kinds skipped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct RawObject<'a> {
+    pub kind: Option<Text<'a>>,
+    pub api_version: Option<Text<'a>>,
+    pub metadata: Option<RawMeta<'a>>,
+    pub spec: Option<RawSpec<'a>>,
+    pub status: Option<RawStatus<'a>>,
+}
+
+impl<'a> RawObject<'a> {
+    /// `metadata.name`, or `""`.
+    pub fn name(&self) -> &str {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.name.as_ref())
+            .map_or("", Text::as_str)
+    }
+
+    /// `metadata.namespace`, if set and not empty.
+    pub fn namespace(&self) -> Option<&str> {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.namespace.as_ref())
+            .map(Text::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// `metadata.uid`, if set and not empty.
+    pub fn uid(&self) -> Option<&str> {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.uid.as_ref())
+            .map(Text::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The labels (empty when there are none).
+    pub fn labels(&self) -> &RawLabels<'a> {
+        static EMPTY: RawLabels<'static> = RawLabels(Vec::new());
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.labels.as_ref())
+            .unwrap_or(&EMPTY)
+    }
+
+    /// `metadata.creationTimestamp`.
+    pub fn creation_timestamp(&self) -> Option<&str> {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.creation_timestamp.as_ref())
+            .map(Text::as_str)
+    }
+
+    /// The controlling owner reference (`controller: true`), else the only/first one.
+    pub fn controller_ref(&self) -> Option<&RawOwnerRef<'a>> {
+        let refs = self.metadata.as_ref()?.owner_references.as_ref()?;
+        refs.iter()
+            .find(|r| r.controller == Some(true))
+            .or_else(|| refs.first())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Wrap<'a> {
+        #[serde(borrow)]
+        r: RawResources<'a>,
+        #[serde(borrow)]
+        l: RawLabels<'a>,
+    }
+
+    #[test]
+    fn json_borrows_and_keeps_only_known_resources() {
+        let text = r#"{"r": {"cpu": "250m", "memory": 2, "hugepages-2Mi": "0", "nvidia.com/gpu": 0.5,
+            "pods": {"x": 1}, "amd.com/gpu": null}, "l": {"a": "b", "c": "d\n"}}"#;
+        let w: Wrap<'_> = serde_json::from_str(text).unwrap();
+        assert!(matches!(w.r.cpu, Some(RawQty::Text(Cow::Borrowed("250m")))));
+        assert_eq!(w.r.memory, Some(RawQty::Int(2)));
+        assert_eq!(w.r.nvidia_gpu, Some(RawQty::Float(0.5)));
+        assert_eq!(w.r.pods, Some(RawQty::Invalid("an object")));
+        assert_eq!(w.r.amd_gpu, None);
+        assert!(matches!(w.l.0[0].1.0, Cow::Borrowed("b")));
+        assert_eq!(w.l.get("c"), Some("d\n"));
+        assert!(!w.l.has("x"));
+    }
+
+    #[test]
+    fn yaml_plain_scalars_keep_their_text() {
+        let text = "r:\n  cpu: 2\n  memory: 1Gi\nl:\n  spot: true\n  v: 1.10\n  e:\n";
+        let w: Wrap<'_> = serde_saphyr::from_str(text).unwrap();
+        assert_eq!(w.r.cpu, Some(RawQty::Int(2)));
+        assert!(matches!(
+            w.r.memory,
+            Some(RawQty::Text(Cow::Borrowed("1Gi")))
+        ));
+        assert_eq!(w.l.get("spot"), Some("true"));
+        assert_eq!(w.l.get("v"), Some("1.10"));
+        assert_eq!(w.l.get("e"), Some(""));
+    }
+}

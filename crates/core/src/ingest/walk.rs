@@ -1,0 +1,242 @@
+//! Streams one document (a single object, a `*List`, a bare array) into a [`Collector`].
+//!
+//! The document is visited with serde seeds so that `items` is never collected into a `Vec`:
+//! each item is read into a [`RawObject`], converted to the owned model and dropped. Items
+//! without `kind` (the API server omits it inside typed lists such as `PodList`) are kept
+//! converted with the list's item kind when the list's `kind` came first (`PodList` →
+//! `Pod`); otherwise they are kept borrowed until the list's `kind` is known, since kubectl may
+//! print `kind` after `items`.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::collect::Collector;
+use super::raw::{RawObject, Text};
+
+/// Lists nested deeper than this are rejected (a `List` inside a `List` is already unusual).
+const MAX_LIST_DEPTH: usize = 8;
+
+/// Per-document walking state.
+pub(crate) struct Walker<'c, 'o, 'a> {
+    /// Where converted objects go.
+    pub out: &'c mut Collector<'o>,
+    /// List items without `kind`, waiting for their list's kind.
+    pending: Vec<RawObject<'a>>,
+    /// Set when the top level was a mapping without `kind` or `items`: its first keys.
+    pub unrecognised: Option<Vec<String>>,
+}
+
+impl<'c, 'o, 'a> Walker<'c, 'o, 'a> {
+    /// A walker feeding `out`.
+    pub fn new(out: &'c mut Collector<'o>) -> Self {
+        Walker {
+            out,
+            pending: Vec::new(),
+            unrecognised: None,
+        }
+    }
+
+    /// Walks one document.
+    pub fn walk<D: Deserializer<'a>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+        ObjectSeed {
+            walker: self,
+            depth: 0,
+            item_kind: None,
+        }
+        .deserialize(deserializer)
+    }
+
+    /// Resolves the pending items from `start` on with the list's item kind (if any).
+    fn resolve_pending(&mut self, start: usize, item_kind: Option<&str>) {
+        let pending: Vec<RawObject<'a>> = self.pending.drain(start..).collect();
+        for obj in pending {
+            match item_kind.map(str::to_owned).or_else(|| guess_kind(&obj)) {
+                Some(kind) => self.out.add(&obj, &kind),
+                None => self.out.kindless(&obj),
+            }
+        }
+    }
+}
+
+/// `NodeList` → `Node`; `List` → none.
+fn list_item_kind(list_kind: &str) -> Option<&str> {
+    list_kind.strip_suffix("List").filter(|k| !k.is_empty())
+}
+
+/// The kind of an object without `kind`, from its content: a pod spec has containers; a node has
+/// `nodeInfo`, `allocatable` or a providerID.
+fn guess_kind(obj: &RawObject<'_>) -> Option<String> {
+    let spec = obj.spec.as_ref();
+    let status = obj.status.as_ref();
+    if spec.is_some_and(|s| s.containers.is_some()) {
+        return Some("Pod".to_owned());
+    }
+    if status.is_some_and(|s| s.node_info.is_some() || s.allocatable.is_some())
+        || spec.is_some_and(|s| s.provider_id.is_some())
+    {
+        return Some("Node".to_owned());
+    }
+    None
+}
+
+/// Whether the fields of an object of this kind are read at all.
+fn kind_is_read(kind: &str) -> bool {
+    matches!(kind, "Node" | "Pod" | "HorizontalPodAutoscaler")
+        || crate::workloads::WORKLOAD_KINDS.contains(&kind)
+}
+
+struct ObjectSeed<'w, 'c, 'o, 'a, 'k> {
+    walker: &'w mut Walker<'c, 'o, 'a>,
+    depth: usize,
+    /// The kind of the enclosing list's items, when the list's `kind` came before `items`.
+    item_kind: Option<&'k str>,
+}
+
+impl<'a> DeserializeSeed<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'a>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'a> Visitor<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Kubernetes object or a list of them")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
+        if self.depth >= MAX_LIST_DEPTH {
+            return Err(de::Error::custom("lists are nested too deeply"));
+        }
+        let start = self.walker.pending.len();
+        while seq
+            .next_element_seed(ObjectSeed {
+                walker: &mut *self.walker,
+                depth: self.depth + 1,
+                item_kind: self.item_kind,
+            })?
+            .is_some()
+        {}
+        self.walker.resolve_pending(start, None);
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut obj = RawObject::default();
+        let mut is_list = false;
+        let mut other_keys: Vec<String> = Vec::new();
+        let start = self.walker.pending.len();
+        let skip =
+            |obj: &RawObject<'_>| obj.kind.as_ref().is_some_and(|k| !kind_is_read(k.as_str()));
+        while let Some(key) = map.next_key::<Text<'a>>()? {
+            match key.as_str() {
+                "kind" => obj.kind = map.next_value()?,
+                "apiVersion" => obj.api_version = map.next_value()?,
+                "metadata" if !skip(&obj) => obj.metadata = map.next_value()?,
+                "spec" if !skip(&obj) => obj.spec = map.next_value()?,
+                "status" if !skip(&obj) => obj.status = map.next_value()?,
+                "items" => {
+                    if self.depth >= MAX_LIST_DEPTH {
+                        return Err(de::Error::custom("lists are nested too deeply"));
+                    }
+                    let item_kind = obj.kind.as_ref().and_then(|k| list_item_kind(k.as_str()));
+                    map.next_value_seed(ItemsSeed {
+                        walker: &mut *self.walker,
+                        depth: self.depth + 1,
+                        item_kind,
+                    })?;
+                    is_list = true;
+                }
+                other => {
+                    if self.depth == 0 && other_keys.len() < 8 {
+                        other_keys.push(other.to_owned());
+                    }
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let kind = obj
+            .kind
+            .as_ref()
+            .map(|k| k.as_str().to_owned())
+            .filter(|k| !k.is_empty());
+        if is_list {
+            self.walker
+                .resolve_pending(start, kind.as_deref().and_then(list_item_kind));
+        } else if let Some(kind) = kind.as_deref().or(self.item_kind) {
+            self.walker.out.add(&obj, kind);
+        } else if self.depth == 0 {
+            if obj.metadata.is_some() || obj.spec.is_some() || obj.status.is_some() {
+                match guess_kind(&obj) {
+                    Some(kind) => self.walker.out.add(&obj, &kind),
+                    None => {
+                        let mut keys: Vec<String> = ["apiVersion", "metadata", "spec", "status"]
+                            .iter()
+                            .zip([
+                                obj.api_version.is_some(),
+                                obj.metadata.is_some(),
+                                obj.spec.is_some(),
+                                obj.status.is_some(),
+                            ])
+                            .filter(|(_, present)| *present)
+                            .map(|(k, _)| (*k).to_owned())
+                            .collect();
+                        keys.extend(other_keys);
+                        self.walker.unrecognised = Some(keys);
+                    }
+                }
+            } else {
+                self.walker.unrecognised = Some(other_keys);
+            }
+        } else {
+            self.walker.pending.push(obj);
+        }
+        Ok(())
+    }
+}
+
+struct ItemsSeed<'w, 'c, 'o, 'a, 'k> {
+    walker: &'w mut Walker<'c, 'o, 'a>,
+    depth: usize,
+    item_kind: Option<&'k str>,
+}
+
+impl<'a> DeserializeSeed<'a> for ItemsSeed<'_, '_, '_, 'a, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'a>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'a> Visitor<'a> for ItemsSeed<'_, '_, '_, 'a, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of Kubernetes objects")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq
+            .next_element_seed(ObjectSeed {
+                walker: &mut *self.walker,
+                depth: self.depth,
+                item_kind: self.item_kind,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
