@@ -1,31 +1,116 @@
-//! The root component.
+//! The root component: inputs in, analysis out.
 
+use std::sync::Arc;
+
+use kube_rightsize_core::analysis::{Analysis, Settings, analyze};
+use kube_rightsize_core::ingest::{IngestError, Input};
+use kube_rightsize_core::pricing::catalogue::Catalogue;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::fetch::fetch_bytes;
+use crate::files::fetch_bytes;
+use crate::input::{InputPanel, Inputs};
+use crate::report_view::ReportView;
+
+/// What the page shows below the inputs.
+#[derive(Clone)]
+pub enum Outcome {
+    /// Nothing analysed yet.
+    Empty,
+    /// Working (loading the catalogue, parsing, computing).
+    Busy(String),
+    /// A report.
+    Ready(Arc<Analysis>),
+    /// An input could not be read.
+    Failed(IngestError),
+}
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let (status, set_status) = signal(String::new());
-    let load_demo = move |_| {
-        set_status.set("Loading the demo cluster…".into());
+    let inputs = Inputs::new();
+    let outcome = RwSignal::new(Outcome::Empty);
+    let catalogue: StoredValue<Option<Arc<Catalogue>>> = StoredValue::new(None);
+    let catalogue_problem = RwSignal::new(None::<String>);
+
+    let run = move || {
+        let loaded = inputs.list.get_untracked();
+        if loaded.is_empty() {
+            outcome.set(Outcome::Empty);
+            return;
+        }
+        outcome.set(Outcome::Busy("Analysing…".into()));
         spawn_local(async move {
-            match fetch_bytes("demo/cluster.json").await {
-                Ok(bytes) => set_status.set(format!("demo cluster: {} bytes", bytes.len())),
-                Err(e) => set_status.set(e),
+            if catalogue.with_value(Option::is_none) {
+                outcome.set(Outcome::Busy("Loading the price catalogue…".into()));
+                match fetch_bytes("catalogue.bin").await {
+                    Ok(bytes) => match Catalogue::from_bytes(&bytes) {
+                        Ok(c) => catalogue.set_value(Some(Arc::new(c))),
+                        Err(e) => catalogue_problem.set(Some(format!(
+                            "the price catalogue is damaged ({e}); nodes are priced with fallback rates"
+                        ))),
+                    },
+                    Err(e) => catalogue_problem.set(Some(format!(
+                        "the price catalogue could not be loaded ({e}); nodes are priced with fallback rates"
+                    ))),
+                }
             }
+            let cat = catalogue.get_value();
+            let parts: Vec<Input<'_>> = loaded
+                .iter()
+                .map(|i| Input::new(&i.name, &i.bytes))
+                .collect();
+            let generated_at = String::from(js_sys::Date::new_0().to_iso_string());
+            let result = analyze(&parts, &Settings::default(), cat.as_deref(), &generated_at);
+            outcome.set(match result {
+                Ok(a) => Outcome::Ready(Arc::new(a)),
+                Err(e) => Outcome::Failed(e),
+            });
         });
     };
+
     view! {
         <header class="top">
             <h1>"kube-rightsize"</h1>
-            <p class="tagline">"Kubernetes right-sizing and cost, in your browser. Nothing you paste leaves this page."</p>
+            <p class="tagline">
+                "Kubernetes right-sizing and cost, in your browser. Nothing you paste leaves this page."
+            </p>
         </header>
         <main>
-            <button id="demo" on:click=load_demo>"Try the demo cluster"</button>
-            <p id="status">{status}</p>
+            <InputPanel
+                inputs=inputs
+                on_demo=Callback::new(move |_| run())
+                on_analyze=Callback::new(move |_| run())
+            />
+            {move || catalogue_problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+            {move || match outcome.get() {
+                Outcome::Empty => view! {
+                    <p class="muted" id="empty">
+                        "Paste or drop a cluster snapshot, or try the demo cluster, to see the report."
+                    </p>
+                }
+                .into_any(),
+                Outcome::Busy(what) => view! { <p id="busy" aria-live="polite">{what}</p> }.into_any(),
+                Outcome::Failed(e) => view! { <InputErrorView error=e /> }.into_any(),
+                Outcome::Ready(a) => view! { <ReportView analysis=a /> }.into_any(),
+            }}
         </main>
+    }
+}
+
+/// A located input error with its hint.
+#[component]
+fn InputErrorView(error: IngestError) -> impl IntoView {
+    let location = format!(
+        "{}, line {}, column {}",
+        error.input, error.line, error.column
+    );
+    view! {
+        <div class="error" role="alert" id="input-error">
+            <strong>"This input could not be read: "</strong>
+            {error.message.clone()}
+            <div class="muted">{location}</div>
+            {error.hint.clone().map(|h| view! { <div class="hint">"Hint: " {h}</div> })}
+        </div>
     }
 }

@@ -4,7 +4,10 @@
 //! the core crate (see ARCHITECTURE.md).
 
 mod app;
-mod fetch;
+mod files;
+mod input;
+mod report_view;
+mod table;
 
 pub use app::App;
 

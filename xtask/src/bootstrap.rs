@@ -77,21 +77,34 @@ fn ensure_trunk() -> Result<()> {
     let want = format!("trunk {TRUNK_VERSION}");
     match tool_version("trunk") {
         Some(v) if v == want => return Ok(()),
-        Some(v) => println!("xtask: installing trunk {TRUNK_VERSION} (found `{v}`, the build needs {TRUNK_VERSION})"),
-        None => println!("xtask: installing trunk {TRUNK_VERSION} (not found; it builds and serves the web app; ~6 minutes)"),
+        Some(v) => println!(
+            "xtask: installing trunk {TRUNK_VERSION} (found `{v}`, the build needs {TRUNK_VERSION})"
+        ),
+        None => println!(
+            "xtask: installing trunk {TRUNK_VERSION} (not found; it builds and serves the web app; ~6 minutes)"
+        ),
     }
-    run::status(Command::new("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
+    run::status(Command::new("cargo").args([
+        "install",
+        "trunk",
+        "--version",
+        TRUNK_VERSION,
+        "--locked",
+    ]))
 }
 
 /// The `wasm-bindgen` version recorded in Cargo.lock.
 pub fn locked_wasm_bindgen(root: &Path) -> Result<String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("cannot read Cargo.lock")?;
+    let lock =
+        std::fs::read_to_string(root.join("Cargo.lock")).context("cannot read Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
-                return Ok(v.trim_end_matches('"').to_string());
-            }
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_string());
         }
     }
     bail!("Cargo.lock has no wasm-bindgen entry")
@@ -102,8 +115,12 @@ fn ensure_wasm_bindgen(root: &Path) -> Result<()> {
     let want = format!("wasm-bindgen {version}");
     match tool_version("wasm-bindgen") {
         Some(v) if v == want => return Ok(()),
-        Some(v) => println!("xtask: installing wasm-bindgen-cli {version} (found `{v}`; it must equal the wasm-bindgen {version} in Cargo.lock)"),
-        None => println!("xtask: installing wasm-bindgen-cli {version} (not found; Trunk and the browser tests need the CLI matching Cargo.lock)"),
+        Some(v) => println!(
+            "xtask: installing wasm-bindgen-cli {version} (found `{v}`; it must equal the wasm-bindgen {version} in Cargo.lock)"
+        ),
+        None => println!(
+            "xtask: installing wasm-bindgen-cli {version} (not found; Trunk and the browser tests need the CLI matching Cargo.lock)"
+        ),
     }
     // Not `--locked`: one of its locked dependencies is no longer in the registry.
     run::status(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version]))
@@ -115,34 +132,45 @@ fn ensure_wasm_opt(root: &Path) -> Result<PathBuf> {
     let prefix = root.join("target/tools/binaryen");
     let bin = prefix.join("node_modules/.bin");
     let marker = prefix.join("node_modules/binaryen/package.json");
-    if let Ok(text) = std::fs::read_to_string(&marker) {
-        if text.contains(&format!("\"version\": \"{BINARYEN_VERSION}\"")) {
-            return Ok(bin);
-        }
+    if let Ok(text) = std::fs::read_to_string(&marker)
+        && text.contains(&format!("\"version\": \"{BINARYEN_VERSION}\""))
+    {
+        return Ok(bin);
     }
     if tool_version("npm").is_none() {
         bail!(
             "release builds need wasm-opt from npm's `binaryen` package, and npm is missing: install Node.js and npm (Debian: apt-get install nodejs npm)"
         );
     }
-    println!("xtask: installing binaryen {BINARYEN_VERSION} from npm into target/tools (wasm-opt shrinks release builds)");
+    println!(
+        "xtask: installing binaryen {BINARYEN_VERSION} from npm into target/tools (wasm-opt shrinks release builds)"
+    );
     std::fs::create_dir_all(&prefix)?;
-    run::status(Command::new("npm").arg("install").arg("--prefix").arg(&prefix).args([
-        "--no-audit",
-        "--no-fund",
-        "--no-save",
-        &format!("binaryen@{BINARYEN_VERSION}"),
-    ]))?;
+    run::status(
+        Command::new("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(&prefix)
+            .args([
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                &format!("binaryen@{BINARYEN_VERSION}"),
+            ]),
+    )?;
     Ok(bin)
 }
 
 /// Chromium and chromedriver from Debian, for the browser tests.
 pub fn ensure_chromium() -> Result<()> {
-    let missing: Vec<&str> = [("chromium", "chromium"), ("chromedriver", "chromium-driver")]
-        .into_iter()
-        .filter(|(bin, _)| tool_version(bin).is_none())
-        .map(|(_, package)| package)
-        .collect();
+    let missing: Vec<&str> = [
+        ("chromium", "chromium"),
+        ("chromedriver", "chromium-driver"),
+    ]
+    .into_iter()
+    .filter(|(bin, _)| tool_version(bin).is_none())
+    .map(|(_, package)| package)
+    .collect();
     if missing.is_empty() {
         return Ok(());
     }

@@ -10,7 +10,7 @@
 
 mod bootstrap;
 mod catalogue;
-mod gen;
+mod r#gen;
 mod run;
 mod test;
 
@@ -53,7 +53,7 @@ fn real_main() -> Result<()> {
             let tools = bootstrap::web_tools(&root, true)?;
             run::trunk_build(&root, &tools, true)
         }
-        "gen" => gen::run(rest),
+        "gen" => r#gen::run(rest),
         "catalogue" => {
             let shared = root.join("../shared/pricing");
             catalogue::run(&shared, &root.join("crates/core/data"))
@@ -84,8 +84,5 @@ fn serve(root: &Path, rest: &[String]) -> Result<()> {
 /// The workspace root: the parent of this crate's directory.
 fn project_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or(manifest)
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }

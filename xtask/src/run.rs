@@ -11,7 +11,9 @@ use crate::bootstrap::Tools;
 /// Runs a command with inherited stdio; fails when it fails.
 pub fn status(cmd: &mut Command) -> Result<()> {
     let shown = show(cmd);
-    let st = cmd.status().with_context(|| format!("cannot start `{shown}`"))?;
+    let st = cmd
+        .status()
+        .with_context(|| format!("cannot start `{shown}`"))?;
     if !st.success() {
         bail!("`{shown}` failed ({st})");
     }
@@ -99,10 +101,15 @@ mod tests {
     #[test]
     fn counts_libtest_and_wasm_bindgen_test_lines() {
         assert_eq!(
-            passed_in("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s"),
+            passed_in(
+                "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s"
+            ),
             12
         );
-        assert_eq!(passed_in("test result: ok. 0 passed; 0 failed; 0 ignored"), 0);
+        assert_eq!(
+            passed_in("test result: ok. 0 passed; 0 failed; 0 ignored"),
+            0
+        );
         assert_eq!(passed_in("test result: FAILED. 3 passed; 1 failed;"), 3);
         assert_eq!(passed_in("running 12 tests"), 0);
     }

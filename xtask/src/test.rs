@@ -21,7 +21,8 @@ impl Stages {
         println!("\n==> {name}");
         let start = Instant::now();
         f().with_context(|| format!("stage `{name}` failed"))?;
-        self.timings.push((name.to_string(), start.elapsed().as_secs_f64()));
+        self.timings
+            .push((name.to_string(), start.elapsed().as_secs_f64()));
         Ok(())
     }
 
@@ -43,23 +44,29 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let skip_browser = args.iter().any(|a| a == "--skip-browser");
     let skip_e2e = skip_browser || args.iter().any(|a| a == "--skip-e2e");
     let started = Instant::now();
-    let mut s = Stages { timings: Vec::new() };
+    let mut s = Stages {
+        timings: Vec::new(),
+    };
 
     let mut tools = bootstrap::Tools::default();
-    s.stage("bootstrap: toolchain, trunk, wasm-bindgen, wasm-opt, chromium", || {
-        tools = bootstrap::web_tools(root, true)?;
-        if !skip_browser {
-            bootstrap::ensure_chromium()?;
-        }
-        Ok(())
-    })?;
+    s.stage(
+        "bootstrap: toolchain, trunk, wasm-bindgen, wasm-opt, chromium",
+        || {
+            tools = bootstrap::web_tools(root, true)?;
+            if !skip_browser {
+                bootstrap::ensure_chromium()?;
+            }
+            Ok(())
+        },
+    )?;
 
     s.stage("cargo fmt --check", || {
         run::status(Command::new("cargo").args(["fmt", "--all", "--check"]))
     })?;
-    s.stage("core purity: no browser crates in crates/core's dependency tree", || {
-        core_is_pure()
-    })?;
+    s.stage(
+        "core purity: no browser crates in crates/core's dependency tree",
+        || core_is_pure(),
+    )?;
     s.stage("clippy (native)", || {
         run::status(Command::new("cargo").args([
             "clippy",
@@ -118,7 +125,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
                 "wasm-bindgen-test-runner",
             )
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-        s.tests("browser component tests (wasm-bindgen-test, headless Chromium)", wasm)?;
+        s.tests(
+            "browser component tests (wasm-bindgen-test, headless Chromium)",
+            wasm,
+        )?;
     }
 
     if !skip_e2e {
@@ -133,7 +143,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         s.tests("end-to-end tests (built app in headless Chromium)", e2e)?;
     }
 
-    println!("\n==> all stages passed in {:.0} s", started.elapsed().as_secs_f64());
+    println!(
+        "\n==> all stages passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     for (name, secs) in &s.timings {
         println!("    {secs:>7.1} s  {name}");
     }
@@ -169,7 +182,10 @@ fn core_is_pure() -> Result<()> {
             bad.join(", ")
         );
     }
-    println!("crates/core depends on none of: {}", FORBIDDEN_IN_CORE.join(", "));
+    println!(
+        "crates/core depends on none of: {}",
+        FORBIDDEN_IN_CORE.join(", ")
+    );
     Ok(())
 }
 

@@ -106,7 +106,11 @@ fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
 }
 
 fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or_default() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+    {
         "html" => "text/html; charset=utf-8",
         "js" | "mjs" => "text/javascript",
         "wasm" => "application/wasm",

@@ -110,12 +110,11 @@ impl Browser {
     fn wait_ready(&self) -> Result<()> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if let Ok(resp) = self.agent.get(&format!("{}/status", self.base)).call() {
-                if let Ok(v) = resp.into_json::<Value>() {
-                    if v["value"]["ready"] == json!(true) {
-                        return Ok(());
-                    }
-                }
+            if let Ok(resp) = self.agent.get(&format!("{}/status", self.base)).call()
+                && let Ok(v) = resp.into_json::<Value>()
+                && v["value"]["ready"] == json!(true)
+            {
+                return Ok(());
             }
             if Instant::now() > deadline {
                 return Err(WebDriverError(
@@ -205,10 +204,7 @@ impl Browser {
 
     /// Runs a script in the page and returns its result.
     pub fn execute(&self, script: &str, args: Value) -> Result<Value> {
-        self.post(
-            "/execute/sync",
-            &json!({ "script": script, "args": args }),
-        )
+        self.post("/execute/sync", &json!({ "script": script, "args": args }))
     }
 
     /// The page's visible text (`document.body.innerText`).

@@ -27,7 +27,10 @@ fn demo_button_shows_a_report() {
         .expect("screenshot");
     assert!(text.contains("Nodes"), "summary: {text}");
     assert!(
-        server.requests().iter().any(|r| r.starts_with("GET /demo/cluster.json")),
+        server
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("GET /demo/cluster.json")),
         "the demo is fetched same-origin: {:?}",
         server.requests()
     );

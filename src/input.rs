@@ -1,0 +1,216 @@
+//! Getting data in: paste, file picker, drag-and-drop, the demo, and the input chips.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use crate::files::{fetch_bytes, files_of, read_file};
+
+/// One loaded input: a name and its bytes (kept in wasm memory, never rendered).
+#[derive(Clone, Debug)]
+pub struct LoadedInput {
+    /// Unique within the session (for list keys and removal).
+    pub id: u64,
+    /// File name, `paste`, or `demo cluster`.
+    pub name: String,
+    /// The bytes.
+    pub bytes: Arc<Vec<u8>>,
+}
+
+/// The shared list of inputs and a counter for ids.
+#[derive(Clone, Copy)]
+pub struct Inputs {
+    /// The inputs, in the order they were added.
+    pub list: RwSignal<Vec<LoadedInput>>,
+    next_id: StoredValue<u64>,
+}
+
+impl Inputs {
+    /// An empty list.
+    pub fn new() -> Inputs {
+        Inputs {
+            list: RwSignal::new(Vec::new()),
+            next_id: StoredValue::new(1),
+        }
+    }
+
+    /// Adds an input.
+    pub fn add(&self, name: String, bytes: Vec<u8>) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        self.list.update(|l| {
+            l.push(LoadedInput {
+                id,
+                name,
+                bytes: Arc::new(bytes),
+            })
+        });
+    }
+
+    /// Removes the input with `id`.
+    pub fn remove(&self, id: u64) {
+        self.list.update(|l| l.retain(|i| i.id != id));
+    }
+}
+
+/// A human size: `812 B`, `12.3 KB`, `250.0 MB`.
+pub fn human_bytes(n: usize) -> String {
+    let n = n as f64;
+    if n < 1000.0 {
+        format!("{n} B")
+    } else if n < 1e6 {
+        format!("{:.1} KB", n / 1e3)
+    } else if n < 1e9 {
+        format!("{:.1} MB", n / 1e6)
+    } else {
+        format!("{:.2} GB", n / 1e9)
+    }
+}
+
+const SNAPSHOT_COMMAND: &str = "kubectl get nodes,pods -A -o json > cluster.json";
+
+/// The input panel: a paste/drop zone, a file picker, the demo button and the chips.
+#[component]
+pub fn InputPanel(
+    inputs: Inputs,
+    /// Called after the demo cluster was added, to analyse at once.
+    on_demo: Callback<()>,
+    /// Analyse what is loaded.
+    on_analyze: Callback<()>,
+) -> impl IntoView {
+    let (load_error, set_load_error) = signal(None::<String>);
+    let (dragging, set_dragging) = signal(false);
+
+    let add_files = move |files: Vec<web_sys::File>| {
+        for file in files {
+            spawn_local(async move {
+                match read_file(&file).await {
+                    Ok(bytes) => inputs.add(file.name(), bytes),
+                    Err(e) => set_load_error.set(Some(e)),
+                }
+            });
+        }
+    };
+
+    let on_paste = move |ev: web_sys::ClipboardEvent| {
+        // Take the text from the clipboard event and keep it out of the textarea: a 250 MB
+        // paste must not be rendered.
+        ev.prevent_default();
+        let text = ev
+            .clipboard_data()
+            .and_then(|d| d.get_data("text").ok())
+            .unwrap_or_default();
+        if text.trim().is_empty() {
+            set_load_error.set(Some("the clipboard holds no text".into()));
+            return;
+        }
+        set_load_error.set(None);
+        inputs.add("paste".into(), text.into_bytes());
+    };
+
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        set_dragging.set(false);
+        let files = files_of(ev.data_transfer().and_then(|d| d.files()));
+        if files.is_empty()
+            && let Some(text) = ev.data_transfer().and_then(|d| d.get_data("text").ok())
+            && !text.trim().is_empty()
+        {
+            inputs.add("dropped text".into(), text.into_bytes());
+        }
+        add_files(files);
+    };
+
+    let on_pick = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        add_files(files_of(input.files()));
+        input.set_value("");
+    };
+
+    let load_demo = move |_| {
+        set_load_error.set(None);
+        spawn_local(async move {
+            match fetch_bytes("demo/cluster.json").await {
+                Ok(bytes) => {
+                    inputs
+                        .list
+                        .update(|l| l.retain(|i| i.name != "demo cluster"));
+                    inputs.add("demo cluster".into(), bytes);
+                    on_demo.run(());
+                }
+                Err(e) => set_load_error.set(Some(e)),
+            }
+        });
+    };
+
+    let copy_command = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(SNAPSHOT_COMMAND);
+        }
+    };
+
+    let has_inputs = move || !inputs.list.with(Vec::is_empty);
+
+    view! {
+        <section class="panel" id="inputs" aria-labelledby="inputs-title">
+            <h2 id="inputs-title">"Your cluster"</h2>
+            <p class="muted">
+                "Run " <code>{SNAPSHOT_COMMAND}</code> " "
+                <button class="small" on:click=copy_command title="Copy the command">"Copy"</button>
+                " then paste the output below, drop the file here, or pick it. "
+                "Everything stays in this browser tab."
+            </p>
+            <textarea
+                id="paste"
+                class:dragging=dragging
+                aria-label="Paste kubectl JSON or YAML here, or drop files"
+                placeholder="Paste `kubectl get nodes,pods -A -o json` output here (Ctrl+V), or drop files…"
+                on:paste=on_paste
+                on:dragover=move |ev: web_sys::DragEvent| {
+                    ev.prevent_default();
+                    set_dragging.set(true);
+                }
+                on:dragleave=move |_| set_dragging.set(false)
+                on:drop=on_drop
+            ></textarea>
+            <div class="row">
+                <label class="button">
+                    "Choose files…"
+                    <input id="file-picker" type="file" multiple class="visually-hidden" on:change=on_pick />
+                </label>
+                <button id="demo" on:click=load_demo>"Try the demo cluster"</button>
+                <button
+                    id="analyze"
+                    class="primary"
+                    disabled=move || !has_inputs()
+                    on:click=move |_| on_analyze.run(())
+                >
+                    "Analyze"
+                </button>
+            </div>
+            <ul class="chips" aria-label="Loaded inputs">
+                <For each=move || inputs.list.get() key=|i| i.id let:item>
+                    <li class="chip">
+                        <span class="chip-name">{item.name.clone()}</span>
+                        <span class="muted">{human_bytes(item.bytes.len())}</span>
+                        <button
+                            class="chip-remove"
+                            aria-label=format!("Remove {}", item.name)
+                            on:click=move |_| inputs.remove(item.id)
+                        >
+                            "×"
+                        </button>
+                    </li>
+                </For>
+            </ul>
+            {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </section>
+    }
+}

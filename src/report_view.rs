@@ -1,0 +1,356 @@
+//! The report: summary figures, then tabs of tables. Every figure comes from the core's
+//! [`Report`]; this module only lays it out.
+
+use std::sync::Arc;
+
+use kube_rightsize_core::analysis::Analysis;
+use kube_rightsize_core::nodes::describe;
+use kube_rightsize_core::report::table::fmt_bytes;
+use kube_rightsize_core::report::{Report, fmt_usd, trim_decimal};
+use leptos::prelude::*;
+
+use crate::table::{Cell, Column, DataTable};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Workloads,
+    Nodes,
+    Namespaces,
+    Pools,
+    Warnings,
+    Diagnostics,
+}
+
+impl Tab {
+    const ALL: [Tab; 6] = [
+        Tab::Workloads,
+        Tab::Nodes,
+        Tab::Namespaces,
+        Tab::Pools,
+        Tab::Warnings,
+        Tab::Diagnostics,
+    ];
+    fn title(self) -> &'static str {
+        match self {
+            Tab::Workloads => "Workloads",
+            Tab::Nodes => "Nodes",
+            Tab::Namespaces => "Namespaces",
+            Tab::Pools => "Node pools",
+            Tab::Warnings => "Warnings",
+            Tab::Diagnostics => "Diagnostics",
+        }
+    }
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Workloads => "tab-workloads",
+            Tab::Nodes => "tab-nodes",
+            Tab::Namespaces => "tab-namespaces",
+            Tab::Pools => "tab-pools",
+            Tab::Warnings => "tab-warnings",
+            Tab::Diagnostics => "tab-diagnostics",
+        }
+    }
+}
+
+fn cores(v: f64) -> String {
+    trim_decimal(v, 3)
+}
+
+fn or_dash(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "—".into())
+}
+
+/// The report for one analysis.
+#[component]
+pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
+    let report = &analysis.report;
+    let s = &report.summary;
+    let tab = RwSignal::new(Tab::Workloads);
+    let cards = [
+        ("Monthly cost", fmt_usd(s.monthly_cost), "card-cost"),
+        (
+            "Allocated to requests",
+            fmt_usd(s.allocated_monthly_cost),
+            "card-allocated",
+        ),
+        (
+            "Idle (paid, not requested)",
+            fmt_usd(s.idle_monthly_cost),
+            "card-idle",
+        ),
+        (
+            "Potential savings",
+            fmt_usd(s.monthly_savings),
+            "card-savings",
+        ),
+        ("Nodes", s.nodes.to_string(), "card-nodes"),
+        ("Pods", s.pods.to_string(), "card-pods"),
+        ("Workloads", s.workloads.to_string(), "card-workloads"),
+        ("Namespaces", s.namespaces.to_string(), "card-namespaces"),
+    ];
+    let a = Arc::clone(&analysis);
+    view! {
+        <section id="report" aria-label="Report">
+            <p class="pricing-note" id="pricing-note">{report.pricing.summary.clone()}</p>
+            <div class="cards" id="summary">
+                {cards
+                    .into_iter()
+                    .map(|(label, value, id)| {
+                        view! {
+                            <div class="card" id=id>
+                                <div class="label">{label}</div>
+                                <div class="value">{value}</div>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <section class="panel">
+                <nav class="tabs" role="tablist">
+                    {Tab::ALL
+                        .into_iter()
+                        .map(|t| {
+                            let count = match t {
+                                Tab::Warnings => format!(" ({})", a.report.warnings.len()),
+                                _ => String::new(),
+                            };
+                            view! {
+                                <button
+                                    role="tab"
+                                    id=t.id()
+                                    aria-selected=move || (tab.get() == t).to_string()
+                                    on:click=move |_| tab.set(t)
+                                >
+                                    {t.title()}
+                                    {count}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </nav>
+                {move || match tab.get() {
+                    Tab::Workloads => workloads_table(&a.report).into_any(),
+                    Tab::Nodes => nodes_table(&a.report).into_any(),
+                    Tab::Namespaces => namespaces_table(&a.report).into_any(),
+                    Tab::Pools => pools_table(&a.report).into_any(),
+                    Tab::Warnings => warnings_table(&a.report).into_any(),
+                    Tab::Diagnostics => diagnostics(&a).into_any(),
+                }}
+            </section>
+        </section>
+    }
+}
+
+fn workloads_table(report: &Report) -> impl IntoView + use<> {
+    let columns = vec![
+        Column::text("Namespace").facet(),
+        Column::text("Kind").facet(),
+        Column::text("Name"),
+        Column::number("Pods"),
+        Column::number("CPU req (cores)"),
+        Column::number("Memory req"),
+        Column::text("Instance types"),
+        Column::money("Monthly cost"),
+        Column::money("Savings / month"),
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .workloads
+        .iter()
+        .map(|w| {
+            let containers = w
+                .containers
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: cpu {} / mem {}",
+                        c.name,
+                        c.requests.cpu_cores.map(cores).unwrap_or_else(|| "—".into()),
+                        c.requests.memory_bytes.map(fmt_bytes).unwrap_or_else(|| "—".into())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            vec![
+                Cell::text(&w.namespace),
+                Cell::text(&w.kind),
+                Cell::text(&w.name).with_title(containers),
+                Cell::num(w.pods as f64, w.pods.to_string()),
+                Cell::num(w.requests.cpu_cores, cores(w.requests.cpu_cores)),
+                Cell::num(w.requests.memory_bytes as f64, fmt_bytes(w.requests.memory_bytes)),
+                Cell::text(w.instance_types.join(", ")),
+                Cell::num(w.monthly_cost, fmt_usd(w.monthly_cost)).with_title(if w.price_estimate {
+                    "includes nodes priced with fallback rates (an estimate)"
+                } else {
+                    "Σ over its pods of CPU cores × the node's $/core-h + memory GiB × the node's $/GiB-h, × 730 h"
+                }),
+                Cell::num(w.monthly_savings, fmt_usd(w.monthly_savings)),
+            ]
+        })
+        .collect();
+    view! { <DataTable id="workloads" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=7 /> }
+}
+
+fn nodes_table(report: &Report) -> impl IntoView + use<> {
+    let columns = vec![
+        Column::text("Name"),
+        Column::text("Instance type").facet(),
+        Column::text("Region / zone"),
+        Column::text("Capacity").facet(),
+        Column::text("Pool").facet(),
+        Column::number("CPU requested"),
+        Column::number("Memory requested"),
+        Column::text("Price"),
+        Column::text("Source").facet(),
+        Column::money("Monthly cost"),
+        Column::money("Idle / month"),
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .nodes
+        .iter()
+        .map(|n| {
+            let cpu_pct = if n.allocatable.cpu_cores > 0.0 {
+                n.requested.cpu_cores / n.allocatable.cpu_cores * 100.0
+            } else {
+                0.0
+            };
+            let mem_pct = if n.allocatable.memory_bytes > 0 {
+                n.requested.memory_bytes as f64 / n.allocatable.memory_bytes as f64 * 100.0
+            } else {
+                0.0
+            };
+            vec![
+                Cell::text(&n.name),
+                Cell::text(or_dash(&n.instance_type)),
+                Cell::text(format!("{} / {}", or_dash(&n.region), or_dash(&n.zone))),
+                Cell::text(n.capacity_type.as_str()),
+                Cell::text(or_dash(&n.pool)),
+                Cell::num(cpu_pct, format!("{}%", trim_decimal(cpu_pct, 0))).with_title(format!(
+                    "{} of {} cores",
+                    cores(n.requested.cpu_cores),
+                    cores(n.allocatable.cpu_cores)
+                )),
+                Cell::num(mem_pct, format!("{}%", trim_decimal(mem_pct, 0))).with_title(format!(
+                    "{} of {}",
+                    fmt_bytes(n.requested.memory_bytes),
+                    fmt_bytes(n.allocatable.memory_bytes)
+                )),
+                Cell::text(format!("${}/h", trim_decimal(n.hourly_price, 6)))
+                    .with_title(n.explanation.clone()),
+                Cell::text(n.price_source.as_str()),
+                Cell::num(n.monthly_cost, fmt_usd(n.monthly_cost))
+                    .with_title(n.explanation.clone()),
+                Cell::num(n.idle_monthly_cost, fmt_usd(n.idle_monthly_cost)),
+            ]
+        })
+        .collect();
+    view! { <DataTable id="nodes" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=9 /> }
+}
+
+fn namespaces_table(report: &Report) -> impl IntoView + use<> {
+    let columns = vec![
+        Column::text("Namespace"),
+        Column::number("Workloads"),
+        Column::number("Pods"),
+        Column::money("Monthly cost"),
+        Column::money("Savings / month"),
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .namespaces
+        .iter()
+        .map(|n| {
+            vec![
+                Cell::text(&n.name),
+                Cell::num(n.workloads as f64, n.workloads.to_string()),
+                Cell::num(n.pods as f64, n.pods.to_string()),
+                Cell::num(n.monthly_cost, fmt_usd(n.monthly_cost)),
+                Cell::num(n.monthly_savings, fmt_usd(n.monthly_savings)),
+            ]
+        })
+        .collect();
+    view! { <DataTable id="namespaces" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=3 /> }
+}
+
+fn pools_table(report: &Report) -> impl IntoView + use<> {
+    let columns = vec![
+        Column::text("Pool"),
+        Column::text("Provider"),
+        Column::text("Region"),
+        Column::text("Instance types"),
+        Column::text("Capacity"),
+        Column::number("Nodes"),
+        Column::number("CPU requested / allocatable"),
+        Column::money("Monthly cost"),
+        Column::money("Idle / month"),
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .node_pools
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::text(or_dash(&p.name)),
+                Cell::text(p.provider.as_str()),
+                Cell::text(or_dash(&p.region)),
+                Cell::text(p.instance_types.join(", ")),
+                Cell::text(p.capacity_type.map(|c| c.as_str()).unwrap_or("mixed")),
+                Cell::num(p.nodes.len() as f64, p.nodes.len().to_string()),
+                Cell::num(
+                    p.requested.cpu_cores,
+                    format!(
+                        "{} / {}",
+                        cores(p.requested.cpu_cores),
+                        cores(p.allocatable.cpu_cores)
+                    ),
+                ),
+                Cell::num(p.monthly_cost, fmt_usd(p.monthly_cost)),
+                Cell::num(p.idle_monthly_cost, fmt_usd(p.idle_monthly_cost)),
+            ]
+        })
+        .collect();
+    view! { <DataTable id="pools" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=7 /> }
+}
+
+fn warnings_table(report: &Report) -> impl IntoView + use<> {
+    let columns = vec![
+        Column::text("Code").facet(),
+        Column::text("Object"),
+        Column::text("Message"),
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .warnings
+        .iter()
+        .map(|w| {
+            vec![
+                Cell::text(&w.code).with_class("warn-code"),
+                Cell::text(&w.object),
+                Cell::text(&w.message),
+            ]
+        })
+        .collect();
+    view! { <DataTable id="warnings" columns=columns rows=Arc::new(rows) money=fmt_usd /> }
+}
+
+fn diagnostics(analysis: &Analysis) -> impl IntoView + use<> {
+    let inputs = analysis
+        .cluster
+        .inputs
+        .iter()
+        .map(|i| {
+            format!(
+                "Input {} ({:?}): {} nodes, {} pods, {} other objects, {} ignored, {} duplicates",
+                i.name, i.format, i.nodes, i.pods, i.other_objects, i.ignored_objects, i.duplicates
+            )
+        })
+        .collect::<Vec<_>>();
+    let nodes = analysis
+        .cluster
+        .nodes
+        .iter()
+        .map(describe)
+        .collect::<Vec<_>>();
+    let text = inputs
+        .into_iter()
+        .chain(nodes)
+        .collect::<Vec<_>>()
+        .join("\n");
+    view! { <pre class="diag" id="diagnostics">{text}</pre> }
+}

@@ -1,0 +1,319 @@
+//! A generic data table: text filter, facet filters, sortable columns, pagination and a totals
+//! row. Rows are prepared by the views from the core's report; the table only displays them.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+/// How a column's cells sort and align.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Text, left-aligned.
+    Text,
+    /// A number, right-aligned; the cell's `value` sorts it.
+    Number,
+    /// A money amount: a number that is summed in the totals row.
+    Money,
+}
+
+/// A column.
+#[derive(Clone)]
+pub struct Column {
+    /// Header text.
+    pub title: &'static str,
+    /// Sorting and alignment.
+    pub kind: ColumnKind,
+    /// Offer a filter select over this column's distinct values.
+    pub facet: bool,
+}
+
+impl Column {
+    /// A text column.
+    pub fn text(title: &'static str) -> Column {
+        Column {
+            title,
+            kind: ColumnKind::Text,
+            facet: false,
+        }
+    }
+    /// A number column.
+    pub fn number(title: &'static str) -> Column {
+        Column {
+            title,
+            kind: ColumnKind::Number,
+            facet: false,
+        }
+    }
+    /// A money column (summed in the totals row).
+    pub fn money(title: &'static str) -> Column {
+        Column {
+            title,
+            kind: ColumnKind::Money,
+            facet: false,
+        }
+    }
+    /// Offer a facet filter on this column.
+    pub fn facet(mut self) -> Column {
+        self.facet = true;
+        self
+    }
+}
+
+/// One cell: what is shown, how it sorts, and its explanation on hover.
+#[derive(Clone, Debug, Default)]
+pub struct Cell {
+    /// Displayed text.
+    pub text: String,
+    /// Numeric value for sorting and totals.
+    pub value: f64,
+    /// Hover explanation.
+    pub title: Option<String>,
+    /// Extra CSS class (e.g. a severity colour).
+    pub class: Option<&'static str>,
+}
+
+impl Cell {
+    /// A text cell.
+    pub fn text(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            ..Cell::default()
+        }
+    }
+    /// A numeric cell with its display text.
+    pub fn num(value: f64, text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            value,
+            ..Cell::default()
+        }
+    }
+    /// Adds a hover explanation.
+    pub fn with_title(mut self, title: impl Into<String>) -> Cell {
+        self.title = Some(title.into());
+        self
+    }
+    /// Adds a CSS class.
+    pub fn with_class(mut self, class: &'static str) -> Cell {
+        self.class = Some(class);
+        self
+    }
+}
+
+/// Rows per page.
+const PAGE: usize = 100;
+
+/// A sortable, filterable, paginated table.
+#[component]
+pub fn DataTable(
+    /// Used for element ids (`<id>-table`, `<id>-filter`).
+    id: &'static str,
+    columns: Vec<Column>,
+    rows: Arc<Vec<Vec<Cell>>>,
+    /// Format a money total for the totals row.
+    money: fn(f64) -> String,
+    /// Column to sort by at first (descending for numbers).
+    #[prop(optional)]
+    initial_sort: Option<usize>,
+) -> impl IntoView {
+    let columns = Arc::new(columns);
+    let filter = RwSignal::new(String::new());
+    let facet_values: Vec<RwSignal<String>> = columns
+        .iter()
+        .map(|_| RwSignal::new(String::new()))
+        .collect();
+    let sort = RwSignal::new(initial_sort.map(|c| (c, columns[c].kind == ColumnKind::Text)));
+    let page = RwSignal::new(0usize);
+
+    let facets_for_view = facet_values.clone();
+    let cols = Arc::clone(&columns);
+    let all_rows = Arc::clone(&rows);
+    let visible = Memo::new(move |_| {
+        let needle = filter.get().to_lowercase();
+        let chosen: Vec<String> = facet_values.iter().map(|s| s.get()).collect();
+        let mut idx: Vec<usize> = (0..all_rows.len())
+            .filter(|&i| {
+                let row = &all_rows[i];
+                let text_ok = needle.is_empty()
+                    || row.iter().any(|c| c.text.to_lowercase().contains(&needle));
+                let facets_ok = chosen
+                    .iter()
+                    .enumerate()
+                    .all(|(c, v)| v.is_empty() || row.get(c).is_some_and(|cell| &cell.text == v));
+                text_ok && facets_ok
+            })
+            .collect();
+        if let Some((c, ascending)) = sort.get() {
+            let text = cols[c].kind == ColumnKind::Text;
+            idx.sort_by(|&a, &b| {
+                let (x, y) = (&all_rows[a][c], &all_rows[b][c]);
+                let o = if text {
+                    x.text.cmp(&y.text)
+                } else {
+                    x.value.partial_cmp(&y.value).unwrap_or(Ordering::Equal)
+                };
+                if ascending { o } else { o.reverse() }
+            });
+        }
+        idx
+    });
+
+    let header_cols = Arc::clone(&columns);
+    let header = move || {
+        header_cols
+            .iter()
+            .enumerate()
+            .map(|(c, col)| {
+                let numeric = col.kind != ColumnKind::Text;
+                let arrow = move || match sort.get() {
+                    Some((s, true)) if s == c => " ▲",
+                    Some((s, false)) if s == c => " ▼",
+                    _ => "",
+                };
+                let aria = move || match sort.get() {
+                    Some((s, true)) if s == c => "ascending",
+                    Some((s, false)) if s == c => "descending",
+                    _ => "none",
+                };
+                view! {
+                    <th class:num=numeric aria-sort=aria scope="col">
+                        <button
+                            class="sort"
+                            on:click=move |_| {
+                                sort.update(|s| {
+                                    *s = match *s {
+                                        Some((x, asc)) if x == c => Some((c, !asc)),
+                                        _ => Some((c, !numeric)),
+                                    }
+                                });
+                                page.set(0);
+                            }
+                        >
+                            {col.title}
+                            {arrow}
+                        </button>
+                    </th>
+                }
+            })
+            .collect_view()
+    };
+
+    let body_cols = Arc::clone(&columns);
+    let body_rows = Arc::clone(&rows);
+    let body = move || {
+        let idx = visible.get();
+        let start = page.get() * PAGE;
+        idx.iter()
+            .skip(start)
+            .take(PAGE)
+            .map(|&i| {
+                let row = &body_rows[i];
+                row.iter()
+                    .enumerate()
+                    .map(|(c, cell)| {
+                        let numeric = body_cols
+                            .get(c)
+                            .is_some_and(|col| col.kind != ColumnKind::Text);
+                        let class = match (numeric, cell.class) {
+                            (true, Some(k)) => format!("num {k}"),
+                            (true, None) => "num".to_string(),
+                            (false, Some(k)) => k.to_string(),
+                            (false, None) => String::new(),
+                        };
+                        view! { <td class=class title=cell.title.clone()>{cell.text.clone()}</td> }
+                    })
+                    .collect_view()
+            })
+            .map(|cells| view! { <tr>{cells}</tr> })
+            .collect_view()
+    };
+
+    let total_cols = Arc::clone(&columns);
+    let total_rows = Arc::clone(&rows);
+    let totals = move || {
+        let idx = visible.get();
+        let has_money = total_cols.iter().any(|c| c.kind == ColumnKind::Money);
+        has_money.then(|| {
+            let cells = total_cols
+                .iter()
+                .enumerate()
+                .map(|(c, col)| {
+                    if c == 0 {
+                        view! { <td>{format!("Total ({} rows)", idx.len())}</td> }.into_any()
+                    } else if col.kind == ColumnKind::Money {
+                        let sum: f64 = idx.iter().map(|&i| total_rows[i][c].value).sum();
+                        view! { <td class="num">{money(sum)}</td> }.into_any()
+                    } else {
+                        view! { <td></td> }.into_any()
+                    }
+                })
+                .collect_view();
+            view! { <tr class="total">{cells}</tr> }
+        })
+    };
+
+    let facet_cols = Arc::clone(&columns);
+    let facet_rows = Arc::clone(&rows);
+    let facet_selects = facet_cols
+        .iter()
+        .enumerate()
+        .filter(|(_, col)| col.facet)
+        .map(|(c, col)| {
+            let mut values: Vec<String> = facet_rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.text.clone()).collect();
+            values.sort();
+            values.dedup();
+            let signal = facets_for_view[c];
+            let label = format!("Filter by {}", col.title.to_lowercase());
+            view! {
+                <select
+                    aria-label=label
+                    id=format!("{id}-facet-{c}")
+                    on:change=move |ev| {
+                        signal.set(event_target_value(&ev));
+                        page.set(0);
+                    }
+                >
+                    <option value="">{format!("All {}", col.title.to_lowercase())}</option>
+                    {values.into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
+                </select>
+            }
+        })
+        .collect_view();
+
+    let pages = move || visible.with(|v| v.len().div_ceil(PAGE).max(1));
+    view! {
+        <div class="filters">
+            <input
+                type="search"
+                id=format!("{id}-filter")
+                placeholder="Filter…"
+                aria-label="Filter rows"
+                on:input=move |ev| {
+                    filter.set(event_target_value(&ev));
+                    page.set(0);
+                }
+            />
+            {facet_selects}
+            <span class="muted">{move || format!("{} of {} rows", visible.with(Vec::len), rows.len())}</span>
+        </div>
+        <div class="table-wrap">
+            <table id=format!("{id}-table")>
+                <thead><tr>{header}</tr></thead>
+                <tbody>{body}</tbody>
+                <tfoot>{totals}</tfoot>
+            </table>
+        </div>
+        <Show when=move || { pages() > 1 }>
+            <div class="pager">
+                <button on:click=move |_| page.update(|p| *p = p.saturating_sub(1)) disabled=move || page.get() == 0>
+                    "← Previous"
+                </button>
+                <span>{move || format!("Page {} of {}", page.get() + 1, pages())}</span>
+                <button on:click=move |_| page.update(|p| *p = (*p + 1).min(pages() - 1)) disabled=move || page.get() + 1 >= pages()>
+                    "Next →"
+                </button>
+            </div>
+        </Show>
+    }
+}
