@@ -12,7 +12,10 @@ fn app_mounts_and_offers_the_demo() {
     let host = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&host).unwrap();
     let handle = leptos::mount::mount_to(host.clone().unchecked_into(), kube_rightsize_app::App);
-    let button = host.query_selector("#demo").unwrap().expect("demo button rendered");
+    let button = host
+        .query_selector("#demo")
+        .unwrap()
+        .expect("demo button rendered");
     assert_eq!(button.text_content().unwrap(), "Try the demo cluster");
     drop(handle);
 }
