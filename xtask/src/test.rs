@@ -65,7 +65,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     })?;
     s.stage(
         "core purity: no browser crates in crates/core's dependency tree",
-        || core_is_pure(),
+        core_is_pure,
     )?;
     s.stage("clippy (native)", || {
         run::status(Command::new("cargo").args([

@@ -1,2 +1,175 @@
-//! kube-rightsize command line.
-fn main() {}
+//! kube-rightsize command line: the same analysis as the web app, for CI pipelines and scripts.
+//!
+//! Exit codes: 0 success, 1 usage or input error (message on stderr, located for bad input),
+//! 2 internal error.
+
+mod args;
+mod clock;
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use kube_rightsize_core::analysis::{self, Settings};
+use kube_rightsize_core::ingest::Input;
+use kube_rightsize_core::nodes;
+use kube_rightsize_core::pricing::catalogue::Catalogue;
+use kube_rightsize_core::pricing::import::import_prices;
+use kube_rightsize_core::pricing::sources::PriceTable;
+use kube_rightsize_core::report::{csv, json, table};
+
+use args::{AnalyzeArgs, Command, Format};
+
+/// Why the command failed, deciding the exit code.
+enum Failure {
+    /// Bad command line: exit 1 with the usage text.
+    Usage(args::UsageError),
+    /// Unreadable or invalid input: exit 1.
+    Input(String),
+    /// Anything else: exit 2.
+    Internal(anyhow::Error),
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let result = std::panic::catch_unwind(|| run(&argv));
+    match result {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(Failure::Usage(e))) => {
+            eprintln!("error: {e}\n");
+            eprint!("{}", e.usage);
+            ExitCode::from(1)
+        }
+        Ok(Err(Failure::Input(message))) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+        Ok(Err(Failure::Internal(e))) => {
+            eprintln!("internal error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(_) => {
+            eprintln!("internal error: the analysis panicked; please report this with the input");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(argv: &[String]) -> Result<(), Failure> {
+    match args::parse(argv).map_err(Failure::Usage)? {
+        Command::Help(text) => {
+            print!("{text}");
+            Ok(())
+        }
+        Command::Version => {
+            println!("kube-rightsize {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Command::Analyze(a) => analyze(&a),
+    }
+}
+
+fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Failure::Input(format!("cannot read standard input: {e}")))?;
+        Ok(buf)
+    } else {
+        std::fs::read(path).map_err(|e| Failure::Input(format!("cannot read {path}: {e}")))
+    }
+}
+
+fn display_name(path: &str) -> &str {
+    if path == "-" { "<stdin>" } else { path }
+}
+
+fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
+    let mut settings = Settings::default();
+    for assignment in &a.manual_prices {
+        settings
+            .manual_prices
+            .set_assignment(assignment)
+            .map_err(|e| {
+                Failure::Usage(args::UsageError {
+                    message: format!("--price: {e}"),
+                    usage: args::ANALYZE_HELP,
+                })
+            })?;
+    }
+    settings.assume_spot_discount = a.assume_spot_discount;
+    let mut file_prices = PriceTable::default();
+    for path in &a.prices {
+        let bytes = read_input(path)?;
+        let imported = import_prices(path, &bytes).map_err(|e| Failure::Input(e.to_string()))?;
+        if a.verbose {
+            eprintln!(
+                "{path}: {} with {} prices",
+                imported.format.describe(),
+                imported.table.len()
+            );
+        }
+        file_prices.merge(imported.table);
+        settings.price_file_warnings.extend(imported.warnings);
+    }
+    settings.price_file = file_prices;
+
+    let contents: Vec<(String, Vec<u8>)> = a
+        .files
+        .iter()
+        .map(|p| Ok((display_name(p).to_owned(), read_input(p)?)))
+        .collect::<Result<_, Failure>>()?;
+    let inputs: Vec<Input<'_>> = contents
+        .iter()
+        .map(|(name, bytes)| Input::new(name, bytes))
+        .collect();
+
+    let catalogue = Catalogue::try_embedded().map_err(|e| {
+        Failure::Internal(anyhow::anyhow!(
+            "the embedded price catalogue does not decode: {e}"
+        ))
+    })?;
+    let generated_at = a.generated_at.clone().unwrap_or_else(clock::now_rfc3339);
+    let analysis = analysis::analyze(&inputs, &settings, Some(catalogue), &generated_at)
+        .map_err(|e| Failure::Input(e.to_string()))?;
+
+    if a.verbose {
+        for (node, cost) in analysis.cluster.nodes.iter().zip(&analysis.costs.nodes) {
+            eprintln!("{}", nodes::describe(node));
+            eprintln!("  price: {}", cost.explanation);
+        }
+        eprintln!("{}", analysis.report.pricing.summary);
+        eprintln!("{} warnings", analysis.warnings.len());
+    }
+
+    let report = &analysis.report;
+    let text = match a.format {
+        Format::Table => table::render(
+            report,
+            &table::TableOptions {
+                explain_nodes: a.verbose,
+                ..table::TableOptions::default()
+            },
+        ),
+        Format::Json => json::to_json(report),
+        Format::Csv => csv::workloads_csv(report),
+        Format::CsvNodes => csv::nodes_csv(report),
+        Format::CsvNamespaces => csv::namespaces_csv(report),
+    };
+    write_output(a.output.as_deref(), &text).map_err(Failure::Internal)
+}
+
+fn write_output(path: Option<&str>, text: &str) -> anyhow::Result<()> {
+    match path {
+        Some(p) if p != "-" => std::fs::write(p, text).with_context(|| format!("cannot write {p}")),
+        _ => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                // A closed pipe (`| head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write to standard output"),
+            }
+        }
+    }
+}

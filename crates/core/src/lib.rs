@@ -8,7 +8,9 @@
 //! `unsafe`. Inputs are bytes, outputs are plain data. Quantities are exact integers.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod cluster;
+pub mod cost;
 pub mod diagnostics;
 pub mod ingest;
 pub mod model;
@@ -16,4 +18,5 @@ pub mod nodes;
 pub mod pods;
 pub mod pricing;
 pub mod quantity;
+pub mod report;
 pub mod workloads;

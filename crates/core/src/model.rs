@@ -67,7 +67,8 @@ impl Provider {
             Provider::Kind,
             Provider::Unknown,
         ];
-        ALL.into_iter().find(|p| p.as_str().eq_ignore_ascii_case(name))
+        ALL.into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(name))
     }
 }
 
@@ -114,12 +115,20 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for p in [Provider::Aws, Provider::Gcp, Provider::Azure, Provider::Kind] {
+        for p in [
+            Provider::Aws,
+            Provider::Gcp,
+            Provider::Azure,
+            Provider::Kind,
+        ] {
             assert_eq!(Provider::from_name(p.as_str()), Some(p));
         }
         assert_eq!(Provider::from_name("AWS"), Some(Provider::Aws));
         assert_eq!(Provider::from_name("ibm"), None);
-        assert_eq!(CapacityType::from_name("on-demand"), Some(CapacityType::OnDemand));
+        assert_eq!(
+            CapacityType::from_name("on-demand"),
+            Some(CapacityType::OnDemand)
+        );
         assert_eq!(CapacityType::from_name("SPOT"), Some(CapacityType::Spot));
         assert_eq!(CapacityType::from_name("cheap"), None);
     }

@@ -82,7 +82,11 @@ pub struct ImportError {
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
         if let Some(hint) = &self.hint {
             write!(f, "\nhint: {hint}")?;
         }
@@ -228,7 +232,9 @@ struct ProviderField(Provider);
 impl<'de> Deserialize<'de> for ProviderField {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        provider_from(&s).map(ProviderField).map_err(de::Error::custom)
+        provider_from(&s)
+            .map(ProviderField)
+            .map_err(de::Error::custom)
     }
 }
 
@@ -237,7 +243,9 @@ struct CapacityField(CapacityType);
 impl<'de> Deserialize<'de> for CapacityField {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        capacity_from(&s).map(CapacityField).map_err(de::Error::custom)
+        capacity_from(&s)
+            .map(CapacityField)
+            .map_err(de::Error::custom)
     }
 }
 
@@ -318,7 +326,9 @@ fn import_kube_rightsize(name: &str, text: &str) -> Result<ImportedPrices, Impor
                 name,
                 line,
                 column,
-                format!("a JSON object without `schema` is not a price file (expected `{PRICES_SCHEMA}`)"),
+                format!(
+                    "a JSON object without `schema` is not a price file (expected `{PRICES_SCHEMA}`)"
+                ),
             )
         });
     }
@@ -536,18 +546,14 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
             header_seen = true;
             continue;
         }
-        let fields = split_csv_line(line).map_err(|col| {
-            error(name, line_no, col, "a quoted field is not closed")
-        })?;
+        let fields = split_csv_line(line)
+            .map_err(|col| error(name, line_no, col, "a quoted field is not closed"))?;
         if fields.len() != 5 {
             return Err(error(
                 name,
                 line_no,
                 1,
-                format!(
-                    "expected 5 fields ({CSV_HEADER}), found {}",
-                    fields.len()
-                ),
+                format!("expected 5 fields ({CSV_HEADER}), found {}", fields.len()),
             ));
         }
         let at = |k: usize| (fields[k].0.trim(), fields[k].1);
@@ -582,7 +588,12 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
     if !header_seen {
         return Err(ImportError {
             hint: Some(FORMATS_HINT.to_owned()),
-            ..error(name, 1, 1, "the price file has only comments and blank lines")
+            ..error(
+                name,
+                1,
+                1,
+                "the price file has only comments and blank lines",
+            )
         });
     }
     push_duplicates(name, &duplicates, &mut warnings);
@@ -644,12 +655,12 @@ fn feed_price(v: Option<&serde_json::Value>) -> Option<f64> {
 
 fn feed_spot(prices: &serde_json::Value) -> Option<f64> {
     let get = |k: &str| feed_price(prices.get(k));
-    get("spot").or_else(|| get("spot_avg")).or_else(|| {
-        match (get("spot_min"), get("spot_max")) {
+    get("spot")
+        .or_else(|| get("spot_avg"))
+        .or_else(|| match (get("spot_min"), get("spot_max")) {
             (Some(a), Some(b)) => Some((a + b) / 2.0),
             (a, b) => a.or(b),
-        }
-    })
+        })
 }
 
 /// instances.vantage.sh Azure region slug → ARM location name.
@@ -745,8 +756,7 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
     let mut no_price = 0usize;
     let mut unknown_regions: BTreeSet<String> = BTreeSet::new();
     for record in &records {
-        let Some(instance_type) = record.instance_type.as_deref().filter(|t| !t.is_empty())
-        else {
+        let Some(instance_type) = record.instance_type.as_deref().filter(|t| !t.is_empty()) else {
             no_price += 1;
             continue;
         };

@@ -8,3 +8,5 @@
 
 pub mod catalogue;
 mod format;
+pub mod import;
+pub mod sources;

@@ -74,7 +74,10 @@ pub fn azure_slug(instance_type: &str) -> String {
 /// other providers' names are kept exactly.
 fn table_key(provider: Provider, instance_type: &str, region: &str) -> (String, String) {
     if provider == Provider::Azure {
-        (azure_slug(instance_type), region.trim().to_ascii_lowercase())
+        (
+            azure_slug(instance_type),
+            region.trim().to_ascii_lowercase(),
+        )
     } else {
         (instance_type.trim().to_owned(), region.trim().to_owned())
     }
@@ -284,7 +287,9 @@ impl ManualPrices {
             .split_once('=')
             .ok_or_else(|| err("expected TYPE=USD_PER_HOUR, e.g. m5.large=0.05"))?;
         if name.trim().is_empty() {
-            return Err(err("the instance type is empty; expected TYPE=USD_PER_HOUR"));
+            return Err(err(
+                "the instance type is empty; expected TYPE=USD_PER_HOUR",
+            ));
         }
         let usd = parse_usd(price)
             .ok_or_else(|| err("the price must be a non-negative number of USD per hour"))?;
@@ -686,7 +691,14 @@ mod tests {
             m.get(Provider::Azure, "standard_d4s_v5"),
             Some(("Standard_D4s_v5", 0.2))
         );
-        for bad in ["m5.large", "=1", "m5.large=-1", "m5.large=abc", "m5.large=inf", "x=NaN"] {
+        for bad in [
+            "m5.large",
+            "=1",
+            "m5.large=-1",
+            "m5.large=abc",
+            "m5.large=inf",
+            "x=NaN",
+        ] {
             assert!(m.set_assignment(bad).is_err(), "{bad}");
         }
         assert_eq!(
@@ -698,10 +710,28 @@ mod tests {
     #[test]
     fn table_lookup_folds_azure_only() {
         let mut t = PriceTable::new("t");
-        t.insert_price(Provider::Azure, "Standard_D4s_v5", "EastUS", CapacityType::OnDemand, 0.2);
-        t.insert_price(Provider::Aws, "m5.large", "us-east-1", CapacityType::Spot, 0.03);
-        assert!(t.get(Provider::Azure, "d4sv5", "eastus", CapacityType::OnDemand).is_some());
-        assert!(t.get(Provider::Aws, "M5.large", "us-east-1", CapacityType::Spot).is_none());
+        t.insert_price(
+            Provider::Azure,
+            "Standard_D4s_v5",
+            "EastUS",
+            CapacityType::OnDemand,
+            0.2,
+        );
+        t.insert_price(
+            Provider::Aws,
+            "m5.large",
+            "us-east-1",
+            CapacityType::Spot,
+            0.03,
+        );
+        assert!(
+            t.get(Provider::Azure, "d4sv5", "eastus", CapacityType::OnDemand)
+                .is_some()
+        );
+        assert!(
+            t.get(Provider::Aws, "M5.large", "us-east-1", CapacityType::Spot)
+                .is_none()
+        );
         assert!(t.has_type(Provider::Azure, "STANDARD_D4S_V5"));
         assert_eq!(t.len(), 2);
     }
@@ -711,7 +741,13 @@ mod tests {
         let manual = ManualPrices::new();
         let vantage = PriceTable::new("Vantage");
         let mut file = PriceTable::new("price file p.csv");
-        file.insert_price(Provider::Aws, "m5.large", "us-east-1", CapacityType::OnDemand, 0.1);
+        file.insert_price(
+            Provider::Aws,
+            "m5.large",
+            "us-east-1",
+            CapacityType::OnDemand,
+            0.1,
+        );
         let mut s = PriceSources::catalogue_only(None);
         s.manual = &manual;
         s.vantage = &vantage;

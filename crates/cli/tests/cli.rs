@@ -1,0 +1,295 @@
+//! Runs the built `kube-rightsize` binary on fixtures.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kube-rightsize");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/fixtures");
+
+fn fixture(rel: &str) -> String {
+    format!("{FIXTURES}/{rel}")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("binary runs")
+}
+
+fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const AT: &str = "--generated-at=2026-01-31T12:00:00Z";
+
+#[test]
+fn json_output_parses_with_schema_fields_and_figures() {
+    let o = run(&[
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--format",
+        "json",
+        AT,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v["schema"], "kube-rightsize/report/v1");
+    assert_eq!(v["generated_at"], "2026-01-31T12:00:00Z");
+    assert_eq!(v["pricing"]["hours_per_month"], 730.0);
+    assert_eq!(v["summary"]["nodes"], 8);
+    assert_eq!(v["summary"]["pods"], 10);
+    // 0.95506 $/h × 730 = $697.1938.
+    let monthly = v["summary"]["monthly_cost"].as_f64().unwrap();
+    assert!((monthly - 697.1938).abs() < 1e-6, "{monthly}");
+    let od = v["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "aws-od-1")
+        .unwrap();
+    assert_eq!(od["price_source"], "embedded");
+    assert_eq!(od["hourly_price"], 0.096);
+    assert!(v["workloads"][0]["containers"].is_array());
+    assert!(v["namespaces"].is_array() && v["warnings"].is_array());
+}
+
+#[test]
+fn table_output_says_where_prices_come_from() {
+    let o = run(&["analyze", &fixture("cost/mixed.json"), AT]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("prices as of 2026-07-20 from the embedded catalogue"),
+        "{out}"
+    );
+    assert!(out.contains("Top workloads"));
+    assert!(out.contains("$697.19"));
+}
+
+#[test]
+fn csv_outputs_have_headers() {
+    let o = run(&[
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--format",
+        "csv",
+        AT,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("namespace,kind,name,pods,running_pods,nodes,instance_types,"));
+    assert!(out.contains(",container,sidecar,cpu_request_cores,"));
+    let o = run(&[
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--format=csv-nodes",
+        AT,
+    ]);
+    assert!(stdout(&o).starts_with("name,provider,instance_type,"));
+    let o = run(&[
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--format=csv-namespaces",
+        AT,
+    ]);
+    assert!(stdout(&o).starts_with("name,pods,workloads,monthly_cost,"));
+}
+
+#[test]
+fn stdin_dash_works() {
+    let bytes = std::fs::read(fixture("cost/mixed.json")).unwrap();
+    let o = run_stdin(&["analyze", "-", "--format", "json", AT], &bytes);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["summary"]["nodes"], 8);
+}
+
+#[test]
+fn bad_input_exits_1_with_a_located_message() {
+    let o = run_stdin(
+        &["analyze", "-", AT],
+        b"{\"kind\": \"List\", \"items\": [\n  {\"kind\": \"Node\" \"metadata\": {}}\n]}\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: <stdin>:2:"), "{err}");
+    assert!(stdout(&o).is_empty());
+
+    let path = fixture("malformed/kubectl-table.txt");
+    let o = run(&["analyze", &path, AT]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.starts_with(&format!("error: {path}:1:1: ")), "{err}");
+    assert!(err.contains("\nhint: "), "{err}");
+
+    let o = run(&["analyze", "/nonexistent/cluster.json", AT]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("error: cannot read /nonexistent/cluster.json:"));
+}
+
+#[test]
+fn unknown_flag_exits_1_with_usage() {
+    let o = run(&["analyze", &fixture("cost/mixed.json"), "--frobnicate"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("error: unknown option `--frobnicate`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Usage:\n  kube-rightsize analyze FILE..."),
+        "{err}"
+    );
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("Usage:"));
+    let o = run(&["analyze", "x.json", "--format", "xml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("unknown format `xml`"));
+    let o = run(&["analyze", "x.json", "--price", "m5.large"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("expected TYPE=USD_PER_HOUR"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn help_is_clear() {
+    let o = run(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("Usage:") && out.contains("analyze"));
+    let o = run(&["analyze", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for needle in [
+        "--prices",
+        "--price",
+        "--format",
+        "--assume-spot-discount",
+        "--generated-at",
+        "-v",
+    ] {
+        assert!(out.contains(needle), "{needle}");
+    }
+}
+
+#[test]
+fn price_overrides_and_files() {
+    let o = run(&[
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--format",
+        "json",
+        "--prices",
+        &fixture("cost/prices.csv"),
+        "--price",
+        "t3.medium=0.05",
+        "--assume-spot-discount",
+        "0.5",
+        AT,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let node = |name: &str| {
+        v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(node("aws-over-1")["price_source"], "manual");
+    assert_eq!(node("aws-over-1")["hourly_price"], 0.05);
+    assert_eq!(node("aws-od-1")["price_source"], "file");
+    assert_eq!(node("aws-od-1")["hourly_price"], 0.08);
+    assert_eq!(node("aws-spot-1")["hourly_price"], 0.07);
+    assert_eq!(v["pricing"]["assume_spot_discount"], 0.5);
+
+    let mut bad = std::env::temp_dir();
+    bad.push(format!(
+        "kube-rightsize-cli-test-{}.csv",
+        std::process::id()
+    ));
+    std::fs::write(
+        &bad,
+        "provider,instance_type,region,capacity_type,usd_per_hour\naws,m5.large,us-east-1,on_demand,cheap\n",
+    )
+    .unwrap();
+    let bad_path = bad.to_string_lossy().into_owned();
+    let o = run(&[
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--prices",
+        &bad_path,
+        AT,
+    ]);
+    let _ = std::fs::remove_file(&bad);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {bad_path}:2:34: usd_per_hour `cheap` is not a non-negative number of USD per hour\n"
+        )
+    );
+}
+
+#[test]
+fn output_file_verbose_and_default_timestamp() {
+    let mut out = std::env::temp_dir();
+    out.push(format!(
+        "kube-rightsize-cli-test-{}.json",
+        std::process::id()
+    ));
+    let out_path = out.to_string_lossy().into_owned();
+    let o = run(&[
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--format",
+        "json",
+        "-o",
+        &out_path,
+        "-v",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let err = stderr(&o);
+    assert!(
+        err.contains("Node aws-od-1 is instance type m5.large in us-east-1/us-east-1a"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Node kind-worker has no known instance type"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let at = v["generated_at"].as_str().unwrap();
+    // YYYY-MM-DDTHH:MM:SSZ, and not in the distant past.
+    assert_eq!(at.len(), 20, "{at}");
+    assert!(at.ends_with('Z') && at.as_bytes()[10] == b'T', "{at}");
+    assert!(at[..4].parse::<u32>().unwrap() >= 2025, "{at}");
+}

@@ -1,0 +1,114 @@
+//! The analysis facade: inputs and settings in, the cluster model, its costs and the report out.
+//!
+//! ```text
+//! analyze(inputs, settings, catalogue, generated_at)
+//!   → ingest (Cluster + warnings)
+//!   → price every node (manual > Vantage > price file > catalogue > fallback)
+//!   → cost model (nodes, pods, workloads, namespaces, pools)
+//!   → Report (kube-rightsize/report/v1)
+//! ```
+//!
+//! Time is an input (`generated_at`): the core has no clock.
+
+use serde::Serialize;
+
+use crate::cluster::Cluster;
+use crate::cost::{self, CostModel};
+use crate::diagnostics::Warning;
+use crate::ingest::{self, IngestError, IngestOptions, Input};
+use crate::pricing::catalogue::Catalogue;
+use crate::pricing::sources::{ManualPrices, PriceSources, PriceTable};
+use crate::report::Report;
+
+/// What the user chose: price overrides, imported prices and assumptions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settings {
+    /// What the ingest keeps (pod labels).
+    pub ingest: IngestOptions,
+    /// User-entered USD/hour per instance type (highest priority, any region and capacity).
+    pub manual_prices: ManualPrices,
+    /// Prices from the Vantage API (filled by a later stage; empty by default).
+    pub vantage: PriceTable,
+    /// Prices from imported price files ([`crate::pricing::import`]), merged.
+    pub price_file: PriceTable,
+    /// When set (a fraction in `[0, 1)`), spot nodes without a known spot price are priced at
+    /// on-demand × (1 − discount) and marked as estimates. Off by default.
+    pub assume_spot_discount: Option<f64>,
+    /// Warnings from reading the price files (see
+    /// [`crate::pricing::import::ImportedPrices::warnings`]), carried into the report.
+    pub price_file_warnings: Vec<Warning>,
+}
+
+/// Everything the analysis found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// The parsed cluster.
+    pub cluster: Cluster,
+    /// Costs per node, pod, workload, namespace and pool.
+    pub costs: CostModel,
+    /// All warnings: the ingest's, then the settings', then pricing's and the cost model's.
+    pub warnings: Vec<Warning>,
+    /// The machine-readable report.
+    pub report: Report,
+}
+
+/// Parses `inputs`, prices the nodes with `settings` and `catalogue` (which the web app fetches
+/// and the CLI embeds; `None` when not loaded), and builds the report stamped `generated_at`.
+///
+/// Fails only when the inputs cannot be read (see [`ingest::ingest_with`]).
+pub fn analyze(
+    inputs: &[Input<'_>],
+    settings: &Settings,
+    catalogue: Option<&Catalogue>,
+    generated_at: &str,
+) -> Result<Analysis, IngestError> {
+    let cluster = ingest::ingest_with(inputs, &settings.ingest)?;
+    Ok(analyze_cluster(cluster, settings, catalogue, generated_at))
+}
+
+/// Like [`analyze`], for an already parsed cluster.
+pub fn analyze_cluster(
+    cluster: Cluster,
+    settings: &Settings,
+    catalogue: Option<&Catalogue>,
+    generated_at: &str,
+) -> Analysis {
+    let mut warnings = cluster.warnings.clone();
+    warnings.extend(settings.price_file_warnings.iter().cloned());
+    let discount = match settings.assume_spot_discount {
+        Some(d) if d.is_finite() && (0.0..1.0).contains(&d) => Some(d),
+        Some(d) => {
+            warnings.push(Warning::new(
+                "invalid_setting",
+                "",
+                format!("the assumed spot discount {d} is not a fraction between 0 and 1; ignored"),
+            ));
+            None
+        }
+        None => None,
+    };
+    if catalogue.is_none() && !cluster.nodes.is_empty() {
+        warnings.push(Warning::new(
+            "catalogue_not_loaded",
+            "",
+            "the price catalogue is not loaded: nodes are priced only from manual prices, \
+             imported price files and fallback rates",
+        ));
+    }
+    let sources = PriceSources {
+        manual: &settings.manual_prices,
+        vantage: &settings.vantage,
+        file: &settings.price_file,
+        catalogue,
+        assume_spot_discount: discount,
+    };
+    let costs = cost::compute(&cluster, &sources);
+    warnings.extend(costs.warnings.iter().cloned());
+    let report = Report::build(&cluster, &costs, &warnings, generated_at, discount);
+    Analysis {
+        cluster,
+        costs,
+        warnings,
+        report,
+    }
+}

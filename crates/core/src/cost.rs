@@ -1,0 +1,753 @@
+//! The cost model: node prices split into per-core and per-GiB rates, pod costs from their
+//! requests, and the sums per workload, namespace and node pool. `docs/cost-model.md` explains
+//! it for people.
+//!
+//! * A month is [`HOURS_PER_MONTH`] = 730 hours.
+//! * A node's hourly price `P` is split over its **allocatable** cores `C` (millicores / 1000)
+//!   and GiB `G` (bytes / 2³⁰) with OpenCost's default CPU:memory price ratio
+//!   `r = 0.031611 / 0.004237`: `gib_rate = P / (C·r + G)`, `core_rate = gib_rate·r`, so a fully
+//!   requested node allocates exactly `P`. With `C = G = 0` the rates are 0 and the whole price
+//!   is idle (warning `node_zero_allocatable`).
+//! * A pod that holds resources costs `cores·core_rate + GiB·gib_rate` per hour on its node,
+//!   from its effective request ([`crate::pods::Pod::effective_request`]).
+//! * Idle per node = max(0, `P` − Σ pod costs); a node whose pods cost more than `P` is
+//!   over-committed (warning `node_overcommitted`).
+//! * A node without a price uses the fallback rates ([`Rates::FALLBACK`]) on its allocatable,
+//!   marked as an estimate (warning `price_unknown`).
+//! * Pods without CPU and memory requests cost 0 (warning `no_requests`, once per workload).
+//!
+//! Money is `f64` computed from the exact integer quantities and never rounded here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::cluster::{Cluster, Resources};
+use crate::diagnostics::{Warning, object_ref};
+use crate::model::{CapacityType, Provider};
+use crate::nodes::{ComputeType, Node};
+use crate::pods::{Pod, PodPhase};
+use crate::pricing::sources::{PriceLookup, PriceQuery, PriceSource, PriceSources};
+use crate::report::trim_decimal;
+
+/// Hours in a month (365 × 24 / 12).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// OpenCost's default price of one CPU core per hour, in USD.
+pub const FALLBACK_CPU_CORE_HOURLY: f64 = 0.031611;
+
+/// OpenCost's default price of one GiB of memory per hour, in USD.
+pub const FALLBACK_MEMORY_GIB_HOURLY: f64 = 0.004237;
+
+/// The price of one core relative to one GiB (`0.031611 / 0.004237` ≈ 7.46).
+pub const CPU_MEMORY_PRICE_RATIO: f64 = FALLBACK_CPU_CORE_HOURLY / FALLBACK_MEMORY_GIB_HOURLY;
+
+/// Bytes in a GiB (2³⁰).
+pub const BYTES_PER_GIB: f64 = 1_073_741_824.0;
+
+/// Millicores as cores (negative values count as zero).
+pub fn cores(millicores: i64) -> f64 {
+    millicores.max(0) as f64 / 1000.0
+}
+
+/// Bytes as GiB (negative values count as zero).
+pub fn gib(bytes: i64) -> f64 {
+    bytes.max(0) as f64 / BYTES_PER_GIB
+}
+
+/// Per-resource hourly rates of a node, in USD.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Rates {
+    /// USD per core-hour.
+    pub cpu_core_hourly: f64,
+    /// USD per GiB-hour.
+    pub memory_gib_hourly: f64,
+}
+
+impl Rates {
+    /// OpenCost's default rates, used for nodes without a price.
+    pub const FALLBACK: Rates = Rates {
+        cpu_core_hourly: FALLBACK_CPU_CORE_HOURLY,
+        memory_gib_hourly: FALLBACK_MEMORY_GIB_HOURLY,
+    };
+
+    /// Splits `hourly_price` over `cores` and `gib` with [`CPU_MEMORY_PRICE_RATIO`]; `None` when
+    /// there is nothing to split over (both zero) or the inputs are not finite.
+    pub fn split(hourly_price: f64, cores: f64, gib: f64) -> Option<Rates> {
+        let (c, g) = (cores.max(0.0), gib.max(0.0));
+        let denominator = c * CPU_MEMORY_PRICE_RATIO + g;
+        if denominator <= 0.0 || !denominator.is_finite() || !hourly_price.is_finite() {
+            return None;
+        }
+        let memory_gib_hourly = hourly_price / denominator;
+        Some(Rates {
+            cpu_core_hourly: memory_gib_hourly * CPU_MEMORY_PRICE_RATIO,
+            memory_gib_hourly,
+        })
+    }
+
+    /// Hourly cost of `cores` and `gib` at these rates.
+    pub fn cost(&self, cores: f64, gib: f64) -> f64 {
+        cores * self.cpu_core_hourly + gib * self.memory_gib_hourly
+    }
+}
+
+/// CPU and memory amounts as exact integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct CpuMemory {
+    /// Millicores.
+    pub cpu_millis: i64,
+    /// Bytes.
+    pub memory_bytes: i64,
+}
+
+impl CpuMemory {
+    fn add(&mut self, r: &Resources) {
+        self.cpu_millis = self.cpu_millis.saturating_add(r.cpu_millis.max(0));
+        self.memory_bytes = self.memory_bytes.saturating_add(r.memory_bytes.max(0));
+    }
+
+    fn add_cm(&mut self, r: CpuMemory) {
+        self.cpu_millis = self.cpu_millis.saturating_add(r.cpu_millis);
+        self.memory_bytes = self.memory_bytes.saturating_add(r.memory_bytes);
+    }
+
+    /// CPU in cores.
+    pub fn cores(&self) -> f64 {
+        cores(self.cpu_millis)
+    }
+
+    /// Memory in GiB.
+    pub fn gib(&self) -> f64 {
+        gib(self.memory_bytes)
+    }
+}
+
+/// What a node costs and how its cost is used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeCost {
+    /// Index into [`Cluster::nodes`].
+    pub node: usize,
+    /// The node's name.
+    pub name: String,
+    /// How the node was priced.
+    pub price: PriceLookup,
+    /// USD per hour: the price, or for [`PriceSource::Fallback`] the fallback rates applied to
+    /// the allocatable CPU and memory.
+    pub hourly_price: f64,
+    /// The split rates (zero when the node has no allocatable CPU or memory).
+    pub rates: Rates,
+    /// Allocatable CPU and memory.
+    pub allocatable: CpuMemory,
+    /// Σ effective requests of the pods holding resources on the node.
+    pub requested: CpuMemory,
+    /// Σ hourly costs of those pods.
+    pub allocated_hourly: f64,
+    /// max(0, price − allocated).
+    pub idle_hourly: f64,
+    /// True when the pods cost more than the node.
+    pub overcommitted: bool,
+    /// True when the price is a guess (fallback rates, assumed spot discount).
+    pub estimate: bool,
+    /// Indices of the pods holding resources on the node.
+    pub pods: Vec<usize>,
+    /// How the cost was computed, for people.
+    pub explanation: String,
+}
+
+impl NodeCost {
+    /// Price per month.
+    pub fn monthly_cost(&self) -> f64 {
+        self.hourly_price * HOURS_PER_MONTH
+    }
+
+    /// Idle cost per month.
+    pub fn idle_monthly_cost(&self) -> f64 {
+        self.idle_hourly * HOURS_PER_MONTH
+    }
+
+    /// Allocated (requested) cost per month.
+    pub fn allocated_monthly_cost(&self) -> f64 {
+        self.allocated_hourly * HOURS_PER_MONTH
+    }
+}
+
+/// What one pod costs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PodCost {
+    /// Index into [`Cluster::pods`].
+    pub pod: usize,
+    /// Index of the node whose rates priced it; `None` when it holds no resources or its node is
+    /// not in the input (then it costs 0).
+    pub node: Option<usize>,
+    /// Effective CPU request in cores.
+    pub cpu_cores: f64,
+    /// Effective memory request in GiB.
+    pub memory_gib: f64,
+    /// The node's rates.
+    pub rates: Rates,
+    /// USD per hour.
+    pub hourly: f64,
+    /// True when the node's price is an estimate.
+    pub estimate: bool,
+    /// True for a pod holding resources without CPU or memory requests (costs 0 by requests).
+    pub no_requests: bool,
+}
+
+impl PodCost {
+    /// Cost per month.
+    pub fn monthly_cost(&self) -> f64 {
+        self.hourly * HOURS_PER_MONTH
+    }
+
+    /// How the cost was computed, e.g. `0.25 core × $0.0306 + 0.5 GiB × $0.0041 per hour`.
+    pub fn explanation(&self) -> String {
+        if self.node.is_none() {
+            return "not charged: the pod holds no resources on a node in the input".to_owned();
+        }
+        let c = trim_decimal(self.cpu_cores, 3);
+        let unit = if self.cpu_cores > 1.0 {
+            "cores"
+        } else {
+            "core"
+        };
+        format!(
+            "{c} {unit} × ${} + {} GiB × ${} per hour",
+            fmt_rate(self.rates.cpu_core_hourly),
+            trim_decimal(self.memory_gib, 3),
+            fmt_rate(self.rates.memory_gib_hourly)
+        )
+    }
+}
+
+/// What a workload costs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkloadCost {
+    /// Index into [`Cluster::workloads`].
+    pub workload: usize,
+    /// Σ pod costs, USD per hour.
+    pub hourly: f64,
+    /// Σ effective requests of its pods that hold resources.
+    pub requested: CpuMemory,
+    /// Pods holding resources.
+    pub pods_holding_resources: usize,
+    /// Pods holding resources without CPU or memory requests.
+    pub pods_without_requests: usize,
+    /// True when any of its pods' nodes is priced by an estimate.
+    pub estimate: bool,
+    /// The pod whose containers represent the workload: the first running pod, else the first
+    /// pod holding resources, else the first pod.
+    pub representative_pod: Option<usize>,
+}
+
+impl WorkloadCost {
+    /// Cost per month.
+    pub fn monthly_cost(&self) -> f64 {
+        self.hourly * HOURS_PER_MONTH
+    }
+}
+
+/// What a namespace costs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamespaceCost {
+    /// Namespace name.
+    pub name: String,
+    /// Pods in it.
+    pub pods: usize,
+    /// Workloads in it.
+    pub workloads: usize,
+    /// Σ pod costs, USD per hour.
+    pub hourly: f64,
+    /// True when any pod's node is priced by an estimate.
+    pub estimate: bool,
+}
+
+impl NamespaceCost {
+    /// Cost per month.
+    pub fn monthly_cost(&self) -> f64 {
+        self.hourly * HOURS_PER_MONTH
+    }
+}
+
+/// Nodes of one node pool (by pool label; nodes without one are grouped by instance type).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PoolCost {
+    /// The pool label value; `None` for nodes without a pool label.
+    pub name: Option<String>,
+    /// Provider.
+    pub provider: Provider,
+    /// Region.
+    pub region: Option<String>,
+    /// Distinct instance types, sorted.
+    pub instance_types: Vec<String>,
+    /// The capacity type of all its nodes, `None` when they differ.
+    pub capacity_type: Option<CapacityType>,
+    /// Distinct capacity types, sorted.
+    pub capacity_types: Vec<CapacityType>,
+    /// Indices of its nodes in [`Cluster::nodes`].
+    pub nodes: Vec<usize>,
+    /// Σ node prices, USD per hour.
+    pub hourly: f64,
+    /// Σ node idle costs, USD per hour.
+    pub idle_hourly: f64,
+    /// Σ requests on its nodes.
+    pub requested: CpuMemory,
+    /// Σ allocatable of its nodes.
+    pub allocatable: CpuMemory,
+    /// True when any node's price is an estimate.
+    pub estimate: bool,
+}
+
+impl PoolCost {
+    /// Cost per month.
+    pub fn monthly_cost(&self) -> f64 {
+        self.hourly * HOURS_PER_MONTH
+    }
+}
+
+/// The whole cost model of a cluster.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct CostModel {
+    /// One per node, in [`Cluster::nodes`] order.
+    pub nodes: Vec<NodeCost>,
+    /// One per pod, in [`Cluster::pods`] order.
+    pub pods: Vec<PodCost>,
+    /// One per workload, in [`Cluster::workloads`] order.
+    pub workloads: Vec<WorkloadCost>,
+    /// One per namespace with pods, by name.
+    pub namespaces: Vec<NamespaceCost>,
+    /// Node pools, by provider, region and name.
+    pub pools: Vec<PoolCost>,
+    /// Σ node prices, USD per hour.
+    pub total_hourly: f64,
+    /// Σ pod costs, USD per hour.
+    pub allocated_hourly: f64,
+    /// Σ node idle costs, USD per hour.
+    pub idle_hourly: f64,
+    /// Pricing and cost warnings (ingest warnings are in [`Cluster::warnings`]).
+    pub warnings: Vec<Warning>,
+}
+
+/// A per-resource rate for display: `$0.0306`.
+pub fn fmt_rate(v: f64) -> String {
+    format!("{v:.4}")
+}
+
+/// An hourly price for display: `$0.096/h`.
+pub fn fmt_hourly(v: f64) -> String {
+    format!("${}/h", trim_decimal(v, 6))
+}
+
+fn capacity_words(c: CapacityType) -> &'static str {
+    match c {
+        CapacityType::OnDemand => "on-demand",
+        CapacityType::Spot => "spot",
+        CapacityType::Reserved => "reserved",
+        CapacityType::Unknown => "unknown-capacity",
+    }
+}
+
+fn split_words(rates: &Rates, alloc: &CpuMemory) -> String {
+    format!(
+        "split as ${}/core-h × {} cores + ${}/GiB-h × {} GiB",
+        fmt_rate(rates.cpu_core_hourly),
+        trim_decimal(alloc.cores(), 2),
+        fmt_rate(rates.memory_gib_hourly),
+        trim_decimal(alloc.gib(), 2)
+    )
+}
+
+fn explain_node(
+    node: &Node,
+    price: &PriceLookup,
+    hourly: f64,
+    rates: Option<&Rates>,
+    alloc: &CpuMemory,
+) -> String {
+    let region = node.region.as_deref().unwrap_or("(region unknown)");
+    let mut out = match price.usd_per_hour {
+        Some(p) => {
+            let mut s = format!(
+                "{} {} {region} {} from {}",
+                node.instance_type
+                    .as_deref()
+                    .unwrap_or("(no instance type)"),
+                capacity_words(node.capacity_type),
+                fmt_hourly(p),
+                price.source_description
+            );
+            if let Some(as_of) = &price.as_of {
+                s.push_str(&format!(" (as of {as_of})"));
+            }
+            if let Some(note) = &price.note {
+                s.push_str(&format!(" [{note}]"));
+            }
+            s
+        }
+        None => format!(
+            "no price ({}): fallback rates ${}/core-h × {} cores + ${}/GiB-h × {} GiB = {} (an estimate)",
+            price.unpriced_reason.as_deref().unwrap_or("unknown"),
+            FALLBACK_CPU_CORE_HOURLY,
+            trim_decimal(alloc.cores(), 2),
+            FALLBACK_MEMORY_GIB_HOURLY,
+            trim_decimal(alloc.gib(), 2),
+            fmt_hourly(hourly)
+        ),
+    };
+    match (rates, price.usd_per_hour) {
+        (Some(r), Some(_)) => {
+            out.push_str("; ");
+            out.push_str(&split_words(r, alloc));
+        }
+        (None, _) => out.push_str("; no allocatable CPU or memory, so the whole price is idle"),
+        (Some(_), None) => {}
+    }
+    out
+}
+
+/// Prices every node of `cluster` with `sources` and computes all costs. Never panics and
+/// never divides by zero.
+pub fn compute(cluster: &Cluster, sources: &PriceSources<'_>) -> CostModel {
+    let mut warnings = Vec::new();
+    let mut nodes: Vec<NodeCost> = Vec::with_capacity(cluster.nodes.len());
+    for (index, node) in cluster.nodes.iter().enumerate() {
+        nodes.push(price_node(index, node, sources, &mut warnings));
+    }
+
+    let mut pods: Vec<PodCost> = Vec::with_capacity(cluster.pods.len());
+    for (index, pod) in cluster.pods.iter().enumerate() {
+        let eff = pod.effective_request;
+        let no_requests = pod.holds_resources && eff.cpu_millis <= 0 && eff.memory_bytes <= 0;
+        let node_cost = pod
+            .node_index
+            .filter(|_| pod.holds_resources)
+            .and_then(|i| nodes.get_mut(i));
+        let mut cost = PodCost {
+            pod: index,
+            node: None,
+            cpu_cores: cores(eff.cpu_millis),
+            memory_gib: gib(eff.memory_bytes),
+            rates: Rates::default(),
+            hourly: 0.0,
+            estimate: false,
+            no_requests,
+        };
+        if let Some(n) = node_cost {
+            cost.node = Some(n.node);
+            cost.rates = n.rates;
+            cost.hourly = n.rates.cost(cost.cpu_cores, cost.memory_gib);
+            cost.estimate = n.estimate;
+            n.allocated_hourly += cost.hourly;
+            n.requested.add(&eff);
+            n.pods.push(index);
+        }
+        pods.push(cost);
+    }
+
+    for (n, node) in nodes.iter_mut().zip(&cluster.nodes) {
+        n.idle_hourly = (n.hourly_price - n.allocated_hourly).max(0.0);
+        let tolerance = n.hourly_price.abs() * 1e-9 + 1e-12;
+        if n.allocated_hourly > n.hourly_price + tolerance {
+            n.overcommitted = true;
+            warnings.push(Warning::new(
+                "node_overcommitted",
+                object_ref("Node", None, &node.name),
+                format!(
+                    "its pods request {} cores and {} GiB of {} cores and {} GiB allocatable and \
+                     cost {} by requests, more than the node's {}; its idle cost is 0",
+                    trim_decimal(n.requested.cores(), 3),
+                    trim_decimal(n.requested.gib(), 2),
+                    trim_decimal(n.allocatable.cores(), 3),
+                    trim_decimal(n.allocatable.gib(), 2),
+                    fmt_hourly(n.allocated_hourly),
+                    fmt_hourly(n.hourly_price)
+                ),
+            ));
+        }
+    }
+
+    let workloads = workload_costs(cluster, &pods, &mut warnings);
+    let namespaces = namespace_costs(cluster, &pods);
+    let pools = pool_costs(cluster, &nodes);
+    let total_hourly = nodes.iter().map(|n| n.hourly_price).sum();
+    let allocated_hourly = nodes.iter().map(|n| n.allocated_hourly).sum();
+    let idle_hourly = nodes.iter().map(|n| n.idle_hourly).sum();
+    CostModel {
+        nodes,
+        pods,
+        workloads,
+        namespaces,
+        pools,
+        total_hourly,
+        allocated_hourly,
+        idle_hourly,
+        warnings,
+    }
+}
+
+fn price_node(
+    index: usize,
+    node: &Node,
+    sources: &PriceSources<'_>,
+    warnings: &mut Vec<Warning>,
+) -> NodeCost {
+    let object = object_ref("Node", None, &node.name);
+    let mut price = sources.lookup(PriceQuery {
+        provider: node.provider,
+        instance_type: node.instance_type.as_deref(),
+        region: node.region.as_deref(),
+        capacity_type: node.capacity_type,
+    });
+    if price.source == PriceSource::Fallback {
+        // Say why the node has no instance type or region, from the node mapping.
+        let detail = if node.instance_type.is_none() {
+            if node.compute_type == ComputeType::Fargate {
+                Some(
+                    "Fargate nodes are billed per pod vCPU and memory, which is not modelled"
+                        .to_owned(),
+                )
+            } else {
+                node.reasons.instance_type.clone()
+            }
+        } else if node.region.is_none() {
+            node.reasons.region.clone()
+        } else {
+            None
+        };
+        if let Some(detail) = detail {
+            if let Some(reason) = price.unpriced_reason.as_mut() {
+                reason.push_str(&format!(": {detail}"));
+            }
+            for issue in &mut price.issues {
+                if issue.code == "price_unknown"
+                    && let Some((head, tail)) = issue.message.split_once("; ")
+                {
+                    issue.message = format!("{head}: {detail}; {tail}");
+                }
+            }
+        }
+    }
+    for issue in &price.issues {
+        warnings.push(Warning::new(
+            issue.code,
+            object.clone(),
+            issue.message.clone(),
+        ));
+    }
+    let allocatable = CpuMemory {
+        cpu_millis: node.allocatable.cpu_millis.max(0),
+        memory_bytes: node.allocatable.memory_bytes.max(0),
+    };
+    let (c, g) = (allocatable.cores(), allocatable.gib());
+    let (hourly_price, rates) = match price.usd_per_hour {
+        Some(p) => (p, Rates::split(p, c, g)),
+        None => {
+            let has_any = c > 0.0 || g > 0.0;
+            (
+                Rates::FALLBACK.cost(c, g),
+                has_any.then_some(Rates::FALLBACK),
+            )
+        }
+    };
+    if rates.is_none() {
+        warnings.push(Warning::new(
+            "node_zero_allocatable",
+            object.clone(),
+            format!(
+                "the node has no allocatable CPU or memory, so its price cannot be split over \
+                 resources: rates are 0 and its whole price ({}) counts as idle",
+                fmt_hourly(hourly_price)
+            ),
+        ));
+    }
+    let explanation = explain_node(node, &price, hourly_price, rates.as_ref(), &allocatable);
+    NodeCost {
+        node: index,
+        name: node.name.clone(),
+        estimate: price.estimate,
+        price,
+        hourly_price,
+        rates: rates.unwrap_or_default(),
+        allocatable,
+        requested: CpuMemory::default(),
+        allocated_hourly: 0.0,
+        idle_hourly: 0.0,
+        overcommitted: false,
+        pods: Vec::new(),
+        explanation,
+    }
+}
+
+fn representative_pod(cluster: &Cluster, pods: &[usize]) -> Option<usize> {
+    let get = |i: &usize| cluster.pods.get(*i);
+    pods.iter()
+        .find(|i| get(i).is_some_and(|p: &Pod| p.phase == PodPhase::Running))
+        .or_else(|| {
+            pods.iter()
+                .find(|i| get(i).is_some_and(|p| p.holds_resources))
+        })
+        .or_else(|| pods.first())
+        .copied()
+}
+
+fn workload_costs(
+    cluster: &Cluster,
+    pods: &[PodCost],
+    warnings: &mut Vec<Warning>,
+) -> Vec<WorkloadCost> {
+    let mut out = Vec::with_capacity(cluster.workloads.len());
+    for (index, w) in cluster.workloads.iter().enumerate() {
+        let mut cost = WorkloadCost {
+            workload: index,
+            hourly: 0.0,
+            requested: CpuMemory::default(),
+            pods_holding_resources: 0,
+            pods_without_requests: 0,
+            estimate: false,
+            representative_pod: representative_pod(cluster, &w.pods),
+        };
+        for &p in &w.pods {
+            let (Some(pod), Some(pc)) = (cluster.pods.get(p), pods.get(p)) else {
+                continue;
+            };
+            if !pod.holds_resources {
+                continue;
+            }
+            cost.pods_holding_resources += 1;
+            cost.requested.add(&pod.effective_request);
+            cost.hourly += pc.hourly;
+            cost.estimate |= pc.estimate;
+            if pc.no_requests {
+                cost.pods_without_requests += 1;
+            }
+        }
+        if cost.pods_without_requests > 0 {
+            let n = cost.pods_without_requests;
+            let of = cost.pods_holding_resources;
+            warnings.push(Warning::new(
+                "no_requests",
+                object_ref(&w.kind, Some(&w.namespace), &w.name),
+                format!(
+                    "{n} of its {of} running pod{} request{} no CPU or memory: {} 0 by \
+                     requests and {} usage hides in the nodes' idle cost",
+                    if of == 1 { "" } else { "s" },
+                    if n == 1 { "s" } else { "" },
+                    if n == 1 { "it costs" } else { "they cost" },
+                    if n == 1 { "its" } else { "their" },
+                ),
+            ));
+        }
+        out.push(cost);
+    }
+    out
+}
+
+fn namespace_costs(cluster: &Cluster, pods: &[PodCost]) -> Vec<NamespaceCost> {
+    let mut by_name: BTreeMap<&str, NamespaceCost> = BTreeMap::new();
+    for (pod, cost) in cluster.pods.iter().zip(pods) {
+        let ns = by_name
+            .entry(pod.namespace.as_str())
+            .or_insert_with(|| NamespaceCost {
+                name: pod.namespace.clone(),
+                pods: 0,
+                workloads: 0,
+                hourly: 0.0,
+                estimate: false,
+            });
+        ns.pods += 1;
+        ns.hourly += cost.hourly;
+        ns.estimate |= cost.estimate;
+    }
+    for w in &cluster.workloads {
+        if let Some(ns) = by_name.get_mut(w.namespace.as_str()) {
+            ns.workloads += 1;
+        }
+    }
+    by_name.into_values().collect()
+}
+
+fn pool_costs(cluster: &Cluster, nodes: &[NodeCost]) -> Vec<PoolCost> {
+    type Key = (Provider, Option<String>, Option<String>, Option<String>);
+    let mut pools: BTreeMap<Key, PoolCost> = BTreeMap::new();
+    for (node, cost) in cluster.nodes.iter().zip(nodes) {
+        let key = (
+            node.provider,
+            node.region.clone(),
+            node.node_pool.clone(),
+            if node.node_pool.is_none() {
+                node.instance_type.clone()
+            } else {
+                None
+            },
+        );
+        let pool = pools.entry(key).or_insert_with(|| PoolCost {
+            name: node.node_pool.clone(),
+            provider: node.provider,
+            region: node.region.clone(),
+            instance_types: Vec::new(),
+            capacity_type: None,
+            capacity_types: Vec::new(),
+            nodes: Vec::new(),
+            hourly: 0.0,
+            idle_hourly: 0.0,
+            requested: CpuMemory::default(),
+            allocatable: CpuMemory::default(),
+            estimate: false,
+        });
+        pool.nodes.push(cost.node);
+        if let Some(it) = &node.instance_type {
+            pool.instance_types.push(it.clone());
+        }
+        pool.capacity_types.push(node.capacity_type);
+        pool.hourly += cost.hourly_price;
+        pool.idle_hourly += cost.idle_hourly;
+        pool.requested.add_cm(cost.requested);
+        pool.allocatable.add_cm(cost.allocatable);
+        pool.estimate |= cost.estimate;
+    }
+    pools
+        .into_values()
+        .map(|mut p| {
+            let types: BTreeSet<String> = p.instance_types.drain(..).collect();
+            p.instance_types = types.into_iter().collect();
+            let caps: BTreeSet<CapacityType> = p.capacity_types.drain(..).collect();
+            p.capacity_types = caps.into_iter().collect();
+            p.capacity_type = match p.capacity_types.as_slice() {
+                [one] => Some(*one),
+                _ => None,
+            };
+            p
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_allocates_the_whole_price() {
+        let r = Rates::split(0.096, 1.93, 7.0).unwrap();
+        assert!((r.cost(1.93, 7.0) - 0.096).abs() < 1e-15);
+        assert!((r.cpu_core_hourly / r.memory_gib_hourly - CPU_MEMORY_PRICE_RATIO).abs() < 1e-12);
+        assert_eq!(Rates::split(1.0, 0.0, 0.0), None);
+        assert_eq!(Rates::split(f64::NAN, 1.0, 1.0), None);
+        let only_mem = Rates::split(1.0, 0.0, 4.0).unwrap();
+        assert!((only_mem.memory_gib_hourly - 0.25).abs() < 1e-15);
+    }
+
+    #[test]
+    fn fallback_rates_match_the_split_of_their_own_price() {
+        let p = Rates::FALLBACK.cost(2.0, 8.0);
+        let r = Rates::split(p, 2.0, 8.0).unwrap();
+        assert!((r.cpu_core_hourly - FALLBACK_CPU_CORE_HOURLY).abs() < 1e-15);
+        assert!((r.memory_gib_hourly - FALLBACK_MEMORY_GIB_HOURLY).abs() < 1e-15);
+    }
+
+    #[test]
+    fn unit_conversions() {
+        assert_eq!(cores(250), 0.25);
+        assert_eq!(cores(-5), 0.0);
+        assert_eq!(gib(1 << 29), 0.5);
+    }
+}

@@ -1,0 +1,657 @@
+//! The report model: what the analysis found, as plain data that serialises to the stable
+//! `kube-rightsize/report/v1` JSON ([`json`]) and renders as CSV ([`csv`]) and a terminal table
+//! ([`table`]).
+//!
+//! Field names of [`Report`] and everything in it are a stable contract: fields may be added,
+//! never renamed. Money is USD as `f64`, unrounded; unset values serialise as `null`.
+
+pub mod csv;
+pub mod json;
+pub mod table;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::cluster::{Cluster, ResourceSpec};
+use crate::cost::{self, CostModel, CpuMemory, HOURS_PER_MONTH, Rates};
+use crate::diagnostics::Warning;
+use crate::model::{CapacityType, Provider};
+use crate::pods::Container;
+use crate::pricing::sources::PriceSource;
+
+/// The JSON schema name of [`Report`].
+pub const SCHEMA: &str = "kube-rightsize/report/v1";
+
+/// Formats `v` with at most `max_decimals` decimals, without trailing zeros (`0.25`, `7.08`,
+/// `2`). Non-finite values print as `NaN`/`inf`.
+pub fn trim_decimal(v: f64, max_decimals: usize) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let s = format!("{v:.max_decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    };
+    if s == "-0" { "0".to_owned() } else { s }
+}
+
+/// Formats dollars for display with two decimals and thousands separators: `$1,234.56`.
+pub fn fmt_usd(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("${v}");
+    }
+    let cents = (v.abs() * 100.0).round();
+    let whole = (cents / 100.0).trunc();
+    let frac = cents - whole * 100.0;
+    let digits = format!("{whole:.0}");
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if v < 0.0 && cents > 0.0 { "-" } else { "" };
+    format!("{sign}${grouped}.{frac:02.0}")
+}
+
+/// CPU and memory amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Amount {
+    /// CPU in cores (millicores / 1000).
+    pub cpu_cores: f64,
+    /// Memory in bytes.
+    pub memory_bytes: i64,
+}
+
+impl From<CpuMemory> for Amount {
+    fn from(c: CpuMemory) -> Amount {
+        Amount {
+            cpu_cores: c.cores(),
+            memory_bytes: c.memory_bytes,
+        }
+    }
+}
+
+/// CPU and memory amounts that may be unset (`null`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OptionalAmount {
+    /// CPU in cores, or `null` when not set.
+    pub cpu_cores: Option<f64>,
+    /// Memory in bytes, or `null` when not set.
+    pub memory_bytes: Option<i64>,
+}
+
+impl From<&ResourceSpec> for OptionalAmount {
+    fn from(s: &ResourceSpec) -> OptionalAmount {
+        OptionalAmount {
+            cpu_cores: s.cpu_millis.map(|m| m as f64 / 1000.0),
+            memory_bytes: s.memory_bytes,
+        }
+    }
+}
+
+/// One price source as used by this report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceUse {
+    /// `manual`, `vantage`, `file`, `embedded` or `fallback`.
+    pub source: PriceSource,
+    /// The provider of the nodes it priced.
+    pub provider: Provider,
+    /// The source for people (`the embedded catalogue`, `price file prices.csv`, ...).
+    pub description: String,
+    /// When its prices were current, `null` when unknown.
+    pub as_of: Option<String>,
+    /// Nodes it priced.
+    pub nodes: usize,
+    /// Instance types it priced, sorted.
+    pub instance_types: Vec<String>,
+    /// True when its prices are estimates (fallback rates, assumed spot discounts).
+    pub estimate: bool,
+}
+
+impl SourceUse {
+    /// `as of 2026-07-20 from the embedded catalogue (aws: 3 nodes)` and similar.
+    pub fn describe(&self) -> String {
+        let nodes = if self.nodes == 1 {
+            "1 node".to_owned()
+        } else {
+            format!("{} nodes", self.nodes)
+        };
+        let estimate = if self.estimate { ", estimated" } else { "" };
+        match (self.source, &self.as_of) {
+            (PriceSource::Fallback, _) => format!(
+                "fallback rates ${}/core-h and ${}/GiB-h ({}: {nodes}, estimated)",
+                cost::FALLBACK_CPU_CORE_HOURLY,
+                cost::FALLBACK_MEMORY_GIB_HOURLY,
+                self.provider.as_str()
+            ),
+            (PriceSource::Manual, _) => {
+                format!(
+                    "manual prices ({}: {nodes}{estimate})",
+                    self.provider.as_str()
+                )
+            }
+            (_, Some(as_of)) => format!(
+                "as of {as_of} from {} ({}: {nodes}{estimate})",
+                self.description,
+                self.provider.as_str()
+            ),
+            (_, None) => format!(
+                "from {}, date unknown ({}: {nodes}{estimate})",
+                self.description,
+                self.provider.as_str()
+            ),
+        }
+    }
+}
+
+/// Where the prices came from and the constants of the cost model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PricingInfo {
+    /// The sources actually used, by priority then provider.
+    pub sources: Vec<SourceUse>,
+    /// The oldest as-of date among the sources used, `null` when none has one.
+    pub as_of: Option<String>,
+    /// Hours in a month (730).
+    pub hours_per_month: f64,
+    /// One line for people: `prices as of 2026-07-20 from the embedded catalogue (aws: 3 nodes);
+    /// ...`.
+    pub summary: String,
+    /// The rates used for nodes without a price.
+    pub fallback_rates: Rates,
+    /// The CPU:memory price ratio used to split node prices.
+    pub cpu_memory_price_ratio: f64,
+    /// The assumed spot discount, when set.
+    pub assume_spot_discount: Option<f64>,
+}
+
+/// Totals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Nodes.
+    pub nodes: usize,
+    /// Pods.
+    pub pods: usize,
+    /// Workloads.
+    pub workloads: usize,
+    /// Namespaces with pods.
+    pub namespaces: usize,
+    /// Σ node monthly costs.
+    pub monthly_cost: f64,
+    /// Σ pod monthly costs (what requests pay for).
+    pub allocated_monthly_cost: f64,
+    /// Σ node idle monthly costs.
+    pub idle_monthly_cost: f64,
+    /// Monthly cost after recommendations (equal to `monthly_cost` until recommendations
+    /// exist).
+    pub recommended_monthly_cost: f64,
+    /// `monthly_cost − recommended_monthly_cost`.
+    pub monthly_savings: f64,
+    /// Σ node hourly prices.
+    pub hourly_cost: f64,
+    /// Nodes whose price is an estimate.
+    pub estimated_nodes: usize,
+}
+
+/// One node.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeRow {
+    /// Name.
+    pub name: String,
+    /// Provider.
+    pub provider: Provider,
+    /// Instance type.
+    pub instance_type: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Zone.
+    pub zone: Option<String>,
+    /// `on_demand`, `spot`, `reserved` or `unknown`.
+    pub capacity_type: CapacityType,
+    /// Node pool.
+    pub pool: Option<String>,
+    /// CPU architecture.
+    pub arch: Option<String>,
+    /// Allocatable CPU and memory.
+    pub allocatable: Amount,
+    /// Σ effective requests of the pods holding resources on it.
+    pub requested: Amount,
+    /// USD per hour.
+    pub hourly_price: f64,
+    /// `manual`, `vantage`, `file`, `embedded` or `fallback`.
+    pub price_source: PriceSource,
+    /// When the price was current, if known.
+    pub price_as_of: Option<String>,
+    /// The capacity type whose price was used.
+    pub priced_as: CapacityType,
+    /// True when the price is an estimate.
+    pub price_estimate: bool,
+    /// USD per core-hour.
+    pub cpu_core_hourly_rate: f64,
+    /// USD per GiB-hour.
+    pub memory_gib_hourly_rate: f64,
+    /// USD per month.
+    pub monthly_cost: f64,
+    /// Σ monthly costs of its pods.
+    pub allocated_monthly_cost: f64,
+    /// max(0, monthly cost − allocated).
+    pub idle_monthly_cost: f64,
+    /// Pods holding resources on it.
+    pub pods: usize,
+    /// True when its pods cost more than the node.
+    pub overcommitted: bool,
+    /// How the cost was computed.
+    pub explanation: String,
+}
+
+/// One node pool.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodePoolRow {
+    /// Pool label value; `null` for nodes without one (grouped by instance type).
+    pub name: Option<String>,
+    /// Provider.
+    pub provider: Provider,
+    /// Region.
+    pub region: Option<String>,
+    /// Distinct instance types.
+    pub instance_types: Vec<String>,
+    /// The common capacity type, `null` when the nodes differ.
+    pub capacity_type: Option<CapacityType>,
+    /// Node names, sorted.
+    pub nodes: Vec<String>,
+    /// USD per month.
+    pub monthly_cost: f64,
+    /// Idle USD per month.
+    pub idle_monthly_cost: f64,
+    /// Σ requests on its nodes.
+    pub requested: Amount,
+    /// Σ allocatable.
+    pub allocatable: Amount,
+    /// True when any node's price is an estimate.
+    pub price_estimate: bool,
+}
+
+/// A recommendation for one container (filled by a later stage).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContainerRecommendation {
+    /// Recommended requests.
+    pub requests: OptionalAmount,
+    /// Recommended limits.
+    pub limits: OptionalAmount,
+    /// Where the recommendation came from.
+    pub source: String,
+    /// More about it.
+    pub info: Option<String>,
+}
+
+/// One container of a workload (from its representative pod).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContainerRow {
+    /// Container name.
+    pub name: String,
+    /// Requests (after defaulting to limits).
+    pub requests: OptionalAmount,
+    /// Limits.
+    pub limits: OptionalAmount,
+    /// True for a native sidecar (init container with `restartPolicy: Always`).
+    pub sidecar: bool,
+    /// The recommendation, `null` until recommendations exist.
+    pub recommended: Option<ContainerRecommendation>,
+}
+
+/// One workload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkloadRow {
+    /// Namespace.
+    pub namespace: String,
+    /// Kind (`Deployment`, `StatefulSet`, `Pod`, ...).
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Pods of the workload in the input (all phases).
+    pub pods: usize,
+    /// Pods holding resources (scheduled, not finished).
+    pub running_pods: usize,
+    /// Names of the nodes its pods run on, sorted.
+    pub nodes: Vec<String>,
+    /// Instance types of those nodes, sorted.
+    pub instance_types: Vec<String>,
+    /// Σ effective requests of its pods holding resources.
+    pub requests: Amount,
+    /// USD per month.
+    pub monthly_cost: f64,
+    /// USD per month after recommendations.
+    pub recommended_monthly_cost: f64,
+    /// `monthly_cost − recommended_monthly_cost`.
+    pub monthly_savings: f64,
+    /// How urgent the recommendation is, `null` until recommendations exist.
+    pub severity: Option<String>,
+    /// True when some running pods request no CPU or memory.
+    pub no_requests: bool,
+    /// True when any of its nodes' prices is an estimate.
+    pub price_estimate: bool,
+    /// Price sources of its nodes (`embedded as of 2026-07-20`), sorted.
+    pub price_sources: Vec<String>,
+    /// Containers of its representative pod (the first running one).
+    pub containers: Vec<ContainerRow>,
+}
+
+/// One namespace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamespaceRow {
+    /// Name.
+    pub name: String,
+    /// Pods (all phases).
+    pub pods: usize,
+    /// Workloads.
+    pub workloads: usize,
+    /// USD per month.
+    pub monthly_cost: f64,
+    /// USD per month after recommendations.
+    pub recommended_monthly_cost: f64,
+    /// Savings per month.
+    pub monthly_savings: f64,
+    /// True when any pod's node price is an estimate.
+    pub price_estimate: bool,
+}
+
+/// The machine-readable report (`kube-rightsize/report/v1`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// When the report was generated (given by the caller; the core has no clock).
+    pub generated_at: String,
+    /// Price sources and model constants.
+    pub pricing: PricingInfo,
+    /// Totals.
+    pub summary: Summary,
+    /// Nodes, by name.
+    pub nodes: Vec<NodeRow>,
+    /// Node pools, by provider, region and name.
+    pub node_pools: Vec<NodePoolRow>,
+    /// Workloads, by monthly cost descending.
+    pub workloads: Vec<WorkloadRow>,
+    /// Namespaces, by monthly cost descending.
+    pub namespaces: Vec<NamespaceRow>,
+    /// Ingest and pricing warnings.
+    pub warnings: Vec<Warning>,
+}
+
+fn container_row(c: &Container) -> ContainerRow {
+    ContainerRow {
+        name: c.name.clone(),
+        requests: OptionalAmount::from(&c.requests),
+        limits: OptionalAmount::from(&c.limits),
+        sidecar: c.sidecar,
+        recommended: None,
+    }
+}
+
+fn source_label(source: PriceSource, as_of: Option<&str>) -> String {
+    match as_of {
+        Some(d) => format!("{} as of {d}", source.as_str()),
+        None => source.as_str().to_owned(),
+    }
+}
+
+/// Money comparisons for sorting: descending, NaN last.
+fn desc(a: f64, b: f64) -> std::cmp::Ordering {
+    b.partial_cmp(&a).unwrap_or(std::cmp::Ordering::Equal)
+}
+
+impl Report {
+    /// Builds the report of `cluster` priced as `costs`; `warnings` are all warnings (ingest's and
+    /// pricing's); `assume_spot_discount` is echoed in [`PricingInfo`].
+    pub fn build(
+        cluster: &Cluster,
+        costs: &CostModel,
+        warnings: &[Warning],
+        generated_at: &str,
+        assume_spot_discount: Option<f64>,
+    ) -> Report {
+        let month = HOURS_PER_MONTH;
+        // Nodes.
+        let mut nodes: Vec<NodeRow> = cluster
+            .nodes
+            .iter()
+            .zip(&costs.nodes)
+            .map(|(n, c)| NodeRow {
+                name: n.name.clone(),
+                provider: n.provider,
+                instance_type: n.instance_type.clone(),
+                region: n.region.clone(),
+                zone: n.zone.clone(),
+                capacity_type: n.capacity_type,
+                pool: n.node_pool.clone(),
+                arch: n.arch.clone(),
+                allocatable: c.allocatable.into(),
+                requested: c.requested.into(),
+                hourly_price: c.hourly_price,
+                price_source: c.price.source,
+                price_as_of: c.price.as_of.clone(),
+                priced_as: c.price.priced_as,
+                price_estimate: c.estimate,
+                cpu_core_hourly_rate: c.rates.cpu_core_hourly,
+                memory_gib_hourly_rate: c.rates.memory_gib_hourly,
+                monthly_cost: c.monthly_cost(),
+                allocated_monthly_cost: c.allocated_monthly_cost(),
+                idle_monthly_cost: c.idle_monthly_cost(),
+                pods: c.pods.len(),
+                overcommitted: c.overcommitted,
+                explanation: c.explanation.clone(),
+            })
+            .collect();
+        nodes.sort_by(|a, b| a.name.cmp(&b.name));
+
+        // Sources used.
+        type SourceKey = (PriceSource, Provider, String, Option<String>);
+        let mut uses: BTreeMap<SourceKey, SourceUse> = BTreeMap::new();
+        for (n, c) in cluster.nodes.iter().zip(&costs.nodes) {
+            let key = (
+                c.price.source,
+                n.provider,
+                c.price.source_description.clone(),
+                c.price.as_of.clone(),
+            );
+            let u = uses.entry(key).or_insert_with(|| SourceUse {
+                source: c.price.source,
+                provider: n.provider,
+                description: c.price.source_description.clone(),
+                as_of: c.price.as_of.clone(),
+                nodes: 0,
+                instance_types: Vec::new(),
+                estimate: false,
+            });
+            u.nodes += 1;
+            u.estimate |= c.estimate;
+            if let Some(it) = &n.instance_type
+                && !u.instance_types.contains(it)
+            {
+                u.instance_types.push(it.clone());
+            }
+        }
+        let sources: Vec<SourceUse> = uses
+            .into_values()
+            .map(|mut u| {
+                u.instance_types.sort();
+                u
+            })
+            .collect();
+        let as_of = sources
+            .iter()
+            .filter_map(|s| s.as_of.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .next();
+        let summary_line = if sources.is_empty() {
+            "no nodes, so no prices".to_owned()
+        } else {
+            let parts: Vec<String> = sources.iter().map(SourceUse::describe).collect();
+            format!("prices {}", parts.join("; "))
+        };
+
+        // Workloads.
+        let node_name = |i: usize| cluster.nodes.get(i).map(|n| n.name.clone());
+        let mut workloads: Vec<WorkloadRow> = cluster
+            .workloads
+            .iter()
+            .zip(&costs.workloads)
+            .map(|(w, c)| {
+                let mut node_idx: BTreeSet<usize> = BTreeSet::new();
+                for &p in &w.pods {
+                    if let Some(pc) = costs.pods.get(p) {
+                        node_idx.extend(pc.node);
+                    }
+                }
+                let names: BTreeSet<String> =
+                    node_idx.iter().filter_map(|&i| node_name(i)).collect();
+                let types: BTreeSet<String> = node_idx
+                    .iter()
+                    .filter_map(|&i| cluster.nodes.get(i)?.instance_type.clone())
+                    .collect();
+                let sources: BTreeSet<String> = node_idx
+                    .iter()
+                    .filter_map(|&i| costs.nodes.get(i))
+                    .map(|n| source_label(n.price.source, n.price.as_of.as_deref()))
+                    .collect();
+                let containers = c
+                    .representative_pod
+                    .and_then(|p| cluster.pods.get(p))
+                    .map(|pod| {
+                        pod.containers
+                            .iter()
+                            .map(container_row)
+                            .chain(
+                                pod.init_containers
+                                    .iter()
+                                    .filter(|c| c.sidecar)
+                                    .map(container_row),
+                            )
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let monthly = c.monthly_cost();
+                WorkloadRow {
+                    namespace: w.namespace.clone(),
+                    kind: w.kind.clone(),
+                    name: w.name.clone(),
+                    pods: w.pods.len(),
+                    running_pods: c.pods_holding_resources,
+                    nodes: names.into_iter().collect(),
+                    instance_types: types.into_iter().collect(),
+                    requests: c.requested.into(),
+                    monthly_cost: monthly,
+                    recommended_monthly_cost: monthly,
+                    monthly_savings: 0.0,
+                    severity: None,
+                    no_requests: c.pods_without_requests > 0,
+                    price_estimate: c.estimate,
+                    price_sources: sources.into_iter().collect(),
+                    containers,
+                }
+            })
+            .collect();
+        workloads.sort_by(|a, b| {
+            desc(a.monthly_cost, b.monthly_cost)
+                .then_with(|| a.namespace.cmp(&b.namespace))
+                .then_with(|| a.kind.cmp(&b.kind))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+
+        // Namespaces.
+        let mut namespaces: Vec<NamespaceRow> = costs
+            .namespaces
+            .iter()
+            .map(|n| NamespaceRow {
+                name: n.name.clone(),
+                pods: n.pods,
+                workloads: n.workloads,
+                monthly_cost: n.monthly_cost(),
+                recommended_monthly_cost: n.monthly_cost(),
+                monthly_savings: 0.0,
+                price_estimate: n.estimate,
+            })
+            .collect();
+        namespaces
+            .sort_by(|a, b| desc(a.monthly_cost, b.monthly_cost).then_with(|| a.name.cmp(&b.name)));
+
+        // Pools.
+        let node_pools = costs
+            .pools
+            .iter()
+            .map(|p| {
+                let mut names: Vec<String> = p.nodes.iter().filter_map(|&i| node_name(i)).collect();
+                names.sort();
+                NodePoolRow {
+                    name: p.name.clone(),
+                    provider: p.provider,
+                    region: p.region.clone(),
+                    instance_types: p.instance_types.clone(),
+                    capacity_type: p.capacity_type,
+                    nodes: names,
+                    monthly_cost: p.monthly_cost(),
+                    idle_monthly_cost: p.idle_hourly * month,
+                    requested: p.requested.into(),
+                    allocatable: p.allocatable.into(),
+                    price_estimate: p.estimate,
+                }
+            })
+            .collect();
+
+        let monthly_cost = costs.total_hourly * month;
+        Report {
+            schema: SCHEMA.to_owned(),
+            generated_at: generated_at.to_owned(),
+            pricing: PricingInfo {
+                sources,
+                as_of,
+                hours_per_month: month,
+                summary: summary_line,
+                fallback_rates: Rates::FALLBACK,
+                cpu_memory_price_ratio: cost::CPU_MEMORY_PRICE_RATIO,
+                assume_spot_discount,
+            },
+            summary: Summary {
+                nodes: cluster.nodes.len(),
+                pods: cluster.pods.len(),
+                workloads: cluster.workloads.len(),
+                namespaces: costs.namespaces.len(),
+                monthly_cost,
+                allocated_monthly_cost: costs.allocated_hourly * month,
+                idle_monthly_cost: costs.idle_hourly * month,
+                recommended_monthly_cost: monthly_cost,
+                monthly_savings: 0.0,
+                hourly_cost: costs.total_hourly,
+                estimated_nodes: costs.nodes.iter().filter(|n| n.estimate).count(),
+            },
+            nodes,
+            node_pools,
+            workloads,
+            namespaces,
+            warnings: warnings.to_vec(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(trim_decimal(0.25, 3), "0.25");
+        assert_eq!(trim_decimal(2.0, 3), "2");
+        assert_eq!(trim_decimal(7.078125, 2), "7.08");
+        assert_eq!(trim_decimal(-0.0001, 2), "0");
+        assert_eq!(fmt_usd(1234.567), "$1,234.57");
+        assert_eq!(fmt_usd(0.004), "$0.00");
+        assert_eq!(fmt_usd(999999.999), "$1,000,000.00");
+        assert_eq!(fmt_usd(-70.08), "-$70.08");
+        assert_eq!(fmt_usd(f64::NAN), "$NaN");
+    }
+}

@@ -1,0 +1,357 @@
+//! The report as plain text for terminals: where the prices come from, the summary, the top
+//! workloads, nodes, namespaces and warnings (counts by code plus the first few).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::{Report, fmt_usd, trim_decimal};
+use crate::cost::BYTES_PER_GIB;
+
+/// How much to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableOptions {
+    /// Workloads listed (the most expensive first).
+    pub top_workloads: usize,
+    /// Nodes listed.
+    pub max_nodes: usize,
+    /// Namespaces listed.
+    pub max_namespaces: usize,
+    /// Warnings quoted in full after the counts.
+    pub warnings_shown: usize,
+    /// Print each node's cost explanation.
+    pub explain_nodes: bool,
+}
+
+impl Default for TableOptions {
+    fn default() -> TableOptions {
+        TableOptions {
+            top_workloads: 15,
+            max_nodes: 50,
+            max_namespaces: 20,
+            warnings_shown: 5,
+            explain_nodes: false,
+        }
+    }
+}
+
+/// Memory for people: `512Mi`, `1.5Gi`.
+pub fn fmt_bytes(bytes: i64) -> String {
+    let gib = bytes as f64 / BYTES_PER_GIB;
+    if gib.abs() >= 1.0 {
+        format!("{}Gi", trim_decimal(gib, 2))
+    } else {
+        format!("{}Mi", trim_decimal(bytes as f64 / 1_048_576.0, 0))
+    }
+}
+
+fn fmt_cores(cores: f64) -> String {
+    trim_decimal(cores, 3)
+}
+
+fn percent(part: f64, whole: f64) -> String {
+    if whole > 0.0 && part.is_finite() {
+        format!("{}%", trim_decimal(part / whole * 100.0, 1))
+    } else {
+        "-".to_owned()
+    }
+}
+
+/// Column-aligned rows; columns listed in `right` are right-aligned.
+struct Grid {
+    rows: Vec<Vec<String>>,
+    right: Vec<usize>,
+}
+
+impl Grid {
+    fn new(header: &[&str], right: &[usize]) -> Grid {
+        Grid {
+            rows: vec![header.iter().map(|h| (*h).to_owned()).collect()],
+            right: right.to_vec(),
+        }
+    }
+
+    fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    fn render(&self, out: &mut String) {
+        let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..cols)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for row in &self.rows {
+            let mut line = String::from("  ");
+            for (c, width) in widths.iter().enumerate() {
+                let cell = row.get(c).map_or("", String::as_str);
+                let pad = width.saturating_sub(cell.chars().count());
+                if c > 0 {
+                    line.push_str("  ");
+                }
+                if self.right.contains(&c) {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+}
+
+fn opt(v: Option<&str>) -> String {
+    v.unwrap_or("-").to_owned()
+}
+
+fn more(out: &mut String, shown: usize, total: usize, what: &str) {
+    if total > shown {
+        let _ = writeln!(
+            out,
+            "  … and {} more {what} (see --format json or csv)",
+            total - shown
+        );
+    }
+}
+
+/// Renders `report` as plain text.
+pub fn render(report: &Report, options: &TableOptions) -> String {
+    let mut out = String::new();
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "kube-rightsize report, generated {}",
+        report.generated_at
+    );
+    let _ = writeln!(out, "Pricing: {}", report.pricing.summary);
+    let _ = writeln!(
+        out,
+        "Monthly figures use {} hours per month; node prices are split over allocatable CPU and memory.",
+        trim_decimal(report.pricing.hours_per_month, 2)
+    );
+    out.push('\n');
+
+    let _ = writeln!(out, "Summary");
+    let _ = writeln!(
+        out,
+        "  {} nodes, {} pods, {} workloads, {} namespaces",
+        s.nodes, s.pods, s.workloads, s.namespaces
+    );
+    let mut grid = Grid::new(&["", "per month", "share"], &[1, 2]);
+    grid.push(vec![
+        "Cluster cost".into(),
+        fmt_usd(s.monthly_cost),
+        "100%".into(),
+    ]);
+    grid.push(vec![
+        "Requested (allocated)".into(),
+        fmt_usd(s.allocated_monthly_cost),
+        percent(s.allocated_monthly_cost, s.monthly_cost),
+    ]);
+    grid.push(vec![
+        "Idle".into(),
+        fmt_usd(s.idle_monthly_cost),
+        percent(s.idle_monthly_cost, s.monthly_cost),
+    ]);
+    grid.push(vec![
+        "After recommendations".into(),
+        fmt_usd(s.recommended_monthly_cost),
+        percent(s.recommended_monthly_cost, s.monthly_cost),
+    ]);
+    grid.push(vec![
+        "Savings".into(),
+        fmt_usd(s.monthly_savings),
+        String::new(),
+    ]);
+    grid.render(&mut out);
+    if s.estimated_nodes > 0 {
+        let _ = writeln!(
+            out,
+            "  {} of {} nodes are priced by estimate (fallback rates or an assumed spot discount): see warnings",
+            s.estimated_nodes, s.nodes
+        );
+    }
+    out.push('\n');
+
+    let shown = report.workloads.len().min(options.top_workloads);
+    let _ = writeln!(
+        out,
+        "Top workloads by monthly cost ({shown} of {})",
+        report.workloads.len()
+    );
+    if report.workloads.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    } else {
+        let mut grid = Grid::new(
+            &[
+                "NAMESPACE",
+                "KIND",
+                "NAME",
+                "PODS",
+                "CPU REQ",
+                "MEM REQ",
+                "MONTHLY",
+                "NOTES",
+            ],
+            &[3, 4, 5, 6],
+        );
+        for w in report.workloads.iter().take(shown) {
+            let mut notes = Vec::new();
+            if w.no_requests {
+                notes.push("no requests");
+            }
+            if w.price_estimate {
+                notes.push("estimate");
+            }
+            grid.push(vec![
+                w.namespace.clone(),
+                w.kind.clone(),
+                w.name.clone(),
+                w.running_pods.to_string(),
+                fmt_cores(w.requests.cpu_cores),
+                fmt_bytes(w.requests.memory_bytes),
+                fmt_usd(w.monthly_cost),
+                notes.join(", "),
+            ]);
+        }
+        grid.render(&mut out);
+        more(&mut out, shown, report.workloads.len(), "workloads");
+    }
+    out.push('\n');
+
+    let shown = report.nodes.len().min(options.max_nodes);
+    let _ = writeln!(out, "Nodes ({})", report.nodes.len());
+    if report.nodes.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    } else {
+        let mut grid = Grid::new(
+            &[
+                "NAME",
+                "TYPE",
+                "REGION",
+                "CAPACITY",
+                "SOURCE",
+                "$/HOUR",
+                "MONTHLY",
+                "IDLE",
+                "CPU REQ/ALLOC",
+                "MEM REQ/ALLOC",
+            ],
+            &[5, 6, 7, 8, 9],
+        );
+        for n in report.nodes.iter().take(shown) {
+            let mut source = n.price_source.as_str().to_owned();
+            if n.price_estimate {
+                source.push('*');
+            }
+            if n.overcommitted {
+                source.push('!');
+            }
+            grid.push(vec![
+                n.name.clone(),
+                opt(n.instance_type.as_deref()),
+                opt(n.region.as_deref()),
+                n.capacity_type.as_str().to_owned(),
+                source,
+                format!("${}", trim_decimal(n.hourly_price, 4)),
+                fmt_usd(n.monthly_cost),
+                fmt_usd(n.idle_monthly_cost),
+                format!(
+                    "{}/{}",
+                    fmt_cores(n.requested.cpu_cores),
+                    fmt_cores(n.allocatable.cpu_cores)
+                ),
+                format!(
+                    "{}/{}",
+                    fmt_bytes(n.requested.memory_bytes),
+                    fmt_bytes(n.allocatable.memory_bytes)
+                ),
+            ]);
+        }
+        grid.render(&mut out);
+        more(&mut out, shown, report.nodes.len(), "nodes");
+        if report
+            .nodes
+            .iter()
+            .any(|n| n.price_estimate || n.overcommitted)
+        {
+            let _ = writeln!(
+                out,
+                "  * estimated price   ! over-committed (pods request more than the node)"
+            );
+        }
+        if options.explain_nodes {
+            for n in report.nodes.iter().take(shown) {
+                let _ = writeln!(out, "  {}: {}", n.name, n.explanation);
+            }
+        }
+    }
+    out.push('\n');
+
+    let shown = report.namespaces.len().min(options.max_namespaces);
+    let _ = writeln!(out, "Namespaces ({})", report.namespaces.len());
+    if report.namespaces.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    } else {
+        let mut grid = Grid::new(
+            &["NAME", "PODS", "WORKLOADS", "MONTHLY", "SHARE"],
+            &[1, 2, 3, 4],
+        );
+        for n in report.namespaces.iter().take(shown) {
+            grid.push(vec![
+                n.name.clone(),
+                n.pods.to_string(),
+                n.workloads.to_string(),
+                fmt_usd(n.monthly_cost),
+                percent(n.monthly_cost, s.monthly_cost),
+            ]);
+        }
+        grid.render(&mut out);
+        more(&mut out, shown, report.namespaces.len(), "namespaces");
+    }
+    out.push('\n');
+
+    let _ = writeln!(out, "Warnings ({})", report.warnings.len());
+    if report.warnings.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    } else {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for w in &report.warnings {
+            *counts.entry(w.code.as_str()).or_default() += 1;
+        }
+        let mut grid = Grid::new(&["CODE", "COUNT"], &[1]);
+        for (code, n) in &counts {
+            grid.push(vec![(*code).to_owned(), n.to_string()]);
+        }
+        grid.render(&mut out);
+        for w in report.warnings.iter().take(options.warnings_shown) {
+            let _ = writeln!(out, "  - {w}");
+        }
+        more(
+            &mut out,
+            options.warnings_shown.min(report.warnings.len()),
+            report.warnings.len(),
+            "warnings",
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_formats() {
+        assert_eq!(fmt_bytes(512 << 20), "512Mi");
+        assert_eq!(fmt_bytes(3 << 29), "1.5Gi");
+        assert_eq!(fmt_bytes(0), "0Mi");
+    }
+}
