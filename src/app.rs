@@ -8,7 +8,7 @@ use kube_rightsize_core::pricing::catalogue::Catalogue;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::files::fetch_bytes;
+use crate::files::{fetch_bytes, yield_to_browser};
 use crate::input::{InputPanel, Inputs};
 use crate::report_view::ReportView;
 
@@ -55,6 +55,8 @@ pub fn App() -> impl IntoView {
                     ))),
                 }
             }
+            outcome.set(Outcome::Busy("Analysing…".into()));
+            yield_to_browser().await;
             let cat = catalogue.get_value();
             let parts: Vec<Input<'_>> = loaded
                 .iter()

@@ -50,3 +50,39 @@ pub fn js_message(value: &wasm_bindgen::JsValue) -> String {
     }
     value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
+
+/// Offers `bytes` as a download called `name` (a Blob URL on a temporary link; nothing is sent
+/// anywhere).
+pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|e| format!("cannot create the file: {}", js_message(&e)))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|e| format!("cannot create the file: {}", js_message(&e)))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| js_message(&e))?
+        .dyn_into()
+        .map_err(|_| "cannot create a link".to_string())?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Lets the browser paint (a zero-delay timer) before long synchronous work.
+pub async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}

@@ -7,7 +7,7 @@ mod app;
 mod files;
 mod input;
 mod report_view;
-mod table;
+pub mod table;
 
 pub use app::App;
 

@@ -5,10 +5,14 @@ use std::sync::Arc;
 
 use kube_rightsize_core::analysis::Analysis;
 use kube_rightsize_core::nodes::describe;
+use kube_rightsize_core::report::csv::{namespaces_csv, nodes_csv, workloads_csv};
+use kube_rightsize_core::report::export::{ExportFormat, export_file_name};
+use kube_rightsize_core::report::json::to_json;
 use kube_rightsize_core::report::table::fmt_bytes;
 use kube_rightsize_core::report::{Report, fmt_usd, trim_decimal};
 use leptos::prelude::*;
 
+use crate::files::download;
 use crate::table::{Cell, Column, DataTable};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -89,8 +93,57 @@ pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
         ("Namespaces", s.namespaces.to_string(), "card-namespaces"),
     ];
     let a = Arc::clone(&analysis);
+    let cluster_name = RwSignal::new(String::from("cluster"));
+    let export_error = RwSignal::new(None::<String>);
+    let for_export = Arc::clone(&analysis);
+    let export = move |format: ExportFormat| {
+        let r = &for_export.report;
+        let body = match format {
+            ExportFormat::Json => to_json(r),
+            ExportFormat::WorkloadsCsv => workloads_csv(r),
+            ExportFormat::NodesCsv => nodes_csv(r),
+            ExportFormat::NamespacesCsv => namespaces_csv(r),
+            ExportFormat::Html => return,
+        };
+        let name = export_file_name(&cluster_name.get_untracked(), &r.generated_at, format);
+        export_error.set(download(&name, format.mime(), body.as_bytes()).err());
+    };
+    let exports = [
+        ("JSON report", ExportFormat::Json, "export-json"),
+        (
+            "Workloads CSV",
+            ExportFormat::WorkloadsCsv,
+            "export-workloads-csv",
+        ),
+        ("Nodes CSV", ExportFormat::NodesCsv, "export-nodes-csv"),
+        (
+            "Namespaces CSV",
+            ExportFormat::NamespacesCsv,
+            "export-namespaces-csv",
+        ),
+    ];
     view! {
         <section id="report" aria-label="Report">
+            <div class="row export-bar">
+                <label>
+                    "Cluster name "
+                    <input
+                        type="text"
+                        id="cluster-name"
+                        prop:value=move || cluster_name.get()
+                        on:input=move |ev| cluster_name.set(event_target_value(&ev))
+                    />
+                </label>
+                <span class="muted">"Export:"</span>
+                {exports
+                    .into_iter()
+                    .map(|(label, format, id)| {
+                        let export = export.clone();
+                        view! { <button id=id on:click=move |_| export(format)>{label}</button> }
+                    })
+                    .collect_view()}
+                {move || export_error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
+            </div>
             <p class="pricing-note" id="pricing-note">{report.pricing.summary.clone()}</p>
             <div class="cards" id="summary">
                 {cards

@@ -109,7 +109,9 @@ const PAGE: usize = 100;
 pub fn DataTable(
     /// Used for element ids (`<id>-table`, `<id>-filter`).
     id: &'static str,
+    /// The columns.
     columns: Vec<Column>,
+    /// The rows, each with one cell per column.
     rows: Arc<Vec<Vec<Cell>>>,
     /// Format a money total for the totals row.
     money: fn(f64) -> String,
@@ -274,7 +276,7 @@ pub fn DataTable(
                         page.set(0);
                     }
                 >
-                    <option value="">{format!("All {}", col.title.to_lowercase())}</option>
+                    <option value="">{format!("All: {}", col.title.to_lowercase())}</option>
                     {values.into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
                 </select>
             }

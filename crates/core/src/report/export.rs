@@ -1,0 +1,103 @@
+//! Names and types of exported files.
+
+/// The export formats the app and the CLI offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The JSON report (`kube-rightsize/report/v1`).
+    Json,
+    /// Workloads with one row per container.
+    WorkloadsCsv,
+    /// Nodes.
+    NodesCsv,
+    /// Namespaces.
+    NamespacesCsv,
+    /// The self-contained HTML report.
+    Html,
+}
+
+impl ExportFormat {
+    /// The file name suffix, including the extension.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            ExportFormat::Json => ".json",
+            ExportFormat::WorkloadsCsv => "-workloads.csv",
+            ExportFormat::NodesCsv => "-nodes.csv",
+            ExportFormat::NamespacesCsv => "-namespaces.csv",
+            ExportFormat::Html => ".html",
+        }
+    }
+
+    /// The MIME type for downloads.
+    pub fn mime(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::WorkloadsCsv | ExportFormat::NodesCsv | ExportFormat::NamespacesCsv => {
+                "text/csv;charset=utf-8"
+            }
+            ExportFormat::Html => "text/html;charset=utf-8",
+        }
+    }
+}
+
+/// `kube-rightsize-<cluster>-<date><suffix>`, with the cluster name reduced to a safe slug
+/// (lower-case ASCII letters, digits and dashes; `cluster` when nothing is left) and the date
+/// taken from the first ten characters of an RFC 3339 `generated_at`.
+pub fn export_file_name(cluster: &str, generated_at: &str, format: ExportFormat) -> String {
+    let mut slug = String::new();
+    for c in cluster.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 48 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug = if slug.is_empty() { "cluster" } else { slug };
+    let date: String = generated_at
+        .chars()
+        .take(10)
+        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    let date = if date.len() == 10 {
+        date
+    } else {
+        "undated".to_owned()
+    };
+    format!("kube-rightsize-{slug}-{date}{}", format.suffix())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe_slugs() {
+        assert_eq!(
+            export_file_name(
+                "Prod EKS (us-east-1)",
+                "2026-11-26T07:00:00Z",
+                ExportFormat::Html
+            ),
+            "kube-rightsize-prod-eks-us-east-1-2026-11-26.html"
+        );
+        assert_eq!(
+            export_file_name("../../etc/passwd", "2026-11-26", ExportFormat::Json),
+            "kube-rightsize-etc-passwd-2026-11-26.json"
+        );
+        assert_eq!(
+            export_file_name("", "garbage", ExportFormat::NodesCsv),
+            "kube-rightsize-cluster-undated-nodes.csv"
+        );
+        assert_eq!(
+            export_file_name(
+                "<script>",
+                "2026-01-02T00:00:00Z",
+                ExportFormat::WorkloadsCsv
+            ),
+            "kube-rightsize-script-2026-01-02-workloads.csv"
+        );
+    }
+}
