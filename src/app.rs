@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use crate::files::{fetch_bytes, yield_to_browser};
 use crate::input::{InputPanel, Inputs};
 use crate::report_view::ReportView;
+use crate::settings::{SettingsPanel, load, save};
 
 /// What the page shows below the inputs.
 #[derive(Clone)]
@@ -32,6 +33,8 @@ pub fn App() -> impl IntoView {
     let outcome = RwSignal::new(Outcome::Empty);
     let catalogue: StoredValue<Option<Arc<Catalogue>>> = StoredValue::new(None);
     let catalogue_problem = RwSignal::new(None::<String>);
+    let prefs = RwSignal::new(load());
+    let pref_errors = RwSignal::new(Vec::<String>::new());
 
     let run = move || {
         let loaded = inputs.list.get_untracked();
@@ -63,7 +66,10 @@ pub fn App() -> impl IntoView {
                 .map(|i| Input::new(&i.name, &i.bytes))
                 .collect();
             let generated_at = String::from(js_sys::Date::new_0().to_iso_string());
-            let result = analyze(&parts, &Settings::default(), cat.as_deref(), &generated_at);
+            let mut settings = Settings::default();
+            let errors = prefs.with_untracked(|p| p.apply(&mut settings));
+            pref_errors.set(errors.iter().map(ToString::to_string).collect());
+            let result = analyze(&parts, &settings, cat.as_deref(), &generated_at);
             outcome.set(match result {
                 Ok(a) => Outcome::Ready(Arc::new(a)),
                 Err(e) => Outcome::Failed(e),
@@ -83,6 +89,16 @@ pub fn App() -> impl IntoView {
                 inputs=inputs
                 on_demo=Callback::new(move |_| run())
                 on_analyze=Callback::new(move |_| run())
+            />
+            <SettingsPanel
+                prefs=prefs
+                errors=pref_errors
+                on_change=Callback::new(move |_| {
+                    prefs.with_untracked(save);
+                    if !inputs.list.with_untracked(Vec::is_empty) {
+                        run();
+                    }
+                })
             />
             {move || catalogue_problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
             {move || match outcome.get() {

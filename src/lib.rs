@@ -7,6 +7,7 @@ mod app;
 mod files;
 mod input;
 mod report_view;
+pub mod settings;
 pub mod table;
 
 pub use app::App;

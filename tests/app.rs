@@ -173,3 +173,45 @@ async fn pasted_table_text_gets_a_located_error_with_a_hint() {
     assert!(error.contains("add `-o json`"), "{error}");
     drop(handle);
 }
+
+#[wasm_bindgen_test]
+async fn settings_persist_in_local_storage() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage
+        .remove_item(kube_rightsize_app::settings::STORAGE_KEY)
+        .unwrap();
+    let first = host();
+    let handle = leptos::mount::mount_to(first.clone(), kube_rightsize_app::App);
+    let prices: web_sys::HtmlTextAreaElement = first
+        .query_selector("#manual-prices")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    prices.set_value("m5.large=0.05");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    prices
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    tick(50).await;
+    let saved = storage
+        .get_item(kube_rightsize_app::settings::STORAGE_KEY)
+        .unwrap()
+        .expect("preferences saved");
+    assert!(saved.contains("m5.large=0.05"), "{saved}");
+    drop(handle);
+    // A fresh mount reads them back.
+    let host2 = host();
+    let handle2 = leptos::mount::mount_to(host2.clone(), kube_rightsize_app::App);
+    tick(0).await;
+    let again: web_sys::HtmlTextAreaElement = host2
+        .query_selector("#manual-prices")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(again.value(), "m5.large=0.05");
+    drop(handle2);
+    storage
+        .remove_item(kube_rightsize_app::settings::STORAGE_KEY)
+        .unwrap();
+}
