@@ -87,6 +87,15 @@ pub fn App() -> impl IntoView {
         <main>
             <InputPanel
                 inputs=inputs
+                held=Signal::derive(move || match outcome.get() {
+                    Outcome::Ready(a) => a
+                        .cluster
+                        .inputs
+                        .iter()
+                        .map(|i| (i.name.clone(), i.describe()))
+                        .collect(),
+                    _ => Vec::new(),
+                })
                 on_demo=Callback::new(move |_| run())
                 on_analyze=Callback::new(move |_| run())
             />

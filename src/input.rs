@@ -79,6 +79,9 @@ pub fn InputPanel(
     on_demo: Callback<()>,
     /// Analyse what is loaded.
     on_analyze: Callback<()>,
+    /// What each input held, by input name, after the last analysis.
+    #[prop(into)]
+    held: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
     let (load_error, set_load_error) = signal(None::<String>);
     let (dragging, set_dragging) = signal(false);
@@ -200,6 +203,16 @@ pub fn InputPanel(
                     <li class="chip">
                         <span class="chip-name">{item.name.clone()}</span>
                         <span class="muted">{human_bytes(item.bytes.len())}</span>
+                        <span class="chip-held">
+                            {
+                                let name = item.name.clone();
+                                move || {
+                                    held.with(|h| {
+                                        h.iter().find(|(n, _)| *n == name).map(|(_, what)| what.clone())
+                                    })
+                                }
+                            }
+                        </span>
                         <button
                             class="chip-remove"
                             aria-label=format!("Remove {}", item.name)

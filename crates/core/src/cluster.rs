@@ -121,6 +121,44 @@ pub struct InputSummary {
     pub duplicates: usize,
 }
 
+impl InputSummary {
+    /// What the input held, for people: `cluster snapshot (JSON): 1,204 nodes, 31,877 pods, 12
+    /// other objects, 3 duplicates`.
+    pub fn describe(&self) -> String {
+        let format = match self.format {
+            InputFormat::Json => "JSON",
+            InputFormat::Yaml => "YAML",
+        };
+        let mut parts = vec![
+            format!("{} nodes", group_thousands(self.nodes)),
+            format!("{} pods", group_thousands(self.pods)),
+        ];
+        if self.other_objects > 0 {
+            parts.push(format!("{} workload objects", group_thousands(self.other_objects)));
+        }
+        if self.ignored_objects > 0 {
+            parts.push(format!("{} ignored", group_thousands(self.ignored_objects)));
+        }
+        if self.duplicates > 0 {
+            parts.push(format!("{} duplicates", group_thousands(self.duplicates)));
+        }
+        format!("cluster snapshot ({format}): {}", parts.join(", "))
+    }
+}
+
+/// `31877` → `31,877`.
+pub fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A parsed cluster snapshot: nodes, pods, workloads, HPAs and what was odd about them.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Cluster {
@@ -206,5 +244,32 @@ mod tests {
         assert!(!spec.is_empty());
         assert_eq!(spec.or_zero().cpu_millis, 5);
         assert!(ResourceSpec::default().is_empty());
+    }
+}
+
+#[cfg(test)]
+mod describe_tests {
+    use super::*;
+
+    #[test]
+    fn input_summaries_read_well() {
+        let s = InputSummary {
+            name: "paste".into(),
+            format: InputFormat::Json,
+            documents: 1,
+            nodes: 1204,
+            pods: 31877,
+            other_objects: 0,
+            ignored_objects: 2,
+            duplicates: 0,
+        };
+        assert_eq!(
+            s.describe(),
+            "cluster snapshot (JSON): 1,204 nodes, 31,877 pods, 2 ignored"
+        );
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1000), "1,000");
+        assert_eq!(group_thousands(1234567), "1,234,567");
     }
 }

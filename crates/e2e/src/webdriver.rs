@@ -63,6 +63,11 @@ impl Browser {
 
     /// Like [`Browser::start`], with extra Chromium flags (e.g. `--blink-settings=scriptEnabled=false`).
     pub fn start_with(extra_args: &[&str]) -> Result<Browser> {
+        Browser::start_with_options(extra_args, None)
+    }
+
+    /// Like [`Browser::start_with`]; downloads go to `download_dir` without asking.
+    pub fn start_with_options(extra_args: &[&str], download_dir: Option<&Path>) -> Result<Browser> {
         let port = free_port().map_err(|e| WebDriverError(format!("no free port: {e}")))?;
         let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let driver = Command::new(&program)
@@ -87,6 +92,13 @@ impl Browser {
         let profile = std::env::temp_dir().join(format!("krs-e2e-profile-{port}"));
         args.push(format!("--user-data-dir={}", profile.display()));
         let mut chrome = json!({ "args": args });
+        if let Some(dir) = download_dir {
+            chrome["prefs"] = json!({
+                "download.default_directory": dir.display().to_string(),
+                "download.prompt_for_download": false,
+                "safebrowsing.enabled": false,
+            });
+        }
         if let Ok(binary) = std::env::var("CHROME_BINARY") {
             chrome["binary"] = json!(binary);
         } else if Path::new("/usr/bin/chromium").exists() {
