@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use kube_rightsize_core::analysis::Analysis;
 use kube_rightsize_core::nodes::describe;
+use kube_rightsize_core::suggest::describe as suggest_describe;
 use kube_rightsize_core::report::csv::{namespaces_csv, nodes_csv, workloads_csv};
 use kube_rightsize_core::report::export::{ExportFormat, export_file_name};
 use kube_rightsize_core::report::json::to_json;
@@ -334,6 +335,8 @@ fn pools_table(report: &Report) -> impl IntoView + use<> {
         Column::number("CPU requested / allocatable"),
         Column::money("Monthly cost"),
         Column::money("Idle / month"),
+        Column::text("Best suggestion"),
+        Column::money("Savings / month"),
     ];
     let rows: Vec<Vec<Cell>> = report
         .node_pools
@@ -356,10 +359,33 @@ fn pools_table(report: &Report) -> impl IntoView + use<> {
                 ),
                 Cell::num(p.monthly_cost, fmt_usd(p.monthly_cost)),
                 Cell::num(p.idle_monthly_cost, fmt_usd(p.idle_monthly_cost)),
+                match p.suggestions.first() {
+                    Some(best) => Cell::text(suggest_describe(best)).with_title(
+                        p.suggestions
+                            .iter()
+                            .map(suggest_describe)
+                            .chain(p.assumptions.iter().cloned())
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    ),
+                    None => Cell::text("—").with_title(p.suggestions_reason.clone().unwrap_or_default()),
+                },
+                Cell::num(p.best_monthly_savings, fmt_usd(p.best_monthly_savings)),
             ]
         })
         .collect();
-    view! { <DataTable id="pools" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=7 /> }
+    let nr = &report.node_recommendations;
+    let note = format!(
+        "Best node shapes at {}% target utilisation would save {} per month across {} pools. {}",
+        trim_decimal(nr.target_utilisation * 100.0, 0),
+        fmt_usd(nr.total_monthly_savings),
+        nr.pools_with_suggestions,
+        nr.note
+    );
+    view! {
+        <p class="muted" id="node-recommendations">{note}</p>
+        <DataTable id="pools" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=7 />
+    }
 }
 
 fn warnings_table(report: &Report) -> impl IntoView + use<> {
