@@ -8,11 +8,13 @@ kube-rightsize: Kubernetes right-sizing and cost report from a cluster snapshot
 
 Usage:
   kube-rightsize analyze FILE... [OPTIONS]
+  kube-rightsize prices SNAPSHOT... --vantage-token-env VAR [-o prices.json]
   kube-rightsize --help | --version
 
 Commands:
   analyze   Price the nodes of a `kubectl get nodes,pods -A -o json` snapshot and split their
             cost over workloads and namespaces
+  prices    Fetch the Vantage prices a snapshot's nodes need into a price file
 
 Run `kube-rightsize analyze --help` for the options.
 
@@ -32,8 +34,13 @@ Arguments:
 
 Options:
   --format FORMAT               table (default), json, csv (workloads, one row per container),
-                                csv-nodes or csv-namespaces
+                                csv-nodes, csv-namespaces, or html (a self-contained page to
+                                share: charts, tables, how the numbers were computed)
   -o, --output PATH             Write the report to PATH instead of standard output
+  --cluster-name NAME           The cluster's name in the HTML report's title (default: the
+                                first input's file name)
+  --anonymize                   Replace namespace, workload, container, node and pool names by
+                                pseudonyms keyed by a fresh random key (every format)
   --prices FILE                 Import prices (repeatable; later files win): a CSV with the header
                                 provider,instance_type,region,capacity_type,usd_per_hour, an
                                 instances.vantage.sh instances.json feed (EC2, Azure or GCP), or a
@@ -42,11 +49,38 @@ Options:
                                 capacity type (repeatable), e.g. --price m5.large=0.05
   --assume-spot-discount F      Price spot nodes without a known spot price at on-demand x (1 - F),
                                 marked as estimates (F between 0 and 1, e.g. 0.6; off by default)
+  --target-utilisation F        Size node suggestions so requests fill at most F of each node's
+                                allocatable CPU and memory (0 < F <= 1; default 0.85)
+  --vantage-token-env VAR       Price nodes from Vantage with the token in the environment
+                                variable VAR (never on the command line; use a read-only token).
+                                Prices are cached for 24 h under $XDG_CACHE_HOME/kube-rightsize
+  --vantage-url URL             Vantage base URL (default https://api.vantage.sh)
+  --vantage-api API             v2 (console token; AWS) or instances (Instances API key; AWS,
+                                Azure, GCP); default v2
+  --krr FILE | --usage FILE | --prometheus URL
+                                Right-sizing recommendations, priced: KRR's JSON result, one
+                                usage sample (kubectl top / metrics API), or Prometheus history;
+                                see Recommendations below for the strategy options
   --generated-at RFC3339        Timestamp written in the report (default: now, UTC)
   -v, --verbose                 Print how each node was mapped and priced to standard error
   -h, --help                    Show this help
 
-Price sources, highest first: --price, Vantage (not yet available), --prices files, the embedded
+Recommendations (at most one source):
+  --prometheus-header 'N: V'    Extra HTTP header for Prometheus (repeatable)
+  --strategy NAME               simple (default) or simple_limit
+  --cpu-percentile N            simple: CPU percentile per pod (default 95)
+  --memory-buffer-percentage N  Added to peak memory, percent (default 15)
+  --history-duration HOURS      History to look at (default 336)
+  --timeframe-duration MINUTES  Step between samples (default 1.25)
+  --points-required N           Samples needed over all pods (default 100)
+  --allow-hpa                   Recommend even for resources an HPA scales on
+  --use-oomkill-data            Take OOM-killed containers' limits into account
+  --cpu-min MILLICORES          Smallest CPU recommendation (default 10)
+  --mem-min MIB                 Smallest memory recommendation (default 100)
+  With --krr the file's own strategy and settings are used; only --allow-hpa applies (to HPAs
+  found in the snapshot).
+
+Price sources, highest first: --price, Vantage (--vantage-token-env), --prices files, the embedded
 catalogue, then fallback rates ($0.031611 per core-hour, $0.004237 per GiB-hour). Every output
 says which prices were used and how old they are.
 
@@ -69,6 +103,8 @@ pub enum Format {
     CsvNodes,
     /// Namespaces CSV.
     CsvNamespaces,
+    /// Self-contained HTML page.
+    Html,
 }
 
 impl Format {
@@ -79,6 +115,7 @@ impl Format {
             "csv" | "csv-workloads" => Some(Format::Csv),
             "csv-nodes" => Some(Format::CsvNodes),
             "csv-namespaces" => Some(Format::CsvNamespaces),
+            "html" => Some(Format::Html),
             _ => None,
         }
     }
@@ -97,12 +134,22 @@ pub struct AnalyzeArgs {
     pub format: Format,
     /// Output path.
     pub output: Option<String>,
+    /// `--cluster-name`: the HTML report's title.
+    pub cluster_name: Option<String>,
+    /// `--anonymize`: pseudonyms instead of names.
+    pub anonymize: bool,
     /// Print node diagnostics.
     pub verbose: bool,
     /// Assumed spot discount.
     pub assume_spot_discount: Option<f64>,
+    /// Target utilisation for node suggestions.
+    pub target_utilisation: Option<f64>,
     /// Report timestamp.
     pub generated_at: Option<String>,
+    /// `--vantage-*` options.
+    pub vantage: crate::vantage::VantageArgs,
+    /// `--krr`, `--usage`, `--prometheus` and strategy options.
+    pub recommend: crate::recommend::RecommendArgs,
 }
 
 /// What to do.
@@ -112,8 +159,10 @@ pub enum Command {
     Help(&'static str),
     /// Print the version and exit 0.
     Version,
-    /// Run the analysis.
-    Analyze(AnalyzeArgs),
+    /// Run the analysis (boxed: the options are much larger than the other variants).
+    Analyze(Box<AnalyzeArgs>),
+    /// Fetch Vantage prices into a price file.
+    Prices(crate::vantage::PricesArgs),
 }
 
 /// A command line that cannot be run.
@@ -197,6 +246,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         "-h" | "--help" | "help" => return Ok(Command::Help(HELP)),
         "-V" | "--version" => return Ok(Command::Version),
         "analyze" => {}
+        "prices" => return crate::vantage::parse_prices(&args[1..]),
         other if other.starts_with('-') && other != "-" => {
             return Err(usage_error(format!("unknown option `{other}`"), HELP));
         }
@@ -210,9 +260,14 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         manual_prices: Vec::new(),
         format: Format::Table,
         output: None,
+        cluster_name: None,
+        anonymize: false,
         verbose: false,
         assume_spot_discount: None,
+        target_utilisation: None,
         generated_at: None,
+        vantage: crate::vantage::VantageArgs::default(),
+        recommend: crate::recommend::RecommendArgs::default(),
     };
     let mut rest = args[1..].iter();
     let mut only_files = false;
@@ -241,17 +296,19 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             "-h" | "--help" => return Ok(Command::Help(ANALYZE_HELP)),
             "-v" | "--verbose" => a.verbose = true,
             "--format" | "-f" => {
-                let v = value("table, json, csv, csv-nodes or csv-namespaces")?;
+                let v = value("table, json, csv, csv-nodes, csv-namespaces or html")?;
                 a.format = Format::parse(&v).ok_or_else(|| {
                     usage_error(
                         format!(
-                            "unknown format `{v}`: use table, json, csv, csv-nodes or csv-namespaces"
+                            "unknown format `{v}`: use table, json, csv, csv-nodes, csv-namespaces or html"
                         ),
                         ANALYZE_HELP,
                     )
                 })?;
             }
             "--output" | "-o" => a.output = Some(value("a file path")?),
+            "--cluster-name" => a.cluster_name = Some(value("a name")?),
+            "--anonymize" | "--anonymise" => a.anonymize = true,
             "--prices" => a.prices.push(value("a price file")?),
             "--price" => a.manual_prices.push(value("TYPE=USD_PER_HOUR")?),
             "--assume-spot-discount" => {
@@ -271,6 +328,27 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
                     })?;
                 a.assume_spot_discount = Some(d);
             }
+            "--target-utilisation" | "--target-utilization" => {
+                let v = value("a fraction above 0 and at most 1")?;
+                let t = v
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|t| t.is_finite() && *t > 0.0 && *t <= 1.0)
+                    .ok_or_else(|| {
+                        usage_error(
+                            format!(
+                                "--target-utilisation `{v}` is not a fraction above 0 and at most 1 (e.g. 0.85)"
+                            ),
+                            ANALYZE_HELP,
+                        )
+                    })?;
+                a.target_utilisation = Some(t);
+            }
+            "--vantage-token-env" | "--vantage-url" | "--vantage-api" => {
+                let v = value("an environment variable name, a URL, or v2|instances")?;
+                a.vantage.set(name, v, ANALYZE_HELP)?;
+            }
             "--generated-at" => {
                 let v = value("an RFC 3339 timestamp")?;
                 if !is_rfc3339(&v) {
@@ -283,6 +361,11 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
                 }
                 a.generated_at = Some(v);
             }
+            n if crate::recommend::is_switch(n) => a.recommend.set_switch(n),
+            n if crate::recommend::takes_value(n) => {
+                let v = value("see `kube-rightsize analyze --help`")?;
+                a.recommend.set(n, v, ANALYZE_HELP)?;
+            }
             other => {
                 return Err(usage_error(
                     format!("unknown option `{other}`"),
@@ -291,6 +374,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             }
         }
     }
+    a.recommend.validate(ANALYZE_HELP)?;
     if a.files.is_empty() {
         return Err(usage_error(
             "no input file: give the output of `kubectl get nodes,pods -A -o json` as FILE, or `-` for standard input",
@@ -309,7 +393,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             ANALYZE_HELP,
         ));
     }
-    Ok(Command::Analyze(a))
+    Ok(Command::Analyze(Box::new(a)))
 }
 
 #[cfg(test)]
@@ -350,6 +434,32 @@ mod tests {
         assert!(a.verbose);
         assert_eq!(a.assume_spot_discount, Some(0.6));
         assert_eq!(a.output.as_deref(), Some("out.json"));
+        assert_eq!(a.target_utilisation, None);
+        let Ok(Command::Analyze(t)) = parse(&args(&["analyze", "a", "--target-utilisation=0.7"]))
+        else {
+            panic!("not analyze")
+        };
+        assert_eq!(t.target_utilisation, Some(0.7));
+    }
+
+    #[test]
+    fn parses_html_options() {
+        let c = parse(&args(&[
+            "analyze",
+            "a.json",
+            "--format",
+            "html",
+            "--cluster-name=prod eu",
+            "--anonymize",
+        ]))
+        .unwrap();
+        let Command::Analyze(a) = c else {
+            panic!("not analyze")
+        };
+        assert_eq!(a.format, Format::Html);
+        assert_eq!(a.cluster_name.as_deref(), Some("prod eu"));
+        assert!(a.anonymize);
+        assert!(parse(&args(&["analyze", "a", "--cluster-name"])).is_err());
     }
 
     #[test]
@@ -359,6 +469,8 @@ mod tests {
             &["analyze", "a", "--bogus"],
             &["analyze", "a", "--format", "xml"],
             &["analyze", "a", "--assume-spot-discount", "1.5"],
+            &["analyze", "a", "--target-utilisation", "0"],
+            &["analyze", "a", "--target-utilisation", "1.2"],
             &["analyze", "a", "--generated-at", "yesterday"],
             &["analyze", "-", "-"],
             &["analyze", "a", "--prices"],

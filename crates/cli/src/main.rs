@@ -5,6 +5,9 @@
 
 mod args;
 mod clock;
+mod prometheus;
+mod recommend;
+mod vantage;
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -16,7 +19,7 @@ use kube_rightsize_core::nodes;
 use kube_rightsize_core::pricing::catalogue::Catalogue;
 use kube_rightsize_core::pricing::import::import_prices;
 use kube_rightsize_core::pricing::sources::PriceTable;
-use kube_rightsize_core::report::{csv, json, table};
+use kube_rightsize_core::report::{csv, html, json, table};
 
 use args::{AnalyzeArgs, Command, Format};
 
@@ -66,6 +69,7 @@ fn run(argv: &[String]) -> Result<(), Failure> {
             Ok(())
         }
         Command::Analyze(a) => analyze(&a),
+        Command::Prices(p) => vantage::run_prices(&p),
     }
 }
 
@@ -99,6 +103,9 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
             })?;
     }
     settings.assume_spot_discount = a.assume_spot_discount;
+    if let Some(t) = a.target_utilisation {
+        settings.suggest.target_utilisation = t;
+    }
     let mut file_prices = PriceTable::default();
     for path in &a.prices {
         let bytes = read_input(path)?;
@@ -131,8 +138,13 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         ))
     })?;
     let generated_at = a.generated_at.clone().unwrap_or_else(clock::now_rfc3339);
-    let analysis = analysis::analyze(&inputs, &settings, Some(catalogue), &generated_at)
+    let cluster = kube_rightsize_core::ingest::ingest_with(&inputs, &settings.ingest)
         .map_err(|e| Failure::Input(e.to_string()))?;
+    if a.vantage.enabled() {
+        vantage::fill_settings(&a.vantage, &cluster, &mut settings, a.verbose)?;
+    }
+    settings.recommendations = recommend::load(&a.recommend, &cluster, a.verbose)?;
+    let analysis = analysis::analyze_cluster(cluster, &settings, Some(catalogue), &generated_at);
 
     if a.verbose {
         for (node, cost) in analysis.cluster.nodes.iter().zip(&analysis.costs.nodes) {
@@ -143,7 +155,13 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         eprintln!("{} warnings", analysis.warnings.len());
     }
 
-    let report = &analysis.report;
+    // `--anonymize`: the HTML renderer anonymises itself (names, inputs, cluster name).
+    let key = a.anonymize.then(random_key);
+    let anonymised = match &key {
+        Some(k) if a.format != Format::Html => Some(analysis.report.anonymised(k)),
+        _ => None,
+    };
+    let report = anonymised.as_ref().unwrap_or(&analysis.report);
     let text = match a.format {
         Format::Table => table::render(
             report,
@@ -156,8 +174,41 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         Format::Csv => csv::workloads_csv(report),
         Format::CsvNodes => csv::nodes_csv(report),
         Format::CsvNamespaces => csv::namespaces_csv(report),
+        Format::Html => html::render_html(
+            &analysis.report,
+            &html::HtmlOptions {
+                cluster_name: a.cluster_name.clone(),
+                inputs: analysis.cluster.inputs.clone(),
+                anonymise_key: key,
+                ..html::HtmlOptions::default()
+            },
+        ),
     };
     write_output(a.output.as_deref(), &text).map_err(Failure::Internal)
+}
+
+/// A fresh key for `--anonymize`: 32 bytes from `/dev/urandom`, else from std's randomly seeded
+/// hashers mixed with the time (no `rand` crate needed for a pseudonym key).
+fn random_key() -> Vec<u8> {
+    let mut key = vec![0u8; 32];
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom")
+        && f.read_exact(&mut key).is_ok()
+    {
+        return key;
+    }
+    use std::hash::{BuildHasher, Hasher};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    key.clear();
+    for i in 0..4u64 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(i);
+        h.write_u128(nanos);
+        h.write_u32(std::process::id());
+        key.extend(h.finish().to_le_bytes());
+    }
+    key
 }
 
 fn write_output(path: Option<&str>, text: &str) -> anyhow::Result<()> {

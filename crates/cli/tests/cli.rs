@@ -293,3 +293,82 @@ fn output_file_verbose_and_default_timestamp() {
     assert!(at.ends_with('Z') && at.as_bytes()[10] == b'T', "{at}");
     assert!(at[..4].parse::<u32>().unwrap() >= 2025, "{at}");
 }
+
+#[test]
+fn html_output_is_the_cores_page_byte_for_byte() {
+    use kube_rightsize_core::analysis::{Settings, analyze};
+    use kube_rightsize_core::ingest::Input;
+    use kube_rightsize_core::pricing::catalogue::Catalogue;
+    use kube_rightsize_core::report::html::{HtmlOptions, render_html};
+
+    let path = fixture("cost/mixed.json");
+    let out = std::env::temp_dir().join(format!("krs-cli-html-{}.html", std::process::id()));
+    let out_path = out.to_string_lossy().into_owned();
+    let o = run(&[
+        "analyze",
+        &path,
+        "--format",
+        "html",
+        "--cluster-name",
+        "prod <eu>",
+        AT,
+        "-o",
+        &out_path,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let cli = std::fs::read_to_string(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    let bytes = std::fs::read(&path).unwrap();
+    let a = analyze(
+        &[Input::new(&path, &bytes)],
+        &Settings::default(),
+        Some(Catalogue::try_embedded().unwrap()),
+        "2026-01-31T12:00:00Z",
+    )
+    .unwrap();
+    let core = render_html(
+        &a.report,
+        &HtmlOptions {
+            cluster_name: Some("prod <eu>".into()),
+            inputs: a.cluster.inputs.clone(),
+            ..HtmlOptions::default()
+        },
+    );
+    assert!(cli == core, "the CLI's page differs from the core's");
+    assert!(cli.contains("Kubernetes cost report: prod &lt;eu&gt;"));
+}
+
+#[test]
+fn anonymize_uses_a_fresh_key_per_run() {
+    let args = [
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--format",
+        "json",
+        "--anonymize",
+        AT,
+    ];
+    let (a, b) = (run(&args), run(&args));
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    let (ja, jb): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&stdout(&a)).unwrap(),
+        serde_json::from_str(&stdout(&b)).unwrap(),
+    );
+    assert_eq!(ja["summary"], jb["summary"]);
+    let ns = |v: &serde_json::Value| v["namespaces"][0]["name"].as_str().unwrap().to_owned();
+    assert!(ns(&ja).starts_with("ns-"), "{}", ns(&ja));
+    assert_ne!(ns(&ja), ns(&jb), "two exports cannot be joined");
+    let text = stdout(&a);
+    for name in ["aws-od-1", "kube-system", "crunch"] {
+        assert!(!text.contains(name), "{name} in the anonymised JSON");
+    }
+    let html = run(&[
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--format=html",
+        "--anonymize",
+        AT,
+    ]);
+    let page = stdout(&html);
+    assert!(page.contains("anonymised") && !page.contains("aws-od-1"));
+}

@@ -10,3 +10,4 @@ pub mod catalogue;
 mod format;
 pub mod import;
 pub mod sources;
+pub mod vantage;
