@@ -37,6 +37,11 @@ pub struct Settings {
     /// Warnings from reading the price files (see
     /// [`crate::pricing::import::ImportedPrices::warnings`]), carried into the report.
     pub price_file_warnings: Vec<Warning>,
+    /// How node shape suggestions are sized ([`crate::suggest`]).
+    pub suggest: crate::suggest::SuggestSettings,
+    /// Right-sizing recommendations or usage to apply ([`crate::recommend`]): a KRR result, a
+    /// usage snapshot, or recommendations computed from Prometheus. `None` by default.
+    pub recommendations: Option<crate::recommend::RecommendationInput>,
 }
 
 /// Everything the analysis found.
@@ -50,6 +55,10 @@ pub struct Analysis {
     pub warnings: Vec<Warning>,
     /// The machine-readable report.
     pub report: Report,
+    /// The recommendations matched to the snapshot and what matched nothing (also in
+    /// `report.recommendations`); `None` without recommendations.
+    #[serde(skip)]
+    pub recommendations: Option<crate::recommend::Resolved>,
 }
 
 /// Parses `inputs`, prices the nodes with `settings` and `catalogue` (which the web app fetches
@@ -104,11 +113,26 @@ pub fn analyze_cluster(
     };
     let costs = cost::compute(&cluster, &sources);
     warnings.extend(costs.warnings.iter().cloned());
-    let report = Report::build(&cluster, &costs, &warnings, generated_at, discount);
+    let node_suggestions =
+        crate::suggest::suggest(&cluster, &costs, &sources, &settings.suggest, None);
+    warnings.extend(node_suggestions.warnings.iter().cloned());
+    let recommendations = settings
+        .recommendations
+        .as_ref()
+        .map(|input| crate::recommend::resolve(&cluster, &costs, input));
+    if let Some(r) = &recommendations {
+        warnings.extend(r.warnings.iter().cloned());
+    }
+    let mut report = Report::build(&cluster, &costs, &warnings, generated_at, discount);
+    crate::suggest::attach(&mut report, &node_suggestions);
+    if let Some(r) = &recommendations {
+        crate::recommend::apply_to_report(&mut report, &cluster, &costs, r);
+    }
     Analysis {
         cluster,
         costs,
         warnings,
         report,
+        recommendations,
     }
 }

@@ -1,0 +1,502 @@
+//! Prometheus as a recommendation source, sans-IO: this module builds KRR's queries for the
+//! snapshot's workloads as request data, parses each response, and turns the results into
+//! recommendations with a KRR strategy ([`crate::recommend::strategy`]). The caller (the CLI)
+//! only moves bytes: `GET {base}/api/v1/query?query=…` for each [`Query`], then
+//! [`Plan::handle`] with the status and body, then [`Plan::finish`].
+//!
+//! Queries (KRR's, `{sel}` = `namespace="<ns>", pod=~"<p1|p2|…>", container="<c>"`, 50 pods per
+//! query, `[14d:75s]` from the history and step settings):
+//!
+//! ```text
+//! cpu percentile: quantile_over_time(0.95, max(rate(container_cpu_usage_seconds_total{sel}[75s])) by (container, pod, job) [14d:75s])
+//! cpu samples:    count_over_time(max(container_cpu_usage_seconds_total{sel}) by (container, pod, job) [14d:75s])
+//! memory peak:    max_over_time(max(container_memory_working_set_bytes{sel}) by (container, pod, job) [14d:75s])
+//! memory samples: count_over_time(max(container_memory_working_set_bytes{sel}) by (container, pod, job) [14d:75s])
+//! cpu series (simple_limit only; the pooled percentiles are computed here):
+//!                 max(rate(container_cpu_usage_seconds_total{sel}[75s])) by (container, pod, job) [14d:75s]
+//! ```
+//!
+//! When a pod has several series (several `job`s), the one with `job="kubelet"` is used, as KRR
+//! does. OOM-kill data is not queried: `use_oomkill_data` has no effect with this source.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::cluster::Cluster;
+use crate::recommend::strategy::{self, ContainerUsage, PodUsage, StrategyName, StrategySettings};
+use crate::recommend::{Recommendation, RecommendationSet, Source};
+use crate::report::trim_decimal;
+
+/// Pods per query, as KRR.
+pub const PODS_PER_QUERY: usize = 50;
+
+/// The API path of instant queries.
+pub const QUERY_PATH: &str = "/api/v1/query";
+
+/// One workload container to query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Namespace.
+    pub namespace: String,
+    /// Workload kind.
+    pub kind: String,
+    /// Workload name.
+    pub name: String,
+    /// Container name.
+    pub container: String,
+    /// Pod names of the workload in the snapshot.
+    pub pods: Vec<String>,
+}
+
+/// What a query asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    /// The CPU percentile per pod.
+    CpuPercentile,
+    /// CPU samples per pod.
+    CpuSamples,
+    /// Peak memory per pod.
+    MemoryPeak,
+    /// Memory samples per pod.
+    MemorySamples,
+    /// All CPU rate samples per pod (`simple_limit`).
+    CpuSeries,
+}
+
+/// One instant query to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// Index into [`Plan::targets`].
+    pub target: usize,
+    /// What it asks.
+    pub metric: Metric,
+    /// The PromQL text.
+    pub promql: String,
+}
+
+impl Query {
+    /// The URL to `GET`: `{base}/api/v1/query?query=<percent-encoded PromQL>`.
+    pub fn url(&self, base: &str) -> String {
+        format!(
+            "{}{QUERY_PATH}?query={}",
+            base.trim_end_matches('/'),
+            percent_encode(&self.promql)
+        )
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Why a Prometheus response could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromError {
+    /// An HTTP status other than 200 without a Prometheus error body.
+    Http {
+        /// The status.
+        status: u16,
+        /// The start of the body.
+        body: String,
+    },
+    /// `{"status": "error", "errorType": …, "error": …}`.
+    Api {
+        /// `errorType` (`bad_data`, `timeout`, …).
+        error_type: String,
+        /// `error`.
+        error: String,
+    },
+    /// Not a Prometheus API response.
+    Parse(String),
+}
+
+impl std::fmt::Display for PromError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PromError::Http { status, body } => write!(f, "HTTP {status}: {body}"),
+            PromError::Api { error_type, error } => write!(f, "Prometheus {error_type}: {error}"),
+            PromError::Parse(m) => write!(f, "not a Prometheus API response: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for PromError {}
+
+#[derive(Deserialize)]
+struct RawResponse {
+    status: String,
+    #[serde(default)]
+    data: Option<RawData>,
+    #[serde(default, rename = "errorType")]
+    error_type: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawData {
+    #[serde(rename = "resultType")]
+    result_type: String,
+    #[serde(default)]
+    result: Vec<RawSeries>,
+}
+
+#[derive(Deserialize)]
+struct RawSeries {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    #[serde(default)]
+    value: Option<(f64, String)>,
+    #[serde(default)]
+    values: Vec<(f64, String)>,
+}
+
+/// One series of a response: its labels and sample values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// The `pod` label.
+    pub pod: String,
+    /// The `job` label.
+    pub job: Option<String>,
+    /// The values (one for a vector, all for a matrix); unparsable values are skipped.
+    pub values: Vec<f64>,
+}
+
+/// Parses a `/api/v1/query` response body (`vector` or `matrix`).
+pub fn parse_response(status: u16, body: &[u8]) -> Result<Vec<Series>, PromError> {
+    let raw: RawResponse = match serde_json::from_slice(body) {
+        Ok(r) => r,
+        Err(e) if status == 200 => return Err(PromError::Parse(e.to_string())),
+        Err(_) => {
+            return Err(PromError::Http {
+                status,
+                body: String::from_utf8_lossy(body).chars().take(200).collect(),
+            });
+        }
+    };
+    if raw.status != "success" {
+        return Err(PromError::Api {
+            error_type: raw.error_type.unwrap_or_else(|| "error".to_owned()),
+            error: raw.error.unwrap_or_default(),
+        });
+    }
+    let data = raw
+        .data
+        .ok_or_else(|| PromError::Parse("no data".to_owned()))?;
+    if data.result_type != "vector" && data.result_type != "matrix" {
+        return Err(PromError::Parse(format!(
+            "result type {} (expected vector or matrix)",
+            data.result_type
+        )));
+    }
+    Ok(data
+        .result
+        .into_iter()
+        .map(|s| {
+            let values = s
+                .value
+                .into_iter()
+                .chain(s.values)
+                .filter_map(|(_, v)| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+                .collect();
+            Series {
+                pod: s.metric.get("pod").cloned().unwrap_or_default(),
+                job: s.metric.get("job").cloned(),
+                values,
+            }
+        })
+        .collect())
+}
+
+/// Keeps one series per pod, preferring `job="kubelet"` (KRR).
+fn per_pod(series: Vec<Series>) -> BTreeMap<String, Vec<f64>> {
+    let mut out: BTreeMap<String, (bool, Vec<f64>)> = BTreeMap::new();
+    for s in series {
+        let kubelet = s.job.as_deref() == Some("kubelet");
+        match out.get(&s.pod) {
+            Some((true, _)) => {}
+            Some((false, _)) if !kubelet => {}
+            _ => {
+                out.insert(s.pod, (kubelet, s.values));
+            }
+        }
+    }
+    out.into_iter().map(|(k, (_, v))| (k, v)).collect()
+}
+
+/// numpy's default (linear) percentile of `values`, `p` in 0..=100; `None` when empty.
+pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let rank = (p.clamp(0.0, 100.0) / 100.0) * (v.len() - 1) as f64;
+    let lo = rank.floor() as usize;
+    let hi = rank.ceil() as usize;
+    let (a, b) = (v.get(lo).copied()?, v.get(hi).copied()?);
+    Some(a + (b - a) * (rank - lo as f64))
+}
+
+fn label(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn duration(hours: f64) -> String {
+    let minutes = (hours * 60.0).round().max(1.0) as u64;
+    if minutes.is_multiple_of(24 * 60) {
+        format!("{}d", minutes / (24 * 60))
+    } else if minutes.is_multiple_of(60) {
+        format!("{}h", minutes / 60)
+    } else {
+        format!("{minutes}m")
+    }
+}
+
+fn step(minutes: f64) -> String {
+    format!("{}s", (minutes * 60.0).round().max(1.0) as u64)
+}
+
+/// The queries for one batch of pods of `t`.
+pub fn queries_for(
+    t: &Target,
+    pods: &[String],
+    strategy: StrategyName,
+    s: &StrategySettings,
+) -> Vec<(Metric, String)> {
+    let pods: Vec<String> = pods.iter().map(|p| regex_escape(p)).collect();
+    let sel = format!(
+        "namespace=\"{}\", pod=~\"{}\", container=\"{}\"",
+        label(&t.namespace),
+        label(&pods.join("|")),
+        label(&t.container)
+    );
+    let st = step(s.timeframe_duration);
+    let range = format!("[{}:{st}]", duration(s.history_duration));
+    let by = "by (container, pod, job)";
+    let mut q = vec![
+        (
+            Metric::CpuSamples,
+            format!(
+                "count_over_time(max(container_cpu_usage_seconds_total{{{sel}}}) {by} {range})"
+            ),
+        ),
+        (
+            Metric::MemoryPeak,
+            format!("max_over_time(max(container_memory_working_set_bytes{{{sel}}}) {by} {range})"),
+        ),
+        (
+            Metric::MemorySamples,
+            format!(
+                "count_over_time(max(container_memory_working_set_bytes{{{sel}}}) {by} {range})"
+            ),
+        ),
+    ];
+    match strategy {
+        StrategyName::Simple => q.insert(
+            0,
+            (
+                Metric::CpuPercentile,
+                format!(
+                    "quantile_over_time({}, max(rate(container_cpu_usage_seconds_total{{{sel}}}[{st}])) {by} {range})",
+                    trim_decimal(s.cpu_percentile / 100.0, 6)
+                ),
+            ),
+        ),
+        StrategyName::SimpleLimit => q.insert(
+            0,
+            (
+                Metric::CpuSeries,
+                format!("max(rate(container_cpu_usage_seconds_total{{{sel}}}[{st}])) {by} {range}"),
+            ),
+        ),
+    }
+    q
+}
+
+/// The whole exchange with Prometheus for one snapshot.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// What is queried.
+    pub targets: Vec<Target>,
+    /// The strategy run over the results.
+    pub strategy: StrategyName,
+    /// Its settings.
+    pub settings: StrategySettings,
+    queries: Vec<Query>,
+    usage: Vec<BTreeMap<String, PodUsage>>,
+    series: Vec<Vec<f64>>,
+    answered: Vec<bool>,
+}
+
+impl Plan {
+    /// Plans the queries for every workload container of `cluster` (app containers and native
+    /// sidecars; bare pods included).
+    pub fn new(cluster: &Cluster, strategy: StrategyName, settings: &StrategySettings) -> Plan {
+        let mut targets = Vec::new();
+        for w in &cluster.workloads {
+            let pods: Vec<String> = w
+                .pods
+                .iter()
+                .filter_map(|&p| cluster.pods.get(p).map(|p| p.name.clone()))
+                .collect();
+            if pods.is_empty() {
+                continue;
+            }
+            for c in &w.container_names {
+                targets.push(Target {
+                    namespace: w.namespace.clone(),
+                    kind: w.kind.clone(),
+                    name: w.name.clone(),
+                    container: c.clone(),
+                    pods: pods.clone(),
+                });
+            }
+        }
+        let mut queries = Vec::new();
+        for (i, t) in targets.iter().enumerate() {
+            for batch in t.pods.chunks(PODS_PER_QUERY) {
+                for (metric, promql) in queries_for(t, batch, strategy, settings) {
+                    queries.push(Query {
+                        target: i,
+                        metric,
+                        promql,
+                    });
+                }
+            }
+        }
+        let n = targets.len();
+        let q = queries.len();
+        Plan {
+            targets,
+            strategy,
+            settings: settings.clone(),
+            queries,
+            usage: vec![BTreeMap::new(); n],
+            series: vec![Vec::new(); n],
+            answered: vec![false; q],
+        }
+    }
+
+    /// All queries to send (they do not depend on each other; send them in any order).
+    pub fn queries(&self) -> &[Query] {
+        &self.queries
+    }
+
+    /// Indices of the queries not yet answered.
+    pub fn pending(&self) -> Vec<usize> {
+        (0..self.queries.len())
+            .filter(|&i| !self.answered.get(i).copied().unwrap_or(true))
+            .collect()
+    }
+
+    /// Takes the response to query `index`.
+    pub fn handle(&mut self, index: usize, status: u16, body: &[u8]) -> Result<(), PromError> {
+        let Some(q) = self.queries.get(index) else {
+            return Err(PromError::Parse(format!("no query {index}")));
+        };
+        let (target, metric) = (q.target, q.metric);
+        let series = parse_response(status, body)?;
+        if let Some(a) = self.answered.get_mut(index) {
+            *a = true;
+        }
+        let pods = per_pod(series);
+        let usage = &mut self.usage[target];
+        for (pod, values) in pods {
+            if metric == Metric::CpuSeries {
+                self.series[target].extend(values.iter().copied());
+            }
+            let u = usage.entry(pod).or_default();
+            let last = values.last().copied();
+            let max = values
+                .iter()
+                .copied()
+                .fold(None, |a: Option<f64>, v| Some(a.map_or(v, |a| a.max(v))));
+            match metric {
+                Metric::CpuPercentile => u.cpu_percentile_cores = last,
+                Metric::CpuSamples => {
+                    u.cpu_samples = last.filter(|v| *v >= 0.0).map_or(0, |v| v as u64);
+                }
+                Metric::MemoryPeak => u.memory_peak_bytes = max,
+                Metric::MemorySamples => {
+                    u.memory_samples = last.filter(|v| *v >= 0.0).map_or(0, |v| v as u64);
+                }
+                Metric::CpuSeries => {
+                    // Any series counts as data for `simple_limit`.
+                    u.cpu_percentile_cores = max;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The recommendations, one per target, with the strategy's reasons for `?`.
+    pub fn finish(self, cluster: &Cluster, input_name: &str) -> RecommendationSet {
+        let mut items = Vec::with_capacity(self.targets.len());
+        for (i, t) in self.targets.iter().enumerate() {
+            let hpa = cluster
+                .workload_index
+                .get(&(t.namespace.clone(), t.kind.clone(), t.name.clone()))
+                .and_then(|&w| cluster.workloads.get(w))
+                .and_then(|w| w.hpa)
+                .and_then(|h| cluster.hpas.get(h));
+            let has = |r: &str| hpa.is_some_and(|h| h.resources.iter().any(|x| x == r));
+            let pooled = &self.series[i];
+            let usage = ContainerUsage {
+                pods: self.usage[i].values().copied().collect(),
+                pooled_cpu_request_cores: percentile(pooled, self.settings.cpu_request),
+                pooled_cpu_limit_cores: percentile(pooled, self.settings.cpu_limit),
+                oomkilled_limit_bytes: None,
+                hpa_cpu: has("cpu"),
+                hpa_memory: has("memory"),
+            };
+            let o = strategy::run(self.strategy, &self.settings, &usage);
+            items.push(Recommendation {
+                namespace: t.namespace.clone(),
+                kind: t.kind.clone(),
+                name: t.name.clone(),
+                container: t.container.clone(),
+                current_requests: None,
+                current_limits: None,
+                requests: o.requests,
+                limits: o.limits,
+                given: Default::default(),
+                info_cpu: o.info_cpu,
+                info_memory: o.info_memory,
+                hpa: hpa.is_some(),
+                low_confidence: false,
+                note: None,
+            });
+        }
+        RecommendationSet {
+            source: Source::Prometheus,
+            input_name: input_name.to_owned(),
+            strategy: self.strategy.as_str().to_owned(),
+            settings: self.settings,
+            items,
+            given_score: None,
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! The recommendations section of the plain-text report: current → recommended per container,
+//! KRR style (CPU below one core in millicores, `13m`, else cores, `2.5`; memory in Mi until
+//! 10 Gi, then Gi), with severities and monthly savings.
+
+use std::fmt::Write as _;
+
+use crate::report::{ContainerRecommendation, OptionalAmount, Report, fmt_usd, trim_decimal};
+
+/// CPU for people, KRR style: `13m` below one core, else cores (`2.5`).
+pub fn fmt_cpu(millis: i64) -> String {
+    if millis.abs() < 1000 {
+        format!("{millis}m")
+    } else {
+        trim_decimal(millis as f64 / 1000.0, 3)
+    }
+}
+
+/// Memory for people, KRR style: `505Mi` until 10 Gi, then `12.38Gi`.
+pub fn fmt_memory(bytes: i64) -> String {
+    let mib = bytes as f64 / 1_048_576.0;
+    if mib.abs() >= 10.0 * 1024.0 {
+        format!("{}Gi", trim_decimal(mib / 1024.0, 2))
+    } else {
+        format!("{}Mi", trim_decimal(mib, 0))
+    }
+}
+
+fn cell(current: Option<String>, recommended: String) -> String {
+    let current = current.unwrap_or_else(|| "none".to_owned());
+    if current == recommended {
+        current
+    } else {
+        format!("{current} -> {recommended}")
+    }
+}
+
+fn cpu(a: &OptionalAmount) -> Option<String> {
+    a.cpu_cores.map(|c| fmt_cpu((c * 1000.0).round() as i64))
+}
+
+fn memory(a: &OptionalAmount) -> Option<String> {
+    a.memory_bytes.map(fmt_memory)
+}
+
+fn rec_value(r: &ContainerRecommendation, name: &str, v: Option<String>) -> String {
+    if r.undefined.iter().any(|u| u == name) {
+        "?".to_owned()
+    } else {
+        v.unwrap_or_else(|| "none".to_owned())
+    }
+}
+
+/// Renders the recommendations section (empty without recommendations): the source, KRR score
+/// and grade, then up to `max_workloads` workloads by monthly savings, one line per container,
+/// then what matched nothing.
+pub fn render_section(report: &Report, max_workloads: usize) -> String {
+    let mut out = String::new();
+    let Some(info) = &report.recommendations else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "Recommendations from {} ({}, strategy {}): score {} ({}), {} containers matched, {} unmatched",
+        info.source.describe(),
+        info.input,
+        info.strategy,
+        info.score,
+        info.grade,
+        info.matched,
+        info.unmatched.len()
+    );
+    if info.low_confidence {
+        let _ = writeln!(
+            out,
+            "  * one usage sample is not a history: confirm with KRR or Prometheus before applying"
+        );
+    }
+    let mut rows: Vec<&crate::report::WorkloadRow> = report
+        .workloads
+        .iter()
+        .filter(|w| w.containers.iter().any(|c| c.recommended.is_some()))
+        .collect();
+    rows.sort_by(|a, b| {
+        b.monthly_savings
+            .partial_cmp(&a.monthly_savings)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.namespace.cmp(&b.namespace))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let total = rows.len();
+    let mut grid: Vec<Vec<String>> = vec![
+        [
+            "NAMESPACE",
+            "WORKLOAD",
+            "CONTAINER",
+            "CPU REQ",
+            "CPU LIM",
+            "MEM REQ",
+            "MEM LIM",
+            "SEVERITY",
+            "SAVINGS/MONTH",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect(),
+    ];
+    for w in rows.iter().take(max_workloads) {
+        let mut first = true;
+        for c in &w.containers {
+            let Some(r) = &c.recommended else {
+                continue;
+            };
+            let mark = if r.low_confidence { "*" } else { "" };
+            grid.push(vec![
+                if first {
+                    w.namespace.clone()
+                } else {
+                    String::new()
+                },
+                if first {
+                    format!("{}/{}", w.kind, w.name)
+                } else {
+                    String::new()
+                },
+                format!("{}{mark}", c.name),
+                cell(
+                    cpu(&c.requests),
+                    rec_value(r, "requests.cpu", cpu(&r.requests)),
+                ),
+                cell(cpu(&c.limits), rec_value(r, "limits.cpu", cpu(&r.limits))),
+                cell(
+                    memory(&c.requests),
+                    rec_value(r, "requests.memory", memory(&r.requests)),
+                ),
+                cell(
+                    memory(&c.limits),
+                    rec_value(r, "limits.memory", memory(&r.limits)),
+                ),
+                r.severity.clone().unwrap_or_default(),
+                if first {
+                    fmt_usd(w.monthly_savings)
+                } else {
+                    String::new()
+                },
+            ]);
+            first = false;
+        }
+    }
+    render_grid(&grid, &mut out);
+    if total > max_workloads {
+        let _ = writeln!(
+            out,
+            "  … and {} more workloads with recommendations (see --format json or csv)",
+            total - max_workloads
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  Savings: {} per month (negative: the extra cost of making under-provisioned containers safe)",
+        fmt_usd(report.summary.monthly_savings)
+    );
+    if !info.unmatched.is_empty() {
+        let _ = writeln!(out, "  Not in the snapshot ({}):", info.unmatched.len());
+        for u in info.unmatched.iter().take(10) {
+            let _ = writeln!(
+                out,
+                "    {} {}/{} container {}: {}",
+                u.kind, u.namespace, u.name, u.container, u.reason
+            );
+        }
+        if info.unmatched.len() > 10 {
+            let _ = writeln!(out, "    … and {} more", info.unmatched.len() - 10);
+        }
+    }
+    out
+}
+
+fn render_grid(rows: &[Vec<String>], out: &mut String) {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let right = cols.saturating_sub(1);
+    for row in rows {
+        let mut line = String::from("  ");
+        for (c, width) in widths.iter().enumerate() {
+            let cell = row.get(c).map_or("", String::as_str);
+            let pad = width.saturating_sub(cell.chars().count());
+            if c > 0 {
+                line.push_str("  ");
+            }
+            if c == right {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn krr_style_numbers() {
+        assert_eq!(fmt_cpu(13), "13m");
+        assert_eq!(fmt_cpu(2500), "2.5");
+        assert_eq!(fmt_cpu(1000), "1");
+        assert_eq!(fmt_memory(505 * 1_048_576), "505Mi");
+        assert_eq!(fmt_memory(9 * 1_073_741_824), "9216Mi");
+        assert_eq!(fmt_memory(12_676_431_872), "11.81Gi");
+    }
+}
