@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use kube_rightsize_core::analysis::{Analysis, Settings, analyze};
 use kube_rightsize_core::ingest::{IngestError, Input};
+use kube_rightsize_core::inputs::{InputError, InputKind, prepare};
 use kube_rightsize_core::pricing::catalogue::Catalogue;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,8 +21,10 @@ pub enum Outcome {
     Empty,
     /// Working (loading the catalogue, parsing, computing).
     Busy(String),
-    /// A report.
-    Ready(Arc<Analysis>),
+    /// A report, and what each input held (by input name).
+    Ready(Arc<Analysis>, Arc<Vec<(String, String)>>),
+    /// A usage or price input could not be read.
+    BadInput(InputError),
     /// An input could not be read.
     Failed(IngestError),
 }
@@ -69,9 +72,40 @@ pub fn App() -> impl IntoView {
             let mut settings = Settings::default();
             let errors = prefs.with_untracked(|p| p.apply(&mut settings));
             pref_errors.set(errors.iter().map(ToString::to_string).collect());
-            let result = analyze(&parts, &settings, cat.as_deref(), &generated_at);
+            let prepared = match prepare(&parts, &mut settings) {
+                Ok(p) => p,
+                Err(e) => {
+                    outcome.set(Outcome::BadInput(e));
+                    return;
+                }
+            };
+            let result = analyze(
+                &prepared.snapshots,
+                &settings,
+                cat.as_deref(),
+                &generated_at,
+            );
             outcome.set(match result {
-                Ok(a) => Outcome::Ready(Arc::new(a)),
+                Ok(a) => {
+                    let held = prepared
+                        .kinds
+                        .iter()
+                        .map(|(name, kind)| {
+                            let what = match kind {
+                                InputKind::Snapshot => a
+                                    .cluster
+                                    .inputs
+                                    .iter()
+                                    .find(|i| &i.name == name)
+                                    .map(|i| i.describe())
+                                    .unwrap_or_else(|| kind.label().to_owned()),
+                                other => other.label().to_owned(),
+                            };
+                            (name.clone(), what)
+                        })
+                        .collect();
+                    Outcome::Ready(Arc::new(a), Arc::new(held))
+                }
                 Err(e) => Outcome::Failed(e),
             });
         });
@@ -88,12 +122,7 @@ pub fn App() -> impl IntoView {
             <InputPanel
                 inputs=inputs
                 held=Signal::derive(move || match outcome.get() {
-                    Outcome::Ready(a) => a
-                        .cluster
-                        .inputs
-                        .iter()
-                        .map(|i| (i.name.clone(), i.describe()))
-                        .collect(),
+                    Outcome::Ready(_, held) => held.as_ref().clone(),
                     _ => Vec::new(),
                 })
                 on_demo=Callback::new(move |_| run())
@@ -119,7 +148,22 @@ pub fn App() -> impl IntoView {
                 .into_any(),
                 Outcome::Busy(what) => view! { <p id="busy" aria-live="polite">{what}</p> }.into_any(),
                 Outcome::Failed(e) => view! { <InputErrorView error=e /> }.into_any(),
-                Outcome::Ready(a) => view! { <ReportView analysis=a /> }.into_any(),
+                Outcome::Ready(a, _) => view! { <ReportView analysis=a /> }.into_any(),
+                Outcome::BadInput(e) => view! {
+                    <div class="error" role="alert" id="input-error">
+                        <strong>{format!("This {} could not be read: ", e.kind)}</strong>
+                        {e.message.clone()}
+                        <div class="muted">
+                            {match (e.line, e.column) {
+                                (Some(l), Some(c)) => format!("{}, line {l}, column {c}", e.input),
+                                (Some(l), None) => format!("{}, line {l}", e.input),
+                                _ => e.input.clone(),
+                            }}
+                        </div>
+                        {e.hint.clone().map(|h| view! { <div class="hint">"Hint: " {h}</div> })}
+                    </div>
+                }
+                .into_any(),
             }}
         </main>
     }

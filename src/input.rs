@@ -140,15 +140,18 @@ pub fn InputPanel(
     let load_demo = move |_| {
         set_load_error.set(None);
         spawn_local(async move {
-            match fetch_bytes("demo/cluster.json").await {
-                Ok(bytes) => {
+            let cluster = fetch_bytes("demo/cluster.json").await;
+            let krr = fetch_bytes("demo/krr.json").await;
+            match (cluster, krr) {
+                (Ok(cluster), Ok(krr)) => {
                     inputs
                         .list
-                        .update(|l| l.retain(|i| i.name != "demo cluster"));
-                    inputs.add("demo cluster".into(), bytes);
+                        .update(|l| l.retain(|i| !i.name.starts_with("demo ")));
+                    inputs.add("demo cluster.json".into(), cluster);
+                    inputs.add("demo krr.json".into(), krr);
                     on_demo.run(());
                 }
-                Err(e) => set_load_error.set(Some(e)),
+                (Err(e), _) | (_, Err(e)) => set_load_error.set(Some(e)),
             }
         });
     };

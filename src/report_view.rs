@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use kube_rightsize_core::analysis::Analysis;
 use kube_rightsize_core::nodes::describe;
-use kube_rightsize_core::suggest::describe as suggest_describe;
 use kube_rightsize_core::report::csv::{namespaces_csv, nodes_csv, workloads_csv};
 use kube_rightsize_core::report::export::{ExportFormat, export_file_name};
 use kube_rightsize_core::report::json::to_json;
 use kube_rightsize_core::report::table::fmt_bytes;
 use kube_rightsize_core::report::{Report, fmt_usd, trim_decimal};
+use kube_rightsize_core::suggest::describe as suggest_describe;
 use leptos::prelude::*;
 
 use crate::files::download;
@@ -200,6 +200,7 @@ fn workloads_table(report: &Report) -> impl IntoView + use<> {
         Column::text("Namespace").facet(),
         Column::text("Kind").facet(),
         Column::text("Name"),
+        Column::text("Severity").facet(),
         Column::number("Pods"),
         Column::number("CPU req (cores)"),
         Column::number("Memory req"),
@@ -215,12 +216,23 @@ fn workloads_table(report: &Report) -> impl IntoView + use<> {
                 .containers
                 .iter()
                 .map(|c| {
-                    format!(
+                    let now = format!(
                         "{}: cpu {} / mem {}",
                         c.name,
                         c.requests.cpu_cores.map(cores).unwrap_or_else(|| "—".into()),
                         c.requests.memory_bytes.map(fmt_bytes).unwrap_or_else(|| "—".into())
-                    )
+                    );
+                    match &c.recommended {
+                        Some(r) => format!(
+                            "{now} → cpu {} / mem {} ({}{}){}",
+                            r.requests.cpu_cores.map(cores).unwrap_or_else(|| "?".into()),
+                            r.requests.memory_bytes.map(fmt_bytes).unwrap_or_else(|| "?".into()),
+                            r.source,
+                            if r.low_confidence { ", low confidence" } else { "" },
+                            r.info.as_ref().map(|i| format!(": {i}")).unwrap_or_default()
+                        ),
+                        None => now,
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
@@ -228,6 +240,17 @@ fn workloads_table(report: &Report) -> impl IntoView + use<> {
                 Cell::text(&w.namespace),
                 Cell::text(&w.kind),
                 Cell::text(&w.name).with_title(containers),
+                {
+                    let sev = w.severity.clone().unwrap_or_else(|| "—".into());
+                    let class = match sev.as_str() {
+                        "GOOD" => "sev-GOOD",
+                        "OK" => "sev-OK",
+                        "WARNING" => "sev-WARNING",
+                        "CRITICAL" => "sev-CRITICAL",
+                        _ => "sev-UNKNOWN",
+                    };
+                    Cell::text(sev).with_class(class)
+                },
                 Cell::num(w.pods as f64, w.pods.to_string()),
                 Cell::num(w.requests.cpu_cores, cores(w.requests.cpu_cores)),
                 Cell::num(w.requests.memory_bytes as f64, fmt_bytes(w.requests.memory_bytes)),
@@ -241,7 +264,7 @@ fn workloads_table(report: &Report) -> impl IntoView + use<> {
             ]
         })
         .collect();
-    view! { <DataTable id="workloads" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=7 /> }
+    view! { <DataTable id="workloads" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=8 /> }
 }
 
 fn nodes_table(report: &Report) -> impl IntoView + use<> {
@@ -368,7 +391,9 @@ fn pools_table(report: &Report) -> impl IntoView + use<> {
                             .collect::<Vec<_>>()
                             .join("\n"),
                     ),
-                    None => Cell::text("—").with_title(p.suggestions_reason.clone().unwrap_or_default()),
+                    None => {
+                        Cell::text("—").with_title(p.suggestions_reason.clone().unwrap_or_default())
+                    }
                 },
                 Cell::num(p.best_monthly_savings, fmt_usd(p.best_monthly_savings)),
             ]

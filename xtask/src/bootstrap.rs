@@ -184,6 +184,22 @@ pub fn ensure_chromium() -> Result<()> {
     apt_install(&missing)
 }
 
+/// Prometheus and promtool from Debian, for the real-Prometheus integration test.
+pub fn ensure_prometheus() -> Result<()> {
+    if tool_version("prometheus").is_some() && tool_version("promtool").is_some() {
+        return Ok(());
+    }
+    if !is_root() {
+        bail!(
+            "the Prometheus integration test needs the Debian package: prometheus\n  install it as root: apt-get install -y prometheus"
+        );
+    }
+    println!(
+        "xtask: installing prometheus from Debian (the recommendation tests query a real Prometheus)"
+    );
+    apt_install(&["prometheus"])
+}
+
 /// Installs Debian packages (as root).
 pub fn apt_install(packages: &[&str]) -> Result<()> {
     run::status(Command::new("apt-get").arg("update").arg("-q"))?;

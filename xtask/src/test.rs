@@ -50,13 +50,13 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
 
     let mut tools = bootstrap::Tools::default();
     s.stage(
-        "bootstrap: toolchain, trunk, wasm-bindgen, wasm-opt, chromium",
+        "bootstrap: toolchain, trunk, wasm-bindgen, wasm-opt, chromium, prometheus",
         || {
             tools = bootstrap::web_tools(root, true)?;
             if !skip_browser {
                 bootstrap::ensure_chromium()?;
             }
-            Ok(())
+            bootstrap::ensure_prometheus()
         },
     )?;
 
@@ -106,15 +106,18 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     })?;
 
     let mut native = Command::new("cargo");
-    native.args([
-        "test",
-        "--workspace",
-        "--exclude",
-        "kube-rightsize-app",
-        "--exclude",
-        "kube-rightsize-e2e",
-    ]);
-    s.tests("native tests", native)?;
+    native
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "kube-rightsize-app",
+            "--exclude",
+            "kube-rightsize-e2e",
+        ])
+        // The real-Prometheus test runs (it skips only without this variable).
+        .env("KRS_PROMETHEUS_TESTS", "1");
+    s.tests("native tests (with a real Prometheus)", native)?;
 
     if !skip_browser {
         let mut wasm = Command::new("cargo");

@@ -134,7 +134,10 @@ impl InputSummary {
             format!("{} pods", group_thousands(self.pods)),
         ];
         if self.other_objects > 0 {
-            parts.push(format!("{} workload objects", group_thousands(self.other_objects)));
+            parts.push(format!(
+                "{} workload objects",
+                group_thousands(self.other_objects)
+            ));
         }
         if self.ignored_objects > 0 {
             parts.push(format!("{} ignored", group_thousands(self.ignored_objects)));

@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod cost;
 pub mod diagnostics;
 pub mod ingest;
+pub mod inputs;
 pub mod model;
 pub mod nodes;
 pub mod pods;

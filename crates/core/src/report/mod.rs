@@ -5,7 +5,10 @@
 //! Field names of [`Report`] and everything in it are a stable contract: fields may be added,
 //! never renamed. Money is USD as `f64`, unrounded; unset values serialise as `null`.
 
+pub mod anonymise;
 pub mod csv;
+pub mod export;
+pub mod html;
 pub mod json;
 pub mod table;
 
@@ -273,6 +276,22 @@ pub struct NodePoolRow {
     pub allocatable: Amount,
     /// True when any node's price is an estimate.
     pub price_estimate: bool,
+    /// Distinct zones of its nodes, sorted ([`crate::suggest`]).
+    pub zones: Vec<String>,
+    /// The minimum node count its suggestions keep.
+    pub min_nodes: usize,
+    /// What its pods need (requests, DaemonSets per node, largest pod); `null` until computed.
+    pub demand: Option<crate::suggest::PoolDemandRow>,
+    /// Cheaper shapes (`reshape`, cheapest first), the same type with fewer nodes, and spot.
+    pub suggestions: Vec<crate::suggest::NodeSuggestion>,
+    /// Why there are no suggestions (no catalogue, no price, kind/minikube, ...).
+    pub suggestions_reason: Option<String>,
+    /// The saving of the cheapest non-spot suggestion (0 when none saves).
+    pub best_monthly_savings: f64,
+    /// What running the pool on spot would save (on-demand pools).
+    pub spot: Option<crate::suggest::SpotInfo>,
+    /// What the suggestions assume.
+    pub assumptions: Vec<String>,
 }
 
 /// A recommendation for one container (filled by a later stage).
@@ -284,8 +303,14 @@ pub struct ContainerRecommendation {
     pub limits: OptionalAmount,
     /// Where the recommendation came from.
     pub source: String,
-    /// More about it.
+    /// More about it (KRR's info, why it is low-confidence).
     pub info: Option<String>,
+    /// True when it comes from a single usage sample (`kubectl top`, the metrics API).
+    pub low_confidence: bool,
+    /// KRR's severity of the container row (`GOOD`, `OK`, `WARNING`, `CRITICAL`, `UNKNOWN`).
+    pub severity: Option<String>,
+    /// Cells whose recommendation is undefined (KRR's `?`): `requests.cpu`, `limits.memory`, ...
+    pub undefined: Vec<String>,
 }
 
 /// One container of a workload (from its representative pod).
@@ -374,12 +399,17 @@ pub struct Report {
     pub nodes: Vec<NodeRow>,
     /// Node pools, by provider, region and name.
     pub node_pools: Vec<NodePoolRow>,
+    /// Cluster totals of the node shape suggestions ([`crate::suggest`]).
+    pub node_recommendations: crate::suggest::NodeRecommendations,
     /// Workloads, by monthly cost descending.
     pub workloads: Vec<WorkloadRow>,
     /// Namespaces, by monthly cost descending.
     pub namespaces: Vec<NamespaceRow>,
     /// Ingest and pricing warnings.
     pub warnings: Vec<Warning>,
+    /// Where the recommendations come from, their strategy, KRR score and what matched nothing;
+    /// `null` without recommendations ([`crate::recommend`]).
+    pub recommendations: Option<crate::recommend::RecommendationsInfo>,
 }
 
 fn container_row(c: &Container) -> ContainerRow {
@@ -599,6 +629,14 @@ impl Report {
                     requested: p.requested.into(),
                     allocatable: p.allocatable.into(),
                     price_estimate: p.estimate,
+                    zones: Vec::new(),
+                    min_nodes: 1,
+                    demand: None,
+                    suggestions: Vec::new(),
+                    suggestions_reason: None,
+                    best_monthly_savings: 0.0,
+                    spot: None,
+                    assumptions: Vec::new(),
                 }
             })
             .collect();
@@ -631,9 +669,11 @@ impl Report {
             },
             nodes,
             node_pools,
+            node_recommendations: crate::suggest::NodeRecommendations::default(),
             workloads,
             namespaces,
             warnings: warnings.to_vec(),
+            recommendations: None,
         }
     }
 }

@@ -226,6 +226,12 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     }
     out.push('\n');
 
+    let recommendations = crate::recommend::render::render_section(report, options.top_workloads);
+    if !recommendations.is_empty() {
+        out.push_str(&recommendations);
+        out.push('\n');
+    }
+
     let shown = report.nodes.len().min(options.max_nodes);
     let _ = writeln!(out, "Nodes ({})", report.nodes.len());
     if report.nodes.is_empty() {
@@ -295,6 +301,8 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     }
     out.push('\n');
 
+    node_pools_section(report, &mut out);
+
     let shown = report.namespaces.len().min(options.max_namespaces);
     let _ = writeln!(out, "Namespaces ({})", report.namespaces.len());
     if report.namespaces.is_empty() {
@@ -342,6 +350,98 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         );
     }
     out
+}
+
+/// The "Node pools" section: each pool with its cheapest suggestion and spot option, then the
+/// cluster total of the node suggestions ([`crate::suggest`]).
+fn node_pools_section(report: &Report, out: &mut String) {
+    let _ = writeln!(out, "Node pools ({})", report.node_pools.len());
+    if report.node_pools.is_empty() {
+        let _ = writeln!(out, "  (none)");
+        out.push('\n');
+        return;
+    }
+    let mut grid = Grid::new(
+        &[
+            "POOL",
+            "TYPES",
+            "CAPACITY",
+            "NODES",
+            "MONTHLY",
+            "CPU REQ",
+            "MEM REQ",
+            "SUGGESTION",
+        ],
+        &[3, 4, 5, 6],
+    );
+    let mut spot_lines = Vec::new();
+    for p in &report.node_pools {
+        let name = p
+            .name
+            .clone()
+            .unwrap_or_else(|| "(no pool label)".to_owned());
+        let best = p
+            .suggestions
+            .iter()
+            .filter(|s| s.kind != crate::suggest::SuggestionKind::Spot && s.fits_largest_pod)
+            .min_by(|a, b| {
+                a.monthly_cost
+                    .total_cmp(&b.monthly_cost)
+                    .then_with(|| a.instance_type.cmp(&b.instance_type))
+            });
+        let suggestion = match (best, &p.suggestions_reason) {
+            (Some(s), _) if s.monthly_savings > 0.0 => crate::suggest::describe(s),
+            (Some(_), _) => "already the cheapest fit".to_owned(),
+            (None, Some(reason)) => format!("none: {reason}"),
+            (None, None) => "-".to_owned(),
+        };
+        if let Some(s) = p
+            .suggestions
+            .iter()
+            .find(|s| s.kind == crate::suggest::SuggestionKind::Spot)
+        {
+            spot_lines.push(format!(
+                "  {name} on spot: {} ({} interruption-sensitive workloads)",
+                crate::suggest::describe(s),
+                p.spot
+                    .as_ref()
+                    .map_or(0, |i| i.interruption_sensitive_total)
+            ));
+        }
+        grid.push(vec![
+            name,
+            p.instance_types.join(","),
+            p.capacity_type.map_or("mixed", |c| c.as_str()).to_owned(),
+            p.nodes.len().to_string(),
+            fmt_usd(p.monthly_cost),
+            percent(p.requested.cpu_cores, p.allocatable.cpu_cores),
+            percent(
+                p.requested.memory_bytes as f64,
+                p.allocatable.memory_bytes as f64,
+            ),
+            suggestion,
+        ]);
+    }
+    grid.render(out);
+    for line in spot_lines {
+        let _ = writeln!(out, "{line}");
+    }
+    let r = &report.node_recommendations;
+    let _ = writeln!(
+        out,
+        "  Node suggestions total: {}/mo{}",
+        fmt_usd(r.total_monthly_savings),
+        if r.spot_monthly_savings > 0.0 {
+            format!(
+                "; spot, for interruption-tolerant workloads only: {}/mo more",
+                fmt_usd(r.spot_monthly_savings)
+            )
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(out, "  {}", r.note);
+    out.push('\n');
 }
 
 #[cfg(test)]

@@ -1,0 +1,253 @@
+//! Sorting a mixed set of inputs (what a user pastes or drops: cluster snapshots, KRR results,
+//! usage snapshots, price files) into analysis inputs and settings.
+//!
+//! Recognition looks only at the start of each input (a cluster snapshot can be hundreds of
+//! megabytes; it must not be parsed twice), then the chosen reader parses the whole input and
+//! reports located errors.
+
+use crate::analysis::Settings;
+use crate::ingest::Input;
+use crate::pricing::import::import_prices;
+use crate::recommend::{self, RecommendationInput, UsageKind};
+
+/// How much of an input recognition looks at.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// What an input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A cluster snapshot (`kubectl get nodes,pods -A -o json|yaml`) — also the answer for
+    /// anything unrecognised, so that the snapshot reader explains what is wrong.
+    Snapshot,
+    /// A KRR result, a metrics API snapshot or `kubectl top` text.
+    Usage(UsageKind),
+    /// A price file (CSV, instances.vantage.sh feed, kube-rightsize price file).
+    Prices,
+}
+
+impl InputKind {
+    /// A short label for people: `cluster snapshot`, `KRR result`, …
+    pub fn label(self) -> &'static str {
+        match self {
+            InputKind::Snapshot => "cluster snapshot",
+            InputKind::Usage(UsageKind::Krr) => "KRR result",
+            InputKind::Usage(UsageKind::MetricsApi) => "metrics API snapshot",
+            InputKind::Usage(UsageKind::KubectlTop) => "kubectl top snapshot",
+            InputKind::Prices => "price file",
+        }
+    }
+}
+
+/// Recognises an input from its first 64 KiB.
+pub fn classify(bytes: &[u8]) -> InputKind {
+    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    // A cut in the middle of a UTF-8 sequence only loses the last few bytes.
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    let trimmed = text.trim_start();
+    let first_line = trimmed.lines().next().unwrap_or_default();
+    if first_line.contains("CPU(cores)") && first_line.contains("MEMORY(bytes)") {
+        return InputKind::Usage(UsageKind::KubectlTop);
+    }
+    let header = first_line.trim().to_ascii_lowercase();
+    if header.starts_with("provider,instance_type") {
+        return InputKind::Prices;
+    }
+    if trimmed.starts_with('{') {
+        if text.contains("\"kube-rightsize/prices/") {
+            return InputKind::Prices;
+        }
+        if text.contains("\"PodMetricsList\"") || text.contains("\"PodMetrics\"") {
+            return InputKind::Usage(UsageKind::MetricsApi);
+        }
+        if text.contains("\"scans\"") && !text.contains("\"apiVersion\"") {
+            return InputKind::Usage(UsageKind::Krr);
+        }
+    }
+    if trimmed.starts_with('[')
+        && text.contains("\"instance_type\"")
+        && !text.contains("\"apiVersion\"")
+    {
+        return InputKind::Prices;
+    }
+    InputKind::Snapshot
+}
+
+/// An input that is a usage or price input but cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The input's name.
+    pub input: String,
+    /// What it was recognised as.
+    pub kind: &'static str,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.input, self.kind)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\nhint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Inputs sorted by kind.
+#[derive(Debug)]
+pub struct Prepared<'a> {
+    /// The cluster snapshots, for [`crate::analysis::analyze`].
+    pub snapshots: Vec<Input<'a>>,
+    /// Each input's name and kind, in input order.
+    pub kinds: Vec<(String, InputKind)>,
+}
+
+/// Sorts `inputs` into snapshots and settings: price files are merged into
+/// `settings.price_file` (later inputs win) and the last usage input becomes
+/// `settings.recommendations` (read with `settings`' strategy defaults). A usage or price input
+/// that cannot be read is an error; snapshots are read later by the analysis.
+pub fn prepare<'a>(
+    inputs: &[Input<'a>],
+    settings: &mut Settings,
+) -> Result<Prepared<'a>, InputError> {
+    let mut prepared = Prepared {
+        snapshots: Vec::new(),
+        kinds: Vec::new(),
+    };
+    for input in inputs {
+        let kind = classify(input.bytes);
+        prepared.kinds.push((input.name.to_owned(), kind));
+        match kind {
+            InputKind::Snapshot => prepared.snapshots.push(*input),
+            InputKind::Prices => {
+                let imported = import_prices(input.name, input.bytes).map_err(|e| InputError {
+                    input: e.file.clone(),
+                    kind: kind.label(),
+                    line: Some(e.line),
+                    column: Some(e.column),
+                    message: e.message.clone(),
+                    hint: e.hint.clone(),
+                })?;
+                settings.price_file.merge(imported.table);
+                settings.price_file_warnings.extend(imported.warnings);
+            }
+            InputKind::Usage(_) => {
+                let strategy = recommend::StrategySettings::default();
+                let read: RecommendationInput =
+                    recommend::read_input(input.name, input.bytes, &strategy).map_err(|e| {
+                        InputError {
+                            input: e.input.clone(),
+                            kind: kind.label(),
+                            line: e.line,
+                            column: None,
+                            message: e.message.clone(),
+                            hint: None,
+                        }
+                    })?;
+                settings.recommendations = Some(read);
+            }
+        }
+    }
+    Ok(prepared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_each_kind_from_its_start() {
+        assert_eq!(
+            classify(b"{\"apiVersion\": \"v1\", \"items\": [], \"kind\": \"List\"}"),
+            InputKind::Snapshot
+        );
+        assert_eq!(
+            classify(b"apiVersion: v1\nkind: List\n"),
+            InputKind::Snapshot
+        );
+        assert_eq!(
+            classify(b"{\"scans\": [], \"score\": 100}"),
+            InputKind::Usage(UsageKind::Krr)
+        );
+        assert_eq!(
+            classify(b"{\"kind\":\"PodMetricsList\",\"apiVersion\":\"metrics.k8s.io/v1beta1\",\"items\":[]}"),
+            InputKind::Usage(UsageKind::MetricsApi)
+        );
+        assert_eq!(
+            classify(b"NAMESPACE  POD  NAME  CPU(cores)  MEMORY(bytes)\n"),
+            InputKind::Usage(UsageKind::KubectlTop)
+        );
+        assert_eq!(
+            classify(b"\xef\xbb\xbfprovider,instance_type,region,capacity_type,usd_per_hour\n"),
+            InputKind::Prices
+        );
+        assert_eq!(
+            classify(b"{\"schema\":\"kube-rightsize/prices/v1\",\"prices\":[]}"),
+            InputKind::Prices
+        );
+        assert_eq!(
+            classify(b"[{\"instance_type\": \"m5.large\", \"pricing\": {}}]"),
+            InputKind::Prices
+        );
+        assert_eq!(
+            classify(b"[{\"apiVersion\": \"v1\", \"kind\": \"Node\"}]"),
+            InputKind::Snapshot
+        );
+        // Unrecognisable text goes to the snapshot reader, which explains it.
+        assert_eq!(classify(b"NAME READY STATUS\n"), InputKind::Snapshot);
+        assert_eq!(classify(b""), InputKind::Snapshot);
+        assert_eq!(classify(&[0xff, 0xfe, 0x00]), InputKind::Snapshot);
+    }
+
+    #[test]
+    fn prepare_sorts_inputs_and_fills_settings() {
+        let snapshot = br#"{"apiVersion":"v1","kind":"List","items":[]}"#;
+        let prices = b"provider,instance_type,region,capacity_type,usd_per_hour\naws,m5.large,us-east-1,on_demand,0.1\n";
+        let inputs = [
+            Input::new("cluster.json", snapshot),
+            Input::new("prices.csv", prices),
+        ];
+        let mut settings = Settings::default();
+        let prepared = prepare(&inputs, &mut settings).unwrap();
+        assert_eq!(prepared.snapshots.len(), 1);
+        assert_eq!(prepared.snapshots[0].name, "cluster.json");
+        assert_eq!(settings.price_file.len(), 1);
+        assert_eq!(
+            prepared.kinds,
+            vec![
+                ("cluster.json".to_owned(), InputKind::Snapshot),
+                ("prices.csv".to_owned(), InputKind::Prices)
+            ]
+        );
+    }
+
+    #[test]
+    fn unreadable_price_file_is_a_located_error() {
+        let bad = b"provider,instance_type,region,capacity_type,usd_per_hour\naws,m5.large,us-east-1,on_demand,cheap\n";
+        let mut settings = Settings::default();
+        let err = prepare(&[Input::new("p.csv", bad)], &mut settings).unwrap_err();
+        assert_eq!(err.kind, "price file");
+        assert_eq!(err.line, Some(2));
+        assert!(
+            err.to_string().starts_with("p.csv (price file):2:"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,1338 @@
+//! The report as one self-contained static HTML page: the same bytes from the web app's
+//! "Export report" and `kube-rightsize analyze --format html`, for the same report and options.
+//!
+//! [`render_html`] is a pure function of the [`Report`] (which carries its generation time) and
+//! [`HtmlOptions`] (cluster title, input summaries, anonymise key, table sizes). The page needs
+//! nothing else: the stylesheet and a small table-sorting script are inline and allowed by
+//! their SHA-256 hashes in a strict Content-Security-Policy (`default-src 'none'`), charts are
+//! inline SVG computed from the report, there are no links out, fonts or images, and everything
+//! is readable with JavaScript off (the script only adds sorting).
+//!
+//! # Why hand-written HTML
+//!
+//! The page is a few fixed sections of tables and bar charts, and every string from the input
+//! goes through one escaping function ([`escape::escape_into`]) in exactly two contexts, element
+//! text and double-quoted attribute values; nothing from the input reaches a URL, style or script
+//! context. A template engine (maud's proc-macro, askama's derive) would add a proc-macro build
+//! to the core — which is compiled for wasm32 and natively on a 2-core machine — without removing
+//! any risk this module has: maud also escapes only text and attributes, and URL/CSS contexts
+//! still need care. Plain `String` pushes also keep a 20,000-workload page fast (see
+//! `BENCHMARKS.md`, "HTML report").
+//!
+//! # Large clusters
+//!
+//! Each table shows its first [`HtmlOptions::top_rows`] rows (workloads and nodes by monthly cost,
+//! the rest in report order); the remaining rows follow in collapsed `<details>` sections of
+//! [`DETAILS_CHUNK`] rows, which need no JavaScript.
+
+pub mod assets;
+pub mod escape;
+pub mod svg;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::table::fmt_bytes;
+use super::{ContainerRow, NodePoolRow, NodeRow, OptionalAmount, Report, fmt_usd, trim_decimal};
+use crate::cluster::{InputFormat, InputSummary};
+use crate::cost;
+use crate::suggest::{NodeSuggestion, SuggestionKind};
+use escape::{escape, escape_into, truncate};
+use svg::{Bar, PairBar};
+
+/// Rows per collapsed `<details>` section after the first [`HtmlOptions::top_rows`].
+pub const DETAILS_CHUNK: usize = 1000;
+
+/// Bars per chart (the largest); captions say how many more there are and what they add up to.
+pub const CHART_BARS: usize = 12;
+
+/// Nodes in the requested-vs-allocatable chart (the most expensive).
+pub const CHART_NODES: usize = 30;
+
+/// Everything besides the report that decides the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HtmlOptions {
+    /// The cluster's name for the title; `None` derives it from the first input's file name, or
+    /// `cluster`.
+    pub cluster_name: Option<String>,
+    /// The inputs the report was built from (`Analysis::cluster.inputs`), listed with the price
+    /// sources; empty to leave them out.
+    pub inputs: Vec<InputSummary>,
+    /// When set, the page shows [`Report::anonymised`] with this key instead of the report:
+    /// namespaces, workloads, containers, nodes and pools become keyed pseudonyms, the inputs
+    /// are listed as `input 1`, … and the cluster name becomes a pseudonym. Callers pass a fresh
+    /// random key per export so that two exports cannot be joined.
+    pub anonymise_key: Option<Vec<u8>>,
+    /// Rows shown in each table before the collapsed sections (default 200; at least 1).
+    pub top_rows: usize,
+}
+
+impl Default for HtmlOptions {
+    fn default() -> HtmlOptions {
+        HtmlOptions {
+            cluster_name: None,
+            inputs: Vec::new(),
+            anonymise_key: None,
+            top_rows: 200,
+        }
+    }
+}
+
+/// The title's cluster name when none is given: the first input's file name without directory
+/// and extension (`prod-eks` for `/tmp/prod-eks.json`), unless that is standard input or a
+/// paste; else `cluster`.
+pub fn default_cluster_name(inputs: &[InputSummary]) -> String {
+    inputs
+        .iter()
+        .map(|i| {
+            let base = i.name.rsplit(['/', '\\']).next().unwrap_or(&i.name);
+            let stem = match base.rsplit_once('.') {
+                Some((stem, ext))
+                    if !stem.is_empty()
+                        && matches!(
+                            ext.to_ascii_lowercase().as_str(),
+                            "json" | "yaml" | "yml" | "txt"
+                        ) =>
+                {
+                    stem
+                }
+                _ => base,
+            };
+            stem.trim().to_owned()
+        })
+        .find(|s| !s.is_empty() && !matches!(s.as_str(), "-" | "<stdin>" | "paste" | "stdin"))
+        .unwrap_or_else(|| "cluster".to_owned())
+}
+
+/// Renders the report as a complete, self-contained HTML page (UTF-8, ends with a newline).
+///
+/// Pure and deterministic: the same report and options give the same bytes. Never panics.
+pub fn render_html(report: &Report, options: &HtmlOptions) -> String {
+    let anonymised;
+    let (report, cluster, inputs) = match &options.anonymise_key {
+        Some(key) => {
+            anonymised = report.anonymised(key);
+            let inputs: Vec<InputSummary> = options
+                .inputs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| InputSummary {
+                    name: format!("input {}", i + 1),
+                    ..s.clone()
+                })
+                .collect();
+            let name = options
+                .cluster_name
+                .clone()
+                .unwrap_or_else(|| default_cluster_name(&options.inputs));
+            let pseudonym = super::anonymise::pseudonym(key, "cluster", &name);
+            (&anonymised, pseudonym, inputs)
+        }
+        None => (
+            report,
+            options
+                .cluster_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| default_cluster_name(&options.inputs)),
+            options.inputs.clone(),
+        ),
+    };
+    let page = Page {
+        r: report,
+        top: options.top_rows.max(1),
+        anonymised: options.anonymise_key.is_some(),
+    };
+    let mut out = String::with_capacity(64 * 1024 + report.workloads.len() * 600);
+    page.head(&mut out, &cluster);
+    page.header(&mut out, &cluster);
+    page.summary(&mut out);
+    page.sources(&mut out, &inputs);
+    page.charts(&mut out);
+    page.workloads(&mut out);
+    page.nodes(&mut out);
+    page.namespaces(&mut out);
+    page.pools(&mut out);
+    page.warnings(&mut out);
+    page.method(&mut out);
+    let _ = write!(
+        out,
+        "<footer>Generated by kube-rightsize from <code>{}</code> data. The figures are estimates \
+         from requests and list prices, not a bill.</footer>\n<script>{}</script>\n</body>\n</html>\n",
+        escape(&report.schema),
+        assets::SCRIPT
+    );
+    out
+}
+
+/// A table column: header text and whether it holds numbers (right-aligned).
+struct Col(&'static str, bool);
+
+struct Page<'a> {
+    r: &'a Report,
+    top: usize,
+    anonymised: bool,
+}
+
+fn esc(out: &mut String, s: &str) {
+    escape_into(out, s);
+}
+
+fn td(out: &mut String, s: &str) {
+    out.push_str("<td>");
+    esc(out, s);
+    out.push_str("</td>");
+}
+
+fn td_wrap(out: &mut String, s: &str) {
+    out.push_str("<td class=\"w\">");
+    esc(out, s);
+    out.push_str("</td>");
+}
+
+fn td_opt(out: &mut String, s: Option<&str>) {
+    td(out, s.unwrap_or("–"));
+}
+
+/// A numeric cell sorted by `v`.
+fn td_num(out: &mut String, v: f64, text: &str) {
+    if v.is_finite() {
+        let _ = write!(out, "<td class=\"n\" data-v=\"{v}\">");
+    } else {
+        out.push_str("<td class=\"n\">");
+    }
+    esc(out, text);
+    out.push_str("</td>");
+}
+
+fn td_count(out: &mut String, n: usize) {
+    let _ = write!(out, "<td class=\"n\" data-v=\"{n}\">{}</td>", group(n));
+}
+
+/// `12,345`.
+fn group(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// CPU for people: `250m` below one core, else cores with up to two decimals.
+fn fmt_cpu(cores: f64) -> String {
+    if !cores.is_finite() {
+        return "–".to_owned();
+    }
+    if cores != 0.0 && cores.abs() < 1.0 {
+        format!("{}m", trim_decimal(cores * 1000.0, 0))
+    } else {
+        trim_decimal(cores, 2)
+    }
+}
+
+fn pct(part: f64, whole: f64) -> Option<f64> {
+    (whole > 0.0 && part.is_finite() && whole.is_finite()).then(|| part / whole * 100.0)
+}
+
+fn fmt_pct(p: Option<f64>) -> String {
+    p.map_or_else(|| "–".to_owned(), |p| format!("{}%", trim_decimal(p, 0)))
+}
+
+fn amounts(a: &OptionalAmount) -> String {
+    format!(
+        "{}/{}",
+        a.cpu_cores.map_or_else(|| "–".to_owned(), fmt_cpu),
+        a.memory_bytes.map_or_else(|| "–".to_owned(), fmt_bytes)
+    )
+}
+
+fn pool_label(p: &NodePoolRow) -> String {
+    match &p.name {
+        Some(n) => n.clone(),
+        None => format!(
+            "({} {})",
+            p.provider.as_str(),
+            if p.instance_types.is_empty() {
+                "no instance type".to_owned()
+            } else {
+                p.instance_types.join("+")
+            }
+        ),
+    }
+}
+
+fn list(items: &[String], max: usize) -> String {
+    if items.len() <= max {
+        items.join(", ")
+    } else {
+        format!(
+            "{} +{} more",
+            items[..max].join(", "),
+            group(items.len() - max)
+        )
+    }
+}
+
+fn by_cost_desc(a: f64, b: f64) -> std::cmp::Ordering {
+    b.partial_cmp(&a).unwrap_or(std::cmp::Ordering::Equal)
+}
+
+impl Page<'_> {
+    fn head(&self, out: &mut String, cluster: &str) {
+        let date = self
+            .r
+            .generated_at
+            .get(..10)
+            .unwrap_or(&self.r.generated_at);
+        out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        let _ = writeln!(
+            out,
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+            assets::content_security_policy()
+        );
+        out.push_str(
+            "<meta name=\"referrer\" content=\"no-referrer\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta name=\"color-scheme\" content=\"light dark\">\n\
+             <meta name=\"generator\" content=\"kube-rightsize\">\n\
+             <link rel=\"icon\" href=\"data:,\">\n<title>",
+        );
+        esc(out, &format!("{cluster} — Kubernetes cost report {date}"));
+        let _ = write!(
+            out,
+            "</title>\n<style>{}</style>\n</head>\n<body>\n",
+            assets::CSS
+        );
+    }
+
+    fn header(&self, out: &mut String, cluster: &str) {
+        let r = self.r;
+        out.push_str("<header>\n<h1>Kubernetes cost report: ");
+        esc(out, cluster);
+        out.push_str("</h1>\n<p class=\"meta\">Generated <time>");
+        esc(out, &r.generated_at);
+        out.push_str("</time>");
+        if let Some(as_of) = &r.pricing.as_of {
+            out.push_str(" · prices as of ");
+            esc(out, as_of);
+        }
+        if self.anonymised {
+            out.push_str(
+                " · <strong>anonymised</strong>: names are keyed pseudonyms; instance types, \
+                 regions and figures are real",
+            );
+        }
+        out.push_str(
+            "</p>\n<nav><a href=\"#summary\">Summary</a><a href=\"#sources\">Inputs and prices</a>\
+             <a href=\"#charts\">Charts</a><a href=\"#workloads\">Workloads</a>\
+             <a href=\"#nodes\">Nodes</a><a href=\"#namespaces\">Namespaces</a>\
+             <a href=\"#pools\">Node pools</a><a href=\"#warnings\">Warnings</a>\
+             <a href=\"#method\">How these numbers were computed</a></nav>\n</header>\n",
+        );
+    }
+
+    fn summary(&self, out: &mut String) {
+        let s = &self.r.summary;
+        let card = |out: &mut String, id: &str, class: &str, label: &str, value: &str| {
+            let _ = write!(out, "<div{class}><dt>{label}</dt><dd id=\"{id}\">");
+            esc(out, value);
+            out.push_str("</dd></div>");
+        };
+        out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<dl class=\"cards\">");
+        card(
+            out,
+            "sum-monthly-cost",
+            "",
+            "Monthly cost",
+            &fmt_usd(s.monthly_cost),
+        );
+        card(
+            out,
+            "sum-allocated",
+            "",
+            "Requested (allocated)",
+            &fmt_usd(s.allocated_monthly_cost),
+        );
+        card(out, "sum-idle", "", "Idle", &fmt_usd(s.idle_monthly_cost));
+        card(
+            out,
+            "sum-savings",
+            " class=\"save\"",
+            "Potential savings",
+            &fmt_usd(s.monthly_savings),
+        );
+        card(out, "sum-nodes", "", "Nodes", &group(s.nodes));
+        card(out, "sum-pods", "", "Pods", &group(s.pods));
+        card(out, "sum-workloads", "", "Workloads", &group(s.workloads));
+        card(
+            out,
+            "sum-namespaces",
+            "",
+            "Namespaces",
+            &group(s.namespaces),
+        );
+        out.push_str("</dl>\n<p class=\"note\">");
+        let _ = write!(
+            out,
+            "{} per hour, {} per month at {} hours. Requests pay for {} of the node cost; {} is \
+             idle. After recommendations: {} per month.",
+            escape(&fmt_usd(s.hourly_cost)),
+            escape(&fmt_usd(s.monthly_cost)),
+            trim_decimal(self.r.pricing.hours_per_month, 2),
+            fmt_pct(pct(s.allocated_monthly_cost, s.monthly_cost)),
+            fmt_pct(pct(s.idle_monthly_cost, s.monthly_cost)),
+            escape(&fmt_usd(s.recommended_monthly_cost)),
+        );
+        if s.estimated_nodes > 0 {
+            let _ = write!(
+                out,
+                " <span class=\"est\">{} of {} nodes are priced by estimate (≈).</span>",
+                group(s.estimated_nodes),
+                group(s.nodes)
+            );
+        }
+        out.push_str("</p>\n</section>\n");
+    }
+
+    fn sources(&self, out: &mut String, inputs: &[InputSummary]) {
+        let p = &self.r.pricing;
+        out.push_str("<section id=\"sources\">\n<h2>Inputs and prices</h2>\n<p>");
+        esc(out, &p.summary);
+        out.push_str("</p>\n");
+        if inputs.is_empty() {
+            out.push_str("<p class=\"note\">The inputs were not recorded in this export.</p>\n");
+        } else {
+            self.simple_table(
+                out,
+                "Inputs",
+                &[
+                    Col("Input", false),
+                    Col("Format", false),
+                    Col("Documents", true),
+                    Col("Nodes", true),
+                    Col("Pods", true),
+                    Col("Other objects", true),
+                    Col("Ignored", true),
+                    Col("Duplicates", true),
+                ],
+                inputs,
+                |out, i| {
+                    td_wrap(out, &i.name);
+                    td(
+                        out,
+                        match i.format {
+                            InputFormat::Json => "JSON",
+                            InputFormat::Yaml => "YAML",
+                        },
+                    );
+                    for n in [
+                        i.documents,
+                        i.nodes,
+                        i.pods,
+                        i.other_objects,
+                        i.ignored_objects,
+                        i.duplicates,
+                    ] {
+                        td_count(out, n);
+                    }
+                },
+            );
+        }
+        self.simple_table(
+            out,
+            "Price sources used",
+            &[
+                Col("Source", false),
+                Col("Provider", false),
+                Col("Description", false),
+                Col("As of", false),
+                Col("Nodes", true),
+                Col("Instance types", false),
+                Col("Estimate", false),
+            ],
+            &p.sources,
+            |out, s| {
+                td(out, s.source.as_str());
+                td(out, s.provider.as_str());
+                td_wrap(out, &s.description);
+                td_opt(out, s.as_of.as_deref());
+                td_count(out, s.nodes);
+                td_wrap(out, &list(&s.instance_types, 12));
+                td(out, if s.estimate { "yes" } else { "no" });
+            },
+        );
+        out.push_str("</section>\n");
+    }
+
+    fn charts(&self, out: &mut String) {
+        let r = self.r;
+        out.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n");
+
+        // Cost by namespace.
+        let bars: Vec<Bar> = r
+            .namespaces
+            .iter()
+            .take(CHART_BARS)
+            .map(|n| Bar {
+                label: n.name.clone(),
+                value: n.monthly_cost,
+                part: None,
+                value_label: fmt_usd(n.monthly_cost),
+            })
+            .collect();
+        let caption = if r.namespaces.len() > CHART_BARS {
+            let rest: f64 = r.namespaces[CHART_BARS..]
+                .iter()
+                .map(|n| n.monthly_cost)
+                .sum();
+            format!(
+                "Monthly cost by namespace (the {CHART_BARS} most expensive of {}; the other {} \
+                 cost {} together)",
+                group(r.namespaces.len()),
+                group(r.namespaces.len() - CHART_BARS),
+                fmt_usd(rest)
+            )
+        } else {
+            "Monthly cost by namespace (pods' requests at their nodes' rates)".to_owned()
+        };
+        figure(
+            out,
+            "chart-namespaces",
+            &caption,
+            None,
+            |out| svg::bar_chart(out, "Monthly cost by namespace", &bars),
+            bars.is_empty(),
+        );
+
+        // Cost by node pool.
+        let mut pools: Vec<&NodePoolRow> = r.node_pools.iter().collect();
+        pools.sort_by(|a, b| by_cost_desc(a.monthly_cost, b.monthly_cost));
+        let bars: Vec<Bar> = pools
+            .iter()
+            .take(CHART_BARS)
+            .map(|p| Bar {
+                label: pool_label(p),
+                value: p.monthly_cost,
+                part: Some(p.monthly_cost - p.idle_monthly_cost),
+                value_label: format!(
+                    "{} ({} idle)",
+                    fmt_usd(p.monthly_cost),
+                    fmt_pct(pct(p.idle_monthly_cost, p.monthly_cost))
+                ),
+            })
+            .collect();
+        let caption = if pools.len() > CHART_BARS {
+            format!(
+                "Monthly cost by node pool (the {CHART_BARS} most expensive of {})",
+                group(pools.len())
+            )
+        } else {
+            "Monthly cost by node pool".to_owned()
+        };
+        figure(
+            out,
+            "chart-pools",
+            &caption,
+            Some("<i class=\"k2\"></i>requested<i class=\"k1\"></i>idle"),
+            |out| svg::bar_chart(out, "Monthly cost by node pool", &bars),
+            bars.is_empty(),
+        );
+
+        // Requested vs allocatable per node.
+        let mut nodes: Vec<&NodeRow> = r.nodes.iter().collect();
+        nodes.sort_by(|a, b| by_cost_desc(a.monthly_cost, b.monthly_cost));
+        let rows: Vec<PairBar> = nodes
+            .iter()
+            .take(CHART_NODES)
+            .map(|n| {
+                let c = pct(n.requested.cpu_cores, n.allocatable.cpu_cores);
+                let m = pct(
+                    n.requested.memory_bytes as f64,
+                    n.allocatable.memory_bytes as f64,
+                );
+                PairBar {
+                    label: n.name.clone(),
+                    a: c.unwrap_or(0.0),
+                    b: m.unwrap_or(0.0),
+                    value_label: format!("CPU {} · mem {}", fmt_pct(c), fmt_pct(m)),
+                }
+            })
+            .collect();
+        let caption = if nodes.len() > CHART_NODES {
+            format!(
+                "Requested ÷ allocatable per node (the {CHART_NODES} most expensive of {}; dashed line = 100%)",
+                group(nodes.len())
+            )
+        } else {
+            "Requested ÷ allocatable per node (dashed line = 100%)".to_owned()
+        };
+        figure(
+            out,
+            "chart-nodes",
+            &caption,
+            Some("<i class=\"k1\"></i>CPU<i class=\"k3\"></i>memory"),
+            |out| svg::pair_chart(out, "Requested versus allocatable per node", &rows, 100.0),
+            rows.is_empty(),
+        );
+
+        // Savings by namespace.
+        let mut saving: Vec<_> = r
+            .namespaces
+            .iter()
+            .filter(|n| n.monthly_savings.is_finite() && n.monthly_savings > 0.0)
+            .collect();
+        saving.sort_by(|a, b| by_cost_desc(a.monthly_savings, b.monthly_savings));
+        let bars: Vec<Bar> = saving
+            .iter()
+            .take(CHART_BARS)
+            .map(|n| Bar {
+                label: n.name.clone(),
+                value: n.monthly_savings,
+                part: None,
+                value_label: fmt_usd(n.monthly_savings),
+            })
+            .collect();
+        if bars.is_empty() {
+            out.push_str(
+                "<figure id=\"chart-savings\"><figcaption>Monthly savings by namespace</figcaption>\
+                 <p class=\"placeholder\">No savings in this report: no recommendation lowers a \
+                 request (or recommendations were not computed).</p></figure>\n",
+            );
+        } else {
+            figure(
+                out,
+                "chart-savings",
+                "Monthly savings by namespace after recommendations",
+                None,
+                |out| svg::bar_chart(out, "Monthly savings by namespace", &bars),
+                false,
+            );
+        }
+        out.push_str("</div>\n</section>\n");
+    }
+
+    fn workloads(&self, out: &mut String) {
+        let r = self.r;
+        let any_rec = r
+            .workloads
+            .iter()
+            .any(|w| w.severity.is_some() || w.containers.iter().any(|c| c.recommended.is_some()));
+        out.push_str("<section id=\"workloads\">\n<h2>Workloads</h2>\n<p class=\"note\">");
+        let _ = write!(
+            out,
+            "{} workloads by monthly cost. Containers are those of each workload's first running \
+             pod: requests/limits as CPU/memory{}. ≈ marks estimated prices.",
+            group(r.workloads.len()),
+            if any_rec {
+                ", then → the recommended requests"
+            } else {
+                "; no recommendations in this report"
+            }
+        );
+        out.push_str("</p>\n");
+        let cols = [
+            Col("Namespace", false),
+            Col("Workload", false),
+            Col("Kind", false),
+            Col("Pods", true),
+            Col("CPU req", true),
+            Col("Memory req", true),
+            Col("Containers", false),
+            Col("Monthly", true),
+            Col("Savings", true),
+            Col("Severity", false),
+        ];
+        let items: Vec<_> = r.workloads.iter().collect();
+        self.chunked(out, "Workloads", &cols, &items, |out, w| {
+            out.push_str("<tr>");
+            td_wrap(out, &w.namespace);
+            td_wrap(out, &w.name);
+            td(out, &w.kind);
+            let _ = write!(
+                out,
+                "<td class=\"n\" data-v=\"{}\">{}",
+                w.running_pods,
+                group(w.running_pods)
+            );
+            if w.pods != w.running_pods {
+                let _ = write!(out, " of {}", group(w.pods));
+            }
+            out.push_str("</td>");
+            td_num(out, w.requests.cpu_cores, &fmt_cpu(w.requests.cpu_cores));
+            td_num(
+                out,
+                w.requests.memory_bytes as f64,
+                &fmt_bytes(w.requests.memory_bytes),
+            );
+            out.push_str("<td class=\"ctr\">");
+            for c in &w.containers {
+                container(out, c);
+            }
+            if w.no_requests {
+                out.push_str("<div class=\"est\">pods without requests</div>");
+            }
+            out.push_str("</td>");
+            money(out, w.monthly_cost, w.price_estimate);
+            td_num(out, w.monthly_savings, &fmt_usd(w.monthly_savings));
+            match &w.severity {
+                Some(s) => {
+                    let class: String = s
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .map(|c| c.to_ascii_lowercase())
+                        .take(16)
+                        .collect();
+                    let _ = write!(out, "<td class=\"sev-{class}\">");
+                    esc(out, s);
+                    out.push_str("</td>");
+                }
+                None => out.push_str("<td>–</td>"),
+            }
+            out.push_str("</tr>\n");
+        });
+        out.push_str("</section>\n");
+    }
+
+    fn nodes(&self, out: &mut String) {
+        let r = self.r;
+        let mut items: Vec<&NodeRow> = r.nodes.iter().collect();
+        items.sort_by(|a, b| by_cost_desc(a.monthly_cost, b.monthly_cost));
+        out.push_str("<section id=\"nodes\">\n<h2>Nodes</h2>\n<p class=\"note\">");
+        let _ = write!(
+            out,
+            "{} nodes by monthly cost. Requested is the sum of the effective requests of the pods \
+             holding resources on the node; idle is the node cost those requests do not pay for.",
+            group(items.len())
+        );
+        out.push_str("</p>\n");
+        let cols = [
+            Col("Node", false),
+            Col("Instance type", false),
+            Col("Zone", false),
+            Col("Capacity", false),
+            Col("Pool", false),
+            Col("CPU req / alloc", true),
+            Col("Memory req / alloc", true),
+            Col("$/hour", true),
+            Col("Monthly", true),
+            Col("Idle", true),
+            Col("Pods", true),
+            Col("Price", false),
+        ];
+        self.chunked(out, "Nodes", &cols, &items, |out, n| {
+            out.push_str("<tr>");
+            td_wrap(out, &n.name);
+            td_opt(out, n.instance_type.as_deref());
+            td_opt(out, n.zone.as_deref().or(n.region.as_deref()));
+            td(out, n.capacity_type.as_str());
+            td_opt(out, n.pool.as_deref());
+            let c = pct(n.requested.cpu_cores, n.allocatable.cpu_cores);
+            td_num(
+                out,
+                c.unwrap_or(0.0),
+                &format!(
+                    "{} / {} ({})",
+                    fmt_cpu(n.requested.cpu_cores),
+                    fmt_cpu(n.allocatable.cpu_cores),
+                    fmt_pct(c)
+                ),
+            );
+            let m = pct(
+                n.requested.memory_bytes as f64,
+                n.allocatable.memory_bytes as f64,
+            );
+            td_num(
+                out,
+                m.unwrap_or(0.0),
+                &format!(
+                    "{} / {} ({})",
+                    fmt_bytes(n.requested.memory_bytes),
+                    fmt_bytes(n.allocatable.memory_bytes),
+                    fmt_pct(m)
+                ),
+            );
+            td_num(
+                out,
+                n.hourly_price,
+                &format!("${}", trim_decimal(n.hourly_price, 4)),
+            );
+            money(out, n.monthly_cost, n.price_estimate);
+            td_num(out, n.idle_monthly_cost, &fmt_usd(n.idle_monthly_cost));
+            td_count(out, n.pods);
+            out.push_str("<td>");
+            esc(out, n.price_source.as_str());
+            if let Some(d) = &n.price_as_of {
+                out.push(' ');
+                esc(out, d);
+            }
+            if n.overcommitted {
+                out.push_str(" <span class=\"sev-high\">over-committed</span>");
+            }
+            out.push_str("</td></tr>\n");
+        });
+        out.push_str("</section>\n");
+    }
+
+    fn namespaces(&self, out: &mut String) {
+        let r = self.r;
+        out.push_str("<section id=\"namespaces\">\n<h2>Namespaces</h2>\n");
+        let cols = [
+            Col("Namespace", false),
+            Col("Pods", true),
+            Col("Workloads", true),
+            Col("Monthly", true),
+            Col("Share", true),
+            Col("Recommended", true),
+            Col("Savings", true),
+        ];
+        let items: Vec<_> = r.namespaces.iter().collect();
+        let total = r.summary.allocated_monthly_cost;
+        self.chunked(out, "Namespaces", &cols, &items, |out, n| {
+            out.push_str("<tr>");
+            td_wrap(out, &n.name);
+            td_count(out, n.pods);
+            td_count(out, n.workloads);
+            money(out, n.monthly_cost, n.price_estimate);
+            let share = pct(n.monthly_cost, total);
+            td_num(out, share.unwrap_or(0.0), &fmt_pct(share));
+            td_num(
+                out,
+                n.recommended_monthly_cost,
+                &fmt_usd(n.recommended_monthly_cost),
+            );
+            td_num(out, n.monthly_savings, &fmt_usd(n.monthly_savings));
+            out.push_str("</tr>\n");
+        });
+        out.push_str("</section>\n");
+    }
+
+    fn pools(&self, out: &mut String) {
+        let r = self.r;
+        out.push_str("<section id=\"pools\">\n<h2>Node pools</h2>\n");
+        let cols = [
+            Col("Pool", false),
+            Col("Provider", false),
+            Col("Region", false),
+            Col("Instance types", false),
+            Col("Capacity", false),
+            Col("Nodes", true),
+            Col("CPU req / alloc", true),
+            Col("Memory req / alloc", true),
+            Col("Monthly", true),
+            Col("Idle", true),
+        ];
+        let items: Vec<_> = r.node_pools.iter().collect();
+        self.chunked(out, "Node pools", &cols, &items, |out, p| {
+            out.push_str("<tr>");
+            td_wrap(out, &pool_label(p));
+            td(out, p.provider.as_str());
+            td_opt(out, p.region.as_deref());
+            td_wrap(out, &list(&p.instance_types, 8));
+            td(out, p.capacity_type.map_or("mixed", |c| c.as_str()));
+            td_count(out, p.nodes.len());
+            let c = pct(p.requested.cpu_cores, p.allocatable.cpu_cores);
+            td_num(
+                out,
+                c.unwrap_or(0.0),
+                &format!(
+                    "{} / {} ({})",
+                    fmt_cpu(p.requested.cpu_cores),
+                    fmt_cpu(p.allocatable.cpu_cores),
+                    fmt_pct(c)
+                ),
+            );
+            let m = pct(
+                p.requested.memory_bytes as f64,
+                p.allocatable.memory_bytes as f64,
+            );
+            td_num(
+                out,
+                m.unwrap_or(0.0),
+                &format!(
+                    "{} / {} ({})",
+                    fmt_bytes(p.requested.memory_bytes),
+                    fmt_bytes(p.allocatable.memory_bytes),
+                    fmt_pct(m)
+                ),
+            );
+            money(out, p.monthly_cost, p.price_estimate);
+            td_num(out, p.idle_monthly_cost, &fmt_usd(p.idle_monthly_cost));
+            out.push_str("</tr>\n");
+        });
+        self.suggestions(out);
+        out.push_str("</section>\n");
+    }
+
+    fn suggestions(&self, out: &mut String) {
+        let r = self.r;
+        let nr = &r.node_recommendations;
+        out.push_str("<h3 id=\"pool-suggestions\">Node shape suggestions</h3>\n<p class=\"note\">");
+        let _ = write!(
+            out,
+            "Sized on requests at {} target utilisation. Best non-spot option per pool saves {} \
+             per month in all ({} pools with suggestions); spot would save {}. ",
+            fmt_pct(Some(nr.target_utilisation * 100.0)),
+            escape(&fmt_usd(nr.total_monthly_savings)),
+            group(nr.pools_with_suggestions),
+            escape(&fmt_usd(nr.spot_monthly_savings)),
+        );
+        esc(out, &nr.note);
+        out.push_str("</p>\n");
+        let rows: Vec<(&NodePoolRow, &NodeSuggestion)> = r
+            .node_pools
+            .iter()
+            .flat_map(|p| p.suggestions.iter().map(move |s| (p, s)))
+            .collect();
+        let cols = [
+            Col("Pool", false),
+            Col("Option", false),
+            Col("Shape", false),
+            Col("Monthly", true),
+            Col("Saving", true),
+            Col("Utilisation CPU / mem", true),
+            Col("Largest pod fits", false),
+            Col("Price", false),
+        ];
+        self.chunked(out, "Suggestions", &cols, &rows, |out, (p, s)| {
+            out.push_str("<tr>");
+            td_wrap(out, &pool_label(p));
+            td(
+                out,
+                match s.kind {
+                    SuggestionKind::Reshape => "reshape",
+                    SuggestionKind::SameTypeFewerNodes => "same type, fewer nodes",
+                    SuggestionKind::Spot => "spot",
+                },
+            );
+            td(out, &format!("{} × {}", group(s.nodes), s.instance_type));
+            money(out, s.monthly_cost, s.price_estimate);
+            td_num(out, s.monthly_savings, &fmt_usd(s.monthly_savings));
+            let u = &s.expected_utilisation;
+            td_num(
+                out,
+                u.cpu,
+                &format!(
+                    "{} / {}",
+                    fmt_pct(Some(u.cpu * 100.0)),
+                    fmt_pct(Some(u.memory * 100.0))
+                ),
+            );
+            td(out, if s.fits_largest_pod { "yes" } else { "no" });
+            td(
+                out,
+                &format!(
+                    "{} {} ${}/h",
+                    s.price_source.as_str(),
+                    s.capacity_type.as_str(),
+                    trim_decimal(s.hourly_price, 4)
+                ),
+            );
+            out.push_str("</tr>\n");
+        });
+        let reasons: Vec<_> = r
+            .node_pools
+            .iter()
+            .filter_map(|p| p.suggestions_reason.as_deref().map(|t| (p, t)))
+            .collect();
+        let spots: Vec<_> = r
+            .node_pools
+            .iter()
+            .filter_map(|p| p.spot.as_ref().map(|s| (p, s)))
+            .collect();
+        if !reasons.is_empty() || !spots.is_empty() {
+            out.push_str("<details><summary>Why some pools have no suggestions, and spot cautions</summary><ul>\n");
+            for (p, t) in reasons.iter().take(DETAILS_CHUNK) {
+                out.push_str("<li><b>");
+                esc(out, &pool_label(p));
+                out.push_str("</b>: ");
+                esc(out, t);
+                out.push_str("</li>\n");
+            }
+            for (p, s) in spots.iter().take(DETAILS_CHUNK) {
+                out.push_str("<li><b>");
+                esc(out, &pool_label(p));
+                out.push_str("</b> on spot: ");
+                if let Some(m) = s.monthly_savings {
+                    esc(out, &format!("saves {} per month. ", fmt_usd(m)));
+                }
+                if let Some(n) = &s.note {
+                    esc(out, n);
+                    out.push(' ');
+                }
+                esc(out, &s.caution);
+                if !s.interruption_sensitive.is_empty() {
+                    out.push_str(" Interruption-sensitive: ");
+                    esc(out, &s.interruption_sensitive.join(", "));
+                    if s.interruption_sensitive_total > s.interruption_sensitive.len() {
+                        let _ = write!(out, " (of {})", group(s.interruption_sensitive_total));
+                    }
+                    out.push('.');
+                }
+                out.push_str("</li>\n");
+            }
+            out.push_str("</ul></details>\n");
+        }
+    }
+
+    fn warnings(&self, out: &mut String) {
+        let r = self.r;
+        out.push_str("<section id=\"warnings\">\n<h2>Warnings</h2>\n");
+        if r.warnings.is_empty() {
+            out.push_str("<p class=\"note\">None.</p>\n</section>\n");
+            return;
+        }
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for w in &r.warnings {
+            *counts.entry(w.code.as_str()).or_default() += 1;
+        }
+        let counts: Vec<(&str, usize)> = counts.into_iter().collect();
+        self.simple_table(
+            out,
+            "Warnings by code",
+            &[Col("Code", false), Col("Count", true)],
+            &counts,
+            |out, (code, n)| {
+                out.push_str("<td><code>");
+                esc(out, code);
+                out.push_str("</code></td>");
+                td_count(out, *n);
+            },
+        );
+        let cols = [
+            Col("Code", false),
+            Col("Object", false),
+            Col("Message", false),
+        ];
+        let items: Vec<_> = r.warnings.iter().collect();
+        self.chunked(out, "Warnings", &cols, &items, |out, w| {
+            out.push_str("<tr><td><code>");
+            esc(out, &w.code);
+            out.push_str("</code></td>");
+            td_wrap(out, &w.object);
+            td(out, &w.message);
+            out.push_str("</tr>\n");
+        });
+        out.push_str("</section>\n");
+    }
+
+    fn method(&self, out: &mut String) {
+        let p = &self.r.pricing;
+        let r = p.cpu_memory_price_ratio;
+        out.push_str(
+            "<section id=\"method\">\n<h2>How these numbers were computed</h2>\n<p>Each node is \
+             priced from the highest-priority source that has its instance type, region and \
+             capacity type: manual prices, Vantage, imported price files, the embedded catalogue, \
+             then fallback rates. Its hourly price <var>P</var> is split over its allocatable CPU \
+             <var>C</var> (cores) and memory <var>G</var> (GiB) so that a fully requested node \
+             allocates exactly <var>P</var>:</p>\n<pre>",
+        );
+        let _ = write!(
+            out,
+            "gib_rate  = P / (C × r + G)        r = {}\n\
+             core_rate = gib_rate × r\n\
+             pod       = cpu_request_cores × core_rate + memory_request_GiB × gib_rate   (per hour)\n\
+             idle      = max(0, P − Σ pod costs on the node)\n\
+             monthly   = hourly × {}",
+            trim_decimal(r, 4),
+            trim_decimal(p.hours_per_month, 2),
+        );
+        out.push_str("</pre>\n<h3>Settings used</h3>\n<ul>\n");
+        let _ = writeln!(
+            out,
+            "<li>Hours per month: {} (365 × 24 ÷ 12).</li>",
+            trim_decimal(p.hours_per_month, 2)
+        );
+        let _ = writeln!(
+            out,
+            "<li>CPU:memory price ratio <var>r</var> = {} (OpenCost's default, {} ÷ {}).</li>",
+            trim_decimal(r, 6),
+            cost::FALLBACK_CPU_CORE_HOURLY,
+            cost::FALLBACK_MEMORY_GIB_HOURLY
+        );
+        let _ = writeln!(
+            out,
+            "<li>Fallback rates for nodes without a price: ${} per core-hour and ${} per GiB-hour, \
+             on the node's allocatable.</li>",
+            trim_decimal(p.fallback_rates.cpu_core_hourly, 6),
+            trim_decimal(p.fallback_rates.memory_gib_hourly, 6)
+        );
+        match p.assume_spot_discount {
+            Some(d) => {
+                let _ = writeln!(
+                    out,
+                    "<li>Assumed spot discount: {}% off on-demand for spot nodes without a known \
+                     spot price (estimates).</li>",
+                    trim_decimal(d * 100.0, 2)
+                );
+            }
+            None => out.push_str(
+                "<li>Assumed spot discount: off (spot nodes without a spot price are priced at \
+                 on-demand, an upper bound).</li>\n",
+            ),
+        }
+        let mut rec_sources: Vec<&str> = self
+            .r
+            .workloads
+            .iter()
+            .flat_map(|w| &w.containers)
+            .filter_map(|c| c.recommended.as_ref().map(|r| r.source.as_str()))
+            .collect();
+        rec_sources.sort_unstable();
+        rec_sources.dedup();
+        out.push_str("<li id=\"strategy\">Recommendations: ");
+        if let Some(info) = &self.r.recommendations {
+            let st = &info.settings;
+            let _ = write!(
+                out,
+                "from {} (<code>{}</code>), strategy <code>{}</code>{}; {} containers matched, {} \
+                 unmatched; score {} ({}). Settings: history {} h, step {} min, CPU percentile \
+                 {}, CPU request/limit percentiles {}/{}, memory buffer {}%, points required {}, \
+                 allow HPA {}, OOM-kill data {} (buffer {}%), minimum {} CPU and {} memory.",
+                escape(info.source.describe()),
+                escape(&info.input),
+                escape(&info.strategy),
+                if info.low_confidence {
+                    " — low confidence: a single usage sample"
+                } else {
+                    ""
+                },
+                group(info.matched),
+                group(info.unmatched.len()),
+                info.score,
+                escape(&info.grade),
+                trim_decimal(st.history_duration, 2),
+                trim_decimal(st.timeframe_duration, 2),
+                trim_decimal(st.cpu_percentile, 2),
+                trim_decimal(st.cpu_request, 2),
+                trim_decimal(st.cpu_limit, 2),
+                trim_decimal(st.memory_buffer_percentage, 2),
+                st.points_required,
+                st.allow_hpa,
+                st.use_oomkill_data,
+                trim_decimal(st.oom_memory_buffer_percentage, 2),
+                fmt_cpu(st.cpu_min_millicores as f64 / 1000.0),
+                fmt_bytes(st.memory_min_bytes),
+            );
+        } else if rec_sources.is_empty() {
+            out.push_str(
+                "none in this report; recommended cost equals the current cost and savings \
+                 are 0.",
+            );
+        } else {
+            out.push_str("from ");
+            esc(
+                out,
+                &list(
+                    &rec_sources
+                        .iter()
+                        .map(|s| (*s).to_owned())
+                        .collect::<Vec<_>>(),
+                    8,
+                ),
+            );
+            out.push('.');
+        }
+        out.push_str("</li>\n<li>Prices: ");
+        esc(out, &p.summary);
+        out.push_str(".</li>\n");
+        let _ = writeln!(
+            out,
+            "<li>Node shape suggestions: target utilisation {} of allocatable.</li>",
+            fmt_pct(Some(self.r.node_recommendations.target_utilisation * 100.0))
+        );
+        let mut assumptions: Vec<&str> = self
+            .r
+            .node_pools
+            .iter()
+            .flat_map(|p| p.assumptions.iter().map(String::as_str))
+            .collect();
+        assumptions.sort_unstable();
+        assumptions.dedup();
+        for a in assumptions.iter().take(50) {
+            out.push_str("<li>Suggestions assume: ");
+            esc(out, a);
+            out.push_str("</li>\n");
+        }
+        out.push_str(
+            "</ul>\n<p class=\"note\">Pods that request nothing cost 0 here (their usage \
+             hides in idle cost). Figures are unrounded in the JSON and CSV exports and rounded \
+             only for display.</p>\n</section>\n",
+        );
+    }
+
+    /// A small table shown in full.
+    fn simple_table<T>(
+        &self,
+        out: &mut String,
+        caption: &str,
+        cols: &[Col],
+        items: &[T],
+        cells: impl Fn(&mut String, &T),
+    ) {
+        out.push_str("<div class=\"scroll\"><table class=\"sortable\"><caption>");
+        esc(out, caption);
+        out.push_str("</caption>");
+        thead(out, cols);
+        for item in items {
+            out.push_str("<tr>");
+            cells(out, item);
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody></table></div>\n");
+    }
+
+    /// The first `top` rows, then the rest in collapsed sections of [`DETAILS_CHUNK`] rows.
+    fn chunked<T>(
+        &self,
+        out: &mut String,
+        what: &str,
+        cols: &[Col],
+        items: &[T],
+        row: impl Fn(&mut String, &T),
+    ) {
+        if items.is_empty() {
+            out.push_str("<p class=\"note\">None.</p>\n");
+            return;
+        }
+        let first = items.len().min(self.top);
+        out.push_str("<div class=\"scroll\"><table class=\"sortable\">");
+        if items.len() > first {
+            let _ = write!(
+                out,
+                "<caption>The first {} of {}; the rest below.</caption>",
+                group(first),
+                group(items.len())
+            );
+        }
+        thead(out, cols);
+        for item in &items[..first] {
+            row(out, item);
+        }
+        out.push_str("</tbody></table></div>\n");
+        let mut start = first;
+        while start < items.len() {
+            let end = (start + DETAILS_CHUNK).min(items.len());
+            let _ = write!(
+                out,
+                "<details><summary>{what} {}–{} of {}</summary><div class=\"scroll\"><table class=\"sortable\">",
+                group(start + 1),
+                group(end),
+                group(items.len())
+            );
+            thead(out, cols);
+            for item in &items[start..end] {
+                row(out, item);
+            }
+            out.push_str("</tbody></table></div></details>\n");
+            start = end;
+        }
+    }
+}
+
+/// A chart with its caption and optional colour key; `empty` shows "No data." instead.
+fn figure(
+    out: &mut String,
+    id: &str,
+    caption: &str,
+    key: Option<&str>,
+    chart: impl FnOnce(&mut String),
+    empty: bool,
+) {
+    let _ = write!(out, "<figure id=\"{id}\"><figcaption>");
+    esc(out, caption);
+    if let Some(k) = key {
+        let _ = write!(out, " <span class=\"key\">{k}</span>");
+    }
+    out.push_str("</figcaption>");
+    if empty {
+        out.push_str("<p class=\"placeholder\">No data.</p>");
+    } else {
+        chart(out);
+    }
+    out.push_str("</figure>\n");
+}
+
+fn thead(out: &mut String, cols: &[Col]) {
+    out.push_str("<thead><tr>");
+    for Col(name, num) in cols {
+        if *num {
+            let _ = write!(out, "<th class=\"n\">{name}</th>");
+        } else {
+            let _ = write!(out, "<th>{name}</th>");
+        }
+    }
+    out.push_str("</tr></thead><tbody>\n");
+}
+
+fn money(out: &mut String, v: f64, estimate: bool) {
+    if estimate {
+        td_num(out, v, &format!("≈{}", fmt_usd(v)));
+    } else {
+        td_num(out, v, &fmt_usd(v));
+    }
+}
+
+fn container(out: &mut String, c: &ContainerRow) {
+    out.push_str("<div><b>");
+    esc(out, &truncate(&c.name, 63));
+    out.push_str("</b>");
+    if c.sidecar {
+        out.push_str(" (sidecar)");
+    }
+    out.push(' ');
+    esc(out, &amounts(&c.requests));
+    if c.limits.cpu_cores.is_some() || c.limits.memory_bytes.is_some() {
+        out.push_str(" lim ");
+        esc(out, &amounts(&c.limits));
+    }
+    if let Some(r) = &c.recommended {
+        out.push_str(" → <span class=\"rec\">");
+        esc(out, &amounts(&r.requests));
+        out.push_str("</span>");
+        if r.low_confidence {
+            out.push_str(" <span class=\"est\">(1 sample)</span>");
+        }
+    }
+    out.push_str("</div>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(group(1234567), "1,234,567");
+        assert_eq!(group(12), "12");
+        assert_eq!(fmt_cpu(0.25), "250m");
+        assert_eq!(fmt_cpu(1.5), "1.5");
+        assert_eq!(fmt_cpu(0.0), "0");
+        assert_eq!(fmt_pct(pct(1.0, 0.0)), "–");
+        assert_eq!(fmt_pct(pct(1.0, 3.0)), "33%");
+    }
+
+    #[test]
+    fn cluster_name_defaults() {
+        let input = |name: &str| InputSummary {
+            name: name.to_owned(),
+            format: InputFormat::Json,
+            documents: 1,
+            nodes: 0,
+            pods: 0,
+            other_objects: 0,
+            ignored_objects: 0,
+            duplicates: 0,
+        };
+        assert_eq!(default_cluster_name(&[]), "cluster");
+        assert_eq!(default_cluster_name(&[input("<stdin>")]), "cluster");
+        assert_eq!(
+            default_cluster_name(&[input("paste"), input("/tmp/prod-eks.json")]),
+            "prod-eks"
+        );
+        assert_eq!(default_cluster_name(&[input("C:\\x\\a.b.yaml")]), "a.b");
+    }
+}
