@@ -7,6 +7,7 @@ use kube_rightsize_core::analysis::Analysis;
 use kube_rightsize_core::nodes::describe;
 use kube_rightsize_core::report::csv::{namespaces_csv, nodes_csv, workloads_csv};
 use kube_rightsize_core::report::export::{ExportFormat, export_file_name};
+use kube_rightsize_core::report::html::{HtmlOptions, render_html};
 use kube_rightsize_core::report::json::to_json;
 use kube_rightsize_core::report::table::fmt_bytes;
 use kube_rightsize_core::report::{Report, fmt_usd, trim_decimal};
@@ -57,6 +58,18 @@ impl Tab {
     }
 }
 
+/// 32 random bytes from the browser's CSPRNG, for one export's pseudonyms.
+fn random_key() -> Result<Vec<u8>, String> {
+    let crypto = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .ok_or("this browser has no crypto.getRandomValues: cannot anonymise")?;
+    let mut key = vec![0u8; 32];
+    crypto
+        .get_random_values_with_u8_array(&mut key)
+        .map_err(|_| "crypto.getRandomValues failed: cannot anonymise".to_string())?;
+    Ok(key)
+}
+
 fn cores(v: f64) -> String {
     trim_decimal(v, 3)
 }
@@ -94,22 +107,52 @@ pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
         ("Namespaces", s.namespaces.to_string(), "card-namespaces"),
     ];
     let a = Arc::clone(&analysis);
-    let cluster_name = RwSignal::new(String::from("cluster"));
+    let cluster_name = RwSignal::new(String::new());
+    let anonymise = RwSignal::new(false);
     let export_error = RwSignal::new(None::<String>);
     let for_export = Arc::clone(&analysis);
     let export = move |format: ExportFormat| {
-        let r = &for_export.report;
+        let key = if anonymise.get_untracked() {
+            match random_key() {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    export_error.set(Some(e));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        let original = &for_export.report;
+        let anonymised = key.as_ref().map(|k| original.anonymised(k));
+        let r = anonymised.as_ref().unwrap_or(original);
+        let typed = cluster_name.get_untracked();
+        let typed = typed.trim();
         let body = match format {
             ExportFormat::Json => to_json(r),
             ExportFormat::WorkloadsCsv => workloads_csv(r),
             ExportFormat::NodesCsv => nodes_csv(r),
             ExportFormat::NamespacesCsv => namespaces_csv(r),
-            ExportFormat::Html => return,
+            ExportFormat::Html => render_html(
+                original,
+                &HtmlOptions {
+                    cluster_name: (!typed.is_empty()).then(|| typed.to_owned()),
+                    inputs: for_export.cluster.inputs.clone(),
+                    anonymise_key: key.clone(),
+                    ..HtmlOptions::default()
+                },
+            ),
         };
-        let name = export_file_name(&cluster_name.get_untracked(), &r.generated_at, format);
+        let file_cluster = if key.is_some() || typed.is_empty() {
+            "cluster"
+        } else {
+            typed
+        };
+        let name = export_file_name(file_cluster, &r.generated_at, format);
         export_error.set(download(&name, format.mime(), body.as_bytes()).err());
     };
     let exports = [
+        ("HTML report", ExportFormat::Html, "export-html"),
         ("JSON report", ExportFormat::Json, "export-json"),
         (
             "Workloads CSV",
@@ -131,9 +174,19 @@ pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
                     <input
                         type="text"
                         id="cluster-name"
+                        placeholder="cluster"
                         prop:value=move || cluster_name.get()
                         on:input=move |ev| cluster_name.set(event_target_value(&ev))
                     />
+                </label>
+                <label title="Namespaces, workloads, containers, nodes and pools become pseudonyms keyed by a fresh random key per export; instance types, regions and numbers stay">
+                    <input
+                        type="checkbox"
+                        id="anonymise"
+                        prop:checked=move || anonymise.get()
+                        on:change=move |ev| anonymise.set(event_target_checked(&ev))
+                    />
+                    " Anonymise names"
                 </label>
                 <span class="muted">"Export:"</span>
                 {exports

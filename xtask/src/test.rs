@@ -138,10 +138,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         s.stage("trunk build --offline --release", || {
             run::trunk_build(root, &tools, true)
         })?;
+        s.stage("build the CLI for the end-to-end tests", || {
+            run::status(Command::new("cargo").args(["build", "-p", "kube-rightsize"]))
+        })?;
         let mut e2e = Command::new("cargo");
         e2e.args(["test", "-p", "kube-rightsize-e2e", "--", "--test-threads=1"])
             .env("KRS_DIST", root.join("dist"))
             .env("KRS_E2E_OUT", root.join("target/e2e"))
+            .env("KRS_CLI", root.join("target/debug/kube-rightsize"))
             .env("CHROMEDRIVER", which("chromedriver")?);
         s.tests("end-to-end tests (built app in headless Chromium)", e2e)?;
     }

@@ -208,6 +208,15 @@ impl Browser {
             .map(|_| ())
     }
 
+    /// Types `text` into an element (for a file input: newline-separated absolute paths).
+    pub fn send_keys(&self, el: &Element, text: &str) -> Result<()> {
+        self.post(
+            &format!("/element/{}/value", el.0),
+            &json!({ "text": text }),
+        )
+        .map(|_| ())
+    }
+
     /// The rendered text of an element.
     pub fn text(&self, el: &Element) -> Result<String> {
         let v = self.get(&format!("/element/{}/text", el.0))?;

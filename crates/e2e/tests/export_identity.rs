@@ -1,0 +1,147 @@
+//! The app's exported HTML report is byte-identical to the CLI's for the same inputs, settings
+//! and generation time; the exported JSON agrees with the page.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use kube_rightsize_e2e::server::StaticServer;
+use kube_rightsize_e2e::webdriver::Browser;
+use kube_rightsize_e2e::{dist_dir, screenshot_dir};
+
+fn wait_for_download(dir: &Path, ext: &str) -> PathBuf {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == ext));
+        if let Some(f) = found {
+            return f;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no .{ext} download in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn app_and_cli_export_the_same_html_bytes() {
+    let cli = std::env::var("KRS_CLI")
+        .expect("KRS_CLI is not set: run the end-to-end tests with `cargo xtask test`");
+    let work = std::env::temp_dir().join(format!("krs-e2e-identity-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let downloads = work.join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/demo");
+    std::fs::copy(demo.join("cluster.json"), work.join("cluster.json")).unwrap();
+    std::fs::copy(demo.join("krr.json"), work.join("krr.json")).unwrap();
+
+    let server = StaticServer::start(&dist_dir()).expect("static server");
+    let browser = Browser::start_with_options(&[], Some(&downloads)).expect("headless Chromium");
+    browser.goto(&server.url()).unwrap();
+    let picker = browser
+        .wait_for("#file-picker", Duration::from_secs(30))
+        .unwrap();
+    let paths = format!(
+        "{}\n{}",
+        work.join("cluster.json").display(),
+        work.join("krr.json").display()
+    );
+    browser.send_keys(&picker, &paths).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while browser.find_all(".chip").unwrap().len() < 2 {
+        assert!(Instant::now() < deadline, "both files become chips");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    browser.click(&browser.find("#analyze").unwrap()).unwrap();
+    browser
+        .wait_for("#summary", Duration::from_secs(60))
+        .expect("report");
+    let name_field = browser.find("#cluster-name").unwrap();
+    browser.send_keys(&name_field, "prod-eks").unwrap();
+    browser
+        .screenshot(&screenshot_dir().join("05-files-with-krr.png"))
+        .unwrap();
+
+    browser
+        .click(&browser.find("#export-json").unwrap())
+        .unwrap();
+    let json_file = wait_for_download(&downloads, "json");
+    browser
+        .click(&browser.find("#export-html").unwrap())
+        .unwrap();
+    let html_file = wait_for_download(&downloads, "html");
+    assert_eq!(
+        html_file
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .split("-20")
+            .next()
+            .unwrap(),
+        "kube-rightsize-prod-eks"
+    );
+
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_file).unwrap()).unwrap();
+    let generated_at = report["generated_at"].as_str().unwrap().to_owned();
+    assert!(
+        report["summary"]["monthly_savings"].as_f64().unwrap() > 0.0,
+        "KRR savings priced"
+    );
+    let shown = browser
+        .text(&browser.find("#card-savings .value").unwrap())
+        .unwrap();
+    assert!(
+        shown.starts_with('$') && shown != "$0.00",
+        "savings card: {shown}"
+    );
+
+    let out = Command::new(&cli)
+        .current_dir(&work)
+        .args([
+            "analyze",
+            "cluster.json",
+            "--krr",
+            "krr.json",
+            "--format",
+            "html",
+            "--cluster-name",
+            "prod-eks",
+            "--generated-at",
+            &generated_at,
+            "-o",
+            "cli.html",
+        ])
+        .output()
+        .expect("run the CLI");
+    assert!(
+        out.status.success(),
+        "CLI failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_app = std::fs::read(&html_file).unwrap();
+    let from_cli = std::fs::read(work.join("cli.html")).unwrap();
+    if from_app != from_cli {
+        let a = String::from_utf8_lossy(&from_app);
+        let c = String::from_utf8_lossy(&from_cli);
+        let at = a
+            .bytes()
+            .zip(c.bytes())
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(c.len()));
+        let lo = at.saturating_sub(200);
+        panic!(
+            "the app's and the CLI's HTML differ at byte {at} (app {} bytes, CLI {} bytes)\napp: …{}…\ncli: …{}…",
+            from_app.len(),
+            from_cli.len(),
+            a.get(lo..(at + 200).min(a.len())).unwrap_or_default(),
+            c.get(lo..(at + 200).min(c.len())).unwrap_or_default()
+        );
+    }
+}
