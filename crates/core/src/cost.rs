@@ -269,7 +269,8 @@ impl NamespaceCost {
     }
 }
 
-/// Nodes of one node pool (by pool label; nodes without one are grouped by instance type).
+/// Nodes of one node pool (by pool label; nodes without one are grouped by provider, region,
+/// instance type and capacity type).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolCost {
     /// The pool label value; `None` for nodes without a pool label.
@@ -667,7 +668,13 @@ fn namespace_costs(cluster: &Cluster, pods: &[PodCost]) -> Vec<NamespaceCost> {
 }
 
 fn pool_costs(cluster: &Cluster, nodes: &[NodeCost]) -> Vec<PoolCost> {
-    type Key = (Provider, Option<String>, Option<String>, Option<String>);
+    type Key = (
+        Provider,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<CapacityType>,
+    );
     let mut pools: BTreeMap<Key, PoolCost> = BTreeMap::new();
     for (node, cost) in cluster.nodes.iter().zip(nodes) {
         let key = (
@@ -679,6 +686,7 @@ fn pool_costs(cluster: &Cluster, nodes: &[NodeCost]) -> Vec<PoolCost> {
             } else {
                 None
             },
+            node.node_pool.is_none().then_some(node.capacity_type),
         );
         let pool = pools.entry(key).or_insert_with(|| PoolCost {
             name: node.node_pool.clone(),

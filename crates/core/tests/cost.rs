@@ -601,3 +601,56 @@ fn every_fixture_gives_finite_consistent_costs() {
     }
     assert!(analysed >= 10, "only {analysed} fixtures analysed");
 }
+
+fn unlabelled_node(name: &str, lifecycle: &str) -> String {
+    format!(
+        r#"{{"apiVersion":"v1","kind":"Node","metadata":{{"name":"{name}","labels":{{
+            "node.kubernetes.io/instance-type":"m5.large",
+            "topology.kubernetes.io/region":"us-east-1",
+            "topology.kubernetes.io/zone":"us-east-1a",
+            "node.kubernetes.io/lifecycle":"{lifecycle}"}}}},
+          "spec":{{"providerID":"aws:///us-east-1a/i-0{name}"}},
+          "status":{{"capacity":{{"cpu":"2","memory":"8Gi"}},"allocatable":{{"cpu":"1930m","memory":"7Gi"}}}}}}"#
+    )
+}
+
+#[test]
+fn unlabelled_nodes_pool_by_type_region_and_capacity_type() {
+    let snapshot = format!(
+        r#"{{"apiVersion":"v1","kind":"List","items":[{},{},{}]}}"#,
+        unlabelled_node("a", "normal"),
+        unlabelled_node("b", "spot"),
+        unlabelled_node("c", "normal"),
+    );
+    let a = analyze(
+        &[Input::new("pools.json", snapshot.as_bytes())],
+        &Settings::default(),
+        Some(&catalogue()),
+        GENERATED_AT,
+    )
+    .expect("analysis");
+    // No pool label: same type and region, but spot nodes and the others are different pools.
+    let mut pools: Vec<(
+        Vec<String>,
+        Option<kube_rightsize_core::model::CapacityType>,
+    )> = a
+        .report
+        .node_pools
+        .iter()
+        .map(|p| (p.nodes.clone(), p.capacity_type))
+        .collect();
+    pools.sort();
+    assert_eq!(
+        pools,
+        [
+            (
+                vec!["a".to_owned(), "c".to_owned()],
+                Some(kube_rightsize_core::model::CapacityType::Unknown)
+            ),
+            (
+                vec!["b".to_owned()],
+                Some(kube_rightsize_core::model::CapacityType::Spot)
+            ),
+        ]
+    );
+}
