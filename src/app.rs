@@ -36,6 +36,7 @@ pub fn App() -> impl IntoView {
     let outcome = RwSignal::new(Outcome::Empty);
     let catalogue: StoredValue<Option<Arc<Catalogue>>> = StoredValue::new(None);
     let catalogue_problem = RwSignal::new(None::<String>);
+    let coverage = RwSignal::new(Vec::<String>::new());
     let prefs = RwSignal::new(load());
     let pref_errors = RwSignal::new(Vec::<String>::new());
 
@@ -51,7 +52,10 @@ pub fn App() -> impl IntoView {
                 outcome.set(Outcome::Busy("Loading the price catalogue…".into()));
                 match fetch_bytes("catalogue.bin").await {
                     Ok(bytes) => match Catalogue::from_bytes(&bytes) {
-                        Ok(c) => catalogue.set_value(Some(Arc::new(c))),
+                        Ok(c) => {
+                            coverage.set(c.coverage());
+                            catalogue.set_value(Some(Arc::new(c)));
+                        }
                         Err(e) => catalogue_problem.set(Some(format!(
                             "the price catalogue is damaged ({e}); nodes are priced with fallback rates"
                         ))),
@@ -138,6 +142,17 @@ pub fn App() -> impl IntoView {
                     }
                 })
             />
+            <Show when=move || !coverage.with(Vec::is_empty)>
+                <details class="coverage" id="catalogue-coverage">
+                    <summary>"Embedded price catalogue: regions covered and dates"</summary>
+                    <ul>
+                        {move || coverage.get().into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                    </ul>
+                    <p class="muted">
+                        "Public list prices (Linux, shared tenancy, no discounts). Override any type in Settings or import a price file."
+                    </p>
+                </details>
+            </Show>
             {move || catalogue_problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
             {move || match outcome.get() {
                 Outcome::Empty => view! {

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::diagnostics::Warning;
+use crate::format::group_thousands;
 use crate::nodes::Node;
 use crate::pods::Pod;
 use crate::workloads::{Hpa, Workload};
@@ -149,19 +150,6 @@ impl InputSummary {
     }
 }
 
-/// `31877` → `31,877`.
-pub fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A parsed cluster snapshot: nodes, pods, workloads, HPAs and what was odd about them.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Cluster {
@@ -270,9 +258,5 @@ mod describe_tests {
             s.describe(),
             "cluster snapshot (JSON): 1,204 nodes, 31,877 pods, 2 ignored"
         );
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(1000), "1,000");
-        assert_eq!(group_thousands(1234567), "1,234,567");
     }
 }

@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod cluster;
 pub mod cost;
 pub mod diagnostics;
+pub mod format;
 pub mod ingest;
 pub mod inputs;
 pub mod model;

@@ -26,6 +26,29 @@ fn demo_button_shows_a_report() {
         .screenshot(&screenshot_dir().join("02-demo-report.png"))
         .expect("screenshot");
     assert!(text.contains("Nodes"), "summary: {text}");
+    assert!(text.contains("15"), "the demo has 15 nodes: {text}");
+    // The catalogue asset says what it covers and how old it is.
+    let coverage = browser
+        .execute(
+            "return document.querySelector('#catalogue-coverage').textContent;",
+            serde_json::json!([]),
+        )
+        .expect("coverage text");
+    let coverage = coverage.as_str().unwrap_or_default();
+    assert!(coverage.contains("aws: 34 regions"), "{coverage}");
+    assert!(coverage.contains("as of 2026-07-20"), "{coverage}");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("GET /catalogue.bin")),
+        "the catalogue is fetched same-origin"
+    );
+    // The KRR result of the demo is priced: savings are shown.
+    let savings = browser
+        .text(&browser.find("#card-savings .value").unwrap())
+        .unwrap();
+    assert_ne!(savings, "$0.00");
     assert!(
         server
             .requests()

@@ -440,6 +440,26 @@ impl Catalogue {
         self.tables.iter().map(|t| t.row_units.len()).sum()
     }
 
+    /// One line per provider for people: which regions the catalogue covers and how old its
+    /// prices are, e.g. `aws: 34 regions (af-south-1, …), 16,194 on-demand and 0 spot prices,
+    /// as of 2026-07-20 …`.
+    pub fn coverage(&self) -> Vec<String> {
+        self.providers()
+            .map(|p| {
+                let regions = self.regions(p);
+                format!(
+                    "{}: {} regions ({}), {} on-demand and {} spot prices, as of {}",
+                    p.as_str(),
+                    regions.len(),
+                    regions.join(", "),
+                    self.row_count_for(p, CapacityType::OnDemand),
+                    self.row_count_for(p, CapacityType::Spot),
+                    self.as_of(p).unwrap_or("an unknown date")
+                )
+            })
+            .collect()
+    }
+
     /// Number of price rows of `provider` for `capacity`.
     pub fn row_count_for(&self, provider: Provider, capacity: CapacityType) -> usize {
         self.table(provider).map_or(0, |t| t.rows_with(capacity))
@@ -799,5 +819,28 @@ mod tests {
         buf.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
         let err = Catalogue::from_bytes(&with_checksum(&buf)).unwrap_err();
         assert!(err.to_string().contains("count exceeds"), "{err}");
+    }
+}
+
+#[cfg(all(test, feature = "embedded-catalogue"))]
+mod coverage_tests {
+    use super::*;
+
+    #[test]
+    fn coverage_names_every_provider_with_regions_and_dates() {
+        let lines = Catalogue::embedded().coverage();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[0].starts_with("aws: 34 regions ("), "{}", lines[0]);
+        assert!(lines[0].contains("us-east-1"));
+        assert!(
+            lines[0].contains("16194 on-demand and 0 spot prices"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("gcp: 43 regions")),
+            "{lines:?}"
+        );
+        assert!(lines.iter().all(|l| l.contains(", as of ")));
     }
 }

@@ -49,14 +49,7 @@ pub fn fmt_usd(v: f64) -> String {
     let cents = (v.abs() * 100.0).round();
     let whole = (cents / 100.0).trunc();
     let frac = cents - whole * 100.0;
-    let digits = format!("{whole:.0}");
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = crate::format::group_digits(&format!("{whole:.0}"));
     let sign = if v < 0.0 && cents > 0.0 { "-" } else { "" };
     format!("{sign}${grouped}.{frac:02.0}")
 }

@@ -36,6 +36,7 @@ use super::table::fmt_bytes;
 use super::{ContainerRow, NodePoolRow, NodeRow, OptionalAmount, Report, fmt_usd, trim_decimal};
 use crate::cluster::{InputFormat, InputSummary};
 use crate::cost;
+use crate::format::group_thousands;
 use crate::suggest::{NodeSuggestion, SuggestionKind};
 use escape::{escape, escape_into, truncate};
 use svg::{Bar, PairBar};
@@ -206,20 +207,11 @@ fn td_num(out: &mut String, v: f64, text: &str) {
 }
 
 fn td_count(out: &mut String, n: usize) {
-    let _ = write!(out, "<td class=\"n\" data-v=\"{n}\">{}</td>", group(n));
-}
-
-/// `12,345`.
-fn group(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    let _ = write!(
+        out,
+        "<td class=\"n\" data-v=\"{n}\">{}</td>",
+        group_thousands(n)
+    );
 }
 
 /// CPU for people: `250m` below one core, else cores with up to two decimals.
@@ -272,7 +264,7 @@ fn list(items: &[String], max: usize) -> String {
         format!(
             "{} +{} more",
             items[..max].join(", "),
-            group(items.len() - max)
+            group_thousands(items.len() - max)
         )
     }
 }
@@ -365,15 +357,21 @@ impl Page<'_> {
             "Potential savings",
             &fmt_usd(s.monthly_savings),
         );
-        card(out, "sum-nodes", "", "Nodes", &group(s.nodes));
-        card(out, "sum-pods", "", "Pods", &group(s.pods));
-        card(out, "sum-workloads", "", "Workloads", &group(s.workloads));
+        card(out, "sum-nodes", "", "Nodes", &group_thousands(s.nodes));
+        card(out, "sum-pods", "", "Pods", &group_thousands(s.pods));
+        card(
+            out,
+            "sum-workloads",
+            "",
+            "Workloads",
+            &group_thousands(s.workloads),
+        );
         card(
             out,
             "sum-namespaces",
             "",
             "Namespaces",
-            &group(s.namespaces),
+            &group_thousands(s.namespaces),
         );
         out.push_str("</dl>\n<p class=\"note\">");
         let _ = write!(
@@ -391,8 +389,8 @@ impl Page<'_> {
             let _ = write!(
                 out,
                 " <span class=\"est\">{} of {} nodes are priced by estimate (≈).</span>",
-                group(s.estimated_nodes),
-                group(s.nodes)
+                group_thousands(s.estimated_nodes),
+                group_thousands(s.nodes)
             );
         }
         out.push_str("</p>\n</section>\n");
@@ -492,8 +490,8 @@ impl Page<'_> {
             format!(
                 "Monthly cost by namespace (the {CHART_BARS} most expensive of {}; the other {} \
                  cost {} together)",
-                group(r.namespaces.len()),
-                group(r.namespaces.len() - CHART_BARS),
+                group_thousands(r.namespaces.len()),
+                group_thousands(r.namespaces.len() - CHART_BARS),
                 fmt_usd(rest)
             )
         } else {
@@ -528,7 +526,7 @@ impl Page<'_> {
         let caption = if pools.len() > CHART_BARS {
             format!(
                 "Monthly cost by node pool (the {CHART_BARS} most expensive of {})",
-                group(pools.len())
+                group_thousands(pools.len())
             )
         } else {
             "Monthly cost by node pool".to_owned()
@@ -565,7 +563,7 @@ impl Page<'_> {
         let caption = if nodes.len() > CHART_NODES {
             format!(
                 "Requested ÷ allocatable per node (the {CHART_NODES} most expensive of {}; dashed line = 100%)",
-                group(nodes.len())
+                group_thousands(nodes.len())
             )
         } else {
             "Requested ÷ allocatable per node (dashed line = 100%)".to_owned()
@@ -626,7 +624,7 @@ impl Page<'_> {
             out,
             "{} workloads by monthly cost. Containers are those of each workload's first running \
              pod: requests/limits as CPU/memory{}. ≈ marks estimated prices.",
-            group(r.workloads.len()),
+            group_thousands(r.workloads.len()),
             if any_rec {
                 ", then → the recommended requests"
             } else {
@@ -656,10 +654,10 @@ impl Page<'_> {
                 out,
                 "<td class=\"n\" data-v=\"{}\">{}",
                 w.running_pods,
-                group(w.running_pods)
+                group_thousands(w.running_pods)
             );
             if w.pods != w.running_pods {
-                let _ = write!(out, " of {}", group(w.pods));
+                let _ = write!(out, " of {}", group_thousands(w.pods));
             }
             out.push_str("</td>");
             td_num(out, w.requests.cpu_cores, &fmt_cpu(w.requests.cpu_cores));
@@ -706,7 +704,7 @@ impl Page<'_> {
             out,
             "{} nodes by monthly cost. Requested is the sum of the effective requests of the pods \
              holding resources on the node; idle is the node cost those requests do not pay for.",
-            group(items.len())
+            group_thousands(items.len())
         );
         out.push_str("</p>\n");
         let cols = [
@@ -877,7 +875,7 @@ impl Page<'_> {
              per month in all ({} pools with suggestions); spot would save {}. ",
             fmt_pct(Some(nr.target_utilisation * 100.0)),
             escape(&fmt_usd(nr.total_monthly_savings)),
-            group(nr.pools_with_suggestions),
+            group_thousands(nr.pools_with_suggestions),
             escape(&fmt_usd(nr.spot_monthly_savings)),
         );
         esc(out, &nr.note);
@@ -908,7 +906,10 @@ impl Page<'_> {
                     SuggestionKind::Spot => "spot",
                 },
             );
-            td(out, &format!("{} × {}", group(s.nodes), s.instance_type));
+            td(
+                out,
+                &format!("{} × {}", group_thousands(s.nodes), s.instance_type),
+            );
             money(out, s.monthly_cost, s.price_estimate);
             td_num(out, s.monthly_savings, &fmt_usd(s.monthly_savings));
             let u = &s.expected_utilisation;
@@ -968,7 +969,11 @@ impl Page<'_> {
                     out.push_str(" Interruption-sensitive: ");
                     esc(out, &s.interruption_sensitive.join(", "));
                     if s.interruption_sensitive_total > s.interruption_sensitive.len() {
-                        let _ = write!(out, " (of {})", group(s.interruption_sensitive_total));
+                        let _ = write!(
+                            out,
+                            " (of {})",
+                            group_thousands(s.interruption_sensitive_total)
+                        );
                     }
                     out.push('.');
                 }
@@ -1100,8 +1105,8 @@ impl Page<'_> {
                 } else {
                     ""
                 },
-                group(info.matched),
-                group(info.unmatched.len()),
+                group_thousands(info.matched),
+                group_thousands(info.unmatched.len()),
                 info.score,
                 escape(&info.grade),
                 trim_decimal(st.history_duration, 2),
@@ -1204,8 +1209,8 @@ impl Page<'_> {
             let _ = write!(
                 out,
                 "<caption>The first {} of {}; the rest below.</caption>",
-                group(first),
-                group(items.len())
+                group_thousands(first),
+                group_thousands(items.len())
             );
         }
         thead(out, cols);
@@ -1219,9 +1224,9 @@ impl Page<'_> {
             let _ = write!(
                 out,
                 "<details><summary>{what} {}–{} of {}</summary><div class=\"scroll\"><table class=\"sortable\">",
-                group(start + 1),
-                group(end),
-                group(items.len())
+                group_thousands(start + 1),
+                group_thousands(end),
+                group_thousands(items.len())
             );
             thead(out, cols);
             for item in &items[start..end] {
@@ -1306,8 +1311,8 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(group(1234567), "1,234,567");
-        assert_eq!(group(12), "12");
+        assert_eq!(group_thousands(1234567), "1,234,567");
+        assert_eq!(group_thousands(12), "12");
         assert_eq!(fmt_cpu(0.25), "250m");
         assert_eq!(fmt_cpu(1.5), "1.5");
         assert_eq!(fmt_cpu(0.0), "0");
