@@ -67,6 +67,9 @@ Options:
 
 Recommendations (at most one source):
   --prometheus-header 'N: V'    Extra HTTP header for Prometheus (repeatable)
+  --prometheus-timeout SECONDS  Give up on a Prometheus query after this long (default 60); a
+                                Prometheus that fails leaves `?` recommendations and a warning,
+                                the rest of the report is made
   --strategy NAME               simple (default) or simple_limit
   --cpu-percentile N            simple: CPU percentile per pod (default 95)
   --memory-buffer-percentage N  Added to peak memory, percent (default 15)
@@ -74,7 +77,8 @@ Recommendations (at most one source):
   --timeframe-duration MINUTES  Step between samples (default 1.25)
   --points-required N           Samples needed over all pods (default 100)
   --allow-hpa                   Recommend even for resources an HPA scales on
-  --use-oomkill-data            Take OOM-killed containers' limits into account
+  --use-oomkill-data            Take OOM-killed containers' limits into account (Prometheus:
+                                kube-state-metrics; memory ≥ OOM-killed limit × 1.25)
   --cpu-min MILLICORES          Smallest CPU recommendation (default 10)
   --mem-min MIB                 Smallest memory recommendation (default 100)
   With --krr the file's own strategy and settings are used; only --allow-hpa applies (to HPAs

@@ -8,13 +8,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use kube_rightsize_core::cluster::Cluster;
-use kube_rightsize_core::prometheus::Plan;
+use kube_rightsize_core::prometheus::{Plan, QueryFailure};
 use kube_rightsize_core::recommend::{RecommendationInput, StrategyName, StrategySettings};
 
 use crate::Failure;
 
-/// One answer: the status and body, or a transport error.
-type Answer = Result<(u16, Vec<u8>), String>;
+/// One answer: the status and body, or why there is none.
+type Answer = Result<(u16, Vec<u8>), QueryFailure>;
 
 /// Queries in flight at once.
 const CONCURRENCY: usize = 4;
@@ -22,29 +22,90 @@ const CONCURRENCY: usize = 4;
 /// The largest response body read, in bytes.
 const MAX_BODY: u64 = 256 * 1024 * 1024;
 
-fn fetch(agent: &ureq::Agent, url: &str, headers: &[(String, String)]) -> Answer {
+/// True when `e` (or what caused it) is a timeout.
+fn is_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            )
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
+/// The innermost cause of `e`, for people (`connection refused`, ...).
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    match cur.downcast_ref::<std::io::Error>() {
+        Some(io) if io.kind() != std::io::ErrorKind::Other => io.kind().to_string(),
+        _ => cur.to_string(),
+    }
+}
+
+fn timeout_failure(base: &str, timeout: u64) -> QueryFailure {
+    QueryFailure::Timeout(format!(
+        "Prometheus at {base} did not answer within {timeout} s — is it overloaded? Raise \
+         --prometheus-timeout or shorten --history-duration"
+    ))
+}
+
+fn fetch(
+    agent: &ureq::Agent,
+    base: &str,
+    url: &str,
+    headers: &[(String, String)],
+    timeout: u64,
+) -> Answer {
     let mut r = agent.get(url);
     for (k, v) in headers {
         r = r.set(k, v);
     }
     let resp = match r.call() {
         Ok(resp) | Err(ureq::Error::Status(_, resp)) => resp,
-        Err(ureq::Error::Transport(t)) => return Err(t.to_string()),
+        Err(ureq::Error::Transport(t)) => {
+            if is_timeout(&t) {
+                return Err(timeout_failure(base, timeout));
+            }
+            return Err(QueryFailure::Unreachable(format!(
+                "cannot reach Prometheus at {base}: {} — is `kubectl port-forward \
+                 svc/prometheus 9090` running, and are the URL and --prometheus-header right?",
+                root_cause(&t)
+            )));
+        }
     };
     let status = resp.status();
     let mut body = Vec::new();
-    resp.into_reader()
-        .take(MAX_BODY)
-        .read_to_end(&mut body)
-        .map_err(|e| e.to_string())?;
+    if let Err(e) = resp.into_reader().take(MAX_BODY).read_to_end(&mut body) {
+        return Err(if is_timeout(&e) {
+            timeout_failure(base, timeout)
+        } else {
+            QueryFailure::Unreachable(format!(
+                "Prometheus at {base} closed the connection mid-answer: {e} — check its logs \
+                 and any proxy in between"
+            ))
+        });
+    }
     Ok((status, body))
 }
 
 /// Queries Prometheus at `url` for the snapshot's workloads and runs `strategy` over the
-/// results.
+/// results. Prometheus failing (unreachable, errors, timeouts) is not an error here: the cells
+/// it leaves without data are `?` and the recommendations carry warnings, each also printed on
+/// standard error, so the cost report is still made (the run exits 0). Only a worker panic is
+/// an error.
 pub fn load(
     url: &str,
     headers: &[String],
+    timeout: u64,
     strategy: StrategyName,
     settings: &StrategySettings,
     cluster: &Cluster,
@@ -65,8 +126,8 @@ pub fn load(
         plan.targets.len()
     );
     let agent = ureq::AgentBuilder::new()
-        .timeout_connect(Duration::from_secs(10))
-        .timeout_read(Duration::from_secs(120))
+        .timeout_connect(Duration::from_secs(timeout.min(10)))
+        .timeout(Duration::from_secs(timeout))
         .build();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
@@ -79,7 +140,7 @@ pub fn load(
                     let Some(u) = urls.get(i) else {
                         break;
                     };
-                    let r = fetch(&agent, u, &headers);
+                    let r = fetch(&agent, url, u, &headers, timeout);
                     let failed = r.is_err();
                     if let Ok(mut all) = results.lock()
                         && let Some(slot) = all.get_mut(i)
@@ -91,7 +152,9 @@ pub fn load(
                         eprintln!("prometheus: {n}/{total} queries");
                     }
                     if failed {
-                        // Stop early: the first transport error is reported below.
+                        // Stop early: a Prometheus that cannot be reached or does not answer
+                        // in time will not do better for the next queries (the core treats
+                        // the unsent ones like this failure).
                         next.store(total, Ordering::Relaxed);
                     }
                 }
@@ -102,20 +165,18 @@ pub fn load(
         .into_inner()
         .map_err(|_| Failure::Internal(anyhow::anyhow!("a Prometheus worker panicked")))?;
     for (i, r) in results.into_iter().enumerate() {
-        let Some(r) = r else {
-            continue;
-        };
-        let (status, body) = r.map_err(|e| Failure::Input(format!("--prometheus {url}: {e}")))?;
-        plan.handle(i, status, &body).map_err(|e| {
-            Failure::Input(format!("--prometheus {url}: query {} failed: {e}", i + 1))
-        })?;
+        match r {
+            Some(Ok((status, body))) => {
+                // An unusable answer is recorded by the plan and reported as a warning.
+                let _ = plan.handle(i, status, &body);
+            }
+            Some(Err(f)) => plan.fail(i, f),
+            None => {}
+        }
     }
-    let pending = plan.pending();
-    if !pending.is_empty() {
-        return Err(Failure::Input(format!(
-            "--prometheus {url}: {} queries got no answer",
-            pending.len()
-        )));
+    let set = plan.finish(cluster, url);
+    for w in &set.warnings {
+        eprintln!("warning: {}", w.message);
     }
-    Ok(RecommendationInput::Ready(plan.finish(cluster, url)))
+    Ok(RecommendationInput::Ready(set))
 }

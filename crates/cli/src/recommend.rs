@@ -19,6 +19,8 @@ pub struct RecommendArgs {
     pub prometheus: Option<String>,
     /// `--prometheus-header 'Name: value'`.
     pub prometheus_headers: Vec<String>,
+    /// `--prometheus-timeout SECONDS` (default [`DEFAULT_PROMETHEUS_TIMEOUT`]).
+    pub prometheus_timeout: Option<u64>,
     /// `--strategy`.
     pub strategy: Option<StrategyName>,
     /// Strategy settings (KRR defaults, overridden by flags).
@@ -26,6 +28,9 @@ pub struct RecommendArgs {
     /// True when any strategy flag was given.
     pub strategy_flags: bool,
 }
+
+/// Seconds a Prometheus query may take when `--prometheus-timeout` is not given.
+pub const DEFAULT_PROMETHEUS_TIMEOUT: u64 = 60;
 
 /// True for the options of this module that take a value.
 pub fn takes_value(name: &str) -> bool {
@@ -35,6 +40,7 @@ pub fn takes_value(name: &str) -> bool {
             | "--usage"
             | "--prometheus"
             | "--prometheus-header"
+            | "--prometheus-timeout"
             | "--strategy"
             | "--cpu-percentile"
             | "--memory-buffer-percentage"
@@ -114,6 +120,26 @@ impl RecommendArgs {
                 self.prometheus_headers.push(v);
                 return Ok(());
             }
+            "--prometheus-timeout" => {
+                if self.prometheus_timeout.is_some() {
+                    return Err(bad(format!("{name} can be given only once"), usage));
+                }
+                self.prometheus_timeout = Some(
+                    v.trim()
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|t| (1..=24 * 3600).contains(t))
+                        .ok_or_else(|| {
+                            bad(
+                                format!(
+                                    "{name} `{v}` is not a whole number of seconds (1 to 86400)"
+                                ),
+                                usage,
+                            )
+                        })?,
+                );
+                return Ok(());
+            }
             "--strategy" => {
                 self.strategy = Some(StrategyName::parse(v.trim()).ok_or_else(|| {
                     bad(
@@ -184,11 +210,30 @@ impl RecommendArgs {
                 usage,
             ));
         }
-        if !self.prometheus_headers.is_empty() && self.prometheus.is_none() {
+        if (!self.prometheus_headers.is_empty() || self.prometheus_timeout.is_some())
+            && self.prometheus.is_none()
+        {
             return Err(bad(
-                "--prometheus-header needs --prometheus".to_owned(),
+                "--prometheus-header and --prometheus-timeout need --prometheus".to_owned(),
                 usage,
             ));
+        }
+        // A URL that is not http(s) cannot work: that is a usage error (exit 1), unlike a
+        // Prometheus that fails at run time (a report with warnings).
+        if let Some(url) = &self.prometheus {
+            let lower = url.trim().to_ascii_lowercase();
+            let rest = lower
+                .strip_prefix("http://")
+                .or_else(|| lower.strip_prefix("https://"));
+            if rest.is_none_or(|r| r.is_empty() || r.starts_with('/')) {
+                return Err(bad(
+                    format!(
+                        "--prometheus `{url}` is not an http:// or https:// URL (e.g. \
+                         http://localhost:9090 after `kubectl port-forward svc/prometheus 9090`)"
+                    ),
+                    usage,
+                ));
+            }
         }
         if self.strategy_flags && sources == 0 {
             return Err(bad(
@@ -267,6 +312,7 @@ pub fn load(
         return crate::prometheus::load(
             url,
             &a.prometheus_headers,
+            a.prometheus_timeout.unwrap_or(DEFAULT_PROMETHEUS_TIMEOUT),
             a.strategy.unwrap_or(StrategyName::Simple),
             &a.settings,
             cluster,

@@ -220,7 +220,7 @@ mod no_panic {
 mod prometheus_plan {
     use kube_rightsize_core::ingest::{Input, ingest};
     use kube_rightsize_core::prometheus::{
-        Metric, Plan, PromError, parse_response, percent_encode, percentile,
+        Metric, Plan, PromError, QueryFailure, parse_response, percent_encode, percentile,
     };
     use kube_rightsize_core::recommend::Value;
     use kube_rightsize_core::recommend::strategy::{StrategyName, StrategySettings};
@@ -355,5 +355,174 @@ mod prometheus_plan {
         assert_eq!(log.info_cpu.as_deref(), Some("No data"));
         // front has an HPA on CPU but no data: "No data" comes first.
         assert_eq!(set.items[3].info_cpu.as_deref(), Some("No data"));
+    }
+
+    /// Answers every query of `plan` with `answer(target container, metric)`.
+    fn answer_all(plan: &mut Plan, answer: impl Fn(&str, Metric) -> Vec<u8>) {
+        let queries: Vec<(String, Metric)> = plan
+            .queries()
+            .iter()
+            .map(|q| (plan.targets[q.target].container.clone(), q.metric))
+            .collect();
+        for (i, (container, metric)) in queries.into_iter().enumerate() {
+            plan.handle(i, 200, &answer(&container, metric)).unwrap();
+        }
+    }
+
+    fn app_usage(container: &str, metric: Metric) -> Vec<u8> {
+        match (container, metric) {
+            ("app", Metric::CpuPercentile) => vector(&[("api-5d8f7c9b4-aaaaa", "kubelet", 0.03)]),
+            ("app", Metric::MemoryPeak) => vector(&[
+                ("api-5d8f7c9b4-aaaaa", "kubelet", 200.0 * MIB as f64),
+                ("api-5d8f7c9b4-bbbbb", "kubelet", 100.0 * MIB as f64),
+            ]),
+            ("app", Metric::CpuSamples | Metric::MemorySamples) => {
+                vector(&[("api-5d8f7c9b4-aaaaa", "kubelet", 500.0)])
+            }
+            // bbbbb was OOM-killed at a 256 MiB limit, aaaaa at 300 MiB under another job
+            // (ignored: the kubelet series of the same pod wins) and at 220 MiB.
+            ("app", Metric::OomKilledLimit) => vector(&[
+                ("api-5d8f7c9b4-aaaaa", "kubelet", 220.0 * MIB as f64),
+                (
+                    "api-5d8f7c9b4-aaaaa",
+                    "kube-state-metrics",
+                    300.0 * MIB as f64,
+                ),
+                (
+                    "api-5d8f7c9b4-bbbbb",
+                    "kube-state-metrics",
+                    256.0 * MIB as f64,
+                ),
+            ]),
+            _ => vector(&[]),
+        }
+    }
+
+    #[test]
+    fn oomkill_data_is_queried_and_used_only_when_asked() {
+        let cluster = ingest(&[Input::new("cluster.json", CLUSTER)]).unwrap();
+        let plain = Plan::new(&cluster, StrategyName::Simple, &StrategySettings::default());
+        assert!(
+            plain
+                .queries()
+                .iter()
+                .all(|q| q.metric != Metric::OomKilledLimit)
+        );
+        let settings = StrategySettings {
+            use_oomkill_data: true,
+            ..StrategySettings::default()
+        };
+        let mut plan = Plan::new(&cluster, StrategyName::Simple, &settings);
+        assert_eq!(plan.queries().len(), 20);
+        let q = plan
+            .queries()
+            .iter()
+            .find(|q| {
+                q.metric == Metric::OomKilledLimit && plan.targets[q.target].container == "db"
+            })
+            .unwrap();
+        let sel = "namespace=\"data\", pod=~\"db-0\", container=\"db\"";
+        assert_eq!(
+            q.promql,
+            format!(
+                "max_over_time(max(max(kube_pod_container_resource_limits{{resource=\"memory\", {sel}}}) \
+                 by (pod, container, job) * on(pod, container, job) group_left(reason) \
+                 max(kube_pod_container_status_last_terminated_reason{{reason=\"OOMKilled\", {sel}}}) \
+                 by (pod, container, job, reason)) by (container, pod, job) [14d:75s])"
+            )
+        );
+        answer_all(&mut plan, app_usage);
+        let set = plan.finish(&cluster, "http://prom");
+        let app = &set.items[1];
+        // max(200 MiB × 1.15 = 230 MiB, max(220, 256) MiB × 1.25 = 320 MiB) = 320 MiB.
+        assert_eq!(app.requests.memory, Value::Set(320 * MIB));
+        assert_eq!(app.limits.memory, Value::Set(320 * MIB));
+        assert_eq!(app.info_memory.as_deref(), Some("OOMKill detected"));
+        assert_eq!(app.requests.cpu, Value::Set(30));
+
+        // Without the flag the same answers (minus the OOM query) give 230 MiB.
+        let mut plan = Plan::new(&cluster, StrategyName::Simple, &StrategySettings::default());
+        answer_all(&mut plan, app_usage);
+        let set = plan.finish(&cluster, "http://prom");
+        assert_eq!(set.items[1].requests.memory, Value::Set(230 * MIB));
+        assert_eq!(set.items[1].info_memory, None);
+        // Containers without series: one prometheus_no_data warning naming them.
+        assert_eq!(set.warnings.len(), 1, "{:?}", set.warnings);
+        assert_eq!(set.warnings[0].code, "prometheus_no_data");
+        assert!(
+            set.warnings[0]
+                .message
+                .contains("no series for 3 of 4 containers (StatefulSet data/db container db"),
+            "{}",
+            set.warnings[0].message
+        );
+    }
+
+    #[test]
+    fn failed_queries_leave_question_marks_and_warnings() {
+        let cluster = ingest(&[Input::new("cluster.json", CLUSTER)]).unwrap();
+        let mut plan = Plan::new(&cluster, StrategyName::Simple, &StrategySettings::default());
+        let queries: Vec<(String, Metric)> = plan
+            .queries()
+            .iter()
+            .map(|q| (plan.targets[q.target].container.clone(), q.metric))
+            .collect();
+        for (i, (container, metric)) in queries.into_iter().enumerate() {
+            match (container.as_str(), metric) {
+                // app: the CPU percentile query is rejected (400 bad_data); memory is fine.
+                ("app", Metric::CpuPercentile) => {
+                    let e =
+                        br#"{"status":"error","errorType":"bad_data","error":"1:1: parse error"}"#;
+                    assert!(plan.handle(i, 400, e).is_err());
+                }
+                // db: a 503 from a proxy, not a Prometheus body.
+                ("db", Metric::MemoryPeak) => {
+                    assert!(matches!(
+                        plan.handle(i, 503, b"upstream connect error"),
+                        Err(PromError::Http { status: 503, .. })
+                    ));
+                }
+                // front: unanswered (the caller stopped after a timeout on log).
+                ("front", _) => {}
+                ("log", Metric::CpuSamples) => plan.fail(
+                    i,
+                    QueryFailure::Timeout("Prometheus at http://prom did not answer".into()),
+                ),
+                (c, m) => plan.handle(i, 200, &app_usage(c, m)).unwrap(),
+            }
+        }
+        assert!(plan.pending().len() == 4, "{:?}", plan.pending());
+        assert_eq!(plan.failures().count(), 3);
+        let set = plan.finish(&cluster, "http://prom");
+        let by = |c: &str| set.items.iter().find(|r| r.container == c).unwrap();
+        let app = by("app");
+        assert_eq!(app.requests.cpu, Value::Unknown);
+        assert_eq!(app.info_cpu.as_deref(), Some("Prometheus query failed"));
+        assert_eq!(app.requests.memory, Value::Set(230 * MIB));
+        let db = by("db");
+        assert_eq!(db.requests.memory, Value::Unknown);
+        assert_eq!(db.limits.memory, Value::Unknown);
+        assert_eq!(db.info_memory.as_deref(), Some("Prometheus query failed"));
+        assert_eq!(db.info_cpu.as_deref(), Some("No data"));
+        assert_eq!(by("log").info_cpu.as_deref(), Some("Prometheus timed out"));
+        assert_eq!(
+            by("front").info_memory.as_deref(),
+            Some("Prometheus timed out")
+        );
+        let codes: Vec<&str> = set.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes, ["prometheus_query_failed", "prometheus_timeout"]);
+        assert_eq!(
+            set.warnings[0].message,
+            "Prometheus at http://prom failed 2 of 16 queries (first: HTTP 503: upstream connect \
+             error) — check Prometheus's logs and load, or shorten the history duration: 2 of 4 \
+             containers lack a recommendation (`?`); costs and the rest of the report are \
+             unaffected"
+        );
+        assert_eq!(
+            set.warnings[1].message,
+            "Prometheus at http://prom did not answer. 5 of 16 queries failed or were not sent: \
+             2 of 4 containers lack a recommendation (`?`); costs and the rest of the report are \
+             unaffected"
+        );
     }
 }

@@ -14,18 +14,32 @@
 //! memory samples: count_over_time(max(container_memory_working_set_bytes{sel}) by (container, pod, job) [14d:75s])
 //! cpu series (simple_limit only; the pooled percentiles are computed here):
 //!                 max(rate(container_cpu_usage_seconds_total{sel}[75s])) by (container, pod, job) [14d:75s]
+//! OOM-killed limit (use_oomkill_data only; KRR's MaxOOMKilledMemoryLoader):
+//!                 max_over_time(max(max(kube_pod_container_resource_limits{resource="memory", sel}) by (pod, container, job)
+//!                   * on(pod, container, job) group_left(reason)
+//!                   max(kube_pod_container_status_last_terminated_reason{reason="OOMKilled", sel}) by (pod, container, job, reason)
+//!                 ) by (container, pod, job) [14d:75s])
 //! ```
 //!
 //! When a pod has several series (several `job`s), the one with `job="kubelet"` is used, as KRR
-//! does. OOM-kill data is not queried: `use_oomkill_data` has no effect with this source.
+//! does. The OOM-killed limit of a container is the largest over its pods.
+//!
+//! **Failures.** A query that fails ([`Plan::handle`] with an unusable answer, [`Plan::fail`] for
+//! a transport failure, or never answered) makes the cells it feeds `?` with the reason
+//! (`Prometheus unavailable`, `Prometheus timed out`, `Prometheus query failed`); a failed
+//! OOM-kill query only leaves the OOM data out. [`Plan::finish`] still returns a recommendation
+//! per target, plus one warning per kind of failure (`prometheus_unavailable`,
+//! `prometheus_timeout`, `prometheus_query_failed`) and one for targets without any series
+//! (`prometheus_no_data`), so the rest of the report is intact.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use crate::cluster::Cluster;
+use crate::diagnostics::Warning;
 use crate::recommend::strategy::{self, ContainerUsage, PodUsage, StrategyName, StrategySettings};
-use crate::recommend::{Recommendation, RecommendationSet, Source};
+use crate::recommend::{Recommendation, RecommendationSet, Source, Value};
 use crate::report::trim_decimal;
 
 /// Pods per query, as KRR.
@@ -62,6 +76,56 @@ pub enum Metric {
     MemorySamples,
     /// All CPU rate samples per pod (`simple_limit`).
     CpuSeries,
+    /// The memory limit of OOM-killed instances per pod (`use_oomkill_data`).
+    OomKilledLimit,
+}
+
+impl Metric {
+    /// True for the queries that feed the CPU recommendation.
+    pub fn is_cpu(self) -> bool {
+        matches!(
+            self,
+            Metric::CpuPercentile | Metric::CpuSamples | Metric::CpuSeries
+        )
+    }
+}
+
+/// Why a query got no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryFailure {
+    /// Prometheus could not be reached (connection refused, DNS, TLS, ...): a sentence for
+    /// people, saying what to check.
+    Unreachable(String),
+    /// Prometheus did not answer in time: a sentence for people, saying what to check.
+    Timeout(String),
+    /// Prometheus answered with an error or something unusable.
+    Response {
+        /// The HTTP status.
+        status: u16,
+        /// What was wrong.
+        error: PromError,
+    },
+}
+
+impl QueryFailure {
+    /// The `?` reason of the cells it leaves undefined.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            QueryFailure::Unreachable(_) => "Prometheus unavailable",
+            QueryFailure::Timeout(_) => "Prometheus timed out",
+            QueryFailure::Response { .. } => "Prometheus query failed",
+        }
+    }
+
+    /// The warning code: `prometheus_unavailable`, `prometheus_timeout` or
+    /// `prometheus_query_failed`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            QueryFailure::Unreachable(_) => "prometheus_unavailable",
+            QueryFailure::Timeout(_) => "prometheus_timeout",
+            QueryFailure::Response { .. } => "prometheus_query_failed",
+        }
+    }
 }
 
 /// One instant query to send.
@@ -333,6 +397,17 @@ pub fn queries_for(
             ),
         ),
     }
+    if s.use_oomkill_data {
+        q.push((
+            Metric::OomKilledLimit,
+            format!(
+                "max_over_time(max(max(kube_pod_container_resource_limits{{resource=\"memory\", {sel}}}) \
+                 by (pod, container, job) * on(pod, container, job) group_left(reason) \
+                 max(kube_pod_container_status_last_terminated_reason{{reason=\"OOMKilled\", {sel}}}) \
+                 by (pod, container, job, reason)) {by} {range})"
+            ),
+        ));
+    }
     q
 }
 
@@ -348,7 +423,9 @@ pub struct Plan {
     queries: Vec<Query>,
     usage: Vec<BTreeMap<String, PodUsage>>,
     series: Vec<Vec<f64>>,
+    oom: Vec<Option<f64>>,
     answered: Vec<bool>,
+    failures: Vec<Option<QueryFailure>>,
 }
 
 impl Plan {
@@ -396,7 +473,9 @@ impl Plan {
             queries,
             usage: vec![BTreeMap::new(); n],
             series: vec![Vec::new(); n],
+            oom: vec![None; n],
             answered: vec![false; q],
+            failures: vec![None; q],
         }
     }
 
@@ -405,24 +484,71 @@ impl Plan {
         &self.queries
     }
 
-    /// Indices of the queries not yet answered.
+    /// Indices of the queries neither answered nor failed.
     pub fn pending(&self) -> Vec<usize> {
         (0..self.queries.len())
-            .filter(|&i| !self.answered.get(i).copied().unwrap_or(true))
+            .filter(|&i| {
+                !self.answered.get(i).copied().unwrap_or(true)
+                    && self.failures.get(i).is_some_and(Option::is_none)
+            })
             .collect()
     }
 
-    /// Takes the response to query `index`.
+    /// The failures recorded so far, by query index.
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &QueryFailure)> {
+        self.failures
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_ref().map(|f| (i, f)))
+    }
+
+    /// Records that query `index` got no answer (see [`QueryFailure`]); the cells it feeds
+    /// become `?`. Unknown indices are ignored.
+    pub fn fail(&mut self, index: usize, failure: QueryFailure) {
+        if let Some(slot) = self.failures.get_mut(index)
+            && !self.answered.get(index).copied().unwrap_or(true)
+        {
+            *slot = Some(failure);
+        }
+    }
+
+    /// Takes the response to query `index`. An unusable response is recorded as a failure of
+    /// the query (as [`Plan::fail`]) and returned.
     pub fn handle(&mut self, index: usize, status: u16, body: &[u8]) -> Result<(), PromError> {
         let Some(q) = self.queries.get(index) else {
             return Err(PromError::Parse(format!("no query {index}")));
         };
         let (target, metric) = (q.target, q.metric);
-        let series = parse_response(status, body)?;
+        let series = match parse_response(status, body) {
+            Ok(s) => s,
+            Err(error) => {
+                self.fail(
+                    index,
+                    QueryFailure::Response {
+                        status,
+                        error: error.clone(),
+                    },
+                );
+                return Err(error);
+            }
+        };
         if let Some(a) = self.answered.get_mut(index) {
             *a = true;
         }
+        if let Some(f) = self.failures.get_mut(index) {
+            *f = None;
+        }
         let pods = per_pod(series);
+        if metric == Metric::OomKilledLimit {
+            if let Some(slot) = self.oom.get_mut(target) {
+                *slot = pods
+                    .values()
+                    .flatten()
+                    .copied()
+                    .fold(*slot, |a, v| Some(a.map_or(v, |a| a.max(v))));
+            }
+            return Ok(());
+        }
         let usage = &mut self.usage[target];
         for (pod, values) in pods {
             if metric == Metric::CpuSeries {
@@ -447,14 +573,67 @@ impl Plan {
                     // Any series counts as data for `simple_limit`.
                     u.cpu_percentile_cores = max;
                 }
+                Metric::OomKilledLimit => {}
             }
         }
         Ok(())
     }
 
-    /// The recommendations, one per target, with the strategy's reasons for `?`.
+    /// The recommendations, one per target, with the strategy's reasons for `?`, and warnings
+    /// for failed queries and targets without data (see the module documentation).
     pub fn finish(self, cluster: &Cluster, input_name: &str) -> RecommendationSet {
-        let mut items = Vec::with_capacity(self.targets.len());
+        // Queries never answered nor failed (the caller stopped after a transport failure):
+        // they fail like the first transport failure.
+        let transport = self
+            .failures
+            .iter()
+            .flatten()
+            .find(|f| !matches!(f, QueryFailure::Response { .. }))
+            .cloned();
+        let failure_of = |i: usize| -> Option<QueryFailure> {
+            match self.failures.get(i) {
+                Some(Some(f)) => Some(f.clone()),
+                _ if self.answered.get(i).copied().unwrap_or(true) => None,
+                _ => Some(transport.clone().unwrap_or_else(|| QueryFailure::Response {
+                    status: 0,
+                    error: PromError::Parse("no answer".to_owned()),
+                })),
+            }
+        };
+        let n = self.targets.len();
+        let mut cpu_fail: Vec<Option<&'static str>> = vec![None; n];
+        let mut mem_fail: Vec<Option<&'static str>> = vec![None; n];
+        // code → (first failure, failed queries, targets concerned)
+        let mut by_code: BTreeMap<&'static str, (QueryFailure, usize, Vec<bool>)> = BTreeMap::new();
+        for (i, q) in self.queries.iter().enumerate() {
+            let Some(f) = failure_of(i) else {
+                continue;
+            };
+            let t = q.target;
+            let reason = f.reason();
+            match q.metric {
+                m if m.is_cpu() => {
+                    if let Some(c) = cpu_fail.get_mut(t) {
+                        c.get_or_insert(reason);
+                    }
+                }
+                Metric::MemoryPeak | Metric::MemorySamples => {
+                    if let Some(c) = mem_fail.get_mut(t) {
+                        c.get_or_insert(reason);
+                    }
+                }
+                _ => {}
+            }
+            let e = by_code
+                .entry(f.code())
+                .or_insert_with(|| (f.clone(), 0, vec![false; n]));
+            e.1 += 1;
+            if let Some(x) = e.2.get_mut(t) {
+                *x = true;
+            }
+        }
+        let mut items = Vec::with_capacity(n);
+        let mut no_data: Vec<String> = Vec::new();
         for (i, t) in self.targets.iter().enumerate() {
             let hpa = cluster
                 .workload_index
@@ -463,16 +642,46 @@ impl Plan {
                 .and_then(|w| w.hpa)
                 .and_then(|h| cluster.hpas.get(h));
             let has = |r: &str| hpa.is_some_and(|h| h.resources.iter().any(|x| x == r));
-            let pooled = &self.series[i];
+            let pooled = self.series.get(i).map_or(&[][..], Vec::as_slice);
             let usage = ContainerUsage {
-                pods: self.usage[i].values().copied().collect(),
+                pods: self
+                    .usage
+                    .get(i)
+                    .map(|u| u.values().copied().collect())
+                    .unwrap_or_default(),
                 pooled_cpu_request_cores: percentile(pooled, self.settings.cpu_request),
                 pooled_cpu_limit_cores: percentile(pooled, self.settings.cpu_limit),
-                oomkilled_limit_bytes: None,
+                oomkilled_limit_bytes: self.oom.get(i).copied().flatten(),
                 hpa_cpu: has("cpu"),
                 hpa_memory: has("memory"),
             };
-            let o = strategy::run(self.strategy, &self.settings, &usage);
+            let mut o = strategy::run(self.strategy, &self.settings, &usage);
+            let (cf, mf) = (
+                cpu_fail.get(i).copied().flatten(),
+                mem_fail.get(i).copied().flatten(),
+            );
+            if let Some(reason) = cf {
+                o.requests.cpu = Value::Unknown;
+                if self.strategy == StrategyName::SimpleLimit {
+                    o.limits.cpu = Value::Unknown;
+                }
+                o.info_cpu = Some(reason.to_owned());
+            }
+            if let Some(reason) = mf {
+                o.requests.memory = Value::Unknown;
+                o.limits.memory = Value::Unknown;
+                o.info_memory = Some(reason.to_owned());
+            }
+            if cf.is_none()
+                && mf.is_none()
+                && o.info_cpu.as_deref() == Some("No data")
+                && o.info_memory.as_deref() == Some("No data")
+            {
+                no_data.push(format!(
+                    "{} {}/{} container {}",
+                    t.kind, t.namespace, t.name, t.container
+                ));
+            }
             items.push(Recommendation {
                 namespace: t.namespace.clone(),
                 kind: t.kind.clone(),
@@ -490,6 +699,57 @@ impl Plan {
                 note: None,
             });
         }
+        let total = self.queries.len();
+        let mut warnings = Vec::new();
+        for (code, (first, queries, targets)) in &by_code {
+            let k = targets.iter().filter(|x| **x).count();
+            let effect = format!(
+                "{k} of {n} containers lack a recommendation (`?`); costs and the rest of the \
+                 report are unaffected"
+            );
+            let message = match first {
+                QueryFailure::Unreachable(m) | QueryFailure::Timeout(m) => {
+                    let sep = if m.ends_with(['?', '.']) { " " } else { ". " };
+                    format!(
+                        "{m}{sep}{queries} of {total} queries failed or were not sent: {effect}"
+                    )
+                }
+                QueryFailure::Response { status, error } => {
+                    let hint = if (400..500).contains(status) {
+                        "check that the URL is the Prometheus API root (e.g. \
+                         http://localhost:9090, not Grafana) and that it accepts PromQL subqueries"
+                    } else {
+                        "check Prometheus's logs and load, or shorten the history duration"
+                    };
+                    format!(
+                        "Prometheus at {input_name} failed {queries} of {total} queries (first: \
+                         {error}) — {hint}: {effect}"
+                    )
+                }
+            };
+            warnings.push(Warning::new(code, "", message));
+        }
+        if !no_data.is_empty() {
+            let shown: Vec<&str> = no_data.iter().take(3).map(String::as_str).collect();
+            let more = no_data.len().saturating_sub(shown.len());
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            warnings.push(Warning::new(
+                "prometheus_no_data",
+                "",
+                format!(
+                    "Prometheus at {input_name} has no series for {} of {n} containers ({}{more}): \
+                     their recommendations are `?` (No data) — check that cAdvisor metrics \
+                     (container_cpu_usage_seconds_total, container_memory_working_set_bytes) are \
+                     scraped with namespace, pod and container labels",
+                    no_data.len(),
+                    shown.join(", ")
+                ),
+            ));
+        }
         RecommendationSet {
             source: Source::Prometheus,
             input_name: input_name.to_owned(),
@@ -497,6 +757,7 @@ impl Plan {
             settings: self.settings,
             items,
             given_score: None,
+            warnings,
         }
     }
 }

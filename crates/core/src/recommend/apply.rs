@@ -81,7 +81,8 @@ pub struct Resolved {
     pub unmatched_computed_rows: Vec<Severity>,
     /// True for single-sample recommendations.
     pub low_confidence: bool,
-    /// Warnings (`krr_unmatched`, `usage_unmatched`, `usage_single_sample`).
+    /// Warnings (`krr_unmatched`, `usage_unmatched`, `usage_single_sample`, and the source's own
+    /// such as `prometheus_unavailable`).
     pub warnings: Vec<Warning>,
 }
 
@@ -242,7 +243,7 @@ pub fn resolve(cluster: &Cluster, costs: &CostModel, input: &RecommendationInput
                 unmatched_rows: Vec::new(),
                 unmatched_computed_rows: Vec::new(),
                 low_confidence: set.items.iter().any(|r| r.low_confidence),
-                warnings: Vec::new(),
+                warnings: set.warnings.clone(),
             };
             for r in &set.items {
                 place(cluster, costs, r.clone(), &mut out);

@@ -288,5 +288,6 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RecommendationSet, ReadError> {
             .score
             .filter(|s| s.is_finite() && s.abs() < 1e15)
             .map(|s| s.trunc() as i64),
+        warnings: Vec::new(),
     })
 }

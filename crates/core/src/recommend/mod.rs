@@ -164,6 +164,8 @@ pub struct RecommendationSet {
     pub items: Vec<Recommendation>,
     /// The score the recommender reported (KRR's `score`).
     pub given_score: Option<i64>,
+    /// Warnings about the source itself (e.g. `prometheus_unavailable`), added to the report's.
+    pub warnings: Vec<crate::diagnostics::Warning>,
 }
 
 /// What [`crate::analysis::Settings::recommendations`] carries.
