@@ -176,35 +176,9 @@ pub fn render_section(report: &Report, max_workloads: usize) -> String {
 }
 
 fn render_grid(rows: &[Vec<String>], out: &mut String) {
+    // The last column (savings) is right-aligned.
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let right = cols.saturating_sub(1);
-    for row in rows {
-        let mut line = String::from("  ");
-        for (c, width) in widths.iter().enumerate() {
-            let cell = row.get(c).map_or("", String::as_str);
-            let pad = width.saturating_sub(cell.chars().count());
-            if c > 0 {
-                line.push_str("  ");
-            }
-            if c == right {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    crate::report::table::render_rows(rows, &[cols.saturating_sub(1)], out);
 }
 
 #[cfg(test)]

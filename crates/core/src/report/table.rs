@@ -75,35 +75,40 @@ impl Grid {
     }
 
     fn render(&self, out: &mut String) {
-        let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
-        let widths: Vec<usize> = (0..cols)
-            .map(|c| {
-                self.rows
-                    .iter()
-                    .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        for row in &self.rows {
-            let mut line = String::from("  ");
-            for (c, width) in widths.iter().enumerate() {
-                let cell = row.get(c).map_or("", String::as_str);
-                let pad = width.saturating_sub(cell.chars().count());
-                if c > 0 {
-                    line.push_str("  ");
-                }
-                if self.right.contains(&c) {
-                    line.push_str(&" ".repeat(pad));
-                    line.push_str(cell);
-                } else {
-                    line.push_str(cell);
-                    line.push_str(&" ".repeat(pad));
-                }
+        render_rows(&self.rows, &self.right, out);
+    }
+}
+
+/// Writes `rows` as column-aligned text, two spaces between columns, each line indented by two;
+/// columns listed in `right` are right-aligned.
+pub(crate) fn render_rows(rows: &[Vec<String>], right: &[usize], out: &mut String) {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = String::from("  ");
+        for (c, width) in widths.iter().enumerate() {
+            let cell = row.get(c).map_or("", String::as_str);
+            let pad = width.saturating_sub(cell.chars().count());
+            if c > 0 {
+                line.push_str("  ");
             }
-            out.push_str(line.trim_end());
-            out.push('\n');
+            if right.contains(&c) {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            }
         }
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
 }
 
