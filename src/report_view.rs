@@ -7,7 +7,7 @@ use kube_rightsize_core::analysis::Analysis;
 use kube_rightsize_core::nodes::describe;
 use kube_rightsize_core::report::csv::{namespaces_csv, nodes_csv, workloads_csv};
 use kube_rightsize_core::report::export::{ExportFormat, export_file_name};
-use kube_rightsize_core::report::html::{HtmlOptions, render_html};
+use kube_rightsize_core::report::html::{HtmlOptions, render_charts, render_html};
 use kube_rightsize_core::report::json::to_json;
 use kube_rightsize_core::report::table::fmt_bytes;
 use kube_rightsize_core::report::{Report, fmt_usd, trim_decimal};
@@ -212,6 +212,12 @@ pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
                     })
                     .collect_view()}
             </div>
+            // The core renders the charts (inline SVG, every label escaped), the same as in the
+            // exported report.
+            <details class="panel report-charts" open>
+                <summary>"Charts"</summary>
+                <div inner_html=render_charts(&analysis.report)></div>
+            </details>
             <section class="panel">
                 <nav class="tabs" role="tablist">
                     {Tab::ALL

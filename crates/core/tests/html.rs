@@ -420,3 +420,28 @@ fn bench_large_report() {
         js.len()
     );
 }
+
+#[test]
+fn charts_section_alone_matches_the_full_page() {
+    let analysis = kube_rightsize_core::analysis::analyze(
+        &[kube_rightsize_core::ingest::Input::new(
+            "mixed.json",
+            include_bytes!("fixtures/cost/mixed.json"),
+        )],
+        &kube_rightsize_core::analysis::Settings::default(),
+        None,
+        "2026-01-31T12:00:00Z",
+    )
+    .expect("analysis");
+    let charts = kube_rightsize_core::report::html::render_charts(&analysis.report);
+    assert!(charts.starts_with("<section id=\"charts\">"), "{charts}");
+    assert!(charts.contains("<svg"));
+    let page = kube_rightsize_core::report::html::render_html(
+        &analysis.report,
+        &kube_rightsize_core::report::html::HtmlOptions::default(),
+    );
+    assert!(
+        page.contains(&charts),
+        "the app shows the same charts as the report"
+    );
+}

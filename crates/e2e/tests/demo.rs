@@ -44,6 +44,18 @@ fn demo_button_shows_a_report() {
             .any(|r| r.starts_with("GET /catalogue.bin")),
         "the catalogue is fetched same-origin"
     );
+    // The core's charts are shown in the app.
+    let charts = browser.find_all("#charts svg.chart").expect("charts");
+    assert!(charts.len() >= 3, "{} charts", charts.len());
+    browser
+        .execute(
+            "document.querySelector('.report-charts').scrollIntoView();",
+            serde_json::json!([]),
+        )
+        .expect("scroll");
+    browser
+        .screenshot(&screenshot_dir().join("02b-demo-charts.png"))
+        .expect("screenshot");
     // The KRR result of the demo is priced: savings are shown.
     let savings = browser
         .text(&browser.find("#card-savings .value").unwrap())

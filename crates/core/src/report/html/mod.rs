@@ -169,6 +169,20 @@ pub fn render_html(report: &Report, options: &HtmlOptions) -> String {
 /// A table column: header text and whether it holds numbers (right-aligned).
 struct Col(&'static str, bool);
 
+/// Just the charts section of the report (`<section id="charts">` with its inline SVG figures),
+/// for shells that show the charts next to their own views. Every label is escaped exactly as in
+/// [`render_html`], so the result is safe to insert as HTML.
+pub fn render_charts(report: &Report) -> String {
+    let page = Page {
+        r: report,
+        top: HtmlOptions::default().top_rows,
+        anonymised: false,
+    };
+    let mut out = String::new();
+    page.charts(&mut out);
+    out
+}
+
 struct Page<'a> {
     r: &'a Report,
     top: usize,
