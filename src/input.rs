@@ -71,6 +71,28 @@ pub fn human_bytes(n: usize) -> String {
 
 const SNAPSHOT_COMMAND: &str = "kubectl get nodes,pods -A -o json > cluster.json";
 
+/// Commands that produce the optional inputs, with what each adds.
+const EXTRA_COMMANDS: [(&str, &str); 3] = [
+    (
+        "krr simple -f json > krr.json",
+        "KRR's recommendations, priced",
+    ),
+    (
+        "kubectl top pod -A --containers > top.txt",
+        "one usage sample (low-confidence recommendations)",
+    ),
+    (
+        "kubectl get --raw /apis/metrics.k8s.io/v1beta1/pods > metrics.json",
+        "the same sample from the metrics API",
+    ),
+];
+
+fn copy_to_clipboard(text: &'static str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
 /// The input panel: a paste/drop zone, a file picker, the demo button and the chips.
 #[component]
 pub fn InputPanel(
@@ -156,11 +178,7 @@ pub fn InputPanel(
         });
     };
 
-    let copy_command = move |_| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(SNAPSHOT_COMMAND);
-        }
-    };
+    let copy_command = move |_| copy_to_clipboard(SNAPSHOT_COMMAND);
 
     let has_inputs = move || !inputs.list.with(Vec::is_empty);
 
@@ -173,6 +191,31 @@ pub fn InputPanel(
                 " then paste the output below, drop the file here, or pick it. "
                 "Everything stays in this browser tab."
             </p>
+            <details class="extra-inputs">
+                <summary>"Add recommendations or your own prices (optional)"</summary>
+                <ul>
+                    {EXTRA_COMMANDS
+                        .into_iter()
+                        .map(|(command, what)| {
+                            view! {
+                                <li>
+                                    <code>{command}</code>
+                                    " "
+                                    <button class="small" title="Copy the command" on:click=move |_| copy_to_clipboard(command)>
+                                        "Copy"
+                                    </button>
+                                    <span class="muted">{format!(" — {what}")}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                    <li class="muted">
+                        "A price file: CSV " <code>"provider,instance_type,region,capacity_type,usd_per_hour"</code>
+                        ", an instances.vantage.sh feed, or " <code>"kube-rightsize prices"</code> " output."
+                    </li>
+                </ul>
+                <p class="muted">"Paste or drop them here with the snapshot; each is recognised."</p>
+            </details>
             <textarea
                 id="paste"
                 class:dragging=dragging
