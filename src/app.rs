@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::files::{fetch_bytes, yield_to_browser};
-use crate::input::{InputPanel, Inputs};
+use crate::input::{InputPanel, Inputs, human_bytes};
 use crate::report_view::ReportView;
 use crate::settings::{SettingsPanel, load, save};
 
@@ -21,8 +21,8 @@ pub enum Outcome {
     Empty,
     /// Working (loading the catalogue, parsing, computing).
     Busy(String),
-    /// A report, and what each input held (by input name).
-    Ready(Arc<Analysis>, Arc<Vec<(String, String)>>),
+    /// A report, what each input held (by input name), and how long the analysis took (ms).
+    Ready(Arc<Analysis>, Arc<Vec<(String, String)>>, f64),
     /// A usage or price input could not be read.
     BadInput(InputError),
     /// An input could not be read.
@@ -76,6 +76,12 @@ pub fn App() -> impl IntoView {
             let mut settings = Settings::default();
             let errors = prefs.with_untracked(|p| p.apply(&mut settings));
             pref_errors.set(errors.iter().map(ToString::to_string).collect());
+            let now = || {
+                web_sys::window()
+                    .and_then(|w| w.performance())
+                    .map_or(0.0, |p| p.now())
+            };
+            let started = now();
             let prepared = match prepare(&parts, &mut settings) {
                 Ok(p) => p,
                 Err(e) => {
@@ -89,6 +95,7 @@ pub fn App() -> impl IntoView {
                 cat.as_deref(),
                 &generated_at,
             );
+            let elapsed_ms = now() - started;
             outcome.set(match result {
                 Ok(a) => {
                     let held = prepared
@@ -108,7 +115,7 @@ pub fn App() -> impl IntoView {
                             (name.clone(), what)
                         })
                         .collect();
-                    Outcome::Ready(Arc::new(a), Arc::new(held))
+                    Outcome::Ready(Arc::new(a), Arc::new(held), elapsed_ms)
                 }
                 Err(e) => Outcome::Failed(e),
             });
@@ -126,7 +133,7 @@ pub fn App() -> impl IntoView {
             <InputPanel
                 inputs=inputs
                 held=Signal::derive(move || match outcome.get() {
-                    Outcome::Ready(_, held) => held.as_ref().clone(),
+                    Outcome::Ready(_, held, _) => held.as_ref().clone(),
                     _ => Vec::new(),
                 })
                 on_demo=Callback::new(move |_| run())
@@ -163,7 +170,16 @@ pub fn App() -> impl IntoView {
                 .into_any(),
                 Outcome::Busy(what) => view! { <p id="busy" aria-live="polite">{what}</p> }.into_any(),
                 Outcome::Failed(e) => view! { <InputErrorView error=e /> }.into_any(),
-                Outcome::Ready(a, _) => view! { <ReportView analysis=a /> }.into_any(),
+                Outcome::Ready(a, _, ms) => {
+                    let bytes: usize = inputs.list.with_untracked(|l| l.iter().map(|i| i.bytes.len()).sum());
+                    view! {
+                        <p class="muted timing" id="timing">
+                            {format!("Analysed {} in {:.0} ms, in this browser tab.", human_bytes(bytes), ms)}
+                        </p>
+                        <ReportView analysis=a />
+                    }
+                    .into_any()
+                }
                 Outcome::BadInput(e) => view! {
                     <div class="error" role="alert" id="input-error">
                         <strong>{format!("This {} could not be read: ", e.kind)}</strong>

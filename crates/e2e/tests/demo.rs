@@ -44,6 +44,13 @@ fn demo_button_shows_a_report() {
             .any(|r| r.starts_with("GET /catalogue.bin")),
         "the catalogue is fetched same-origin"
     );
+    // The page says how long the analysis took in the browser (recorded in BENCHMARKS.md).
+    let timing = browser.text(&browser.find("#timing").unwrap()).unwrap();
+    assert!(
+        timing.starts_with("Analysed 3.6 MB in ") && timing.contains(" ms, in this browser tab."),
+        "{timing}"
+    );
+    eprintln!("in-browser timing: {timing}");
     // The core's charts are shown in the app.
     let charts = browser.find_all("#charts svg.chart").expect("charts");
     assert!(charts.len() >= 3, "{} charts", charts.len());
