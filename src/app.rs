@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use kube_rightsize_core::analysis::{Analysis, Settings, analyze};
 use kube_rightsize_core::ingest::{IngestError, Input};
-use kube_rightsize_core::inputs::{InputError, InputKind, prepare};
+use kube_rightsize_core::inputs::{InputError, prepare};
 use kube_rightsize_core::pricing::catalogue::Catalogue;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -98,23 +98,7 @@ pub fn App() -> impl IntoView {
             let elapsed_ms = now() - started;
             outcome.set(match result {
                 Ok(a) => {
-                    let held = prepared
-                        .kinds
-                        .iter()
-                        .map(|(name, kind)| {
-                            let what = match kind {
-                                InputKind::Snapshot => a
-                                    .cluster
-                                    .inputs
-                                    .iter()
-                                    .find(|i| &i.name == name)
-                                    .map(|i| i.describe())
-                                    .unwrap_or_else(|| kind.label().to_owned()),
-                                other => other.label().to_owned(),
-                            };
-                            (name.clone(), what)
-                        })
-                        .collect();
+                    let held = prepared.describe(&a.cluster);
                     Outcome::Ready(Arc::new(a), Arc::new(held), elapsed_ms)
                 }
                 Err(e) => Outcome::Failed(e),

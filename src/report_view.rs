@@ -344,15 +344,10 @@ fn nodes_table(report: &Report) -> impl IntoView + use<> {
         .nodes
         .iter()
         .map(|n| {
-            let cpu_pct = if n.allocatable.cpu_cores > 0.0 {
-                n.requested.cpu_cores / n.allocatable.cpu_cores * 100.0
-            } else {
-                0.0
-            };
-            let mem_pct = if n.allocatable.memory_bytes > 0 {
-                n.requested.memory_bytes as f64 / n.allocatable.memory_bytes as f64 * 100.0
-            } else {
-                0.0
+            let cpu_pct = n.cpu_requested_percent();
+            let mem_pct = n.memory_requested_percent();
+            let pct_text = |p: Option<f64>| {
+                p.map_or_else(|| "—".to_owned(), |p| format!("{}%", trim_decimal(p, 0)))
             };
             vec![
                 Cell::text(&n.name),
@@ -360,12 +355,12 @@ fn nodes_table(report: &Report) -> impl IntoView + use<> {
                 Cell::text(format!("{} / {}", or_dash(&n.region), or_dash(&n.zone))),
                 Cell::text(n.capacity_type.as_str()),
                 Cell::text(or_dash(&n.pool)),
-                Cell::num(cpu_pct, format!("{}%", trim_decimal(cpu_pct, 0))).with_title(format!(
+                Cell::num(cpu_pct.unwrap_or(0.0), pct_text(cpu_pct)).with_title(format!(
                     "{} of {} cores",
                     cores(n.requested.cpu_cores),
                     cores(n.allocatable.cpu_cores)
                 )),
-                Cell::num(mem_pct, format!("{}%", trim_decimal(mem_pct, 0))).with_title(format!(
+                Cell::num(mem_pct.unwrap_or(0.0), pct_text(mem_pct)).with_title(format!(
                     "{} of {}",
                     fmt_bytes(n.requested.memory_bytes),
                     fmt_bytes(n.allocatable.memory_bytes)

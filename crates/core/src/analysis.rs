@@ -27,7 +27,7 @@ pub struct Settings {
     pub ingest: IngestOptions,
     /// User-entered USD/hour per instance type (highest priority, any region and capacity).
     pub manual_prices: ManualPrices,
-    /// Prices from the Vantage API (filled by a later stage; empty by default).
+    /// Prices from the Vantage API ([`crate::pricing::vantage`]; empty by default).
     pub vantage: PriceTable,
     /// Prices from imported price files ([`crate::pricing::import`]), merged.
     pub price_file: PriceTable,

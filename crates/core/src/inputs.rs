@@ -119,6 +119,28 @@ pub struct Prepared<'a> {
     pub kinds: Vec<(String, InputKind)>,
 }
 
+impl Prepared<'_> {
+    /// What each input held, by input name, for people: a snapshot's summary from `cluster`
+    /// (`cluster snapshot (JSON): 15 nodes, 200 pods`), else its kind (`KRR result`).
+    pub fn describe(&self, cluster: &crate::cluster::Cluster) -> Vec<(String, String)> {
+        self.kinds
+            .iter()
+            .map(|(name, kind)| {
+                let what = match kind {
+                    InputKind::Snapshot => cluster
+                        .inputs
+                        .iter()
+                        .find(|i| &i.name == name)
+                        .map(|i| i.describe())
+                        .unwrap_or_else(|| kind.label().to_owned()),
+                    other => other.label().to_owned(),
+                };
+                (name.clone(), what)
+            })
+            .collect()
+    }
+}
+
 /// Sorts `inputs` into snapshots and settings: price files are merged into
 /// `settings.price_file` (later inputs win) and the last usage input becomes
 /// `settings.recommendations` (read with `settings`' strategy defaults). A usage or price input
@@ -236,6 +258,10 @@ mod tests {
                 ("prices.csv".to_owned(), InputKind::Prices)
             ]
         );
+        // The snapshot is not in this (empty) cluster: its kind is the description.
+        let described = prepared.describe(&crate::cluster::Cluster::default());
+        assert_eq!(described[0].1, "cluster snapshot");
+        assert_eq!(described[1].1, "price file");
     }
 
     #[test]

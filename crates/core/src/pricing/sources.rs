@@ -4,7 +4,7 @@
 //!
 //! 1. [`ManualPrices`]: a USD/hour price per instance type entered by the user; it applies to
 //!    every region and capacity type.
-//! 2. Vantage: a [`PriceTable`] filled from the Vantage API (a later issue; empty until then).
+//! 2. Vantage: a [`PriceTable`] filled from the Vantage API (`pricing::vantage`; the CLI fills it, empty otherwise).
 //! 3. An imported price file ([`crate::pricing::import`]), also a [`PriceTable`].
 //! 4. The embedded catalogue ([`Catalogue`]), when loaded.
 //! 5. Fallback rates (see [`crate::cost`]): the node is priced by its allocatable CPU and memory.

@@ -244,6 +244,27 @@ pub struct NodeRow {
     pub explanation: String,
 }
 
+impl NodeRow {
+    /// Requested CPU as a percentage of allocatable CPU; `None` when nothing is allocatable.
+    pub fn cpu_requested_percent(&self) -> Option<f64> {
+        percent_of(self.requested.cpu_cores, self.allocatable.cpu_cores)
+    }
+
+    /// Requested memory as a percentage of allocatable memory; `None` when nothing is
+    /// allocatable.
+    pub fn memory_requested_percent(&self) -> Option<f64> {
+        percent_of(
+            self.requested.memory_bytes as f64,
+            self.allocatable.memory_bytes as f64,
+        )
+    }
+}
+
+/// `part / whole × 100`, or `None` when `whole` is not a positive finite number.
+pub fn percent_of(part: f64, whole: f64) -> Option<f64> {
+    (whole > 0.0 && part.is_finite() && whole.is_finite()).then(|| part / whole * 100.0)
+}
+
 /// One node pool.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NodePoolRow {
@@ -287,7 +308,7 @@ pub struct NodePoolRow {
     pub assumptions: Vec<String>,
 }
 
-/// A recommendation for one container (filled by a later stage).
+/// A recommendation for one container (filled by [`crate::recommend`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContainerRecommendation {
     /// Recommended requests.

@@ -241,7 +241,7 @@ fn fmt_cpu(cores: f64) -> String {
 }
 
 fn pct(part: f64, whole: f64) -> Option<f64> {
-    (whole > 0.0 && part.is_finite() && whole.is_finite()).then(|| part / whole * 100.0)
+    super::percent_of(part, whole)
 }
 
 fn fmt_pct(p: Option<f64>) -> String {
