@@ -6,10 +6,12 @@
 //! cargo xtask dist         release build of the web app into dist/
 //! cargo xtask gen ...      deterministic synthetic cluster snapshots (see `cargo xtask gen --help`)
 //! cargo xtask catalogue    regenerate the embedded price catalogue from ../shared/pricing
+//! cargo xtask csp [FILE]   strict Content-Security-Policy for the built index.html (Trunk hook)
 //! ```
 
 mod bootstrap;
 mod catalogue;
+mod csp;
 mod r#gen;
 mod run;
 mod test;
@@ -28,6 +30,8 @@ commands:
   dist         release build of the web app into dist/
   gen          write a synthetic `kubectl get nodes,pods -A -o json` snapshot (gen --help)
   catalogue    regenerate crates/core/data/catalogue.bin from ../shared/pricing
+  csp [FILE]   insert a strict Content-Security-Policy into a built index.html
+               (Trunk's post_build hook runs it for release builds)
 ";
 
 fn main() {
@@ -54,6 +58,7 @@ fn real_main() -> Result<()> {
             run::trunk_build(&root, &tools, true)
         }
         "gen" => r#gen::run(rest),
+        "csp" => csp::run(rest),
         "catalogue" => {
             let shared = root.join("../shared/pricing");
             catalogue::run(&shared, &root.join("crates/core/data"))
