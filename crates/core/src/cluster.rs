@@ -92,7 +92,7 @@ impl ResourceSpec {
 }
 
 /// The syntax an input was written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InputFormat {
     /// JSON (`-o json`), possibly several documents one after another.
@@ -102,7 +102,7 @@ pub enum InputFormat {
 }
 
 /// What one input contributed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct InputSummary {
     /// The input's name (a file name or `paste`).
     pub name: String,

@@ -56,7 +56,7 @@ pub fn gib(bytes: i64) -> f64 {
 }
 
 /// Per-resource hourly rates of a node, in USD.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, serde::Deserialize)]
 pub struct Rates {
     /// USD per core-hour.
     pub cpu_core_hourly: f64,

@@ -5,7 +5,7 @@ use serde::Serialize;
 /// Something odd in the input that the analysis worked around.
 ///
 /// Warnings never stop the analysis; they explain what was assumed instead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Warning {
     /// Stable snake_case identifier (`invalid_quantity`, `pod_node_missing`, ...).
     pub code: String,

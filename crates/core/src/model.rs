@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 /// The cloud (or local distribution) a node runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     /// Amazon Web Services (EC2, EKS).
@@ -73,7 +75,9 @@ impl Provider {
 }
 
 /// How a node's capacity is bought.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CapacityType {
     /// Regular on-demand capacity.

@@ -74,7 +74,9 @@ impl Default for SuggestSettings {
 }
 
 /// What a suggestion changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SuggestionKind {
     /// Another instance type, sized for the demand.
@@ -86,7 +88,7 @@ pub enum SuggestionKind {
 }
 
 /// CPU and memory utilisation fractions.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Utilisation {
     /// Requested CPU (demand plus DaemonSets) over allocatable CPU.
     pub cpu: f64,
@@ -95,7 +97,7 @@ pub struct Utilisation {
 }
 
 /// One way to run a pool.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NodeSuggestion {
     /// `reshape`, `same_type_fewer_nodes` or `spot`.
     pub kind: SuggestionKind,
@@ -125,7 +127,7 @@ pub struct NodeSuggestion {
 
 /// The largest single pod on a pool, per resource (the CPU and the memory maximum may come from
 /// different pods).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct LargestPod {
     /// The largest CPU request, in cores.
     pub cpu_cores: f64,
@@ -140,7 +142,7 @@ pub struct LargestPod {
 }
 
 /// What a pool's pods need, for the report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PoolDemandRow {
     /// `current` (requests as they are) or `recommended` (recommended requests where given).
     pub basis: String,
@@ -161,7 +163,7 @@ pub struct PoolDemandRow {
 }
 
 /// The spot option of an on-demand pool.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct SpotInfo {
     /// The pool's current nodes priced as spot, `null` when some node's type has no spot price.
     pub monthly_cost: Option<f64>,
@@ -223,7 +225,7 @@ impl PoolSuggestions {
 }
 
 /// The cluster-level summary (`node_recommendations` in the report).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NodeRecommendations {
     /// The target utilisation used.
     pub target_utilisation: f64,

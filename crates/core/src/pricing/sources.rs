@@ -28,7 +28,9 @@ use crate::pricing::catalogue::Catalogue;
 
 /// Where a node's price came from. Serialized as `manual`, `vantage`, `file`, `embedded` or
 /// `fallback`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PriceSource {
     /// A user-entered price per instance type.

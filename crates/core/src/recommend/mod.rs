@@ -80,7 +80,7 @@ pub struct GivenSeverities {
 }
 
 /// Where recommendations come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     /// A KRR result file.
@@ -266,7 +266,7 @@ impl std::fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// A recommendation that matched nothing in the snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Unmatched {
     /// Namespace.
     pub namespace: String,
@@ -281,7 +281,7 @@ pub struct Unmatched {
 }
 
 /// The report's `recommendations` section.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RecommendationsInfo {
     /// `krr`, `prometheus`, `kubectl-top` or `metrics-api`.
     pub source: Source,

@@ -28,7 +28,7 @@ use super::{Pair, Value};
 pub const MIB: i64 = 1_048_576;
 
 /// KRR's strategies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StrategyName {
     /// CPU request = max over pods of each pod's p-th percentile; memory = peak × buffer.
@@ -57,7 +57,7 @@ impl StrategyName {
 }
 
 /// A strategy's settings, with KRR's names and defaults.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StrategySettings {
     /// History looked at, in hours (336 = 14 days).
     pub history_duration: f64,

@@ -14,7 +14,7 @@ pub mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::cluster::{Cluster, ResourceSpec};
 use crate::cost::{self, CostModel, CpuMemory, HOURS_PER_MONTH, Rates};
@@ -55,7 +55,7 @@ pub fn fmt_usd(v: f64) -> String {
 }
 
 /// CPU and memory amounts.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Amount {
     /// CPU in cores (millicores / 1000).
     pub cpu_cores: f64,
@@ -73,7 +73,7 @@ impl From<CpuMemory> for Amount {
 }
 
 /// CPU and memory amounts that may be unset (`null`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct OptionalAmount {
     /// CPU in cores, or `null` when not set.
     pub cpu_cores: Option<f64>,
@@ -91,7 +91,7 @@ impl From<&ResourceSpec> for OptionalAmount {
 }
 
 /// One price source as used by this report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceUse {
     /// `manual`, `vantage`, `file`, `embedded` or `fallback`.
     pub source: PriceSource,
@@ -146,7 +146,7 @@ impl SourceUse {
 }
 
 /// Where the prices came from and the constants of the cost model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PricingInfo {
     /// The sources actually used, by priority then provider.
     pub sources: Vec<SourceUse>,
@@ -166,7 +166,7 @@ pub struct PricingInfo {
 }
 
 /// Totals.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Nodes.
     pub nodes: usize,
@@ -194,7 +194,7 @@ pub struct Summary {
 }
 
 /// One node.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodeRow {
     /// Name.
     pub name: String,
@@ -266,7 +266,7 @@ pub fn percent_of(part: f64, whole: f64) -> Option<f64> {
 }
 
 /// One node pool.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodePoolRow {
     /// Pool label value; `null` for nodes without one (grouped by instance type).
     pub name: Option<String>,
@@ -309,7 +309,7 @@ pub struct NodePoolRow {
 }
 
 /// A recommendation for one container (filled by [`crate::recommend`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContainerRecommendation {
     /// Recommended requests.
     pub requests: OptionalAmount,
@@ -328,7 +328,7 @@ pub struct ContainerRecommendation {
 }
 
 /// One container of a workload (from its representative pod).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContainerRow {
     /// Container name.
     pub name: String,
@@ -343,7 +343,7 @@ pub struct ContainerRow {
 }
 
 /// One workload.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkloadRow {
     /// Namespace.
     pub namespace: String,
@@ -380,7 +380,7 @@ pub struct WorkloadRow {
 }
 
 /// One namespace.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NamespaceRow {
     /// Name.
     pub name: String,
@@ -399,7 +399,7 @@ pub struct NamespaceRow {
 }
 
 /// The machine-readable report (`kube-rightsize/report/v1`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Always [`SCHEMA`].
     pub schema: String,

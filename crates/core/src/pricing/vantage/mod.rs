@@ -240,7 +240,9 @@ pub enum Step {
 }
 
 /// One price the cluster needs.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct PriceKey {
     /// Cloud provider.
     pub provider: Provider,
