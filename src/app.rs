@@ -1,32 +1,112 @@
 //! The root component: inputs in, analysis out.
+//!
+//! The analysis runs in a Web Worker ([`crate::worker`]) so the page never freezes; where no
+//! worker can be started it runs the same [`engine`] on the page, yielding between stages.
+//! While it runs, the loaded inputs and the last report stay on screen; a new result replaces
+//! the report only when it arrives. Cancel terminates the worker (a fresh one starts next time).
 
+use std::rc::Rc;
 use std::sync::Arc;
 
-use kube_rightsize_core::analysis::{Analysis, Settings, analyze};
-use kube_rightsize_core::ingest::{IngestError, Input};
-use kube_rightsize_core::inputs::{InputError, prepare};
-use kube_rightsize_core::pricing::catalogue::Catalogue;
+use kube_rightsize_core::cluster::InputSummary;
+use kube_rightsize_core::pricing::vantage::PriceKey;
+use kube_rightsize_core::report::Report;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::files::{fetch_bytes, yield_to_browser};
+use crate::engine::{self, Failure, Host, PrometheusRequest, Reply, Request, Stopped};
+use crate::files::yield_to_browser;
 use crate::input::{InputPanel, Inputs, human_bytes};
+use crate::prometheus::PrometheusPanel;
 use crate::report_view::ReportView;
 use crate::settings::{SettingsPanel, load, save};
+use crate::worker::{WorkerEvent, WorkerHandle, worker_url};
+
+/// How the last analysis went, for the timing line (and BENCHMARKS.md).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timing {
+    /// Bytes analysed.
+    pub bytes: usize,
+    /// The engine's time for reading and analysing (ms).
+    pub engine_ms: f64,
+    /// From the click to the report being decoded on the page (ms).
+    pub total_ms: f64,
+    /// Time the page's thread spent decoding the worker's reply (ms; 0 on the page).
+    pub decode_ms: f64,
+    /// Size of the worker's reply JSON (0 on the page).
+    pub reply_bytes: usize,
+    /// True when a Web Worker did the work.
+    pub in_worker: bool,
+}
+
+/// A finished analysis as the page shows it.
+#[derive(Clone)]
+pub struct Shown {
+    /// The report.
+    pub report: Arc<Report>,
+    /// What each snapshot input held.
+    pub inputs: Arc<Vec<InputSummary>>,
+    /// One line per node (Diagnostics tab).
+    pub node_descriptions: Arc<Vec<String>>,
+    /// How long it took.
+    pub timing: Timing,
+}
 
 /// What the page shows below the inputs.
 #[derive(Clone)]
 pub enum Outcome {
     /// Nothing analysed yet.
     Empty,
-    /// Working (loading the catalogue, parsing, computing).
-    Busy(String),
-    /// A report, what each input held (by input name), and how long the analysis took (ms).
-    Ready(Arc<Analysis>, Arc<Vec<(String, String)>>, f64),
-    /// A usage or price input could not be read.
-    BadInput(InputError),
+    /// A report.
+    Ready(Shown),
     /// An input could not be read.
-    Failed(IngestError),
+    Failed(Failure),
+}
+
+/// An analysis in progress.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Busy {
+    /// What is happening now.
+    pub text: String,
+    /// When it started (`performance.now()`).
+    pub started_ms: f64,
+}
+
+fn now() -> f64 {
+    engine::browser::now()
+}
+
+/// The page's own [`Host`]: fetch, progress into the busy line (yielding so the browser
+/// paints), cancel when the run is no longer the current one.
+struct PageHost {
+    generation: u64,
+    current: StoredValue<u64>,
+    busy: RwSignal<Option<Busy>>,
+}
+
+impl Host for PageHost {
+    async fn fetch(
+        &self,
+        url: &str,
+        timeout_ms: u32,
+    ) -> Result<(u16, Vec<u8>), engine::FetchError> {
+        engine::browser::fetch(url, timeout_ms).await
+    }
+    async fn progress(&self, text: &str) -> Result<(), ()> {
+        if self.current.get_value() != self.generation {
+            return Err(());
+        }
+        self.busy
+            .update(|b| b.iter_mut().for_each(|b| b.text = text.to_owned()));
+        yield_to_browser().await;
+        if self.current.get_value() != self.generation {
+            return Err(());
+        }
+        Ok(())
+    }
+    fn now(&self) -> f64 {
+        now()
+    }
 }
 
 /// The whole page.
@@ -34,11 +114,120 @@ pub enum Outcome {
 pub fn App() -> impl IntoView {
     let inputs = Inputs::new();
     let outcome = RwSignal::new(Outcome::Empty);
-    let catalogue: StoredValue<Option<Arc<Catalogue>>> = StoredValue::new(None);
+    let busy = RwSignal::new(None::<Busy>);
+    let clock = RwSignal::new(0.0f64);
     let catalogue_problem = RwSignal::new(None::<String>);
     let coverage = RwSignal::new(Vec::<String>::new());
     let prefs = RwSignal::new(load());
     let pref_errors = RwSignal::new(Vec::<String>::new());
+    let held = RwSignal::new(Vec::<(String, String)>::new());
+    // Vantage prices (a kube-rightsize/prices/v1 file) the Vantage panel fetched; sent with
+    // every analysis so those nodes are priced from Vantage.
+    let vantage_prices = RwSignal::new(None::<String>);
+    // The distinct prices the loaded cluster needs (for the Vantage panel).
+    let wanted = RwSignal::new(Vec::<PriceKey>::new());
+    let prometheus = RwSignal::new(None::<PrometheusRequest>);
+    let generation = StoredValue::new(0u64);
+    let worker = StoredValue::new_local(None::<WorkerHandle>);
+    let worker_broken = StoredValue::new(false);
+
+    // The elapsed-time clock ticks while busy.
+    let ticker = StoredValue::new_local(None::<IntervalHandle>);
+    Effect::new(move |_| {
+        if busy.with(Option::is_some) {
+            if ticker.with_value(Option::is_none) {
+                let h = set_interval_with_handle(
+                    move || clock.set(now()),
+                    std::time::Duration::from_millis(100),
+                )
+                .ok();
+                ticker.set_value(h);
+            }
+        } else if let Some(h) = ticker.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+    });
+
+    // Records what the loaded inputs are for the panic diagnostics (kinds and sizes only).
+    Effect::new(move |_| {
+        let list = inputs.list.get();
+        let held = held.get();
+        crate::panic::set_inputs(
+            list.iter()
+                .map(|i| {
+                    let what = held
+                        .iter()
+                        .find(|(n, _)| *n == i.name)
+                        .map_or("not analysed yet", |(_, w)| w.as_str());
+                    format!("{what}; {}", human_bytes(i.bytes.len()))
+                })
+                .collect(),
+        );
+    });
+
+    let finish = move |reply: Reply, mut timing: Timing| {
+        timing.engine_ms = reply.elapsed_ms;
+        pref_errors.set(reply.preference_errors);
+        coverage.set(reply.catalogue.coverage);
+        catalogue_problem.set(reply.catalogue.problem);
+        held.set(reply.held);
+        wanted.set(reply.wanted_prices);
+        outcome.set(Outcome::Ready(Shown {
+            report: Arc::new(reply.report),
+            inputs: Arc::new(reply.inputs),
+            node_descriptions: Arc::new(reply.node_descriptions),
+            timing,
+        }));
+        busy.set(None);
+    };
+
+    let stop_worker = move || {
+        if let Some(w) = worker.try_update_value(Option::take).flatten() {
+            w.terminate();
+        }
+    };
+
+    let cancel = move || {
+        generation.update_value(|g| *g += 1);
+        stop_worker();
+        busy.set(None);
+    };
+
+    let on_page = move |run_id: u64, request: Request, bytes: usize, started: f64| {
+        let loaded = inputs.list.get_untracked();
+        spawn_local(async move {
+            let parts: Vec<(String, Vec<u8>)> = loaded
+                .iter()
+                .map(|i| (i.name.clone(), i.bytes.as_ref().clone()))
+                .collect();
+            drop(loaded);
+            let host = PageHost {
+                generation: run_id,
+                current: generation,
+                busy,
+            };
+            let result = engine::run(&request, &parts, &host).await;
+            if generation.get_value() != run_id {
+                return;
+            }
+            let timing = Timing {
+                bytes,
+                engine_ms: 0.0,
+                total_ms: now() - started,
+                decode_ms: 0.0,
+                reply_bytes: 0,
+                in_worker: false,
+            };
+            match result {
+                Ok(reply) => finish(reply, timing),
+                Err(Stopped::Failed(f)) => {
+                    outcome.set(Outcome::Failed(f));
+                    busy.set(None);
+                }
+                Err(Stopped::Cancelled) => {}
+            }
+        });
+    };
 
     let run = move || {
         let loaded = inputs.list.get_untracked();
@@ -46,63 +235,112 @@ pub fn App() -> impl IntoView {
             outcome.set(Outcome::Empty);
             return;
         }
-        outcome.set(Outcome::Busy("Analysing…".into()));
-        spawn_local(async move {
-            if catalogue.with_value(Option::is_none) {
-                outcome.set(Outcome::Busy("Loading the price catalogue…".into()));
-                match fetch_bytes("catalogue.bin").await {
-                    Ok(bytes) => match Catalogue::from_bytes(&bytes) {
-                        Ok(c) => {
-                            coverage.set(c.coverage());
-                            catalogue.set_value(Some(Arc::new(c)));
+        // A new run replaces one in progress.
+        if busy.with_untracked(Option::is_some) {
+            cancel();
+        }
+        generation.update_value(|g| *g += 1);
+        let run_id = generation.get_value();
+        let started = now();
+        let bytes: usize = loaded.iter().map(|i| i.bytes.len()).sum();
+        let request = Request {
+            input_names: loaded.iter().map(|i| i.name.clone()).collect(),
+            preferences: prefs.with_untracked(|p| p.to_json()),
+            vantage_prices: vantage_prices.get_untracked(),
+            prometheus: prometheus.get_untracked(),
+            generated_at: String::from(js_sys::Date::new_0().to_iso_string()),
+        };
+        busy.set(Some(Busy {
+            text: "Starting".into(),
+            started_ms: started,
+        }));
+        clock.set(started);
+        let url = worker_url().filter(|_| !worker_broken.get_value());
+        let Some(url) = url else {
+            on_page(run_id, request, bytes, started);
+            return;
+        };
+        if worker.with_value(Option::is_none) {
+            let fallback_request = request.clone();
+            let on_event: Rc<dyn Fn(WorkerEvent)> = Rc::new(move |event| {
+                match event {
+                    WorkerEvent::Progress(text) => {
+                        busy.update(|b| b.iter_mut().for_each(|b| b.text = text.clone()));
+                    }
+                    WorkerEvent::Done(json) => {
+                        let t0 = now();
+                        let reply: Result<Reply, _> = serde_json::from_str(&json);
+                        let decode_ms = now() - t0;
+                        match reply {
+                            Ok(reply) => {
+                                let started =
+                                    busy.with_untracked(|b| b.as_ref().map(|b| b.started_ms));
+                                let timing = Timing {
+                                    bytes: inputs
+                                        .list
+                                        .with_untracked(|l| l.iter().map(|i| i.bytes.len()).sum()),
+                                    engine_ms: 0.0,
+                                    total_ms: started.map_or(0.0, |s| now() - s),
+                                    decode_ms,
+                                    reply_bytes: json.len(),
+                                    in_worker: true,
+                                };
+                                finish(reply, timing);
+                            }
+                            Err(e) => {
+                                busy.set(None);
+                                crate::panic::show(&format!(
+                                    "the page could not read the worker's reply: {e}"
+                                ));
+                            }
                         }
-                        Err(e) => catalogue_problem.set(Some(format!(
-                            "the price catalogue is damaged ({e}); nodes are priced with fallback rates"
-                        ))),
-                    },
-                    Err(e) => catalogue_problem.set(Some(format!(
-                        "the price catalogue could not be loaded ({e}); nodes are priced with fallback rates"
-                    ))),
+                    }
+                    WorkerEvent::Failed(json) => {
+                        busy.set(None);
+                        match serde_json::from_str::<Failure>(&json) {
+                            Ok(f) => outcome.set(Outcome::Failed(f)),
+                            Err(e) => crate::panic::show(&format!(
+                                "the page could not read the worker's failure: {e}"
+                            )),
+                        }
+                    }
+                    WorkerEvent::Panic(message) => {
+                        busy.set(None);
+                        stop_worker();
+                        crate::panic::show(&format!("in the analysis worker: {message}"));
+                    }
+                    WorkerEvent::Crashed(message) => {
+                        if busy.with_untracked(Option::is_some) {
+                            busy.set(None);
+                            crate::panic::show(&format!("the analysis worker stopped: {message}"));
+                        }
+                        stop_worker();
+                    }
+                    WorkerEvent::Unavailable(_) => {
+                        // No worker here (its script did not load): the page does the work.
+                        worker_broken.set_value(true);
+                        stop_worker();
+                        if generation.get_value() == run_id {
+                            on_page(run_id, fallback_request.clone(), bytes, started);
+                        }
+                    }
                 }
-            }
-            outcome.set(Outcome::Busy("Analysing…".into()));
-            yield_to_browser().await;
-            let cat = catalogue.get_value();
-            let parts: Vec<Input<'_>> = loaded
-                .iter()
-                .map(|i| Input::new(&i.name, &i.bytes))
-                .collect();
-            let generated_at = String::from(js_sys::Date::new_0().to_iso_string());
-            let mut settings = Settings::default();
-            let errors = prefs.with_untracked(|p| p.apply(&mut settings));
-            pref_errors.set(errors.iter().map(ToString::to_string).collect());
-            let now = || {
-                web_sys::window()
-                    .and_then(|w| w.performance())
-                    .map_or(0.0, |p| p.now())
-            };
-            let started = now();
-            let prepared = match prepare(&parts, &mut settings) {
-                Ok(p) => p,
-                Err(e) => {
-                    outcome.set(Outcome::BadInput(e));
+            });
+            match WorkerHandle::spawn(&url, on_event) {
+                Ok(w) => worker.set_value(Some(w)),
+                Err(_) => {
+                    worker_broken.set_value(true);
+                    on_page(run_id, request, bytes, started);
                     return;
                 }
-            };
-            let result = analyze(
-                &prepared.snapshots,
-                &settings,
-                cat.as_deref(),
-                &generated_at,
-            );
-            let elapsed_ms = now() - started;
-            outcome.set(match result {
-                Ok(a) => {
-                    let held = prepared.describe(&a.cluster);
-                    Outcome::Ready(Arc::new(a), Arc::new(held), elapsed_ms)
-                }
-                Err(e) => Outcome::Failed(e),
-            });
+            }
+        }
+        let inputs_bytes: Vec<Arc<Vec<u8>>> = loaded.iter().map(|i| Arc::clone(&i.bytes)).collect();
+        let slices: Vec<&[u8]> = inputs_bytes.iter().map(|b| b.as_slice()).collect();
+        worker.with_value(|w| {
+            if let Some(w) = w {
+                w.send(&request, &slices);
+            }
         });
     };
 
@@ -116,12 +354,18 @@ pub fn App() -> impl IntoView {
         <main>
             <InputPanel
                 inputs=inputs
-                held=Signal::derive(move || match outcome.get() {
-                    Outcome::Ready(_, held, _) => held.as_ref().clone(),
-                    _ => Vec::new(),
-                })
+                held=held
                 on_demo=Callback::new(move |_| run())
                 on_analyze=Callback::new(move |_| run())
+            />
+            <PrometheusPanel
+                active=prometheus
+                has_inputs=Signal::derive(move || !inputs.list.with(Vec::is_empty))
+                on_change=Callback::new(move |_| {
+                    if !inputs.list.with_untracked(Vec::is_empty) {
+                        run();
+                    }
+                })
             />
             <SettingsPanel
                 prefs=prefs
@@ -133,6 +377,16 @@ pub fn App() -> impl IntoView {
                     }
                 })
             />
+            // ── Vantage ─────────────────────────────────────────────────────────────────────
+            // The Vantage panel (src/vantage.rs, merged separately) goes here:
+            //   <VantagePanel wanted=wanted_prices on_prices=Callback::new(move |p| { vantage_prices.set(p); run() }) />
+            // `wanted_prices` lists the prices the loaded cluster needs; `vantage_prices` (a
+            // kube-rightsize/prices/v1 file) is sent with every analysis.
+            {
+                let _wanted_prices: Signal<Vec<PriceKey>> = wanted.into();
+                let _ = vantage_prices;
+            }
+            // ────────────────────────────────────────────────────────────────────────────────
             <Show when=move || !coverage.with(Vec::is_empty)>
                 <details class="coverage" id="catalogue-coverage">
                     <summary>"Embedded price catalogue: regions covered and dates"</summary>
@@ -145,6 +399,17 @@ pub fn App() -> impl IntoView {
                 </details>
             </Show>
             {move || catalogue_problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+            {move || busy.get().map(|b| {
+                let seconds = ((clock.get() - b.started_ms).max(0.0) / 1000.0).floor();
+                view! {
+                    <div class="busy row" id="busy" role="status" aria-live="polite">
+                        <span class="spinner" aria-hidden="true"></span>
+                        <span id="busy-text">{b.text.clone()}</span>
+                        <span class="muted" id="busy-elapsed">{format!("{seconds:.0} s")}</span>
+                        <button id="cancel" on:click=move |_| cancel()>"Cancel"</button>
+                    </div>
+                }
+            })}
             {move || match outcome.get() {
                 Outcome::Empty => view! {
                     <p class="muted" id="empty">
@@ -152,33 +417,35 @@ pub fn App() -> impl IntoView {
                     </p>
                 }
                 .into_any(),
-                Outcome::Busy(what) => view! { <p id="busy" aria-live="polite">{what}</p> }.into_any(),
-                Outcome::Failed(e) => view! { <InputErrorView error=e /> }.into_any(),
-                Outcome::Ready(a, _, ms) => {
-                    let bytes: usize = inputs.list.with_untracked(|l| l.iter().map(|i| i.bytes.len()).sum());
+                Outcome::Failed(e) => view! { <FailureView failure=e /> }.into_any(),
+                Outcome::Ready(shown) => {
+                    let t = shown.timing.clone();
+                    let where_ = if t.in_worker { "in a background worker" } else { "in this browser tab" };
                     view! {
-                        <p class="muted timing" id="timing">
-                            {format!("Analysed {} in {:.0} ms, in this browser tab.", human_bytes(bytes), ms)}
+                        <p
+                            class="muted timing"
+                            id="timing"
+                            data-engine-ms=format!("{:.1}", t.engine_ms)
+                            data-total-ms=format!("{:.1}", t.total_ms)
+                            data-decode-ms=format!("{:.1}", t.decode_ms)
+                            data-reply-bytes=t.reply_bytes.to_string()
+                            data-worker=t.in_worker.to_string()
+                        >
+                            {format!(
+                                "Analysed {} in {:.0} ms, {where_} ({:.0} ms in all).",
+                                human_bytes(t.bytes),
+                                t.engine_ms,
+                                t.total_ms
+                            )}
                         </p>
-                        <ReportView analysis=a />
+                        <ReportView
+                            report=shown.report
+                            inputs=shown.inputs
+                            node_descriptions=shown.node_descriptions
+                        />
                     }
                     .into_any()
                 }
-                Outcome::BadInput(e) => view! {
-                    <div class="error" role="alert" id="input-error">
-                        <strong>{format!("This {} could not be read: ", e.kind)}</strong>
-                        {e.message.clone()}
-                        <div class="muted">
-                            {match (e.line, e.column) {
-                                (Some(l), Some(c)) => format!("{}, line {l}, column {c}", e.input),
-                                (Some(l), None) => format!("{}, line {l}", e.input),
-                                _ => e.input.clone(),
-                            }}
-                        </div>
-                        {e.hint.clone().map(|h| view! { <div class="hint">"Hint: " {h}</div> })}
-                    </div>
-                }
-                .into_any(),
             }}
         </main>
     }
@@ -186,17 +453,13 @@ pub fn App() -> impl IntoView {
 
 /// A located input error with its hint.
 #[component]
-fn InputErrorView(error: IngestError) -> impl IntoView {
-    let location = format!(
-        "{}, line {}, column {}",
-        error.input, error.line, error.column
-    );
+fn FailureView(failure: Failure) -> impl IntoView {
     view! {
         <div class="error" role="alert" id="input-error">
-            <strong>"This input could not be read: "</strong>
-            {error.message.clone()}
-            <div class="muted">{location}</div>
-            {error.hint.clone().map(|h| view! { <div class="hint">"Hint: " {h}</div> })}
+            <strong>{failure.heading.clone()}</strong>
+            {failure.message.clone()}
+            <div class="muted">{failure.location.clone()}</div>
+            {failure.hint.clone().map(|h| view! { <div class="hint">"Hint: " {h}</div> })}
         </div>
     }
 }

@@ -55,19 +55,7 @@ impl Inputs {
     }
 }
 
-/// A human size: `812 B`, `12.3 KB`, `250.0 MB`.
-pub fn human_bytes(n: usize) -> String {
-    let n = n as f64;
-    if n < 1000.0 {
-        format!("{n} B")
-    } else if n < 1e6 {
-        format!("{:.1} KB", n / 1e3)
-    } else if n < 1e9 {
-        format!("{:.1} MB", n / 1e6)
-    } else {
-        format!("{:.2} GB", n / 1e9)
-    }
-}
+pub use crate::engine::human_bytes;
 
 const SNAPSHOT_COMMAND: &str = "kubectl get nodes,pods -A -o json > cluster.json";
 

@@ -4,11 +4,15 @@
 //! the core crate (see ARCHITECTURE.md).
 
 mod app;
+pub mod engine;
 mod files;
 mod input;
+pub mod panic;
+mod prometheus;
 mod report_view;
 pub mod settings;
 pub mod table;
+pub mod worker;
 
 pub use app::App;
 

@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use kube_rightsize_core::analysis::Analysis;
-use kube_rightsize_core::nodes::describe;
+use kube_rightsize_core::cluster::InputSummary;
 use kube_rightsize_core::report::csv::{namespaces_csv, nodes_csv, workloads_csv};
 use kube_rightsize_core::report::export::{ExportFormat, export_file_name};
 use kube_rightsize_core::report::html::{HtmlOptions, render_charts, render_html};
@@ -80,8 +79,15 @@ fn or_dash(v: &Option<String>) -> String {
 
 /// The report for one analysis.
 #[component]
-pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
-    let report = &analysis.report;
+pub fn ReportView(
+    /// The report.
+    report: Arc<Report>,
+    /// What each snapshot input held (the HTML export lists them).
+    inputs: Arc<Vec<InputSummary>>,
+    /// One line per node, how it was mapped (Diagnostics tab).
+    node_descriptions: Arc<Vec<String>>,
+) -> impl IntoView {
+    let analysis = Arc::clone(&report);
     let s = &report.summary;
     let tab = RwSignal::new(Tab::Workloads);
     let cards = [
@@ -106,11 +112,13 @@ pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
         ("Workloads", s.workloads.to_string(), "card-workloads"),
         ("Namespaces", s.namespaces.to_string(), "card-namespaces"),
     ];
-    let a = Arc::clone(&analysis);
+    let a = Arc::clone(&report);
+    let diag_inputs = Arc::clone(&inputs);
     let cluster_name = RwSignal::new(String::new());
     let anonymise = RwSignal::new(false);
     let export_error = RwSignal::new(None::<String>);
-    let for_export = Arc::clone(&analysis);
+    let for_export = Arc::clone(&report);
+    let export_inputs = Arc::clone(&inputs);
     let export = move |format: ExportFormat| {
         let key = if anonymise.get_untracked() {
             match random_key() {
@@ -123,7 +131,7 @@ pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
         } else {
             None
         };
-        let original = &for_export.report;
+        let original = &*for_export;
         let anonymised = key.as_ref().map(|k| original.anonymised(k));
         let r = anonymised.as_ref().unwrap_or(original);
         let typed = cluster_name.get_untracked();
@@ -137,7 +145,7 @@ pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
                 original,
                 &HtmlOptions {
                     cluster_name: (!typed.is_empty()).then(|| typed.to_owned()),
-                    inputs: for_export.cluster.inputs.clone(),
+                    inputs: export_inputs.as_ref().clone(),
                     anonymise_key: key.clone(),
                     ..HtmlOptions::default()
                 },
@@ -216,7 +224,7 @@ pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
             // exported report.
             <details class="panel report-charts" open>
                 <summary>"Charts"</summary>
-                <div inner_html=render_charts(&analysis.report)></div>
+                <div inner_html=render_charts(&analysis)></div>
             </details>
             <section class="panel">
                 <nav class="tabs" role="tablist">
@@ -224,7 +232,7 @@ pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
                         .into_iter()
                         .map(|t| {
                             let count = match t {
-                                Tab::Warnings => format!(" ({})", a.report.warnings.len()),
+                                Tab::Warnings => format!(" ({})", a.warnings.len()),
                                 _ => String::new(),
                             };
                             view! {
@@ -242,12 +250,12 @@ pub fn ReportView(analysis: Arc<Analysis>) -> impl IntoView {
                         .collect_view()}
                 </nav>
                 {move || match tab.get() {
-                    Tab::Workloads => workloads_table(&a.report).into_any(),
-                    Tab::Nodes => nodes_table(&a.report).into_any(),
-                    Tab::Namespaces => namespaces_table(&a.report).into_any(),
-                    Tab::Pools => pools_table(&a.report).into_any(),
-                    Tab::Warnings => warnings_table(&a.report).into_any(),
-                    Tab::Diagnostics => diagnostics(&a).into_any(),
+                    Tab::Workloads => workloads_table(&a).into_any(),
+                    Tab::Nodes => nodes_table(&a).into_any(),
+                    Tab::Namespaces => namespaces_table(&a).into_any(),
+                    Tab::Pools => pools_table(&a).into_any(),
+                    Tab::Warnings => warnings_table(&a).into_any(),
+                    Tab::Diagnostics => diagnostics(&diag_inputs, &node_descriptions).into_any(),
                 }}
             </section>
         </section>
@@ -487,10 +495,8 @@ fn warnings_table(report: &Report) -> impl IntoView + use<> {
     view! { <DataTable id="warnings" columns=columns rows=Arc::new(rows) money=fmt_usd /> }
 }
 
-fn diagnostics(analysis: &Analysis) -> impl IntoView + use<> {
-    let inputs = analysis
-        .cluster
-        .inputs
+fn diagnostics(inputs: &[InputSummary], nodes: &[String]) -> impl IntoView + use<> {
+    let inputs = inputs
         .iter()
         .map(|i| {
             format!(
@@ -499,15 +505,9 @@ fn diagnostics(analysis: &Analysis) -> impl IntoView + use<> {
             )
         })
         .collect::<Vec<_>>();
-    let nodes = analysis
-        .cluster
-        .nodes
-        .iter()
-        .map(describe)
-        .collect::<Vec<_>>();
     let text = inputs
         .into_iter()
-        .chain(nodes)
+        .chain(nodes.iter().cloned())
         .collect::<Vec<_>>()
         .join("\n");
     view! { <pre class="diag" id="diagnostics">{text}</pre> }
