@@ -215,3 +215,421 @@ async fn settings_persist_in_local_storage() {
         .remove_item(kube_rightsize_app::settings::STORAGE_KEY)
         .unwrap();
 }
+
+// ── The engine on the page's thread (the worker runs the same code) ──────────────────────────
+
+use std::cell::RefCell;
+
+use kube_rightsize_app::engine::{
+    self, FetchError, Host, PrometheusRequest, Reply, Request, Stopped,
+};
+use kube_rightsize_core::model::CapacityType;
+use kube_rightsize_core::pricing::import::write_price_file;
+use kube_rightsize_core::pricing::sources::{PriceSource, PriceTable};
+use kube_rightsize_core::recommend::StrategyName;
+
+const MIXED: &[u8] = include_bytes!("../crates/core/tests/fixtures/cost/mixed.json");
+const CATALOGUE: &[u8] = include_bytes!("../crates/core/data/catalogue.bin");
+
+/// How the fake Prometheus answers.
+#[derive(Clone, Copy)]
+enum Prom {
+    /// Every query: an empty vector.
+    Empty,
+    /// Every query: connection refused (as a browser reports it).
+    Down,
+    /// Every query: HTTP 500.
+    Broken,
+}
+
+struct FakeHost {
+    prom: Prom,
+    fetched: RefCell<Vec<String>>,
+    progress: RefCell<Vec<String>>,
+    cancel_at: Option<&'static str>,
+}
+
+impl FakeHost {
+    fn new(prom: Prom) -> FakeHost {
+        FakeHost {
+            prom,
+            fetched: RefCell::new(Vec::new()),
+            progress: RefCell::new(Vec::new()),
+            cancel_at: None,
+        }
+    }
+}
+
+impl Host for FakeHost {
+    async fn fetch(&self, url: &str, _timeout_ms: u32) -> Result<(u16, Vec<u8>), FetchError> {
+        self.fetched.borrow_mut().push(url.to_owned());
+        tick(0).await;
+        if url == engine::CATALOGUE_URL {
+            return Ok((200, CATALOGUE.to_vec()));
+        }
+        assert!(
+            url.starts_with("http://prometheus.test/api/v1/query?query="),
+            "{url}"
+        );
+        match self.prom {
+            Prom::Empty => Ok((
+                200,
+                br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#.to_vec(),
+            )),
+            Prom::Down => Err(FetchError::Network("Failed to fetch".into())),
+            Prom::Broken => Ok((500, b"internal error".to_vec())),
+        }
+    }
+    async fn progress(&self, text: &str) -> Result<(), ()> {
+        self.progress.borrow_mut().push(text.to_owned());
+        if self.cancel_at.is_some_and(|c| text.starts_with(c)) {
+            return Err(());
+        }
+        Ok(())
+    }
+    fn now(&self) -> f64 {
+        engine::browser::now()
+    }
+}
+
+fn request(prometheus: bool, vantage_prices: Option<String>) -> Request {
+    Request {
+        input_names: vec!["mixed.json".into()],
+        preferences: "{}".into(),
+        vantage_prices,
+        prometheus: prometheus.then(|| PrometheusRequest {
+            url: "http://prometheus.test/".into(),
+            strategy: StrategyName::Simple,
+        }),
+        generated_at: "2026-01-31T12:00:00Z".into(),
+    }
+}
+
+fn mixed() -> Vec<(String, Vec<u8>)> {
+    vec![("mixed.json".to_owned(), MIXED.to_vec())]
+}
+
+async fn run(host: &FakeHost, request: &Request) -> Reply {
+    match engine::run(request, &mixed(), host).await {
+        Ok(r) => r,
+        Err(e) => panic!("engine stopped: {e:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn engine_reports_progress_and_a_reply_that_round_trips() {
+    let host = FakeHost::new(Prom::Empty);
+    let reply = run(&host, &request(false, None)).await;
+    assert_eq!(reply.report.summary.nodes, 8);
+    assert_eq!(reply.held[0].0, "mixed.json");
+    assert!(reply.held[0].1.contains("8 nodes"), "{:?}", reply.held);
+    assert_eq!(reply.inputs.len(), 1);
+    assert_eq!(reply.node_descriptions.len(), 8);
+    assert!(reply.catalogue.problem.is_none());
+    assert!(!reply.catalogue.coverage.is_empty());
+    // The prices a Vantage lookup would need: AWS/Azure/GCP nodes with a type and region.
+    assert!(
+        reply
+            .wanted_prices
+            .iter()
+            .any(|k| k.instance_type == "m5.large" && k.region == "us-east-1"),
+        "{:?}",
+        reply.wanted_prices
+    );
+    let progress = host.progress.borrow().clone();
+    assert!(progress.contains(&"Analysing".to_owned()), "{progress:?}");
+    assert!(
+        progress.iter().any(|p| p.starts_with("Reading ")),
+        "{progress:?}"
+    );
+    // What the worker posts is what the page reads back, exactly.
+    let json = serde_json::to_string(&reply).unwrap();
+    let back: Reply = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, reply);
+}
+
+#[wasm_bindgen_test]
+async fn engine_prices_nodes_from_vantage_prices() {
+    let host = FakeHost::new(Prom::Empty);
+    let first = run(&host, &request(false, None)).await;
+    let mut table = PriceTable::new("Vantage");
+    for k in &first.wanted_prices {
+        table.insert_price(
+            k.provider,
+            &k.instance_type,
+            &k.region,
+            k.capacity_type,
+            1.25,
+        );
+    }
+    let file = write_price_file(&table, "2026-01-31T00:00:00Z");
+    let reply = run(&host, &request(false, Some(file))).await;
+    let priced: Vec<_> = reply
+        .report
+        .nodes
+        .iter()
+        .filter(|n| n.price_source == PriceSource::Vantage)
+        .collect();
+    assert!(!priced.is_empty(), "some nodes are priced from Vantage");
+    let on_demand_m5 = priced
+        .iter()
+        .find(|n| {
+            n.instance_type.as_deref() == Some("m5.large")
+                && n.capacity_type == CapacityType::OnDemand
+        })
+        .expect("the on-demand m5.large is priced from Vantage");
+    assert_eq!(on_demand_m5.hourly_price, 1.25);
+}
+
+#[wasm_bindgen_test]
+async fn engine_queries_prometheus_and_keeps_the_report_when_it_fails() {
+    // Answers without data: every container gets `?` (No data) and one warning.
+    let host = FakeHost::new(Prom::Empty);
+    let reply = run(&host, &request(true, None)).await;
+    let queries = host
+        .fetched
+        .borrow()
+        .iter()
+        .filter(|u| u.starts_with("http://prometheus.test/api/v1/query"))
+        .count();
+    assert!(queries > 0);
+    let progress = host.progress.borrow().clone();
+    assert!(
+        progress.contains(&format!("Querying Prometheus {queries}/{queries}")),
+        "{progress:?}"
+    );
+    let recs = reply
+        .report
+        .recommendations
+        .as_ref()
+        .expect("recommendations");
+    assert_eq!(
+        recs.source,
+        kube_rightsize_core::recommend::Source::Prometheus
+    );
+    assert!(
+        reply
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.code == "prometheus_no_data")
+    );
+
+    // Unreachable: the first failure stops the rest; the cost report is intact.
+    let host = FakeHost::new(Prom::Down);
+    let down = run(&host, &request(true, None)).await;
+    let sent = host
+        .fetched
+        .borrow()
+        .iter()
+        .filter(|u| u.starts_with("http://prometheus.test/"))
+        .count();
+    assert!(
+        sent <= engine::PROMETHEUS_CONCURRENCY,
+        "stops after the first failure ({sent} sent of {queries})"
+    );
+    let w = down
+        .report
+        .warnings
+        .iter()
+        .find(|w| w.code == "prometheus_unavailable")
+        .expect("an unavailable warning");
+    assert!(w.message.contains("CORS"), "{}", w.message);
+    assert_eq!(
+        down.report.summary.monthly_cost,
+        reply.report.summary.monthly_cost
+    );
+
+    // HTTP 500: the core's query-failed warning.
+    let host = FakeHost::new(Prom::Broken);
+    let broken = run(&host, &request(true, None)).await;
+    assert!(
+        broken
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.code == "prometheus_query_failed")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn engine_stops_when_cancelled_and_reports_unreadable_inputs() {
+    let mut host = FakeHost::new(Prom::Empty);
+    host.cancel_at = Some("Querying Prometheus");
+    let stopped = engine::run(&request(true, None), &mixed(), &host).await;
+    assert_eq!(stopped.err(), Some(Stopped::Cancelled));
+
+    let host = FakeHost::new(Prom::Empty);
+    let bad = vec![("paste".to_owned(), b"{\"items\": [".to_vec())];
+    let mut req = request(false, None);
+    req.input_names = vec!["paste".into()];
+    match engine::run(&req, &bad, &host).await {
+        Err(Stopped::Failed(f)) => {
+            assert_eq!(f.heading, "This input could not be read: ");
+            assert!(f.location.starts_with("paste, line 1, column"), "{f:?}");
+        }
+        other => panic!("expected a located failure, got {:?}", other.map(|_| ())),
+    }
+}
+
+// ── The page: progress, cancel, panics ───────────────────────────────────────────────────────
+
+fn paste_text(host: &web_sys::HtmlElement, text: &str) {
+    let data = web_sys::DataTransfer::new().unwrap();
+    data.set_data("text", text).unwrap();
+    let init = web_sys::ClipboardEventInit::new();
+    init.set_clipboard_data(Some(&data));
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let paste = web_sys::ClipboardEvent::new_with_event_init_dict("paste", &init).unwrap();
+    host.query_selector("#paste")
+        .unwrap()
+        .unwrap()
+        .dispatch_event(&paste)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn analysis_shows_progress_can_be_cancelled_and_keeps_the_inputs() {
+    let host = host();
+    let handle = leptos::mount::mount_to(host.clone(), kube_rightsize_app::App);
+    paste_text(&host, std::str::from_utf8(MIXED).unwrap());
+    tick(0).await;
+    click(&host, "#analyze");
+    tick(0).await;
+    // Busy at once, with what it does, the elapsed time and a cancel button.
+    assert!(
+        host.query_selector("#busy").unwrap().is_some(),
+        "busy shown"
+    );
+    assert!(host.query_selector("#busy-elapsed").unwrap().is_some());
+    click(&host, "#cancel");
+    tick(50).await;
+    assert!(host.query_selector("#busy").unwrap().is_none(), "cancelled");
+    assert!(
+        host.query_selector("#summary").unwrap().is_none(),
+        "no report"
+    );
+    assert_eq!(
+        cell_texts(&host, ".chip .chip-name"),
+        ["paste"],
+        "inputs stay"
+    );
+    // Nothing late arrives from the cancelled run.
+    tick(500).await;
+    assert!(host.query_selector("#summary").unwrap().is_none());
+
+    // Run again to the end: progress texts pass by, then the report (no worker here: the page
+    // runs the engine itself).
+    click(&host, "#analyze");
+    let mut seen = Vec::new();
+    let mut report = false;
+    for _ in 0..400 {
+        tick(10).await;
+        if let Some(t) = host.query_selector("#busy-text").unwrap() {
+            let t = t.text_content().unwrap_or_default();
+            if seen.last() != Some(&t) {
+                seen.push(t);
+            }
+        }
+        if host.query_selector("#summary").unwrap().is_some() {
+            report = true;
+            break;
+        }
+    }
+    assert!(report, "a report after {seen:?}");
+    // Stages pass quickly (sampled every 10 ms): whatever was seen is a known stage.
+    assert!(!seen.is_empty(), "progress was shown");
+    assert!(
+        seen.iter().all(|s| s == "Starting"
+            || s == "Loading the price catalogue"
+            || s.starts_with("Reading ")
+            || s == "Analysing"),
+        "{seen:?}"
+    );
+    assert!(host.query_selector("#busy").unwrap().is_none());
+    let timing = cell_texts(&host, "#timing").join("");
+    assert!(timing.contains("in this browser tab"), "{timing}");
+
+    // A second run keeps the last report on screen until the new one arrives.
+    click(&host, "#analyze");
+    tick(0).await;
+    assert!(host.query_selector("#busy").unwrap().is_some());
+    assert!(
+        host.query_selector("#summary").unwrap().is_some(),
+        "the last report stays"
+    );
+    for _ in 0..400 {
+        tick(10).await;
+        if host.query_selector("#busy").unwrap().is_none() {
+            break;
+        }
+    }
+    assert!(host.query_selector("#summary").unwrap().is_some());
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn panic_panel_shows_diagnostics_without_data_and_dismisses() {
+    kube_rightsize_app::panic::set_inputs(vec![
+        "cluster snapshot (JSON): 8 nodes, 12 pods; 40.1 KB".into(),
+    ]);
+    kube_rightsize_app::panic::show("index out of bounds: the len is 0 but the index is 3");
+    let document = web_sys::window().unwrap().document().unwrap();
+    let panel = document
+        .get_element_by_id(kube_rightsize_app::panic::PANEL_ID)
+        .expect("the panel is shown");
+    assert_eq!(panel.get_attribute("role").as_deref(), Some("alertdialog"));
+    let diag = document
+        .get_element_by_id("panic-diagnostics")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(diag.contains("panic: index out of bounds"), "{diag}");
+    assert!(diag.contains(env!("CARGO_PKG_VERSION")), "{diag}");
+    assert!(diag.contains("user agent: Mozilla/"), "{diag}");
+    assert!(
+        diag.contains("cluster snapshot (JSON): 8 nodes, 12 pods; 40.1 KB"),
+        "{diag}"
+    );
+    assert_eq!(
+        diag,
+        kube_rightsize_app::panic::diagnostics(
+            "index out of bounds: the len is 0 but the index is 3"
+        )
+    );
+    // Copy (the clipboard may refuse in headless Chromium; the button must still work).
+    document
+        .get_element_by_id("panic-copy")
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    tick(0).await;
+    assert_eq!(
+        document
+            .get_element_by_id("panic-copy-status")
+            .unwrap()
+            .text_content()
+            .as_deref(),
+        Some(" copied")
+    );
+    // A second panic replaces the panel; Dismiss removes it.
+    kube_rightsize_app::panic::show("second");
+    assert_eq!(
+        document
+            .query_selector_all(".panic-panel")
+            .unwrap()
+            .length(),
+        1
+    );
+    document
+        .get_element_by_id("panic-dismiss")
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    assert!(
+        document
+            .get_element_by_id(kube_rightsize_app::panic::PANEL_ID)
+            .is_none()
+    );
+}
