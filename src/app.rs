@@ -411,6 +411,7 @@ pub fn App() -> impl IntoView {
                 }
             })}
             {move || match outcome.get() {
+                Outcome::Empty if busy.with(Option::is_some) => ().into_any(),
                 Outcome::Empty => view! {
                     <p class="muted" id="empty">
                         "Paste or drop a cluster snapshot, or try the demo cluster, to see the report."

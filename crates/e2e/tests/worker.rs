@@ -1,0 +1,172 @@
+//! The analysis runs in a Web Worker: a big-ish paste (2,000 pods) shows progress, then the
+//! report; cancel stops it and keeps the inputs; a fresh worker serves the next run.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use kube_rightsize_e2e::server::StaticServer;
+use kube_rightsize_e2e::webdriver::Browser;
+use kube_rightsize_e2e::{dist_dir, screenshot_dir};
+use serde_json::{Value, json};
+
+/// `crates/core/tests/fixtures/cost/mixed.json` with its pods copied to `pods` pods in all.
+fn big_snapshot(pods: usize) -> String {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/cost/mixed.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let items = doc["items"].as_array_mut().unwrap();
+    let templates: Vec<Value> = items
+        .iter()
+        .filter(|i| i["kind"] == "Pod")
+        .cloned()
+        .collect();
+    let have = templates.len();
+    for n in 0..pods.saturating_sub(have) {
+        let mut p = templates[n % have].clone();
+        let name = format!("{}-copy-{n}", p["metadata"]["name"].as_str().unwrap());
+        p["metadata"]["name"] = name.into();
+        p["metadata"]["uid"] = format!("00000000-0000-4000-8000-{n:012}").into();
+        items.push(p);
+    }
+    serde_json::to_string_pretty(&doc).unwrap()
+}
+
+fn paste(browser: &Browser, text: &str) {
+    browser
+        .execute(
+            "const dt = new DataTransfer(); dt.setData('text', arguments[0]);
+             const ev = new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true});
+             document.querySelector('#paste').dispatchEvent(ev);",
+            json!([text]),
+        )
+        .expect("paste");
+}
+
+/// Records every progress text the page shows into `window.__progress`.
+fn record_progress(browser: &Browser) {
+    browser
+        .execute(
+            "window.__progress = [];
+             const seen = () => {
+               const t = document.querySelector('#busy-text');
+               if (t && window.__progress[window.__progress.length - 1] !== t.textContent) {
+                 window.__progress.push(t.textContent);
+               }
+             };
+             new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});",
+            json!([]),
+        )
+        .expect("observer");
+}
+
+fn progress(browser: &Browser) -> Vec<String> {
+    browser
+        .execute("return window.__progress;", json!([]))
+        .unwrap()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn a_big_paste_is_analysed_in_the_worker_with_progress_and_cancel() {
+    let server = StaticServer::start(&dist_dir()).expect("static server");
+    let browser = Browser::start().expect("headless Chromium");
+    browser.goto(&server.url()).expect("open the app");
+    browser.wait_for("#paste", Duration::from_secs(30)).unwrap();
+    let snapshot = big_snapshot(2_000);
+    assert!(snapshot.len() > 2_000_000, "{} bytes", snapshot.len());
+    paste(&browser, &snapshot);
+    browser.wait_for(".chip", Duration::from_secs(10)).unwrap();
+
+    // Cancel at once: no report, the input stays.
+    browser.click(&browser.find("#analyze").unwrap()).unwrap();
+    browser
+        .wait_for("#busy", Duration::from_secs(5))
+        .expect("busy line");
+    browser.click(&browser.find("#cancel").unwrap()).unwrap();
+    let gone = browser
+        .execute(
+            "return document.querySelector('#busy') === null;",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(gone, json!(true), "cancel hides the busy line");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        browser.find_all("#summary").unwrap().is_empty(),
+        "no report after cancel"
+    );
+    assert_eq!(
+        browser.find_all(".chip").unwrap().len(),
+        1,
+        "the input stays"
+    );
+
+    // Run again (a fresh worker): progress, then the report.
+    record_progress(&browser);
+    browser.click(&browser.find("#analyze").unwrap()).unwrap();
+    browser
+        .wait_for("#busy", Duration::from_secs(5))
+        .expect("busy line");
+    browser
+        .screenshot(&screenshot_dir().join("10-worker-progress.png"))
+        .unwrap();
+    let started = Instant::now();
+    browser
+        .wait_for("#summary", Duration::from_secs(120))
+        .expect("a report");
+    eprintln!("2,000 pods: report after {:?}", started.elapsed());
+    browser
+        .screenshot(&screenshot_dir().join("11-worker-report.png"))
+        .unwrap();
+    let seen = progress(&browser);
+    assert!(
+        seen.iter()
+            .any(|s| s.starts_with("Reading ") && s.ends_with(" MB")),
+        "{seen:?}"
+    );
+    assert!(seen.iter().any(|s| s == "Analysing"), "{seen:?}");
+    let pods = browser
+        .text(&browser.find("#card-pods .value").unwrap())
+        .unwrap();
+    assert_eq!(pods, "2000");
+    let timing = browser.find("#timing").unwrap();
+    let text = browser.text(&timing).unwrap();
+    assert!(text.contains("in a background worker"), "{text}");
+    let attrs = browser
+        .execute(
+            "const t = document.querySelector('#timing');
+             return [t.dataset.worker, t.dataset.engineMs, t.dataset.decodeMs, t.dataset.replyBytes, t.dataset.totalMs];",
+            json!([]),
+        )
+        .unwrap();
+    eprintln!("timing: {text} {attrs}");
+    assert_eq!(attrs[0], "true");
+    let reply_bytes: usize = attrs[3].as_str().unwrap().parse().unwrap();
+    assert!(
+        reply_bytes > 10_000,
+        "the reply carries the report ({reply_bytes} B)"
+    );
+    let held = browser.text(&browser.find(".chip-held").unwrap()).unwrap();
+    assert!(held.contains("2,000 pods"), "{held}");
+    // The worker fetched the catalogue itself, same origin.
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("GET /catalogue.bin")),
+        "{:?}",
+        server.requests()
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("GET /worker_loader.js")),
+        "the worker was loaded"
+    );
+}
