@@ -344,6 +344,12 @@ pub fn App() -> impl IntoView {
         });
     };
 
+    // For the Vantage panel (see VANTAGE PANEL GOES HERE below): the distinct prices the
+    // loaded cluster needs, from the last analysis; `vantage_prices` (a
+    // kube-rightsize/prices/v1 file) is sent with every analysis.
+    let wanted_prices: Signal<Vec<PriceKey>> = wanted.into();
+    let _ = (wanted_prices, vantage_prices);
+
     view! {
         <header class="top">
             <h1>"kube-rightsize"</h1>
@@ -377,15 +383,12 @@ pub fn App() -> impl IntoView {
                     }
                 })
             />
-            // ── Vantage ─────────────────────────────────────────────────────────────────────
-            // The Vantage panel (src/vantage.rs, merged separately) goes here:
-            //   <VantagePanel wanted=wanted_prices on_prices=Callback::new(move |p| { vantage_prices.set(p); run() }) />
-            // `wanted_prices` lists the prices the loaded cluster needs; `vantage_prices` (a
-            // kube-rightsize/prices/v1 file) is sent with every analysis.
-            {
-                let _wanted_prices: Signal<Vec<PriceKey>> = wanted.into();
-                let _ = vantage_prices;
-            }
+            // ── VANTAGE PANEL GOES HERE ─────────────────────────────────────────────────────
+            // The Vantage panel (src/vantage.rs, merged separately):
+            //   <VantagePanel
+            //       wanted=wanted_prices
+            //       on_prices=Callback::new(move |p: Option<String>| { vantage_prices.set(p); run() })
+            //   />
             // ────────────────────────────────────────────────────────────────────────────────
             <Show when=move || !coverage.with(Vec::is_empty)>
                 <details class="coverage" id="catalogue-coverage">

@@ -633,3 +633,97 @@ async fn panic_panel_shows_diagnostics_without_data_and_dismisses() {
             .is_none()
     );
 }
+
+// ── The page's side of the worker protocol, with stand-in workers ────────────────────────────
+
+/// A worker from JS source (a Blob URL), announced to the app by the `<meta>` it reads.
+fn fake_worker(js: &str) -> web_sys::Element {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(js));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).unwrap();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let meta = document.create_element("meta").unwrap();
+    meta.set_attribute("name", "kube-rightsize-worker").unwrap();
+    meta.set_attribute("content", &url).unwrap();
+    document.head().unwrap().append_child(&meta).unwrap();
+    meta
+}
+
+async fn wait_for(host: &web_sys::HtmlElement, selector: &str) -> bool {
+    for _ in 0..400 {
+        tick(10).await;
+        let found = host.query_selector(selector).unwrap().is_some()
+            || web_sys::window()
+                .unwrap()
+                .document()
+                .unwrap()
+                .query_selector(selector)
+                .unwrap()
+                .is_some();
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
+#[wasm_bindgen_test]
+async fn a_panicking_worker_becomes_the_error_panel_not_a_hang() {
+    let meta = fake_worker(
+        "postMessage({kind: 'ready'});
+         onmessage = (e) => {
+           if (typeof e.data.request !== 'string' || !(e.data.inputs[0] instanceof ArrayBuffer)) {
+             postMessage({kind: 'panic', message: 'bad request shape'});
+             return;
+           }
+           postMessage({kind: 'progress', text: 'Reading ' + e.data.inputs[0].byteLength + ' B'});
+           postMessage({kind: 'panic', message: 'panicked at src/engine.rs:1:1: boom'});
+         };",
+    );
+    let host = host();
+    let handle = leptos::mount::mount_to(host.clone(), kube_rightsize_app::App);
+    paste_text(&host, std::str::from_utf8(MIXED).unwrap());
+    tick(0).await;
+    click(&host, "#analyze");
+    assert!(wait_for(&host, "#panic-panel").await, "the panel is shown");
+    let document = web_sys::window().unwrap().document().unwrap();
+    let diag = document
+        .get_element_by_id("panic-diagnostics")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(
+        diag.contains("in the analysis worker: panicked at src/engine.rs:1:1: boom"),
+        "{diag}"
+    );
+    // Not busy any more, the input stays, and no pasted data is in the diagnostics.
+    tick(10).await;
+    assert!(host.query_selector("#busy").unwrap().is_none());
+    assert_eq!(cell_texts(&host, ".chip .chip-name"), ["paste"]);
+    assert!(!diag.contains("mixed"), "{diag}");
+    assert!(diag.contains("KB"), "input sizes: {diag}");
+    document
+        .get_element_by_id("panic-dismiss")
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    meta.remove();
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn a_worker_that_cannot_start_leaves_the_work_to_the_page() {
+    let meta = fake_worker("throw new Error('no wasm here');");
+    let host = host();
+    let handle = leptos::mount::mount_to(host.clone(), kube_rightsize_app::App);
+    paste_text(&host, std::str::from_utf8(MIXED).unwrap());
+    tick(0).await;
+    click(&host, "#analyze");
+    assert!(wait_for(&host, "#summary").await, "a report from the page");
+    let timing = cell_texts(&host, "#timing").join("");
+    assert!(timing.contains("in this browser tab"), "{timing}");
+    meta.remove();
+    drop(handle);
+}

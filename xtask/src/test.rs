@@ -146,6 +146,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             .env("KRS_DIST", root.join("dist"))
             .env("KRS_E2E_OUT", root.join("target/e2e"))
             .env("KRS_CLI", root.join("target/debug/kube-rightsize"))
+            // The app's Prometheus field runs against a real Prometheus (skips without this).
+            .env("KRS_PROMETHEUS_TESTS", "1")
             .env("CHROMEDRIVER", which("chromedriver")?);
         s.tests("end-to-end tests (built app in headless Chromium)", e2e)?;
     }

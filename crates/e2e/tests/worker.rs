@@ -170,3 +170,80 @@ fn a_big_paste_is_analysed_in_the_worker_with_progress_and_cancel() {
         "the worker was loaded"
     );
 }
+
+/// Not a test: times a big snapshot through the file picker in the release build (numbers in
+/// BENCHMARKS.md). `KRS_BENCH_SNAPSHOT=/tmp/big.json cargo test -p kube-rightsize-e2e --test
+/// worker -- --ignored --nocapture bench` after `cargo xtask dist` and `cargo xtask gen`.
+#[test]
+#[ignore = "benchmark: needs KRS_BENCH_SNAPSHOT"]
+fn bench_big_snapshot_in_the_worker() {
+    let Some(path) = std::env::var_os("KRS_BENCH_SNAPSHOT") else {
+        eprintln!("set KRS_BENCH_SNAPSHOT to a snapshot file");
+        return;
+    };
+    let server = StaticServer::start(&dist_dir()).expect("static server");
+    let browser = Browser::start().expect("headless Chromium");
+    browser.goto(&server.url()).expect("open the app");
+    browser.wait_for("#paste", Duration::from_secs(30)).unwrap();
+    // Long tasks on the page's thread (anything over 50 ms), from before the file is picked.
+    browser
+        .execute(
+            "window.__long = [];
+             new PerformanceObserver(l => l.getEntries().forEach(e => window.__long.push([e.startTime, e.duration])))
+               .observe({entryTypes: ['longtask']});",
+            json!([]),
+        )
+        .unwrap();
+    let picked = Instant::now();
+    browser
+        .send_keys(
+            &browser.find("#file-picker").unwrap(),
+            &std::path::Path::new(&path).display().to_string(),
+        )
+        .unwrap();
+    browser.wait_for(".chip", Duration::from_secs(300)).unwrap();
+    eprintln!("file read into the page: {:?}", picked.elapsed());
+    record_progress(&browser);
+    let t0: f64 = browser
+        .execute("return performance.now();", json!([]))
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    browser.click(&browser.find("#analyze").unwrap()).unwrap();
+    let started = Instant::now();
+    browser
+        .wait_for("#summary", Duration::from_secs(600))
+        .expect("a report");
+    eprintln!("report after {:?}", started.elapsed());
+    let attrs = browser
+        .execute(
+            "const t = document.querySelector('#timing');
+             return [t.textContent, t.dataset.engineMs, t.dataset.decodeMs, t.dataset.replyBytes, t.dataset.totalMs];",
+            json!([]),
+        )
+        .unwrap();
+    eprintln!("timing: {attrs}");
+    eprintln!("progress: {:?}", progress(&browser));
+    let long = browser.execute("return window.__long;", json!([])).unwrap();
+    let long: Vec<(f64, f64)> = long
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e[0].as_f64().unwrap() - t0, e[1].as_f64().unwrap()))
+        .filter(|(start, _)| *start >= -1.0)
+        .collect();
+    eprintln!(
+        "long tasks on the page after Analyze (start ms, duration ms): {long:?}; total {:.0} ms",
+        long.iter().map(|l| l.1).sum::<f64>()
+    );
+    let mem = browser
+        .execute(
+            "return performance.memory ? [performance.memory.usedJSHeapSize, performance.memory.totalJSHeapSize] : null;",
+            json!([]),
+        )
+        .unwrap();
+    eprintln!("JS heap: {mem}");
+    browser
+        .screenshot(&screenshot_dir().join("bench-big-report.png"))
+        .unwrap();
+}

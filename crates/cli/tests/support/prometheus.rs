@@ -300,24 +300,35 @@ pub struct Running {
 
 /// Writes the history with promtool and starts Prometheus on a free port, under `base`.
 pub fn start(base: &Path, extra_args: &[&str]) -> Running {
+    launch(base, extra_args, true)
+}
+
+/// Starts Prometheus without any history (fast: for tests of CORS and transport only).
+pub fn start_empty(base: &Path, extra_args: &[&str]) -> Running {
+    launch(base, extra_args, false)
+}
+
+fn launch(base: &Path, extra_args: &[&str], backfill: bool) -> Running {
     let dir = base.join(format!("prometheus-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("data")).expect("mkdir");
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock")
-        .as_secs();
-    let end = now - now % SCRAPE - 60;
-    let om = dir.join("series.om");
-    std::fs::write(&om, openmetrics(end)).expect("write openmetrics");
-    let status = Command::new("promtool")
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&om)
-        .arg(dir.join("data"))
-        .stdout(Stdio::null())
-        .status()
-        .expect("promtool runs (Debian package prometheus)");
-    assert!(status.success(), "promtool failed");
+    if backfill {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        let end = now - now % SCRAPE - 60;
+        let om = dir.join("series.om");
+        std::fs::write(&om, openmetrics(end)).expect("write openmetrics");
+        let status = Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&om)
+            .arg(dir.join("data"))
+            .stdout(Stdio::null())
+            .status()
+            .expect("promtool runs (Debian package prometheus)");
+        assert!(status.success(), "promtool failed");
+    }
     let config = dir.join("prometheus.yml");
     std::fs::write(&config, "global:\n  scrape_interval: 1h\n").expect("write config");
     let port = free_port();
