@@ -173,7 +173,8 @@ fn a_big_paste_is_analysed_in_the_worker_with_progress_and_cancel() {
 
 /// Not a test: times a big snapshot through the file picker in the release build (numbers in
 /// BENCHMARKS.md). `KRS_BENCH_SNAPSHOT=/tmp/big.json cargo test -p kube-rightsize-e2e --test
-/// worker -- --ignored --nocapture bench` after `cargo xtask dist` and `cargo xtask gen`.
+/// worker -- --ignored --nocapture bench` after `cargo xtask dist` and `cargo xtask gen`
+/// (`KRS_BENCH_NO_WORKER=1`: without the worker, for comparison).
 #[test]
 #[ignore = "benchmark: needs KRS_BENCH_SNAPSHOT"]
 fn bench_big_snapshot_in_the_worker() {
@@ -203,6 +204,15 @@ fn bench_big_snapshot_in_the_worker() {
         .unwrap();
     browser.wait_for(".chip", Duration::from_secs(300)).unwrap();
     eprintln!("file read into the page: {:?}", picked.elapsed());
+    if std::env::var_os("KRS_BENCH_NO_WORKER").is_some_and(|v| !v.is_empty()) {
+        // For comparison: the page runs the engine itself.
+        browser
+            .execute(
+                "document.querySelector('meta[name=kube-rightsize-worker]').remove();",
+                json!([]),
+            )
+            .unwrap();
+    }
     record_progress(&browser);
     let t0: f64 = browser
         .execute("return performance.now();", json!([]))
