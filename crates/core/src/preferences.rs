@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Settings;
+use crate::cost::Rates;
+use crate::recommend::StrategySettings;
 
 /// Preferences as the user entered them; serialised as JSON by the shells.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -14,6 +16,96 @@ pub struct Preferences {
     /// Assumed spot discount in percent (e.g. `60`) for spot nodes without a known spot price;
     /// `None` = off (such nodes are priced on-demand with a warning).
     pub assume_spot_discount_percent: Option<f64>,
+    /// USD per core-hour for nodes without a price; `None` = OpenCost's default.
+    pub fallback_cpu_core_hourly: Option<f64>,
+    /// USD per GiB-hour for nodes without a price; `None` = OpenCost's default.
+    pub fallback_memory_gib_hourly: Option<f64>,
+    /// KRR strategy settings for usage inputs and Prometheus; `None` fields keep KRR's defaults.
+    pub strategy: StrategyPreferences,
+}
+
+/// The KRR strategy settings a user can change (see [`StrategySettings`] for KRR's defaults).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StrategyPreferences {
+    /// History looked at, in hours (KRR: 336 = 14 days).
+    pub history_hours: Option<f64>,
+    /// `simple`: the CPU percentile per pod (KRR: 95).
+    pub cpu_percentile: Option<f64>,
+    /// Added to the peak memory, in percent (KRR: 15).
+    pub memory_buffer_percentage: Option<f64>,
+    /// Samples needed, summed over the pods (KRR: 100).
+    pub points_required: Option<u64>,
+    /// The smallest CPU recommendation, in millicores (KRR: 10).
+    pub cpu_min_millicores: Option<i64>,
+    /// The smallest memory recommendation, in MiB (KRR: 100).
+    pub memory_min_mib: Option<i64>,
+    /// Recommend even for resources an HPA scales on (KRR: false).
+    pub allow_hpa: bool,
+    /// Take OOM-killed containers' limits into account (KRR: false).
+    pub use_oomkill_data: bool,
+}
+
+impl StrategyPreferences {
+    /// KRR's settings with these changes; problems are returned and those values ignored.
+    pub fn apply(&self, s: &mut StrategySettings) -> Vec<PreferenceError> {
+        let mut errors = Vec::new();
+        let mut bad = |message: String| {
+            errors.push(PreferenceError {
+                line: None,
+                message,
+            })
+        };
+        if let Some(h) = self.history_hours {
+            if h.is_finite() && h > 0.0 {
+                s.history_duration = h;
+            } else {
+                bad(format!("the history must be more than 0 hours, not {h}"));
+            }
+        }
+        if let Some(p) = self.cpu_percentile {
+            if p.is_finite() && p > 0.0 && p <= 100.0 {
+                s.cpu_percentile = p;
+            } else {
+                bad(format!(
+                    "the CPU percentile must be above 0 and at most 100, not {p}"
+                ));
+            }
+        }
+        if let Some(b) = self.memory_buffer_percentage {
+            if b.is_finite() && (0.0..=1000.0).contains(&b) {
+                s.memory_buffer_percentage = b;
+            } else {
+                bad(format!(
+                    "the memory buffer must be between 0 and 1000 percent, not {b}"
+                ));
+            }
+        }
+        if let Some(n) = self.points_required {
+            s.points_required = n;
+        }
+        if let Some(m) = self.cpu_min_millicores {
+            if m >= 0 {
+                s.cpu_min_millicores = m;
+            } else {
+                bad(format!(
+                    "the smallest CPU recommendation cannot be negative ({m}m)"
+                ));
+            }
+        }
+        if let Some(m) = self.memory_min_mib {
+            if (0..=1 << 30).contains(&m) {
+                s.memory_min_bytes = m * 1024 * 1024;
+            } else {
+                bad(format!(
+                    "the smallest memory recommendation must be 0 to 2^30 MiB, not {m}"
+                ));
+            }
+        }
+        s.allow_hpa = self.allow_hpa;
+        s.use_oomkill_data = self.use_oomkill_data;
+        errors
+    }
 }
 
 /// A preference that could not be applied, for people.
@@ -71,6 +163,21 @@ impl Preferences {
                 message: format!("the spot discount must be between 0 and 100 percent, not {p}"),
             }),
         }
+        if self.fallback_cpu_core_hourly.is_some() || self.fallback_memory_gib_hourly.is_some() {
+            match Rates::validated(
+                self.fallback_cpu_core_hourly
+                    .unwrap_or(Rates::FALLBACK.cpu_core_hourly),
+                self.fallback_memory_gib_hourly
+                    .unwrap_or(Rates::FALLBACK.memory_gib_hourly),
+            ) {
+                Ok(r) => settings.fallback_rates = r,
+                Err(message) => errors.push(PreferenceError {
+                    line: None,
+                    message,
+                }),
+            }
+        }
+        errors.extend(self.strategy.apply(&mut settings.strategy));
         errors
     }
 }
@@ -85,6 +192,7 @@ mod tests {
         let prefs = Preferences {
             manual_prices: "# my prices\nm5.large = 0.05\n\nbogus\nc5.xlarge=-1\n".into(),
             assume_spot_discount_percent: Some(60.0),
+            ..Preferences::default()
         };
         let mut settings = Settings::default();
         let errors = prefs.apply(&mut settings);
@@ -117,10 +225,54 @@ mod tests {
     }
 
     #[test]
+    fn fallback_rates_and_strategy_apply_and_bad_values_are_reported() {
+        let prefs = Preferences {
+            fallback_cpu_core_hourly: Some(0.02),
+            strategy: StrategyPreferences {
+                cpu_percentile: Some(99.0),
+                memory_buffer_percentage: Some(-5.0),
+                memory_min_mib: Some(64),
+                allow_hpa: true,
+                ..StrategyPreferences::default()
+            },
+            ..Preferences::default()
+        };
+        let mut settings = Settings::default();
+        let errors = prefs.apply(&mut settings);
+        assert_eq!(settings.fallback_rates.cpu_core_hourly, 0.02);
+        assert_eq!(
+            settings.fallback_rates.memory_gib_hourly,
+            Rates::FALLBACK.memory_gib_hourly
+        );
+        assert_eq!(settings.strategy.cpu_percentile, 99.0);
+        assert_eq!(settings.strategy.memory_buffer_percentage, 15.0);
+        assert_eq!(settings.strategy.memory_min_bytes, 64 * 1024 * 1024);
+        assert!(settings.strategy.allow_hpa);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("memory buffer"));
+
+        let zero = Preferences {
+            fallback_cpu_core_hourly: Some(0.0),
+            fallback_memory_gib_hourly: Some(0.0),
+            ..Preferences::default()
+        };
+        let mut settings = Settings::default();
+        assert_eq!(zero.apply(&mut settings).len(), 1);
+        assert_eq!(settings.fallback_rates, Rates::FALLBACK);
+    }
+
+    #[test]
     fn json_round_trips_and_garbage_gives_defaults() {
         let prefs = Preferences {
             manual_prices: "m5.large=0.05".into(),
             assume_spot_discount_percent: Some(55.5),
+            fallback_cpu_core_hourly: Some(0.02),
+            fallback_memory_gib_hourly: None,
+            strategy: StrategyPreferences {
+                cpu_percentile: Some(99.0),
+                allow_hpa: true,
+                ..StrategyPreferences::default()
+            },
         };
         assert_eq!(Preferences::from_json(&prefs.to_json()), prefs);
         assert_eq!(Preferences::from_json("not json"), Preferences::default());

@@ -654,3 +654,37 @@ fn unlabelled_nodes_pool_by_type_region_and_capacity_type() {
         ]
     );
 }
+
+#[test]
+fn users_fallback_rates_price_unpriced_nodes_and_are_explained() {
+    use kube_rightsize_core::cost::Rates;
+    let settings = Settings {
+        fallback_rates: Rates::validated(0.05, 0.01).unwrap(),
+        ..Settings::default()
+    };
+    let a = run(&settings, Some(&catalogue()));
+    let kind = node(&a, "kind-worker");
+    assert_eq!(kind.price.source, PriceSource::Fallback);
+    close(kind.hourly_price, 4.0 * 0.05 + 8.0 * 0.01);
+    assert_eq!(kind.rates, Rates::validated(0.05, 0.01).unwrap());
+    assert!(
+        kind.explanation
+            .contains("$0.05/core-h × 4 cores + $0.01/GiB-h × 8 GiB"),
+        "{}",
+        kind.explanation
+    );
+    assert_eq!(a.report.pricing.fallback_rates, settings.fallback_rates);
+    let fallback = a
+        .report
+        .pricing
+        .sources
+        .iter()
+        .find(|s| s.source == PriceSource::Fallback)
+        .expect("a fallback source");
+    assert_eq!(
+        fallback.describe(),
+        "fallback rates $0.05/core-h and $0.01/GiB-h (set by the user) (kind: 1 node, estimated)"
+    );
+    // Priced nodes are untouched.
+    close(node(&a, "aws-od-1").hourly_price, 0.096);
+}

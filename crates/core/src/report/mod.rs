@@ -90,6 +90,21 @@ impl From<&ResourceSpec> for OptionalAmount {
     }
 }
 
+/// `fallback rates $0.031611/core-h and $0.004237/GiB-h`, with ` (set by the user)` when they are not
+/// OpenCost's defaults.
+pub fn fallback_words(rates: &Rates) -> String {
+    format!(
+        "fallback rates ${}/core-h and ${}/GiB-h{}",
+        trim_decimal(rates.cpu_core_hourly, 6),
+        trim_decimal(rates.memory_gib_hourly, 6),
+        if *rates == Rates::FALLBACK {
+            ""
+        } else {
+            " (set by the user)"
+        }
+    )
+}
+
 /// One price source as used by this report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceUse {
@@ -120,9 +135,8 @@ impl SourceUse {
         let estimate = if self.estimate { ", estimated" } else { "" };
         match (self.source, &self.as_of) {
             (PriceSource::Fallback, _) => format!(
-                "fallback rates ${}/core-h and ${}/GiB-h ({}: {nodes}, estimated)",
-                cost::FALLBACK_CPU_CORE_HOURLY,
-                cost::FALLBACK_MEMORY_GIB_HOURLY,
+                "{} ({}: {nodes}, estimated)",
+                self.description,
                 self.provider.as_str()
             ),
             (PriceSource::Manual, _) => {
@@ -523,6 +537,9 @@ impl Report {
             .into_values()
             .map(|mut u| {
                 u.instance_types.sort();
+                if u.source == PriceSource::Fallback {
+                    u.description = fallback_words(&costs.fallback_rates);
+                }
                 u
             })
             .collect();
@@ -664,7 +681,7 @@ impl Report {
                 as_of,
                 hours_per_month: month,
                 summary: summary_line,
-                fallback_rates: Rates::FALLBACK,
+                fallback_rates: costs.fallback_rates,
                 cpu_memory_price_ratio: cost::CPU_MEMORY_PRICE_RATIO,
                 assume_spot_discount,
             },
