@@ -138,6 +138,60 @@ impl Preferences {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
     }
 
+    /// Sets (or, with `None`, removes) the manual price of `instance_type`: an earlier line for
+    /// the same type (compared case-insensitively, comments kept) is replaced in place, otherwise
+    /// a line is appended. Returns an error for a price that is not a finite number above 0.
+    pub fn set_manual_price(
+        &mut self,
+        instance_type: &str,
+        usd_per_hour: Option<f64>,
+    ) -> Result<(), String> {
+        let instance_type = instance_type.trim();
+        if instance_type.is_empty() || instance_type.contains(['=', '#', '\n']) {
+            return Err(format!("`{instance_type}` is not an instance type"));
+        }
+        if let Some(p) = usd_per_hour
+            && !(p.is_finite() && p > 0.0)
+        {
+            return Err(format!(
+                "the price of {instance_type} must be a number above 0 (USD per hour), not {p}"
+            ));
+        }
+        let new_line = usd_per_hour.map(|p| format!("{instance_type}={p}"));
+        let mut lines: Vec<String> = Vec::new();
+        let mut replaced = false;
+        for line in self.manual_prices.lines() {
+            let content = line.split('#').next().unwrap_or_default();
+            let is_this = content
+                .split_once('=')
+                .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case(instance_type));
+            if !is_this {
+                lines.push(line.to_owned());
+            } else if !replaced {
+                replaced = true;
+                if let Some(l) = &new_line {
+                    lines.push(l.clone());
+                }
+            }
+        }
+        if !replaced && let Some(l) = new_line {
+            lines.push(l);
+        }
+        self.manual_prices = lines.join("\n");
+        Ok(())
+    }
+
+    /// The manual price of `instance_type` as entered, if any.
+    pub fn manual_price(&self, instance_type: &str) -> Option<f64> {
+        self.manual_prices.lines().find_map(|line| {
+            let (t, p) = line.split('#').next()?.split_once('=')?;
+            t.trim()
+                .eq_ignore_ascii_case(instance_type.trim())
+                .then(|| crate::pricing::sources::parse_usd(p))
+                .flatten()
+        })
+    }
+
     /// Applies the preferences to `settings`; problems are returned and the rest still applies.
     pub fn apply(&self, settings: &mut Settings) -> Vec<PreferenceError> {
         let mut errors = Vec::new();
@@ -259,6 +313,28 @@ mod tests {
         let mut settings = Settings::default();
         assert_eq!(zero.apply(&mut settings).len(), 1);
         assert_eq!(settings.fallback_rates, Rates::FALLBACK);
+    }
+
+    #[test]
+    fn inline_price_edits_replace_append_and_remove_lines() {
+        let mut prefs = Preferences {
+            manual_prices: "# mine\nM5.large = 0.05 # old\nc5.large=0.08".into(),
+            ..Preferences::default()
+        };
+        prefs.set_manual_price("m5.large", Some(0.07)).unwrap();
+        assert_eq!(prefs.manual_prices, "# mine\nm5.large=0.07\nc5.large=0.08");
+        assert_eq!(prefs.manual_price("M5.LARGE"), Some(0.07));
+        prefs.set_manual_price("t3.small", Some(0.02)).unwrap();
+        assert!(prefs.manual_prices.ends_with("\nt3.small=0.02"));
+        prefs.set_manual_price("c5.large", None).unwrap();
+        assert_eq!(prefs.manual_prices, "# mine\nm5.large=0.07\nt3.small=0.02");
+        assert_eq!(prefs.manual_price("c5.large"), None);
+        assert!(prefs.set_manual_price("m5.large", Some(-1.0)).is_err());
+        assert!(prefs.set_manual_price("m5.large", Some(f64::NAN)).is_err());
+        assert!(prefs.set_manual_price("a=b", Some(1.0)).is_err());
+        // What was written applies cleanly.
+        let mut settings = Settings::default();
+        assert!(prefs.apply(&mut settings).is_empty());
     }
 
     #[test]

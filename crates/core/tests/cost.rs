@@ -688,3 +688,30 @@ fn users_fallback_rates_price_unpriced_nodes_and_are_explained() {
     // Priced nodes are untouched.
     close(node(&a, "aws-od-1").hourly_price, 0.096);
 }
+
+#[test]
+fn type_prices_list_each_distinct_price_once() {
+    use kube_rightsize_core::model::CapacityType;
+    use kube_rightsize_core::report::type_prices;
+    let a = run(&Settings::default(), Some(&catalogue()));
+    let list = type_prices(&a.report);
+    let names: Vec<&str> = list.iter().map(|t| t.instance_type.as_str()).collect();
+    // kind-worker has no instance type; the reserved m5.large is priced on-demand like aws-od-1.
+    assert_eq!(
+        names,
+        [
+            "c5.large",
+            "m5.large",
+            "m5.xlarge",
+            "n2-standard-4",
+            "standard_d4s_v5",
+            "t3.medium"
+        ]
+    );
+    let m5 = &list[1];
+    assert_eq!(
+        (m5.nodes, m5.priced_as, m5.source),
+        (2, CapacityType::OnDemand, PriceSource::Embedded)
+    );
+    close(m5.usd_per_hour, 0.096);
+}
