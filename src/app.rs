@@ -6,6 +6,7 @@ use kube_rightsize_core::analysis::{Analysis, Settings, analyze};
 use kube_rightsize_core::ingest::{IngestError, Input};
 use kube_rightsize_core::inputs::{InputError, prepare};
 use kube_rightsize_core::pricing::catalogue::Catalogue;
+use kube_rightsize_core::report::{TypePrice, type_prices};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -39,6 +40,9 @@ pub fn App() -> impl IntoView {
     let coverage = RwSignal::new(Vec::<String>::new());
     let prefs = RwSignal::new(load());
     let pref_errors = RwSignal::new(Vec::<String>::new());
+    // The last report's prices per instance type, kept while a re-run is busy so inline price
+    // edits keep their fields.
+    let prices_in_use = RwSignal::new(Vec::<TypePrice>::new());
 
     let run = move || {
         let loaded = inputs.list.get_untracked();
@@ -99,6 +103,7 @@ pub fn App() -> impl IntoView {
             outcome.set(match result {
                 Ok(a) => {
                     let held = prepared.describe(&a.cluster);
+                    prices_in_use.set(type_prices(&a.report));
                     Outcome::Ready(Arc::new(a), Arc::new(held), elapsed_ms)
                 }
                 Err(e) => Outcome::Failed(e),
@@ -126,6 +131,7 @@ pub fn App() -> impl IntoView {
             <SettingsPanel
                 prefs=prefs
                 errors=pref_errors
+                prices_in_use=prices_in_use
                 on_change=Callback::new(move |_| {
                     prefs.with_untracked(save);
                     if !inputs.list.with_untracked(Vec::is_empty) {
