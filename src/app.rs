@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use kube_rightsize_core::cluster::InputSummary;
 use kube_rightsize_core::pricing::vantage::PriceKey;
-use kube_rightsize_core::report::Report;
+use kube_rightsize_core::report::{Report, TypePrice, type_prices};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -126,6 +126,9 @@ pub fn App() -> impl IntoView {
     let vantage_prices = RwSignal::new(None::<String>);
     // The distinct prices the loaded cluster needs (for the Vantage panel).
     let wanted = RwSignal::new(Vec::<PriceKey>::new());
+    // The last report's prices per instance type (the settings panel's inline overrides); kept
+    // while a re-run is busy so the fields stay.
+    let prices_in_use = RwSignal::new(Vec::<TypePrice>::new());
     let prometheus = RwSignal::new(None::<PrometheusRequest>);
     let generation = StoredValue::new(0u64);
     let worker = StoredValue::new_local(None::<WorkerHandle>);
@@ -172,6 +175,7 @@ pub fn App() -> impl IntoView {
         catalogue_problem.set(reply.catalogue.problem);
         held.set(reply.held);
         wanted.set(reply.wanted_prices);
+        prices_in_use.set(type_prices(&reply.report));
         outcome.set(Outcome::Ready(Shown {
             report: Arc::new(reply.report),
             inputs: Arc::new(reply.inputs),
@@ -376,6 +380,7 @@ pub fn App() -> impl IntoView {
             <SettingsPanel
                 prefs=prefs
                 errors=pref_errors
+                prices_in_use=prices_in_use
                 on_change=Callback::new(move |_| {
                     prefs.with_untracked(save);
                     if !inputs.list.with_untracked(Vec::is_empty) {

@@ -274,7 +274,7 @@ pub async fn run<H: Host>(
         .map_err(|e| Stopped::Failed(Failure::from(e)))?;
     let mut elapsed_ms = host.now() - started;
     if let Some(p) = &request.prometheus {
-        let set = prometheus(p, &cluster, host).await?;
+        let set = prometheus(p, &cluster, &settings.strategy, host).await?;
         settings.recommendations = Some(RecommendationInput::Ready(set));
     }
     host.progress("Analysing").await.map_err(cancelled)?;
@@ -308,10 +308,11 @@ pub async fn run<H: Host>(
 async fn prometheus<H: Host>(
     p: &PrometheusRequest,
     cluster: &kube_rightsize_core::cluster::Cluster,
+    strategy: &StrategySettings,
     host: &H,
 ) -> Result<kube_rightsize_core::recommend::RecommendationSet, Stopped> {
     let base = p.url.trim().trim_end_matches('/').to_owned();
-    let mut plan = Plan::new(cluster, p.strategy, &StrategySettings::default());
+    let mut plan = Plan::new(cluster, p.strategy, strategy);
     let urls: Vec<String> = plan.queries().iter().map(|q| q.url(&base)).collect();
     let total = urls.len();
     host.progress(&format!("Querying Prometheus 0/{total}"))

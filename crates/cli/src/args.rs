@@ -49,6 +49,9 @@ Options:
                                 capacity type (repeatable), e.g. --price m5.large=0.05
   --assume-spot-discount F      Price spot nodes without a known spot price at on-demand x (1 - F),
                                 marked as estimates (F between 0 and 1, e.g. 0.6; off by default)
+  --fallback-rates CPU,MEM      USD per core-hour and per GiB-hour for nodes without a price
+                                (default OpenCost's 0.031611,0.004237; set your own for
+                                on-premises clusters), e.g. --fallback-rates 0.025,0.0033
   --target-utilisation F        Size node suggestions so requests fill at most F of each node's
                                 allocatable CPU and memory (0 < F <= 1; default 0.85)
   --vantage-token-env VAR       Price nodes from Vantage with the token in the environment
@@ -148,6 +151,8 @@ pub struct AnalyzeArgs {
     pub assume_spot_discount: Option<f64>,
     /// Target utilisation for node suggestions.
     pub target_utilisation: Option<f64>,
+    /// `--fallback-rates CPU,MEM`: rates for nodes without a price.
+    pub fallback_rates: Option<kube_rightsize_core::cost::Rates>,
     /// Report timestamp.
     pub generated_at: Option<String>,
     /// `--vantage-*` options.
@@ -269,6 +274,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         verbose: false,
         assume_spot_discount: None,
         target_utilisation: None,
+        fallback_rates: None,
         generated_at: None,
         vantage: crate::vantage::VantageArgs::default(),
         recommend: crate::recommend::RecommendArgs::default(),
@@ -331,6 +337,22 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
                         )
                     })?;
                 a.assume_spot_discount = Some(d);
+            }
+            "--fallback-rates" => {
+                let v = value("CPU,MEM (USD per core-hour and per GiB-hour)")?;
+                let parsed = v
+                    .split_once(',')
+                    .and_then(|(c, m)| {
+                        Some((c.trim().parse::<f64>().ok()?, m.trim().parse::<f64>().ok()?))
+                    })
+                    .ok_or_else(|| format!("`{v}` is not two numbers separated by a comma"))
+                    .and_then(|(c, m)| kube_rightsize_core::cost::Rates::validated(c, m));
+                a.fallback_rates = Some(parsed.map_err(|e| {
+                    usage_error(
+                        format!("--fallback-rates: {e} (e.g. --fallback-rates 0.025,0.0033)"),
+                        ANALYZE_HELP,
+                    )
+                })?);
             }
             "--target-utilisation" | "--target-utilization" => {
                 let v = value("a fraction above 0 and at most 1")?;
@@ -447,6 +469,21 @@ mod tests {
     }
 
     #[test]
+    fn parses_fallback_rates() {
+        let Command::Analyze(a) = parse(&args(&[
+            "analyze",
+            "a",
+            "--fallback-rates",
+            "0.025, 0.0033",
+        ]))
+        .unwrap() else {
+            panic!("not analyze")
+        };
+        let r = a.fallback_rates.expect("rates");
+        assert_eq!((r.cpu_core_hourly, r.memory_gib_hourly), (0.025, 0.0033));
+    }
+
+    #[test]
     fn parses_html_options() {
         let c = parse(&args(&[
             "analyze",
@@ -475,6 +512,10 @@ mod tests {
             &["analyze", "a", "--assume-spot-discount", "1.5"],
             &["analyze", "a", "--target-utilisation", "0"],
             &["analyze", "a", "--target-utilisation", "1.2"],
+            &["analyze", "a", "--fallback-rates", "0.03"],
+            &["analyze", "a", "--fallback-rates", "0.03,-1"],
+            &["analyze", "a", "--fallback-rates", "0,0"],
+            &["analyze", "a", "--fallback-rates", "NaN,0.004"],
             &["analyze", "a", "--generated-at", "yesterday"],
             &["analyze", "-", "-"],
             &["analyze", "a", "--prices"],

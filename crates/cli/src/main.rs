@@ -103,6 +103,9 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
             })?;
     }
     settings.assume_spot_discount = a.assume_spot_discount;
+    if let Some(r) = a.fallback_rates {
+        settings.fallback_rates = r;
+    }
     if let Some(t) = a.target_utilisation {
         settings.suggest.target_utilisation = t;
     }

@@ -21,7 +21,7 @@ use crate::pricing::sources::{ManualPrices, PriceSources, PriceTable};
 use crate::report::Report;
 
 /// What the user chose: price overrides, imported prices and assumptions.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// What the ingest keeps (pod labels).
     pub ingest: IngestOptions,
@@ -39,9 +39,32 @@ pub struct Settings {
     pub price_file_warnings: Vec<Warning>,
     /// How node shape suggestions are sized ([`crate::suggest`]).
     pub suggest: crate::suggest::SuggestSettings,
+    /// Rates for nodes without a price (OpenCost's defaults, [`crate::cost::Rates::FALLBACK`],
+    /// unless the user set their own).
+    pub fallback_rates: crate::cost::Rates,
+    /// The KRR strategy settings used to read usage inputs (KRR's defaults unless the user
+    /// changed them). KRR results carry their own.
+    pub strategy: crate::recommend::StrategySettings,
     /// Right-sizing recommendations or usage to apply ([`crate::recommend`]): a KRR result, a
     /// usage snapshot, or recommendations computed from Prometheus. `None` by default.
     pub recommendations: Option<crate::recommend::RecommendationInput>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            ingest: IngestOptions::default(),
+            manual_prices: ManualPrices::default(),
+            vantage: PriceTable::default(),
+            price_file: PriceTable::default(),
+            assume_spot_discount: None,
+            price_file_warnings: Vec::new(),
+            suggest: crate::suggest::SuggestSettings::default(),
+            fallback_rates: crate::cost::Rates::FALLBACK,
+            strategy: crate::recommend::StrategySettings::default(),
+            recommendations: None,
+        }
+    }
 }
 
 /// Everything the analysis found.
@@ -110,6 +133,7 @@ pub fn analyze_cluster(
         file: &settings.price_file,
         catalogue,
         assume_spot_discount: discount,
+        fallback: settings.fallback_rates,
     };
     let costs = cost::compute(&cluster, &sources);
     warnings.extend(costs.warnings.iter().cloned());

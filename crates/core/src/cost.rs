@@ -71,6 +71,28 @@ impl Rates {
         memory_gib_hourly: FALLBACK_MEMORY_GIB_HOURLY,
     };
 
+    /// Checks user-entered fallback rates: both finite and not negative, and not both zero.
+    pub fn validated(cpu_core_hourly: f64, memory_gib_hourly: f64) -> Result<Rates, String> {
+        let ok = |v: f64| v.is_finite() && v >= 0.0;
+        if !ok(cpu_core_hourly) || !ok(memory_gib_hourly) {
+            return Err(format!(
+                "fallback rates must be numbers of at least 0, not ${cpu_core_hourly}/core-h and \
+                 ${memory_gib_hourly}/GiB-h"
+            ));
+        }
+        if cpu_core_hourly == 0.0 && memory_gib_hourly == 0.0 {
+            return Err(
+                "fallback rates of $0 for both CPU and memory would make every \
+                        unpriced node free; leave them empty for OpenCost's defaults"
+                    .to_owned(),
+            );
+        }
+        Ok(Rates {
+            cpu_core_hourly,
+            memory_gib_hourly,
+        })
+    }
+
     /// Splits `hourly_price` over `cores` and `gib` with [`CPU_MEMORY_PRICE_RATIO`]; `None` when
     /// there is nothing to split over (both zero) or the inputs are not finite.
     pub fn split(hourly_price: f64, cores: f64, gib: f64) -> Option<Rates> {
@@ -325,6 +347,8 @@ pub struct CostModel {
     pub allocated_hourly: f64,
     /// Σ node idle costs, USD per hour.
     pub idle_hourly: f64,
+    /// The rates nodes without a price were costed at.
+    pub fallback_rates: Rates,
     /// Pricing and cost warnings (ingest warnings are in [`Cluster::warnings`]).
     pub warnings: Vec<Warning>,
 }
@@ -364,6 +388,7 @@ fn explain_node(
     hourly: f64,
     rates: Option<&Rates>,
     alloc: &CpuMemory,
+    fallback: &Rates,
 ) -> String {
     let region = node.region.as_deref().unwrap_or("(region unknown)");
     let mut out = match price.usd_per_hour {
@@ -388,9 +413,9 @@ fn explain_node(
         None => format!(
             "no price ({}): fallback rates ${}/core-h × {} cores + ${}/GiB-h × {} GiB = {} (an estimate)",
             price.unpriced_reason.as_deref().unwrap_or("unknown"),
-            FALLBACK_CPU_CORE_HOURLY,
+            trim_decimal(fallback.cpu_core_hourly, 6),
             trim_decimal(alloc.cores(), 2),
-            FALLBACK_MEMORY_GIB_HOURLY,
+            trim_decimal(fallback.memory_gib_hourly, 6),
             trim_decimal(alloc.gib(), 2),
             fmt_hourly(hourly)
         ),
@@ -482,6 +507,7 @@ pub fn compute(cluster: &Cluster, sources: &PriceSources<'_>) -> CostModel {
         total_hourly,
         allocated_hourly,
         idle_hourly,
+        fallback_rates: sources.fallback,
         warnings,
     }
 }
@@ -545,8 +571,8 @@ fn price_node(
         None => {
             let has_any = c > 0.0 || g > 0.0;
             (
-                Rates::FALLBACK.cost(c, g),
-                has_any.then_some(Rates::FALLBACK),
+                sources.fallback.cost(c, g),
+                has_any.then_some(sources.fallback),
             )
         }
     };
@@ -561,7 +587,14 @@ fn price_node(
             ),
         ));
     }
-    let explanation = explain_node(node, &price, hourly_price, rates.as_ref(), &allocatable);
+    let explanation = explain_node(
+        node,
+        &price,
+        hourly_price,
+        rates.as_ref(),
+        &allocatable,
+        &sources.fallback,
+    );
     NodeCost {
         node: index,
         name: node.name.clone(),

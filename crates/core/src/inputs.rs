@@ -171,18 +171,17 @@ pub fn prepare<'a>(
                 settings.price_file_warnings.extend(imported.warnings);
             }
             InputKind::Usage(_) => {
-                let strategy = recommend::StrategySettings::default();
                 let read: RecommendationInput =
-                    recommend::read_input(input.name, input.bytes, &strategy).map_err(|e| {
-                        InputError {
+                    recommend::read_input(input.name, input.bytes, &settings.strategy).map_err(
+                        |e| InputError {
                             input: e.input.clone(),
                             kind: kind.label(),
                             line: e.line,
                             column: None,
                             message: e.message.clone(),
                             hint: None,
-                        }
-                    })?;
+                        },
+                    )?;
                 settings.recommendations = Some(read);
             }
         }

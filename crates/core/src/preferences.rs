@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Settings;
+use crate::cost::Rates;
+use crate::recommend::StrategySettings;
 
 /// Preferences as the user entered them; serialised as JSON by the shells.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -14,6 +16,96 @@ pub struct Preferences {
     /// Assumed spot discount in percent (e.g. `60`) for spot nodes without a known spot price;
     /// `None` = off (such nodes are priced on-demand with a warning).
     pub assume_spot_discount_percent: Option<f64>,
+    /// USD per core-hour for nodes without a price; `None` = OpenCost's default.
+    pub fallback_cpu_core_hourly: Option<f64>,
+    /// USD per GiB-hour for nodes without a price; `None` = OpenCost's default.
+    pub fallback_memory_gib_hourly: Option<f64>,
+    /// KRR strategy settings for usage inputs and Prometheus; `None` fields keep KRR's defaults.
+    pub strategy: StrategyPreferences,
+}
+
+/// The KRR strategy settings a user can change (see [`StrategySettings`] for KRR's defaults).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StrategyPreferences {
+    /// History looked at, in hours (KRR: 336 = 14 days).
+    pub history_hours: Option<f64>,
+    /// `simple`: the CPU percentile per pod (KRR: 95).
+    pub cpu_percentile: Option<f64>,
+    /// Added to the peak memory, in percent (KRR: 15).
+    pub memory_buffer_percentage: Option<f64>,
+    /// Samples needed, summed over the pods (KRR: 100).
+    pub points_required: Option<u64>,
+    /// The smallest CPU recommendation, in millicores (KRR: 10).
+    pub cpu_min_millicores: Option<i64>,
+    /// The smallest memory recommendation, in MiB (KRR: 100).
+    pub memory_min_mib: Option<i64>,
+    /// Recommend even for resources an HPA scales on (KRR: false).
+    pub allow_hpa: bool,
+    /// Take OOM-killed containers' limits into account (KRR: false).
+    pub use_oomkill_data: bool,
+}
+
+impl StrategyPreferences {
+    /// KRR's settings with these changes; problems are returned and those values ignored.
+    pub fn apply(&self, s: &mut StrategySettings) -> Vec<PreferenceError> {
+        let mut errors = Vec::new();
+        let mut bad = |message: String| {
+            errors.push(PreferenceError {
+                line: None,
+                message,
+            })
+        };
+        if let Some(h) = self.history_hours {
+            if h.is_finite() && h > 0.0 {
+                s.history_duration = h;
+            } else {
+                bad(format!("the history must be more than 0 hours, not {h}"));
+            }
+        }
+        if let Some(p) = self.cpu_percentile {
+            if p.is_finite() && p > 0.0 && p <= 100.0 {
+                s.cpu_percentile = p;
+            } else {
+                bad(format!(
+                    "the CPU percentile must be above 0 and at most 100, not {p}"
+                ));
+            }
+        }
+        if let Some(b) = self.memory_buffer_percentage {
+            if b.is_finite() && (0.0..=1000.0).contains(&b) {
+                s.memory_buffer_percentage = b;
+            } else {
+                bad(format!(
+                    "the memory buffer must be between 0 and 1000 percent, not {b}"
+                ));
+            }
+        }
+        if let Some(n) = self.points_required {
+            s.points_required = n;
+        }
+        if let Some(m) = self.cpu_min_millicores {
+            if m >= 0 {
+                s.cpu_min_millicores = m;
+            } else {
+                bad(format!(
+                    "the smallest CPU recommendation cannot be negative ({m}m)"
+                ));
+            }
+        }
+        if let Some(m) = self.memory_min_mib {
+            if (0..=1 << 30).contains(&m) {
+                s.memory_min_bytes = m * 1024 * 1024;
+            } else {
+                bad(format!(
+                    "the smallest memory recommendation must be 0 to 2^30 MiB, not {m}"
+                ));
+            }
+        }
+        s.allow_hpa = self.allow_hpa;
+        s.use_oomkill_data = self.use_oomkill_data;
+        errors
+    }
 }
 
 /// A preference that could not be applied, for people.
@@ -46,6 +138,60 @@ impl Preferences {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
     }
 
+    /// Sets (or, with `None`, removes) the manual price of `instance_type`: an earlier line for
+    /// the same type (compared case-insensitively, comments kept) is replaced in place, otherwise
+    /// a line is appended. Returns an error for a price that is not a finite number above 0.
+    pub fn set_manual_price(
+        &mut self,
+        instance_type: &str,
+        usd_per_hour: Option<f64>,
+    ) -> Result<(), String> {
+        let instance_type = instance_type.trim();
+        if instance_type.is_empty() || instance_type.contains(['=', '#', '\n']) {
+            return Err(format!("`{instance_type}` is not an instance type"));
+        }
+        if let Some(p) = usd_per_hour
+            && !(p.is_finite() && p > 0.0)
+        {
+            return Err(format!(
+                "the price of {instance_type} must be a number above 0 (USD per hour), not {p}"
+            ));
+        }
+        let new_line = usd_per_hour.map(|p| format!("{instance_type}={p}"));
+        let mut lines: Vec<String> = Vec::new();
+        let mut replaced = false;
+        for line in self.manual_prices.lines() {
+            let content = line.split('#').next().unwrap_or_default();
+            let is_this = content
+                .split_once('=')
+                .is_some_and(|(t, _)| t.trim().eq_ignore_ascii_case(instance_type));
+            if !is_this {
+                lines.push(line.to_owned());
+            } else if !replaced {
+                replaced = true;
+                if let Some(l) = &new_line {
+                    lines.push(l.clone());
+                }
+            }
+        }
+        if !replaced && let Some(l) = new_line {
+            lines.push(l);
+        }
+        self.manual_prices = lines.join("\n");
+        Ok(())
+    }
+
+    /// The manual price of `instance_type` as entered, if any.
+    pub fn manual_price(&self, instance_type: &str) -> Option<f64> {
+        self.manual_prices.lines().find_map(|line| {
+            let (t, p) = line.split('#').next()?.split_once('=')?;
+            t.trim()
+                .eq_ignore_ascii_case(instance_type.trim())
+                .then(|| crate::pricing::sources::parse_usd(p))
+                .flatten()
+        })
+    }
+
     /// Applies the preferences to `settings`; problems are returned and the rest still applies.
     pub fn apply(&self, settings: &mut Settings) -> Vec<PreferenceError> {
         let mut errors = Vec::new();
@@ -71,6 +217,21 @@ impl Preferences {
                 message: format!("the spot discount must be between 0 and 100 percent, not {p}"),
             }),
         }
+        if self.fallback_cpu_core_hourly.is_some() || self.fallback_memory_gib_hourly.is_some() {
+            match Rates::validated(
+                self.fallback_cpu_core_hourly
+                    .unwrap_or(Rates::FALLBACK.cpu_core_hourly),
+                self.fallback_memory_gib_hourly
+                    .unwrap_or(Rates::FALLBACK.memory_gib_hourly),
+            ) {
+                Ok(r) => settings.fallback_rates = r,
+                Err(message) => errors.push(PreferenceError {
+                    line: None,
+                    message,
+                }),
+            }
+        }
+        errors.extend(self.strategy.apply(&mut settings.strategy));
         errors
     }
 }
@@ -85,6 +246,7 @@ mod tests {
         let prefs = Preferences {
             manual_prices: "# my prices\nm5.large = 0.05\n\nbogus\nc5.xlarge=-1\n".into(),
             assume_spot_discount_percent: Some(60.0),
+            ..Preferences::default()
         };
         let mut settings = Settings::default();
         let errors = prefs.apply(&mut settings);
@@ -117,10 +279,76 @@ mod tests {
     }
 
     #[test]
+    fn fallback_rates_and_strategy_apply_and_bad_values_are_reported() {
+        let prefs = Preferences {
+            fallback_cpu_core_hourly: Some(0.02),
+            strategy: StrategyPreferences {
+                cpu_percentile: Some(99.0),
+                memory_buffer_percentage: Some(-5.0),
+                memory_min_mib: Some(64),
+                allow_hpa: true,
+                ..StrategyPreferences::default()
+            },
+            ..Preferences::default()
+        };
+        let mut settings = Settings::default();
+        let errors = prefs.apply(&mut settings);
+        assert_eq!(settings.fallback_rates.cpu_core_hourly, 0.02);
+        assert_eq!(
+            settings.fallback_rates.memory_gib_hourly,
+            Rates::FALLBACK.memory_gib_hourly
+        );
+        assert_eq!(settings.strategy.cpu_percentile, 99.0);
+        assert_eq!(settings.strategy.memory_buffer_percentage, 15.0);
+        assert_eq!(settings.strategy.memory_min_bytes, 64 * 1024 * 1024);
+        assert!(settings.strategy.allow_hpa);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("memory buffer"));
+
+        let zero = Preferences {
+            fallback_cpu_core_hourly: Some(0.0),
+            fallback_memory_gib_hourly: Some(0.0),
+            ..Preferences::default()
+        };
+        let mut settings = Settings::default();
+        assert_eq!(zero.apply(&mut settings).len(), 1);
+        assert_eq!(settings.fallback_rates, Rates::FALLBACK);
+    }
+
+    #[test]
+    fn inline_price_edits_replace_append_and_remove_lines() {
+        let mut prefs = Preferences {
+            manual_prices: "# mine\nM5.large = 0.05 # old\nc5.large=0.08".into(),
+            ..Preferences::default()
+        };
+        prefs.set_manual_price("m5.large", Some(0.07)).unwrap();
+        assert_eq!(prefs.manual_prices, "# mine\nm5.large=0.07\nc5.large=0.08");
+        assert_eq!(prefs.manual_price("M5.LARGE"), Some(0.07));
+        prefs.set_manual_price("t3.small", Some(0.02)).unwrap();
+        assert!(prefs.manual_prices.ends_with("\nt3.small=0.02"));
+        prefs.set_manual_price("c5.large", None).unwrap();
+        assert_eq!(prefs.manual_prices, "# mine\nm5.large=0.07\nt3.small=0.02");
+        assert_eq!(prefs.manual_price("c5.large"), None);
+        assert!(prefs.set_manual_price("m5.large", Some(-1.0)).is_err());
+        assert!(prefs.set_manual_price("m5.large", Some(f64::NAN)).is_err());
+        assert!(prefs.set_manual_price("a=b", Some(1.0)).is_err());
+        // What was written applies cleanly.
+        let mut settings = Settings::default();
+        assert!(prefs.apply(&mut settings).is_empty());
+    }
+
+    #[test]
     fn json_round_trips_and_garbage_gives_defaults() {
         let prefs = Preferences {
             manual_prices: "m5.large=0.05".into(),
             assume_spot_discount_percent: Some(55.5),
+            fallback_cpu_core_hourly: Some(0.02),
+            fallback_memory_gib_hourly: None,
+            strategy: StrategyPreferences {
+                cpu_percentile: Some(99.0),
+                allow_hpa: true,
+                ..StrategyPreferences::default()
+            },
         };
         assert_eq!(Preferences::from_json(&prefs.to_json()), prefs);
         assert_eq!(Preferences::from_json("not json"), Preferences::default());

@@ -654,3 +654,64 @@ fn unlabelled_nodes_pool_by_type_region_and_capacity_type() {
         ]
     );
 }
+
+#[test]
+fn users_fallback_rates_price_unpriced_nodes_and_are_explained() {
+    use kube_rightsize_core::cost::Rates;
+    let settings = Settings {
+        fallback_rates: Rates::validated(0.05, 0.01).unwrap(),
+        ..Settings::default()
+    };
+    let a = run(&settings, Some(&catalogue()));
+    let kind = node(&a, "kind-worker");
+    assert_eq!(kind.price.source, PriceSource::Fallback);
+    close(kind.hourly_price, 4.0 * 0.05 + 8.0 * 0.01);
+    assert_eq!(kind.rates, Rates::validated(0.05, 0.01).unwrap());
+    assert!(
+        kind.explanation
+            .contains("$0.05/core-h × 4 cores + $0.01/GiB-h × 8 GiB"),
+        "{}",
+        kind.explanation
+    );
+    assert_eq!(a.report.pricing.fallback_rates, settings.fallback_rates);
+    let fallback = a
+        .report
+        .pricing
+        .sources
+        .iter()
+        .find(|s| s.source == PriceSource::Fallback)
+        .expect("a fallback source");
+    assert_eq!(
+        fallback.describe(),
+        "fallback rates $0.05/core-h and $0.01/GiB-h (set by the user) (kind: 1 node, estimated)"
+    );
+    // Priced nodes are untouched.
+    close(node(&a, "aws-od-1").hourly_price, 0.096);
+}
+
+#[test]
+fn type_prices_list_each_distinct_price_once() {
+    use kube_rightsize_core::model::CapacityType;
+    use kube_rightsize_core::report::type_prices;
+    let a = run(&Settings::default(), Some(&catalogue()));
+    let list = type_prices(&a.report);
+    let names: Vec<&str> = list.iter().map(|t| t.instance_type.as_str()).collect();
+    // kind-worker has no instance type; the reserved m5.large is priced on-demand like aws-od-1.
+    assert_eq!(
+        names,
+        [
+            "c5.large",
+            "m5.large",
+            "m5.xlarge",
+            "n2-standard-4",
+            "standard_d4s_v5",
+            "t3.medium"
+        ]
+    );
+    let m5 = &list[1];
+    assert_eq!(
+        (m5.nodes, m5.priced_as, m5.source),
+        (2, CapacityType::OnDemand, PriceSource::Embedded)
+    );
+    close(m5.usd_per_hour, 0.096);
+}

@@ -191,3 +191,28 @@ fn bad_usage_is_a_located_error() {
         Ok(RecommendationInput::Snapshot(..))
     ));
 }
+
+#[test]
+fn the_users_strategy_settings_reach_usage_inputs_through_prepare() {
+    use kube_rightsize_core::inputs::prepare;
+    use kube_rightsize_core::preferences::{Preferences, StrategyPreferences};
+
+    let prefs = Preferences {
+        strategy: StrategyPreferences {
+            memory_buffer_percentage: Some(50.0),
+            ..StrategyPreferences::default()
+        },
+        ..Preferences::default()
+    };
+    let mut settings = Settings::default();
+    assert!(prefs.apply(&mut settings).is_empty());
+    let inputs = [
+        Input::new("cluster.json", CLUSTER),
+        Input::new("top.txt", TOP_ALL),
+    ];
+    let prepared = prepare(&inputs, &mut settings).unwrap();
+    let a = analyze(&prepared.snapshots, &settings, None, "2026-01-31T12:00:00Z").unwrap();
+    // api/app: memory = ceil(210Mi × 1.5 = 315Mi) = 315Mi instead of KRR's default 15% (242Mi).
+    let app = rec(&a, "api", "app");
+    assert_eq!(app.requests.memory_bytes, Some(315 * MIB));
+}

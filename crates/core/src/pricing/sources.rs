@@ -394,6 +394,9 @@ pub struct PriceSources<'a> {
     /// When set (a fraction in `[0, 1)`), spot nodes without a known spot price are priced at
     /// on-demand × (1 − discount) and marked as estimates.
     pub assume_spot_discount: Option<f64>,
+    /// USD per core-hour and per GiB-hour for nodes without a price (OpenCost's defaults unless
+    /// the user set their own, e.g. for on-premises clusters).
+    pub fallback: crate::cost::Rates,
 }
 
 /// The as-of date that applies to `region` in a catalogue as-of string such as
@@ -442,6 +445,7 @@ impl<'a> PriceSources<'a> {
             file: &EMPTY_TABLE,
             catalogue,
             assume_spot_discount: None,
+            fallback: crate::cost::Rates::FALLBACK,
         }
     }
 

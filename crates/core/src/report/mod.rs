@@ -90,6 +90,21 @@ impl From<&ResourceSpec> for OptionalAmount {
     }
 }
 
+/// `fallback rates $0.031611/core-h and $0.004237/GiB-h`, with ` (set by the user)` when they are not
+/// OpenCost's defaults.
+pub fn fallback_words(rates: &Rates) -> String {
+    format!(
+        "fallback rates ${}/core-h and ${}/GiB-h{}",
+        trim_decimal(rates.cpu_core_hourly, 6),
+        trim_decimal(rates.memory_gib_hourly, 6),
+        if *rates == Rates::FALLBACK {
+            ""
+        } else {
+            " (set by the user)"
+        }
+    )
+}
+
 /// One price source as used by this report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceUse {
@@ -120,9 +135,8 @@ impl SourceUse {
         let estimate = if self.estimate { ", estimated" } else { "" };
         match (self.source, &self.as_of) {
             (PriceSource::Fallback, _) => format!(
-                "fallback rates ${}/core-h and ${}/GiB-h ({}: {nodes}, estimated)",
-                cost::FALLBACK_CPU_CORE_HOURLY,
-                cost::FALLBACK_MEMORY_GIB_HOURLY,
+                "{} ({}: {nodes}, estimated)",
+                self.description,
                 self.provider.as_str()
             ),
             (PriceSource::Manual, _) => {
@@ -523,6 +537,9 @@ impl Report {
             .into_values()
             .map(|mut u| {
                 u.instance_types.sort();
+                if u.source == PriceSource::Fallback {
+                    u.description = fallback_words(&costs.fallback_rates);
+                }
                 u
             })
             .collect();
@@ -664,7 +681,7 @@ impl Report {
                 as_of,
                 hours_per_month: month,
                 summary: summary_line,
-                fallback_rates: Rates::FALLBACK,
+                fallback_rates: costs.fallback_rates,
                 cpu_memory_price_ratio: cost::CPU_MEMORY_PRICE_RATIO,
                 assume_spot_discount,
             },
@@ -690,6 +707,68 @@ impl Report {
             recommendations: None,
         }
     }
+}
+
+/// One instance type's price as the report used it (for the app's "prices in use" list, where
+/// the user can override a type inline).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypePrice {
+    /// Instance type.
+    pub instance_type: String,
+    /// Provider.
+    pub provider: Provider,
+    /// Region (`None` when unknown).
+    pub region: Option<String>,
+    /// The capacity type the price is for.
+    pub priced_as: CapacityType,
+    /// USD per hour.
+    pub usd_per_hour: f64,
+    /// Where the price came from.
+    pub source: PriceSource,
+    /// True when the price is an estimate.
+    pub estimate: bool,
+    /// Nodes at this price.
+    pub nodes: usize,
+}
+
+/// The distinct (instance type, region, capacity type, price, source) of the report's nodes
+/// that have an instance type, sorted by instance type, region and capacity type.
+pub fn type_prices(report: &Report) -> Vec<TypePrice> {
+    let mut out: Vec<TypePrice> = Vec::new();
+    for n in &report.nodes {
+        let Some(it) = n.instance_type.as_deref() else {
+            continue;
+        };
+        let same = |t: &&mut TypePrice| {
+            t.instance_type == it
+                && t.provider == n.provider
+                && t.region == n.region
+                && t.priced_as == n.priced_as
+                && t.source == n.price_source
+                && t.usd_per_hour.to_bits() == n.hourly_price.to_bits()
+        };
+        match out.iter_mut().find(same) {
+            Some(t) => t.nodes += 1,
+            None => out.push(TypePrice {
+                instance_type: it.to_owned(),
+                provider: n.provider,
+                region: n.region.clone(),
+                priced_as: n.priced_as,
+                usd_per_hour: n.hourly_price,
+                source: n.price_source,
+                estimate: n.price_estimate,
+                nodes: 1,
+            }),
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.instance_type, &a.region, a.priced_as.as_str()).cmp(&(
+            &b.instance_type,
+            &b.region,
+            b.priced_as.as_str(),
+        ))
+    });
+    out
 }
 
 #[cfg(test)]
