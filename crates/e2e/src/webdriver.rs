@@ -223,6 +223,19 @@ impl Browser {
         Ok(v.as_str().unwrap_or_default().to_string())
     }
 
+    /// Emulates `prefers-color-scheme: dark` (or light) through Chromium's DevTools protocol
+    /// (chromedriver's `goog/cdp/execute`).
+    pub fn emulate_color_scheme(&self, scheme: &str) -> Result<()> {
+        self.post(
+            "/goog/cdp/execute",
+            &json!({
+                "cmd": "Emulation.setEmulatedMedia",
+                "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] }
+            }),
+        )
+        .map(|_| ())
+    }
+
     /// Runs a script in the page and returns its result.
     pub fn execute(&self, script: &str, args: Value) -> Result<Value> {
         self.post("/execute/sync", &json!({ "script": script, "args": args }))
