@@ -13,6 +13,7 @@ use crate::files::{fetch_bytes, yield_to_browser};
 use crate::input::{InputPanel, Inputs, human_bytes};
 use crate::report_view::ReportView;
 use crate::settings::{SettingsPanel, load, save};
+use crate::vantage::VantagePanel;
 
 /// What the page shows below the inputs.
 #[derive(Clone)]
@@ -39,6 +40,8 @@ pub fn App() -> impl IntoView {
     let coverage = RwSignal::new(Vec::<String>::new());
     let prefs = RwSignal::new(load());
     let pref_errors = RwSignal::new(Vec::<String>::new());
+    // Vantage: the panel's price file (kube-rightsize/prices/v1 JSON), applied as Settings::vantage.
+    let vantage_prices = RwSignal::new(None::<String>);
 
     let run = move || {
         let loaded = inputs.list.get_untracked();
@@ -75,7 +78,17 @@ pub fn App() -> impl IntoView {
             let generated_at = String::from(js_sys::Date::new_0().to_iso_string());
             let mut settings = Settings::default();
             let errors = prefs.with_untracked(|p| p.apply(&mut settings));
-            pref_errors.set(errors.iter().map(ToString::to_string).collect());
+            let mut errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            if let Some(file) = vantage_prices.get_untracked() {
+                match kube_rightsize_core::pricing::import::import_prices(
+                    "Vantage",
+                    file.as_bytes(),
+                ) {
+                    Ok(imported) => settings.vantage = imported.table,
+                    Err(e) => errors.push(e.to_string()),
+                }
+            }
+            pref_errors.set(errors);
             let now = || {
                 web_sys::window()
                     .and_then(|w| w.performance())
@@ -128,6 +141,20 @@ pub fn App() -> impl IntoView {
                 errors=pref_errors
                 on_change=Callback::new(move |_| {
                     prefs.with_untracked(save);
+                    if !inputs.list.with_untracked(Vec::is_empty) {
+                        run();
+                    }
+                })
+            />
+            <VantagePanel
+                wanted=Signal::derive(move || match outcome.get() {
+                    Outcome::Ready(a, _, _) => {
+                        kube_rightsize_core::pricing::vantage::wanted_prices(&a.cluster)
+                    }
+                    _ => Vec::new(),
+                })
+                on_prices=Callback::new(move |file| {
+                    vantage_prices.set(file);
                     if !inputs.list.with_untracked(Vec::is_empty) {
                         run();
                     }

@@ -9,6 +9,7 @@ mod input;
 mod report_view;
 pub mod settings;
 pub mod table;
+pub mod vantage;
 
 pub use app::App;
 

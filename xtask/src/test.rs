@@ -146,7 +146,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             .env("KRS_DIST", root.join("dist"))
             .env("KRS_E2E_OUT", root.join("target/e2e"))
             .env("KRS_CLI", root.join("target/debug/kube-rightsize"))
-            .env("CHROMEDRIVER", which("chromedriver")?);
+            .env("CHROMEDRIVER", which("chromedriver")?)
+            // The Vantage tests run `trunk serve --release` (its /vantage/ proxy): trunk, and
+            // wasm-opt on PATH.
+            .env("KRS_TRUNK", which("trunk")?)
+            .env("PATH", tools.path_env());
         s.tests("end-to-end tests (built app in headless Chromium)", e2e)?;
     }
 
