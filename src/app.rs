@@ -84,7 +84,10 @@ pub fn App() -> impl IntoView {
                     "Vantage",
                     file.as_bytes(),
                 ) {
-                    Ok(imported) => settings.vantage = imported.table,
+                    Ok(imported) => {
+                        settings.vantage = imported.table;
+                        settings.vantage.description = "Vantage (fetched in this browser)".into();
+                    }
                     Err(e) => errors.push(e.to_string()),
                 }
             }

@@ -273,6 +273,7 @@ pub fn VantagePanel(
             return;
         }
         let config = config();
+        let base = config.base_url.clone();
         let tok = Token::new(&token.get_untracked());
         if tok.is_empty() {
             test_result.set(Some((false, "Enter a token first.".into())));
@@ -332,7 +333,7 @@ pub fn VantagePanel(
                     Ok(text) => test_result.set(Some((true, text))),
                     Err((text, cors)) => {
                         if cors {
-                            blocked.set(Some(text.clone()));
+                            blocked.set(Some(base.clone()));
                         }
                         test_result.set(Some((false, format!("Token test failed: {text}"))));
                     }
@@ -362,6 +363,7 @@ pub fn VantagePanel(
         problems.set(Vec::new());
         blocked.set(None);
         waiting.set(None);
+        test_result.set(None);
         summary.set(Some("Fetching prices…".into()));
         let (cache, cache_problem) = stored(CACHE_KEY)
             .map(|text| PriceCache::from_json(text.as_bytes()))
@@ -411,7 +413,7 @@ pub fn VantagePanel(
             let outcome = client.finish();
             store(CACHE_KEY, &outcome.cache.to_json());
             if outcome.warnings.iter().any(|w| w.code == "vantage_blocked") {
-                blocked.set(Some(cors_explanation(&base)));
+                blocked.set(Some(base.clone()));
             }
             problems.set(
                 outcome
@@ -464,7 +466,7 @@ pub fn VantagePanel(
                         <td class="state">{s.state.as_str()}</td>
                         <td class="num">{s.usd_per_hour.map(usd).unwrap_or_else(|| "—".into())}</td>
                         <td class="source">{s.source}</td>
-                        <td class="muted">{s.message.clone().unwrap_or_default()}</td>
+                        <td class="details">{s.message.clone().unwrap_or_default()}</td>
                     </tr>
                 }
             })
@@ -691,6 +693,7 @@ pub fn VantagePanel(
                     }}
                 </ul>
                 <Show when=move || !statuses.with(Vec::is_empty)>
+                    <div class="table-scroll">
                     <table class="vantage-status" id="vantage-status">
                         <caption>"Prices per instance type"</caption>
                         <thead>
@@ -706,6 +709,7 @@ pub fn VantagePanel(
                         </thead>
                         <tbody>{status_rows}</tbody>
                     </table>
+                    </div>
                 </Show>
             </div>
         </details>
