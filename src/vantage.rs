@@ -654,11 +654,15 @@ pub fn VantagePanel(
                 {move || {
                     blocked
                         .get()
-                        .map(|text| {
+                        .map(|base| {
                             view! {
                                 <div class="error" id="vantage-blocked" role="alert">
                                     <strong>"The browser blocked the request to Vantage (CORS). "</strong>
-                                    <span>{text}</span>
+                                    <span>
+                                        {format!(
+                                            "This page may not read answers from {base}: that server does not allow requests from this page's origin, or could not be reached. Three ways out:",
+                                        )}
+                                    </span>
                                     <ul>
                                         <li>
                                             "Run the app with " <code>"trunk serve"</code>
