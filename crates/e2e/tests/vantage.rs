@@ -428,6 +428,11 @@ fn vantage_direct_without_cors_is_explained() {
         blocked.contains("The browser blocked the request"),
         "{blocked}"
     );
+    assert!(
+        blocked.contains(&format!("may not read answers from {}", fake.url())),
+        "{blocked}"
+    );
+    assert!(blocked.contains("Three ways out"), "{blocked}");
     assert!(blocked.contains("trunk serve"), "{blocked}");
     assert!(blocked.contains("proxy"), "{blocked}");
     assert!(
