@@ -366,6 +366,28 @@ fn vantage_through_the_trunk_serve_proxy() {
     shot(&browser, "vantage-08-after-the-wait.png");
     assert_token_only_in_authorization(&fake);
 
+    // Cancel: a slow Vantage, a run stopped after its first request; nothing more is sent.
+    click(&browser, "#vantage-clear-cache");
+    fake.configure(|c| c.delay = Duration::from_millis(1500));
+    fake.clear_log();
+    click(&browser, "#vantage-fetch");
+    wait_text(&browser, "#vantage-log", Duration::from_secs(10), |t| {
+        t.contains("Querying cost for c5.2xlarge")
+    });
+    click(&browser, "#vantage-cancel");
+    let summary = wait_text(&browser, "#vantage-summary", Duration::from_secs(10), |t| {
+        t.starts_with("Cancelled")
+    });
+    assert!(summary.contains("0 of 6 prices"), "{summary}");
+    shot(&browser, "vantage-08b-cancelled.png");
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        fake.requests().len() <= 1,
+        "stopped after the request in flight: {:?}",
+        fake.requests()
+    );
+    fake.configure(|c| c.delay = Duration::ZERO);
+
     // The token was never remembered: nothing secret in localStorage.
     let stored = browser
         .execute(
