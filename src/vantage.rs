@@ -262,6 +262,14 @@ pub fn VantagePanel(
         Config::new(api.get_untracked(), Some(&base))
     };
 
+    // The config once the proxy probe (if running) has settled the default base URL.
+    let ready_config = move || async move {
+        while detected.get_untracked() == Detected::Probing {
+            sleep_ms(50).await;
+        }
+        config()
+    };
+
     let new_controller = move || {
         let c = web_sys::AbortController::new().ok();
         controller.set_value(c.clone());
@@ -272,8 +280,6 @@ pub fn VantagePanel(
         if running.get_untracked() {
             return;
         }
-        let config = config();
-        let base = config.base_url.clone();
         let tok = Token::new(&token.get_untracked());
         if tok.is_empty() {
             test_result.set(Some((false, "Enter a token first.".into())));
@@ -284,6 +290,8 @@ pub fn VantagePanel(
         blocked.set(None);
         test_result.set(Some((true, "Testing the token…".into())));
         spawn_local(async move {
+            let config = ready_config().await;
+            let base = config.base_url.clone();
             let result: Result<String, (String, bool)> = async {
                 let Some(c) = new_controller() else {
                     return Err(("the browser cannot send requests".to_owned(), false));
@@ -354,7 +362,6 @@ pub fn VantagePanel(
             ));
             return;
         }
-        let config = config();
         let tok = Token::new(&token.get_untracked());
         running.set(true);
         cancelled.set(false);
@@ -372,6 +379,7 @@ pub fn VantagePanel(
             log.update(|l| l.push(p));
         }
         spawn_local(async move {
+            let config = ready_config().await;
             let base = config.base_url.clone();
             let mut client = Client::new(config, tok, wanted, cache, now_secs());
             'run: loop {
