@@ -20,6 +20,7 @@ use crate::input::{InputPanel, Inputs, human_bytes};
 use crate::prometheus::PrometheusPanel;
 use crate::report_view::ReportView;
 use crate::settings::{SettingsPanel, load, save};
+use crate::vantage::VantagePanel;
 use crate::worker::{WorkerEvent, WorkerHandle, worker_url};
 
 /// How the last analysis went, for the timing line (and BENCHMARKS.md).
@@ -348,11 +349,9 @@ pub fn App() -> impl IntoView {
         });
     };
 
-    // For the Vantage panel (see VANTAGE PANEL GOES HERE below): the distinct prices the
-    // loaded cluster needs, from the last analysis; `vantage_prices` (a
-    // kube-rightsize/prices/v1 file) is sent with every analysis.
+    // For the Vantage panel: the distinct prices the loaded cluster needs, from the last
+    // analysis; `vantage_prices` (a kube-rightsize/prices/v1 file) is sent with every analysis.
     let wanted_prices: Signal<Vec<PriceKey>> = wanted.into();
-    let _ = (wanted_prices, vantage_prices);
 
     view! {
         <header class="top">
@@ -388,13 +387,15 @@ pub fn App() -> impl IntoView {
                     }
                 })
             />
-            // ── VANTAGE PANEL GOES HERE ─────────────────────────────────────────────────────
-            // The Vantage panel (src/vantage.rs, merged separately):
-            //   <VantagePanel
-            //       wanted=wanted_prices
-            //       on_prices=Callback::new(move |p: Option<String>| { vantage_prices.set(p); run() })
-            //   />
-            // ────────────────────────────────────────────────────────────────────────────────
+            <VantagePanel
+                wanted=wanted_prices
+                on_prices=Callback::new(move |p: Option<String>| {
+                    vantage_prices.set(p);
+                    if !inputs.list.with_untracked(Vec::is_empty) {
+                        run();
+                    }
+                })
+            />
             <Show when=move || !coverage.with(Vec::is_empty)>
                 <details class="coverage" id="catalogue-coverage">
                     <summary>"Embedded price catalogue: regions covered and dates"</summary>

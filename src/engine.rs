@@ -266,6 +266,7 @@ pub async fn run<H: Host>(
             })
         })?;
         settings.vantage = imported.table;
+        settings.vantage.description = "Vantage (fetched in this browser)".to_owned();
         settings.price_file_warnings.extend(imported.warnings);
     }
     let parts: Vec<Input<'_>> = inputs.iter().map(|(n, b)| Input::new(n, b)).collect();

@@ -12,6 +12,7 @@ mod prometheus;
 mod report_view;
 pub mod settings;
 pub mod table;
+pub mod vantage;
 pub mod worker;
 
 pub use app::App;

@@ -78,6 +78,9 @@ fn serve(root: &Path, rest: &[String]) -> Result<()> {
     println!("kube-rightsize: serving on http://127.0.0.1:8080 (Ctrl-C to stop)");
     println!("  the first build takes a minute or two; the page reloads itself after each change.");
     println!();
+    // Trunk.toml's watch list ignores dist/, and trunk serve refuses to start when an ignored
+    // path does not exist (a fresh clone).
+    std::fs::create_dir_all(root.join("dist")).context("cannot create dist/")?;
     let mut cmd = run::trunk(&tools);
     cmd.args(["serve", "--offline"]);
     if release {

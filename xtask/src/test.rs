@@ -148,7 +148,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             .env("KRS_CLI", root.join("target/debug/kube-rightsize"))
             // The app's Prometheus field runs against a real Prometheus (skips without this).
             .env("KRS_PROMETHEUS_TESTS", "1")
-            .env("CHROMEDRIVER", which("chromedriver")?);
+            .env("CHROMEDRIVER", which("chromedriver")?)
+            // The Vantage tests run `trunk serve --release` (its /vantage/ proxy): trunk, and
+            // wasm-opt on PATH.
+            .env("KRS_TRUNK", which("trunk")?)
+            .env("PATH", tools.path_env());
         s.tests("end-to-end tests (built app in headless Chromium)", e2e)?;
     }
 

@@ -8,6 +8,7 @@
 //! See ARCHITECTURE.md.
 
 pub mod server;
+pub mod trunk;
 pub mod webdriver;
 
 use std::path::PathBuf;
