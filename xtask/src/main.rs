@@ -5,9 +5,11 @@
 //! cargo xtask test         install what is missing, then every check CI runs
 //! cargo xtask dist         release build of the web app into dist/
 //! cargo xtask gen ...      deterministic synthetic cluster snapshots (see `cargo xtask gen --help`)
+//! cargo xtask bench ...    native benchmarks: analysis vs serde_json floor vs jq (BENCHMARKS.md)
 //! cargo xtask catalogue    regenerate the embedded price catalogue from ../shared/pricing
 //! ```
 
+mod bench;
 mod bootstrap;
 mod catalogue;
 mod r#gen;
@@ -27,6 +29,7 @@ commands:
                (fmt, clippy native + wasm32, native tests, browser tests, end-to-end tests)
   dist         release build of the web app into dist/
   gen          write a synthetic `kubectl get nodes,pods -A -o json` snapshot (gen --help)
+  bench        native benchmarks at 1k-50k pods: analysis vs serde_json vs jq (bench --help)
   catalogue    regenerate crates/core/data/catalogue.bin from ../shared/pricing
 ";
 
@@ -54,6 +57,7 @@ fn real_main() -> Result<()> {
             run::trunk_build(&root, &tools, true)
         }
         "gen" => r#gen::run(rest),
+        "bench" => bench::run(&root, rest),
         "catalogue" => {
             let shared = root.join("../shared/pricing");
             catalogue::run(&shared, &root.join("crates/core/data"))

@@ -60,3 +60,11 @@ fn vm_hwm_kib() -> Option<u64> {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
+
+/// CPU time this process has spent running, in ms (`/proc/self/schedstat`, nanoseconds; Linux
+/// only). Less sensitive than wall time to other processes competing for the cores.
+fn cpu_ms() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e6)
+}

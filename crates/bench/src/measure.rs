@@ -121,6 +121,7 @@ fn measure(kind: &str, file: &str) -> Result<Value, String> {
         "internal_ms": p.total_ms(),
         "phases": p.list.iter().map(|(n, ms)| json!([n, ms])).collect::<Vec<_>>(),
         "peak_kib": crate::vm_hwm_kib(),
+        "cpu_ms": crate::cpu_ms(),
         "containers_with_cpu_defaulted": containers_with_cpu_defaulted,
     });
     if let (Some(n), Some(obj)) = (containers_with_cpu, v.as_object_mut()) {

@@ -77,6 +77,8 @@ fn sibling_cli() -> Option<PathBuf> {
 struct Series {
     kind: String,
     wall_ms: Vec<f64>,
+    /// CPU time (user + system) of the child.
+    cpu_ms: Vec<f64>,
     peak_kib: Vec<u64>,
     /// The last child's JSON line (phases, counts, sizes).
     samples: Vec<Value>,
@@ -88,6 +90,9 @@ struct Series {
 impl Series {
     fn median(&self) -> f64 {
         median(&self.wall_ms)
+    }
+    fn cpu_median(&self) -> Option<f64> {
+        (!self.cpu_ms.is_empty()).then(|| median(&self.cpu_ms))
     }
     fn min(&self) -> f64 {
         self.wall_ms.iter().copied().fold(f64::INFINITY, f64::min)
@@ -154,6 +159,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         let size = std::fs::metadata(file)
             .map_err(|e| format!("cannot read {file}: {e}"))?
             .len();
+        let load_start = loadavg();
         // Warm the page cache so that the first repetition does not pay for the disk.
         std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
         let mut kinds: Vec<Series> = ["parse", "analysis", "report"]
@@ -178,7 +184,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
         for rep in 0..o.reps {
             for s in kinds.iter_mut() {
                 eprintln!("krs-bench: {file}: {} ({}/{})", s.kind, rep + 1, o.reps);
-                let (wall, peak, line) = match s.kind.as_str() {
+                let Sample {
+                    wall,
+                    cpu,
+                    peak,
+                    line,
+                } = match s.kind.as_str() {
                     "jq" => external(
                         Command::new(jq.as_deref().unwrap_or("jq")).args([JQ_FILTER, file]),
                         time,
@@ -201,6 +212,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
                     kind => own(&me, kind, file)?,
                 };
                 s.wall_ms.push(wall);
+                if let Some(c) = cpu {
+                    s.cpu_ms.push(c);
+                }
                 if let Some(p) = peak {
                     s.peak_kib.push(p);
                 }
@@ -223,7 +237,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 }
             }
         }
-        print_file(file, size, &kinds);
+        print_file(file, size, &kinds, &load_start, &loadavg());
         all.push((file.clone(), size, kinds));
     }
     print_scaling(&all);
@@ -239,6 +253,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
                         "wall_ms": s.wall_ms,
                         "median_ms": s.median(),
                         "min_ms": s.min(),
+                        "cpu_ms": s.cpu_ms,
                         "peak_kib": s.peak_kib,
                         "containers_with_cpu": s.containers_with_cpu,
                         "containers_with_cpu_defaulted": s.containers_defaulted,
@@ -253,8 +268,17 @@ pub fn main(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs `krs-bench one KIND FILE`; returns wall ms, peak KiB and its JSON line.
-fn own(me: &Path, kind: &str, file: &str) -> Result<(f64, Option<u64>, Value), String> {
+/// What one child process took.
+struct Sample {
+    wall: f64,
+    cpu: Option<f64>,
+    peak: Option<u64>,
+    /// `krs-bench one`'s JSON line, or an external command's standard output as a string.
+    line: Value,
+}
+
+/// Runs `krs-bench one KIND FILE`.
+fn own(me: &Path, kind: &str, file: &str) -> Result<Sample, String> {
     let start = Instant::now();
     let out = Command::new(me)
         .args(["one", kind, file])
@@ -267,19 +291,27 @@ fn own(me: &Path, kind: &str, file: &str) -> Result<(f64, Option<u64>, Value), S
     }
     let line: Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| format!("`krs-bench one {kind}` printed no JSON: {e}"))?;
-    let peak = line["peak_kib"].as_u64();
-    Ok((wall, peak, line))
+    Ok(Sample {
+        wall,
+        cpu: line["cpu_ms"].as_f64(),
+        peak: line["peak_kib"].as_u64(),
+        line,
+    })
 }
 
-/// Runs an external command (under `/usr/bin/time` when present, for its peak RSS); returns
-/// wall ms, peak KiB and its standard output.
-fn external(cmd: &mut Command, time: bool) -> Result<(f64, Option<u64>, Value), String> {
+/// Runs an external command (under `/usr/bin/time` when present, for its peak RSS and CPU
+/// time).
+fn external(cmd: &mut Command, time: bool) -> Result<Sample, String> {
     let program = cmd.get_program().to_owned();
     let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
     let report = std::env::temp_dir().join(format!("krs-bench-time-{}", std::process::id()));
     let mut c = if time {
         let mut c = Command::new(TIME);
-        c.arg("-f").arg("%M").arg("-o").arg(&report).arg(&program);
+        c.arg("-f")
+            .arg("%M %U %S")
+            .arg("-o")
+            .arg(&report)
+            .arg(&program);
         c.args(&args);
         c
     } else {
@@ -300,18 +332,31 @@ fn external(cmd: &mut Command, time: bool) -> Result<(f64, Option<u64>, Value), 
             out.status
         ));
     }
-    let peak = if time {
+    let (mut peak, mut cpu) = (None, None);
+    if time {
         let text = std::fs::read_to_string(&report).unwrap_or_default();
         let _ = std::fs::remove_file(&report);
-        text.lines().last().and_then(|l| l.trim().parse().ok())
-    } else {
-        None
-    };
-    Ok((
+        let f: Vec<&str> = text
+            .lines()
+            .last()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        if let [m, u, s] = f[..] {
+            peak = m.parse().ok();
+            cpu = u
+                .parse::<f64>()
+                .ok()
+                .zip(s.parse::<f64>().ok())
+                .map(|(u, s)| (u + s) * 1e3);
+        }
+    }
+    Ok(Sample {
         wall,
+        cpu,
         peak,
-        Value::String(String::from_utf8_lossy(&out.stdout).into_owned()),
-    ))
+        line: Value::String(String::from_utf8_lossy(&out.stdout).into_owned()),
+    })
 }
 
 fn mb(bytes: u64) -> f64 {
@@ -329,7 +374,14 @@ fn label(kind: &str) -> &'static str {
     }
 }
 
-fn print_file(file: &str, size: u64, kinds: &[Series]) {
+/// The 1-, 5- and 15-minute load averages (`/proc/loadavg`), for the record.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
+fn print_file(file: &str, size: u64, kinds: &[Series], load_start: &str, load_end: &str) {
     let analysis = kinds.iter().find(|s| s.kind == "analysis");
     let nodes = analysis.and_then(|a| a.field("nodes")).unwrap_or(0);
     let pods = analysis.and_then(|a| a.field("pods")).unwrap_or(0);
@@ -340,10 +392,12 @@ fn print_file(file: &str, size: u64, kinds: &[Series]) {
         kinds.first().map_or(0, |s| s.wall_ms.len())
     );
     println!();
+    println!("Load average (1, 5, 15 min) at the start: {load_start}; at the end: {load_end}.");
+    println!();
     println!(
-        "| measurement | median | min | MB/s (median) | peak RSS | peak / input | CPU requests: explicit / defaulted |"
+        "| measurement | wall median | wall min | CPU median | MB/s (wall median) | peak RSS | peak / input | CPU requests: explicit / defaulted |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for s in kinds {
         let peak = s
             .peak_mib()
@@ -355,10 +409,11 @@ fn print_file(file: &str, size: u64, kinds: &[Series]) {
             })
             .unwrap_or_else(|| ("—".into(), "—".into()));
         println!(
-            "| {} | {} | {} | {:.0} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {:.0} | {} | {} | {} |",
             label(&s.kind),
             secs(s.median()),
             secs(s.min()),
+            s.cpu_median().map_or_else(|| "—".to_owned(), secs),
             mb(size) / (s.median() / 1e3),
             peak.0,
             peak.1,
@@ -379,18 +434,25 @@ fn print_file(file: &str, size: u64, kinds: &[Series]) {
             .collect();
         println!();
         println!("- analysis phases (median): {}", phases.join(", "));
+        let cpu_ratio = |x: &Series, y: &Series| {
+            x.cpu_median()
+                .zip(y.cpu_median())
+                .map_or_else(|| "—".to_owned(), |(x, y)| format!("{:.2}", x / y))
+        };
         if let Some(p) = get("parse") {
             println!(
-                "- analysis / parse floor: {:.2}× (median), {:.2}× (min)",
+                "- analysis / parse floor: {:.2}× (wall median), {:.2}× (wall min), {}× (CPU median)",
                 a.median() / p.median(),
-                a.min() / p.min()
+                a.min() / p.min(),
+                cpu_ratio(a, p),
             );
         }
         if let Some(j) = get("jq") {
             println!(
-                "- analysis / jq: 1/{:.1} (median), 1/{:.1} (min)",
+                "- jq / analysis: {:.1}× (wall median), {:.1}× (wall min), {}× (CPU median)",
                 j.median() / a.median(),
-                j.min() / a.min()
+                j.min() / a.min(),
+                cpu_ratio(j, a),
             );
         }
         if let Some(r) = get("report") {
