@@ -2,9 +2,8 @@
 //!
 //! 1. Generates the snapshots (`cargo xtask gen --nodes P/25 --pods P --seed S`) into
 //!    `target/bench/` unless they are already there (the generator is deterministic).
-//! 2. Builds `kube-rightsize` and `krs-bench` with `cargo build --profile native` (release with
-//!    `opt-level = 3`: the release profile is tuned for the wasm bundle's size; `--profile
-//!    release` measures that build instead).
+//! 2. Builds `kube-rightsize` and `krs-bench` with `cargo build --release` (the profile the CLI
+//!    ships with; `--profile P` measures another one).
 //! 3. Runs `krs-bench run` on every snapshot (each measurement in a child process, repeated,
 //!    interleaved: serde_json floor, analysis, analysis + reports, jq, the CLI), then
 //!    `krs-bench vantage` on the committed demo cluster.
@@ -26,8 +25,8 @@ usage: cargo xtask bench [--sizes P1,P2,...] [--reps N] [--seed S] [--profile P]
                one node per 25 pods)
   --reps       repetitions of every measurement (default 5)
   --seed       generator seed (default 1)
-  --profile    cargo profile of the measured binaries (default native: release with opt-level 3;
-               release is the size-tuned profile the wasm build uses)
+  --profile    cargo profile of the measured binaries (default release, what the CLI ships with;
+               CARGO_PROFILE_RELEASE_OPT_LEVEL=3 measures release at opt-level 3 instead of \"z\")
   --no-jq      leave out the jq comparison
   --no-vantage leave out the Vantage request count
 Snapshots are kept in target/bench/ (regenerated only when missing); the raw samples are written
@@ -47,7 +46,7 @@ fn parse_args(args: &[String]) -> Result<Option<Options>> {
         sizes: vec![1_000, 10_000, 30_000, 50_000],
         reps: 5,
         seed: 1,
-        profile: "native".to_owned(),
+        profile: "release".to_owned(),
         jq: true,
         vantage: true,
     };
@@ -65,7 +64,7 @@ fn parse_args(args: &[String]) -> Result<Option<Options>> {
                     .map(|s| s.trim().parse::<u64>())
                     .collect::<Result<_, _>>()
                     .context("--sizes expects pod counts separated by commas")?;
-                if o.sizes.iter().any(|s| *s == 0) || o.sizes.is_empty() {
+                if o.sizes.contains(&0) || o.sizes.is_empty() {
                     bail!("--sizes expects positive pod counts");
                 }
             }

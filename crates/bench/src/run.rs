@@ -408,8 +408,9 @@ fn print_file(file: &str, size: u64, kinds: &[Series], load_start: &str, load_en
                 )
             })
             .unwrap_or_else(|| ("—".into(), "—".into()));
+        let count = |c: Option<u64>| c.map_or_else(|| "—".to_owned(), |c| c.to_string());
         println!(
-            "| {} | {} | {} | {} | {:.0} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {:.0} | {} | {} | {} / {} |",
             label(&s.kind),
             secs(s.median()),
             secs(s.min()),
@@ -417,13 +418,8 @@ fn print_file(file: &str, size: u64, kinds: &[Series], load_start: &str, load_en
             mb(size) / (s.median() / 1e3),
             peak.0,
             peak.1,
-            format!(
-                "{} / {}",
-                s.containers_with_cpu
-                    .map_or_else(|| "—".to_owned(), |c| c.to_string()),
-                s.containers_defaulted
-                    .map_or_else(|| "—".to_owned(), |c| c.to_string())
-            ),
+            count(s.containers_with_cpu),
+            count(s.containers_defaulted),
         );
     }
     let get = |k: &str| kinds.iter().find(|s| s.kind == k);
@@ -484,7 +480,9 @@ fn print_scaling(all: &[(String, u64, Vec<Series>)]) {
         return;
     }
     println!();
-    println!("### Scaling (median wall time, relative to the previous size)");
+    println!(
+        "### Scaling: time relative to the previous size (CPU median; wall median in brackets)"
+    );
     println!();
     println!("| input | × input | parse | analysis | jq |");
     println!("|---|---|---|---|---|");
@@ -492,12 +490,17 @@ fn print_scaling(all: &[(String, u64, Vec<Series>)]) {
         let (_, s0, k0) = &pair[0];
         let (f1, s1, k1) = &pair[1];
         let ratio = |kind: &str| {
-            let a = k0.iter().find(|s| s.kind == kind)?.median();
-            let b = k1.iter().find(|s| s.kind == kind)?.median();
-            Some(format!("{:.2}×", b / a))
+            let a = k0.iter().find(|s| s.kind == kind)?;
+            let b = k1.iter().find(|s| s.kind == kind)?;
+            let cpu = b
+                .cpu_median()
+                .zip(a.cpu_median())
+                .map_or_else(|| "—".to_owned(), |(b, a)| format!("{:.2}×", b / a));
+            Some(format!("{cpu} ({:.2}×)", b.median() / a.median()))
         };
+        let name = f1.rsplit('/').next().unwrap_or(f1);
         println!(
-            "| {f1} ({:.0} MB) | {:.2}× | {} | {} | {} |",
+            "| {name} ({:.0} MB) | {:.2}× | {} | {} | {} |",
             mb(*s1),
             *s1 as f64 / *s0 as f64,
             ratio("parse").unwrap_or_else(|| "—".into()),
