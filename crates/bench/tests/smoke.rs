@@ -37,7 +37,7 @@ fn one_repetition_on_the_demo_gives_every_row() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("| measurement | median | min |"),
+        stdout.contains("| measurement | wall median | wall min |"),
         "{stdout}"
     );
     assert!(!stdout.contains("disagree"), "{stdout}");
