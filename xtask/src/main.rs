@@ -5,10 +5,12 @@
 //! cargo xtask test         install what is missing, then every check CI runs
 //! cargo xtask dist         release build of the web app into dist/
 //! cargo xtask gen ...      deterministic synthetic cluster snapshots (see `cargo xtask gen --help`)
+//! cargo xtask bench ...    native benchmarks: analysis vs serde_json floor vs jq (BENCHMARKS.md)
 //! cargo xtask catalogue    regenerate the embedded price catalogue from ../shared/pricing
 //! cargo xtask csp [FILE]   strict Content-Security-Policy for the built index.html (Trunk hook)
 //! ```
 
+mod bench;
 mod bootstrap;
 mod catalogue;
 mod csp;
@@ -29,6 +31,7 @@ commands:
                (fmt, clippy native + wasm32, native tests, browser tests, end-to-end tests)
   dist         release build of the web app into dist/
   gen          write a synthetic `kubectl get nodes,pods -A -o json` snapshot (gen --help)
+  bench        native benchmarks at 1k-50k pods: analysis vs serde_json vs jq (bench --help)
   catalogue    regenerate crates/core/data/catalogue.bin from ../shared/pricing
   csp [FILE]   insert a strict Content-Security-Policy into a built index.html
                (Trunk's post_build hook runs it for release builds)
@@ -59,6 +62,7 @@ fn real_main() -> Result<()> {
         }
         "gen" => r#gen::run(rest),
         "csp" => csp::run(rest),
+        "bench" => bench::run(&root, rest),
         "catalogue" => {
             let shared = root.join("../shared/pricing");
             catalogue::run(&shared, &root.join("crates/core/data"))

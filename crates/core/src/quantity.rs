@@ -377,6 +377,60 @@ struct Suffix {
 
 /// The whole parser; the error is the reason.
 fn parse_text(text: &str) -> Result<(Quantity, QuantityFormat), &'static str> {
+    match parse_plain(text) {
+        Some(parsed) => Ok(parsed),
+        None => parse_general(text),
+    }
+}
+
+/// The fast path for what nearly every snapshot holds (`250m`, `128Mi`, `2`, `1Gi`): 1 to 18
+/// ASCII digits, no sign, point or exponent, then a plain suffix, a non-zero value and no
+/// overflow; `None` for anything else, which [`parse_general`] handles. Same results as
+/// [`parse_general`] (a property test checks it), without its digit vector.
+fn parse_plain(text: &str) -> Option<(Quantity, QuantityFormat)> {
+    let end = text
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(text.len());
+    if end == 0 || end > 18 {
+        return None;
+    }
+    let (digits, suffix) = text.split_at_checked(end)?;
+    let value: u128 = digits.parse().ok()?;
+    if value == 0 {
+        return None;
+    }
+    let (decimal_exponent, binary_exponent, format): (u32, u32, QuantityFormat) = match suffix {
+        "" => (9, 0, QuantityFormat::DecimalSi),
+        "n" => (0, 0, QuantityFormat::DecimalSi),
+        "u" => (3, 0, QuantityFormat::DecimalSi),
+        "m" => (6, 0, QuantityFormat::DecimalSi),
+        "k" => (12, 0, QuantityFormat::DecimalSi),
+        "M" => (15, 0, QuantityFormat::DecimalSi),
+        "G" => (18, 0, QuantityFormat::DecimalSi),
+        "Ki" => (9, 10, QuantityFormat::BinarySi),
+        "Mi" => (9, 20, QuantityFormat::BinarySi),
+        "Gi" => (9, 30, QuantityFormat::BinarySi),
+        "Ti" => (9, 40, QuantityFormat::BinarySi),
+        _ => return None,
+    };
+    let nanos = value
+        .checked_mul(10u128.pow(decimal_exponent))?
+        .checked_mul(1u128 << binary_exponent)?;
+    if nanos > MAX_PARSED_NANOS {
+        return None;
+    }
+    // A non-zero whole number of units: a binary suffix keeps its format.
+    Some((
+        Quantity {
+            nanos: i128::try_from(nanos).ok()?,
+        },
+        format,
+    ))
+}
+
+/// The general parser (signs, decimal points, exponents, every suffix, rounding, errors).
+fn parse_general(text: &str) -> Result<(Quantity, QuantityFormat), &'static str> {
     if text.is_empty() {
         return Err("empty quantity");
     }
@@ -732,6 +786,45 @@ mod tests {
         ("18Mi", 18_874_368 * UNIT),
         ("509Mi", 533_725_184 * UNIT),
     ];
+
+    #[test]
+    fn fast_path_takes_the_common_spellings_only() {
+        for (text, nanos, format) in [
+            ("250m", 250_000_000, QuantityFormat::DecimalSi),
+            ("2", 2_000_000_000, QuantityFormat::DecimalSi),
+            ("128Mi", (128i128 << 20) * UNIT, QuantityFormat::BinarySi),
+            ("1Gi", (1i128 << 30) * UNIT, QuantityFormat::BinarySi),
+            ("1500000000n", 1_500_000_000, QuantityFormat::DecimalSi),
+            (
+                "999999999999999999G",
+                999_999_999_999_999_999 * UNIT * UNIT,
+                QuantityFormat::DecimalSi,
+            ),
+        ] {
+            let (q, f) = parse_plain(text).unwrap();
+            assert_eq!((q.nanos(), f), (nanos, format), "{text}");
+            assert_eq!(parse_general(text), Ok((q, f)), "{text}");
+        }
+        for text in [
+            "0",
+            "0Mi",
+            "-1",
+            "+1",
+            "1.5",
+            "1e3",
+            "1Pi",
+            "1T",
+            "1E",
+            "1Ei",
+            "1x",
+            "m",
+            "",
+            "1234567890123456789",
+            "999999999999999999Ti",
+        ] {
+            assert_eq!(parse_plain(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn must_parse_with_every_sign() {
@@ -1214,6 +1307,16 @@ mod tests {
         fn millis_text_is_exact(m in any::<i64>()) {
             prop_assert_eq!(Quantity::parse(&format!("{m}m")), Ok(Quantity::from_millis(m)));
             prop_assert_eq!(Quantity::from_millis(m).millis_ceil(), m);
+        }
+
+        #[test]
+        fn fast_path_matches_the_general_parser(
+            text in "[0-9]{1,20}(|n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e3|x|\\.5|m ?)",
+        ) {
+            if let Some(fast) = parse_plain(&text) {
+                prop_assert_eq!(Ok(fast), parse_general(&text), "{}", text);
+            }
+            prop_assert_eq!(parse_text(&text), parse_general(&text), "{}", text);
         }
 
         #[test]
