@@ -6,10 +6,12 @@
 //! cargo xtask dist         release build of the web app into dist/
 //! cargo xtask gen ...      deterministic synthetic cluster snapshots (see `cargo xtask gen --help`)
 //! cargo xtask catalogue    regenerate the embedded price catalogue from ../shared/pricing
+//! cargo xtask fuzz         run every cargo-fuzz target N seconds (`--seconds N`, nightly)
 //! ```
 
 mod bootstrap;
 mod catalogue;
+mod fuzz;
 mod r#gen;
 mod run;
 mod test;
@@ -28,6 +30,7 @@ commands:
   dist         release build of the web app into dist/
   gen          write a synthetic `kubectl get nodes,pods -A -o json` snapshot (gen --help)
   catalogue    regenerate crates/core/data/catalogue.bin from ../shared/pricing
+  fuzz         run every fuzz target (fuzz/) N seconds each: fuzz --seconds N [--target NAME]
 ";
 
 fn main() {
@@ -54,6 +57,7 @@ fn real_main() -> Result<()> {
             run::trunk_build(&root, &tools, true)
         }
         "gen" => r#gen::run(rest),
+        "fuzz" => fuzz::run(&root, rest),
         "catalogue" => {
             let shared = root.join("../shared/pricing");
             catalogue::run(&shared, &root.join("crates/core/data"))
