@@ -8,12 +8,14 @@
 //! cargo xtask bench ...    native benchmarks: analysis vs serde_json floor vs jq (BENCHMARKS.md)
 //! cargo xtask catalogue    regenerate the embedded price catalogue from ../shared/pricing
 //! cargo xtask csp [FILE]   strict Content-Security-Policy for the built index.html (Trunk hook)
+//! cargo xtask fuzz         run every cargo-fuzz target N seconds (`--seconds N`, nightly)
 //! ```
 
 mod bench;
 mod bootstrap;
 mod catalogue;
 mod csp;
+mod fuzz;
 mod r#gen;
 mod run;
 mod test;
@@ -35,6 +37,7 @@ commands:
   catalogue    regenerate crates/core/data/catalogue.bin from ../shared/pricing
   csp [FILE]   insert a strict Content-Security-Policy into a built index.html
                (Trunk's post_build hook runs it for release builds)
+  fuzz         run every fuzz target (fuzz/) N seconds each: fuzz --seconds N [--target NAME]
 ";
 
 fn main() {
@@ -63,6 +66,7 @@ fn real_main() -> Result<()> {
         "gen" => r#gen::run(rest),
         "csp" => csp::run(rest),
         "bench" => bench::run(&root, rest),
+        "fuzz" => fuzz::run(&root, rest),
         "catalogue" => {
             let shared = root.join("../shared/pricing");
             catalogue::run(&shared, &root.join("crates/core/data"))

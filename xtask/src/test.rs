@@ -7,7 +7,10 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 use crate::bootstrap::{self, WASM_TARGET};
-use crate::run;
+use crate::{fuzz, run};
+
+/// Seconds each fuzz target runs in `cargo xtask test` (`KRS_FUZZ_SECONDS` overrides it).
+const FUZZ_SECONDS: u64 = 10;
 
 /// Crates that must never appear in the core's dependency tree.
 const FORBIDDEN_IN_CORE: [&str; 5] = ["wasm-bindgen", "web-sys", "js-sys", "leptos", "gloo"];
@@ -39,8 +42,10 @@ impl Stages {
     }
 }
 
-/// Runs every stage; `--skip-e2e` and `--skip-browser` exist for quick local loops only.
+/// Runs every stage; `--skip-e2e`, `--skip-browser` and `--skip-fuzz` exist for quick local
+/// loops only.
 pub fn run(root: &Path, args: &[String]) -> Result<()> {
+    let skip_fuzz = args.iter().any(|a| a == "--skip-fuzz");
     let skip_browser = args.iter().any(|a| a == "--skip-browser");
     let skip_e2e = skip_browser || args.iter().any(|a| a == "--skip-e2e");
     let started = Instant::now();
@@ -50,11 +55,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
 
     let mut tools = bootstrap::Tools::default();
     s.stage(
-        "bootstrap: toolchain, trunk, wasm-bindgen, wasm-opt, chromium, prometheus",
+        "bootstrap: toolchain, trunk, wasm-bindgen, wasm-opt, chromium, prometheus, nightly, cargo-fuzz",
         || {
             tools = bootstrap::web_tools(root, true)?;
             if !skip_browser {
                 bootstrap::ensure_chromium()?;
+            }
+            if !skip_fuzz {
+                fuzz::ensure_tools()?;
             }
             bootstrap::ensure_prometheus()
         },
@@ -118,6 +126,20 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         // The real-Prometheus test runs (it skips only without this variable).
         .env("KRS_PROMETHEUS_TESTS", "1");
     s.tests("native tests (with a real Prometheus)", native)?;
+
+    if !skip_fuzz {
+        let seconds = std::env::var("KRS_FUZZ_SECONDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(FUZZ_SECONDS);
+        s.stage(
+            &format!("fuzz: every target {seconds} s (cargo-fuzz, nightly)"),
+            || {
+                let targets: Vec<String> = fuzz::TARGETS.iter().map(|t| (*t).to_owned()).collect();
+                fuzz::fuzz(root, seconds, &targets).map(|_| ())
+            },
+        )?;
+    }
 
     if !skip_browser {
         let mut wasm = Command::new("cargo");

@@ -60,6 +60,8 @@ Options:
   --vantage-url URL             Vantage base URL (default https://api.vantage.sh)
   --vantage-api API             v2 (console token; AWS) or instances (Instances API key; AWS,
                                 Azure, GCP); default v2
+  --vantage-timeout SECONDS     Give up on a Vantage request after this long (default 30); a
+                                server that lets every retry time out stops the Vantage lookups
   --krr FILE | --usage FILE | --prometheus URL
                                 Right-sizing recommendations, priced: KRR's JSON result, one
                                 usage sample (kubectl top / metrics API), or Prometheus history;
@@ -371,8 +373,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
                     })?;
                 a.target_utilisation = Some(t);
             }
-            "--vantage-token-env" | "--vantage-url" | "--vantage-api" => {
-                let v = value("an environment variable name, a URL, or v2|instances")?;
+            "--vantage-token-env" | "--vantage-url" | "--vantage-api" | "--vantage-timeout" => {
+                let v = value("an environment variable name, a URL, v2|instances, or seconds")?;
                 a.vantage.set(name, v, ANALYZE_HELP)?;
             }
             "--generated-at" => {

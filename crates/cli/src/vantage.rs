@@ -42,6 +42,8 @@ Options:
                             https://instances-api.vantage.sh with --vantage-api instances)
   --vantage-api API         v2 (a Vantage console API token; AWS) or instances (a Vantage
                             Instances API key; AWS, Azure, GCP). Default v2.
+  --vantage-timeout SECONDS Give up on a request after this long (default 30); a server that
+                            lets every retry time out stops the lookups
   -o, --output PATH         Write the price file to PATH instead of standard output
   --generated-at RFC3339    Timestamp written in the file (default: now, UTC)
   -v, --verbose             Print a status line per instance type
@@ -64,7 +66,12 @@ pub struct VantageArgs {
     pub url: Option<String>,
     /// `v2` or `instances`.
     pub api: Option<String>,
+    /// `--vantage-timeout SECONDS` (default [`DEFAULT_VANTAGE_TIMEOUT`]).
+    pub timeout: Option<u64>,
 }
+
+/// Seconds a Vantage request may take (connect, send, and the whole answer) by default.
+pub const DEFAULT_VANTAGE_TIMEOUT: u64 = 30;
 
 impl VantageArgs {
     /// True when `--vantage-token-env` was given.
@@ -102,6 +109,14 @@ impl VantageArgs {
                 self.token_env = Some(value);
             }
             "--vantage-url" => self.url = Some(value),
+            "--vantage-timeout" => match value.parse::<u64>() {
+                Ok(t) if (1..=3600).contains(&t) => self.timeout = Some(t),
+                _ => {
+                    return Err(error(format!(
+                        "--vantage-timeout `{value}` is not a whole number of seconds from 1 to 3600"
+                    )));
+                }
+            },
             "--vantage-api" => {
                 if ApiKind::from_name(&value).is_none() {
                     return Err(error(format!(
@@ -183,7 +198,7 @@ pub fn parse_prices(argv: &[String]) -> Result<Command, UsageError> {
                 }
                 p.generated_at = Some(v);
             }
-            "--vantage-token-env" | "--vantage-url" | "--vantage-api" => {
+            "--vantage-token-env" | "--vantage-url" | "--vantage-api" | "--vantage-timeout" => {
                 let v = value()?;
                 p.vantage.set(name, v, PRICES_HELP)?;
             }
@@ -333,10 +348,12 @@ fn fetch(
         }
         _ => PriceCache::default(),
     };
+    // One overall deadline per request (connect, send, the whole body): a per-read timeout
+    // alone never fires against a server that drips one byte at a time.
+    let timeout = v.timeout.unwrap_or(DEFAULT_VANTAGE_TIMEOUT);
     let agent = ureq::AgentBuilder::new()
-        .timeout_connect(Duration::from_secs(10))
-        .timeout_read(Duration::from_secs(30))
-        .timeout_write(Duration::from_secs(30))
+        .timeout_connect(Duration::from_secs(timeout.min(10)))
+        .timeout(Duration::from_secs(timeout))
         .redirects(0)
         .build();
     let mut client = Client::new(config, token, wanted, cache, now_unix());

@@ -147,6 +147,8 @@ pub fn analyze_cluster(
     if let Some(r) = &recommendations {
         warnings.extend(r.warnings.iter().cloned());
     }
+    let warnings =
+        crate::diagnostics::cap_per_code(warnings, crate::diagnostics::MAX_WARNINGS_PER_CODE);
     let mut report = Report::build(&cluster, &costs, &warnings, generated_at, discount);
     crate::suggest::attach(&mut report, &node_suggestions);
     if let Some(r) = &recommendations {

@@ -46,9 +46,61 @@ pub fn object_ref(kind: &str, namespace: Option<&str>, name: &str) -> String {
     }
 }
 
+/// The most warnings of one code that are listed one by one ([`cap_per_code`]).
+pub const MAX_WARNINGS_PER_CODE: usize = 100;
+
+/// Keeps the first `max` warnings of each code (in order) and replaces the rest of a code by one
+/// warning of that code saying how many were left out, so that hostile or huge inputs (a
+/// million list items without a `kind`) cannot grow the report, its exports and the app's
+/// warnings tab without bound.
+pub fn cap_per_code(warnings: Vec<Warning>, max: usize) -> Vec<Warning> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(warnings.len().min(1024));
+    for w in warnings {
+        let n = seen.entry(w.code.clone()).or_default();
+        *n += 1;
+        if *n <= max {
+            kept.push(w);
+        }
+    }
+    let mut over: Vec<(String, usize)> = seen.into_iter().filter(|(_, n)| *n > max).collect();
+    over.sort();
+    for (code, n) in over {
+        let left_out = n - max;
+        kept.push(Warning::new(
+            &code,
+            "",
+            format!("{left_out} more `{code}` warnings are not listed (the first {max} are)"),
+        ));
+    }
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caps_warnings_per_code_and_says_how_many_were_left_out() {
+        let mut ws: Vec<Warning> = (0..250)
+            .map(|i| Warning::new("missing_kind", format!("x{i}"), "m"))
+            .collect();
+        ws.insert(3, Warning::new("no_pods", "", "n"));
+        ws.extend((0..5).map(|i| Warning::new("pod_node_missing", format!("p{i}"), "m")));
+        let capped = cap_per_code(ws.clone(), 100);
+        assert_eq!(capped.len(), 100 + 1 + 5 + 1);
+        assert_eq!(capped[..3], ws[..3]);
+        assert_eq!(capped[3].code, "no_pods");
+        let last = capped.last().expect("a summary");
+        assert_eq!(last.code, "missing_kind");
+        assert_eq!(last.object, "");
+        assert_eq!(
+            last.message,
+            "150 more `missing_kind` warnings are not listed (the first 100 are)"
+        );
+        // Under the cap: unchanged.
+        assert_eq!(cap_per_code(ws[..50].to_vec(), 100), ws[..50].to_vec());
+    }
 
     #[test]
     fn displays_and_names_objects() {

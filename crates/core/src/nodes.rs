@@ -503,8 +503,8 @@ pub(crate) fn node_from_raw(
         return None;
     }
     let labels = obj.labels();
-    let spec = obj.spec.as_ref();
-    let status = obj.status.as_ref();
+    let spec = obj.spec.as_deref();
+    let status = obj.status.as_deref();
     let provider_id = spec
         .and_then(|s| s.provider_id.as_ref())
         .map(|t| t.as_str())

@@ -251,8 +251,8 @@ pub(crate) fn pod_from_raw(
         );
         return None;
     }
-    let spec = obj.spec.as_ref();
-    let status = obj.status.as_ref();
+    let spec = obj.spec.as_deref();
+    let status = obj.status.as_deref();
     let containers: Vec<Container> = spec
         .and_then(|s| s.containers.as_ref())
         .map(|cs| {

@@ -142,13 +142,16 @@ pub(crate) fn object_from_raw(
         ));
         return None;
     }
-    let spec = obj.spec.as_ref();
+    let spec = obj.spec.as_deref();
     let replicas = match kind {
         "Deployment" | "ReplicaSet" | "StatefulSet" | "Rollout" => {
             Some(spec.and_then(|s| s.replicas).unwrap_or(1))
         }
         "Job" => spec.and_then(|s| s.parallelism),
-        "DaemonSet" => obj.status.as_ref().and_then(|s| s.desired_number_scheduled),
+        "DaemonSet" => obj
+            .status
+            .as_deref()
+            .and_then(|s| s.desired_number_scheduled),
         _ => None,
     };
     Some(WorkloadObject {
@@ -185,7 +188,7 @@ pub(crate) fn hpa_from_raw(obj: &RawObject<'_>, warnings: &mut Vec<Warning>) -> 
         ));
         return None;
     }
-    let spec = obj.spec.as_ref();
+    let spec = obj.spec.as_deref();
     let target = spec.and_then(|s| s.scale_target_ref.as_ref());
     let target_kind = target
         .and_then(|t| t.kind.as_ref())

@@ -854,3 +854,28 @@ fn vantage_prices_reach_the_report() {
         }
     }
 }
+
+#[test]
+fn a_server_that_lets_every_attempt_time_out_stops_the_run() {
+    // Without this, a hung server costs (1 + retries) × timeout for every instance type.
+    let wanted = vec![
+        key("m5.large", "us-east-1", CapacityType::OnDemand),
+        key("t3.medium", "us-east-1", CapacityType::OnDemand),
+        key("c5.xlarge", "us-east-1", CapacityType::OnDemand),
+    ];
+    let (_, out) = drive(client(wanted, PriceCache::default()), |_| {
+        Err(TransportError::Timeout)
+    });
+    assert_eq!(out.requests, 3, "one type's attempts, then stop");
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+    assert_eq!(out.warnings[0].code, "vantage_timeout");
+    assert!(
+        out.warnings[0]
+            .message
+            .contains("did not answer in time (3 attempts for m5.large)"),
+        "{}",
+        out.warnings[0].message
+    );
+    assert!(out.statuses.iter().all(|s| s.state == TypeState::Skipped));
+    assert!(out.table.is_empty());
+}

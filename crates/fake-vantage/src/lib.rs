@@ -14,6 +14,8 @@
 //!   (401, 403, 500, ...), the first N requests failing, error bodies as JSON / empty / text,
 //!   slow responses, missing `links`, unknown fields, `details: {}`, endless pagination,
 //!   malformed price pages, a write-scope token, links pointing elsewhere.
+//! - Transport faults ([`Fault`]): never answering, resetting the connection, answering with
+//!   garbage that is not JSON or not HTTP at all, dripping the body slower than any timeout.
 //!
 //! Every request is logged ([`FakeVantage::requests`]) with its headers, so tests can assert
 //! counts per path and that the token only ever appears in `Authorization`.
@@ -49,6 +51,23 @@ pub enum ErrorBody {
     Empty,
     /// `text/html` that is not JSON.
     Text,
+}
+
+/// A transport fault, for every authenticated request (after the request is logged; `Reset`
+/// hits every connection, before its request is read, and is logged with method `RESET`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Read the request, then never answer (the connection stays open for 10 minutes).
+    Hang,
+    /// Close the connection without an answer, with unread request bytes, so that the kernel
+    /// resets it (RST).
+    Reset,
+    /// `200 OK` with `application/json` and a body of binary garbage.
+    Garbage,
+    /// Answer with bytes that are not HTTP at all.
+    NotHttp,
+    /// `200 OK` headers, then the body one byte every 500 ms (defeats per-read timeouts).
+    Drip,
 }
 
 /// One price of a fake product.
@@ -127,6 +146,8 @@ pub struct Config {
     pub write_scope: bool,
     /// Base of the absolute `links` (default: the fake's own URL).
     pub link_base: Option<String>,
+    /// A transport fault for every authenticated request (default none).
+    pub fault: Option<Fault>,
 }
 
 impl Default for Config {
@@ -152,6 +173,7 @@ impl Default for Config {
             malformed_prices: false,
             write_scope: false,
             link_base: None,
+            fault: None,
         }
     }
 }
@@ -375,6 +397,24 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut stream = stream;
     loop {
+        if state
+            .lock()
+            .is_ok_and(|s| s.config.fault == Some(Fault::Reset))
+        {
+            // Let the request arrive, then close without reading it: unread bytes in the
+            // receive buffer make the kernel answer with a RST instead of a FIN.
+            thread::sleep(Duration::from_millis(100));
+            if let Ok(mut s) = state.lock() {
+                s.log.push(LoggedRequest {
+                    method: "RESET".to_owned(),
+                    path: String::new(),
+                    query: String::new(),
+                    headers: Vec::new(),
+                    status: 0,
+                });
+            }
+            return Ok(());
+        }
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
             return Ok(());
@@ -406,8 +446,13 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             Some((p, q)) => (p.to_owned(), q.to_owned()),
             None => (target.clone(), String::new()),
         };
-        let (reply, delay) = {
+        let (reply, delay, fault) = {
             let mut s = state.lock().map_err(|_| std::io::ErrorKind::Other)?;
+            let authorised = headers.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("authorization")
+                    && v.strip_prefix("Bearer ") == Some(s.config.token.as_str())
+            });
+            let fault = s.config.fault.filter(|_| authorised);
             let reply = handle(&mut s, &method, &path, &query, &headers);
             s.log.push(LoggedRequest {
                 method: method.clone(),
@@ -416,8 +461,48 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
                 headers,
                 status: reply.status,
             });
-            (reply, s.config.delay)
+            (reply, s.config.delay, fault)
         };
+        match fault {
+            None => {}
+            Some(Fault::Hang) => {
+                thread::sleep(Duration::from_secs(600));
+                return Ok(());
+            }
+            // Handled before the request is read (see below).
+            Some(Fault::Reset) => return Ok(()),
+            Some(Fault::Garbage) => {
+                let body: Vec<u8> = (0..4096u32)
+                    .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                    .collect();
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                stream.write_all(head.as_bytes())?;
+                stream.write_all(&body)?;
+                stream.flush()?;
+                continue;
+            }
+            Some(Fault::NotHttp) => {
+                stream.write_all(b"SSH-2.0-OpenSSH_9.6\r\n\x00\xff\xfe garbage\r\n\r\n")?;
+                stream.flush()?;
+                return Ok(());
+            }
+            Some(Fault::Drip) => {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    reply.body.len()
+                );
+                stream.write_all(head.as_bytes())?;
+                for byte in &reply.body {
+                    stream.write_all(&[*byte])?;
+                    stream.flush()?;
+                    thread::sleep(Duration::from_millis(500));
+                }
+                return Ok(());
+            }
+        }
         if !delay.is_zero() {
             thread::sleep(delay);
         }

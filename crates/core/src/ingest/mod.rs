@@ -512,7 +512,8 @@ impl Merger {
         );
         cluster.workloads = grouping.workloads;
         cluster.workload_index = grouping.index;
-        cluster.warnings = warnings;
+        cluster.warnings =
+            crate::diagnostics::cap_per_code(warnings, crate::diagnostics::MAX_WARNINGS_PER_CODE);
         Ok(cluster)
     }
 }

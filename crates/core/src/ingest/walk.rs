@@ -67,8 +67,8 @@ fn list_item_kind(list_kind: &str) -> Option<&str> {
 /// The kind of an object without `kind`, from its content: a pod spec has containers; a node has
 /// `nodeInfo`, `allocatable` or a providerID.
 fn guess_kind(obj: &RawObject<'_>) -> Option<String> {
-    let spec = obj.spec.as_ref();
-    let status = obj.status.as_ref();
+    let spec = obj.spec.as_deref();
+    let status = obj.status.as_deref();
     if spec.is_some_and(|s| s.containers.is_some()) {
         return Some("Pod".to_owned());
     }

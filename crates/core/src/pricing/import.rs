@@ -755,8 +755,14 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
     let mut warnings = Vec::new();
     let mut no_price = 0usize;
     let mut unknown_regions: BTreeSet<String> = BTreeSet::new();
+    let mut empty_regions = 0usize;
     for record in &records {
-        let Some(instance_type) = record.instance_type.as_deref().filter(|t| !t.is_empty()) else {
+        let Some(instance_type) = record
+            .instance_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        else {
             no_price += 1;
             continue;
         };
@@ -765,16 +771,22 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
             let Some(linux) = platforms.get("linux") else {
                 continue;
             };
+            let region = region.trim();
+            if region.is_empty() {
+                // A price nobody's nodes can match, and that a price file cannot hold.
+                empty_regions += 1;
+                continue;
+            }
             let region_name = if provider == Provider::Azure {
                 match azure_region_from_slug(region) {
                     Some(r) => r.to_owned(),
                     None => {
-                        unknown_regions.insert(region.clone());
+                        unknown_regions.insert(region.to_owned());
                         continue;
                     }
                 }
             } else {
-                region.clone()
+                region.to_owned()
             };
             let mut add = |capacity_type, usd_per_hour| {
                 table.insert(PriceEntry {
@@ -810,6 +822,13 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
             ),
         ));
     }
+    if empty_regions > 0 {
+        warnings.push(Warning::new(
+            "price_row_skipped",
+            "",
+            format!("{name}: {empty_regions} prices under an empty region name were skipped"),
+        ));
+    }
     if !unknown_regions.is_empty() {
         let list: Vec<&str> = unknown_regions.iter().map(String::as_str).collect();
         warnings.push(Warning::new(
@@ -831,6 +850,37 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `prices` fuzz target: a feed record under the region `""` was imported,
+    /// and the price file written from it did not import back (the v1 reader refuses empty
+    /// regions). Empty regions and blank instance types are now skipped with a warning.
+    #[test]
+    fn feed_prices_under_an_empty_region_are_skipped_and_files_round_trip() {
+        let feed = br#"[
+  {"instance_type": "d4sv5", "pretty_": 8, "pricing": {"": {"linux": {"ondemand": 0.096}}}},
+  {"instance_type": "m5.large", "pricing": {" ": {"linux": {"ondemand": 0.1}},
+                                            "us-east-1": {"linux": {"ondemand": 0.096}}}},
+  {"instance_type": "  ", "pricing": {"us-east-1": {"linux": {"ondemand": 0.5}}}}
+]"#;
+        let imported = import_prices("feed.json", feed).expect("the usable price imports");
+        assert_eq!(imported.table.len(), 1);
+        let entry = imported.table.iter().next().expect("one price");
+        assert_eq!(
+            (entry.instance_type.as_str(), entry.region.as_str()),
+            ("m5.large", "us-east-1")
+        );
+        assert!(
+            imported
+                .warnings
+                .iter()
+                .any(|w| w.message == "feed.json: 2 prices under an empty region name were skipped"),
+            "{:?}",
+            imported.warnings
+        );
+        let written = write_price_file(&imported.table, "2026-01-01T00:00:00Z");
+        let again = import_prices("written.json", written.as_bytes()).expect("round trip");
+        assert_eq!(again.table.len(), imported.table.len());
+    }
 
     #[test]
     fn csv_line_splitting() {

@@ -680,6 +680,20 @@ impl Client {
         self.awaiting = false;
         let response = match result {
             Ok(r) => r,
+            Err(TransportError::Timeout) if self.retries >= self.config.max_retries => {
+                // A server that let every attempt time out would do the same for every other
+                // type: stop rather than wait (attempts × timeout) per type.
+                let attempts = self.config.max_retries + 1;
+                let message = format!(
+                    "Vantage at {} did not answer in time ({attempts} attempt{} for {}): no \
+                     Vantage prices in this run; the nodes use the next price source",
+                    self.config.base_url,
+                    if attempts == 1 { "" } else { "s" },
+                    self.current_type()
+                );
+                self.stop_all("vantage_timeout", message);
+                return;
+            }
             Err(TransportError::Timeout) => {
                 self.retry_or_fail("the request to Vantage timed out".to_owned());
                 return;
