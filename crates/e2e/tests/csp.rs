@@ -87,6 +87,33 @@ fn strict_policy_blocks_injected_scripts_and_the_app_still_works() {
         "charts render"
     );
 
+    // Nothing left the page: every resource the page fetched is same-origin, and the only
+    // thing in localStorage is not the cluster.
+    let origin = server.url();
+    let resources = browser
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name);",
+            json!([]),
+        )
+        .expect("resources");
+    let resources = resources.as_array().expect("a list");
+    assert!(!resources.is_empty());
+    for r in resources {
+        let r = r.as_str().unwrap_or_default();
+        assert!(
+            r.starts_with(origin.trim_end_matches('/')),
+            "request to {r}"
+        );
+    }
+    let stored = browser
+        .execute(
+            "return Object.keys(localStorage).map(k => k + '=' + localStorage.getItem(k)).join('\\n');",
+            json!([]),
+        )
+        .expect("localStorage");
+    let stored = stored.as_str().unwrap_or_default();
+    assert!(!stored.contains("ip-10-0"), "cluster data stored: {stored}");
+
     // Dark theme (prefers-color-scheme), for a look at the screenshot.
     browser.emulate_color_scheme("dark").expect("dark scheme");
     let bg = browser
