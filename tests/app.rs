@@ -727,3 +727,91 @@ async fn a_worker_that_cannot_start_leaves_the_work_to_the_page() {
     meta.remove();
     drop(handle);
 }
+
+// ── Hostile input in the browser (issue 11): a report or a located error, never a panic ──────
+
+/// The mixed fixture with script, HTML and right-to-left payloads in names.
+fn hostile_snapshot() -> String {
+    std::str::from_utf8(MIXED)
+        .unwrap()
+        .replace("\"shop\"", "\"<script>window.__pwned=1</script>\"")
+        .replace("aws-od-1", "<img src=x onerror=window.__pwned=2>")
+        .replace(
+            "\"batch\"",
+            "\"\\u202ebatch \u{645}\u{631}\u{62d}\u{628}\u{627} javascript:alert(1)\"",
+        )
+}
+
+#[wasm_bindgen_test]
+async fn engine_turns_hostile_input_into_located_errors_or_reports() {
+    let host = FakeHost::new(Prom::Empty);
+    let deep = "[".repeat(100_000);
+    let long_string = format!("\"{}\"", "a".repeat(2_000_000));
+    let mut binary: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    binary[0] = 0;
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", MIXED[..MIXED.len() / 2].to_vec()),
+        ("binary", binary),
+        ("deep", deep.into_bytes()),
+        ("long-string", long_string.into_bytes()),
+        ("nan", br#"{"kind":"List","items":[{"kind":"Node","metadata":{"name":"n"},"status":{"allocatable":{"cpu":"NaN","memory":"Infinity"}}}]}"#.to_vec()),
+        ("empty-objects", format!("{{\"kind\":\"List\",\"items\":[{}{{}}]}}", "{},".repeat(50_000)).into_bytes()),
+    ];
+    for (name, bytes) in cases {
+        let mut req = request(false, None);
+        req.input_names = vec![name.into()];
+        match engine::run(&req, &[(name.to_owned(), bytes)], &host).await {
+            Ok(reply) => {
+                // A report: its figures are finite (JSON would hide a NaN as null).
+                let r = &reply.report;
+                let s = &r.summary;
+                for v in [
+                    s.monthly_cost,
+                    s.allocated_monthly_cost,
+                    s.idle_monthly_cost,
+                ] {
+                    assert!(v.is_finite(), "{name}: {v}");
+                }
+                for n in &r.nodes {
+                    for v in [
+                        n.hourly_price,
+                        n.monthly_cost,
+                        n.cpu_core_hourly_rate,
+                        n.memory_gib_hourly_rate,
+                    ] {
+                        assert!(v.is_finite(), "{name}: node {}: {v}", n.name);
+                    }
+                }
+            }
+            Err(Stopped::Failed(f)) => {
+                assert!(f.location.starts_with(name), "{name}: {f:?}");
+                assert!(!f.message.is_empty(), "{name}: {f:?}");
+            }
+            Err(other) => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn hostile_names_are_shown_as_text_never_run() {
+    let host = host();
+    let handle = leptos::mount::mount_to(host.clone(), kube_rightsize_app::App);
+    paste_text(&host, &hostile_snapshot());
+    tick(0).await;
+    click(&host, "#analyze");
+    assert!(wait_for(&host, "#summary").await, "a report");
+    tick(50).await;
+    let window = web_sys::window().unwrap();
+    let pwned = js_sys::Reflect::get(&window, &"__pwned".into()).unwrap();
+    assert!(pwned.is_undefined(), "a payload ran: {pwned:?}");
+    assert_eq!(host.query_selector_all("script").unwrap().length(), 0);
+    assert_eq!(host.query_selector_all("img").unwrap().length(), 0);
+    assert_eq!(host.query_selector_all("[onerror]").unwrap().length(), 0);
+    // The names are there, as text (the workloads table and the charts).
+    let text = host.text_content().unwrap_or_default();
+    assert!(
+        text.contains("<script>window.__pwned=1</script>"),
+        "the namespace is shown literally"
+    );
+    drop(handle);
+}
