@@ -171,19 +171,7 @@ thread_local! {
     static CATALOGUE: RefCell<Option<Arc<Catalogue>>> = const { RefCell::new(None) };
 }
 
-/// A human size: `812 B`, `12.3 KB`, `250.0 MB`.
-pub fn human_bytes(n: usize) -> String {
-    let n = n as f64;
-    if n < 1000.0 {
-        format!("{n} B")
-    } else if n < 1e6 {
-        format!("{:.1} KB", n / 1e3)
-    } else if n < 1e9 {
-        format!("{:.1} MB", n / 1e6)
-    } else {
-        format!("{:.2} GB", n / 1e9)
-    }
-}
+pub use kube_rightsize_core::format::human_bytes;
 
 async fn catalogue<H: Host>(host: &H) -> Result<(Option<Arc<Catalogue>>, CatalogueStatus), ()> {
     if let Some(c) = CATALOGUE.with_borrow(Clone::clone) {
