@@ -1,10 +1,14 @@
 //! The root component: inputs in, analysis out.
 //!
-//! The analysis runs in a Web Worker ([`crate::worker`]) so the page never freezes; where no
-//! worker can be started it runs the same [`engine`] on the page, yielding between stages.
+//! The analysis runs in a Web Worker ([`crate::worker`]) so the page never freezes. The page's
+//! wasm does not link the engine (it stays under the size budget, BENCHMARKS.md): where no
+//! worker can start, the page says so. Component tests, which have no worker script, provide a
+//! [`LocalEngine`] that runs the same [`engine`] on the page, yielding between stages.
 //! While it runs, the loaded inputs and the last report stay on screen; a new result replaces
 //! the report only when it arrives. Cancel terminates the worker (a fresh one starts next time).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -77,9 +81,9 @@ fn now() -> f64 {
     engine::browser::now()
 }
 
-/// The page's own [`Host`]: fetch, progress into the busy line (yielding so the browser
-/// paints), cancel when the run is no longer the current one.
-struct PageHost {
+/// The page's own [`Host`] for a [`LocalEngine`]: fetch, progress into the busy line
+/// (yielding so the browser paints), cancel when the run is no longer the current one.
+pub struct PageHost {
     generation: u64,
     current: StoredValue<u64>,
     busy: RwSignal<Option<Busy>>,
@@ -110,6 +114,43 @@ impl Host for PageHost {
     }
 }
 
+/// What a [`LocalEngine`] runs: the request, the inputs' bytes, the page's host.
+pub type LocalRun = fn(
+    Request,
+    Vec<(String, Vec<u8>)>,
+    PageHost,
+) -> Pin<Box<dyn Future<Output = Result<Reply, Stopped>>>>;
+
+/// Runs the analysis on the page's own thread when no worker can start. Only component tests
+/// provide one (as Leptos context, from [`local_engine`]): the built app does not, so its page
+/// wasm does not link the engine.
+#[derive(Clone, Copy)]
+pub struct LocalEngine(pub LocalRun);
+
+/// [`engine::run`] on the page, for component tests: `provide_context(local_engine())` before
+/// mounting [`App`].
+pub fn local_engine() -> LocalEngine {
+    LocalEngine(|request, parts, host| {
+        Box::pin(async move { engine::run(&request, &parts, &host).await })
+    })
+}
+
+/// Why an analysis cannot start without a worker, display-ready.
+fn no_worker(detail: &str) -> Failure {
+    Failure {
+        heading: "The analysis could not start: ".into(),
+        message: format!("this browser could not start the analysis worker ({detail})."),
+        location: "worker_loader.js".into(),
+        hint: Some(
+            "kube-rightsize analyses in a Web Worker. Open it over http(s) (trunk serve or a \
+             static server), not as a file, and check that no extension or \
+             Content-Security-Policy blocks worker_loader.js and worker_bg.wasm; then press \
+             Analyze again."
+                .into(),
+        ),
+    }
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
@@ -134,6 +175,7 @@ pub fn App() -> impl IntoView {
     let generation = StoredValue::new(0u64);
     let worker = StoredValue::new_local(None::<WorkerHandle>);
     let worker_broken = StoredValue::new(false);
+    let local = use_context::<LocalEngine>();
 
     // The elapsed-time clock ticks while busy.
     let ticker = StoredValue::new_local(None::<IntervalHandle>);
@@ -163,7 +205,7 @@ pub fn App() -> impl IntoView {
                         .iter()
                         .find(|(n, _)| *n == i.name)
                         .map_or("not analysed yet", |(_, w)| w.as_str());
-                    format!("{what}; {}", human_bytes(i.bytes.len()))
+                    format!("{what}; {}", human_bytes(i.size))
                 })
                 .collect(),
         );
@@ -198,20 +240,40 @@ pub fn App() -> impl IntoView {
         busy.set(None);
     };
 
-    let on_page = move |run_id: u64, request: Request, bytes: usize, started: f64| {
+    // No worker: the page runs the engine itself when it has one (tests), or says why not.
+    let on_page = move |run_id: u64, request: Request, bytes: usize, started: f64, why: String| {
+        let Some(LocalEngine(run_local)) = local else {
+            outcome.set(Outcome::Failed(no_worker(&why)));
+            busy.set(None);
+            return;
+        };
         let loaded = inputs.list.get_untracked();
         spawn_local(async move {
-            let parts: Vec<(String, Vec<u8>)> = loaded
-                .iter()
-                .map(|i| (i.name.clone(), i.bytes.as_ref().clone()))
-                .collect();
+            let mut parts: Vec<(String, Vec<u8>)> = Vec::with_capacity(loaded.len());
+            for input in &loaded {
+                match crate::files::read_blob(&input.blob, &input.name).await {
+                    Ok(b) => parts.push((input.name.clone(), b)),
+                    Err(message) => {
+                        if generation.get_value() == run_id {
+                            outcome.set(Outcome::Failed(Failure {
+                                heading: "This input could not be read: ".into(),
+                                message,
+                                location: input.name.clone(),
+                                hint: None,
+                            }));
+                            busy.set(None);
+                        }
+                        return;
+                    }
+                }
+            }
             drop(loaded);
             let host = PageHost {
                 generation: run_id,
                 current: generation,
                 busy,
             };
-            let result = engine::run(&request, &parts, &host).await;
+            let result = run_local(request, parts, host).await;
             if generation.get_value() != run_id {
                 return;
             }
@@ -247,7 +309,7 @@ pub fn App() -> impl IntoView {
         generation.update_value(|g| *g += 1);
         let run_id = generation.get_value();
         let started = now();
-        let bytes: usize = loaded.iter().map(|i| i.bytes.len()).sum();
+        let bytes: usize = loaded.iter().map(|i| i.size).sum();
         let request = Request {
             input_names: loaded.iter().map(|i| i.name.clone()).collect(),
             preferences: prefs.with_untracked(|p| p.to_json()),
@@ -260,11 +322,20 @@ pub fn App() -> impl IntoView {
             started_ms: started,
         }));
         clock.set(started);
-        let url = worker_url().filter(|_| !worker_broken.get_value());
-        let Some(url) = url else {
-            on_page(run_id, request, bytes, started);
+        let Some(url) = worker_url() else {
+            on_page(
+                run_id,
+                request,
+                bytes,
+                started,
+                "no worker in this build".into(),
+            );
             return;
         };
+        if worker_broken.get_value() && local.is_some() {
+            on_page(run_id, request, bytes, started, String::new());
+            return;
+        }
         if worker.with_value(Option::is_none) {
             let fallback_request = request.clone();
             let on_event: Rc<dyn Fn(WorkerEvent)> = Rc::new(move |event| {
@@ -283,7 +354,7 @@ pub fn App() -> impl IntoView {
                                 let timing = Timing {
                                     bytes: inputs
                                         .list
-                                        .with_untracked(|l| l.iter().map(|i| i.bytes.len()).sum()),
+                                        .with_untracked(|l| l.iter().map(|i| i.size).sum()),
                                     engine_ms: 0.0,
                                     total_ms: started.map_or(0.0, |s| now() - s),
                                     decode_ms,
@@ -321,30 +392,30 @@ pub fn App() -> impl IntoView {
                         }
                         stop_worker();
                     }
-                    WorkerEvent::Unavailable(_) => {
-                        // No worker here (its script did not load): the page does the work.
+                    WorkerEvent::Unavailable(why) => {
+                        // Its script did not load: say so (or, in tests, run on the page). The
+                        // next Analyze tries a fresh worker.
                         worker_broken.set_value(true);
                         stop_worker();
                         if generation.get_value() == run_id {
-                            on_page(run_id, fallback_request.clone(), bytes, started);
+                            on_page(run_id, fallback_request.clone(), bytes, started, why);
                         }
                     }
                 }
             });
             match WorkerHandle::spawn(&url, on_event) {
                 Ok(w) => worker.set_value(Some(w)),
-                Err(_) => {
+                Err(why) => {
                     worker_broken.set_value(true);
-                    on_page(run_id, request, bytes, started);
+                    on_page(run_id, request, bytes, started, why);
                     return;
                 }
             }
         }
-        let inputs_bytes: Vec<Arc<Vec<u8>>> = loaded.iter().map(|i| Arc::clone(&i.bytes)).collect();
-        let slices: Vec<&[u8]> = inputs_bytes.iter().map(|b| b.as_slice()).collect();
+        let blobs: Vec<web_sys::Blob> = loaded.iter().map(|i| i.blob.clone()).collect();
         worker.with_value(|w| {
             if let Some(w) = w {
-                w.send(&request, &slices);
+                w.send(&request, &blobs);
             }
         });
     };

@@ -1,17 +1,65 @@
 //! Moving bytes from the browser into wasm memory: files, drops, pastes, same-origin assets.
 //!
-//! A file goes from its `ArrayBuffer` straight into a `Vec<u8>`: it never becomes a JS string or
-//! textarea content.
+//! Inputs stay browser `Blob`s on the page (a picked file is never read there; a paste is
+//! encoded by the browser); the worker reads them into wasm memory with [`read_blob`]. Nothing
+//! becomes textarea content.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// Reads a `File` (from a picker or a drop) into bytes.
-pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
-    let buf = JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|e| format!("cannot read {}: {}", file.name(), js_message(&e)))?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+/// How much of a `Blob` is read at a time: the whole input is never held twice (once as a JS
+/// `ArrayBuffer`, once in wasm memory).
+const READ_CHUNK: usize = 16 << 20;
+
+/// Reads a `Blob` (a file, a paste, the demo) into wasm memory, 16 MiB at a time. Works on the
+/// page and in a worker.
+pub async fn read_blob(blob: &web_sys::Blob, name: &str) -> Result<Vec<u8>, String> {
+    let size = blob.size() as usize;
+    let mut out = Vec::new();
+    out.try_reserve_exact(size).map_err(|_| {
+        format!(
+            "cannot read {name}: not enough memory for {}",
+            kube_rightsize_core::format::human_bytes(size)
+        )
+    })?;
+    while out.len() < size {
+        let start = out.len();
+        let end = (start + READ_CHUNK).min(size);
+        let part = blob
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
+        let buf = JsFuture::from(part.array_buffer())
+            .await
+            .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
+        let chunk = js_sys::Uint8Array::new(&buf);
+        let n = chunk.length() as usize;
+        if n == 0 {
+            return Err(format!(
+                "cannot read {name}: it ended after {start} of {size} bytes (did the file change?)"
+            ));
+        }
+        out.resize(start + n, 0);
+        chunk.copy_to(&mut out[start..]);
+    }
+    Ok(out)
+}
+
+/// The text of a paste or drop as a `Blob` (UTF-8, encoded by the browser: the text never
+/// becomes a Rust `String`); `None` when there is none or it is only whitespace.
+pub fn text_blob(data: &web_sys::DataTransfer) -> Option<web_sys::Blob> {
+    let get: js_sys::Function = js_sys::Reflect::get(data, &JsValue::from_str("getData"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let text: js_sys::JsString = get
+        .call1(data, &JsValue::from_str("text"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if text.trim().length() == 0 {
+        return None;
+    }
+    web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&text)).ok()
 }
 
 /// The files of a `FileList`.
@@ -22,8 +70,8 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
-/// Fetches `url` (relative to the page, same origin) and returns its bytes.
-pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+/// Fetches `url` (relative to the page, same origin) as a `Blob`.
+pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
     let window = web_sys::window().ok_or("no window")?;
     let resp = JsFuture::from(window.fetch_with_str(url))
         .await
@@ -35,12 +83,13 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
         return Err(format!("cannot fetch {url}: HTTP {}", resp.status()));
     }
     let promise = resp
-        .array_buffer()
+        .blob()
         .map_err(|e| format!("cannot read {url}: {}", js_message(&e)))?;
-    let buf = JsFuture::from(promise)
+    JsFuture::from(promise)
         .await
-        .map_err(|e| format!("cannot read {url}: {}", js_message(&e)))?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+        .map_err(|e| format!("cannot read {url}: {}", js_message(&e)))?
+        .dyn_into()
+        .map_err(|_| format!("cannot read {url}: not a blob"))
 }
 
 /// A readable message from a JS error value.

@@ -1,14 +1,14 @@
 //! Getting data in: paste, file picker, drag-and-drop, the demo, and the input chips.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::files::{fetch_bytes, files_of, read_file};
+use crate::files::{fetch_blob, files_of, text_blob};
 
-/// One loaded input: a name and its bytes (kept in wasm memory, never rendered).
+/// One loaded input: a name and its bytes as a browser `Blob` (a picked file is not even read
+/// on the page; pasted text is encoded by the browser). The bytes never enter the page's wasm
+/// memory: the analysis worker reads them (see [`crate::worker`]).
 #[derive(Clone, Debug)]
 pub struct LoadedInput {
     /// Unique within the session (for list keys and removal).
@@ -16,14 +16,16 @@ pub struct LoadedInput {
     /// File name, `paste`, or `demo cluster`.
     pub name: String,
     /// The bytes.
-    pub bytes: Arc<Vec<u8>>,
+    pub blob: web_sys::Blob,
+    /// Their number.
+    pub size: usize,
 }
 
 /// The shared list of inputs and a counter for ids.
 #[derive(Clone, Copy)]
 pub struct Inputs {
     /// The inputs, in the order they were added.
-    pub list: RwSignal<Vec<LoadedInput>>,
+    pub list: RwSignal<Vec<LoadedInput>, LocalStorage>,
     next_id: StoredValue<u64>,
 }
 
@@ -31,20 +33,22 @@ impl Inputs {
     /// An empty list.
     pub fn new() -> Inputs {
         Inputs {
-            list: RwSignal::new(Vec::new()),
+            list: RwSignal::new_local(Vec::new()),
             next_id: StoredValue::new(1),
         }
     }
 
     /// Adds an input.
-    pub fn add(&self, name: String, bytes: Vec<u8>) {
+    pub fn add(&self, name: String, blob: web_sys::Blob) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
+        let size = blob.size() as usize;
         self.list.update(|l| {
             l.push(LoadedInput {
                 id,
                 name,
-                bytes: Arc::new(bytes),
+                blob,
+                size,
             })
         });
     }
@@ -55,7 +59,7 @@ impl Inputs {
     }
 }
 
-pub use crate::engine::human_bytes;
+pub use kube_rightsize_core::format::human_bytes;
 
 const SNAPSHOT_COMMAND: &str = "kubectl get nodes,pods -A -o json > cluster.json";
 
@@ -96,14 +100,12 @@ pub fn InputPanel(
     let (load_error, set_load_error) = signal(None::<String>);
     let (dragging, set_dragging) = signal(false);
 
+    // A picked or dropped file stays a `File` (a `Blob`): nothing is read until the worker
+    // analyses it, so even a 400 MB file is a chip at once.
     let add_files = move |files: Vec<web_sys::File>| {
         for file in files {
-            spawn_local(async move {
-                match read_file(&file).await {
-                    Ok(bytes) => inputs.add(file.name(), bytes),
-                    Err(e) => set_load_error.set(Some(e)),
-                }
-            });
+            let name = file.name();
+            inputs.add(name, file.into());
         }
     };
 
@@ -111,16 +113,14 @@ pub fn InputPanel(
         // Take the text from the clipboard event and keep it out of the textarea: a 250 MB
         // paste must not be rendered.
         ev.prevent_default();
-        let text = ev
-            .clipboard_data()
-            .and_then(|d| d.get_data("text").ok())
-            .unwrap_or_default();
-        if text.trim().is_empty() {
-            set_load_error.set(Some("the clipboard holds no text".into()));
-            return;
+        // The text stays a JS string on its way into a Blob (UTF-8 encoded by the browser).
+        match ev.clipboard_data().as_ref().and_then(text_blob) {
+            Some(blob) => {
+                set_load_error.set(None);
+                inputs.add("paste".into(), blob);
+            }
+            None => set_load_error.set(Some("the clipboard holds no text".into())),
         }
-        set_load_error.set(None);
-        inputs.add("paste".into(), text.into_bytes());
     };
 
     let on_drop = move |ev: web_sys::DragEvent| {
@@ -128,10 +128,9 @@ pub fn InputPanel(
         set_dragging.set(false);
         let files = files_of(ev.data_transfer().and_then(|d| d.files()));
         if files.is_empty()
-            && let Some(text) = ev.data_transfer().and_then(|d| d.get_data("text").ok())
-            && !text.trim().is_empty()
+            && let Some(blob) = ev.data_transfer().as_ref().and_then(text_blob)
         {
-            inputs.add("dropped text".into(), text.into_bytes());
+            inputs.add("dropped text".into(), blob);
         }
         add_files(files);
     };
@@ -150,8 +149,8 @@ pub fn InputPanel(
     let load_demo = move |_| {
         set_load_error.set(None);
         spawn_local(async move {
-            let cluster = fetch_bytes("demo/cluster.json").await;
-            let krr = fetch_bytes("demo/krr.json").await;
+            let cluster = fetch_blob("demo/cluster.json").await;
+            let krr = fetch_blob("demo/krr.json").await;
             match (cluster, krr) {
                 (Ok(cluster), Ok(krr)) => {
                     inputs
@@ -236,7 +235,7 @@ pub fn InputPanel(
                 <For each=move || inputs.list.get() key=|i| i.id let:item>
                     <li class="chip">
                         <span class="chip-name">{item.name.clone()}</span>
-                        <span class="muted">{human_bytes(item.bytes.len())}</span>
+                        <span class="muted">{human_bytes(item.size)}</span>
                         <span class="chip-held">
                             {
                                 let name = item.name.clone();

@@ -15,7 +15,7 @@ pub mod table;
 pub mod vantage;
 pub mod worker;
 
-pub use app::App;
+pub use app::{App, LocalEngine, LocalRun, PageHost, local_engine};
 
 /// Mounts the app on the document body.
 pub fn mount() {

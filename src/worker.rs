@@ -4,7 +4,7 @@
 //! Messages (plain JS objects):
 //!
 //! ```text
-//! page → worker  {request: "<engine::Request JSON>", inputs: [ArrayBuffer, …]}  (buffers transferred)
+//! page → worker  {request: "<engine::Request JSON>", inputs: [Blob, …]}  (Blobs pass by reference)
 //! worker → page  {kind: "ready"}                     once its wasm is running
 //!                {kind: "progress", text: "Analysing"}
 //!                {kind: "done", reply: "<engine::Reply JSON>"}
@@ -78,19 +78,37 @@ async fn handle(data: JsValue) {
             return;
         }
     };
-    let buffers: js_sys::Array = field(&data, "inputs").unchecked_into();
-    let inputs: Vec<(String, Vec<u8>)> = request
-        .input_names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            (
-                name.clone(),
-                js_sys::Uint8Array::new(&buffers.get(i as u32)).to_vec(),
-            )
-        })
-        .collect();
-    drop(buffers);
+    let blobs: js_sys::Array = field(&data, "inputs").unchecked_into();
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::with_capacity(request.input_names.len());
+    for (i, name) in request.input_names.iter().enumerate() {
+        let blob: web_sys::Blob = blobs.get(i as u32).unchecked_into();
+        post(
+            "progress",
+            "text",
+            &format!(
+                "Loading {name} ({})",
+                kube_rightsize_core::format::human_bytes(blob.size() as usize)
+            ),
+        );
+        match crate::files::read_blob(&blob, name).await {
+            Ok(bytes) => inputs.push((name.clone(), bytes)),
+            Err(message) => {
+                let failure = engine::Failure {
+                    heading: "This input could not be read: ".into(),
+                    message,
+                    location: name.clone(),
+                    hint: Some("load it again (pick the file or paste it once more)".into()),
+                };
+                post(
+                    "failed",
+                    "failure",
+                    &serde_json::to_string(&failure).unwrap_or_default(),
+                );
+                return;
+            }
+        }
+    }
+    drop(blobs);
     let result = engine::run(&request, &inputs, &WorkerHost).await;
     drop(inputs);
     match result {
@@ -136,15 +154,15 @@ pub enum WorkerEvent {
     Failed(String),
     /// The worker panicked (its panic message).
     Panic(String),
-    /// The worker could not start (its script or wasm failed to load) — run on the page instead.
+    /// The worker could not start (its script or wasm failed to load).
     Unavailable(String),
     /// The worker stopped with an error after it started.
     Crashed(String),
 }
 
 /// The URL of the worker's loader script, from `<meta name="kube-rightsize-worker">` in
-/// `index.html`; `None` where there is none (wasm-bindgen tests), so the page runs the engine
-/// itself.
+/// `index.html`; `None` where there is none (wasm-bindgen tests, which run the engine on the
+/// page through [`crate::app::LocalEngine`]).
 pub fn worker_url() -> Option<String> {
     web_sys::window()?
         .document()?
@@ -158,9 +176,9 @@ pub fn worker_url() -> Option<String> {
 pub struct WorkerHandle {
     worker: web_sys::Worker,
     ready: Rc<Cell<bool>>,
-    queued: Rc<RefCell<Option<(JsValue, js_sys::Array)>>>,
+    queued: Rc<RefCell<Option<JsValue>>>,
     _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
-    _on_error: Closure<dyn Fn(web_sys::ErrorEvent)>,
+    _on_error: Closure<dyn Fn(web_sys::Event)>,
 }
 
 impl WorkerHandle {
@@ -168,7 +186,7 @@ impl WorkerHandle {
     pub fn spawn(url: &str, on_event: Rc<dyn Fn(WorkerEvent)>) -> Result<WorkerHandle, String> {
         let worker = web_sys::Worker::new(url).map_err(|e| format!("{e:?}"))?;
         let ready = Rc::new(Cell::new(false));
-        let queued: Rc<RefCell<Option<(JsValue, js_sys::Array)>>> = Rc::new(RefCell::new(None));
+        let queued: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));
         let on_message = {
             let (ready, queued, worker, on_event) = (
                 Rc::clone(&ready),
@@ -182,8 +200,8 @@ impl WorkerHandle {
                 match text("kind").as_str() {
                     "ready" => {
                         ready.set(true);
-                        if let Some((msg, transfer)) = queued.borrow_mut().take() {
-                            let _ = worker.post_message_with_transfer(&msg, &transfer);
+                        if let Some(msg) = queued.borrow_mut().take() {
+                            let _ = worker.post_message(&msg);
                         }
                     }
                     "progress" => on_event(WorkerEvent::Progress(text("text"))),
@@ -196,11 +214,13 @@ impl WorkerHandle {
         };
         let on_error = {
             let ready = Rc::clone(&ready);
-            Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
+            // A script that throws gives an `ErrorEvent`; a script that cannot be fetched (404,
+            // blocked) gives a plain `Event` with no message.
+            Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
                 ev.prevent_default();
-                let m = ev.message();
+                let m = field(&ev, "message").as_string().unwrap_or_default();
                 let m = if m.is_empty() {
-                    "the worker failed to load".to_owned()
+                    "its script or wasm did not load".to_owned()
                 } else {
                     m
                 };
@@ -222,19 +242,16 @@ impl WorkerHandle {
         })
     }
 
-    /// Sends a request; each input's bytes are copied into a fresh `ArrayBuffer` that is
-    /// transferred (moved, not copied again) to the worker. The page keeps its own bytes.
-    pub fn send(&self, request: &Request, inputs: &[&[u8]]) {
-        let buffers = js_sys::Array::new();
-        for bytes in inputs {
-            buffers.push(&js_sys::Uint8Array::from(*bytes).buffer());
-        }
+    /// Sends a request with the inputs' `Blob`s (structured-cloned by reference: nothing is
+    /// copied on the page, whatever the size).
+    pub fn send(&self, request: &Request, inputs: &[web_sys::Blob]) {
+        let blobs: js_sys::Array = inputs.iter().collect();
         let json = serde_json::to_string(request).unwrap_or_default();
-        let msg = object(&[("request", &JsValue::from_str(&json)), ("inputs", &buffers)]);
+        let msg = object(&[("request", &JsValue::from_str(&json)), ("inputs", &blobs)]);
         if self.ready.get() {
-            let _ = self.worker.post_message_with_transfer(&msg, &buffers);
+            let _ = self.worker.post_message(&msg);
         } else {
-            *self.queued.borrow_mut() = Some((msg, buffers));
+            *self.queued.borrow_mut() = Some(msg);
         }
     }
 

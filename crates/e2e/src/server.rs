@@ -17,8 +17,19 @@ pub struct StaticServer {
 }
 
 impl StaticServer {
-    /// Serves `root` on a free port of 127.0.0.1.
+    /// Serves `root` on a free port of 127.0.0.1, with `Cache-Control: no-store` (every test
+    /// sees what the page really fetched).
     pub fn start(root: &Path) -> std::io::Result<StaticServer> {
+        StaticServer::start_with(root, "no-store")
+    }
+
+    /// Serves `root` with `Cache-Control: max-age=3600`, as a static deployment would: the
+    /// second load of the page is a warm one (for the page-load benchmark).
+    pub fn start_cached(root: &Path) -> std::io::Result<StaticServer> {
+        StaticServer::start_with(root, "max-age=3600")
+    }
+
+    fn start_with(root: &Path, cache_control: &'static str) -> std::io::Result<StaticServer> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -29,7 +40,7 @@ impl StaticServer {
                 let root = root.clone();
                 let log = Arc::clone(&thread_log);
                 thread::spawn(move || {
-                    let _ = handle(stream, &root, &log);
+                    let _ = handle(stream, &root, &log, cache_control);
                 });
             }
         });
@@ -47,7 +58,12 @@ impl StaticServer {
     }
 }
 
-fn handle(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+fn handle(
+    stream: TcpStream,
+    root: &Path,
+    log: &Mutex<Vec<String>>,
+    cache_control: &str,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut stream = stream;
     loop {
@@ -83,7 +99,7 @@ fn handle(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::io::
         };
         write!(
             stream,
-            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\r\n",
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: {cache_control}\r\n\r\n",
             body.len()
         )?;
         if method != "HEAD" {

@@ -130,6 +130,11 @@ fn a_big_paste_is_analysed_in_the_worker_with_progress_and_cancel() {
         "{seen:?}"
     );
     assert!(seen.iter().any(|s| s == "Analysing"), "{seen:?}");
+    // The worker read the paste's Blob itself (the page never copied it).
+    assert!(
+        seen.iter().any(|s| s.starts_with("Loading paste (")),
+        "{seen:?}"
+    );
     let pods = browser
         .text(&browser.find("#card-pods .value").unwrap())
         .unwrap();
@@ -174,7 +179,7 @@ fn a_big_paste_is_analysed_in_the_worker_with_progress_and_cancel() {
 /// Not a test: times a big snapshot through the file picker in the release build (numbers in
 /// BENCHMARKS.md). `KRS_BENCH_SNAPSHOT=/tmp/big.json cargo test -p kube-rightsize-e2e --test
 /// worker -- --ignored --nocapture bench` after `cargo xtask dist` and `cargo xtask gen`
-/// (`KRS_BENCH_NO_WORKER=1`: without the worker, for comparison).
+/// (the page no longer links an engine of its own, so there is no page-only path to compare).
 #[test]
 #[ignore = "benchmark: needs KRS_BENCH_SNAPSHOT"]
 fn bench_big_snapshot_in_the_worker() {
@@ -203,16 +208,7 @@ fn bench_big_snapshot_in_the_worker() {
         )
         .unwrap();
     browser.wait_for(".chip", Duration::from_secs(300)).unwrap();
-    eprintln!("file read into the page: {:?}", picked.elapsed());
-    if std::env::var_os("KRS_BENCH_NO_WORKER").is_some_and(|v| !v.is_empty()) {
-        // For comparison: the page runs the engine itself.
-        browser
-            .execute(
-                "document.querySelector('meta[name=kube-rightsize-worker]').remove();",
-                json!([]),
-            )
-            .unwrap();
-    }
+    eprintln!("chip shown after picking: {:?}", picked.elapsed());
     record_progress(&browser);
     let t0: f64 = browser
         .execute("return performance.now();", json!([]))
@@ -255,5 +251,51 @@ fn bench_big_snapshot_in_the_worker() {
     eprintln!("JS heap: {mem}");
     browser
         .screenshot(&screenshot_dir().join("bench-big-report.png"))
+        .unwrap();
+}
+
+/// The built app's page has no engine of its own: when its worker cannot load, it says why and
+/// keeps the input.
+#[test]
+fn a_worker_that_cannot_load_is_explained() {
+    let server = StaticServer::start(&dist_dir()).expect("static server");
+    let browser = Browser::start().expect("headless Chromium");
+    browser.goto(&server.url()).expect("open the app");
+    browser.wait_for("#paste", Duration::from_secs(30)).unwrap();
+    browser
+        .execute(
+            "document.querySelector('meta[name=kube-rightsize-worker]').content = 'missing_loader.js';",
+            json!([]),
+        )
+        .unwrap();
+    paste(&browser, &big_snapshot(20));
+    browser.wait_for(".chip", Duration::from_secs(10)).unwrap();
+    browser.click(&browser.find("#analyze").unwrap()).unwrap();
+    browser
+        .wait_for("#input-error", Duration::from_secs(30))
+        .expect("an explanation");
+    let error = browser
+        .text(&browser.find("#input-error").unwrap())
+        .unwrap();
+    assert!(
+        error.contains("could not start the analysis worker") && error.contains("worker_loader.js"),
+        "{error}"
+    );
+    assert!(browser.find_all("#busy").unwrap().is_empty(), "not busy");
+    assert_eq!(
+        browser.find_all(".chip").unwrap().len(),
+        1,
+        "the input stays"
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("GET /missing_loader.js")),
+        "{:?}",
+        server.requests()
+    );
+    browser
+        .screenshot(&screenshot_dir().join("13-worker-unavailable.png"))
         .unwrap();
 }
