@@ -47,10 +47,12 @@ fn record_progress(browser: &Browser) {
     browser
         .execute(
             "window.__progress = [];
+             window.__progressAt = [];
              const seen = () => {
                const t = document.querySelector('#busy-text');
                if (t && window.__progress[window.__progress.length - 1] !== t.textContent) {
                  window.__progress.push(t.textContent);
+                 window.__progressAt.push([performance.now(), t.textContent]);
                }
              };
              new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});",
@@ -229,7 +231,16 @@ fn bench_big_snapshot_in_the_worker() {
         )
         .unwrap();
     eprintln!("timing: {attrs}");
-    eprintln!("progress: {:?}", progress(&browser));
+    let at = browser
+        .execute("return window.__progressAt;", json!([]))
+        .unwrap();
+    let at: Vec<String> = at
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{:.0} ms {}", e[0].as_f64().unwrap() - t0, e[1]))
+        .collect();
+    eprintln!("progress (ms after Analyze): {at:?}");
     let long = browser.execute("return window.__long;", json!([])).unwrap();
     let long: Vec<(f64, f64)> = long
         .as_array()
