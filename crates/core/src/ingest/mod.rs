@@ -140,6 +140,7 @@ fn read_input<'o>(
             ));
         }
     }
+    warnings.extend(out.shortened.warning(name));
     let summary = InputSummary {
         name: name.to_owned(),
         format,
@@ -531,6 +532,47 @@ mod tests {
         assert_eq!(
             e.message,
             format!("expected JSON or YAML, found `{}`", excerpt(&long, 80))
+        );
+    }
+
+    #[test]
+    fn long_strings_are_shortened_and_counted_in_one_warning_per_input() {
+        let long = "z".repeat(5000);
+        let text = format!(
+            r#"{{"kind": "List", "items": [
+            {{"kind": "Node", "metadata": {{"name": "n1",
+                "labels": {{"node.kubernetes.io/instance-type": "{long}"}}}}}},
+            {{"kind": "Pod", "metadata": {{"name": "p", "namespace": "ns",
+                "ownerReferences": [{{"kind": "{long}", "name": "{long}x"}}]}},
+              "spec": {{"nodeName": "n1", "containers": [{{"name": "{long}"}}]}}}}]}}"#
+        );
+        let c = ingest(&[Input::new("paste", text.as_bytes())]).expect("a cluster");
+        let capped = crate::limits::cap(&long);
+        assert_eq!(c.nodes[0].instance_type.as_deref(), Some(&*capped));
+        let pod = &c.pods[0];
+        assert_eq!(pod.node_index, Some(0));
+        assert_eq!(pod.containers[0].name, capped);
+        let owner = pod.owner.as_ref().expect("an owner");
+        assert_eq!(owner.kind, capped);
+        assert_eq!(owner.name, crate::limits::cap(&format!("{long}x")));
+        assert_ne!(owner.name, capped);
+        let w: Vec<&Warning> = c
+            .warnings
+            .iter()
+            .filter(|w| w.code == "string_shortened")
+            .collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].object, "Node/n1");
+        assert_eq!(
+            w[0].message,
+            "paste: 4 strings longer than 1,024 characters shortened to their first 1,007 \
+             characters, `…` and a hash of the whole string (the first: `metadata.labels`)"
+        );
+        // Other warnings quote the shortened strings, never the long ones.
+        assert!(
+            c.warnings.iter().all(|w| w.message.len() < 4000),
+            "{:?}",
+            c.warnings
         );
     }
 
