@@ -207,7 +207,7 @@ fn key_list(keys: &[String]) -> String {
         return "none".to_owned();
     }
     keys.iter()
-        .map(|k| format!("`{k}`"))
+        .map(|k| format!("`{}`", error::excerpt(k, 80)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -574,6 +574,21 @@ mod tests {
             "{:?}",
             c.warnings
         );
+    }
+
+    #[test]
+    fn long_keys_are_quoted_short_in_errors() {
+        let key = "k".repeat(10_000);
+        let text = format!(r#"{{"{key}": 1, "other": 2}}"#);
+        let e = ingest(&[Input::new("paste", text.as_bytes())]).unwrap_err();
+        assert_eq!(e.kind, IngestErrorKind::NotKubernetes);
+        assert!(
+            e.message
+                .contains(&format!("`{}…`, `other`", "k".repeat(80))),
+            "{}",
+            e.message
+        );
+        assert!(e.message.len() < 300, "{}", e.message.len());
     }
 
     #[test]
