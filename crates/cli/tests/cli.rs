@@ -124,6 +124,53 @@ fn stdin_dash_works() {
 }
 
 #[test]
+fn huge_names_are_shortened_in_every_format() {
+    // A pod named with 4 MB on a node named with 4 MB: each format stays small, the pod is on
+    // its node, and a warning says the strings were shortened.
+    let node = "N".repeat(4 << 20);
+    let pod = "P".repeat(4 << 20);
+    let snapshot = serde_json::to_vec(&serde_json::json!({"kind": "List", "items": [
+        {"kind": "Node", "metadata": {"name": node,
+            "labels": {"node.kubernetes.io/instance-type": "m5.large",
+                       "topology.kubernetes.io/region": "us-east-1"}},
+         "spec": {"providerID": "aws:///us-east-1a/i-0abc"},
+         "status": {"allocatable": {"cpu": "2", "memory": "8Gi", "pods": "110"}}},
+        {"kind": "Pod", "metadata": {"name": pod, "namespace": "web"},
+         "spec": {"nodeName": node, "containers": [{"name": "app",
+             "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}}}]},
+         "status": {"phase": "Running"}}]}))
+    .expect("serialises");
+    for format in ["table", "json", "html", "csv"] {
+        let o = run_stdin(&["analyze", "-", "--format", format, AT], &snapshot);
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", stderr(&o));
+        assert!(
+            o.stdout.len() < 256 * 1024,
+            "{format}: {} bytes",
+            o.stdout.len()
+        );
+        assert!(
+            o.stderr.len() < 64 * 1024,
+            "{format}: {} bytes",
+            o.stderr.len()
+        );
+    }
+    let o = run_stdin(&["analyze", "-", "--format", "json", AT], &snapshot);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let node_name = v["nodes"][0]["name"].as_str().expect("a node name");
+    assert_eq!(node_name.chars().count(), 1024);
+    assert!(node_name.starts_with(&"N".repeat(1007)));
+    assert_eq!(v["workloads"][0]["nodes"][0], node_name);
+    let warnings = v["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings.iter().any(|w| w["code"] == "string_shortened"
+            && w["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("<stdin>: 3 strings longer than 1,024 characters"))),
+        "{warnings:?}"
+    );
+}
+
+#[test]
 fn bad_input_exits_1_with_a_located_message() {
     let o = run_stdin(
         &["analyze", "-", AT],

@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod format;
 pub mod ingest;
 pub mod inputs;
+pub mod limits;
 pub mod model;
 pub mod nodes;
 pub mod pods;

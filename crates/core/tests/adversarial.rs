@@ -11,6 +11,7 @@
 use kube_rightsize_core::analysis::{Analysis, Settings, analyze};
 use kube_rightsize_core::ingest::{Input, ingest};
 use kube_rightsize_core::inputs::prepare;
+use kube_rightsize_core::limits;
 use kube_rightsize_core::pricing::catalogue::Catalogue;
 use kube_rightsize_core::pricing::import::import_prices;
 use kube_rightsize_core::pricing::sources::ManualPrices;
@@ -437,23 +438,179 @@ fn a_hundred_megabyte_annotation() {
 }
 
 #[test]
-fn a_four_megabyte_node_name() {
-    // Kubernetes allows 253 characters. A name is shown, so every output repeats it (escaped):
-    // 4 MB makes about 40 MB of outputs; 100 MB would make gigabytes (see docs/fuzzing.md).
-    let name = "N".repeat(4 * MB);
+fn four_megabyte_names_are_shortened_and_the_outputs_stay_small() {
+    // Kubernetes allows 253 characters. Names are shown, so every output repeats them: before
+    // names were capped, a 4 MB pod name on a node with a 4 MB name made 71 MB of outputs
+    // (JSON 25 MB, HTML 13 MB); 100 MB names would make gigabytes. Now each is cut to
+    // `limits::MAX_CHARS` characters (with a hash of the whole name) as it is read.
+    let node_name = "N".repeat(4 * MB);
+    let pod_name = "P".repeat(4 * MB);
     let bytes = list(vec![
-        node(&name, "m5.large", json!("2"), json!("8Gi")),
-        pod("web", "web-1", &name, json!("100m"), json!("64Mi")),
+        node(&node_name, "m5.large", json!("2"), json!("8Gi")),
+        pod("web", &pod_name, &node_name, json!("100m"), json!("64Mi")),
     ]);
-    drop(name);
     let o = report_of(&[("cluster.json", &bytes)]);
-    assert_eq!(o.analysis.cluster.nodes[0].name.len(), 4 * MB);
-    assert_eq!(o.analysis.cluster.pods[0].node_index, Some(0));
-    let total: usize = o.texts().iter().map(|(_, t)| t.len()).sum();
+    let cluster = &o.analysis.cluster;
+    let node = &cluster.nodes[0];
+    assert_eq!(node.name, limits::cap(&node_name));
+    assert_eq!(node.name.chars().count(), limits::MAX_CHARS);
+    assert!(node.name.starts_with(&"N".repeat(limits::KEPT_CHARS)));
+    assert_eq!(cluster.pods[0].name, limits::cap(&pod_name));
+    // The pod still lands on its node (spec.nodeName and the node's name were cut alike) and
+    // is priced from the catalogue.
+    assert_eq!(cluster.pods[0].node_index, Some(0));
+    let report = &o.analysis.report;
+    assert_eq!(report.nodes[0].price_source.as_str(), "embedded");
+    let workload = &report.workloads[0];
+    assert_eq!(workload.name, limits::cap(&pod_name));
+    assert_eq!(workload.nodes, vec![node.name.clone()]);
+    assert!(workload.monthly_cost > 0.0, "{}", workload.monthly_cost);
+    // One warning says how many strings were shortened: the node's name, uid and providerID
+    // (the helpers derive them from the name), the pod's name, uid and nodeName.
+    let shortened: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.code == "string_shortened")
+        .collect();
+    assert_eq!(shortened.len(), 1, "{shortened:?}");
+    assert!(
+        shortened[0]
+            .message
+            .starts_with("cluster.json: 6 strings longer than 1,024 characters shortened"),
+        "{}",
+        shortened[0].message
+    );
+    assert_eq!(shortened[0].object, format!("Node/{}", node.name));
+    // Small outputs: the same cluster with short names makes about 50 KB in all.
+    let sizes: Vec<(&str, usize)> = o.texts().iter().map(|(w, t)| (*w, t.len())).collect();
+    for (what, size) in &sizes {
+        assert!(*size < 256 * 1024, "{what} is {size} bytes");
+    }
+    let total: usize = sizes.iter().map(|(_, n)| n).sum();
+    assert!(total < MB, "{total} bytes of outputs");
     println!(
-        "a_four_megabyte_node_name: {} MB of outputs, peak RSS {} MB",
-        total / MB,
+        "four_megabyte_names: {} MB in, outputs {sizes:?}, peak RSS {} MB",
+        bytes.len() / MB,
         peak_rss_mb()
+    );
+}
+
+#[test]
+fn long_names_sharing_a_prefix_stay_apart_and_still_match() {
+    // Two Deployments, their ReplicaSets, pods and nodes whose names share their first 2 000
+    // characters: cut to 1 007 characters, only the hash tells them apart, and every
+    // reference (owner → ReplicaSet → Deployment, pod → node, KRR row → workload, kubectl top
+    // line → pod, price file → instance type) must still find its own object.
+    let prefix = "x".repeat(2000);
+    let long_type = format!("{prefix}.large");
+    let mut items = Vec::new();
+    for s in ["a", "b"] {
+        let deploy = format!("{prefix}-deploy-{s}");
+        let rs = format!("{deploy}-5d4f8c9b7");
+        let node_name = format!("{prefix}-node-{s}");
+        items.push(node(&node_name, &long_type, json!("2"), json!("8Gi")));
+        items.push(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": deploy, "namespace": "web", "uid": format!("d-{s}")},
+            "spec": {"replicas": 1}}));
+        items.push(json!({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": rs, "namespace": "web", "uid": format!("rs-{s}"),
+                "ownerReferences": [{"kind": "Deployment", "name": deploy,
+                                     "uid": format!("d-{s}"), "controller": true}]},
+            "spec": {"replicas": 1}}));
+        let mut p = pod(
+            "web",
+            &format!("{prefix}-pod-{s}"),
+            &node_name,
+            json!("500m"),
+            json!("1Gi"),
+        );
+        p["metadata"]["ownerReferences"] = json!([{"kind": "ReplicaSet", "name": rs, "uid": format!("rs-{s}"), "controller": true}]);
+        p["spec"]["containers"][0]["name"] = json!(format!("{prefix}-container"));
+        items.push(p);
+    }
+    let snapshot = list(items);
+    let container = format!("{prefix}-container");
+    let krr = serde_json::to_vec(&json!({"scans": [{
+        "object": {"cluster": "c", "name": format!("{prefix}-deploy-b"), "container": container,
+                   "namespace": "web", "kind": "Deployment", "pods": [],
+                   "allocations": {"requests": {"cpu": "500m", "memory": "1Gi"}}},
+        "recommended": {"requests": {"cpu": {"value": "100m", "severity": "WARNING"},
+                                     "memory": {"value": "1Gi", "severity": "OK"}}},
+        "severity": "WARNING"}], "score": 50}))
+    .expect("serialises");
+    let prices = format!(
+        "provider,instance_type,region,capacity_type,usd_per_hour\naws,{long_type},us-east-1,on_demand,0.5\n"
+    );
+    let o = report_of(&[
+        ("cluster.json", &snapshot),
+        ("krr.json", &krr),
+        ("prices.csv", prices.as_bytes()),
+    ]);
+    let cluster = &o.analysis.cluster;
+    assert_eq!(cluster.nodes.len(), 2);
+    assert_ne!(cluster.nodes[0].name, cluster.nodes[1].name);
+    for (i, s) in ["a", "b"].into_iter().enumerate() {
+        let pod = cluster
+            .pods
+            .iter()
+            .find(|p| p.name == limits::cap(&format!("{prefix}-pod-{s}")))
+            .expect("the pod");
+        let node = &cluster.nodes[pod.node_index.expect("on its node")];
+        assert_eq!(node.name, limits::cap(&format!("{prefix}-node-{s}")), "{i}");
+    }
+    let report = &o.analysis.report;
+    let mut names: Vec<(&str, &str)> = report
+        .workloads
+        .iter()
+        .map(|w| (w.kind.as_str(), w.name.as_str()))
+        .collect();
+    names.sort_unstable();
+    let expected_a = limits::cap(&format!("{prefix}-deploy-a")).into_owned();
+    let expected_b = limits::cap(&format!("{prefix}-deploy-b")).into_owned();
+    let mut expected = vec![("Deployment", &*expected_a), ("Deployment", &*expected_b)];
+    expected.sort_unstable();
+    assert_ne!(expected_a, expected_b);
+    assert_eq!(names, expected);
+    for n in &report.nodes {
+        assert_eq!(n.price_source.as_str(), "file", "{}", n.name);
+        assert_eq!(n.instance_type.as_deref(), Some(&*limits::cap(&long_type)));
+    }
+    let recs = report.recommendations.as_ref().expect("KRR applied");
+    assert_eq!((recs.matched, recs.unmatched.len()), (1, 0), "{recs:?}");
+    // One warning per input that had long strings.
+    let inputs: Vec<&str> = report
+        .warnings
+        .iter()
+        .filter(|w| w.code == "string_shortened")
+        .map(|w| w.message.split(':').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        inputs,
+        ["cluster.json", "prices.csv", "krr.json"],
+        "{:?}",
+        report.warnings
+    );
+
+    // kubectl top with the long pod and container names finds its pod.
+    let top = format!(
+        "NAMESPACE   POD   NAME   CPU(cores)   MEMORY(bytes)\nweb   {prefix}-pod-a   {container}   3m   20Mi\n"
+    );
+    let o = report_of(&[("cluster.json", &snapshot), ("top.txt", top.as_bytes())]);
+    let recs = o
+        .analysis
+        .report
+        .recommendations
+        .as_ref()
+        .expect("usage applied");
+    assert_eq!((recs.matched, recs.unmatched.len()), (1, 0), "{recs:?}");
+    assert!(
+        o.analysis
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.code == "string_shortened" && w.message.starts_with("top.txt: 2 strings")),
+        "{:?}",
+        o.analysis.report.warnings
     );
 }
 

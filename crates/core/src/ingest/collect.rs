@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::Warning;
+use crate::diagnostics::{Warning, object_ref};
+use crate::limits::Shortened;
 use crate::nodes::{Node, node_from_raw};
 use crate::pods::{Pod, pod_from_raw};
 use crate::workloads::{Hpa, WORKLOAD_KINDS, WorkloadObject, hpa_from_raw, object_from_raw};
@@ -20,6 +21,8 @@ pub(crate) struct Collector<'o> {
     pub warnings: Vec<Warning>,
     pub ignored: BTreeMap<String, usize>,
     pub kindless: usize,
+    /// Strings shortened while the objects were read ([`crate::limits`]).
+    pub shortened: Shortened,
 }
 
 impl<'o> Collector<'o> {
@@ -34,6 +37,7 @@ impl<'o> Collector<'o> {
             warnings: Vec::new(),
             ignored: BTreeMap::new(),
             kindless: 0,
+            shortened: Shortened::default(),
         }
     }
 
@@ -49,6 +53,7 @@ impl<'o> Collector<'o> {
 
     /// Converts one object of `kind` and keeps it.
     pub fn add(&mut self, obj: &RawObject<'_>, kind: &str) {
+        self.count_shortened(obj, kind);
         match kind {
             "Node" => {
                 if let Some(n) = node_from_raw(obj, &mut self.warnings) {
@@ -74,9 +79,27 @@ impl<'o> Collector<'o> {
         }
     }
 
+    /// Counts the strings of `obj` that were shortened as it was read.
+    fn count_shortened(&mut self, obj: &RawObject<'_>, kind: &str) {
+        let shortened = &mut self.shortened;
+        obj.shortened_fields(&mut |field| {
+            shortened.note(
+                || {
+                    if kind.is_empty() {
+                        obj.name().to_owned()
+                    } else {
+                        object_ref(kind, obj.namespace(), obj.name())
+                    }
+                },
+                field,
+            );
+        });
+    }
+
     /// A list item whose kind could not be told.
     pub fn kindless(&mut self, obj: &RawObject<'_>) {
         self.kindless += 1;
+        self.count_shortened(obj, "");
         let name = obj.name();
         self.warnings.push(Warning::new(
             "missing_kind",

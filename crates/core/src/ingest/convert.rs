@@ -42,7 +42,9 @@ impl Ctx<'_> {
 
 fn shown(raw: &RawQty<'_>) -> String {
     match raw {
-        RawQty::Text(t) => format!("{t:?}"),
+        RawQty::Text(t) if t.len() <= 64 => format!("{t:?}"),
+        // A quantity is a few characters; a long one is shown by its start only.
+        RawQty::Text(t) => format!("{:?}", super::error::excerpt(t, 64)),
         RawQty::Int(i) => i.to_string(),
         RawQty::Float(f) => f.to_string(),
         RawQty::Invalid(what) => (*what).to_owned(),

@@ -140,6 +140,7 @@ fn read_input<'o>(
             ));
         }
     }
+    warnings.extend(out.shortened.warning(name));
     let summary = InputSummary {
         name: name.to_owned(),
         format,
@@ -206,7 +207,7 @@ fn key_list(keys: &[String]) -> String {
         return "none".to_owned();
     }
     keys.iter()
-        .map(|k| format!("`{k}`"))
+        .map(|k| format!("`{}`", error::excerpt(k, 80)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -532,6 +533,62 @@ mod tests {
             e.message,
             format!("expected JSON or YAML, found `{}`", excerpt(&long, 80))
         );
+    }
+
+    #[test]
+    fn long_strings_are_shortened_and_counted_in_one_warning_per_input() {
+        let long = "z".repeat(5000);
+        let text = format!(
+            r#"{{"kind": "List", "items": [
+            {{"kind": "Node", "metadata": {{"name": "n1",
+                "labels": {{"node.kubernetes.io/instance-type": "{long}"}}}}}},
+            {{"kind": "Pod", "metadata": {{"name": "p", "namespace": "ns",
+                "ownerReferences": [{{"kind": "{long}", "name": "{long}x"}}]}},
+              "spec": {{"nodeName": "n1", "containers": [{{"name": "{long}"}}]}}}}]}}"#
+        );
+        let c = ingest(&[Input::new("paste", text.as_bytes())]).expect("a cluster");
+        let capped = crate::limits::cap(&long);
+        assert_eq!(c.nodes[0].instance_type.as_deref(), Some(&*capped));
+        let pod = &c.pods[0];
+        assert_eq!(pod.node_index, Some(0));
+        assert_eq!(pod.containers[0].name, capped);
+        let owner = pod.owner.as_ref().expect("an owner");
+        assert_eq!(owner.kind, capped);
+        assert_eq!(owner.name, crate::limits::cap(&format!("{long}x")));
+        assert_ne!(owner.name, capped);
+        let w: Vec<&Warning> = c
+            .warnings
+            .iter()
+            .filter(|w| w.code == "string_shortened")
+            .collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].object, "Node/n1");
+        assert_eq!(
+            w[0].message,
+            "paste: 4 strings longer than 1,024 characters shortened to their first 1,007 \
+             characters, `…` and a hash of the whole string (the first: `metadata.labels`)"
+        );
+        // Other warnings quote the shortened strings, never the long ones.
+        assert!(
+            c.warnings.iter().all(|w| w.message.len() < 4000),
+            "{:?}",
+            c.warnings
+        );
+    }
+
+    #[test]
+    fn long_keys_are_quoted_short_in_errors() {
+        let key = "k".repeat(10_000);
+        let text = format!(r#"{{"{key}": 1, "other": 2}}"#);
+        let e = ingest(&[Input::new("paste", text.as_bytes())]).unwrap_err();
+        assert_eq!(e.kind, IngestErrorKind::NotKubernetes);
+        assert!(
+            e.message
+                .contains(&format!("`{}…`, `other`", "k".repeat(80))),
+            "{}",
+            e.message
+        );
+        assert!(e.message.len() < 300, "{}", e.message.len());
     }
 
     #[test]

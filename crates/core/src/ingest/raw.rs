@@ -13,10 +13,15 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::limits;
+
 /// A string borrowed from the input when possible.
 ///
 /// Deserialized with `deserialize_str`, so YAML plain scalars (`true`, `1.10`, `0x1F`) keep their
-/// exact text instead of being turned into booleans or numbers.
+/// exact text instead of being turned into booleans or numbers. Strings longer than
+/// [`crate::limits::MAX_CHARS`] characters are shortened as they are read
+/// ([`crate::limits::cap`]), so every name, label and reference of the model is bounded and
+/// pods still meet their nodes and owners (both sides are shortened the same way).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Text<'a>(pub Cow<'a, str>);
 
@@ -42,15 +47,15 @@ impl<'de: 'a, 'a> Visitor<'de> for TextVisitor<'a> {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'a>, E> {
-        Ok(Text(Cow::Borrowed(v)))
+        Ok(Text(limits::cap(v)))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'a>, E> {
-        Ok(Text(Cow::Owned(v.to_owned())))
+        Ok(Text(Cow::Owned(limits::cap(v).into_owned())))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'a>, E> {
-        Ok(Text(Cow::Owned(v)))
+        Ok(Text(Cow::Owned(limits::cap_string(v))))
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text<'a>, E> {
@@ -463,6 +468,72 @@ impl<'a> RawObject<'a> {
             .map(Text::as_str)
     }
 
+    /// Calls `f` with the field path of every string of the object that was shortened while
+    /// it was read (see [`crate::limits`]).
+    pub fn shortened_fields(&self, f: &mut dyn FnMut(&'static str)) {
+        let mut check = |field: &'static str, t: Option<&Text<'_>>| {
+            if t.is_some_and(|t| limits::is_shortened(t.as_str())) {
+                f(field);
+            }
+        };
+        check("kind", self.kind.as_ref());
+        check("apiVersion", self.api_version.as_ref());
+        if let Some(m) = self.metadata.as_deref() {
+            check("metadata.name", m.name.as_ref());
+            check("metadata.namespace", m.namespace.as_ref());
+            check("metadata.uid", m.uid.as_ref());
+            check("metadata.creationTimestamp", m.creation_timestamp.as_ref());
+            for (k, v) in m.labels.iter().flat_map(|l| &l.0) {
+                check("metadata.labels", Some(k));
+                check("metadata.labels", Some(v));
+            }
+            for r in m.owner_references.iter().flatten() {
+                check("metadata.ownerReferences.kind", r.kind.as_ref());
+                check("metadata.ownerReferences.name", r.name.as_ref());
+                check("metadata.ownerReferences.uid", r.uid.as_ref());
+            }
+        }
+        if let Some(s) = self.spec.as_deref() {
+            check("spec.providerID", s.provider_id.as_ref());
+            for c in s.containers.iter().flatten() {
+                check("spec.containers.name", c.name.as_ref());
+                check("spec.containers.restartPolicy", c.restart_policy.as_ref());
+            }
+            for c in s.init_containers.iter().flatten() {
+                check("spec.initContainers.name", c.name.as_ref());
+                check(
+                    "spec.initContainers.restartPolicy",
+                    c.restart_policy.as_ref(),
+                );
+            }
+            check("spec.nodeName", s.node_name.as_ref());
+            check("spec.priorityClassName", s.priority_class_name.as_ref());
+            if let Some(t) = &s.scale_target_ref {
+                check("spec.scaleTargetRef.kind", t.kind.as_ref());
+                check("spec.scaleTargetRef.name", t.name.as_ref());
+                check("spec.scaleTargetRef.apiVersion", t.api_version.as_ref());
+            }
+            for m in s.metrics.iter().flatten() {
+                check("spec.metrics.type", m.kind.as_ref());
+                let sources = [m.resource.as_ref(), m.container_resource.as_ref()];
+                for r in sources.into_iter().flatten() {
+                    check("spec.metrics.resource.name", r.name.as_ref());
+                }
+            }
+        }
+        if let Some(s) = self.status.as_deref() {
+            if let Some(i) = &s.node_info {
+                check("status.nodeInfo.architecture", i.architecture.as_ref());
+                check(
+                    "status.nodeInfo.operatingSystem",
+                    i.operating_system.as_ref(),
+                );
+            }
+            check("status.phase", s.phase.as_ref());
+            check("status.qosClass", s.qos_class.as_ref());
+        }
+    }
+
     /// The controlling owner reference (`controller: true`), else the only/first one.
     pub fn controller_ref(&self) -> Option<&RawOwnerRef<'a>> {
         let refs = self.metadata.as_deref()?.owner_references.as_ref()?;
@@ -507,6 +578,20 @@ mod tests {
         assert!(matches!(w.l.0[0].1.0, Cow::Borrowed("b")));
         assert_eq!(w.l.get("c"), Some("d\n"));
         assert!(!w.l.has("x"));
+    }
+
+    #[test]
+    fn long_strings_are_shortened_as_they_are_read() {
+        let long = "é".repeat(3000);
+        let escaped = format!("a\n{long}");
+        let json = format!(r#"{{"r": {{}}, "l": {{"k": "{long}", "e": "a\n{long}", "s": "b"}}}}"#);
+        let w: Wrap<'_> = serde_json::from_str(&json).unwrap();
+        assert_eq!(w.l.get("k"), Some(&*limits::cap(&long)));
+        assert_eq!(w.l.get("e"), Some(&*limits::cap(&escaped)));
+        assert!(matches!(w.l.0[2].1.0, Cow::Borrowed("b")));
+        let yaml = format!("r: {{}}\nl:\n  k: {long}\n");
+        let w: Wrap<'_> = serde_saphyr::from_str(&yaml).unwrap();
+        assert_eq!(w.l.get("k"), Some(&*limits::cap(&long)));
     }
 
     #[test]

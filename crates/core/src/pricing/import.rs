@@ -25,6 +25,7 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Warning;
+use crate::limits::{self, Shortened};
 use crate::model::{CapacityType, Provider};
 use crate::pricing::sources::{PriceEntry, PriceTable, parse_usd};
 
@@ -334,9 +335,10 @@ fn import_kube_rightsize(name: &str, text: &str) -> Result<ImportedPrices, Impor
     }
     let file: PriceFileIn = serde_json::from_str(text).map_err(|e| json_error(name, &e))?;
     let mut table = PriceTable::new(format!("price file {name}"));
-    table.as_of = file.generated_at.clone();
+    table.as_of = file.generated_at.clone().map(limits::cap_string);
     let mut warnings = Vec::new();
     let mut duplicates = Vec::new();
+    let mut shortened = Shortened::default();
     for (i, row) in file.prices.into_iter().enumerate() {
         if row.instance_type.trim().is_empty() || row.region.trim().is_empty() {
             warnings.push(Warning::new(
@@ -348,12 +350,26 @@ fn import_kube_rightsize(name: &str, text: &str) -> Result<ImportedPrices, Impor
         }
         let entry = PriceEntry {
             provider: row.provider.0,
-            instance_type: row.instance_type.trim().to_owned(),
-            region: row.region.trim().to_owned(),
+            instance_type: shortened.cap(
+                row.instance_type.trim().to_owned(),
+                String::new,
+                &format!("prices[{i}].instance_type"),
+            ),
+            region: shortened.cap(
+                row.region.trim().to_owned(),
+                String::new,
+                &format!("prices[{i}].region"),
+            ),
             capacity_type: row.capacity_type.0,
             usd_per_hour: row.usd_per_hour.0,
-            source: row.source.filter(|s| !s.is_empty()),
-            fetched_at: row.fetched_at.filter(|s| !s.is_empty()),
+            source: row
+                .source
+                .filter(|s| !s.is_empty())
+                .map(|s| shortened.cap(s, String::new, &format!("prices[{i}].source"))),
+            fetched_at: row
+                .fetched_at
+                .filter(|s| !s.is_empty())
+                .map(|s| shortened.cap(s, String::new, &format!("prices[{i}].fetched_at"))),
         };
         let key = describe_key(&entry);
         if table.insert(entry).is_some() {
@@ -361,6 +377,7 @@ fn import_kube_rightsize(name: &str, text: &str) -> Result<ImportedPrices, Impor
         }
     }
     push_duplicates(name, &duplicates, &mut warnings);
+    warnings.extend(shortened.warning(name));
     Ok(ImportedPrices {
         format: PriceFileFormat::KubeRightsize,
         table,
@@ -523,6 +540,7 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
     let mut header_seen = false;
     let mut duplicates = Vec::new();
     let mut warnings = Vec::new();
+    let mut shortened = Shortened::default();
     for (i, raw) in text.split('\n').enumerate() {
         let line_no = i + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -573,8 +591,16 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
         let usd = usd_from(usd).map_err(|m| error(name, line_no, col, m))?;
         let entry = PriceEntry {
             provider,
-            instance_type: instance_type.to_owned(),
-            region: region.to_owned(),
+            instance_type: shortened.cap(
+                instance_type.to_owned(),
+                String::new,
+                &format!("line {line_no} instance_type"),
+            ),
+            region: shortened.cap(
+                region.to_owned(),
+                String::new,
+                &format!("line {line_no} region"),
+            ),
             capacity_type: capacity,
             usd_per_hour: usd,
             source: None,
@@ -597,6 +623,7 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
         });
     }
     push_duplicates(name, &duplicates, &mut warnings);
+    warnings.extend(shortened.warning(name));
     if table.is_empty() {
         warnings.push(Warning::new(
             "price_file_empty",
@@ -756,7 +783,8 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
     let mut no_price = 0usize;
     let mut unknown_regions: BTreeSet<String> = BTreeSet::new();
     let mut empty_regions = 0usize;
-    for record in &records {
+    let mut shortened = Shortened::default();
+    for (i, record) in records.iter().enumerate() {
         let Some(instance_type) = record
             .instance_type
             .as_deref()
@@ -766,6 +794,11 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
             no_price += 1;
             continue;
         };
+        let instance_type = shortened.cap(
+            instance_type.to_owned(),
+            String::new,
+            &format!("[{i}].instance_type"),
+        );
         let mut priced = false;
         for (region, platforms) in record.pricing.iter().flatten() {
             let Some(linux) = platforms.get("linux") else {
@@ -781,17 +814,17 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
                 match azure_region_from_slug(region) {
                     Some(r) => r.to_owned(),
                     None => {
-                        unknown_regions.insert(region.to_owned());
+                        unknown_regions.insert(limits::cap(region).into_owned());
                         continue;
                     }
                 }
             } else {
-                region.to_owned()
+                shortened.cap(region.to_owned(), String::new, &format!("[{i}].pricing"))
             };
             let mut add = |capacity_type, usd_per_hour| {
                 table.insert(PriceEntry {
                     provider,
-                    instance_type: instance_type.to_owned(),
+                    instance_type: instance_type.clone(),
                     region: region_name.clone(),
                     capacity_type,
                     usd_per_hour,
@@ -829,6 +862,7 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
             format!("{name}: {empty_regions} prices under an empty region name were skipped"),
         ));
     }
+    warnings.extend(shortened.warning(name));
     if !unknown_regions.is_empty() {
         let list: Vec<&str> = unknown_regions.iter().map(String::as_str).collect();
         warnings.push(Warning::new(
@@ -880,6 +914,33 @@ mod tests {
         let written = write_price_file(&imported.table, "2026-01-01T00:00:00Z");
         let again = import_prices("written.json", written.as_bytes()).expect("round trip");
         assert_eq!(again.table.len(), imported.table.len());
+    }
+
+    #[test]
+    fn long_instance_types_are_shortened_and_round_trip() {
+        let long = "t".repeat(3000);
+        let csv = format!(
+            "provider,instance_type,region,capacity_type,usd_per_hour\naws,{long},us-east-1,on_demand,0.5\n"
+        );
+        let imported = import_prices("p.csv", csv.as_bytes()).unwrap();
+        let capped = limits::cap(&long).into_owned();
+        let entry = imported.table.iter().next().expect("one price");
+        assert_eq!(entry.instance_type, capped);
+        assert_eq!(imported.warnings.len(), 1);
+        assert_eq!(imported.warnings[0].code, "string_shortened");
+        assert!(
+            imported.warnings[0]
+                .message
+                .contains("(the first: `line 2 instance_type`)"),
+            "{}",
+            imported.warnings[0].message
+        );
+        // Written back and read again: the same (shortened) type, nothing shortened twice.
+        let written = write_price_file(&imported.table, "2026-01-01T00:00:00Z");
+        let again = import_prices("p.json", written.as_bytes()).unwrap();
+        let entry = again.table.iter().next().expect("one price");
+        assert_eq!(entry.instance_type, capped);
+        assert_eq!(again.warnings, vec![]);
     }
 
     #[test]

@@ -38,6 +38,7 @@ use serde::Deserialize;
 
 use crate::cluster::Cluster;
 use crate::diagnostics::Warning;
+use crate::limits;
 use crate::recommend::strategy::{self, ContainerUsage, PodUsage, StrategyName, StrategySettings};
 use crate::recommend::{Recommendation, RecommendationSet, Source, Value};
 use crate::report::trim_decimal;
@@ -250,8 +251,8 @@ pub fn parse_response(status: u16, body: &[u8]) -> Result<Vec<Series>, PromError
     };
     if raw.status != "success" {
         return Err(PromError::Api {
-            error_type: raw.error_type.unwrap_or_else(|| "error".to_owned()),
-            error: raw.error.unwrap_or_default(),
+            error_type: limits::cap_string(raw.error_type.unwrap_or_else(|| "error".to_owned())),
+            error: limits::cap_string(raw.error.unwrap_or_default()),
         });
     }
     let data = raw
@@ -275,8 +276,9 @@ pub fn parse_response(status: u16, body: &[u8]) -> Result<Vec<Series>, PromError
                 .filter(|v| v.is_finite())
                 .collect();
             Series {
-                pod: s.metric.get("pod").cloned().unwrap_or_default(),
-                job: s.metric.get("job").cloned(),
+                // Shortened like the snapshot's names, which the queries were built from.
+                pod: limits::cap(s.metric.get("pod").map_or("", String::as_str)).into_owned(),
+                job: s.metric.get("job").map(|j| limits::cap(j).into_owned()),
                 values,
             }
         })
@@ -758,6 +760,29 @@ impl Plan {
             items,
             given_score: None,
             warnings,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_and_errors_are_shortened_like_the_snapshot() {
+        let long = "p".repeat(5000);
+        let body = format!(
+            r#"{{"status": "success", "data": {{"resultType": "vector", "result": [
+                {{"metric": {{"pod": "{long}", "job": "kubelet"}}, "value": [1, "0.5"]}}]}}}}"#
+        );
+        let series = parse_response(200, body.as_bytes()).unwrap();
+        assert_eq!(series[0].pod, limits::cap(&long));
+        assert_eq!(series[0].job.as_deref(), Some("kubelet"));
+        assert_eq!(series[0].values, vec![0.5]);
+        let body = format!(r#"{{"status": "error", "errorType": "bad_data", "error": "{long}"}}"#);
+        match parse_response(400, body.as_bytes()) {
+            Err(PromError::Api { error, .. }) => assert_eq!(error, limits::cap(&long)),
+            other => panic!("{other:?}"),
         }
     }
 }

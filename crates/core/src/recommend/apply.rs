@@ -334,6 +334,16 @@ fn snapshot(
         low_confidence: true,
         warnings: Vec::new(),
     };
+    let mut shortened = crate::limits::Shortened::default();
+    for s in &usage.samples {
+        let object = || object_ref("Pod", s.namespace.as_deref(), &s.pod);
+        if let Some(ns) = &s.namespace {
+            shortened.check(ns, object, "namespace");
+        }
+        shortened.check(&s.pod, object, "pod");
+        shortened.check(&s.container, object, "container");
+    }
+    out.warnings.extend(shortened.warning(&usage.input_name));
     let mut by_full: HashMap<(&str, &str), usize> = HashMap::new();
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in cluster.pods.iter().enumerate() {

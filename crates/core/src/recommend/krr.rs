@@ -13,6 +13,7 @@ use super::{
     GivenSeverities, Pair, ReadError, Recommendation, RecommendationSet, Severity, Source,
     StrategySettings, Value,
 };
+use crate::limits::{self, Shortened};
 use crate::quantity::Quantity;
 
 #[derive(Deserialize)]
@@ -223,7 +224,8 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RecommendationSet, ReadError> {
         message,
     };
     let mut items = Vec::with_capacity(raw.scans.len());
-    for (i, scan) in raw.scans.iter().enumerate() {
+    let mut shortened = Shortened::default();
+    for (i, scan) in raw.scans.into_iter().enumerate() {
         let o = &scan.object;
         let at = format!("scans[{i}]");
         let alloc = o.allocations.as_ref();
@@ -249,11 +251,25 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RecommendationSet, ReadError> {
         )
         .map_err(error)?;
         let info = rec.and_then(|r| r.info.as_ref());
+        // Names are shortened the way the snapshot's are, so long ones still match.
+        let mut cap = |s: &str, field: &str| {
+            shortened.cap(s.to_owned(), String::new, &format!("{at}.object.{field}"))
+        };
+        let namespace = cap(&o.namespace, "namespace");
+        let kind = cap(&o.kind, "kind");
+        let name = cap(&o.name, "name");
+        let container = cap(&o.container, "container");
+        let info_cpu = info
+            .and_then(|i| i.cpu.as_deref())
+            .map(|s| cap(s, "info.cpu"));
+        let info_memory = info
+            .and_then(|i| i.memory.as_deref())
+            .map(|s| cap(s, "info.memory"));
         items.push(Recommendation {
-            namespace: o.namespace.clone(),
-            kind: o.kind.clone(),
-            name: o.name.clone(),
-            container: o.container.clone(),
+            namespace,
+            kind,
+            name,
+            container,
             current_requests: Some(current_requests),
             current_limits: Some(current_limits),
             requests,
@@ -265,8 +281,8 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RecommendationSet, ReadError> {
                 limits_memory: lms,
                 row: scan.severity.as_deref().and_then(Severity::parse),
             },
-            info_cpu: info.and_then(|i| i.cpu.clone()),
-            info_memory: info.and_then(|i| i.memory.clone()),
+            info_cpu,
+            info_memory,
             hpa: o.hpa.is_some(),
             low_confidence: false,
             note: None,
@@ -278,7 +294,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RecommendationSet, ReadError> {
         input_name: name.to_owned(),
         strategy: strategy
             .and_then(|s| s.name.clone())
-            .unwrap_or_else(|| "simple".to_owned()),
+            .map_or_else(|| "simple".to_owned(), limits::cap_string),
         settings: strategy
             .and_then(|s| s.settings.as_ref())
             .map(settings_from)
@@ -288,6 +304,6 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RecommendationSet, ReadError> {
             .score
             .filter(|s| s.is_finite() && s.abs() < 1e15)
             .map(|s| s.trunc() as i64),
-        warnings: Vec::new(),
+        warnings: shortened.warning(name).into_iter().collect(),
     })
 }

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ReadError, Source, UsageKind, detect};
+use crate::limits;
 use crate::quantity::Quantity;
 
 /// One container's usage at one moment.
@@ -126,9 +127,9 @@ pub fn parse_kubectl_top(name: &str, text: &str) -> Result<UsageSnapshot, ReadEr
         let memory = quantity(cell(mem_col), false)
             .map_err(|e| err(name, Some(i + 1), format!("memory: {e}")))?;
         samples.push(UsageSample {
-            namespace: namespace_col.map(|c| cell(c).to_owned()),
-            pod: cell(pod_col).to_owned(),
-            container: cell(container_col).to_owned(),
+            namespace: namespace_col.map(|c| limits::cap(cell(c)).into_owned()),
+            pod: limits::cap(cell(pod_col)).into_owned(),
+            container: limits::cap(cell(container_col)).into_owned(),
             cpu_millis: cpu,
             memory_bytes: memory,
         });
@@ -221,26 +222,29 @@ pub fn parse_metrics_api(name: &str, bytes: &[u8]) -> Result<UsageSnapshot, Read
                     err(
                         name,
                         None,
-                        format!("items[{i}] container {}: no {what} usage", c.name),
+                        format!(
+                            "items[{i}] container {}: no {what} usage",
+                            limits::cap(&c.name)
+                        ),
                     )
                 })?;
                 quantity(v, millis).map_err(|e| {
                     err(
                         name,
                         None,
-                        format!("items[{i}] container {} {what}: {e}", c.name),
+                        format!("items[{i}] container {} {what}: {e}", limits::cap(&c.name)),
                     )
                 })
             };
             samples.push(UsageSample {
-                namespace: Some(
+                namespace: Some(limits::cap_string(
                     p.metadata
                         .namespace
                         .clone()
                         .unwrap_or_else(|| "default".to_owned()),
-                ),
-                pod: p.metadata.name.clone(),
-                container: c.name.clone(),
+                )),
+                pod: limits::cap_string(p.metadata.name.clone()),
+                container: limits::cap_string(c.name.clone()),
                 cpu_millis: q(c.usage.cpu.as_deref(), true, "cpu")?,
                 memory_bytes: q(c.usage.memory.as_deref(), false, "memory")?,
             });
@@ -249,7 +253,7 @@ pub fn parse_metrics_api(name: &str, bytes: &[u8]) -> Result<UsageSnapshot, Read
     Ok(UsageSnapshot {
         source: Source::MetricsApi,
         input_name: name.to_owned(),
-        timestamp: latest,
+        timestamp: latest.map(limits::cap_string),
         samples,
     })
 }
