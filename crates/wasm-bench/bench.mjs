@@ -14,7 +14,7 @@
 //       every SPEC on every FILE, N times (default 5), interleaved, each in a fresh process;
 //       prints a Markdown table of medians. SPEC is `native:PATH` (krs-wasm-bench-native),
 //       `chromium:WEBDIR`, or `PKG.js` optionally followed by `|node-flag|node-flag` (V8 flags
-//       such as --no-liftoff) and `|+reserve=MIB`, `|+warm=SMALL-FILE` or `|+twice` (the
+//       such as --no-liftoff) and `|+reserve=MIB` (or `auto`: a sixth of the input), `|+warm=SMALL-FILE` or `|+twice` (the
 //       second run's time counts); `chromium:WEBDIR` takes `|+reserve=MIB` and `|+warm=FILE`.
 import { createRequire } from 'node:module';
 import { readFileSync, statSync, createReadStream, mkdtempSync, rmSync } from 'node:fs';
@@ -34,14 +34,15 @@ if (mode === 'one') {
   const load = performance.now() - t0;
   const bytes = readFileSync(file);
   const out = { load_ms: load, runs: [] };
-  const i = rest.indexOf('--reserve');
-  if (i >= 0) out.reserve_ms = mod.reserve(Number(rest[i + 1]));
   const w = rest.indexOf('--warm');
   if (w >= 0) {
     const s = performance.now();
     mod.analyse(readFileSync(rest[w + 1]));
     out.warm_ms = performance.now() - s;
   }
+  const i = rest.indexOf('--reserve');
+  // `auto`: a sixth of the input, as src/engine.rs's reserve_heap.
+  if (i >= 0) out.reserve_ms = mod.reserve(rest[i + 1] === 'auto' ? Math.ceil(bytes.length / 6 / 1048576) : Number(rest[i + 1]));
   const runs = rest.includes('--twice') ? 2 : 1;
   for (let r = 0; r < runs; r++) {
     const s = performance.now();
@@ -170,8 +171,8 @@ if (mode === 'one') {
   for (const file of files) {
     const size = statSync(file).size;
     console.log(`\n### ${file} (${(size / 1e6).toFixed(1)} MB, ${reps} reps, medians)\n`);
-    console.log(`| config | total | min | × native | ${names.join(' | ')} | wasm memory | warm-up run (not in total) |`);
-    console.log(`|---|---|---|---|${names.map(() => '---').join('|')}|---|---|`);
+    console.log(`| config | total | min | × native | ${names.join(' | ')} | process CPU | wasm memory | warm-up run (not in total) |`);
+    console.log(`|---|---|---|---|${names.map(() => '---').join('|')}|---|---|---|`);
     const byLabel = results[file];
     const nat = Object.entries(byLabel).find(([l]) => specs.find((s) => s.startsWith(l + '=native:')));
     const natMedian = nat ? median(nat[1].map((v) => v.runs[v.runs.length - 1].total_ms)) : NaN;
@@ -181,7 +182,10 @@ if (mode === 'one') {
       const min = Math.min(...runs.map((r) => r.total_ms));
       const mem = vs[0].memory_bytes ? `${(vs[0].memory_bytes / 1048576).toFixed(0)} MiB` : '—';
       console.log(`| ${label} | ${fmt(total)} | ${fmt(min)} | ${(total / natMedian).toFixed(2)}× | ` +
-        names.map((n) => fmt(median(runs.map((r) => phase(r, n))))).join(' | ') + ` | ${mem} | ` +
+        names.map((n) => fmt(median(runs.map((r) => phase(r, n))))).join(' | ') + ' | ' +
+        ((vs[0].process_cpu_ms ?? vs[0].runs[0].process_cpu_ms) !== undefined
+          ? fmt(median(vs.map((v) => v.process_cpu_ms ?? v.runs[0].process_cpu_ms)))
+          : '—') + ` | ${mem} | ` +
         (vs[0].warm_ms !== undefined ? fmt(median(vs.map((v) => v.warm_ms))) : '—') + ' |');
     }
   }

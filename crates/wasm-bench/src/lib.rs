@@ -62,10 +62,14 @@ impl Phases<'_> {
     }
 }
 
-/// Runs the worker's compute path on `bytes` (one snapshot) and returns one JSON line: the
+/// Runs the worker's compute path on `bytes` (one snapshot) and returns what it measured: the
 /// phases in milliseconds (`copy` is measured by the caller and passed as `copy_ms`), counts
 /// and the reply's size. `clock` gives milliseconds.
-pub fn analyse(bytes: &[u8], copy_ms: f64, clock: &dyn Fn() -> f64) -> Result<String, String> {
+pub fn analyse(
+    bytes: &[u8],
+    copy_ms: f64,
+    clock: &dyn Fn() -> f64,
+) -> Result<serde_json::Value, String> {
     let start = clock();
     let mut p = Phases {
         clock,
@@ -120,8 +124,7 @@ pub fn analyse(bytes: &[u8], copy_ms: f64, clock: &dyn Fn() -> f64) -> Result<St
         "reply_bytes": text.len(),
         "total_ms": total,
         "phases": p.list.iter().map(|(n, ms)| json!([n, ms])).collect::<Vec<_>>(),
-    })
-    .to_string())
+    }))
 }
 
 /// The wasm side: what `run.mjs` calls.
@@ -141,7 +144,7 @@ mod web {
         let start = performance_now();
         let bytes = input.to_vec();
         let copy_ms = performance_now() - start;
-        super::analyse(&bytes, copy_ms, &performance_now)
+        super::analyse(&bytes, copy_ms, &performance_now).map(|v| v.to_string())
     }
 
     /// Grows the heap by allocating and freeing `mib` MiB (the allocator keeps the pages), to
