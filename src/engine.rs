@@ -15,7 +15,7 @@
 //! Before the first large input, [`run`] analyses a tiny built-in snapshot ([`warm_up`]): V8
 //! first runs wasm in its baseline compiler (Liftoff) and replaces a function with optimised
 //! code (TurboFan) only when it is next called after it got hot, so one long analysis on a
-//! fresh worker would run mostly in baseline code, 1.25–1.4× slower (BENCHMARKS.md, *Analysis
+//! fresh worker would run mostly in baseline code, 1.15–1.4× slower (BENCHMARKS.md, *Analysis
 //! in wasm vs native*).
 
 use std::cell::{Cell, RefCell};
@@ -189,8 +189,9 @@ thread_local! {
 
 /// Analyses [`WARM_UP_SNAPSHOT`] once per worker (or page; later calls do nothing) and returns
 /// its pod count, so that the functions a real analysis spends its time in are hot and V8
-/// optimises them before that analysis calls them. Costs about 0.2 s in a fresh worker; saves
-/// 20–30% of a 468 MB analysis (BENCHMARKS.md, *Analysis in wasm vs native*).
+/// optimises them before that analysis calls them. Costs 0.1–0.25 s in a fresh worker; saves
+/// 13% (idle machine: about its cost) to 29% (loaded) of a 468 MB analysis, so it pays most
+/// when run as the worker starts (BENCHMARKS.md, *Analysis in wasm vs native*).
 pub fn warm_up(catalogue: Option<&Catalogue>) -> Option<usize> {
     if WARM.replace(true) {
         return None;

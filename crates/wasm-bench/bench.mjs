@@ -1,12 +1,13 @@
 // Times the analysis worker's compute path (src/lib.rs) in V8 and natively, on the same file.
 //
-//   node bench.mjs one PKG.js FILE [--twice] [--reserve MIB] [--warm SMALL-FILE]
+//   node bench.mjs one PKG.js FILE [--twice] [--reserve MIB] [--warm|--warmingest SMALL-FILE]
 //       one run in this process: load the wasm-bindgen (--target nodejs) module, read FILE,
 //       call analyse(bytes); prints the module's JSON line (phases in ms) plus load/compile time
 //       and the wasm memory size. --twice: run again in the same instance (warm: tiered-up code,
 //       heap already grown). --reserve: grow the heap by MIB first (allocate + free). --warm:
-//       analyse SMALL-FILE first (untimed), so that V8 has tiered the hot functions up.
-//   node bench.mjs chromium-one WEBDIR FILE [--reserve MIB] [--warm SMALL-FILE]
+//       analyse SMALL-FILE first (untimed), so that V8 has tiered the hot functions up;
+//       --warmingest: only ingest it.
+//   node bench.mjs chromium-one WEBDIR FILE [--reserve MIB] [--warm|--warmingest SMALL-FILE]
 //       one run in a fresh headless Chromium ($CHROMIUM, default /usr/bin/chromium): serves chromium.html,
 //       the wasm-bindgen --target web module in WEBDIR and FILE on 127.0.0.1, prints the page's
 //       JSON line.
@@ -14,8 +15,9 @@
 //       every SPEC on every FILE, N times (default 5), interleaved, each in a fresh process;
 //       prints a Markdown table of medians. SPEC is `native:PATH` (krs-wasm-bench-native),
 //       `chromium:WEBDIR`, or `PKG.js` optionally followed by `|node-flag|node-flag` (V8 flags
-//       such as --no-liftoff) and `|+reserve=MIB` (or `auto`: a sixth of the input), `|+warm=SMALL-FILE` or `|+twice` (the
-//       second run's time counts); `chromium:WEBDIR` takes `|+reserve=MIB` and `|+warm=FILE`.
+//       such as --no-liftoff) and `|+reserve=MIB` (or `auto`: a sixth of the input), `|+warm=SMALL-FILE`, `|+warmingest=SMALL-FILE` (ingest only) or `|+twice` (the
+//       second run's time counts); `chromium:WEBDIR` takes `|+reserve=MIB`, `|+warm=FILE` and
+//       `|+warmingest=FILE`.
 import { createRequire } from 'node:module';
 import { readFileSync, statSync, createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync, spawn } from 'node:child_process';
@@ -40,6 +42,12 @@ if (mode === 'one') {
     mod.analyse(readFileSync(rest[w + 1]));
     out.warm_ms = performance.now() - s;
   }
+  const wi = rest.indexOf('--warmingest');
+  if (wi >= 0) {
+    const s = performance.now();
+    mod.warm_ingest(readFileSync(rest[wi + 1]));
+    out.warm_ms = performance.now() - s;
+  }
   const i = rest.indexOf('--reserve');
   // `auto`: a sixth of the input, as src/engine.rs's reserve_heap.
   if (i >= 0) out.reserve_ms = mod.reserve(rest[i + 1] === 'auto' ? Math.ceil(bytes.length / 6 / 1048576) : Number(rest[i + 1]));
@@ -62,6 +70,7 @@ if (mode === 'one') {
   for (let i = 0; i < opts.length; i += 2) {
     if (opts[i] === '--reserve') query.set('reserve', opts[i + 1]);
     if (opts[i] === '--warm') { warm = opts[i + 1]; query.set('warm', '1'); }
+    if (opts[i] === '--warmingest') { warm = opts[i + 1]; query.set('warm', 'ingest'); }
   }
   const here = dirname(fileURLToPath(import.meta.url));
   const types = { js: 'text/javascript', wasm: 'application/wasm', html: 'text/html' };
@@ -142,6 +151,7 @@ if (mode === 'one') {
             if (k === 'reserve') extra.push('--reserve', v);
             if (k === 'twice') extra.push('--twice');
             if (k === 'warm') extra.push('--warm', v);
+            if (k === 'warmingest') extra.push('--warmingest', v);
           }
           cmd = process.execPath;
           cmdArgs = [...flags, me, 'one', pkg, file, ...extra];

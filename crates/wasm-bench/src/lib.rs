@@ -127,7 +127,13 @@ pub fn analyse(
     }))
 }
 
-/// The wasm side: what `run.mjs` calls.
+/// Ingests `bytes` (one snapshot) and returns its pod count (0 when it cannot be read).
+pub fn ingest_only(bytes: &[u8]) -> usize {
+    let settings = Settings::default();
+    ingest_with(&[Input::new("warm-up", bytes)], &settings.ingest).map_or(0, |c| c.pods.len())
+}
+
+/// The wasm side: what `bench.mjs` and `chromium.html` call.
 #[cfg(target_arch = "wasm32")]
 mod web {
     use wasm_bindgen::prelude::*;
@@ -145,6 +151,13 @@ mod web {
         let bytes = input.to_vec();
         let copy_ms = performance_now() - start;
         super::analyse(&bytes, copy_ms, &performance_now).map(|v| v.to_string())
+    }
+
+    /// Ingests `input` only (no catalogue, no analysis, no reply): a cheaper warm-up than
+    /// [`analyse`] on a small snapshot; returns its pod count.
+    #[wasm_bindgen]
+    pub fn warm_ingest(input: &[u8]) -> usize {
+        super::ingest_only(input)
     }
 
     /// Grows the heap by allocating and freeing `mib` MiB (the allocator keeps the pages), to
