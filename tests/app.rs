@@ -488,6 +488,20 @@ async fn engine_stops_when_cancelled_and_reports_unreadable_inputs() {
     }
 }
 
+#[wasm_bindgen_test]
+fn engine_warm_up_analyses_a_real_snapshot_once() {
+    use kube_rightsize_core::analysis::Settings;
+    use kube_rightsize_core::ingest::{Input, ingest_with};
+    // The built-in snapshot goes through the real ingest (so it warms up the real code path).
+    let input = [Input::new("warm-up", engine::WARM_UP_SNAPSHOT)];
+    let cluster = ingest_with(&input, &Settings::default().ingest).unwrap();
+    assert_eq!((cluster.nodes.len(), cluster.pods.len()), (2, 10));
+    // Once per worker (or page): whichever call came first, later ones do nothing.
+    let first = engine::warm_up(None);
+    assert!(first.is_none() || first == Some(10), "{first:?}");
+    assert_eq!(engine::warm_up(None), None);
+}
+
 // ── The page: progress, cancel, panics ───────────────────────────────────────────────────────
 
 fn paste_text(host: &web_sys::HtmlElement, text: &str) {

@@ -1,0 +1,178 @@
+//! The analysis worker's compute path, without the browser around it, so that it can be timed
+//! in V8 (node, the engine Chromium runs) and natively on the same input with the same code.
+//!
+//! [`analyse`] does what `src/engine.rs`'s `run` does for one pasted snapshot with no Vantage
+//! prices and no Prometheus: decode the price catalogue (`catalogue.bin`, which the worker
+//! fetches), sort the inputs (`inputs::prepare`), ingest, `analyze_cluster`, then build the
+//! reply and serialise it to JSON as the worker does before `postMessage`. In wasm the bytes are
+//! first copied out of a JS `Uint8Array` into a `Vec<u8>`, as the worker's `Uint8Array::to_vec`.
+//!
+//! Built for `wasm32-unknown-unknown` (the worker's target, same allocator) and driven by
+//! `run.mjs`; `bench.sh` builds the configurations compared in BENCHMARKS.md
+//! (*Analysis in wasm vs native*). Natively, `krs-wasm-bench-native FILE` prints the same line.
+
+use kube_rightsize_core::analysis::{Settings, analyze_cluster};
+use kube_rightsize_core::cluster::InputSummary;
+use kube_rightsize_core::ingest::{Input, ingest_with};
+use kube_rightsize_core::inputs::prepare;
+use kube_rightsize_core::preferences::Preferences;
+use kube_rightsize_core::pricing::catalogue::Catalogue;
+use kube_rightsize_core::pricing::vantage::{PriceKey, wanted_prices};
+use kube_rightsize_core::report::Report;
+use serde::Serialize;
+use serde_json::json;
+
+/// The report's fixed time stamp.
+pub const GENERATED_AT: &str = "2026-11-26T00:00:00Z";
+
+/// The price catalogue the worker fetches.
+pub static CATALOGUE: &[u8] = include_bytes!("../../core/data/catalogue.bin");
+
+/// The worker's reply (`engine::Reply`), borrowed: the same fields, serialised the same way.
+#[derive(Serialize)]
+struct Reply<'a> {
+    report: &'a Report,
+    inputs: &'a [InputSummary],
+    held: Vec<(String, String)>,
+    node_descriptions: Vec<String>,
+    wanted_prices: Vec<PriceKey>,
+    preference_errors: Vec<String>,
+    catalogue: CatalogueStatus,
+    elapsed_ms: f64,
+}
+
+#[derive(Serialize)]
+struct CatalogueStatus {
+    coverage: Vec<String>,
+    problem: Option<String>,
+}
+
+/// Phase timer over a host clock in milliseconds.
+struct Phases<'c> {
+    clock: &'c dyn Fn() -> f64,
+    last: f64,
+    list: Vec<(&'static str, f64)>,
+}
+
+impl Phases<'_> {
+    fn mark(&mut self, name: &'static str) {
+        let now = (self.clock)();
+        self.list.push((name, now - self.last));
+        self.last = now;
+    }
+}
+
+/// Runs the worker's compute path on `bytes` (one snapshot) and returns what it measured: the
+/// phases in milliseconds (`copy` is measured by the caller and passed as `copy_ms`), counts
+/// and the reply's size. `clock` gives milliseconds.
+pub fn analyse(
+    bytes: &[u8],
+    copy_ms: f64,
+    clock: &dyn Fn() -> f64,
+) -> Result<serde_json::Value, String> {
+    let start = clock();
+    let mut p = Phases {
+        clock,
+        last: start,
+        list: vec![("copy", copy_ms)],
+    };
+    let catalogue = Catalogue::from_bytes(CATALOGUE).map_err(|e| e.to_string())?;
+    let coverage = catalogue.coverage();
+    p.mark("catalogue");
+    let mut settings = Settings::default();
+    let preference_errors = Preferences::from_json("{}")
+        .apply(&mut settings)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let parts = [Input::new("paste", bytes)];
+    let prepared = prepare(&parts, &mut settings).map_err(|e| e.to_string())?;
+    let cluster = ingest_with(&prepared.snapshots, &settings.ingest).map_err(|e| e.to_string())?;
+    p.mark("ingest");
+    let analysis = analyze_cluster(cluster, &settings, Some(&catalogue), GENERATED_AT);
+    p.mark("analyze");
+    let reply = Reply {
+        report: &analysis.report,
+        inputs: &analysis.cluster.inputs,
+        held: prepared.describe(&analysis.cluster),
+        node_descriptions: analysis
+            .cluster
+            .nodes
+            .iter()
+            .map(kube_rightsize_core::nodes::describe)
+            .collect(),
+        wanted_prices: wanted_prices(&analysis.cluster),
+        preference_errors,
+        catalogue: CatalogueStatus {
+            coverage,
+            problem: None,
+        },
+        elapsed_ms: 0.0,
+    };
+    let text = serde_json::to_string(&reply).map_err(|e| e.to_string())?;
+    p.mark("reply");
+    let (nodes, pods) = (analysis.cluster.nodes.len(), analysis.cluster.pods.len());
+    drop(reply);
+    drop(analysis);
+    drop(catalogue);
+    p.mark("drop");
+    let total: f64 = p.list.iter().map(|(_, ms)| ms).sum();
+    Ok(json!({
+        "input_bytes": bytes.len(),
+        "nodes": nodes,
+        "pods": pods,
+        "reply_bytes": text.len(),
+        "total_ms": total,
+        "phases": p.list.iter().map(|(n, ms)| json!([n, ms])).collect::<Vec<_>>(),
+    }))
+}
+
+/// Ingests `bytes` (one snapshot) and returns its pod count (0 when it cannot be read).
+pub fn ingest_only(bytes: &[u8]) -> usize {
+    let settings = Settings::default();
+    ingest_with(&[Input::new("warm-up", bytes)], &settings.ingest).map_or(0, |c| c.pods.len())
+}
+
+/// The wasm side: what `bench.mjs` and `chromium.html` call.
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = performance, js_name = now)]
+        fn performance_now() -> f64;
+    }
+
+    /// Copies `input` into wasm memory (as the worker does) and runs [`super::analyse`].
+    #[wasm_bindgen]
+    pub fn analyse(input: &js_sys::Uint8Array) -> Result<String, String> {
+        let start = performance_now();
+        let bytes = input.to_vec();
+        let copy_ms = performance_now() - start;
+        super::analyse(&bytes, copy_ms, &performance_now).map(|v| v.to_string())
+    }
+
+    /// Ingests `input` only (no catalogue, no analysis, no reply): a cheaper warm-up than
+    /// [`analyse`] on a small snapshot; returns its pod count.
+    #[wasm_bindgen]
+    pub fn warm_ingest(input: &[u8]) -> usize {
+        super::ingest_only(input)
+    }
+
+    /// Grows the heap by allocating and freeing `mib` MiB (the allocator keeps the pages), to
+    /// see what growing wasm memory during the analysis costs.
+    #[wasm_bindgen]
+    pub fn reserve(mib: u32) -> f64 {
+        let start = performance_now();
+        let v: Vec<u8> = Vec::with_capacity(mib as usize * 1024 * 1024);
+        drop(std::hint::black_box(v));
+        performance_now() - start
+    }
+
+    /// Bytes of wasm memory.
+    #[wasm_bindgen]
+    pub fn memory_bytes() -> f64 {
+        (core::arch::wasm32::memory_size(0) * 65536) as f64
+    }
+}
