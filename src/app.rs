@@ -176,6 +176,9 @@ pub fn App() -> impl IntoView {
     let worker = StoredValue::new_local(None::<WorkerHandle>);
     let worker_broken = StoredValue::new(false);
     let local = use_context::<LocalEngine>();
+    // The run the worker was asked for, until it answers: if the worker cannot load, this run
+    // goes to the page's engine (tests) or to the explanation.
+    let pending = StoredValue::new(None::<(u64, Request, usize, f64)>);
 
     // The elapsed-time clock ticks while busy.
     let ticker = StoredValue::new_local(None::<IntervalHandle>);
@@ -296,6 +299,93 @@ pub fn App() -> impl IntoView {
         });
     };
 
+    // Starts the worker if there is none: on the first input (so its wasm compiles and V8 warms
+    // up while the user is still choosing what to analyse) or on Analyze.
+    let ensure_worker = move |url: &str| -> Result<(), String> {
+        if worker.with_value(Option::is_some) {
+            return Ok(());
+        }
+        let on_event: Rc<dyn Fn(WorkerEvent)> = Rc::new(move |event| {
+            match event {
+                WorkerEvent::Progress(text) => {
+                    busy.update(|b| b.iter_mut().for_each(|b| b.text = text.clone()));
+                }
+                WorkerEvent::Done(json) => {
+                    let t0 = now();
+                    let reply: Result<Reply, _> = serde_json::from_str(&json);
+                    let decode_ms = now() - t0;
+                    match reply {
+                        Ok(reply) => {
+                            let started = busy.with_untracked(|b| b.as_ref().map(|b| b.started_ms));
+                            let timing = Timing {
+                                bytes: inputs
+                                    .list
+                                    .with_untracked(|l| l.iter().map(|i| i.size).sum()),
+                                engine_ms: 0.0,
+                                total_ms: started.map_or(0.0, |s| now() - s),
+                                decode_ms,
+                                reply_bytes: json.len(),
+                                in_worker: true,
+                            };
+                            finish(reply, timing);
+                        }
+                        Err(e) => {
+                            busy.set(None);
+                            crate::panic::show(&format!(
+                                "the page could not read the worker's reply: {e}"
+                            ));
+                        }
+                    }
+                }
+                WorkerEvent::Failed(json) => {
+                    busy.set(None);
+                    match serde_json::from_str::<Failure>(&json) {
+                        Ok(f) => outcome.set(Outcome::Failed(f)),
+                        Err(e) => crate::panic::show(&format!(
+                            "the page could not read the worker's failure: {e}"
+                        )),
+                    }
+                }
+                WorkerEvent::Panic(message) => {
+                    busy.set(None);
+                    stop_worker();
+                    crate::panic::show(&format!("in the analysis worker: {message}"));
+                }
+                WorkerEvent::Crashed(message) => {
+                    if busy.with_untracked(Option::is_some) {
+                        busy.set(None);
+                        crate::panic::show(&format!("the analysis worker stopped: {message}"));
+                    }
+                    stop_worker();
+                }
+                WorkerEvent::Unavailable(why) => {
+                    // Its script did not load: say so (or, in tests, run on the page). The
+                    // next Analyze tries a fresh worker.
+                    worker_broken.set_value(true);
+                    stop_worker();
+                    if let Some((run_id, request, bytes, started)) =
+                        pending.try_update_value(Option::take).flatten()
+                        && generation.get_value() == run_id
+                    {
+                        on_page(run_id, request, bytes, started, why);
+                    }
+                }
+            }
+        });
+        let w = WorkerHandle::spawn(url, on_event)?;
+        worker.set_value(Some(w));
+        Ok(())
+    };
+
+    Effect::new(move |_| {
+        if inputs.list.with(|l| !l.is_empty())
+            && !worker_broken.get_value()
+            && let Some(url) = worker_url()
+        {
+            let _ = ensure_worker(&url);
+        }
+    });
+
     let run = move || {
         let loaded = inputs.list.get_untracked();
         if loaded.is_empty() {
@@ -336,81 +426,12 @@ pub fn App() -> impl IntoView {
             on_page(run_id, request, bytes, started, String::new());
             return;
         }
-        if worker.with_value(Option::is_none) {
-            let fallback_request = request.clone();
-            let on_event: Rc<dyn Fn(WorkerEvent)> = Rc::new(move |event| {
-                match event {
-                    WorkerEvent::Progress(text) => {
-                        busy.update(|b| b.iter_mut().for_each(|b| b.text = text.clone()));
-                    }
-                    WorkerEvent::Done(json) => {
-                        let t0 = now();
-                        let reply: Result<Reply, _> = serde_json::from_str(&json);
-                        let decode_ms = now() - t0;
-                        match reply {
-                            Ok(reply) => {
-                                let started =
-                                    busy.with_untracked(|b| b.as_ref().map(|b| b.started_ms));
-                                let timing = Timing {
-                                    bytes: inputs
-                                        .list
-                                        .with_untracked(|l| l.iter().map(|i| i.size).sum()),
-                                    engine_ms: 0.0,
-                                    total_ms: started.map_or(0.0, |s| now() - s),
-                                    decode_ms,
-                                    reply_bytes: json.len(),
-                                    in_worker: true,
-                                };
-                                finish(reply, timing);
-                            }
-                            Err(e) => {
-                                busy.set(None);
-                                crate::panic::show(&format!(
-                                    "the page could not read the worker's reply: {e}"
-                                ));
-                            }
-                        }
-                    }
-                    WorkerEvent::Failed(json) => {
-                        busy.set(None);
-                        match serde_json::from_str::<Failure>(&json) {
-                            Ok(f) => outcome.set(Outcome::Failed(f)),
-                            Err(e) => crate::panic::show(&format!(
-                                "the page could not read the worker's failure: {e}"
-                            )),
-                        }
-                    }
-                    WorkerEvent::Panic(message) => {
-                        busy.set(None);
-                        stop_worker();
-                        crate::panic::show(&format!("in the analysis worker: {message}"));
-                    }
-                    WorkerEvent::Crashed(message) => {
-                        if busy.with_untracked(Option::is_some) {
-                            busy.set(None);
-                            crate::panic::show(&format!("the analysis worker stopped: {message}"));
-                        }
-                        stop_worker();
-                    }
-                    WorkerEvent::Unavailable(why) => {
-                        // Its script did not load: say so (or, in tests, run on the page). The
-                        // next Analyze tries a fresh worker.
-                        worker_broken.set_value(true);
-                        stop_worker();
-                        if generation.get_value() == run_id {
-                            on_page(run_id, fallback_request.clone(), bytes, started, why);
-                        }
-                    }
-                }
-            });
-            match WorkerHandle::spawn(&url, on_event) {
-                Ok(w) => worker.set_value(Some(w)),
-                Err(why) => {
-                    worker_broken.set_value(true);
-                    on_page(run_id, request, bytes, started, why);
-                    return;
-                }
-            }
+        pending.set_value(Some((run_id, request.clone(), bytes, started)));
+        if let Err(why) = ensure_worker(&url) {
+            pending.set_value(None);
+            worker_broken.set_value(true);
+            on_page(run_id, request, bytes, started, why);
+            return;
         }
         let blobs: Vec<web_sys::Blob> = loaded.iter().map(|i| i.blob.clone()).collect();
         worker.with_value(|w| {
@@ -479,17 +500,23 @@ pub fn App() -> impl IntoView {
                 </details>
             </Show>
             {move || catalogue_problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
-            {move || busy.get().map(|b| {
-                let seconds = ((clock.get() - b.started_ms).max(0.0) / 1000.0).floor();
-                view! {
-                    <div class="busy row" id="busy" role="status" aria-live="polite">
-                        <span class="spinner" aria-hidden="true"></span>
-                        <span id="busy-text">{b.text.clone()}</span>
-                        <span class="muted" id="busy-elapsed">{format!("{seconds:.0} s")}</span>
-                        <button id="cancel" on:click=move |_| cancel()>"Cancel"</button>
-                    </div>
-                }
-            })}
+            // One busy line while busy; only its text and elapsed time update (the Cancel
+            // button stays the same element under the pointer).
+            <Show when=move || busy.with(Option::is_some)>
+                <div class="busy row" id="busy" role="status" aria-live="polite">
+                    <span class="spinner" aria-hidden="true"></span>
+                    <span id="busy-text">
+                        {move || busy.with(|b| b.as_ref().map(|b| b.text.clone()).unwrap_or_default())}
+                    </span>
+                    <span class="muted" id="busy-elapsed">
+                        {move || {
+                            let started = busy.with(|b| b.as_ref().map_or(0.0, |b| b.started_ms));
+                            format!("{:.0} s", ((clock.get() - started).max(0.0) / 1000.0).floor())
+                        }}
+                    </span>
+                    <button id="cancel" on:click=move |_| cancel()>"Cancel"</button>
+                </div>
+            </Show>
             {move || match outcome.get() {
                 Outcome::Empty if busy.with(Option::is_some) => ().into_any(),
                 Outcome::Empty => view! {

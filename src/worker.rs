@@ -141,6 +141,10 @@ pub fn start() {
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post("ready", "text", "");
+    // Before any request is handled (they queue meanwhile): analyse the built-in tiny snapshot
+    // so V8 optimises the hot functions before a real analysis enters them. The page starts
+    // the worker with the first input, so this usually happens before Analyze is pressed.
+    engine::warm_up(None);
 }
 
 /// What the worker said, for the page.

@@ -83,13 +83,40 @@ fn a_big_paste_is_analysed_in_the_worker_with_progress_and_cancel() {
     assert!(snapshot.len() > 2_000_000, "{} bytes", snapshot.len());
     paste(&browser, &snapshot);
     browser.wait_for(".chip", Duration::from_secs(10)).unwrap();
+    // The first input starts the worker (its wasm compiles and warms up while the user has not
+    // pressed Analyze yet).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !server
+        .requests()
+        .iter()
+        .any(|r| r.starts_with("GET /worker_bg.wasm"))
+    {
+        assert!(Instant::now() < deadline, "{:?}", server.requests());
+        std::thread::sleep(Duration::from_millis(50));
+    }
 
-    // Cancel at once: no report, the input stays.
-    browser.click(&browser.find("#analyze").unwrap()).unwrap();
+    // Cancel at once: no report, the input stays. The worker was started (and warmed up) with
+    // the paste, so it would answer a 2 MB paste within a few hundred ms: Cancel is pressed as
+    // soon as it appears (a DOM observer), before any answer can arrive.
     browser
-        .wait_for("#busy", Duration::from_secs(5))
-        .expect("busy line");
-    browser.click(&browser.find("#cancel").unwrap()).unwrap();
+        .execute(
+            "window.__cancelled = false;
+             new MutationObserver((_, o) => {
+               const c = document.querySelector('#cancel');
+               if (c) { o.disconnect(); c.click(); window.__cancelled = true; }
+             }).observe(document.body, {subtree: true, childList: true});
+             document.querySelector('#analyze').click();",
+            json!([]),
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        browser
+            .execute("return window.__cancelled;", json!([]))
+            .unwrap(),
+        json!(true),
+        "Cancel was shown and pressed"
+    );
     let gone = browser
         .execute(
             "return document.querySelector('#busy') === null;",
