@@ -12,7 +12,8 @@
 //! and runs the analysis. Everything that computes is the core's; this module moves bytes and
 //! reports progress. Fetching, progress and the clock are a [`Host`], so tests can drive it.
 //!
-//! Before the first large input, [`run`] analyses a tiny built-in snapshot ([`warm_up`]): V8
+//! The worker analyses a tiny built-in snapshot ([`warm_up`]) as it starts, and [`run`] does
+//! before a large input if that has not happened yet (the page's engine in tests): V8
 //! first runs wasm in its baseline compiler (Liftoff) and replaces a function with optimised
 //! code (TurboFan) only when it is next called after it got hot, so one long analysis on a
 //! fresh worker would run mostly in baseline code, 1.15–1.4× slower (BENCHMARKS.md, *Analysis

@@ -153,19 +153,10 @@ async fn table_sorts_and_filters() {
 async fn pasted_table_text_gets_a_located_error_with_a_hint() {
     let host = host();
     let handle = leptos::mount::mount_to(host.clone(), app);
-    let data = web_sys::DataTransfer::new().unwrap();
-    data.set_data("text", "NAME                     READY   STATUS    RESTARTS   AGE\nweb-7d9c8b6f5-abcde      1/1     Running   0          3d\n")
-        .unwrap();
-    let init = web_sys::ClipboardEventInit::new();
-    init.set_clipboard_data(Some(&data));
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let paste = web_sys::ClipboardEvent::new_with_event_init_dict("paste", &init).unwrap();
-    host.query_selector("#paste")
-        .unwrap()
-        .unwrap()
-        .dispatch_event(&paste)
-        .unwrap();
+    paste_text(
+        &host,
+        "NAME                     READY   STATUS    RESTARTS   AGE\nweb-7d9c8b6f5-abcde      1/1     Running   0          3d\n",
+    );
     tick(0).await;
     // The paste became a chip, not textarea content.
     let textarea: web_sys::HtmlTextAreaElement = host

@@ -236,6 +236,18 @@ impl Browser {
         .map(|_| ())
     }
 
+    /// Pastes `text` into the app's paste area as a user would (a `paste` event carrying the
+    /// text in its clipboard data).
+    pub fn paste(&self, text: &str) -> Result<()> {
+        self.execute(
+            "const dt = new DataTransfer(); dt.setData('text', arguments[0]);
+             const ev = new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true});
+             document.querySelector('#paste').dispatchEvent(ev);",
+            json!([text]),
+        )
+        .map(|_| ())
+    }
+
     /// Runs a script in the page and returns its result.
     pub fn execute(&self, script: &str, args: Value) -> Result<Value> {
         self.post("/execute/sync", &json!({ "script": script, "args": args }))

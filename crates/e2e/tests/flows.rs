@@ -6,25 +6,12 @@ use std::time::{Duration, Instant};
 use kube_rightsize_e2e::server::StaticServer;
 use kube_rightsize_e2e::webdriver::Browser;
 use kube_rightsize_e2e::{dist_dir, screenshot_dir};
-use serde_json::json;
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../core/tests/fixtures")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Dispatches a real `paste` event carrying `text` on the paste area.
-fn paste(browser: &Browser, text: &str) {
-    browser
-        .execute(
-            "const dt = new DataTransfer(); dt.setData('text', arguments[0]);
-             const ev = new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true});
-             document.querySelector('#paste').dispatchEvent(ev);",
-            json!([text]),
-        )
-        .expect("paste");
 }
 
 #[test]
@@ -40,7 +27,7 @@ fn pasted_snapshot_is_analysed_and_exported_as_json() {
         .expect("paste area");
 
     let snapshot = fixture("cost/mixed.json");
-    paste(&browser, &snapshot);
+    browser.paste(&snapshot).expect("paste");
     let chip = browser
         .wait_for(".chip .chip-name", Duration::from_secs(10))
         .unwrap();
@@ -110,10 +97,11 @@ fn table_output_paste_shows_the_hint() {
     let browser = Browser::start().expect("headless Chromium");
     browser.goto(&server.url()).expect("open the app");
     browser.wait_for("#paste", Duration::from_secs(30)).unwrap();
-    paste(
-        &browser,
-        "NAME    READY   STATUS    RESTARTS   AGE\nweb-1   1/1     Running   0          2d\n",
-    );
+    browser
+        .paste(
+            "NAME    READY   STATUS    RESTARTS   AGE\nweb-1   1/1     Running   0          2d\n",
+        )
+        .expect("paste");
     browser.wait_for(".chip", Duration::from_secs(10)).unwrap();
     browser.click(&browser.find("#analyze").unwrap()).unwrap();
     let err = browser

@@ -19,17 +19,6 @@ use kube_rightsize_e2e::{dist_dir, screenshot_dir};
 use serde_json::{Value, json};
 use support::{MIB, cores, expected, free_port, mib_up, snapshot};
 
-fn paste(browser: &Browser, text: &str) {
-    browser
-        .execute(
-            "const dt = new DataTransfer(); dt.setData('text', arguments[0]);
-             const ev = new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true});
-             document.querySelector('#paste').dispatchEvent(ev);",
-            json!([text]),
-        )
-        .expect("paste");
-}
-
 /// Sets the Prometheus URL field and clicks "Fetch usage", then waits for the new report.
 fn fetch_usage(browser: &Browser, url: &str) {
     browser
@@ -132,7 +121,7 @@ fn usage_from_a_real_prometheus_and_failures_leave_the_report() {
     let browser = Browser::start().expect("headless Chromium");
     browser.goto(&server.url()).expect("open the app");
     browser.wait_for("#paste", Duration::from_secs(30)).unwrap();
-    paste(&browser, &cluster);
+    browser.paste(&cluster).expect("paste");
     browser.wait_for(".chip", Duration::from_secs(10)).unwrap();
     browser.click(&browser.find("#analyze").unwrap()).unwrap();
     browser

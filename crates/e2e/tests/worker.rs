@@ -31,17 +31,6 @@ fn big_snapshot(pods: usize) -> String {
     serde_json::to_string_pretty(&doc).unwrap()
 }
 
-fn paste(browser: &Browser, text: &str) {
-    browser
-        .execute(
-            "const dt = new DataTransfer(); dt.setData('text', arguments[0]);
-             const ev = new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true});
-             document.querySelector('#paste').dispatchEvent(ev);",
-            json!([text]),
-        )
-        .expect("paste");
-}
-
 /// Records every progress text the page shows into `window.__progress`.
 fn record_progress(browser: &Browser) {
     browser
@@ -81,7 +70,7 @@ fn a_big_paste_is_analysed_in_the_worker_with_progress_and_cancel() {
     browser.wait_for("#paste", Duration::from_secs(30)).unwrap();
     let snapshot = big_snapshot(2_000);
     assert!(snapshot.len() > 2_000_000, "{} bytes", snapshot.len());
-    paste(&browser, &snapshot);
+    browser.paste(&snapshot).expect("paste");
     browser.wait_for(".chip", Duration::from_secs(10)).unwrap();
     // The first input starts the worker (its wasm compiles and warms up while the user has not
     // pressed Analyze yet).
@@ -306,7 +295,7 @@ fn a_worker_that_cannot_load_is_explained() {
             json!([]),
         )
         .unwrap();
-    paste(&browser, &big_snapshot(20));
+    browser.paste(&big_snapshot(20)).expect("paste");
     browser.wait_for(".chip", Duration::from_secs(10)).unwrap();
     browser.click(&browser.find("#analyze").unwrap()).unwrap();
     browser
