@@ -97,7 +97,7 @@ fuzz_target!(|data: &[u8]| {
     let mut client = Client::new(
         config.clone(),
         token,
-        wanted_prices(cluster()),
+        wanted_prices(cluster(), &Default::default()),
         PriceCache::default(),
         now,
     );

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::Settings;
 use crate::cost::Rates;
 use crate::recommend::StrategySettings;
+use crate::settings::{self as rules, Options, SettingError};
 
 /// Preferences as the user entered them; serialised as JSON by the shells.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -47,60 +48,32 @@ pub struct StrategyPreferences {
 }
 
 impl StrategyPreferences {
-    /// KRR's settings with these changes; problems are returned and those values ignored.
+    /// KRR's settings with these changes; values that break their rule
+    /// ([`crate::settings`]) are returned as errors and left at KRR's defaults.
     pub fn apply(&self, s: &mut StrategySettings) -> Vec<PreferenceError> {
         let mut errors = Vec::new();
-        let mut bad = |message: String| {
-            errors.push(PreferenceError {
-                line: None,
-                message,
-            })
+        let mut keep = |r: Result<(), SettingError>| {
+            if let Err(e) = r {
+                errors.push(PreferenceError::from(e));
+            }
         };
         if let Some(h) = self.history_hours {
-            if h.is_finite() && h > 0.0 {
-                s.history_duration = h;
-            } else {
-                bad(format!("the history must be more than 0 hours, not {h}"));
-            }
+            keep(rules::history_hours(h).map(|h| s.history_duration = h));
         }
         if let Some(p) = self.cpu_percentile {
-            if p.is_finite() && p > 0.0 && p <= 100.0 {
-                s.cpu_percentile = p;
-            } else {
-                bad(format!(
-                    "the CPU percentile must be above 0 and at most 100, not {p}"
-                ));
-            }
+            keep(rules::cpu_percentile(p).map(|p| s.cpu_percentile = p));
         }
         if let Some(b) = self.memory_buffer_percentage {
-            if b.is_finite() && (0.0..=1000.0).contains(&b) {
-                s.memory_buffer_percentage = b;
-            } else {
-                bad(format!(
-                    "the memory buffer must be between 0 and 1000 percent, not {b}"
-                ));
-            }
+            keep(rules::memory_buffer_percentage(b).map(|b| s.memory_buffer_percentage = b));
         }
         if let Some(n) = self.points_required {
             s.points_required = n;
         }
         if let Some(m) = self.cpu_min_millicores {
-            if m >= 0 {
-                s.cpu_min_millicores = m;
-            } else {
-                bad(format!(
-                    "the smallest CPU recommendation cannot be negative ({m}m)"
-                ));
-            }
+            keep(rules::cpu_min_millicores(m).map(|m| s.cpu_min_millicores = m));
         }
         if let Some(m) = self.memory_min_mib {
-            if (0..=1 << 30).contains(&m) {
-                s.memory_min_bytes = m * 1024 * 1024;
-            } else {
-                bad(format!(
-                    "the smallest memory recommendation must be 0 to 2^30 MiB, not {m}"
-                ));
-            }
+            keep(rules::memory_min_mib(m).map(|b| s.memory_min_bytes = b));
         }
         s.allow_hpa = self.allow_hpa;
         s.use_oomkill_data = self.use_oomkill_data;
@@ -115,6 +88,15 @@ pub struct PreferenceError {
     pub line: Option<usize>,
     /// What is wrong.
     pub message: String,
+}
+
+impl From<SettingError> for PreferenceError {
+    fn from(e: SettingError) -> PreferenceError {
+        PreferenceError {
+            line: None,
+            message: e.message,
+        }
+    }
 }
 
 impl std::fmt::Display for PreferenceError {
@@ -140,23 +122,15 @@ impl Preferences {
 
     /// Sets (or, with `None`, removes) the manual price of `instance_type`: an earlier line for
     /// the same type (compared case-insensitively, comments kept) is replaced in place, otherwise
-    /// a line is appended. Returns an error for a price that is not a finite number above 0.
+    /// a line is appended. Returns an error for a value the manual price rule refuses
+    /// ([`rules::manual_price`]).
     pub fn set_manual_price(
         &mut self,
         instance_type: &str,
         usd_per_hour: Option<f64>,
     ) -> Result<(), String> {
         let instance_type = instance_type.trim();
-        if instance_type.is_empty() || instance_type.contains(['=', '#', '\n']) {
-            return Err(format!("`{instance_type}` is not an instance type"));
-        }
-        if let Some(p) = usd_per_hour
-            && !(p.is_finite() && p > 0.0)
-        {
-            return Err(format!(
-                "the price of {instance_type} must be a number above 0 (USD per hour), not {p}"
-            ));
-        }
+        rules::manual_price(instance_type, usd_per_hour.unwrap_or(0.0)).map_err(|e| e.message)?;
         let new_line = usd_per_hour.map(|p| format!("{instance_type}={p}"));
         let mut lines: Vec<String> = Vec::new();
         let mut replaced = false;
@@ -192,46 +166,53 @@ impl Preferences {
         })
     }
 
-    /// Applies the preferences to `settings`; problems are returned and the rest still applies.
-    pub fn apply(&self, settings: &mut Settings) -> Vec<PreferenceError> {
+    /// The typed options these preferences stand for. Values that break their rule
+    /// ([`crate::settings`]) are returned as errors and left out; the rest still apply.
+    pub fn to_options(&self) -> (Options, Vec<PreferenceError>) {
+        let mut options = Options::default();
         let mut errors = Vec::new();
         for (i, line) in self.manual_prices.lines().enumerate() {
             let line = line.split('#').next().unwrap_or_default().trim();
             if line.is_empty() {
                 continue;
             }
-            if let Err(e) = settings.manual_prices.set_assignment(line) {
-                errors.push(PreferenceError {
+            match rules::parse_manual_price(line) {
+                Ok((name, usd)) => {
+                    options.manual_prices.retain(|(n, _)| *n != name);
+                    options.manual_prices.push((name, usd));
+                }
+                Err(e) => errors.push(PreferenceError {
                     line: Some(i + 1),
-                    message: format!("`{}`: {}", e.input, e.reason),
-                });
+                    message: e.message,
+                }),
             }
         }
-        match self.assume_spot_discount_percent {
-            None => {}
-            Some(p) if p.is_finite() && (0.0..100.0).contains(&p) => {
-                settings.assume_spot_discount = Some(p / 100.0);
+        if let Some(p) = self.assume_spot_discount_percent {
+            match rules::spot_discount(p / 100.0) {
+                Ok(d) => options.assume_spot_discount = Some(d),
+                Err(e) => errors.push(e.into()),
             }
-            Some(p) => errors.push(PreferenceError {
-                line: None,
-                message: format!("the spot discount must be between 0 and 100 percent, not {p}"),
-            }),
         }
         if self.fallback_cpu_core_hourly.is_some() || self.fallback_memory_gib_hourly.is_some() {
-            match Rates::validated(
+            match rules::fallback_rates(
                 self.fallback_cpu_core_hourly
                     .unwrap_or(Rates::FALLBACK.cpu_core_hourly),
                 self.fallback_memory_gib_hourly
                     .unwrap_or(Rates::FALLBACK.memory_gib_hourly),
             ) {
-                Ok(r) => settings.fallback_rates = r,
-                Err(message) => errors.push(PreferenceError {
-                    line: None,
-                    message,
-                }),
+                Ok(r) => options.fallback_rates = Some(r),
+                Err(e) => errors.push(e.into()),
             }
         }
-        errors.extend(self.strategy.apply(&mut settings.strategy));
+        errors.extend(self.strategy.apply(&mut options.strategy));
+        (options, errors)
+    }
+
+    /// Applies the preferences to `settings` ([`Preferences::to_options`], then
+    /// [`Options::apply`]); problems are returned and the rest still applies.
+    pub fn apply(&self, settings: &mut Settings) -> Vec<PreferenceError> {
+        let (options, errors) = self.to_options();
+        options.apply(settings);
         errors
     }
 }

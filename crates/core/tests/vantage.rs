@@ -816,7 +816,7 @@ fn vantage_prices_reach_the_report() {
     ))
     .unwrap();
     let cluster = ingest::ingest(&[Input::new("eks.json", &snapshot)]).unwrap();
-    let wanted = wanted_prices(&cluster);
+    let wanted = wanted_prices(&cluster, &Default::default());
     assert!(!wanted.is_empty());
     let types: std::collections::BTreeSet<String> =
         wanted.iter().map(|k| k.instance_type.clone()).collect();

@@ -4,7 +4,7 @@
 //! with `fetch`) drives it:
 //!
 //! ```text
-//! let mut client = Client::new(config, token, wanted_prices(&cluster), cache, now);
+//! let mut client = Client::new(config, token, wanted_prices(&cluster, &manual), cache, now);
 //! loop {
 //!     match client.next_step() {
 //!         Step::Send(request) => {
@@ -38,7 +38,7 @@ use std::fmt;
 use crate::cluster::Cluster;
 use crate::diagnostics::Warning;
 use crate::model::{CapacityType, Provider};
-use crate::pricing::sources::{PriceEntry, PriceTable};
+use crate::pricing::sources::{ManualPrices, PriceEntry, PriceTable};
 
 use cache::{CacheEntry, CachedPrice, DEFAULT_TTL_SECONDS, PriceCache};
 
@@ -164,60 +164,7 @@ impl fmt::Debug for Token {
     }
 }
 
-/// An HTTP request for the shell to send.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Request {
-    /// `GET`.
-    pub method: &'static str,
-    /// Absolute (or, behind a same-origin proxy, relative) URL. Never holds the token.
-    pub url: String,
-    /// Headers to set: `Authorization` (the token) and `Accept`.
-    pub headers: Vec<(String, String)>,
-}
-
-impl fmt::Debug for Request {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                if k.eq_ignore_ascii_case("authorization") {
-                    (k.as_str(), "<redacted>")
-                } else {
-                    (k.as_str(), v.as_str())
-                }
-            })
-            .collect();
-        f.debug_struct("Request")
-            .field("method", &self.method)
-            .field("url", &self.url)
-            .field("headers", &headers)
-            .finish()
-    }
-}
-
-/// An HTTP response as the shell received it (any status).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Response {
-    /// Status code.
-    pub status: u16,
-    /// Headers (names in any case).
-    pub headers: Vec<(String, String)>,
-    /// Body bytes.
-    pub body: Vec<u8>,
-}
-
-/// A request that got no HTTP response.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TransportError {
-    /// No answer in time (retried like a 5xx).
-    Timeout,
-    /// The browser refused the request without a status (a `fetch` TypeError): almost always
-    /// CORS. Stops the run with [`cors_explanation`].
-    Blocked,
-    /// Connection refused, DNS failure, TLS error, ...: stops the run.
-    Network(String),
-}
+pub use crate::http::{Request, Response, TransportError};
 
 /// What the shell should do next.
 #[derive(Debug, Clone, PartialEq)]
@@ -255,12 +202,18 @@ pub struct PriceKey {
 }
 
 /// The distinct (provider, instance type, region, capacity type) of the cluster's nodes on AWS,
-/// Azure and GCP that have an instance type and a region, sorted.
-pub fn wanted_prices(cluster: &Cluster) -> Vec<PriceKey> {
+/// Azure and GCP that have an instance type and a region, sorted — leaving out the types with a
+/// `manual` price, which Vantage could not change (manual prices come first).
+pub fn wanted_prices(cluster: &Cluster, manual: &ManualPrices) -> Vec<PriceKey> {
     let mut keys: Vec<PriceKey> = cluster
         .nodes
         .iter()
         .filter(|n| matches!(n.provider, Provider::Aws | Provider::Azure | Provider::Gcp))
+        .filter(|n| {
+            n.instance_type
+                .as_deref()
+                .is_none_or(|t| manual.get(n.provider, t).is_none())
+        })
         .filter_map(|n| {
             let instance_type = n.instance_type.as_deref()?.trim();
             let region = n.region.as_deref()?.trim();

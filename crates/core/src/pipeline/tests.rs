@@ -1,0 +1,303 @@
+//! The pipeline driven by scripted shells: every answer is given by the test.
+
+use super::*;
+use crate::pricing::vantage::ApiKind;
+
+const SNAPSHOT: &[u8] = include_bytes!("../../tests/fixtures/krr/cluster.json");
+const KRR: &[u8] = include_bytes!("../../tests/fixtures/krr/small.json");
+const AT: &str = "2026-01-01T00:00:00Z";
+
+fn now() -> Now {
+    Now {
+        ms: 0.0,
+        unix_seconds: 1_700_000_000,
+    }
+}
+
+fn job(inputs: Vec<JobInput<'_>>) -> Job<'_> {
+    Job {
+        inputs,
+        options: Options::default(),
+        catalogue: CatalogueSource::Embedded(
+            Catalogue::try_embedded().expect("embedded catalogue"),
+        ),
+        vantage: None,
+        prometheus: None,
+        generated_at: AT.to_owned(),
+        shell: Shell::Cli,
+    }
+}
+
+fn input(name: &'static str, bytes: &'static [u8], role: Role) -> JobInput<'static> {
+    JobInput { name, bytes, role }
+}
+
+/// What a scripted run saw.
+#[derive(Default)]
+struct Seen {
+    progress: Vec<String>,
+    urls: Vec<String>,
+    most_in_flight: usize,
+}
+
+/// Drives `job` to the end, answering each request with `answer(url)`; answers are given
+/// in the order the requests were made, once the pipeline says it is waiting.
+fn drive(
+    job: Job<'_>,
+    answer: &mut dyn FnMut(&Request) -> Result<Response, TransportError>,
+) -> (Result<Box<Outcome>, Failure>, Seen) {
+    let mut p = Pipeline::new(job);
+    let mut seen = Seen::default();
+    let mut in_flight: VecDeque<Fetch> = VecDeque::new();
+    for _ in 0..100_000 {
+        match p.next_step(now()) {
+            Step::Progress(pr) => seen.progress.push(pr.text),
+            Step::Fetch(f) => {
+                seen.urls.push(f.request.url.clone());
+                in_flight.push_back(f);
+                seen.most_in_flight = seen.most_in_flight.max(in_flight.len());
+            }
+            Step::Wait { .. } => {}
+            Step::Pending => {
+                let f = in_flight.pop_front().expect("pending with nothing in flight");
+                p.receive(f.id, now(), answer(&f.request));
+            }
+            Step::Done(o) => return (Ok(o), seen),
+            Step::Failed(f) => return (Err(f), seen),
+        }
+    }
+    panic!("the pipeline did not finish");
+}
+
+fn ok(body: &[u8]) -> Result<Response, TransportError> {
+    Ok(Response {
+        status: 200,
+        headers: Vec::new(),
+        body: body.to_vec(),
+    })
+}
+
+#[test]
+fn a_snapshot_alone_reads_analyses_and_reports_progress() {
+    let (outcome, seen) = drive(
+        job(vec![input("cluster.json", SNAPSHOT, Role::Auto)]),
+        &mut |_| panic!("no request expected"),
+    );
+    let outcome = outcome.expect("report");
+    assert_eq!(seen.progress, ["Reading 3.8 KB", "Analysing"]);
+    assert_eq!(outcome.analysis.cluster.nodes.len(), 1);
+    assert_eq!(outcome.held[0].0, "cluster.json");
+    assert!(outcome.held[0].1.starts_with("cluster snapshot"), "{:?}", outcome.held);
+    assert!(outcome.catalogue_status.problem.is_none());
+    assert_eq!(outcome.wanted_prices.len(), 1);
+}
+
+#[test]
+fn the_catalogue_is_fetched_when_the_shell_has_none_and_a_failed_download_is_explained() {
+    let mut j = job(vec![input("c", SNAPSHOT, Role::Auto)]);
+    j.catalogue = CatalogueSource::Fetch("catalogue.bin".into());
+    let bytes = crate::pricing::catalogue::EMBEDDED_BYTES;
+    let (outcome, seen) = drive(j, &mut |r| {
+        assert_eq!(r.url, "catalogue.bin");
+        ok(bytes)
+    });
+    assert_eq!(seen.progress[0], "Loading the price catalogue");
+    let outcome = outcome.unwrap();
+    assert!(outcome.catalogue.is_some());
+    assert!(!outcome.catalogue_status.coverage.is_empty());
+
+    let mut j = job(vec![input("c", SNAPSHOT, Role::Auto)]);
+    j.catalogue = CatalogueSource::Fetch("catalogue.bin".into());
+    let (outcome, _) = drive(j, &mut |_| {
+        Ok(Response {
+            status: 404,
+            ..Response::default()
+        })
+    });
+    let outcome = outcome.unwrap();
+    assert_eq!(
+        outcome.catalogue_status.problem.as_deref(),
+        Some(
+            "the price catalogue could not be loaded (HTTP 404); nodes are priced with \
+             fallback rates"
+        )
+    );
+    assert!(
+        outcome
+            .analysis
+            .warnings
+            .iter()
+            .any(|w| w.code == "catalogue_not_loaded")
+    );
+}
+
+#[test]
+fn a_krr_result_given_as_krr_or_recognised_gives_the_same_report() {
+    let (a, _) = drive(
+        job(vec![
+            input("cluster.json", SNAPSHOT, Role::Snapshot),
+            input("krr.json", KRR, Role::Krr),
+        ]),
+        &mut |_| unreachable!(),
+    );
+    let (b, _) = drive(
+        job(vec![
+            input("cluster.json", SNAPSHOT, Role::Auto),
+            input("krr.json", KRR, Role::Auto),
+        ]),
+        &mut |_| unreachable!(),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.analysis.report.recommendations.is_some());
+    assert_eq!(a.analysis.report, b.analysis.report);
+}
+
+#[test]
+fn an_input_in_the_wrong_role_is_a_located_failure() {
+    let (r, _) = drive(
+        job(vec![
+            input("cluster.json", SNAPSHOT, Role::Snapshot),
+            input("top.txt", SNAPSHOT, Role::Krr),
+        ]),
+        &mut |_| unreachable!(),
+    );
+    let f = r.unwrap_err();
+    assert_eq!(
+        f.to_string(),
+        "top.txt: not a KRR JSON result (expected the output of `krr simple -f json`)"
+    );
+    let (r, _) = drive(
+        job(vec![input("paste", b"{\"items\": [", Role::Auto)]),
+        &mut |_| unreachable!(),
+    );
+    let f = r.unwrap_err();
+    assert_eq!(f.heading, "This input could not be read: ");
+    assert!(f.location().starts_with("paste, line 1, column"), "{f:?}");
+}
+
+#[test]
+fn settings_that_break_a_rule_stop_the_pipeline_with_the_rules_words() {
+    let mut j = job(vec![input("c", SNAPSHOT, Role::Auto)]);
+    j.options.strategy.cpu_percentile = 0.0;
+    let (r, _) = drive(j, &mut |_| unreachable!());
+    assert_eq!(
+        r.unwrap_err().to_string(),
+        "settings: the CPU percentile must be above 0 and at most 100, not 0"
+    );
+}
+
+/// A Prometheus that answers every query with an empty vector.
+fn empty_prometheus(r: &Request) -> Result<Response, TransportError> {
+    assert!(r.url.starts_with("http://prom:9090/api/v1/query?"), "{}", r.url);
+    ok(br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#)
+}
+
+fn prometheus_job() -> Job<'static> {
+    let mut j = job(vec![input("cluster.json", SNAPSHOT, Role::Auto)]);
+    j.prometheus = Some(PrometheusSource {
+        url: "http://prom:9090/".into(),
+        strategy: StrategyName::Simple,
+        headers: vec![("X-Scope-OrgID".into(), "a".into())],
+        timeout_ms: 2_000,
+    });
+    j
+}
+
+#[test]
+fn prometheus_queries_run_four_at_a_time_and_count_up() {
+    let (outcome, seen) = drive(prometheus_job(), &mut empty_prometheus);
+    let outcome = outcome.unwrap();
+    let (queries, containers) = outcome.prometheus.unwrap();
+    assert_eq!(seen.urls.len(), queries);
+    assert!(queries > PROMETHEUS_CONCURRENCY, "{queries}");
+    assert!(containers > 0);
+    assert_eq!(seen.most_in_flight, PROMETHEUS_CONCURRENCY);
+    assert_eq!(seen.progress[1], format!("Querying Prometheus 0/{queries}"));
+    assert!(seen.progress.contains(&format!("Querying Prometheus {queries}/{queries}")));
+    assert_eq!(seen.progress.last().unwrap(), "Analysing");
+    let info = outcome.analysis.report.recommendations.as_ref().unwrap();
+    assert_eq!(info.input, "http://prom:9090");
+}
+
+#[test]
+fn an_unreachable_prometheus_stops_the_queries_and_warns_in_the_shells_words() {
+    for (shell, advice) in [
+        (Shell::Cli, "and are the URL and --prometheus-header right?"),
+        (Shell::Browser, "does Prometheus allow this page's origin"),
+    ] {
+        let mut j = prometheus_job();
+        j.shell = shell;
+        let (outcome, seen) = drive(j, &mut |_| {
+            Err(TransportError::Network("connection refused".into()))
+        });
+        let outcome = outcome.unwrap();
+        // The first batch was already in flight; nothing after it was sent.
+        assert_eq!(seen.urls.len(), PROMETHEUS_CONCURRENCY);
+        let w: Vec<&str> = outcome
+            .analysis
+            .warnings
+            .iter()
+            .filter(|w| w.code == "prometheus_unavailable")
+            .map(|w| w.message.as_str())
+            .collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("cannot reach Prometheus at http://prom:9090: connection refused"),
+            "{w:?}"
+        );
+        assert!(w[0].contains(advice), "{w:?}");
+        assert_eq!(network_warnings(&outcome).len(), 1);
+    }
+}
+
+fn vantage_job(manual: Option<(&str, f64)>) -> Job<'static> {
+    let mut j = job(vec![input("cluster.json", SNAPSHOT, Role::Auto)]);
+    if let Some((t, p)) = manual {
+        j.options.manual_prices.push((t.to_owned(), p));
+    }
+    j.vantage = Some(VantageSource::Fetch {
+        config: Config::new(ApiKind::Instances, Some("http://vantage.test")),
+        token: Token::new("secret"),
+        cache: PriceCache::default(),
+        timeout_ms: 1_000,
+    });
+    j
+}
+
+#[test]
+fn manually_priced_types_are_not_asked_of_vantage() {
+    let (outcome, seen) = drive(vantage_job(Some(("m5.xlarge", 0.1))), &mut |_| {
+        unreachable!("m5.xlarge has a manual price")
+    });
+    let outcome = outcome.unwrap();
+    assert!(seen.urls.is_empty());
+    assert!(outcome.wanted_prices.is_empty());
+    assert_eq!(outcome.vantage.unwrap().requests, 0);
+}
+
+#[test]
+fn vantage_failures_reach_the_report() {
+    let (outcome, seen) = drive(vantage_job(None), &mut |r| {
+        assert!(r.url.starts_with("http://vantage.test"), "{}", r.url);
+        assert!(
+            r.headers
+                .iter()
+                .any(|(k, v)| k.eq_ignore_ascii_case("authorization") && v.contains("secret"))
+        );
+        Ok(Response {
+            status: 401,
+            headers: Vec::new(),
+            body: br#"{"errors":["bad token"]}"#.to_vec(),
+        })
+    });
+    let outcome = outcome.unwrap();
+    assert_eq!(seen.urls.len(), 1);
+    let codes: Vec<&str> = outcome
+        .analysis
+        .report
+        .warnings
+        .iter()
+        .map(|w| w.code.as_str())
+        .collect();
+    assert!(codes.iter().any(|c| c.starts_with("vantage_")), "{codes:?}");
+}

@@ -1,0 +1,444 @@
+//! What the user may set, typed, and the one set of rules each setting obeys.
+//!
+//! The CLI's flags (`--cpu-percentile 99`) and the app's fields (the settings panel, saved as
+//! [`crate::preferences::Preferences`]) both end in an [`Options`], and both check each value
+//! with the same rule here, so a value is refused with the same words wherever it is typed.
+//! The pipeline ([`crate::pipeline`]) takes an [`Options`] and checks it once more
+//! ([`Options::validate`]) before it turns it into the analysis [`Settings`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::Settings;
+use crate::cost::Rates;
+use crate::pricing::sources::{ManualPrices, parse_usd};
+use crate::recommend::StrategySettings;
+
+/// Each setting a user can change, for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Setting {
+    /// `--price TYPE=USD_PER_HOUR`; the manual prices list.
+    ManualPrice,
+    /// `--assume-spot-discount`; "Assume spot discount".
+    SpotDiscount,
+    /// `--fallback-rates CPU,MEM`; the fallback rates.
+    FallbackRates,
+    /// `--target-utilisation`.
+    TargetUtilisation,
+    /// `--history-duration` (hours).
+    HistoryDuration,
+    /// `--timeframe-duration` (minutes).
+    TimeframeDuration,
+    /// `--cpu-percentile`.
+    CpuPercentile,
+    /// `--memory-buffer-percentage`.
+    MemoryBufferPercentage,
+    /// `--points-required`.
+    PointsRequired,
+    /// `--cpu-min` (millicores).
+    CpuMin,
+    /// `--mem-min` (MiB).
+    MemoryMin,
+}
+
+impl Setting {
+    /// The CLI flag that sets it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Setting::ManualPrice => "--price",
+            Setting::SpotDiscount => "--assume-spot-discount",
+            Setting::FallbackRates => "--fallback-rates",
+            Setting::TargetUtilisation => "--target-utilisation",
+            Setting::HistoryDuration => "--history-duration",
+            Setting::TimeframeDuration => "--timeframe-duration",
+            Setting::CpuPercentile => "--cpu-percentile",
+            Setting::MemoryBufferPercentage => "--memory-buffer-percentage",
+            Setting::PointsRequired => "--points-required",
+            Setting::CpuMin => "--cpu-min",
+            Setting::MemoryMin => "--mem-min",
+        }
+    }
+}
+
+/// A value a setting cannot take. Its `message` reads the same in the CLI and the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingError {
+    /// Which setting.
+    pub setting: Setting,
+    /// What is wrong, for people: `the CPU percentile must be above 0 and at most 100, not 0`.
+    pub message: String,
+}
+
+impl std::fmt::Display for SettingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SettingError {}
+
+fn refuse<T>(setting: Setting, message: String) -> Result<T, SettingError> {
+    Err(SettingError { setting, message })
+}
+
+/// The longest history KRR-style strategies may look at: one leap year, in hours.
+pub const MAX_HISTORY_HOURS: f64 = 24.0 * 366.0;
+
+/// The largest memory buffer, in percent.
+pub const MAX_MEMORY_BUFFER_PERCENTAGE: f64 = 1000.0;
+
+/// The largest step between samples, in minutes (one day).
+pub const MAX_TIMEFRAME_MINUTES: f64 = 24.0 * 60.0;
+
+/// The largest smallest-memory recommendation, in MiB (2^30 MiB = 1 PiB).
+pub const MAX_MEMORY_MIN_MIB: i64 = 1 << 30;
+
+/// The largest smallest-CPU recommendation, in millicores (one million cores).
+pub const MAX_CPU_MIN_MILLICORES: i64 = 1_000_000_000;
+
+/// `simple`: the CPU percentile per pod, above 0 and at most 100.
+pub fn cpu_percentile(p: f64) -> Result<f64, SettingError> {
+    if p.is_finite() && p > 0.0 && p <= 100.0 {
+        Ok(p)
+    } else {
+        refuse(
+            Setting::CpuPercentile,
+            format!("the CPU percentile must be above 0 and at most 100, not {p}"),
+        )
+    }
+}
+
+/// The buffer added to peak memory, 0 to [`MAX_MEMORY_BUFFER_PERCENTAGE`] percent.
+pub fn memory_buffer_percentage(b: f64) -> Result<f64, SettingError> {
+    if b.is_finite() && (0.0..=MAX_MEMORY_BUFFER_PERCENTAGE).contains(&b) {
+        Ok(b)
+    } else {
+        refuse(
+            Setting::MemoryBufferPercentage,
+            format!(
+                "the memory buffer must be between 0 and {MAX_MEMORY_BUFFER_PERCENTAGE} percent, \
+                 not {b}"
+            ),
+        )
+    }
+}
+
+/// The history looked at, above 0 and at most [`MAX_HISTORY_HOURS`] hours.
+pub fn history_hours(h: f64) -> Result<f64, SettingError> {
+    if h.is_finite() && h > 0.0 && h <= MAX_HISTORY_HOURS {
+        Ok(h)
+    } else {
+        refuse(
+            Setting::HistoryDuration,
+            format!(
+                "the history must be more than 0 and at most {MAX_HISTORY_HOURS} hours (a leap \
+                 year), not {h}"
+            ),
+        )
+    }
+}
+
+/// The step between samples, above 0 and at most [`MAX_TIMEFRAME_MINUTES`] minutes.
+pub fn timeframe_minutes(t: f64) -> Result<f64, SettingError> {
+    if t.is_finite() && t > 0.0 && t <= MAX_TIMEFRAME_MINUTES {
+        Ok(t)
+    } else {
+        refuse(
+            Setting::TimeframeDuration,
+            format!(
+                "the step between samples must be more than 0 and at most \
+                 {MAX_TIMEFRAME_MINUTES} minutes, not {t}"
+            ),
+        )
+    }
+}
+
+/// The smallest CPU recommendation, 0 to [`MAX_CPU_MIN_MILLICORES`] millicores.
+pub fn cpu_min_millicores(m: i64) -> Result<i64, SettingError> {
+    if (0..=MAX_CPU_MIN_MILLICORES).contains(&m) {
+        Ok(m)
+    } else {
+        refuse(
+            Setting::CpuMin,
+            format!(
+                "the smallest CPU recommendation must be 0 to {MAX_CPU_MIN_MILLICORES} \
+                 millicores, not {m}"
+            ),
+        )
+    }
+}
+
+/// The smallest memory recommendation, 0 to [`MAX_MEMORY_MIN_MIB`] MiB; returns bytes.
+pub fn memory_min_mib(m: i64) -> Result<i64, SettingError> {
+    if (0..=MAX_MEMORY_MIN_MIB).contains(&m) {
+        Ok(m * 1024 * 1024)
+    } else {
+        refuse(
+            Setting::MemoryMin,
+            format!("the smallest memory recommendation must be 0 to 2^30 MiB, not {m}"),
+        )
+    }
+}
+
+/// The assumed spot discount, a fraction from 0 to below 1 (shown as a percentage).
+pub fn spot_discount(fraction: f64) -> Result<f64, SettingError> {
+    if fraction.is_finite() && (0.0..1.0).contains(&fraction) {
+        Ok(fraction)
+    } else {
+        refuse(
+            Setting::SpotDiscount,
+            format!(
+                "the assumed spot discount must be at least 0 % and below 100 % (a fraction from \
+                 0 to below 1, e.g. 0.6 for 60 % off), not {}",
+                percent(fraction)
+            ),
+        )
+    }
+}
+
+fn percent(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    let rounded = (p * 1e6).round() / 1e6;
+    format!("{rounded} %")
+}
+
+/// The share of a node's allocatable CPU and memory that node suggestions may fill: above 0,
+/// at most 1.
+pub fn target_utilisation(t: f64) -> Result<f64, SettingError> {
+    if t.is_finite() && t > 0.0 && t <= 1.0 {
+        Ok(t)
+    } else {
+        refuse(
+            Setting::TargetUtilisation,
+            format!("the target utilisation must be a fraction above 0 and at most 1 (e.g. 0.85), not {t}"),
+        )
+    }
+}
+
+/// Rates for nodes without a price ([`Rates::validated`]).
+pub fn fallback_rates(cpu_core_hourly: f64, memory_gib_hourly: f64) -> Result<Rates, SettingError> {
+    Rates::validated(cpu_core_hourly, memory_gib_hourly).map_err(|message| SettingError {
+        setting: Setting::FallbackRates,
+        message,
+    })
+}
+
+/// A manual price: a non-empty instance type without `=` or `#`, and a finite number of USD
+/// per hour of at least 0 (a node that costs nothing, e.g. hardware already paid for, is a
+/// real case).
+pub fn manual_price(instance_type: &str, usd_per_hour: f64) -> Result<(), SettingError> {
+    let name = instance_type.trim();
+    if name.is_empty() || name.contains(['=', '#', '\n']) {
+        return refuse(
+            Setting::ManualPrice,
+            format!("`{name}` is not an instance type; expected TYPE=USD_PER_HOUR, e.g. m5.large=0.05"),
+        );
+    }
+    if !(usd_per_hour.is_finite() && usd_per_hour >= 0.0) {
+        return refuse(
+            Setting::ManualPrice,
+            format!(
+                "the price of {name} must be a number of at least 0 (USD per hour), not \
+                 {usd_per_hour}"
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Reads a number typed for `setting` (a flag's value or a field).
+pub fn parse_number(setting: Setting, text: &str) -> Result<f64, SettingError> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => refuse(setting, format!("`{text}` is not a number")),
+    }
+}
+
+/// Reads a whole number typed for `setting`.
+pub fn parse_whole(setting: Setting, text: &str) -> Result<i64, SettingError> {
+    text.trim()
+        .parse::<i64>()
+        .or_else(|_| refuse(setting, format!("`{text}` is not a whole number")))
+}
+
+/// Reads `TYPE=USD_PER_HOUR` (`m5.large=0.05`, `$` allowed before the number).
+pub fn parse_manual_price(text: &str) -> Result<(String, f64), SettingError> {
+    let Some((name, price)) = text.split_once('=') else {
+        return refuse(
+            Setting::ManualPrice,
+            format!("`{text}`: expected TYPE=USD_PER_HOUR, e.g. m5.large=0.05"),
+        );
+    };
+    let Some(usd) = parse_usd(price) else {
+        return refuse(
+            Setting::ManualPrice,
+            format!(
+                "`{text}`: the price must be a number of at least 0 (USD per hour), e.g. \
+                 m5.large=0.05"
+            ),
+        );
+    };
+    manual_price(name, usd)?;
+    Ok((name.trim().to_owned(), usd))
+}
+
+/// Reads `CPU,MEM` fallback rates (`0.025,0.0033`).
+pub fn parse_fallback_rates(text: &str) -> Result<Rates, SettingError> {
+    let parsed = text
+        .split_once(',')
+        .and_then(|(c, m)| Some((c.trim().parse::<f64>().ok()?, m.trim().parse::<f64>().ok()?)));
+    match parsed {
+        Some((c, m)) => fallback_rates(c, m),
+        None => refuse(
+            Setting::FallbackRates,
+            format!("`{text}` is not two numbers separated by a comma (e.g. 0.025,0.0033)"),
+        ),
+    }
+}
+
+/// Everything a user can set for an analysis, typed. Built from the CLI's flags or the app's
+/// preferences; [`Options::validate`] holds every rule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Options {
+    /// USD per hour per instance type (any region and capacity type), highest priority.
+    pub manual_prices: Vec<(String, f64)>,
+    /// Price spot nodes without a known spot price at on-demand × (1 − this fraction).
+    pub assume_spot_discount: Option<f64>,
+    /// Rates for nodes without a price; `None` = OpenCost's defaults.
+    pub fallback_rates: Option<Rates>,
+    /// Node suggestions' target utilisation; `None` = the default (0.85).
+    pub target_utilisation: Option<f64>,
+    /// KRR strategy settings for usage inputs and Prometheus (KRR's defaults unless changed).
+    pub strategy: StrategySettings,
+}
+
+impl Options {
+    /// Every value that breaks its rule (empty when all are fine).
+    pub fn validate(&self) -> Vec<SettingError> {
+        let s = &self.strategy;
+        let mut errors: Vec<SettingError> = Vec::new();
+        let mut check = |r: Result<(), SettingError>| {
+            if let Err(e) = r {
+                errors.push(e);
+            }
+        };
+        for (name, usd) in &self.manual_prices {
+            check(manual_price(name, *usd));
+        }
+        if let Some(d) = self.assume_spot_discount {
+            check(spot_discount(d).map(drop));
+        }
+        if let Some(r) = self.fallback_rates {
+            check(fallback_rates(r.cpu_core_hourly, r.memory_gib_hourly).map(drop));
+        }
+        if let Some(t) = self.target_utilisation {
+            check(target_utilisation(t).map(drop));
+        }
+        check(history_hours(s.history_duration).map(drop));
+        check(timeframe_minutes(s.timeframe_duration).map(drop));
+        check(cpu_percentile(s.cpu_percentile).map(drop));
+        check(memory_buffer_percentage(s.memory_buffer_percentage).map(drop));
+        check(cpu_min_millicores(s.cpu_min_millicores).map(drop));
+        if !(0..=MAX_MEMORY_MIN_MIB * 1024 * 1024).contains(&s.memory_min_bytes) {
+            check(memory_min_mib(s.memory_min_bytes / (1024 * 1024)).map(drop));
+        }
+        errors
+    }
+
+    /// The manual prices as the price sources read them.
+    pub fn manual(&self) -> ManualPrices {
+        let mut m = ManualPrices::new();
+        for (name, usd) in &self.manual_prices {
+            // Checked by `validate`; an invalid entry is left out.
+            let _ = m.set(name, *usd);
+        }
+        m
+    }
+
+    /// Writes these options into the analysis settings (call [`Options::validate`] first).
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.manual_prices = self.manual();
+        settings.assume_spot_discount = self.assume_spot_discount;
+        if let Some(r) = self.fallback_rates {
+            settings.fallback_rates = r;
+        }
+        if let Some(t) = self.target_utilisation {
+            settings.suggest.target_utilisation = t;
+        }
+        settings.strategy = self.strategy.clone();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rule_accepts_its_range_and_names_the_value_it_refuses() {
+        assert_eq!(cpu_percentile(100.0), Ok(100.0));
+        assert!(cpu_percentile(0.0).unwrap_err().message.ends_with("not 0"));
+        assert_eq!(memory_buffer_percentage(1000.0), Ok(1000.0));
+        assert!(memory_buffer_percentage(1000.5).is_err());
+        assert_eq!(history_hours(8784.0), Ok(8784.0));
+        assert!(history_hours(8785.0).is_err());
+        assert!(history_hours(0.0).is_err());
+        assert!(timeframe_minutes(0.0).is_err());
+        assert_eq!(memory_min_mib(64), Ok(64 << 20));
+        assert!(cpu_min_millicores(-1).is_err());
+        assert_eq!(spot_discount(0.6), Ok(0.6));
+        assert_eq!(
+            spot_discount(1.5).unwrap_err().message,
+            "the assumed spot discount must be at least 0 % and below 100 % (a fraction from 0 \
+             to below 1, e.g. 0.6 for 60 % off), not 150 %"
+        );
+        assert!(target_utilisation(0.0).is_err());
+        assert!(fallback_rates(0.0, 0.0).is_err());
+        assert_eq!(manual_price("m5.large", 0.0), Ok(()));
+        assert!(manual_price("m5.large", -1.0).is_err());
+        assert!(manual_price("a=b", 1.0).is_err());
+    }
+
+    #[test]
+    fn text_forms_read_the_same_values() {
+        assert_eq!(
+            parse_manual_price(" m5.large = $0.05"),
+            Ok(("m5.large".to_owned(), 0.05))
+        );
+        assert!(parse_manual_price("m5.large").is_err());
+        assert!(parse_manual_price("=0.05").is_err());
+        let r = parse_fallback_rates("0.025, 0.0033").unwrap();
+        assert_eq!((r.cpu_core_hourly, r.memory_gib_hourly), (0.025, 0.0033));
+        assert!(parse_fallback_rates("0.03").is_err());
+        assert_eq!(parse_number(Setting::CpuPercentile, " 99 "), Ok(99.0));
+        assert!(parse_number(Setting::CpuPercentile, "NaN").is_err());
+        assert_eq!(parse_whole(Setting::CpuMin, "5"), Ok(5));
+    }
+
+    #[test]
+    fn validate_lists_every_broken_rule_and_apply_writes_the_rest() {
+        let mut o = Options {
+            manual_prices: vec![("m5.large".into(), 0.05)],
+            assume_spot_discount: Some(0.6),
+            target_utilisation: Some(0.7),
+            ..Options::default()
+        };
+        assert!(o.validate().is_empty());
+        let mut settings = Settings::default();
+        o.apply(&mut settings);
+        assert_eq!(settings.manual_prices.len(), 1);
+        assert_eq!(settings.assume_spot_discount, Some(0.6));
+        assert_eq!(settings.suggest.target_utilisation, 0.7);
+        o.strategy.cpu_percentile = 0.0;
+        o.strategy.history_duration = 9000.0;
+        o.manual_prices.push(("x".into(), f64::NAN));
+        let settings: Vec<Setting> = o.validate().iter().map(|e| e.setting).collect();
+        assert_eq!(
+            settings,
+            [
+                Setting::ManualPrice,
+                Setting::HistoryDuration,
+                Setting::CpuPercentile
+            ]
+        );
+    }
+}
