@@ -52,6 +52,12 @@ Example:
 
 Exit codes: 0 success, 1 usage or input error, 2 internal error.";
 
+const COMPLETIONS_AFTER_HELP: &str = "\
+Examples:
+  kube-rightsize completions bash > ~/.local/share/bash-completion/completions/kube-rightsize
+  kube-rightsize completions zsh > ~/.zfunc/_kube-rightsize    # with fpath+=(~/.zfunc) in ~/.zshrc
+  kube-rightsize completions fish > ~/.config/fish/completions/kube-rightsize.fish";
+
 /// kube-rightsize: Kubernetes right-sizing and cost report from a cluster snapshot.
 #[derive(Debug, Parser)]
 #[command(
@@ -81,6 +87,13 @@ pub enum Command {
     /// Fetch the Vantage prices a snapshot's nodes need into a price file
     #[command(after_help = EXIT_CODES, after_long_help = PRICES_AFTER_LONG_HELP)]
     Prices(PricesArgs),
+    /// Print a shell completion script to standard output
+    #[command(after_help = COMPLETIONS_AFTER_HELP)]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Output formats of `analyze`.
@@ -525,6 +538,7 @@ where
     let (name, files) = match &cli.command {
         Command::Analyze(a) => ("analyze", &a.files),
         Command::Prices(p) => ("prices", &p.files),
+        Command::Completions { .. } => return Ok(cli),
     };
     if files.iter().filter(|f| *f == "-").count() > 1 {
         let mut cmd = Cli::command();
@@ -1071,6 +1085,7 @@ mod tests {
             &["analyze", "a", "--vantage-timeout", "0"],
             &["prices", "c.json"],
             &["prices", "-", "-", "--vantage-token-env", "T"],
+            &["completions", "tcsh"],
             &["frobnicate"],
             &[],
         ] {
@@ -1088,6 +1103,7 @@ mod tests {
             &["help", "analyze"],
             &["analyze", "--help"],
             &["prices", "-h"],
+            &["completions", "--help"],
             &["--version"],
             &["-V"],
         ] {

@@ -14,6 +14,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use clap::CommandFactory;
 use kube_rightsize_core::analysis::{self, Settings};
 use kube_rightsize_core::ingest::Input;
 use kube_rightsize_core::nodes;
@@ -22,7 +23,7 @@ use kube_rightsize_core::pricing::import::import_prices;
 use kube_rightsize_core::pricing::sources::PriceTable;
 use kube_rightsize_core::report::{csv, html, json, table};
 
-use args::{AnalyzeArgs, Command, Format};
+use args::{AnalyzeArgs, Cli, Command, Format};
 
 /// Why the command failed, deciding the exit code.
 enum Failure {
@@ -69,6 +70,11 @@ fn run(argv: impl Iterator<Item = OsString>) -> Result<(), Failure> {
     match cli.command {
         Command::Analyze(a) => analyze(&a),
         Command::Prices(p) => vantage::run_prices(&p),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "kube-rightsize", &mut script);
+            write_output(None, &String::from_utf8_lossy(&script)).map_err(Failure::Internal)
+        }
     }
 }
 

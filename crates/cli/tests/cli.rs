@@ -293,7 +293,7 @@ fn help_is_clear() {
     assert!(stderr(&o).is_empty());
     let out = stdout(&o);
     assert!(out.contains("Usage: kube-rightsize <COMMAND>"), "{out}");
-    for needle in ["analyze", "prices", "Exit codes: 0 success"] {
+    for needle in ["analyze", "prices", "completions", "Exit codes: 0 success"] {
         assert!(out.contains(needle), "{needle}: {out}");
     }
     let o = run(&["analyze", "--help"]);
@@ -348,6 +348,21 @@ fn version_is_printed() {
         );
         assert!(stderr(&o).is_empty());
     }
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = run(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.len() > 500, "{shell}: {script}");
+        for needle in ["kube-rightsize", "analyze", "prometheus-header"] {
+            assert!(script.contains(needle), "{shell}: no {needle}");
+        }
+    }
+    let err = usage_error(&["completions", "tcsh"]);
+    assert!(err.contains("[possible values: bash,"), "{err}");
 }
 
 #[test]
