@@ -1,205 +1,647 @@
-//! Command-line parsing (by hand: a handful of options does not need a parser crate).
+//! The command line, declared with clap (derive): the commands, their options and help, how a
+//! usage error is shown. The value checks are small `value_parser` functions grouped at the end
+//! of this file ("Value checks"); they know nothing of clap.
 
-use std::fmt;
+use std::ffi::OsString;
 
-/// Top-level help.
-pub const HELP: &str = "\
-kube-rightsize: Kubernetes right-sizing and cost report from a cluster snapshot
+use clap::builder::StyledStr;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
+use kube_rightsize_core::cost::Rates;
+use kube_rightsize_core::pricing::sources::ManualPrices;
+use kube_rightsize_core::pricing::vantage::ApiKind;
+use kube_rightsize_core::recommend::{StrategyName, StrategySettings};
 
-Usage:
-  kube-rightsize analyze FILE... [OPTIONS]
-  kube-rightsize prices SNAPSHOT... --vantage-token-env VAR [-o prices.json]
-  kube-rightsize --help | --version
+/// Seconds a Vantage request may take (connect, send, and the whole answer) by default.
+pub const DEFAULT_VANTAGE_TIMEOUT: u64 = 30;
 
-Commands:
-  analyze   Price the nodes of a `kubectl get nodes,pods -A -o json` snapshot and split their
-            cost over workloads and namespaces
-  prices    Fetch the Vantage prices a snapshot's nodes need into a price file
+/// Seconds a Prometheus query may take when `--prometheus-timeout` is not given.
+pub const DEFAULT_PROMETHEUS_TIMEOUT: u64 = 60;
 
+const MIB: i64 = 1_048_576;
+
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 usage or input error, 2 internal error.";
+
+const TOP_AFTER_HELP: &str = "\
 Run `kube-rightsize analyze --help` for the options.
 
-Exit codes: 0 success, 1 usage or input error, 2 internal error.
-";
+Exit codes: 0 success, 1 usage or input error, 2 internal error.";
 
-/// Help of `analyze`.
-pub const ANALYZE_HELP: &str = "\
-kube-rightsize analyze: cost report of a cluster snapshot
-
-Usage:
-  kube-rightsize analyze FILE... [OPTIONS]
-
-Arguments:
-  FILE...   Output of `kubectl get nodes,pods -A -o json` (or -o yaml); several files are
-            merged. `-` reads standard input.
-
-Options:
-  --format FORMAT               table (default), json, csv (workloads, one row per container),
-                                csv-nodes, csv-namespaces, or html (a self-contained page to
-                                share: charts, tables, how the numbers were computed)
-  -o, --output PATH             Write the report to PATH instead of standard output
-  --cluster-name NAME           The cluster's name in the HTML report's title (default: the
-                                first input's file name)
-  --anonymize                   Replace namespace, workload, container, node and pool names by
-                                pseudonyms keyed by a fresh random key (every format)
-  --prices FILE                 Import prices (repeatable; later files win): a CSV with the header
-                                provider,instance_type,region,capacity_type,usd_per_hour, an
-                                instances.vantage.sh instances.json feed (EC2, Azure or GCP), or a
-                                kube-rightsize/prices/v1 JSON file
-  --price TYPE=USD_PER_HOUR     Set the hourly price of an instance type for every region and
-                                capacity type (repeatable), e.g. --price m5.large=0.05
-  --assume-spot-discount F      Price spot nodes without a known spot price at on-demand x (1 - F),
-                                marked as estimates (F between 0 and 1, e.g. 0.6; off by default)
-  --fallback-rates CPU,MEM      USD per core-hour and per GiB-hour for nodes without a price
-                                (default OpenCost's 0.031611,0.004237; set your own for
-                                on-premises clusters), e.g. --fallback-rates 0.025,0.0033
-  --target-utilisation F        Size node suggestions so requests fill at most F of each node's
-                                allocatable CPU and memory (0 < F <= 1; default 0.85)
-  --vantage-token-env VAR       Price nodes from Vantage with the token in the environment
-                                variable VAR (never on the command line; use a read-only token).
-                                Prices are cached for 24 h under $XDG_CACHE_HOME/kube-rightsize
-  --vantage-url URL             Vantage base URL (default https://api.vantage.sh)
-  --vantage-api API             v2 (console token; AWS) or instances (Instances API key; AWS,
-                                Azure, GCP); default v2
-  --vantage-timeout SECONDS     Give up on a Vantage request after this long (default 30); a
-                                server that lets every retry time out stops the Vantage lookups
-  --krr FILE | --usage FILE | --prometheus URL
-                                Right-sizing recommendations, priced: KRR's JSON result, one
-                                usage sample (kubectl top / metrics API), or Prometheus history;
-                                see Recommendations below for the strategy options
-  --generated-at RFC3339        Timestamp written in the report (default: now, UTC)
-  -v, --verbose                 Print how each node was mapped and priced to standard error
-  -h, --help                    Show this help
-
-Recommendations (at most one source):
-  --prometheus-header 'N: V'    Extra HTTP header for Prometheus (repeatable)
-  --prometheus-timeout SECONDS  Give up on a Prometheus query after this long (default 60); a
-                                Prometheus that fails leaves `?` recommendations and a warning,
-                                the rest of the report is made
-  --strategy NAME               simple (default) or simple_limit
-  --cpu-percentile N            simple: CPU percentile per pod (default 95)
-  --memory-buffer-percentage N  Added to peak memory, percent (default 15)
-  --history-duration HOURS      History to look at (default 336)
-  --timeframe-duration MINUTES  Step between samples (default 1.25)
-  --points-required N           Samples needed over all pods (default 100)
-  --allow-hpa                   Recommend even for resources an HPA scales on
-  --use-oomkill-data            Take OOM-killed containers' limits into account (Prometheus:
-                                kube-state-metrics; memory ≥ OOM-killed limit × 1.25)
-  --cpu-min MILLICORES          Smallest CPU recommendation (default 10)
-  --mem-min MIB                 Smallest memory recommendation (default 100)
-  With --krr the file's own strategy and settings are used; only --allow-hpa applies (to HPAs
-  found in the snapshot).
-
-Price sources, highest first: --price, Vantage (--vantage-token-env), --prices files, the embedded
-catalogue, then fallback rates ($0.031611 per core-hour, $0.004237 per GiB-hour). Every output
-says which prices were used and how old they are.
+const ANALYZE_AFTER_LONG_HELP: &str = "\
+Price sources, highest first: --price, Vantage (--vantage-token-env), --prices files, the \
+embedded catalogue, then fallback rates ($0.031611 per core-hour, $0.004237 per GiB-hour). Every \
+output says which prices were used and how old they are.
 
 Examples:
   kubectl get nodes,pods -A -o json | kube-rightsize analyze -
   kube-rightsize analyze cluster.json --format json -o report.json
   kube-rightsize analyze cluster.json --prices prices.csv --price m5.large=0.05
-";
+  kube-rightsize analyze cluster.json --krr krr.json --format html -o report.html
+  kube-rightsize analyze cluster.json --prometheus http://localhost:9090
 
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+Exit codes: 0 success, 1 usage or input error, 2 internal error.";
+
+const PRICES_AFTER_LONG_HELP: &str = "\
+The file is a kube-rightsize/prices/v1 JSON price file: give it to `analyze --prices FILE`. \
+Prices are cached for 24 hours in $XDG_CACHE_HOME/kube-rightsize/vantage-prices.json (else \
+~/.cache/...): a second run sends no request.
+
+Example:
+  export VANTAGE_TOKEN=...   # a read-only token
+  kube-rightsize prices cluster.json --vantage-token-env VANTAGE_TOKEN -o prices.json
+
+Exit codes: 0 success, 1 usage or input error, 2 internal error.";
+
+const COMPLETIONS_AFTER_HELP: &str = "\
+Examples:
+  kube-rightsize completions bash > ~/.local/share/bash-completion/completions/kube-rightsize
+  kube-rightsize completions zsh > ~/.zfunc/_kube-rightsize    # with fpath+=(~/.zfunc) in ~/.zshrc
+  kube-rightsize completions fish > ~/.config/fish/completions/kube-rightsize.fish";
+
+/// kube-rightsize: Kubernetes right-sizing and cost report from a cluster snapshot.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kube-rightsize",
+    bin_name = "kube-rightsize",
+    version,
+    arg_required_else_help = false,
+    max_term_width = 100,
+    after_help = TOP_AFTER_HELP
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Price the nodes of a `kubectl get nodes,pods -A -o json` snapshot and split their cost
+    /// over workloads and namespaces
+    #[command(
+        after_help = "See --help for the price sources, examples and exit codes.",
+        after_long_help = ANALYZE_AFTER_LONG_HELP
+    )]
+    Analyze(Box<AnalyzeArgs>),
+    /// Fetch the Vantage prices a snapshot's nodes need into a price file
+    #[command(after_help = EXIT_CODES, after_long_help = PRICES_AFTER_LONG_HELP)]
+    Prices(PricesArgs),
+    /// Print a shell completion script to standard output
+    #[command(after_help = COMPLETIONS_AFTER_HELP)]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Output formats of `analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Plain-text report.
+    /// Plain-text report for people
     Table,
-    /// `kube-rightsize/report/v1` JSON.
+    /// `kube-rightsize/report/v1` JSON
     Json,
-    /// Workloads CSV, one row per container.
+    /// Workloads CSV, one row per container
+    #[value(alias = "csv-workloads")]
     Csv,
-    /// Nodes CSV.
+    /// Nodes CSV
     CsvNodes,
-    /// Namespaces CSV.
+    /// Namespaces CSV
     CsvNamespaces,
-    /// Self-contained HTML page.
+    /// A self-contained HTML page to share: charts, tables, how the numbers were computed
     Html,
 }
 
-impl Format {
-    fn parse(s: &str) -> Option<Format> {
-        match s {
-            "table" => Some(Format::Table),
-            "json" => Some(Format::Json),
-            "csv" | "csv-workloads" => Some(Format::Csv),
-            "csv-nodes" => Some(Format::CsvNodes),
-            "csv-namespaces" => Some(Format::CsvNamespaces),
-            "html" => Some(Format::Html),
-            _ => None,
+/// `analyze` options.
+#[derive(Debug, Clone, Args)]
+pub struct AnalyzeArgs {
+    /// Cluster snapshots (`-` reads standard input)
+    ///
+    /// Output of `kubectl get nodes,pods -A -o json` (or -o yaml); several files are merged.
+    /// `-` reads standard input (once).
+    #[arg(value_name = "FILE", required = true, value_hint = ValueHint::FilePath)]
+    pub files: Vec<String>,
+
+    /// Output format
+    #[arg(
+        short,
+        long,
+        value_enum,
+        default_value_t = Format::Table,
+        overrides_with = "format"
+    )]
+    pub format: Format,
+
+    /// Write the report to PATH instead of standard output
+    #[arg(
+        short,
+        long,
+        value_name = "PATH",
+        value_hint = ValueHint::FilePath,
+        overrides_with = "output"
+    )]
+    pub output: Option<String>,
+
+    /// The cluster's name in the HTML report's title (default: the first input's file name)
+    #[arg(long, value_name = "NAME", overrides_with = "cluster_name")]
+    pub cluster_name: Option<String>,
+
+    /// Replace namespace, workload, container, node and pool names by pseudonyms
+    ///
+    /// The pseudonyms are keyed by a fresh random key on every run (every format), so two
+    /// reports cannot be joined.
+    #[arg(long, visible_alias = "anonymise", overrides_with = "anonymize")]
+    pub anonymize: bool,
+
+    /// Import prices from FILE (repeatable; later files win)
+    ///
+    /// A CSV with the header provider,instance_type,region,capacity_type,usd_per_hour, an
+    /// instances.vantage.sh instances.json feed (EC2, Azure or GCP), or a
+    /// kube-rightsize/prices/v1 JSON file (from `kube-rightsize prices`).
+    #[arg(
+        long,
+        value_name = "FILE",
+        value_parser = file_not_stdin,
+        value_hint = ValueHint::FilePath
+    )]
+    pub prices: Vec<String>,
+
+    /// Set the hourly price of an instance type (repeatable), e.g. --price m5.large=0.05
+    ///
+    /// The price applies in every region and to every capacity type, above every other price
+    /// source.
+    #[arg(long = "price", value_name = "TYPE=USD_PER_HOUR", value_parser = price_assignment)]
+    pub manual_prices: Vec<String>,
+
+    /// Price spot nodes without a known spot price at on-demand × (1 - F)
+    ///
+    /// Such prices are marked as estimates. F is between 0 and 1, e.g. 0.6 for 60% off; off
+    /// by default.
+    #[arg(
+        long,
+        value_name = "F",
+        value_parser = spot_discount,
+        allow_negative_numbers = true,
+        overrides_with = "assume_spot_discount"
+    )]
+    pub assume_spot_discount: Option<f64>,
+
+    /// USD per core-hour and per GiB-hour for nodes without a price
+    ///
+    /// Default: OpenCost's 0.031611,0.004237; set your own for on-premises clusters, e.g.
+    /// --fallback-rates 0.025,0.0033.
+    #[arg(
+        long,
+        value_name = "CPU,MEM",
+        value_parser = fallback_rates,
+        overrides_with = "fallback_rates"
+    )]
+    pub fallback_rates: Option<Rates>,
+
+    /// Size node suggestions so requests fill at most F of each node (default 0.85)
+    ///
+    /// F applies to each node's allocatable CPU and memory; 0 < F <= 1.
+    #[arg(
+        long = "target-utilisation",
+        visible_alias = "target-utilization",
+        value_name = "F",
+        value_parser = target_utilisation,
+        allow_negative_numbers = true,
+        overrides_with = "target_utilisation"
+    )]
+    pub target_utilisation: Option<f64>,
+
+    /// Timestamp written in the report (default: now, UTC)
+    #[arg(
+        long,
+        value_name = "RFC3339",
+        value_parser = generated_at,
+        overrides_with = "generated_at"
+    )]
+    pub generated_at: Option<String>,
+
+    /// Print how each node was mapped and priced to standard error
+    #[arg(short, long, overrides_with = "verbose")]
+    pub verbose: bool,
+
+    /// Vantage options (their help heading applies to the options after them: keep these two
+    /// last).
+    #[command(flatten)]
+    pub vantage: VantageArgs,
+
+    /// Recommendation options.
+    #[command(flatten)]
+    pub recommend: RecommendArgs,
+}
+
+/// The `--vantage-*` options (of `analyze` and `prices`).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Vantage prices")]
+pub struct VantageArgs {
+    /// Price nodes from Vantage with the token in the environment variable VAR
+    ///
+    /// VAR is the NAME of the variable: the token is never taken from the command line. Use a
+    /// read-only token. Prices are cached for 24 h under $XDG_CACHE_HOME/kube-rightsize (else
+    /// ~/.cache/kube-rightsize).
+    #[arg(
+        long = "vantage-token-env",
+        value_name = "VAR",
+        value_parser = env_var_name,
+        overrides_with = "token_env"
+    )]
+    pub token_env: Option<String>,
+
+    /// Vantage base URL (default https://api.vantage.sh, or https://instances-api.vantage.sh
+    /// with --vantage-api instances)
+    #[arg(
+        long = "vantage-url",
+        value_name = "URL",
+        value_hint = ValueHint::Url,
+        overrides_with = "url"
+    )]
+    pub url: Option<String>,
+
+    /// v2 (a console API token; AWS) or instances (an Instances API key; AWS, Azure, GCP)
+    #[arg(
+        long = "vantage-api",
+        value_name = "API",
+        value_parser = vantage_api,
+        default_value = "v2",
+        overrides_with = "api"
+    )]
+    pub api: ApiKind,
+
+    /// Give up on a Vantage request after this long
+    ///
+    /// A server that lets every retry time out stops the Vantage lookups.
+    #[arg(
+        long = "vantage-timeout",
+        value_name = "SECONDS",
+        value_parser = vantage_timeout,
+        allow_negative_numbers = true,
+        default_value_t = DEFAULT_VANTAGE_TIMEOUT,
+        overrides_with = "timeout"
+    )]
+    pub timeout: u64,
+}
+
+impl VantageArgs {
+    /// True when `--vantage-token-env` was given.
+    pub fn enabled(&self) -> bool {
+        self.token_env.is_some()
+    }
+}
+
+/// `--krr`, `--usage`, `--prometheus` and the KRR strategy options of `analyze`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Recommendations (at most one of --krr, --usage, --prometheus)")]
+pub struct RecommendArgs {
+    /// KRR's JSON result (`krr simple -f json`), priced
+    ///
+    /// The file's own strategy and settings are used; of the strategy options only
+    /// --allow-hpa applies (to HPAs found in the snapshot).
+    #[arg(
+        long,
+        value_name = "FILE",
+        value_parser = file_not_stdin,
+        value_hint = ValueHint::FilePath,
+        group = "source"
+    )]
+    pub krr: Option<String>,
+
+    /// One usage sample: `kubectl top` or metrics API output
+    ///
+    /// The output of `kubectl top pod -A --containers` or a metrics API PodMetricsList. One
+    /// sample gives low-confidence recommendations.
+    #[arg(
+        long,
+        value_name = "FILE",
+        value_parser = file_not_stdin,
+        value_hint = ValueHint::FilePath,
+        group = "source"
+    )]
+    pub usage: Option<String>,
+
+    /// Prometheus history, e.g. http://localhost:9090
+    ///
+    /// KRR's queries, e.g. at http://localhost:9090 after `kubectl port-forward
+    /// svc/prometheus 9090`. A Prometheus that fails leaves `?`
+    /// recommendations and a warning; the rest of the report is made.
+    #[arg(
+        long,
+        value_name = "URL",
+        value_parser = prometheus_url,
+        value_hint = ValueHint::Url,
+        group = "source"
+    )]
+    pub prometheus: Option<String>,
+
+    /// Extra HTTP header for Prometheus (repeatable)
+    ///
+    /// `Name: value`, e.g. --prometheus-header 'Authorization: Bearer …'.
+    #[arg(
+        long = "prometheus-header",
+        value_name = "HEADER",
+        value_parser = prometheus_header,
+        requires = "prometheus"
+    )]
+    pub prometheus_headers: Vec<String>,
+
+    /// Give up on a Prometheus query after this long
+    ///
+    /// A Prometheus that does not answer in time leaves `?` recommendations and a warning.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        value_parser = prometheus_timeout,
+        allow_negative_numbers = true,
+        default_value_t = DEFAULT_PROMETHEUS_TIMEOUT,
+        requires = "prometheus"
+    )]
+    pub prometheus_timeout: u64,
+
+    /// KRR's strategy: simple or simple_limit
+    #[arg(
+        long,
+        value_name = "NAME",
+        value_parser = strategy,
+        default_value = "simple",
+        requires = "source",
+        overrides_with = "strategy"
+    )]
+    pub strategy: StrategyName,
+
+    /// simple: the CPU percentile per pod
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = cpu_percentile,
+        allow_negative_numbers = true,
+        default_value_t = StrategySettings::default().cpu_percentile,
+        requires = "source",
+        overrides_with = "cpu_percentile"
+    )]
+    pub cpu_percentile: f64,
+
+    /// Added to peak memory, in percent
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = memory_buffer_percentage,
+        allow_negative_numbers = true,
+        default_value_t = StrategySettings::default().memory_buffer_percentage,
+        requires = "source",
+        overrides_with = "memory_buffer_percentage"
+    )]
+    pub memory_buffer_percentage: f64,
+
+    /// History to look at, in hours
+    #[arg(
+        long,
+        value_name = "HOURS",
+        value_parser = history_duration,
+        allow_negative_numbers = true,
+        default_value_t = StrategySettings::default().history_duration,
+        requires = "source",
+        overrides_with = "history_duration"
+    )]
+    pub history_duration: f64,
+
+    /// Step between samples, in minutes
+    #[arg(
+        long,
+        value_name = "MINUTES",
+        value_parser = timeframe_duration,
+        allow_negative_numbers = true,
+        default_value_t = StrategySettings::default().timeframe_duration,
+        requires = "source",
+        overrides_with = "timeframe_duration"
+    )]
+    pub timeframe_duration: f64,
+
+    /// Samples needed over all pods
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = points_required,
+        allow_negative_numbers = true,
+        default_value_t = StrategySettings::default().points_required,
+        requires = "source",
+        overrides_with = "points_required"
+    )]
+    pub points_required: u64,
+
+    /// Smallest CPU recommendation, in millicores
+    #[arg(
+        long,
+        value_name = "MILLICORES",
+        value_parser = cpu_min,
+        allow_negative_numbers = true,
+        default_value_t = StrategySettings::default().cpu_min_millicores,
+        requires = "source",
+        overrides_with = "cpu_min"
+    )]
+    pub cpu_min: i64,
+
+    /// Smallest memory recommendation, in MiB
+    #[arg(
+        long,
+        value_name = "MIB",
+        value_parser = mem_min,
+        allow_negative_numbers = true,
+        default_value_t = StrategySettings::default().memory_min_bytes / MIB,
+        requires = "source",
+        overrides_with = "mem_min"
+    )]
+    pub mem_min: i64,
+
+    /// Recommend even for resources an HPA scales on
+    #[arg(long, requires = "source", overrides_with = "allow_hpa")]
+    pub allow_hpa: bool,
+
+    /// Take OOM-killed containers' limits into account
+    ///
+    /// Memory is then at least the OOM-killed limit × 1.25 (with --prometheus: from
+    /// kube-state-metrics).
+    #[arg(long, requires = "source", overrides_with = "use_oomkill_data")]
+    pub use_oomkill_data: bool,
+}
+
+impl RecommendArgs {
+    /// The strategy settings: KRR's defaults, overridden by the options.
+    pub fn settings(&self) -> StrategySettings {
+        StrategySettings {
+            history_duration: self.history_duration,
+            timeframe_duration: self.timeframe_duration,
+            cpu_percentile: self.cpu_percentile,
+            memory_buffer_percentage: self.memory_buffer_percentage,
+            points_required: self.points_required,
+            allow_hpa: self.allow_hpa,
+            use_oomkill_data: self.use_oomkill_data,
+            cpu_min_millicores: self.cpu_min,
+            memory_min_bytes: self.mem_min * MIB,
+            ..StrategySettings::default()
         }
     }
 }
 
-/// `analyze` options.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AnalyzeArgs {
-    /// Input files (`-` is standard input).
+/// `prices` options.
+#[derive(Debug, Clone, Args)]
+#[command(mut_arg("token_env", |a| a.required(true)))]
+pub struct PricesArgs {
+    /// Cluster snapshots (`-` reads standard input)
+    ///
+    /// Output of `kubectl get nodes,pods -A -o json` (or -o yaml); `-` reads standard input
+    /// (once). Only the nodes' instance types and regions are used.
+    #[arg(value_name = "SNAPSHOT", required = true, value_hint = ValueHint::FilePath)]
     pub files: Vec<String>,
-    /// Price files.
-    pub prices: Vec<String>,
-    /// `TYPE=USD` assignments.
-    pub manual_prices: Vec<String>,
-    /// Output format.
-    pub format: Format,
-    /// Output path.
+
+    /// Write the price file to PATH instead of standard output
+    #[arg(
+        short,
+        long,
+        value_name = "PATH",
+        value_hint = ValueHint::FilePath,
+        overrides_with = "output"
+    )]
     pub output: Option<String>,
-    /// `--cluster-name`: the HTML report's title.
-    pub cluster_name: Option<String>,
-    /// `--anonymize`: pseudonyms instead of names.
-    pub anonymize: bool,
-    /// Print node diagnostics.
-    pub verbose: bool,
-    /// Assumed spot discount.
-    pub assume_spot_discount: Option<f64>,
-    /// Target utilisation for node suggestions.
-    pub target_utilisation: Option<f64>,
-    /// `--fallback-rates CPU,MEM`: rates for nodes without a price.
-    pub fallback_rates: Option<kube_rightsize_core::cost::Rates>,
-    /// Report timestamp.
+
+    /// Timestamp written in the file (default: now, UTC)
+    #[arg(
+        long,
+        value_name = "RFC3339",
+        value_parser = generated_at,
+        overrides_with = "generated_at"
+    )]
     pub generated_at: Option<String>,
-    /// `--vantage-*` options.
-    pub vantage: crate::vantage::VantageArgs,
-    /// `--krr`, `--usage`, `--prometheus` and strategy options.
-    pub recommend: crate::recommend::RecommendArgs,
+
+    /// Print a status line per instance type to standard error
+    #[arg(short, long, overrides_with = "verbose")]
+    pub verbose: bool,
+
+    /// Vantage options (`--vantage-token-env` is required). Last: their help heading applies
+    /// to the options after them.
+    #[command(flatten)]
+    pub vantage: VantageArgs,
 }
 
-/// What to do.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// Print this text to stdout and exit 0.
-    Help(&'static str),
-    /// Print the version and exit 0.
-    Version,
-    /// Run the analysis (boxed: the options are much larger than the other variants).
-    Analyze(Box<AnalyzeArgs>),
-    /// Fetch Vantage prices into a price file.
-    Prices(crate::vantage::PricesArgs),
-}
-
-/// A command line that cannot be run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageError {
-    /// What is wrong.
-    pub message: String,
-    /// The usage text to show with it.
-    pub usage: &'static str,
-}
-
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+/// Parses a command line (program name first). `Err` is clap's error: help and version
+/// (`use_stderr()` false, exit 0) or a usage error (exit 1), ready to print with `render()`.
+pub fn parse<I, T>(argv: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(argv).map_err(with_hints)?;
+    let (name, files) = match &cli.command {
+        Command::Analyze(a) => ("analyze", &a.files),
+        Command::Prices(p) => ("prices", &p.files),
+        Command::Completions { .. } => return Ok(cli),
+    };
+    if files.iter().filter(|f| *f == "-").count() > 1 {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let sub = cmd
+            .find_subcommand_mut(name)
+            .expect("the subcommand exists");
+        return Err(sub.error(
+            ErrorKind::ArgumentConflict,
+            "standard input (`-`) can be read only once",
+        ));
     }
+    Ok(cli)
 }
 
-fn usage_error(message: impl Into<String>, usage: &'static str) -> UsageError {
-    UsageError {
-        message: message.into(),
-        usage,
+/// Adds what clap cannot know to its errors: the value of `--vantage-token-env` is never shown
+/// (it may be a token pasted by mistake), and a bad `--prometheus` URL gets a corrected one.
+fn with_hints(mut e: clap::Error) -> clap::Error {
+    if e.kind() != ErrorKind::ValueValidation {
+        return e;
+    }
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => s.split(' ').next().unwrap_or_default().to_owned(),
+        _ => return e,
+    };
+    match arg.as_str() {
+        "--vantage-token-env" => {
+            e.insert(
+                ContextKind::InvalidValue,
+                ContextValue::String("(not shown)".to_owned()),
+            );
+        }
+        "--prometheus" => {
+            if let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue) {
+                let hint = StyledStr::from(prometheus_url_hint(value));
+                e.insert(ContextKind::Suggested, ContextValue::StyledStrs(vec![hint]));
+            }
+        }
+        _ => {}
+    }
+    e
+}
+
+// # Value checks
+//
+// One function per option value: `&str` in, the typed value or a message out. clap prefixes the
+// message with "invalid value 'VALUE' for '--OPTION <NAME>': ". (Numeric options set
+// `allow_negative_numbers`, so that `-5` reaches its check instead of being read as a flag.)
+
+/// `--prices`, `--krr`, `--usage`: a file, not standard input.
+fn file_not_stdin(s: &str) -> Result<String, String> {
+    if s == "-" {
+        return Err("this option reads a file; standard input is for the cluster snapshot".into());
+    }
+    Ok(s.to_owned())
+}
+
+/// `--price TYPE=USD_PER_HOUR`.
+fn price_assignment(s: &str) -> Result<String, String> {
+    ManualPrices::default()
+        .set_assignment(s)
+        .map(|()| s.to_owned())
+        .map_err(|e| e.reason)
+}
+
+/// `--assume-spot-discount F`: 0 <= F < 1.
+fn spot_discount(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|d| d.is_finite() && (0.0..1.0).contains(d))
+        .ok_or_else(|| "not a fraction between 0 and 1 (e.g. 0.6 for 60% off)".to_owned())
+}
+
+/// `--fallback-rates CPU,MEM`.
+fn fallback_rates(s: &str) -> Result<Rates, String> {
+    s.split_once(',')
+        .and_then(|(c, m)| Some((c.trim().parse::<f64>().ok()?, m.trim().parse::<f64>().ok()?)))
+        .ok_or_else(|| "not two numbers separated by a comma".to_owned())
+        .and_then(|(c, m)| Rates::validated(c, m))
+        .map_err(|e| format!("{e} (e.g. --fallback-rates 0.025,0.0033)"))
+}
+
+/// `--target-utilisation F`: 0 < F <= 1.
+fn target_utilisation(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|t| t.is_finite() && *t > 0.0 && *t <= 1.0)
+        .ok_or_else(|| "not a fraction above 0 and at most 1 (e.g. 0.85)".to_owned())
+}
+
+/// `--generated-at RFC3339`.
+fn generated_at(s: &str) -> Result<String, String> {
+    if is_rfc3339(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("not an RFC 3339 timestamp (e.g. 2026-01-31T12:00:00Z)".to_owned())
     }
 }
 
 /// Checks the shape of an RFC 3339 timestamp: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
-pub fn is_rfc3339(s: &str) -> bool {
+fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
@@ -248,194 +690,175 @@ pub fn is_rfc3339(s: &str) -> bool {
     }
 }
 
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Command, UsageError> {
-    let Some(first) = args.first() else {
-        return Err(usage_error("no command given", HELP));
+/// `--vantage-token-env VAR`: the name of an environment variable, not a token. (The value is
+/// never echoed: [`with_hints`] hides it.)
+fn env_var_name(s: &str) -> Result<String, String> {
+    if s.to_ascii_lowercase().starts_with("vntg_") || s.len() > 64 {
+        return Err(
+            "takes the NAME of an environment variable; the value given looks like a \
+                    token: put the token in a variable and pass its name"
+                .to_owned(),
+        );
+    }
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(
+            "takes the NAME of an environment variable (letters, digits, _), not the \
+                    token itself"
+                .to_owned(),
+        );
+    }
+    Ok(s.to_owned())
+}
+
+/// `--vantage-api v2|instances`.
+fn vantage_api(s: &str) -> Result<ApiKind, String> {
+    ApiKind::from_name(s).ok_or_else(|| "use v2 or instances".to_owned())
+}
+
+/// `--vantage-timeout SECONDS`: 1 to 3600.
+fn vantage_timeout(s: &str) -> Result<u64, String> {
+    s.parse::<u64>()
+        .ok()
+        .filter(|t| (1..=3600).contains(t))
+        .ok_or_else(|| "not a whole number of seconds from 1 to 3600".to_owned())
+}
+
+/// `--prometheus URL`: http:// or https:// with a host. (A URL that cannot work is a usage
+/// error, unlike a Prometheus that fails at run time: a report with warnings.)
+fn prometheus_url(s: &str) -> Result<String, String> {
+    let lower = s.trim().to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("http://")
+        .or_else(|| lower.strip_prefix("https://"));
+    if rest.is_none_or(|r| r.is_empty() || r.starts_with('/')) {
+        return Err("not an http:// or https:// URL".to_owned());
+    }
+    Ok(s.to_owned())
+}
+
+/// What to give instead of a `--prometheus` value that [`prometheus_url`] refuses: the same
+/// host with `http://` (`127.0.0.1:9090` → `http://127.0.0.1:9090`).
+fn prometheus_url_hint(s: &str) -> String {
+    let s = s.trim();
+    let host = s.split_once("://").map_or(s, |(_, rest)| rest);
+    let host = host.trim_start_matches('/');
+    let host = if host.is_empty() {
+        "localhost:9090"
+    } else {
+        host
     };
-    match first.as_str() {
-        "-h" | "--help" | "help" => return Ok(Command::Help(HELP)),
-        "-V" | "--version" => return Ok(Command::Version),
-        "analyze" => {}
-        "prices" => return crate::vantage::parse_prices(&args[1..]),
-        other if other.starts_with('-') && other != "-" => {
-            return Err(usage_error(format!("unknown option `{other}`"), HELP));
-        }
-        other => {
-            return Err(usage_error(format!("unknown command `{other}`"), HELP));
-        }
+    format!("use http://{host} (after `kubectl port-forward svc/prometheus 9090`)")
+}
+
+/// `--prometheus-header 'Name: value'`.
+fn prometheus_header(s: &str) -> Result<String, String> {
+    if s.contains(':') {
+        Ok(s.to_owned())
+    } else {
+        Err("not `Name: value`".to_owned())
     }
-    let mut a = AnalyzeArgs {
-        files: Vec::new(),
-        prices: Vec::new(),
-        manual_prices: Vec::new(),
-        format: Format::Table,
-        output: None,
-        cluster_name: None,
-        anonymize: false,
-        verbose: false,
-        assume_spot_discount: None,
-        target_utilisation: None,
-        fallback_rates: None,
-        generated_at: None,
-        vantage: crate::vantage::VantageArgs::default(),
-        recommend: crate::recommend::RecommendArgs::default(),
-    };
-    let mut rest = args[1..].iter();
-    let mut only_files = false;
-    while let Some(arg) = rest.next() {
-        if only_files || arg == "-" || !arg.starts_with('-') {
-            a.files.push(arg.clone());
-            continue;
-        }
-        if arg == "--" {
-            only_files = true;
-            continue;
-        }
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_owned())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = |what: &str| -> Result<String, UsageError> {
-            match inline.clone() {
-                Some(v) => Ok(v),
-                None => rest.next().cloned().ok_or_else(|| {
-                    usage_error(format!("`{name}` needs a value ({what})"), ANALYZE_HELP)
-                }),
-            }
-        };
-        match name {
-            "-h" | "--help" => return Ok(Command::Help(ANALYZE_HELP)),
-            "-v" | "--verbose" => a.verbose = true,
-            "--format" | "-f" => {
-                let v = value("table, json, csv, csv-nodes, csv-namespaces or html")?;
-                a.format = Format::parse(&v).ok_or_else(|| {
-                    usage_error(
-                        format!(
-                            "unknown format `{v}`: use table, json, csv, csv-nodes, csv-namespaces or html"
-                        ),
-                        ANALYZE_HELP,
-                    )
-                })?;
-            }
-            "--output" | "-o" => a.output = Some(value("a file path")?),
-            "--cluster-name" => a.cluster_name = Some(value("a name")?),
-            "--anonymize" | "--anonymise" => a.anonymize = true,
-            "--prices" => a.prices.push(value("a price file")?),
-            "--price" => a.manual_prices.push(value("TYPE=USD_PER_HOUR")?),
-            "--assume-spot-discount" => {
-                let v = value("a fraction between 0 and 1")?;
-                let d = v
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|d| d.is_finite() && (0.0..1.0).contains(d))
-                    .ok_or_else(|| {
-                        usage_error(
-                            format!(
-                                "--assume-spot-discount `{v}` is not a fraction between 0 and 1 (e.g. 0.6 for 60% off)"
-                            ),
-                            ANALYZE_HELP,
-                        )
-                    })?;
-                a.assume_spot_discount = Some(d);
-            }
-            "--fallback-rates" => {
-                let v = value("CPU,MEM (USD per core-hour and per GiB-hour)")?;
-                let parsed = v
-                    .split_once(',')
-                    .and_then(|(c, m)| {
-                        Some((c.trim().parse::<f64>().ok()?, m.trim().parse::<f64>().ok()?))
-                    })
-                    .ok_or_else(|| format!("`{v}` is not two numbers separated by a comma"))
-                    .and_then(|(c, m)| kube_rightsize_core::cost::Rates::validated(c, m));
-                a.fallback_rates = Some(parsed.map_err(|e| {
-                    usage_error(
-                        format!("--fallback-rates: {e} (e.g. --fallback-rates 0.025,0.0033)"),
-                        ANALYZE_HELP,
-                    )
-                })?);
-            }
-            "--target-utilisation" | "--target-utilization" => {
-                let v = value("a fraction above 0 and at most 1")?;
-                let t = v
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|t| t.is_finite() && *t > 0.0 && *t <= 1.0)
-                    .ok_or_else(|| {
-                        usage_error(
-                            format!(
-                                "--target-utilisation `{v}` is not a fraction above 0 and at most 1 (e.g. 0.85)"
-                            ),
-                            ANALYZE_HELP,
-                        )
-                    })?;
-                a.target_utilisation = Some(t);
-            }
-            "--vantage-token-env" | "--vantage-url" | "--vantage-api" | "--vantage-timeout" => {
-                let v = value("an environment variable name, a URL, v2|instances, or seconds")?;
-                a.vantage.set(name, v, ANALYZE_HELP)?;
-            }
-            "--generated-at" => {
-                let v = value("an RFC 3339 timestamp")?;
-                if !is_rfc3339(&v) {
-                    return Err(usage_error(
-                        format!(
-                            "--generated-at `{v}` is not an RFC 3339 timestamp (e.g. 2026-01-31T12:00:00Z)"
-                        ),
-                        ANALYZE_HELP,
-                    ));
-                }
-                a.generated_at = Some(v);
-            }
-            n if crate::recommend::is_switch(n) => a.recommend.set_switch(n),
-            n if crate::recommend::takes_value(n) => {
-                let v = value("see `kube-rightsize analyze --help`")?;
-                a.recommend.set(n, v, ANALYZE_HELP)?;
-            }
-            other => {
-                return Err(usage_error(
-                    format!("unknown option `{other}`"),
-                    ANALYZE_HELP,
-                ));
-            }
-        }
+}
+
+/// `--prometheus-timeout SECONDS`: 1 to 86400.
+fn prometheus_timeout(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|t| (1..=24 * 3600).contains(t))
+        .ok_or_else(|| "not a whole number of seconds (1 to 86400)".to_owned())
+}
+
+/// `--strategy simple|simple_limit`.
+fn strategy(s: &str) -> Result<StrategyName, String> {
+    StrategyName::parse(s.trim()).ok_or_else(|| "use simple or simple_limit".to_owned())
+}
+
+/// A number from 0 to `max`.
+fn number(s: &str, max: f64) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x >= 0.0 && *x <= max)
+        .ok_or_else(|| format!("not a number between 0 and {max}"))
+}
+
+/// `--cpu-percentile N`: 0 to 100.
+fn cpu_percentile(s: &str) -> Result<f64, String> {
+    number(s, 100.0)
+}
+
+/// `--memory-buffer-percentage N`: 0 to 10,000.
+fn memory_buffer_percentage(s: &str) -> Result<f64, String> {
+    number(s, 10_000.0)
+}
+
+/// `--history-duration HOURS`: 0 to a leap year.
+fn history_duration(s: &str) -> Result<f64, String> {
+    number(s, 24.0 * 366.0)
+}
+
+/// `--timeframe-duration MINUTES`: above 0, at most a day.
+fn timeframe_duration(s: &str) -> Result<f64, String> {
+    let t = number(s, 24.0 * 60.0)?;
+    if t <= 0.0 {
+        return Err("must be above 0".to_owned());
     }
-    a.recommend.validate(ANALYZE_HELP)?;
-    if a.files.is_empty() {
-        return Err(usage_error(
-            "no input file: give the output of `kubectl get nodes,pods -A -o json` as FILE, or `-` for standard input",
-            ANALYZE_HELP,
-        ));
-    }
-    if a.files.iter().filter(|f| *f == "-").count() > 1 {
-        return Err(usage_error(
-            "standard input (`-`) can be read only once",
-            ANALYZE_HELP,
-        ));
-    }
-    if a.prices.iter().any(|f| f == "-") {
-        return Err(usage_error(
-            "--prices reads a file; standard input is for the cluster snapshot",
-            ANALYZE_HELP,
-        ));
-    }
-    Ok(Command::Analyze(Box::new(a)))
+    Ok(t)
+}
+
+/// `--points-required N`.
+fn points_required(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .map_err(|_| "not a whole number".to_owned())
+}
+
+/// `--cpu-min MILLICORES`: 0 or more.
+fn cpu_min(s: &str) -> Result<i64, String> {
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|x| *x >= 0)
+        .ok_or_else(|| "not a whole number of millicores".to_owned())
+}
+
+/// `--mem-min MIB`: 0 to 2^30.
+fn mem_min(s: &str) -> Result<i64, String> {
+    s.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|x| (0..=1 << 30).contains(x))
+        .ok_or_else(|| "not a whole number of MiB".to_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn args(s: &[&str]) -> Vec<String> {
-        s.iter().map(|s| (*s).to_owned()).collect()
+    fn parse_args(s: &[&str]) -> Result<Cli, clap::Error> {
+        parse(std::iter::once("kube-rightsize").chain(s.iter().copied()))
+    }
+
+    fn analyze(s: &[&str]) -> AnalyzeArgs {
+        let mut argv = vec!["analyze"];
+        argv.extend_from_slice(s);
+        match parse_args(&argv) {
+            Ok(Cli {
+                command: Command::Analyze(a),
+            }) => *a,
+            Ok(other) => panic!("not analyze: {other:?}"),
+            Err(e) => panic!("{argv:?}: {}", e.render()),
+        }
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
     }
 
     #[test]
     fn parses_analyze() {
-        let c = parse(&args(&[
-            "analyze",
+        let a = analyze(&[
             "a.json",
             "-",
             "--format=json",
@@ -450,59 +873,160 @@ mod tests {
             "2026-01-31T12:00:00Z",
             "-o",
             "out.json",
-        ]))
-        .unwrap();
-        let Command::Analyze(a) = c else {
-            panic!("not analyze")
-        };
+        ]);
         assert_eq!(a.files, ["a.json", "-"]);
         assert_eq!(a.format, Format::Json);
         assert_eq!(a.prices, ["p.csv"]);
         assert_eq!(a.manual_prices, ["m5.large=0.05"]);
         assert!(a.verbose);
         assert_eq!(a.assume_spot_discount, Some(0.6));
+        assert_eq!(a.generated_at.as_deref(), Some("2026-01-31T12:00:00Z"));
         assert_eq!(a.output.as_deref(), Some("out.json"));
         assert_eq!(a.target_utilisation, None);
-        let Ok(Command::Analyze(t)) = parse(&args(&["analyze", "a", "--target-utilisation=0.7"]))
-        else {
-            panic!("not analyze")
-        };
-        assert_eq!(t.target_utilisation, Some(0.7));
+        assert!(!a.vantage.enabled());
+        assert_eq!(a.recommend.krr, None);
+        assert_eq!(
+            analyze(&["a", "--target-utilisation=0.7"]).target_utilisation,
+            Some(0.7)
+        );
+        assert_eq!(
+            analyze(&["a", "--target-utilization", "0.6"]).target_utilisation,
+            Some(0.6)
+        );
+    }
+
+    #[test]
+    fn defaults_and_aliases() {
+        let a = analyze(&["a"]);
+        assert_eq!(a.format, Format::Table);
+        assert!(!a.anonymize && !a.verbose);
+        assert_eq!(a.vantage.api, ApiKind::V2);
+        assert_eq!(a.vantage.timeout, DEFAULT_VANTAGE_TIMEOUT);
+        assert_eq!(a.recommend.prometheus_timeout, DEFAULT_PROMETHEUS_TIMEOUT);
+        assert_eq!(a.recommend.strategy, StrategyName::Simple);
+        assert_eq!(a.recommend.settings(), StrategySettings::default());
+        assert_eq!(analyze(&["a", "-f", "csv-workloads"]).format, Format::Csv);
+        assert_eq!(
+            analyze(&["a", "--format", "csv-nodes"]).format,
+            Format::CsvNodes
+        );
+        assert!(analyze(&["a", "--anonymise"]).anonymize);
+        // `--` ends the options: what follows is a file, even if it starts with `-`.
+        assert_eq!(analyze(&["a", "--", "-v", "--x"]).files, ["a", "-v", "--x"]);
+        // A single-valued option given twice: the last one wins, as before.
+        assert_eq!(
+            analyze(&["a", "-f", "json", "-f", "html"]).format,
+            Format::Html
+        );
+        assert!(analyze(&["a", "-v", "-v"]).verbose);
     }
 
     #[test]
     fn parses_fallback_rates() {
-        let Command::Analyze(a) = parse(&args(&[
-            "analyze",
-            "a",
-            "--fallback-rates",
-            "0.025, 0.0033",
-        ]))
-        .unwrap() else {
-            panic!("not analyze")
-        };
-        let r = a.fallback_rates.expect("rates");
+        let r = analyze(&["a", "--fallback-rates", "0.025, 0.0033"])
+            .fallback_rates
+            .expect("rates");
         assert_eq!((r.cpu_core_hourly, r.memory_gib_hourly), (0.025, 0.0033));
     }
 
     #[test]
     fn parses_html_options() {
-        let c = parse(&args(&[
-            "analyze",
+        let a = analyze(&[
             "a.json",
             "--format",
             "html",
             "--cluster-name=prod eu",
             "--anonymize",
-        ]))
-        .unwrap();
-        let Command::Analyze(a) = c else {
-            panic!("not analyze")
-        };
+        ]);
         assert_eq!(a.format, Format::Html);
         assert_eq!(a.cluster_name.as_deref(), Some("prod eu"));
         assert!(a.anonymize);
-        assert!(parse(&args(&["analyze", "a", "--cluster-name"])).is_err());
+        assert!(parse_args(&["analyze", "a", "--cluster-name"]).is_err());
+    }
+
+    #[test]
+    fn parses_recommendation_options() {
+        let a = analyze(&[
+            "a",
+            "--prometheus",
+            "http://localhost:9090",
+            "--prometheus-header",
+            "Authorization: Bearer x",
+            "--prometheus-timeout",
+            "5",
+            "--strategy",
+            "simple_limit",
+            "--cpu-percentile",
+            "99",
+            "--memory-buffer-percentage=20",
+            "--history-duration",
+            "24",
+            "--timeframe-duration",
+            "5",
+            "--points-required",
+            "10",
+            "--cpu-min",
+            "5",
+            "--mem-min",
+            "64",
+            "--allow-hpa",
+            "--use-oomkill-data",
+        ]);
+        let r = &a.recommend;
+        assert_eq!(r.prometheus.as_deref(), Some("http://localhost:9090"));
+        assert_eq!(r.prometheus_headers, ["Authorization: Bearer x"]);
+        assert_eq!(r.prometheus_timeout, 5);
+        assert_eq!(r.strategy, StrategyName::SimpleLimit);
+        let s = r.settings();
+        assert_eq!(
+            (
+                s.cpu_percentile,
+                s.memory_buffer_percentage,
+                s.history_duration
+            ),
+            (99.0, 20.0, 24.0)
+        );
+        assert_eq!((s.timeframe_duration, s.points_required), (5.0, 10));
+        assert_eq!((s.cpu_min_millicores, s.memory_min_bytes), (5, 64 * MIB));
+        assert!(s.allow_hpa && s.use_oomkill_data);
+        let k = analyze(&["a", "--krr", "k.json", "--allow-hpa"]);
+        assert_eq!(k.recommend.krr.as_deref(), Some("k.json"));
+        assert!(k.recommend.settings().allow_hpa);
+    }
+
+    #[test]
+    fn parses_vantage_and_prices() {
+        let a = analyze(&[
+            "a",
+            "--vantage-token-env",
+            "VANTAGE_TOKEN",
+            "--vantage-url",
+            "http://127.0.0.1:9",
+            "--vantage-api",
+            "instances",
+            "--vantage-timeout",
+            "5",
+        ]);
+        assert!(a.vantage.enabled());
+        assert_eq!(a.vantage.url.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!((a.vantage.api, a.vantage.timeout), (ApiKind::Instances, 5));
+        let Ok(Cli {
+            command: Command::Prices(p),
+        }) = parse_args(&[
+            "prices",
+            "c.json",
+            "--vantage-token-env=T",
+            "-o",
+            "p.json",
+            "-v",
+        ])
+        else {
+            panic!("not prices")
+        };
+        assert_eq!(p.files, ["c.json"]);
+        assert_eq!(p.vantage.token_env.as_deref(), Some("T"));
+        assert_eq!(p.output.as_deref(), Some("p.json"));
+        assert!(p.verbose);
     }
 
     #[test]
@@ -519,18 +1043,107 @@ mod tests {
             &["analyze", "a", "--fallback-rates", "0,0"],
             &["analyze", "a", "--fallback-rates", "NaN,0.004"],
             &["analyze", "a", "--generated-at", "yesterday"],
+            &["analyze", "a", "--price", "m5.large"],
             &["analyze", "-", "-"],
             &["analyze", "a", "--prices"],
+            &["analyze", "a", "--prices", "-"],
+            &["analyze", "a", "--krr", "-"],
+            &["analyze", "a", "--usage", "-"],
+            &["analyze", "a", "--krr", "k", "--usage", "u"],
+            &["analyze", "a", "--krr", "k", "--krr", "k"],
+            &["analyze", "a", "--prometheus", "localhost:9090"],
+            &["analyze", "a", "--prometheus", "ftp://x"],
+            &["analyze", "a", "--prometheus", "http://"],
+            &["analyze", "a", "--prometheus-header", "X: y"],
+            &["analyze", "a", "--prometheus-timeout", "5"],
+            &[
+                "analyze",
+                "a",
+                "--prometheus",
+                "http://p",
+                "--prometheus-header",
+                "X",
+            ],
+            &[
+                "analyze",
+                "a",
+                "--prometheus",
+                "http://p",
+                "--prometheus-timeout",
+                "0",
+            ],
+            &["analyze", "a", "--cpu-percentile", "95"],
+            &["analyze", "a", "--allow-hpa"],
+            &["analyze", "a", "--krr", "k", "--strategy", "fancy"],
+            &["analyze", "a", "--krr", "k", "--cpu-percentile", "101"],
+            &["analyze", "a", "--krr", "k", "--timeframe-duration", "0"],
+            &["analyze", "a", "--krr", "k", "--mem-min", "lots"],
+            &["analyze", "a", "--krr", "k", "--cpu-min=-1"],
+            &["analyze", "a", "--vantage-token-env", "vntg_tkn_abc"],
+            &["analyze", "a", "--vantage-token-env", "MY-VAR"],
+            &["analyze", "a", "--vantage-api", "v3"],
+            &["analyze", "a", "--vantage-timeout", "0"],
+            &["prices", "c.json"],
+            &["prices", "-", "-", "--vantage-token-env", "T"],
+            &["completions", "tcsh"],
             &["frobnicate"],
             &[],
         ] {
-            assert!(parse(&args(bad)).is_err(), "{bad:?}");
+            let e = parse_args(bad).expect_err(&format!("{bad:?}"));
+            assert!(e.use_stderr(), "{bad:?}: {}", e.render());
         }
-        assert_eq!(
-            parse(&args(&["analyze", "--help"])),
-            Ok(Command::Help(ANALYZE_HELP))
+    }
+
+    #[test]
+    fn help_and_version_are_not_errors() {
+        for argv in [
+            &["--help"][..],
+            &["-h"],
+            &["help"],
+            &["help", "analyze"],
+            &["analyze", "--help"],
+            &["prices", "-h"],
+            &["completions", "--help"],
+            &["--version"],
+            &["-V"],
+        ] {
+            let e = parse_args(argv).expect_err(&format!("{argv:?}"));
+            assert!(!e.use_stderr(), "{argv:?}: {}", e.render());
+        }
+    }
+
+    #[test]
+    fn errors_are_short_and_helpful() {
+        let text = |argv: &[&str]| parse_args(argv).expect_err("an error").render().to_string();
+        let e = text(&["analyze", "a", "--formt", "json"]);
+        assert!(e.contains("'--format'"), "{e}");
+        assert!(e.contains("For more information, try '--help'."), "{e}");
+        let e = text(&["analyze", "a", "--prometheus", "127.0.0.1:9090"]);
+        assert!(e.contains("not an http:// or https:// URL"), "{e}");
+        assert!(
+            e.contains("use http://127.0.0.1:9090 (after `kubectl port-forward"),
+            "{e}"
         );
-        assert_eq!(parse(&args(&["--help"])), Ok(Command::Help(HELP)));
+        assert!(!e.contains("Recommendations"), "the whole help: {e}");
+        let e = text(&["analyze", "a", "--vantage-token-env", "vntg_tkn_secret"]);
+        assert!(e.contains("looks like a token"), "{e}");
+        assert!(!e.contains("vntg_tkn_secret"), "{e}");
+        let e = text(&["analyze", "-", "-"]);
+        assert!(
+            e.contains("standard input (`-`) can be read only once"),
+            "{e}"
+        );
+        assert!(e.contains("Usage: kube-rightsize analyze"), "{e}");
+    }
+
+    #[test]
+    fn prometheus_url_hints() {
+        assert_eq!(
+            prometheus_url_hint("127.0.0.1:9090"),
+            "use http://127.0.0.1:9090 (after `kubectl port-forward svc/prometheus 9090`)"
+        );
+        assert!(prometheus_url_hint("ftp://x").starts_with("use http://x "));
+        assert!(prometheus_url_hint("http://").starts_with("use http://localhost:9090 "));
     }
 
     #[test]

@@ -9,10 +9,12 @@ mod prometheus;
 mod recommend;
 mod vantage;
 
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use clap::CommandFactory;
 use kube_rightsize_core::analysis::{self, Settings};
 use kube_rightsize_core::ingest::Input;
 use kube_rightsize_core::nodes;
@@ -21,12 +23,12 @@ use kube_rightsize_core::pricing::import::import_prices;
 use kube_rightsize_core::pricing::sources::PriceTable;
 use kube_rightsize_core::report::{csv, html, json, table};
 
-use args::{AnalyzeArgs, Command, Format};
+use args::{AnalyzeArgs, Cli, Command, Format};
 
 /// Why the command failed, deciding the exit code.
 enum Failure {
-    /// Bad command line: exit 1 with the usage text.
-    Usage(args::UsageError),
+    /// Bad command line: exit 1 with clap's message (usage line, no whole help).
+    Usage(clap::Error),
     /// Unreadable or invalid input: exit 1.
     Input(String),
     /// Anything else: exit 2.
@@ -34,13 +36,11 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args().skip(1).collect();
-    let result = std::panic::catch_unwind(|| run(&argv));
+    let result = std::panic::catch_unwind(|| run(std::env::args_os()));
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(Failure::Usage(e))) => {
-            eprintln!("error: {e}\n");
-            eprint!("{}", e.usage);
+            eprint!("{}", e.render());
             ExitCode::from(1)
         }
         Ok(Err(Failure::Input(message))) => {
@@ -58,18 +58,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(argv: &[String]) -> Result<(), Failure> {
-    match args::parse(argv).map_err(Failure::Usage)? {
-        Command::Help(text) => {
-            print!("{text}");
-            Ok(())
+fn run(argv: impl Iterator<Item = OsString>) -> Result<(), Failure> {
+    let cli = match args::parse(argv) {
+        Ok(cli) => cli,
+        // `--help` and `--version`: to standard output, exit 0.
+        Err(e) if !e.use_stderr() => {
+            return write_output(None, &e.render().to_string()).map_err(Failure::Internal);
         }
-        Command::Version => {
-            println!("kube-rightsize {}", env!("CARGO_PKG_VERSION"));
-            Ok(())
-        }
+        Err(e) => return Err(Failure::Usage(e)),
+    };
+    match cli.command {
         Command::Analyze(a) => analyze(&a),
         Command::Prices(p) => vantage::run_prices(&p),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "kube-rightsize", &mut script);
+            write_output(None, &String::from_utf8_lossy(&script)).map_err(Failure::Internal)
+        }
     }
 }
 
@@ -95,12 +100,7 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         settings
             .manual_prices
             .set_assignment(assignment)
-            .map_err(|e| {
-                Failure::Usage(args::UsageError {
-                    message: format!("--price: {e}"),
-                    usage: args::ANALYZE_HELP,
-                })
-            })?;
+            .map_err(|e| Failure::Input(format!("--price: {e}")))?;
     }
     settings.assume_spot_discount = a.assume_spot_discount;
     if let Some(r) = a.fallback_rates {

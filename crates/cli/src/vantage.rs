@@ -1,6 +1,6 @@
-//! Vantage prices for the CLI: the `--vantage-*` options, the `prices` subcommand, the price
+//! Vantage prices for the CLI: `--vantage-*` of `analyze`, the `prices` subcommand, the price
 //! cache file and the blocking HTTP shell around the core's sans-IO client
-//! (`kube_rightsize_core::pricing::vantage`).
+//! (`kube_rightsize_core::pricing::vantage`). The options are in [`crate::args`].
 //!
 //! The token is read from the environment variable named by `--vantage-token-env` and only ever
 //! handed to the core client, which puts it in the `Authorization` header; it is never printed,
@@ -17,214 +17,11 @@ use kube_rightsize_core::pricing::import::write_price_file;
 use kube_rightsize_core::pricing::sources::ManualPrices;
 use kube_rightsize_core::pricing::vantage::cache::PriceCache;
 use kube_rightsize_core::pricing::vantage::{
-    ApiKind, Client, Config, Outcome, Request, Response, Step, Token, TransportError, wanted_prices,
+    Client, Config, Outcome, Request, Response, Step, Token, TransportError, wanted_prices,
 };
 
 use crate::Failure;
-use crate::args::{self, Command, UsageError};
-
-/// Help of `prices`.
-pub const PRICES_HELP: &str = "\
-kube-rightsize prices: fetch the Vantage prices a cluster needs into a price file
-
-Usage:
-  kube-rightsize prices SNAPSHOT... --vantage-token-env VAR [OPTIONS]
-
-Arguments:
-  SNAPSHOT...   Output of `kubectl get nodes,pods -A -o json` (or -o yaml); `-` reads standard
-                input. Only the nodes' instance types and regions are used.
-
-Options:
-  --vantage-token-env VAR   Read the Vantage token from the environment variable VAR (required;
-                            the token is never taken from the command line). Use a read-only
-                            token.
-  --vantage-url URL         Base URL (default https://api.vantage.sh, or
-                            https://instances-api.vantage.sh with --vantage-api instances)
-  --vantage-api API         v2 (a Vantage console API token; AWS) or instances (a Vantage
-                            Instances API key; AWS, Azure, GCP). Default v2.
-  --vantage-timeout SECONDS Give up on a request after this long (default 30); a server that
-                            lets every retry time out stops the lookups
-  -o, --output PATH         Write the price file to PATH instead of standard output
-  --generated-at RFC3339    Timestamp written in the file (default: now, UTC)
-  -v, --verbose             Print a status line per instance type
-  -h, --help                Show this help
-
-The file is a kube-rightsize/prices/v1 JSON price file: give it to `analyze --prices FILE`.
-Prices are cached for 24 hours in $XDG_CACHE_HOME/kube-rightsize/vantage-prices.json (else
-~/.cache/...): a second run sends no request.
-
-Example:
-  VANTAGE_TOKEN=... kube-rightsize prices cluster.json --vantage-token-env VANTAGE_TOKEN -o prices.json
-";
-
-/// The `--vantage-*` options.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VantageArgs {
-    /// Name of the environment variable holding the token.
-    pub token_env: Option<String>,
-    /// Base URL.
-    pub url: Option<String>,
-    /// `v2` or `instances`.
-    pub api: Option<String>,
-    /// `--vantage-timeout SECONDS` (default [`DEFAULT_VANTAGE_TIMEOUT`]).
-    pub timeout: Option<u64>,
-}
-
-/// Seconds a Vantage request may take (connect, send, and the whole answer) by default.
-pub const DEFAULT_VANTAGE_TIMEOUT: u64 = 30;
-
-impl VantageArgs {
-    /// True when `--vantage-token-env` was given.
-    pub fn enabled(&self) -> bool {
-        self.token_env.is_some()
-    }
-
-    /// Handles `name` (one of the `--vantage-*` options) with its `value`.
-    pub fn set(
-        &mut self,
-        name: &str,
-        value: String,
-        usage: &'static str,
-    ) -> Result<(), UsageError> {
-        let error = |message: String| UsageError { message, usage };
-        match name {
-            "--vantage-token-env" => {
-                // Never echo what looks like a token pasted in place of the variable's name.
-                if value.to_ascii_lowercase().starts_with("vntg_") || value.len() > 64 {
-                    return Err(error(
-                        "--vantage-token-env takes the NAME of an environment variable; the \
-                         value given looks like a token (not shown): put the token in a variable \
-                         and pass its name"
-                            .to_owned(),
-                    ));
-                }
-                if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                {
-                    return Err(error(
-                        "--vantage-token-env takes the NAME of an environment variable (letters, \
-                         digits, _), not the token itself"
-                            .to_owned(),
-                    ));
-                }
-                self.token_env = Some(value);
-            }
-            "--vantage-url" => self.url = Some(value),
-            "--vantage-timeout" => match value.parse::<u64>() {
-                Ok(t) if (1..=3600).contains(&t) => self.timeout = Some(t),
-                _ => {
-                    return Err(error(format!(
-                        "--vantage-timeout `{value}` is not a whole number of seconds from 1 to 3600"
-                    )));
-                }
-            },
-            "--vantage-api" => {
-                if ApiKind::from_name(&value).is_none() {
-                    return Err(error(format!(
-                        "--vantage-api `{value}`: use v2 or instances"
-                    )));
-                }
-                self.api = Some(value);
-            }
-            other => return Err(error(format!("unknown option `{other}`"))),
-        }
-        Ok(())
-    }
-
-    fn config(&self) -> Config {
-        let api = self
-            .api
-            .as_deref()
-            .and_then(ApiKind::from_name)
-            .unwrap_or(ApiKind::V2);
-        Config::new(api, self.url.as_deref())
-    }
-}
-
-/// `prices` options.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PricesArgs {
-    /// Snapshot files.
-    pub files: Vec<String>,
-    /// Vantage options.
-    pub vantage: VantageArgs,
-    /// Output path.
-    pub output: Option<String>,
-    /// File timestamp.
-    pub generated_at: Option<String>,
-    /// Status lines.
-    pub verbose: bool,
-}
-
-/// Parses the arguments after `prices`.
-pub fn parse_prices(argv: &[String]) -> Result<Command, UsageError> {
-    let usage = |message: String| UsageError {
-        message,
-        usage: PRICES_HELP,
-    };
-    let mut p = PricesArgs {
-        files: Vec::new(),
-        vantage: VantageArgs::default(),
-        output: None,
-        generated_at: None,
-        verbose: false,
-    };
-    let mut rest = argv.iter();
-    while let Some(arg) = rest.next() {
-        if arg == "-" || !arg.starts_with('-') {
-            p.files.push(arg.clone());
-            continue;
-        }
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_owned())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = || match inline.clone() {
-            Some(v) => Ok(v),
-            None => rest
-                .next()
-                .cloned()
-                .ok_or_else(|| usage(format!("`{name}` needs a value"))),
-        };
-        match name {
-            "-h" | "--help" => return Ok(Command::Help(PRICES_HELP)),
-            "-v" | "--verbose" => p.verbose = true,
-            "-o" | "--output" => p.output = Some(value()?),
-            "--generated-at" => {
-                let v = value()?;
-                if !args::is_rfc3339(&v) {
-                    return Err(usage(format!(
-                        "--generated-at `{v}` is not an RFC 3339 timestamp (e.g. 2026-01-31T12:00:00Z)"
-                    )));
-                }
-                p.generated_at = Some(v);
-            }
-            "--vantage-token-env" | "--vantage-url" | "--vantage-api" | "--vantage-timeout" => {
-                let v = value()?;
-                p.vantage.set(name, v, PRICES_HELP)?;
-            }
-            other => return Err(usage(format!("unknown option `{other}`"))),
-        }
-    }
-    if p.files.is_empty() {
-        return Err(usage(
-            "no snapshot: give the output of `kubectl get nodes,pods -A -o json` as SNAPSHOT, or `-`"
-                .to_owned(),
-        ));
-    }
-    if p.files.iter().filter(|f| *f == "-").count() > 1 {
-        return Err(usage(
-            "standard input (`-`) can be read only once".to_owned(),
-        ));
-    }
-    if !p.vantage.enabled() {
-        return Err(usage(
-            "--vantage-token-env VAR is required (the name of the environment variable that \
-             holds the token)"
-                .to_owned(),
-        ));
-    }
-    Ok(Command::Prices(p))
-}
+use crate::args::{PricesArgs, VantageArgs};
 
 /// The cache file: `$XDG_CACHE_HOME/kube-rightsize/vantage-prices.json`, else
 /// `$HOME/.cache/kube-rightsize/vantage-prices.json`.
@@ -334,7 +131,7 @@ fn fetch(
     verbose: bool,
 ) -> Result<Outcome, Failure> {
     let token = read_token(v)?;
-    let config = v.config();
+    let config = Config::new(v.api, v.url.as_deref());
     let mut wanted = wanted_prices(cluster);
     wanted.retain(|k| manual.get(k.provider, &k.instance_type).is_none());
     let path = cache_path();
@@ -350,7 +147,7 @@ fn fetch(
     };
     // One overall deadline per request (connect, send, the whole body): a per-read timeout
     // alone never fires against a server that drips one byte at a time.
-    let timeout = v.timeout.unwrap_or(DEFAULT_VANTAGE_TIMEOUT);
+    let timeout = v.timeout;
     let agent = ureq::AgentBuilder::new()
         .timeout_connect(Duration::from_secs(timeout.min(10)))
         .timeout(Duration::from_secs(timeout))

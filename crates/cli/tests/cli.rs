@@ -193,40 +193,109 @@ fn bad_input_exits_1_with_a_located_message() {
     assert!(stderr(&o).starts_with("error: cannot read /nonexistent/cluster.json:"));
 }
 
+/// A usage error: exit 1, the message and the usage line on stderr, never the whole help.
+fn usage_error(args: &[&str]) -> String {
+    let o = run(args);
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{args:?}");
+    let err = stderr(&o);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        err.ends_with("For more information, try '--help'.\n"),
+        "{err}"
+    );
+    assert!(!err.contains("Options:"), "the whole help: {err}");
+    err
+}
+
 #[test]
 fn unknown_flag_exits_1_with_usage() {
-    let o = run(&["analyze", &fixture("cost/mixed.json"), "--frobnicate"]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = stderr(&o);
+    let err = usage_error(&["analyze", &fixture("cost/mixed.json"), "--frobnicate"]);
     assert!(
-        err.starts_with("error: unknown option `--frobnicate`"),
+        err.starts_with("error: unexpected argument '--frobnicate' found"),
         "{err}"
     );
+    assert!(err.contains("Usage: kube-rightsize analyze "), "{err}");
+    let err = usage_error(&[]);
+    assert!(err.contains("Usage: kube-rightsize <COMMAND>"), "{err}");
+    let err = usage_error(&["analyze", "x.json", "--format", "xml"]);
     assert!(
-        err.contains("Usage:\n  kube-rightsize analyze FILE..."),
+        err.contains("invalid value 'xml' for '--format <FORMAT>'")
+            && err.contains("[possible values: table, json, csv, csv-nodes, csv-namespaces, html]"),
         "{err}"
     );
-    let o = run(&[]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("Usage:"));
-    let o = run(&["analyze", "x.json", "--format", "xml"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("unknown format `xml`"));
-    let o = run(&["analyze", "x.json", "--price", "m5.large"]);
-    assert_eq!(o.status.code(), Some(1));
+    let err = usage_error(&["analyze", "x.json", "--price", "m5.large"]);
+    assert!(err.contains("expected TYPE=USD_PER_HOUR"), "{err}");
+    let err = usage_error(&["analyze", "-", "-"]);
     assert!(
-        stderr(&o).contains("expected TYPE=USD_PER_HOUR"),
-        "{}",
-        stderr(&o)
+        err.contains("standard input (`-`) can be read only once"),
+        "{err}"
     );
+    let err = usage_error(&["analyze"]);
+    assert!(
+        err.contains("the following required arguments were not provided:\n  <FILE>..."),
+        "{err}"
+    );
+    let err = usage_error(&["analyze", "x.json", "--assume-spot-discount", "1.5"]);
+    assert!(
+        err.contains("not a fraction between 0 and 1 (e.g. 0.6 for 60% off)"),
+        "{err}"
+    );
+    // A negative number reaches the check instead of being read as a flag.
+    let err = usage_error(&["analyze", "x.json", "--target-utilisation", "-1"]);
+    assert!(
+        err.contains("not a fraction above 0 and at most 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_misspelt_flag_or_command_gets_a_suggestion() {
+    let err = usage_error(&["analyze", "x.json", "--formt", "json"]);
+    assert!(
+        err.contains("tip: a similar argument exists: '--format'"),
+        "{err}"
+    );
+    let err = usage_error(&["analyse", "x.json"]);
+    assert!(
+        err.contains("tip: a similar subcommand exists: 'analyze'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_prometheus_url_gets_a_hint_not_the_help() {
+    for (url, hint) in [
+        ("127.0.0.1:9090", "http://127.0.0.1:9090"),
+        ("ftp://x", "http://x"),
+    ] {
+        let err = usage_error(&["analyze", "x.json", "--prometheus", url]);
+        assert!(
+            err.starts_with(&format!(
+                "error: invalid value '{url}' for '--prometheus <URL>': not an http:// or https:// URL\n"
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "\n  tip: use {hint} (after `kubectl port-forward svc/prometheus 9090`)\n"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("--cpu-percentile"), "the whole help: {err}");
+    }
 }
 
 #[test]
 fn help_is_clear() {
     let o = run(&["--help"]);
     assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).is_empty());
     let out = stdout(&o);
-    assert!(out.contains("Usage:") && out.contains("analyze"));
+    assert!(out.contains("Usage: kube-rightsize <COMMAND>"), "{out}");
+    for needle in ["analyze", "prices", "completions", "Exit codes: 0 success"] {
+        assert!(out.contains(needle), "{needle}: {out}");
+    }
     let o = run(&["analyze", "--help"]);
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
@@ -236,10 +305,64 @@ fn help_is_clear() {
         "--format",
         "--assume-spot-discount",
         "--generated-at",
-        "-v",
+        "-v, --verbose",
+        "--anonymise",
+        "--target-utilization",
+        "--vantage-token-env",
+        "--prometheus-header",
+        "--use-oomkill-data",
+        // The long explanations: price-source precedence, examples, exit codes.
+        "Price sources, highest first: --price, Vantage",
+        "kubectl get nodes,pods -A -o json | kube-rightsize analyze -",
+        "Exit codes: 0 success, 1 usage or input error, 2 internal error.",
     ] {
-        assert!(out.contains(needle), "{needle}");
+        assert!(out.contains(needle), "{needle}: {out}");
     }
+    // `-h` is the summary, and says where the rest is.
+    let o = run(&["analyze", "-h"]);
+    assert_eq!(o.status.code(), Some(0));
+    let short = stdout(&o);
+    assert!(
+        short.contains("--format") && short.len() < out.len(),
+        "{short}"
+    );
+    assert!(
+        short.contains("See --help for the price sources"),
+        "{short}"
+    );
+    let o = run(&["help", "prices"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("Usage: kube-rightsize prices [OPTIONS] --vantage-token-env <VAR>")
+    );
+}
+
+#[test]
+fn version_is_printed() {
+    for flag in ["--version", "-V"] {
+        let o = run(&[flag]);
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(
+            stdout(&o),
+            format!("kube-rightsize {}\n", env!("CARGO_PKG_VERSION"))
+        );
+        assert!(stderr(&o).is_empty());
+    }
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = run(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.len() > 500, "{shell}: {script}");
+        for needle in ["kube-rightsize", "analyze", "prometheus-header"] {
+            assert!(script.contains(needle), "{shell}: no {needle}");
+        }
+    }
+    let err = usage_error(&["completions", "tcsh"]);
+    assert!(err.contains("[possible values: bash,"), "{err}");
 }
 
 #[test]

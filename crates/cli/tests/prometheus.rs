@@ -408,7 +408,18 @@ fn a_url_that_is_not_http_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("--prometheus `localhost:9090` is not an http:// or https:// URL"),
+        err.contains(
+            "invalid value 'localhost:9090' for '--prometheus <URL>': not an http:// or https:// URL"
+        ),
         "{err}"
     );
+    // One line that says what to type instead, and no wall of help.
+    assert!(
+        err.contains(
+            "tip: use http://localhost:9090 (after `kubectl port-forward svc/prometheus 9090`)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("Recommendations"), "the whole help: {err}");
+    assert!(err.lines().count() <= 6, "{err}");
 }

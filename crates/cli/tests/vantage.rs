@@ -355,7 +355,13 @@ fn the_token_comes_only_from_the_environment() {
     // `prices` without the variable name is a usage error.
     let o = run(&["prices", &snapshot], &dir, None);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stderr).contains("--vantage-token-env VAR is required"));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains(
+            "the following required arguments were not provided:\n  --vantage-token-env <VAR>"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
