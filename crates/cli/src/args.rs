@@ -8,9 +8,10 @@ use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 use kube_rightsize_core::cost::Rates;
-use kube_rightsize_core::pricing::sources::ManualPrices;
 use kube_rightsize_core::pricing::vantage::ApiKind;
 use kube_rightsize_core::recommend::{StrategyName, StrategySettings};
+use kube_rightsize_core::report::export::ExportFormat;
+use kube_rightsize_core::settings::{self as rules, Setting};
 
 /// Seconds a Vantage request may take (connect, send, and the whole answer) by default.
 pub const DEFAULT_VANTAGE_TIMEOUT: u64 = 30;
@@ -114,6 +115,19 @@ pub enum Format {
     Html,
 }
 
+impl From<Format> for ExportFormat {
+    fn from(f: Format) -> ExportFormat {
+        match f {
+            Format::Table => ExportFormat::Table,
+            Format::Json => ExportFormat::Json,
+            Format::Csv => ExportFormat::WorkloadsCsv,
+            Format::CsvNodes => ExportFormat::NodesCsv,
+            Format::CsvNamespaces => ExportFormat::NamespacesCsv,
+            Format::Html => ExportFormat::Html,
+        }
+    }
+}
+
 /// `analyze` options.
 #[derive(Debug, Clone, Args)]
 pub struct AnalyzeArgs {
@@ -173,7 +187,7 @@ pub struct AnalyzeArgs {
     /// The price applies in every region and to every capacity type, above every other price
     /// source.
     #[arg(long = "price", value_name = "TYPE=USD_PER_HOUR", value_parser = price_assignment)]
-    pub manual_prices: Vec<String>,
+    pub manual_prices: Vec<(String, f64)>,
 
     /// Price spot nodes without a known spot price at on-demand × (1 - F)
     ///
@@ -471,6 +485,18 @@ pub struct RecommendArgs {
 
 impl RecommendArgs {
     /// The strategy settings: KRR's defaults, overridden by the options.
+    /// The `--prometheus-header` values as (name, value).
+    pub fn headers(&self) -> Vec<(String, String)> {
+        self.prometheus_headers
+            .iter()
+            .filter_map(|h| {
+                let (k, v) = h.split_once(':')?;
+                Some((k.trim().to_owned(), v.trim().to_owned()))
+            })
+            .collect()
+    }
+
+    /// The strategy settings the options give (KRR's defaults otherwise).
     pub fn settings(&self) -> StrategySettings {
         StrategySettings {
             history_duration: self.history_duration,
@@ -596,39 +622,46 @@ fn file_not_stdin(s: &str) -> Result<String, String> {
     Ok(s.to_owned())
 }
 
-/// `--price TYPE=USD_PER_HOUR`.
-fn price_assignment(s: &str) -> Result<String, String> {
-    ManualPrices::default()
-        .set_assignment(s)
-        .map(|()| s.to_owned())
-        .map_err(|e| e.reason)
+/// `--price TYPE=USD_PER_HOUR` ([`rules::parse_manual_price`]).
+fn price_assignment(s: &str) -> Result<(String, f64), String> {
+    rules::parse_manual_price(s).map_err(|e| e.message)
 }
 
-/// `--assume-spot-discount F`: 0 <= F < 1.
+/// Reads a number for `setting` and checks it with `rule` (the core's rule for it).
+fn checked<T>(
+    setting: Setting,
+    s: &str,
+    rule: impl Fn(f64) -> Result<T, rules::SettingError>,
+) -> Result<T, String> {
+    rules::parse_number(setting, s)
+        .and_then(rule)
+        .map_err(|e| e.message)
+}
+
+/// Reads a whole number for `setting` and checks it with `rule`.
+fn checked_whole<T>(
+    setting: Setting,
+    s: &str,
+    rule: impl Fn(i64) -> Result<T, rules::SettingError>,
+) -> Result<T, String> {
+    rules::parse_whole(setting, s)
+        .and_then(rule)
+        .map_err(|e| e.message)
+}
+
+/// `--assume-spot-discount F` ([`rules::spot_discount`]).
 fn spot_discount(s: &str) -> Result<f64, String> {
-    s.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|d| d.is_finite() && (0.0..1.0).contains(d))
-        .ok_or_else(|| "not a fraction between 0 and 1 (e.g. 0.6 for 60% off)".to_owned())
+    checked(Setting::SpotDiscount, s, rules::spot_discount)
 }
 
-/// `--fallback-rates CPU,MEM`.
+/// `--fallback-rates CPU,MEM` ([`rules::parse_fallback_rates`]).
 fn fallback_rates(s: &str) -> Result<Rates, String> {
-    s.split_once(',')
-        .and_then(|(c, m)| Some((c.trim().parse::<f64>().ok()?, m.trim().parse::<f64>().ok()?)))
-        .ok_or_else(|| "not two numbers separated by a comma".to_owned())
-        .and_then(|(c, m)| Rates::validated(c, m))
-        .map_err(|e| format!("{e} (e.g. --fallback-rates 0.025,0.0033)"))
+    rules::parse_fallback_rates(s).map_err(|e| e.message)
 }
 
-/// `--target-utilisation F`: 0 < F <= 1.
+/// `--target-utilisation F` ([`rules::target_utilisation`]).
 fn target_utilisation(s: &str) -> Result<f64, String> {
-    s.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|t| t.is_finite() && *t > 0.0 && *t <= 1.0)
-        .ok_or_else(|| "not a fraction above 0 and at most 1 (e.g. 0.85)".to_owned())
+    checked(Setting::TargetUtilisation, s, rules::target_utilisation)
 }
 
 /// `--generated-at RFC3339`.
@@ -773,62 +806,50 @@ fn strategy(s: &str) -> Result<StrategyName, String> {
     StrategyName::parse(s.trim()).ok_or_else(|| "use simple or simple_limit".to_owned())
 }
 
-/// A number from 0 to `max`.
-fn number(s: &str, max: f64) -> Result<f64, String> {
-    s.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite() && *x >= 0.0 && *x <= max)
-        .ok_or_else(|| format!("not a number between 0 and {max}"))
-}
-
-/// `--cpu-percentile N`: 0 to 100.
+/// `--cpu-percentile N` ([`rules::cpu_percentile`]).
 fn cpu_percentile(s: &str) -> Result<f64, String> {
-    number(s, 100.0)
+    checked(Setting::CpuPercentile, s, rules::cpu_percentile)
 }
 
-/// `--memory-buffer-percentage N`: 0 to 10,000.
+/// `--memory-buffer-percentage N` ([`rules::memory_buffer_percentage`]).
 fn memory_buffer_percentage(s: &str) -> Result<f64, String> {
-    number(s, 10_000.0)
+    checked(
+        Setting::MemoryBufferPercentage,
+        s,
+        rules::memory_buffer_percentage,
+    )
 }
 
-/// `--history-duration HOURS`: 0 to a leap year.
+/// `--history-duration HOURS` ([`rules::history_hours`]).
 fn history_duration(s: &str) -> Result<f64, String> {
-    number(s, 24.0 * 366.0)
+    checked(Setting::HistoryDuration, s, rules::history_hours)
 }
 
-/// `--timeframe-duration MINUTES`: above 0, at most a day.
+/// `--timeframe-duration MINUTES` ([`rules::timeframe_minutes`]).
 fn timeframe_duration(s: &str) -> Result<f64, String> {
-    let t = number(s, 24.0 * 60.0)?;
-    if t <= 0.0 {
-        return Err("must be above 0".to_owned());
-    }
-    Ok(t)
+    checked(Setting::TimeframeDuration, s, rules::timeframe_minutes)
 }
 
-/// `--points-required N`.
+/// `--points-required N`: any whole number of samples.
 fn points_required(s: &str) -> Result<u64, String> {
-    s.trim()
-        .parse::<u64>()
-        .map_err(|_| "not a whole number".to_owned())
+    checked_whole(Setting::PointsRequired, s, |n| {
+        u64::try_from(n).map_err(|_| rules::SettingError {
+            setting: Setting::PointsRequired,
+            message: format!("the samples required cannot be negative, not {n}"),
+        })
+    })
 }
 
-/// `--cpu-min MILLICORES`: 0 or more.
+/// `--cpu-min MILLICORES` ([`rules::cpu_min_millicores`]).
 fn cpu_min(s: &str) -> Result<i64, String> {
-    s.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|x| *x >= 0)
-        .ok_or_else(|| "not a whole number of millicores".to_owned())
+    checked_whole(Setting::CpuMin, s, rules::cpu_min_millicores)
 }
 
-/// `--mem-min MIB`: 0 to 2^30.
+/// `--mem-min MIB` ([`rules::memory_min_mib`]; the value stays in MiB).
 fn mem_min(s: &str) -> Result<i64, String> {
-    s.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|x| (0..=1 << 30).contains(x))
-        .ok_or_else(|| "not a whole number of MiB".to_owned())
+    checked_whole(Setting::MemoryMin, s, |m| {
+        rules::memory_min_mib(m).map(|_| m)
+    })
 }
 
 #[cfg(test)]
@@ -877,7 +898,7 @@ mod tests {
         assert_eq!(a.files, ["a.json", "-"]);
         assert_eq!(a.format, Format::Json);
         assert_eq!(a.prices, ["p.csv"]);
-        assert_eq!(a.manual_prices, ["m5.large=0.05"]);
+        assert_eq!(a.manual_prices, [("m5.large".to_owned(), 0.05)]);
         assert!(a.verbose);
         assert_eq!(a.assume_spot_discount, Some(0.6));
         assert_eq!(a.generated_at.as_deref(), Some("2026-01-31T12:00:00Z"));

@@ -5,8 +5,7 @@
 
 mod args;
 mod clock;
-mod prometheus;
-mod recommend;
+mod drive;
 mod vantage;
 
 use std::ffi::OsString;
@@ -15,15 +14,15 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::CommandFactory;
-use kube_rightsize_core::analysis::{self, Settings};
-use kube_rightsize_core::ingest::Input;
 use kube_rightsize_core::nodes;
+use kube_rightsize_core::pipeline::{
+    self, CatalogueSource, Failure as PipelineFailure, Job, JobInput, PrometheusSource, Role, Shell,
+};
 use kube_rightsize_core::pricing::catalogue::Catalogue;
-use kube_rightsize_core::pricing::import::import_prices;
-use kube_rightsize_core::pricing::sources::PriceTable;
-use kube_rightsize_core::report::{csv, html, json, table};
+use kube_rightsize_core::report::export::{self, ExportOptions};
+use kube_rightsize_core::settings::Options;
 
-use args::{AnalyzeArgs, Cli, Command, Format};
+use args::{AnalyzeArgs, Cli, Command};
 
 /// Why the command failed, deciding the exit code.
 enum Failure {
@@ -90,66 +89,121 @@ fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
     }
 }
 
-fn display_name(path: &str) -> &str {
-    if path == "-" { "<stdin>" } else { path }
+/// The files given on the command line, read: each with the name the report shows (the file
+/// name, never the directories it was typed with, which would end up in a forwarded report;
+/// the path as typed when two files share a name; `<stdin>` for `-`), its path as typed (for
+/// messages on this terminal), its bytes and its role.
+pub(crate) struct Files {
+    files: Vec<(String, String, Vec<u8>, Role)>,
+}
+
+impl Files {
+    pub(crate) fn read(paths: &[(&str, Role)]) -> Result<Files, Failure> {
+        let base = |p: &str| -> String {
+            if p == "-" {
+                return "<stdin>".to_owned();
+            }
+            std::path::Path::new(p)
+                .file_name()
+                .map_or_else(|| p.to_owned(), |n| n.to_string_lossy().into_owned())
+        };
+        let mut files = Vec::new();
+        for (path, role) in paths {
+            let shared = paths.iter().filter(|(q, _)| base(q) == base(path)).count() > 1;
+            let name = if shared && *path != "-" {
+                (*path).to_owned()
+            } else {
+                base(path)
+            };
+            files.push((name, (*path).to_owned(), read_input(path)?, *role));
+        }
+        Ok(Files { files })
+    }
+
+    pub(crate) fn inputs(&self) -> Vec<JobInput<'_>> {
+        self.files
+            .iter()
+            .map(|(name, _, bytes, role)| JobInput {
+                name,
+                bytes,
+                role: *role,
+            })
+            .collect()
+    }
+
+    /// The failure as printed here: its input named by the path as typed.
+    pub(crate) fn locate(&self, mut f: PipelineFailure) -> Failure {
+        if let Some((_, path, _, _)) = self.files.iter().find(|(n, ..)| *n == f.input)
+            && path != "-"
+        {
+            f.input.clone_from(path);
+        }
+        Failure::Input(f.to_string())
+    }
+}
+
+/// The catalogue compiled into this binary.
+pub(crate) fn embedded_catalogue() -> Result<CatalogueSource, Failure> {
+    Catalogue::try_embedded()
+        .map(CatalogueSource::Embedded)
+        .map_err(|e| {
+            Failure::Internal(anyhow::anyhow!(
+                "the embedded price catalogue does not decode: {e}"
+            ))
+        })
 }
 
 fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
-    let mut settings = Settings::default();
-    for assignment in &a.manual_prices {
-        settings
-            .manual_prices
-            .set_assignment(assignment)
-            .map_err(|e| Failure::Input(format!("--price: {e}")))?;
-    }
-    settings.assume_spot_discount = a.assume_spot_discount;
-    if let Some(r) = a.fallback_rates {
-        settings.fallback_rates = r;
-    }
-    if let Some(t) = a.target_utilisation {
-        settings.suggest.target_utilisation = t;
-    }
-    let mut file_prices = PriceTable::default();
-    for path in &a.prices {
-        let bytes = read_input(path)?;
-        let imported = import_prices(path, &bytes).map_err(|e| Failure::Input(e.to_string()))?;
-        if a.verbose {
-            eprintln!(
-                "{path}: {} with {} prices",
-                imported.format.describe(),
-                imported.table.len()
-            );
-        }
-        file_prices.merge(imported.table);
-        settings.price_file_warnings.extend(imported.warnings);
-    }
-    settings.price_file = file_prices;
-
-    let contents: Vec<(String, Vec<u8>)> = a
+    let mut paths: Vec<(&str, Role)> = a
         .files
         .iter()
-        .map(|p| Ok((display_name(p).to_owned(), read_input(p)?)))
-        .collect::<Result<_, Failure>>()?;
-    let inputs: Vec<Input<'_>> = contents
-        .iter()
-        .map(|(name, bytes)| Input::new(name, bytes))
+        .map(|f| (f.as_str(), Role::Snapshot))
         .collect();
-
-    let catalogue = Catalogue::try_embedded().map_err(|e| {
-        Failure::Internal(anyhow::anyhow!(
-            "the embedded price catalogue does not decode: {e}"
-        ))
-    })?;
-    let generated_at = a.generated_at.clone().unwrap_or_else(clock::now_rfc3339);
-    let cluster = kube_rightsize_core::ingest::ingest_with(&inputs, &settings.ingest)
-        .map_err(|e| Failure::Input(e.to_string()))?;
-    if a.vantage.enabled() {
-        vantage::fill_settings(&a.vantage, &cluster, &mut settings, a.verbose)?;
+    paths.extend(a.prices.iter().map(|f| (f.as_str(), Role::Prices)));
+    paths.extend(a.recommend.krr.iter().map(|f| (f.as_str(), Role::Krr)));
+    paths.extend(a.recommend.usage.iter().map(|f| (f.as_str(), Role::Usage)));
+    let files = Files::read(&paths)?;
+    let options = Options {
+        manual_prices: a.manual_prices.clone(),
+        assume_spot_discount: a.assume_spot_discount,
+        fallback_rates: a.fallback_rates,
+        target_utilisation: a.target_utilisation,
+        strategy: a.recommend.settings(),
+    };
+    let vantage = if a.vantage.enabled() {
+        Some(vantage::source(&a.vantage)?)
+    } else {
+        None
+    };
+    let job = Job {
+        inputs: files.inputs(),
+        options,
+        catalogue: embedded_catalogue()?,
+        vantage,
+        prometheus: a.recommend.prometheus.as_ref().map(|url| PrometheusSource {
+            url: url.clone(),
+            strategy: a.recommend.strategy,
+            headers: a.recommend.headers(),
+            timeout_ms: u32::try_from(a.recommend.prometheus_timeout * 1000).unwrap_or(u32::MAX),
+        }),
+        generated_at: a.generated_at.clone().unwrap_or_else(clock::now_rfc3339),
+        shell: Shell::Cli,
+    };
+    let outcome =
+        drive::run(job, drive::Verbosity { verbose: a.verbose }).map_err(|f| files.locate(f))?;
+    if let Some(v) = &outcome.vantage {
+        vantage::finish(v, a.verbose);
     }
-    settings.recommendations = recommend::load(&a.recommend, &cluster, a.verbose)?;
-    let analysis = analysis::analyze_cluster(cluster, &settings, Some(catalogue), &generated_at);
-
+    for w in pipeline::network_warnings(&outcome) {
+        if !w.code.starts_with("vantage_") {
+            eprintln!("warning: {}", w.message);
+        }
+    }
+    let analysis = &outcome.analysis;
     if a.verbose {
+        for (name, held) in &outcome.held {
+            eprintln!("{name}: {held}");
+        }
         for (node, cost) in analysis.cluster.nodes.iter().zip(&analysis.costs.nodes) {
             eprintln!("{}", nodes::describe(node));
             eprintln!("  price: {}", cost.explanation);
@@ -157,36 +211,16 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         eprintln!("{}", analysis.report.pricing.summary);
         eprintln!("{} warnings", analysis.warnings.len());
     }
-
-    // `--anonymize`: the HTML renderer anonymises itself (names, inputs, cluster name).
-    let key = a.anonymize.then(random_key);
-    let anonymised = match &key {
-        Some(k) if a.format != Format::Html => Some(analysis.report.anonymised(k)),
-        _ => None,
-    };
-    let report = anonymised.as_ref().unwrap_or(&analysis.report);
-    let text = match a.format {
-        Format::Table => table::render(
-            report,
-            &table::TableOptions {
-                explain_nodes: a.verbose,
-                ..table::TableOptions::default()
-            },
-        ),
-        Format::Json => json::to_json(report),
-        Format::Csv => csv::workloads_csv(report),
-        Format::CsvNodes => csv::nodes_csv(report),
-        Format::CsvNamespaces => csv::namespaces_csv(report),
-        Format::Html => html::render_html(
-            &analysis.report,
-            &html::HtmlOptions {
-                cluster_name: a.cluster_name.clone(),
-                inputs: analysis.cluster.inputs.clone(),
-                anonymise_key: key,
-                ..html::HtmlOptions::default()
-            },
-        ),
-    };
+    let text = export::render(
+        &analysis.report,
+        &ExportOptions {
+            format: a.format.into(),
+            cluster_name: a.cluster_name.clone(),
+            inputs: analysis.cluster.inputs.clone(),
+            anonymise_key: a.anonymize.then(random_key),
+            explain_nodes: a.verbose,
+        },
+    );
     write_output(a.output.as_deref(), &text).map_err(Failure::Internal)
 }
 

@@ -238,13 +238,18 @@ fn unknown_flag_exits_1_with_usage() {
     );
     let err = usage_error(&["analyze", "x.json", "--assume-spot-discount", "1.5"]);
     assert!(
-        err.contains("not a fraction between 0 and 1 (e.g. 0.6 for 60% off)"),
+        err.contains(
+            "the assumed spot discount must be at least 0 % and below 100 % (a fraction from 0 \
+             to below 1, e.g. 0.6 for 60 % off), not 150 %"
+        ),
         "{err}"
     );
     // A negative number reaches the check instead of being read as a flag.
     let err = usage_error(&["analyze", "x.json", "--target-utilisation", "-1"]);
     assert!(
-        err.contains("not a fraction above 0 and at most 1"),
+        err.contains(
+            "the target utilisation must be a fraction above 0 and at most 1 (e.g. 0.85), not -1"
+        ),
         "{err}"
     );
 }
@@ -489,8 +494,10 @@ fn html_output_is_the_cores_page_byte_for_byte() {
     let cli = std::fs::read_to_string(&out).unwrap();
     let _ = std::fs::remove_file(&out);
     let bytes = std::fs::read(&path).unwrap();
+    // The report names the input by its file name: the directories it was typed with would
+    // travel with a forwarded report.
     let a = analyze(
-        &[Input::new(&path, &bytes)],
+        &[Input::new("mixed.json", &bytes)],
         &Settings::default(),
         Some(Catalogue::try_embedded().unwrap()),
         "2026-01-31T12:00:00Z",
@@ -505,6 +512,11 @@ fn html_output_is_the_cores_page_byte_for_byte() {
         },
     );
     assert!(cli == core, "the CLI's page differs from the core's");
+    let dir = std::path::Path::new(&path)
+        .parent()
+        .unwrap()
+        .to_string_lossy();
+    assert!(!cli.contains(dir.as_ref()), "the page names {dir}");
     assert!(cli.contains("Kubernetes cost report: prod &lt;eu&gt;"));
 }
 

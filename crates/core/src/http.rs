@@ -60,7 +60,6 @@ pub enum TransportError {
     Network(String),
 }
 
-
 impl Request {
     /// A `GET` of `url` with these headers.
     pub fn get(url: impl Into<String>, headers: Vec<(String, String)>) -> Request {

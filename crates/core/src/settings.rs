@@ -209,7 +209,9 @@ pub fn target_utilisation(t: f64) -> Result<f64, SettingError> {
     } else {
         refuse(
             Setting::TargetUtilisation,
-            format!("the target utilisation must be a fraction above 0 and at most 1 (e.g. 0.85), not {t}"),
+            format!(
+                "the target utilisation must be a fraction above 0 and at most 1 (e.g. 0.85), not {t}"
+            ),
         )
     }
 }
@@ -230,7 +232,9 @@ pub fn manual_price(instance_type: &str, usd_per_hour: f64) -> Result<(), Settin
     if name.is_empty() || name.contains(['=', '#', '\n']) {
         return refuse(
             Setting::ManualPrice,
-            format!("`{name}` is not an instance type; expected TYPE=USD_PER_HOUR, e.g. m5.large=0.05"),
+            format!(
+                "`{name}` is not an instance type; expected TYPE=USD_PER_HOUR, e.g. m5.large=0.05"
+            ),
         );
     }
     if !(usd_per_hour.is_finite() && usd_per_hour >= 0.0) {

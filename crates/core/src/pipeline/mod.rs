@@ -354,7 +354,11 @@ impl<'a> Pipeline<'a> {
                 }
                 State::Read => {
                     let total: usize = self.inputs.iter().map(|i| i.bytes.len()).sum();
-                    self.progress(Stage::Reading, format!("Reading {}", human_bytes(total)), None);
+                    self.progress(
+                        Stage::Reading,
+                        format!("Reading {}", human_bytes(total)),
+                        None,
+                    );
                     self.state = State::Ingest;
                 }
                 State::Ingest => {
@@ -682,7 +686,12 @@ impl PromRun {
 }
 
 /// The warning text for a Prometheus query that got no answer.
-fn prometheus_failure(base: &str, e: TransportError, timeout_ms: u32, shell: Shell) -> QueryFailure {
+fn prometheus_failure(
+    base: &str,
+    e: TransportError,
+    timeout_ms: u32,
+    shell: Shell,
+) -> QueryFailure {
     match e {
         TransportError::Timeout => QueryFailure::Timeout(format!(
             "Prometheus at {base} did not answer within {} s — is it overloaded? {}",

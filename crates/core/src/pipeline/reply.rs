@@ -43,7 +43,10 @@ impl CatalogueStatus {
                 }
                 Err(e) => format!("the price catalogue is damaged ({e})"),
             },
-            Ok(r) => format!("the price catalogue could not be loaded (HTTP {})", r.status),
+            Ok(r) => format!(
+                "the price catalogue could not be loaded (HTTP {})",
+                r.status
+            ),
             Err(e) => format!(
                 "the price catalogue could not be loaded ({})",
                 match e {

@@ -59,7 +59,9 @@ fn drive(
             }
             Step::Wait { .. } => {}
             Step::Pending => {
-                let f = in_flight.pop_front().expect("pending with nothing in flight");
+                let f = in_flight
+                    .pop_front()
+                    .expect("pending with nothing in flight");
                 p.receive(f.id, now(), answer(&f.request));
             }
             Step::Done(o) => return (Ok(o), seen),
@@ -87,7 +89,11 @@ fn a_snapshot_alone_reads_analyses_and_reports_progress() {
     assert_eq!(seen.progress, ["Reading 3.8 KB", "Analysing"]);
     assert_eq!(outcome.analysis.cluster.nodes.len(), 1);
     assert_eq!(outcome.held[0].0, "cluster.json");
-    assert!(outcome.held[0].1.starts_with("cluster snapshot"), "{:?}", outcome.held);
+    assert!(
+        outcome.held[0].1.starts_with("cluster snapshot"),
+        "{:?}",
+        outcome.held
+    );
     assert!(outcome.catalogue_status.problem.is_none());
     assert_eq!(outcome.wanted_prices.len(), 1);
 }
@@ -188,7 +194,11 @@ fn settings_that_break_a_rule_stop_the_pipeline_with_the_rules_words() {
 
 /// A Prometheus that answers every query with an empty vector.
 fn empty_prometheus(r: &Request) -> Result<Response, TransportError> {
-    assert!(r.url.starts_with("http://prom:9090/api/v1/query?"), "{}", r.url);
+    assert!(
+        r.url.starts_with("http://prom:9090/api/v1/query?"),
+        "{}",
+        r.url
+    );
     ok(br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#)
 }
 
@@ -213,7 +223,10 @@ fn prometheus_queries_run_four_at_a_time_and_count_up() {
     assert!(containers > 0);
     assert_eq!(seen.most_in_flight, PROMETHEUS_CONCURRENCY);
     assert_eq!(seen.progress[1], format!("Querying Prometheus 0/{queries}"));
-    assert!(seen.progress.contains(&format!("Querying Prometheus {queries}/{queries}")));
+    assert!(
+        seen.progress
+            .contains(&format!("Querying Prometheus {queries}/{queries}"))
+    );
     assert_eq!(seen.progress.last().unwrap(), "Analysing");
     let info = outcome.analysis.report.recommendations.as_ref().unwrap();
     assert_eq!(info.input, "http://prom:9090");

@@ -1,8 +1,15 @@
-//! Names and types of exported files.
+//! Exports: the one entry point that renders a report in any format ([`render`]), and the
+//! names and types of exported files. The app's export buttons and the CLI's `--format` both
+//! end here.
+
+use crate::cluster::InputSummary;
+use crate::report::Report;
 
 /// The export formats the app and the CLI offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
+    /// The plain-text report (the CLI's default output).
+    Table,
     /// The JSON report (`kube-rightsize/report/v1`).
     Json,
     /// Workloads with one row per container.
@@ -19,6 +26,7 @@ impl ExportFormat {
     /// The file name suffix, including the extension.
     pub fn suffix(self) -> &'static str {
         match self {
+            ExportFormat::Table => ".txt",
             ExportFormat::Json => ".json",
             ExportFormat::WorkloadsCsv => "-workloads.csv",
             ExportFormat::NodesCsv => "-nodes.csv",
@@ -30,12 +38,59 @@ impl ExportFormat {
     /// The MIME type for downloads.
     pub fn mime(self) -> &'static str {
         match self {
+            ExportFormat::Table => "text/plain;charset=utf-8",
             ExportFormat::Json => "application/json",
             ExportFormat::WorkloadsCsv | ExportFormat::NodesCsv | ExportFormat::NamespacesCsv => {
                 "text/csv;charset=utf-8"
             }
             ExportFormat::Html => "text/html;charset=utf-8",
         }
+    }
+}
+
+/// How to export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportOptions {
+    /// The format.
+    pub format: ExportFormat,
+    /// The cluster's name for the HTML title (`None`: from the first input's file name).
+    pub cluster_name: Option<String>,
+    /// The inputs the report was built from (listed by the HTML report).
+    pub inputs: Vec<InputSummary>,
+    /// Pseudonyms instead of names, keyed by this (a fresh random key per export, so that two
+    /// exports cannot be joined); `None` keeps the names.
+    pub anonymise_key: Option<Vec<u8>>,
+    /// The text report explains how each node was priced.
+    pub explain_nodes: bool,
+}
+
+/// Renders `report` as `options` say. With an anonymisation key every format shows the
+/// anonymised report (the HTML report anonymises its title and input list too).
+pub fn render(report: &Report, options: &ExportOptions) -> String {
+    use crate::report::{csv, html, json, table};
+    let anonymised = || options.anonymise_key.as_ref().map(|k| report.anonymised(k));
+    match options.format {
+        // The HTML renderer anonymises itself: names, inputs and the cluster name.
+        ExportFormat::Html => html::render_html(
+            report,
+            &html::HtmlOptions {
+                cluster_name: options.cluster_name.clone(),
+                inputs: options.inputs.clone(),
+                anonymise_key: options.anonymise_key.clone(),
+                ..html::HtmlOptions::default()
+            },
+        ),
+        ExportFormat::Table => table::render(
+            anonymised().as_ref().unwrap_or(report),
+            &table::TableOptions {
+                explain_nodes: options.explain_nodes,
+                ..table::TableOptions::default()
+            },
+        ),
+        ExportFormat::Json => json::to_json(anonymised().as_ref().unwrap_or(report)),
+        ExportFormat::WorkloadsCsv => csv::workloads_csv(anonymised().as_ref().unwrap_or(report)),
+        ExportFormat::NodesCsv => csv::nodes_csv(anonymised().as_ref().unwrap_or(report)),
+        ExportFormat::NamespacesCsv => csv::namespaces_csv(anonymised().as_ref().unwrap_or(report)),
     }
 }
 
