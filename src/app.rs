@@ -78,7 +78,7 @@ pub struct Busy {
 }
 
 fn now() -> f64 {
-    engine::browser::now()
+    crate::net::now_ms()
 }
 
 /// The page's own [`Host`] for a [`LocalEngine`]: fetch, progress into the busy line
@@ -92,10 +92,11 @@ pub struct PageHost {
 impl Host for PageHost {
     async fn fetch(
         &self,
-        url: &str,
+        request: &kube_rightsize_core::http::Request,
         timeout_ms: u32,
-    ) -> Result<(u16, Vec<u8>), engine::FetchError> {
-        engine::browser::fetch(url, timeout_ms).await
+    ) -> Result<kube_rightsize_core::http::Response, kube_rightsize_core::http::TransportError>
+    {
+        crate::net::send(request, timeout_ms, None).await
     }
     async fn progress(&self, text: &str) -> Result<(), ()> {
         if self.current.get_value() != self.generation {
@@ -139,8 +140,10 @@ pub fn local_engine() -> LocalEngine {
 fn no_worker(detail: &str) -> Failure {
     Failure {
         heading: "The analysis could not start: ".into(),
+        input: "worker_loader.js".into(),
+        line: None,
+        column: None,
         message: format!("this browser could not start the analysis worker ({detail})."),
-        location: "worker_loader.js".into(),
         hint: Some(
             "kube-rightsize analyses in a Web Worker. Open it over http(s) (trunk serve or a \
              static server), not as a file, and check that no extension or \
@@ -258,12 +261,7 @@ pub fn App() -> impl IntoView {
                     Ok(b) => parts.push((input.name.clone(), b)),
                     Err(message) => {
                         if generation.get_value() == run_id {
-                            outcome.set(Outcome::Failed(Failure {
-                                heading: "This input could not be read: ".into(),
-                                message,
-                                location: input.name.clone(),
-                                hint: None,
-                            }));
+                            outcome.set(Outcome::Failed(Failure::input(&input.name, &message)));
                             busy.set(None);
                         }
                         return;
@@ -566,7 +564,7 @@ fn FailureView(failure: Failure) -> impl IntoView {
         <div class="error" role="alert" id="input-error">
             <strong>{failure.heading.clone()}</strong>
             {failure.message.clone()}
-            <div class="muted">{failure.location.clone()}</div>
+            <div class="muted">{failure.location()}</div>
             {failure.hint.clone().map(|h| view! { <div class="hint">"Hint: " {h}</div> })}
         </div>
     }

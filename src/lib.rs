@@ -7,6 +7,7 @@ mod app;
 pub mod engine;
 mod files;
 mod input;
+pub mod net;
 pub mod panic;
 mod prometheus;
 mod report_view;

@@ -4,10 +4,8 @@
 use std::sync::Arc;
 
 use kube_rightsize_core::cluster::InputSummary;
-use kube_rightsize_core::report::csv::{namespaces_csv, nodes_csv, workloads_csv};
-use kube_rightsize_core::report::export::{ExportFormat, export_file_name};
-use kube_rightsize_core::report::html::{HtmlOptions, render_charts, render_html};
-use kube_rightsize_core::report::json::to_json;
+use kube_rightsize_core::report::export::{ExportFormat, ExportOptions, export_file_name, render};
+use kube_rightsize_core::report::html::render_charts;
 use kube_rightsize_core::report::table::fmt_bytes;
 use kube_rightsize_core::report::{Report, fmt_usd, trim_decimal};
 use kube_rightsize_core::suggest::describe as suggest_describe;
@@ -131,32 +129,24 @@ pub fn ReportView(
         } else {
             None
         };
-        let original = &*for_export;
-        let anonymised = key.as_ref().map(|k| original.anonymised(k));
-        let r = anonymised.as_ref().unwrap_or(original);
         let typed = cluster_name.get_untracked();
         let typed = typed.trim();
-        let body = match format {
-            ExportFormat::Json => to_json(r),
-            ExportFormat::WorkloadsCsv => workloads_csv(r),
-            ExportFormat::NodesCsv => nodes_csv(r),
-            ExportFormat::NamespacesCsv => namespaces_csv(r),
-            ExportFormat::Html => render_html(
-                original,
-                &HtmlOptions {
-                    cluster_name: (!typed.is_empty()).then(|| typed.to_owned()),
-                    inputs: export_inputs.as_ref().clone(),
-                    anonymise_key: key.clone(),
-                    ..HtmlOptions::default()
-                },
-            ),
-        };
+        let body = render(
+            &for_export,
+            &ExportOptions {
+                format,
+                cluster_name: (!typed.is_empty()).then(|| typed.to_owned()),
+                inputs: export_inputs.as_ref().clone(),
+                anonymise_key: key.clone(),
+                explain_nodes: false,
+            },
+        );
         let file_cluster = if key.is_some() || typed.is_empty() {
             "cluster"
         } else {
             typed
         };
-        let name = export_file_name(file_cluster, &r.generated_at, format);
+        let name = export_file_name(file_cluster, &for_export.generated_at, format);
         export_error.set(download(&name, format.mime(), body.as_bytes()).err());
     };
     let exports = [

@@ -448,7 +448,11 @@ pub fn VantagePanel(
             if !outcome.table.is_empty() {
                 let generated_at = String::from(js_sys::Date::new_0().to_iso_string());
                 applied.set(true);
-                on_prices.run(Some(write_price_file(&outcome.table, &generated_at)));
+                on_prices.run(Some(write_price_file(
+                    &outcome.table,
+                    &generated_at,
+                    &outcome.warnings,
+                )));
             }
             running.set(false);
         });

@@ -48,10 +48,11 @@ struct WorkerHost;
 impl Host for WorkerHost {
     async fn fetch(
         &self,
-        url: &str,
+        request: &kube_rightsize_core::http::Request,
         timeout_ms: u32,
-    ) -> Result<(u16, Vec<u8>), engine::FetchError> {
-        engine::browser::fetch(url, timeout_ms).await
+    ) -> Result<kube_rightsize_core::http::Response, kube_rightsize_core::http::TransportError>
+    {
+        crate::net::send(request, timeout_ms, None).await
     }
     async fn progress(&self, text: &str) -> Result<(), ()> {
         // The page cancels by terminating the worker.
@@ -59,7 +60,7 @@ impl Host for WorkerHost {
         Ok(())
     }
     fn now(&self) -> f64 {
-        engine::browser::now()
+        crate::net::now_ms()
     }
 }
 
@@ -94,10 +95,8 @@ async fn handle(data: JsValue) {
             Ok(bytes) => inputs.push((name.clone(), bytes)),
             Err(message) => {
                 let failure = engine::Failure {
-                    heading: "This input could not be read: ".into(),
-                    message,
-                    location: name.clone(),
                     hint: Some("load it again (pick the file or paste it once more)".into()),
+                    ..engine::Failure::input(name, &message)
                 };
                 post(
                     "failed",

@@ -227,9 +227,8 @@ async fn settings_persist_in_local_storage() {
 
 use std::cell::RefCell;
 
-use kube_rightsize_app::engine::{
-    self, FetchError, Host, PrometheusRequest, Reply, Request, Stopped,
-};
+use kube_rightsize_app::engine::{self, Host, PrometheusRequest, Reply, Request, Stopped};
+use kube_rightsize_core::http::{Request as HttpRequest, Response, TransportError};
 use kube_rightsize_core::model::CapacityType;
 use kube_rightsize_core::pricing::import::write_price_file;
 use kube_rightsize_core::pricing::sources::{PriceSource, PriceTable};
@@ -268,23 +267,35 @@ impl FakeHost {
 }
 
 impl Host for FakeHost {
-    async fn fetch(&self, url: &str, _timeout_ms: u32) -> Result<(u16, Vec<u8>), FetchError> {
+    async fn fetch(
+        &self,
+        request: &HttpRequest,
+        _timeout_ms: u32,
+    ) -> Result<Response, TransportError> {
+        let url = request.url.as_str();
         self.fetched.borrow_mut().push(url.to_owned());
         tick(0).await;
+        let ok = |status: u16, body: &[u8]| {
+            Ok(Response {
+                status,
+                headers: Vec::new(),
+                body: body.to_vec(),
+            })
+        };
         if url == engine::CATALOGUE_URL {
-            return Ok((200, CATALOGUE.to_vec()));
+            return ok(200, CATALOGUE);
         }
         assert!(
             url.starts_with("http://prometheus.test/api/v1/query?query="),
             "{url}"
         );
         match self.prom {
-            Prom::Empty => Ok((
+            Prom::Empty => ok(
                 200,
-                br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#.to_vec(),
-            )),
-            Prom::Down => Err(FetchError::Network("Failed to fetch".into())),
-            Prom::Broken => Ok((500, b"internal error".to_vec())),
+                br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#,
+            ),
+            Prom::Down => Err(TransportError::Blocked),
+            Prom::Broken => ok(500, b"internal error"),
         }
     }
     async fn progress(&self, text: &str) -> Result<(), ()> {
@@ -295,7 +306,7 @@ impl Host for FakeHost {
         Ok(())
     }
     fn now(&self) -> f64 {
-        engine::browser::now()
+        kube_rightsize_app::net::now_ms()
     }
 }
 
@@ -369,7 +380,7 @@ async fn engine_prices_nodes_from_vantage_prices() {
             1.25,
         );
     }
-    let file = write_price_file(&table, "2026-01-31T00:00:00Z");
+    let file = write_price_file(&table, "2026-01-31T00:00:00Z", &[]);
     let reply = run(&host, &request(false, Some(file))).await;
     let priced: Vec<_> = reply
         .report
@@ -473,7 +484,7 @@ async fn engine_stops_when_cancelled_and_reports_unreadable_inputs() {
     match engine::run(&req, &bad, &host).await {
         Err(Stopped::Failed(f)) => {
             assert_eq!(f.heading, "This input could not be read: ");
-            assert!(f.location.starts_with("paste, line 1, column"), "{f:?}");
+            assert!(f.location().starts_with("paste, line 1, column"), "{f:?}");
         }
         other => panic!("expected a located failure, got {:?}", other.map(|_| ())),
     }
@@ -853,7 +864,7 @@ async fn engine_turns_hostile_input_into_located_errors_or_reports() {
                 }
             }
             Err(Stopped::Failed(f)) => {
-                assert!(f.location.starts_with(name), "{name}: {f:?}");
+                assert!(f.location().starts_with(name), "{name}: {f:?}");
                 assert!(!f.message.is_empty(), "{name}: {f:?}");
             }
             Err(other) => panic!("{name}: {other:?}"),

@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
             "imported price {entry:?}"
         );
     }
-    let written = write_price_file(&imported.table, "2026-01-01T00:00:00Z");
+    let written = write_price_file(&imported.table, "2026-01-01T00:00:00Z", &[]);
     let again = import_prices("written.json", written.as_bytes())
         .unwrap_or_else(|e| panic!("the written price file does not import: {e}\n{written}"));
     assert_eq!(again.table.len(), imported.table.len());

@@ -148,6 +148,6 @@ pub fn run_prices(p: &PricesArgs) -> Result<(), Failure> {
         .as_ref()
         .ok_or_else(|| Failure::Internal(anyhow::anyhow!("the pipeline ran without Vantage")))?;
     finish(vantage, p.verbose);
-    let text = write_price_file(&vantage.table, &generated_at);
+    let text = write_price_file(&vantage.table, &generated_at, &vantage.warnings);
     crate::write_output(p.output.as_deref(), &text).map_err(Failure::Internal)
 }

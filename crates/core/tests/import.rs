@@ -254,7 +254,7 @@ fn kube_rightsize_price_file_round_trips() {
     assert_eq!(e.source.as_deref(), Some("vantage-instances"));
     assert_eq!(e.fetched_at.as_deref(), Some("2026-02-01T07:59:00Z"));
 
-    let written = write_price_file(t, "2026-02-02T00:00:00Z");
+    let written = write_price_file(t, "2026-02-02T00:00:00Z", &[]);
     assert!(written.starts_with("{\n  \"schema\": \"kube-rightsize/prices/v1\""));
     let again = import_prices("again.json", written.as_bytes()).unwrap();
     assert_eq!(again.table.len(), 3);

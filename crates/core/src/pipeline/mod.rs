@@ -99,6 +99,8 @@ pub enum CatalogueSource {
     Loaded(Arc<Catalogue>),
     /// Download it from this URL (the worker, the first time).
     Fetch(String),
+    /// None: nodes are priced from manual prices, price files, Vantage and fallback rates.
+    None,
 }
 
 /// Vantage prices for this analysis.
@@ -410,7 +412,7 @@ impl<'a> Pipeline<'a> {
                 }));
                 self.state = State::CatalogueAwait(id);
             }
-            None => self.state = State::Read,
+            Some(CatalogueSource::None) | None => self.state = State::Read,
         }
     }
 
@@ -463,7 +465,7 @@ impl<'a> Pipeline<'a> {
                 (InputKind::Snapshot, _) => snapshots.push(Input::new(input.name, input.bytes)),
                 (InputKind::Prices, Role::VantagePrices) => {
                     let imported = import_prices(input.name, input.bytes)
-                        .map_err(|e| Failure::import(&e, "Vantage prices"))?;
+                        .map_err(|e| Failure::import(&e, "Vantage price file"))?;
                     self.settings.vantage = imported.table;
                     self.settings.vantage.description = "Vantage (fetched in this browser)".into();
                     self.settings.price_file_warnings.extend(imported.warnings);
@@ -704,7 +706,9 @@ fn prometheus_failure(
         TransportError::Blocked | TransportError::Network(_) => {
             let cause = match e {
                 TransportError::Network(m) => m,
-                _ => "the browser blocked the answer".to_owned(),
+                _ => {
+                    "the browser got no answer (connection refused, or blocked by CORS)".to_owned()
+                }
             };
             QueryFailure::Unreachable(format!(
                 "cannot reach Prometheus at {base}: {cause} — is `kubectl port-forward \

@@ -301,6 +301,36 @@ struct PriceFileIn {
     #[serde(default)]
     generated_at: Option<String>,
     prices: Vec<PriceRowIn>,
+    #[serde(default)]
+    warnings: Vec<WarningIn>,
+}
+
+/// A warning recorded when the file was written (e.g. a Vantage lookup that failed).
+#[derive(Deserialize)]
+struct WarningIn {
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// A recorded warning as it enters the report: a code of lower-case letters, digits and `_`
+/// (else `price_file_warning`), the message capped like every string read.
+fn recorded_warning(name: &str, w: WarningIn) -> Warning {
+    let code_ok = !w.code.is_empty()
+        && w.code.len() <= 64
+        && w.code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let code = if code_ok {
+        w.code
+    } else {
+        "price_file_warning".to_owned()
+    };
+    Warning::new(
+        &code,
+        "",
+        format!("{name}: {}", limits::cap_string(w.message)),
+    )
 }
 
 #[derive(Deserialize)]
@@ -378,6 +408,7 @@ fn import_kube_rightsize(name: &str, text: &str) -> Result<ImportedPrices, Impor
     }
     push_duplicates(name, &duplicates, &mut warnings);
     warnings.extend(shortened.warning(name));
+    warnings.extend(file.warnings.into_iter().map(|w| recorded_warning(name, w)));
     Ok(ImportedPrices {
         format: PriceFileFormat::KubeRightsize,
         table,
@@ -441,13 +472,33 @@ pub struct PriceFile<'a> {
     pub generated_at: &'a str,
     /// The prices.
     pub prices: Vec<PriceFileRow<'a>>,
+    /// What went wrong while the prices were fetched (e.g. `vantage_timeout`), so that a
+    /// report made from the file still says it; left out when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<PriceFileWarning<'a>>,
+}
+
+/// A warning recorded in a price file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceFileWarning<'a> {
+    /// Its code (`vantage_timeout`).
+    pub code: &'a str,
+    /// For people.
+    pub message: &'a str,
 }
 
 /// Writes `table` as a kube-rightsize price file (pretty JSON, ends with a newline).
-pub fn write_price_file(table: &PriceTable, generated_at: &str) -> String {
+pub fn write_price_file(table: &PriceTable, generated_at: &str, warnings: &[Warning]) -> String {
     let file = PriceFile {
         schema: PRICES_SCHEMA,
         generated_at,
+        warnings: warnings
+            .iter()
+            .map(|w| PriceFileWarning {
+                code: &w.code,
+                message: &w.message,
+            })
+            .collect(),
         prices: table
             .iter()
             .map(|e| PriceFileRow {
@@ -885,6 +936,43 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
 mod tests {
     use super::*;
 
+    /// A price file remembers what went wrong while its prices were fetched, so a report made
+    /// from it says so too (the app's Vantage panel and `kube-rightsize prices` write them).
+    #[test]
+    fn warnings_written_into_a_price_file_come_back_as_report_warnings() {
+        let mut table = PriceTable::new("Vantage");
+        table.insert_price(
+            Provider::Aws,
+            "m5.large",
+            "us-east-1",
+            CapacityType::OnDemand,
+            0.096,
+        );
+        let written = write_price_file(
+            &table,
+            "2026-01-01T00:00:00Z",
+            &[Warning::new(
+                "vantage_timeout",
+                "",
+                "Vantage did not answer in time",
+            )],
+        );
+        let read = import_prices("prices.json", written.as_bytes()).expect("round trip");
+        assert_eq!(read.table.len(), 1);
+        assert_eq!(read.warnings.len(), 1);
+        assert_eq!(read.warnings[0].code, "vantage_timeout");
+        assert_eq!(
+            read.warnings[0].message,
+            "prices.json: Vantage did not answer in time"
+        );
+        // Without warnings the file is as before; an odd code is not taken as given.
+        assert!(!write_price_file(&table, "2026-01-01T00:00:00Z", &[]).contains("warnings"));
+        let odd = br#"{"schema":"kube-rightsize/prices/v1","prices":[],
+                      "warnings":[{"code":"<b>","message":"m"}]}"#;
+        let read = import_prices("p.json", odd).unwrap();
+        assert_eq!(read.warnings[0].code, "price_file_warning");
+    }
+
     /// Found by the `prices` fuzz target: a feed record under the region `""` was imported,
     /// and the price file written from it did not import back (the v1 reader refuses empty
     /// regions). Empty regions and blank instance types are now skipped with a warning.
@@ -911,7 +999,7 @@ mod tests {
             "{:?}",
             imported.warnings
         );
-        let written = write_price_file(&imported.table, "2026-01-01T00:00:00Z");
+        let written = write_price_file(&imported.table, "2026-01-01T00:00:00Z", &[]);
         let again = import_prices("written.json", written.as_bytes()).expect("round trip");
         assert_eq!(again.table.len(), imported.table.len());
     }
@@ -936,7 +1024,7 @@ mod tests {
             imported.warnings[0].message
         );
         // Written back and read again: the same (shortened) type, nothing shortened twice.
-        let written = write_price_file(&imported.table, "2026-01-01T00:00:00Z");
+        let written = write_price_file(&imported.table, "2026-01-01T00:00:00Z", &[]);
         let again = import_prices("p.json", written.as_bytes()).unwrap();
         let entry = again.table.iter().next().expect("one price");
         assert_eq!(entry.instance_type, capped);
