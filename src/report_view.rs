@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use kube_rightsize_core::cluster::InputSummary;
+use kube_rightsize_core::format::{fmt_bytes, fmt_usd, trim_decimal};
+use kube_rightsize_core::report::Report;
 use kube_rightsize_core::report::export::{ExportFormat, ExportOptions, export_file_name, render};
 use kube_rightsize_core::report::html::render_charts;
-use kube_rightsize_core::report::table::fmt_bytes;
-use kube_rightsize_core::report::{Report, fmt_usd, trim_decimal};
 use kube_rightsize_core::suggest::describe as suggest_describe;
 use leptos::prelude::*;
 

@@ -150,7 +150,7 @@ pub fn SettingsPanel(
                                                     <td>{t.region.clone().unwrap_or_else(|| "—".into())}</td>
                                                     <td>{t.priced_as.as_str()}</td>
                                                     <td class="num">{t.nodes}</td>
-                                                    <td class="num">{format!("${}", kube_rightsize_core::report::trim_decimal(t.usd_per_hour, 6))}</td>
+                                                    <td class="num">{format!("${}", kube_rightsize_core::format::trim_decimal(t.usd_per_hour, 6))}</td>
                                                     <td>{t.source.as_str()}{if t.estimate { " (estimate)" } else { "" }}</td>
                                                     <td>
                                                         <input

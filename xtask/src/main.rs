@@ -9,6 +9,7 @@
 //! cargo xtask catalogue    regenerate the embedded price catalogue from ../shared/pricing
 //! cargo xtask csp [FILE]   strict Content-Security-Policy for the built index.html (Trunk hook)
 //! cargo xtask fuzz         run every cargo-fuzz target N seconds (`--seconds N`, nightly)
+//! cargo xtask layers       the core's modules import only downwards (ARCHITECTURE.md, Layers)
 //! ```
 
 mod bench;
@@ -17,6 +18,7 @@ mod catalogue;
 mod csp;
 mod fuzz;
 mod r#gen;
+mod layers;
 mod run;
 mod test;
 
@@ -38,6 +40,7 @@ commands:
   csp [FILE]   insert a strict Content-Security-Policy into a built index.html
                (Trunk's post_build hook runs it for release builds)
   fuzz         run every fuzz target (fuzz/) N seconds each: fuzz --seconds N [--target NAME]
+  layers       check that crates/core imports only downwards, in ARCHITECTURE.md's layer order
 ";
 
 fn main() {
@@ -65,6 +68,7 @@ fn real_main() -> Result<()> {
         }
         "gen" => r#gen::run(rest),
         "csp" => csp::run(rest),
+        "layers" => layers::check(&root),
         "bench" => bench::run(&root, rest),
         "fuzz" => fuzz::run(&root, rest),
         "catalogue" => {

@@ -75,6 +75,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         "core purity: no browser crates in crates/core's dependency tree",
         core_is_pure,
     )?;
+    s.stage(
+        "core layers: imports only go down ARCHITECTURE.md's layers, no circles",
+        || crate::layers::check(root),
+    )?;
     s.stage("clippy (native)", || {
         run::status(Command::new("cargo").args([
             "clippy",

@@ -24,11 +24,11 @@ use serde::Serialize;
 
 use crate::cluster::{Cluster, Resources};
 use crate::diagnostics::{Warning, object_ref};
+use crate::format::{fmt_hourly, fmt_rate, trim_decimal};
 use crate::model::{CapacityType, Provider};
 use crate::nodes::{ComputeType, Node};
 use crate::pods::{Pod, PodPhase};
 use crate::pricing::sources::{PriceLookup, PriceQuery, PriceSource, PriceSources};
-use crate::report::trim_decimal;
 
 /// Hours in a month (365 × 24 / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
@@ -351,16 +351,6 @@ pub struct CostModel {
     pub fallback_rates: Rates,
     /// Pricing and cost warnings (ingest warnings are in [`Cluster::warnings`]).
     pub warnings: Vec<Warning>,
-}
-
-/// A per-resource rate for display: `$0.0306`.
-pub fn fmt_rate(v: f64) -> String {
-    format!("{v:.4}")
-}
-
-/// An hourly price for display: `$0.096/h`.
-pub fn fmt_hourly(v: f64) -> String {
-    format!("${}/h", trim_decimal(v, 6))
 }
 
 fn capacity_words(c: CapacityType) -> &'static str {

@@ -1,4 +1,5 @@
-//! Number formatting shared by every output (tables, HTML, the app).
+//! Number formatting shared by every output (tables, CSV, HTML, messages, the app): money,
+//! rates, decimals, sizes, percentages.
 
 /// Inserts thousands separators into a run of ASCII digits: `1234567` → `1,234,567`.
 pub fn group_digits(digits: &str) -> String {
@@ -29,6 +30,59 @@ pub fn human_bytes(n: usize) -> String {
         format!("{:.1} MB", n / 1e6)
     } else {
         format!("{:.2} GB", n / 1e9)
+    }
+}
+
+/// Formats `v` with at most `max_decimals` decimals, without trailing zeros (`0.25`, `7.08`,
+/// `2`). Non-finite values print as `NaN`/`inf`.
+pub fn trim_decimal(v: f64, max_decimals: usize) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let s = format!("{v:.max_decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    };
+    if s == "-0" { "0".to_owned() } else { s }
+}
+
+/// Formats dollars for display with two decimals and thousands separators: `$1,234.56`.
+pub fn fmt_usd(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("${v}");
+    }
+    let cents = (v.abs() * 100.0).round();
+    let whole = (cents / 100.0).trunc();
+    let frac = cents - whole * 100.0;
+    let grouped = group_digits(&format!("{whole:.0}"));
+    let sign = if v < 0.0 && cents > 0.0 { "-" } else { "" };
+    format!("{sign}${grouped}.{frac:02.0}")
+}
+
+/// `part / whole × 100`, or `None` when `whole` is not a positive finite number.
+pub fn percent_of(part: f64, whole: f64) -> Option<f64> {
+    (whole > 0.0 && part.is_finite() && whole.is_finite()).then(|| part / whole * 100.0)
+}
+
+/// A per-resource rate for display: `$0.0306`.
+pub fn fmt_rate(v: f64) -> String {
+    format!("{v:.4}")
+}
+
+/// An hourly price for display: `$0.096/h`.
+pub fn fmt_hourly(v: f64) -> String {
+    format!("${}/h", trim_decimal(v, 6))
+}
+
+/// Memory for people: `512Mi`, `1.5Gi`.
+pub fn fmt_bytes(bytes: i64) -> String {
+    let gib = bytes as f64 / (1u64 << 30) as f64;
+    if gib.abs() >= 1.0 {
+        format!("{}Gi", trim_decimal(gib, 2))
+    } else {
+        format!("{}Mi", trim_decimal(bytes as f64 / 1_048_576.0, 0))
     }
 }
 

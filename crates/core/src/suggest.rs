@@ -33,10 +33,11 @@ use serde::Serialize;
 use crate::cluster::Cluster;
 use crate::cost::{CostModel, CpuMemory, HOURS_PER_MONTH, PoolCost};
 use crate::diagnostics::Warning;
+use crate::format::{fmt_usd, trim_decimal};
 use crate::model::{CapacityType, Provider};
 use crate::pricing::catalogue::{Arch, InstanceSpec};
 use crate::pricing::sources::{PriceQuery, PriceSource, PriceSources};
-use crate::report::{Amount, NodePoolRow, Report, fmt_usd, trim_decimal};
+use crate::report::{Amount, NodePoolRow, Report};
 
 /// The default target utilisation of requests over allocatable (85%).
 pub const DEFAULT_TARGET_UTILISATION: f64 = 0.85;

@@ -369,7 +369,7 @@ fn summary_figures_are_in_the_page() {
     for (id, v) in [
         (
             "sum-monthly-cost",
-            kube_rightsize_core::report::fmt_usd(s.monthly_cost),
+            kube_rightsize_core::format::fmt_usd(s.monthly_cost),
         ),
         ("sum-nodes", s.nodes.to_string()),
         ("sum-pods", s.pods.to_string()),

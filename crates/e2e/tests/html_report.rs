@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use kube_rightsize_core::analysis::{Settings, analyze};
+use kube_rightsize_core::format::fmt_usd;
 use kube_rightsize_core::ingest::Input;
 use kube_rightsize_core::pricing::catalogue::Catalogue;
 use kube_rightsize_core::report::html::{HtmlOptions, render_html};
-use kube_rightsize_core::report::{fmt_usd, json};
+use kube_rightsize_core::report::json;
 use kube_rightsize_e2e::screenshot_dir;
 use kube_rightsize_e2e::server::StaticServer;
 use kube_rightsize_e2e::webdriver::Browser;

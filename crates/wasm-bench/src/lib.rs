@@ -2,24 +2,25 @@
 //! in V8 (node, the engine Chromium runs) and natively on the same input with the same code.
 //!
 //! [`analyse`] does what `src/engine.rs`'s `run` does for one pasted snapshot with no Vantage
-//! prices and no Prometheus: decode the price catalogue (`catalogue.bin`, which the worker
-//! fetches), sort the inputs (`inputs::prepare`), ingest, `analyze_cluster`, then build the
-//! reply and serialise it to JSON as the worker does before `postMessage`. In wasm the bytes are
-//! first copied out of a JS `Uint8Array` into a `Vec<u8>`, as the worker's `Uint8Array::to_vec`.
+//! prices and no Prometheus: the core's pipeline ([`kube_rightsize_core::pipeline`]) from the
+//! price catalogue (`catalogue.bin`, which the worker downloads and decodes; here it is
+//! decoded from the same bytes) to the reply, serialised to JSON as the worker does before
+//! `postMessage`. In wasm the bytes are first copied out of a JS `Uint8Array` into a
+//! `Vec<u8>`, as the worker's `Uint8Array::to_vec`. Each phase ends where the pipeline
+//! reports the next one (`Reading …` → ingest, `Analysing` → analyze).
 //!
 //! Built for `wasm32-unknown-unknown` (the worker's target, same allocator) and driven by
 //! `run.mjs`; `bench.sh` builds the configurations compared in BENCHMARKS.md
 //! (*Analysis in wasm vs native*). Natively, `krs-wasm-bench-native FILE` prints the same line.
 
-use kube_rightsize_core::analysis::{Settings, analyze_cluster};
-use kube_rightsize_core::cluster::InputSummary;
+use std::sync::Arc;
+
+use kube_rightsize_core::analysis::Settings;
+use kube_rightsize_core::http::Response;
 use kube_rightsize_core::ingest::{Input, ingest_with};
-use kube_rightsize_core::inputs::prepare;
-use kube_rightsize_core::preferences::Preferences;
-use kube_rightsize_core::pricing::catalogue::Catalogue;
-use kube_rightsize_core::pricing::vantage::{PriceKey, wanted_prices};
-use kube_rightsize_core::report::Report;
-use serde::Serialize;
+use kube_rightsize_core::pipeline::{
+    CatalogueSource, Job, JobInput, Now, Pipeline, Role, Shell, Stage, Step,
+};
 use serde_json::json;
 
 /// The report's fixed time stamp.
@@ -27,25 +28,6 @@ pub const GENERATED_AT: &str = "2026-11-26T00:00:00Z";
 
 /// The price catalogue the worker fetches.
 pub static CATALOGUE: &[u8] = include_bytes!("../../core/data/catalogue.bin");
-
-/// The worker's reply (`engine::Reply`), borrowed: the same fields, serialised the same way.
-#[derive(Serialize)]
-struct Reply<'a> {
-    report: &'a Report,
-    inputs: &'a [InputSummary],
-    held: Vec<(String, String)>,
-    node_descriptions: Vec<String>,
-    wanted_prices: Vec<PriceKey>,
-    preference_errors: Vec<String>,
-    catalogue: CatalogueStatus,
-    elapsed_ms: f64,
-}
-
-#[derive(Serialize)]
-struct CatalogueStatus {
-    coverage: Vec<String>,
-    problem: Option<String>,
-}
 
 /// Phase timer over a host clock in milliseconds.
 struct Phases<'c> {
@@ -76,44 +58,60 @@ pub fn analyse(
         last: start,
         list: vec![("copy", copy_ms)],
     };
-    let catalogue = Catalogue::from_bytes(CATALOGUE).map_err(|e| e.to_string())?;
-    let coverage = catalogue.coverage();
-    p.mark("catalogue");
-    let mut settings = Settings::default();
-    let preference_errors = Preferences::from_json("{}")
-        .apply(&mut settings)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let parts = [Input::new("paste", bytes)];
-    let prepared = prepare(&parts, &mut settings).map_err(|e| e.to_string())?;
-    let cluster = ingest_with(&prepared.snapshots, &settings.ingest).map_err(|e| e.to_string())?;
-    p.mark("ingest");
-    let analysis = analyze_cluster(cluster, &settings, Some(&catalogue), GENERATED_AT);
-    p.mark("analyze");
-    let reply = Reply {
-        report: &analysis.report,
-        inputs: &analysis.cluster.inputs,
-        held: prepared.describe(&analysis.cluster),
-        node_descriptions: analysis
-            .cluster
-            .nodes
-            .iter()
-            .map(kube_rightsize_core::nodes::describe)
-            .collect(),
-        wanted_prices: wanted_prices(&analysis.cluster),
-        preference_errors,
-        catalogue: CatalogueStatus {
-            coverage,
-            problem: None,
-        },
-        elapsed_ms: 0.0,
+    let job = Job {
+        inputs: vec![JobInput {
+            name: "paste",
+            bytes,
+            role: Role::Auto,
+        }],
+        options: Default::default(),
+        catalogue: CatalogueSource::Fetch("catalogue.bin".to_owned()),
+        vantage: None,
+        prometheus: None,
+        generated_at: GENERATED_AT.to_owned(),
+        shell: Shell::Browser,
     };
+    let mut pipeline = Pipeline::new(job);
+    let now = Now {
+        ms: 0.0,
+        unix_seconds: 0,
+    };
+    let mut answer = None;
+    let outcome = loop {
+        match pipeline.next_step(now) {
+            Step::Progress(pr) => match pr.stage {
+                Stage::Reading => p.mark("catalogue"),
+                Stage::Analysing => p.mark("ingest"),
+                _ => {}
+            },
+            Step::Fetch(f) => answer = Some(f.id),
+            Step::Pending => {
+                let id = answer.take().ok_or("the pipeline waits for nothing")?;
+                pipeline.receive(
+                    id,
+                    now,
+                    Ok(Response {
+                        status: 200,
+                        headers: Vec::new(),
+                        body: CATALOGUE.to_vec(),
+                    }),
+                );
+            }
+            Step::Done(o) => break o,
+            Step::Failed(f) => return Err(f.to_string()),
+            Step::Wait { .. } => return Err("nothing to wait for".to_owned()),
+        }
+    };
+    p.mark("analyze");
+    let (nodes, pods) = (
+        outcome.analysis.cluster.nodes.len(),
+        outcome.analysis.cluster.pods.len(),
+    );
+    let catalogue: Option<Arc<_>> = outcome.catalogue.clone();
+    let reply = outcome.into_reply(Vec::new());
     let text = serde_json::to_string(&reply).map_err(|e| e.to_string())?;
     p.mark("reply");
-    let (nodes, pods) = (analysis.cluster.nodes.len(), analysis.cluster.pods.len());
     drop(reply);
-    drop(analysis);
     drop(catalogue);
     p.mark("drop");
     let total: f64 = p.list.iter().map(|(_, ms)| ms).sum();

@@ -424,10 +424,6 @@ pub fn as_of_for_region(as_of: &str, region: &str) -> String {
     other.map_or_else(|| as_of.trim().to_owned(), str::to_owned)
 }
 
-fn fmt_usd_hour(v: f64) -> String {
-    format!("${}/h", crate::report::trim_decimal(v, 6))
-}
-
 impl<'a> PriceSources<'a> {
     /// Sources with only the catalogue (no manual prices, price files or Vantage).
     pub fn catalogue_only(catalogue: Option<&'a Catalogue>) -> PriceSources<'a> {
@@ -598,13 +594,13 @@ impl<'a> PriceSources<'a> {
                     .filter(|d| d.is_finite() && (0.0..1.0).contains(d))
                 {
                     Some(d) => {
-                        let pct = crate::report::trim_decimal(d * 100.0, 2);
+                        let pct = crate::format::trim_decimal(d * 100.0, 2);
                         let mut l = found(
                             od,
                             CapacityType::Spot,
                             Some(format!(
                                 "on-demand {} less an assumed {pct}% spot discount",
-                                fmt_usd_hour(od_price)
+                                crate::format::fmt_hourly(od_price)
                             )),
                             vec![PriceIssue {
                                 code: "spot_price_estimated",
@@ -612,7 +608,7 @@ impl<'a> PriceSources<'a> {
                                     "no spot price known for {instance_type} in {region}; \
                                      estimated as the on-demand {} less the assumed {pct}% \
                                      spot discount",
-                                    fmt_usd_hour(od_price)
+                                    crate::format::fmt_hourly(od_price)
                                 ),
                             }],
                         );
@@ -630,7 +626,7 @@ impl<'a> PriceSources<'a> {
                                 "spot node, but no spot price is known for {instance_type} in \
                                  {region}; priced at the on-demand {} (an upper bound): import a \
                                  price file with spot prices, or set an assumed spot discount",
-                                fmt_usd_hour(od_price)
+                                crate::format::fmt_hourly(od_price)
                             ),
                         }],
                     ),

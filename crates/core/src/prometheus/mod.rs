@@ -38,10 +38,10 @@ use serde::Deserialize;
 
 use crate::cluster::Cluster;
 use crate::diagnostics::Warning;
+use crate::format::trim_decimal;
 use crate::limits;
 use crate::recommend::strategy::{self, ContainerUsage, PodUsage, StrategyName, StrategySettings};
 use crate::recommend::{Recommendation, RecommendationSet, Source, Value};
-use crate::report::trim_decimal;
 
 /// Pods per query, as KRR.
 pub const PODS_PER_QUERY: usize = 50;

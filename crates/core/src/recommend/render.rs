@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::report::{ContainerRecommendation, OptionalAmount, Report, fmt_usd, trim_decimal};
+use crate::format::{fmt_usd, trim_decimal};
+use crate::report::{ContainerRecommendation, OptionalAmount, Report};
 
 /// CPU for people, KRR style: `13m` below one core, else cores (`2.5`).
 pub fn fmt_cpu(millis: i64) -> String {

@@ -19,40 +19,13 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::{Cluster, ResourceSpec};
 use crate::cost::{self, CostModel, CpuMemory, HOURS_PER_MONTH, Rates};
 use crate::diagnostics::Warning;
+use crate::format::{percent_of, trim_decimal};
 use crate::model::{CapacityType, Provider};
 use crate::pods::Container;
 use crate::pricing::sources::PriceSource;
 
 /// The JSON schema name of [`Report`].
 pub const SCHEMA: &str = "kube-rightsize/report/v1";
-
-/// Formats `v` with at most `max_decimals` decimals, without trailing zeros (`0.25`, `7.08`,
-/// `2`). Non-finite values print as `NaN`/`inf`.
-pub fn trim_decimal(v: f64, max_decimals: usize) -> String {
-    if !v.is_finite() {
-        return format!("{v}");
-    }
-    let s = format!("{v:.max_decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s
-    };
-    if s == "-0" { "0".to_owned() } else { s }
-}
-
-/// Formats dollars for display with two decimals and thousands separators: `$1,234.56`.
-pub fn fmt_usd(v: f64) -> String {
-    if !v.is_finite() {
-        return format!("${v}");
-    }
-    let cents = (v.abs() * 100.0).round();
-    let whole = (cents / 100.0).trunc();
-    let frac = cents - whole * 100.0;
-    let grouped = crate::format::group_digits(&format!("{whole:.0}"));
-    let sign = if v < 0.0 && cents > 0.0 { "-" } else { "" };
-    format!("{sign}${grouped}.{frac:02.0}")
-}
 
 /// CPU and memory amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -272,11 +245,6 @@ impl NodeRow {
             self.allocatable.memory_bytes as f64,
         )
     }
-}
-
-/// `part / whole × 100`, or `None` when `whole` is not a positive finite number.
-pub fn percent_of(part: f64, whole: f64) -> Option<f64> {
-    (whole > 0.0 && part.is_finite() && whole.is_finite()).then(|| part / whole * 100.0)
 }
 
 /// One node pool.

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{Report, fmt_usd, trim_decimal};
-use crate::cost::BYTES_PER_GIB;
+use super::Report;
+use crate::format::{fmt_bytes, fmt_usd, trim_decimal};
 
 /// How much to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,16 +31,6 @@ impl Default for TableOptions {
             warnings_shown: 5,
             explain_nodes: false,
         }
-    }
-}
-
-/// Memory for people: `512Mi`, `1.5Gi`.
-pub fn fmt_bytes(bytes: i64) -> String {
-    let gib = bytes as f64 / BYTES_PER_GIB;
-    if gib.abs() >= 1.0 {
-        format!("{}Gi", trim_decimal(gib, 2))
-    } else {
-        format!("{}Mi", trim_decimal(bytes as f64 / 1_048_576.0, 0))
     }
 }
 

@@ -32,11 +32,11 @@ pub mod svg;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::table::fmt_bytes;
-use super::{ContainerRow, NodePoolRow, NodeRow, OptionalAmount, Report, fmt_usd, trim_decimal};
+use super::{ContainerRow, NodePoolRow, NodeRow, OptionalAmount, Report};
 use crate::cluster::{InputFormat, InputSummary};
 use crate::cost;
 use crate::format::group_thousands;
+use crate::format::{fmt_bytes, fmt_usd, trim_decimal};
 use crate::suggest::{NodeSuggestion, SuggestionKind};
 use escape::{escape, escape_into, truncate};
 use svg::{Bar, PairBar};
@@ -241,7 +241,7 @@ fn fmt_cpu(cores: f64) -> String {
 }
 
 fn pct(part: f64, whole: f64) -> Option<f64> {
-    super::percent_of(part, whole)
+    crate::format::percent_of(part, whole)
 }
 
 fn fmt_pct(p: Option<f64>) -> String {
