@@ -91,6 +91,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn number_formats() {
+        assert_eq!(trim_decimal(0.25, 3), "0.25");
+        assert_eq!(trim_decimal(2.0, 3), "2");
+        assert_eq!(trim_decimal(7.078125, 2), "7.08");
+        assert_eq!(trim_decimal(-0.0001, 2), "0");
+        assert_eq!(fmt_usd(1234.567), "$1,234.57");
+        assert_eq!(fmt_usd(0.004), "$0.00");
+        assert_eq!(fmt_usd(999999.999), "$1,000,000.00");
+        assert_eq!(fmt_usd(-70.08), "-$70.08");
+        assert_eq!(fmt_usd(f64::NAN), "$NaN");
+    }
+
+    #[test]
     fn human_sizes_use_decimal_units() {
         assert_eq!(human_bytes(0), "0 B");
         assert_eq!(human_bytes(999), "999 B");
