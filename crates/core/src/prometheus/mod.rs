@@ -663,10 +663,9 @@ impl Plan {
                 mem_fail.get(i).copied().flatten(),
             );
             if let Some(reason) = cf {
+                // No data: request and limit both `?` (KRR's `undefined`), in every strategy.
                 o.requests.cpu = Value::Unknown;
-                if self.strategy == StrategyName::SimpleLimit {
-                    o.limits.cpu = Value::Unknown;
-                }
+                o.limits.cpu = Value::Unknown;
                 o.info_cpu = Some(reason.to_owned());
             }
             if let Some(reason) = mf {

@@ -197,10 +197,9 @@ fn hpa_rule(cluster: &Cluster, workload: usize, allow_hpa: bool, r: &mut Recomme
     };
     let mut changed = false;
     if hpa.resources.iter().any(|x| x == "cpu") && r.requests.cpu != Value::Unknown {
+        // KRR's `undefined`: request and limit both `?`.
         r.requests.cpu = Value::Unknown;
-        if r.limits.cpu != Value::Unset {
-            r.limits.cpu = Value::Unknown;
-        }
+        r.limits.cpu = Value::Unknown;
         r.info_cpu = Some("HPA detected".to_owned());
         r.given.requests_cpu = None;
         r.given.limits_cpu = None;

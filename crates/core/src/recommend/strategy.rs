@@ -15,8 +15,10 @@
 //!   resource (an HPA on CPU leaves memory recommendations alone).
 //! * Rounding is `ceil(value × 1000) / 1000` cores and `ceil(bytes / 2²⁰) × 2²⁰`, in floating
 //!   point as KRR does, and the minimums are applied after rounding.
-//! * With `simple`, an undefined CPU recommendation leaves the CPU limit unset (KRR never sets
-//!   one); undefined memory makes both the memory request and limit `?`.
+//! * An undefined recommendation is `?` for the request **and** the limit of that resource, in
+//!   every strategy: KRR's `ResourceRecommendation.undefined` is NaN for both, so with `simple`
+//!   a CPU without data has a `?` limit (severity UNKNOWN), not an unset one (which would read
+//!   as "remove the CPU limit" and count as WARNING against a current limit).
 //! * With `use_oomkill_data`, the memory recommendation is the larger of peak × (1 + buffer) and
 //!   the OOM-killed container's limit × (1 + OOM buffer), and its info is "OOMKill detected".
 
@@ -234,12 +236,17 @@ pub fn simple(s: &StrategySettings, u: &ContainerUsage) -> Outcome {
     let p = fmax(u.pods.iter().filter_map(|p| p.cpu_percentile_cores));
     match check(p.is_some(), cpu_samples(u), u.hpa_cpu, s) {
         Err(reason) => {
+            // KRR's `undefined`: request and limit both `?`.
             out.requests.cpu = Value::Unknown;
+            out.limits.cpu = Value::Unknown;
             out.info_cpu = Some(reason);
         }
-        Ok(()) => out.requests.cpu = round_cpu(p.unwrap_or(0.0), s),
+        Ok(()) => {
+            out.requests.cpu = round_cpu(p.unwrap_or(0.0), s);
+            // `simple` never sets a CPU limit.
+            out.limits.cpu = Value::Unset;
+        }
     }
-    out.limits.cpu = Value::Unset;
     memory(s, u, &mut out);
     out
 }
@@ -286,10 +293,12 @@ pub fn single_sample(
     match (cpu_millis, hpa_cpu && !s.allow_hpa) {
         (None, _) => {
             out.requests.cpu = Value::Unknown;
+            out.limits.cpu = Value::Unknown;
             out.info_cpu = Some("No data".to_owned());
         }
         (Some(_), true) => {
             out.requests.cpu = Value::Unknown;
+            out.limits.cpu = Value::Unknown;
             out.info_cpu = Some("HPA detected".to_owned());
         }
         (Some(m), false) => out.requests.cpu = Value::Set(m.max(0).max(s.cpu_min_millicores)),
