@@ -432,10 +432,14 @@ pub struct Plan {
 
 impl Plan {
     /// Plans the queries for every workload container of `cluster` (app containers and native
-    /// sidecars; bare pods included).
+    /// sidecars; bare pods included) in the settings' namespace scope
+    /// ([`StrategySettings::namespaces`]: by default every namespace but `kube-system`, as KRR).
     pub fn new(cluster: &Cluster, strategy: StrategyName, settings: &StrategySettings) -> Plan {
         let mut targets = Vec::new();
         for w in &cluster.workloads {
+            if !settings.in_scope(&w.namespace) {
+                continue;
+            }
             let pods: Vec<String> = w
                 .pods
                 .iter()

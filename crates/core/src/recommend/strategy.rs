@@ -85,6 +85,14 @@ pub struct StrategySettings {
     pub cpu_min_millicores: i64,
     /// The smallest memory recommendation, in bytes (100 MiB = 104,857,600).
     pub memory_min_bytes: i64,
+    /// The namespaces whose workloads get recommendations (KRR's `-n/--namespace`, repeatable).
+    ///
+    /// Empty (the default, KRR's `*`): every namespace **but `kube-system`**, which KRR leaves
+    /// out unless it is named. Otherwise exactly the named namespaces, `kube-system` included
+    /// when named; names are compared lower-cased, as KRR lower-cases them. Applies to
+    /// Prometheus and usage inputs; a KRR result keeps its rows (KRR already chose its scope).
+    #[serde(default)]
+    pub namespaces: Vec<String>,
 }
 
 impl Default for StrategySettings {
@@ -102,7 +110,39 @@ impl Default for StrategySettings {
             oom_memory_buffer_percentage: 25.0,
             cpu_min_millicores: 10,
             memory_min_bytes: 100 * MIB,
+            namespaces: Vec::new(),
         }
+    }
+}
+
+/// The namespace KRR leaves out unless it is named.
+pub const KUBE_SYSTEM: &str = "kube-system";
+
+impl StrategySettings {
+    /// True when workloads of `namespace` get recommendations under
+    /// [`StrategySettings::namespaces`].
+    pub fn in_scope(&self, namespace: &str) -> bool {
+        if self.namespaces.is_empty() {
+            namespace != KUBE_SYSTEM
+        } else {
+            self.namespaces
+                .iter()
+                .any(|n| n.trim().to_lowercase() == namespace)
+        }
+    }
+
+    /// The named namespaces, trimmed, lower-cased, sorted and without repeats (empty for the
+    /// default scope).
+    pub fn named_namespaces(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .namespaces
+            .iter()
+            .map(|n| n.trim().to_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
     }
 }
 

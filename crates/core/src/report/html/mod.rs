@@ -33,7 +33,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::table::fmt_bytes;
-use super::{ContainerRow, NodePoolRow, NodeRow, OptionalAmount, Report, fmt_usd, trim_decimal};
+use super::{
+    ContainerRecommendation, ContainerRow, NodePoolRow, NodeRow, OptionalAmount, Report, fmt_usd,
+    trim_decimal,
+};
 use crate::cluster::{InputFormat, InputSummary};
 use crate::cost;
 use crate::format::group_thousands;
@@ -253,6 +256,24 @@ fn amounts(a: &OptionalAmount) -> String {
         "{}/{}",
         a.cpu_cores.map_or_else(|| "–".to_owned(), fmt_cpu),
         a.memory_bytes.map_or_else(|| "–".to_owned(), fmt_bytes)
+    )
+}
+
+/// Recommended `cpu/memory` of `which` (`requests` or `limits`): `?` for an undefined cell
+/// (KRR's), `–` for an unset one.
+fn rec_amounts(r: &ContainerRecommendation, which: &str, a: &OptionalAmount) -> String {
+    let undefined = |res: &str| r.undefined.iter().any(|u| *u == format!("{which}.{res}"));
+    let cell = |res: &str, v: Option<String>| {
+        if undefined(res) {
+            "?".to_owned()
+        } else {
+            v.unwrap_or_else(|| "–".to_owned())
+        }
+    };
+    format!(
+        "{}/{}",
+        cell("cpu", a.cpu_cores.map(fmt_cpu)),
+        cell("memory", a.memory_bytes.map(fmt_bytes))
     )
 }
 
@@ -1108,7 +1129,7 @@ impl Page<'_> {
             let _ = write!(
                 out,
                 "from {} (<code>{}</code>), strategy <code>{}</code>{}; {} containers matched, {} \
-                 unmatched; score {} ({}). Settings: history {} h, step {} min, CPU percentile \
+                 unmatched{}; score {} ({}). {}. Settings: history {} h, step {} min, CPU percentile \
                  {}, CPU request/limit percentiles {}/{}, memory buffer {}%, points required {}, \
                  allow HPA {}, OOM-kill data {} (buffer {}%), minimum {} CPU and {} memory.",
                 escape(info.source.describe()),
@@ -1121,8 +1142,17 @@ impl Page<'_> {
                 },
                 group_thousands(info.matched),
                 group_thousands(info.unmatched.len()),
+                if info.unknown > 0 {
+                    format!(
+                        ", {} UNKNOWN (no recommendation: ?)",
+                        group_thousands(info.unknown)
+                    )
+                } else {
+                    String::new()
+                },
                 info.score,
                 escape(&info.grade),
+                escape(&crate::recommend::render::describe_scope(&info.namespaces)),
                 trim_decimal(st.history_duration, 2),
                 trim_decimal(st.timeframe_duration, 2),
                 trim_decimal(st.cpu_percentile, 2),
@@ -1310,7 +1340,14 @@ fn container(out: &mut String, c: &ContainerRow) {
     }
     if let Some(r) = &c.recommended {
         out.push_str(" → <span class=\"rec\">");
-        esc(out, &amounts(&r.requests));
+        esc(out, &rec_amounts(r, "requests", &r.requests));
+        if r.limits.cpu_cores.is_some()
+            || r.limits.memory_bytes.is_some()
+            || r.undefined.iter().any(|u| u.starts_with("limits."))
+        {
+            out.push_str(" lim ");
+            esc(out, &rec_amounts(r, "limits", &r.limits));
+        }
         out.push_str("</span>");
         if r.low_confidence {
             out.push_str(" <span class=\"est\">(1 sample)</span>");
