@@ -1059,61 +1059,9 @@ impl Page<'_> {
         out.push_str("</section>\n");
     }
 
-    fn method(&self, out: &mut String) {
-        let p = &self.r.pricing;
-        let r = p.cpu_memory_price_ratio;
-        out.push_str(
-            "<section id=\"method\">\n<h2>How these numbers were computed</h2>\n<p>Each node is \
-             priced from the highest-priority source that has its instance type, region and \
-             capacity type: manual prices, Vantage, imported price files, the embedded catalogue, \
-             then fallback rates. Its hourly price <var>P</var> is split over its allocatable CPU \
-             <var>C</var> (cores) and memory <var>G</var> (GiB) so that a fully requested node \
-             allocates exactly <var>P</var>:</p>\n<pre>",
-        );
-        let _ = write!(
-            out,
-            "gib_rate  = P / (C × r + G)        r = {}\n\
-             core_rate = gib_rate × r\n\
-             pod       = cpu_request_cores × core_rate + memory_request_GiB × gib_rate   (per hour)\n\
-             idle      = max(0, P − Σ pod costs on the node)\n\
-             monthly   = hourly × {}",
-            trim_decimal(r, 4),
-            trim_decimal(p.hours_per_month, 2),
-        );
-        out.push_str("</pre>\n<h3>Settings used</h3>\n<ul>\n");
-        let _ = writeln!(
-            out,
-            "<li>Hours per month: {} (365 × 24 ÷ 12).</li>",
-            trim_decimal(p.hours_per_month, 2)
-        );
-        let _ = writeln!(
-            out,
-            "<li>CPU:memory price ratio <var>r</var> = {} (OpenCost's default, {} ÷ {}).</li>",
-            trim_decimal(r, 6),
-            cost::FALLBACK_CPU_CORE_HOURLY,
-            cost::FALLBACK_MEMORY_GIB_HOURLY
-        );
-        let _ = writeln!(
-            out,
-            "<li>Fallback rates for nodes without a price: ${} per core-hour and ${} per GiB-hour, \
-             on the node's allocatable.</li>",
-            trim_decimal(p.fallback_rates.cpu_core_hourly, 6),
-            trim_decimal(p.fallback_rates.memory_gib_hourly, 6)
-        );
-        match p.assume_spot_discount {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "<li>Assumed spot discount: {}% off on-demand for spot nodes without a known \
-                     spot price (estimates).</li>",
-                    trim_decimal(d * 100.0, 2)
-                );
-            }
-            None => out.push_str(
-                "<li>Assumed spot discount: off (spot nodes without a spot price are priced at \
-                 on-demand, an upper bound).</li>\n",
-            ),
-        }
+    /// The recommendations item of the method list (`<li id="strategy">`, left open): the
+    /// source, strategy, score, namespaces scanned and settings.
+    fn strategy_item(&self, out: &mut String) {
         let mut rec_sources: Vec<&str> = self
             .r
             .workloads
@@ -1185,6 +1133,64 @@ impl Page<'_> {
             );
             out.push('.');
         }
+    }
+
+    fn method(&self, out: &mut String) {
+        let p = &self.r.pricing;
+        let r = p.cpu_memory_price_ratio;
+        out.push_str(
+            "<section id=\"method\">\n<h2>How these numbers were computed</h2>\n<p>Each node is \
+             priced from the highest-priority source that has its instance type, region and \
+             capacity type: manual prices, Vantage, imported price files, the embedded catalogue, \
+             then fallback rates. Its hourly price <var>P</var> is split over its allocatable CPU \
+             <var>C</var> (cores) and memory <var>G</var> (GiB) so that a fully requested node \
+             allocates exactly <var>P</var>:</p>\n<pre>",
+        );
+        let _ = write!(
+            out,
+            "gib_rate  = P / (C × r + G)        r = {}\n\
+             core_rate = gib_rate × r\n\
+             pod       = cpu_request_cores × core_rate + memory_request_GiB × gib_rate   (per hour)\n\
+             idle      = max(0, P − Σ pod costs on the node)\n\
+             monthly   = hourly × {}",
+            trim_decimal(r, 4),
+            trim_decimal(p.hours_per_month, 2),
+        );
+        out.push_str("</pre>\n<h3>Settings used</h3>\n<ul>\n");
+        let _ = writeln!(
+            out,
+            "<li>Hours per month: {} (365 × 24 ÷ 12).</li>",
+            trim_decimal(p.hours_per_month, 2)
+        );
+        let _ = writeln!(
+            out,
+            "<li>CPU:memory price ratio <var>r</var> = {} (OpenCost's default, {} ÷ {}).</li>",
+            trim_decimal(r, 6),
+            cost::FALLBACK_CPU_CORE_HOURLY,
+            cost::FALLBACK_MEMORY_GIB_HOURLY
+        );
+        let _ = writeln!(
+            out,
+            "<li>Fallback rates for nodes without a price: ${} per core-hour and ${} per GiB-hour, \
+             on the node's allocatable.</li>",
+            trim_decimal(p.fallback_rates.cpu_core_hourly, 6),
+            trim_decimal(p.fallback_rates.memory_gib_hourly, 6)
+        );
+        match p.assume_spot_discount {
+            Some(d) => {
+                let _ = writeln!(
+                    out,
+                    "<li>Assumed spot discount: {}% off on-demand for spot nodes without a known \
+                     spot price (estimates).</li>",
+                    trim_decimal(d * 100.0, 2)
+                );
+            }
+            None => out.push_str(
+                "<li>Assumed spot discount: off (spot nodes without a spot price are priced at \
+                 on-demand, an upper bound).</li>\n",
+            ),
+        }
+        self.strategy_item(out);
         out.push_str("</li>\n<li>Prices: ");
         esc(out, &p.summary);
         out.push_str(".</li>\n");
