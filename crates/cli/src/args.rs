@@ -481,6 +481,19 @@ pub struct RecommendArgs {
     /// kube-state-metrics).
     #[arg(long, requires = "source", overrides_with = "use_oomkill_data")]
     pub use_oomkill_data: bool,
+
+    /// Recommend for this namespace only (repeatable; KRR's -n)
+    ///
+    /// By default every namespace but kube-system, as KRR: name kube-system to include it.
+    /// Applies to --prometheus and --usage; a KRR result keeps the scope KRR chose.
+    #[arg(
+        short = 'n',
+        long = "namespace",
+        value_name = "NAMESPACE",
+        requires = "source",
+        value_parser = namespace
+    )]
+    pub namespaces: Vec<String>,
 }
 
 impl RecommendArgs {
@@ -507,6 +520,7 @@ impl RecommendArgs {
             allow_hpa: self.allow_hpa,
             use_oomkill_data: self.use_oomkill_data,
             cpu_min_millicores: self.cpu_min,
+            namespaces: self.namespaces.clone(),
             memory_min_bytes: self.mem_min * MIB,
             ..StrategySettings::default()
         }
@@ -804,6 +818,17 @@ fn prometheus_timeout(s: &str) -> Result<u64, String> {
 /// `--strategy simple|simple_limit`.
 fn strategy(s: &str) -> Result<StrategyName, String> {
     StrategyName::parse(s.trim()).ok_or_else(|| "use simple or simple_limit".to_owned())
+}
+
+/// `-n/--namespace NAMESPACE`: a Kubernetes namespace name.
+fn namespace(s: &str) -> Result<String, String> {
+    let n = s.trim();
+    if n.is_empty() || n.len() > 63 || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(
+            "not a namespace name (up to 63 letters, digits and dashes, e.g. payments)".to_owned(),
+        );
+    }
+    Ok(n.to_ascii_lowercase())
 }
 
 /// `--cpu-percentile N` ([`rules::cpu_percentile`]).

@@ -28,43 +28,59 @@ fn recommendations_from_a_real_prometheus() {
         return;
     }
     let running = support::start(Path::new(env!("CARGO_TARGET_TMPDIR")), &[]);
-    let (dir, port) = (running.dir.clone(), running.port);
-    let cluster = snapshot(&dir);
-    let url = format!("http://127.0.0.1:{port}");
-    let run = |extra: &[&str]| -> serde_json::Value {
-        let o = Command::new(BIN)
-            .args([
-                "analyze",
-                &cluster,
-                "--prometheus",
-                &url,
-                "--price",
-                "m5.xlarge=0.2",
-                "--format=json",
-                "--generated-at=2026-01-31T12:00:00Z",
-            ])
-            .args(extra)
-            .output()
-            .expect("binary runs");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        serde_json::from_slice(&o.stdout).expect("JSON report")
-    };
-    let rec = |r: &serde_json::Value, workload: &str, container: &str| {
-        r["workloads"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|w| w["name"] == workload)
-            .and_then(|w| {
-                w["containers"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|c| c["name"] == container)
-            })
-            .map(|c| c["recommended"].clone())
-            .unwrap_or_else(|| panic!("{workload}/{container}"))
-    };
+    let url = format!("http://127.0.0.1:{}", running.port);
+    values_follow_krrs_formulas(&running.dir, &url);
+    scores_and_severities_are_krrs(&running.dir, &url);
+    named_namespaces_include_kube_system(&running.dir, &url);
+    let _ = std::fs::remove_dir_all(&running.dir);
+}
+
+/// `analyze CLUSTER --prometheus URL --format=json EXTRA…`, parsed.
+fn run_json(cluster: &str, url: &str, extra: &[&str]) -> serde_json::Value {
+    let o = run_cli(cluster, url, &[&["--format=json"], extra].concat());
+    serde_json::from_slice(&o.stdout).expect("JSON report")
+}
+
+fn run_cli(cluster: &str, url: &str, extra: &[&str]) -> std::process::Output {
+    let o = Command::new(BIN)
+        .args([
+            "analyze",
+            cluster,
+            "--prometheus",
+            url,
+            "--price",
+            "m5.xlarge=0.2",
+            "--generated-at=2026-01-31T12:00:00Z",
+        ])
+        .args(extra)
+        .output()
+        .expect("binary runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+/// The `recommended` object of `workload`'s `container` (`null` when it has none).
+fn rec(r: &serde_json::Value, workload: &str, container: &str) -> serde_json::Value {
+    r["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == workload)
+        .and_then(|w| {
+            w["containers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == container)
+        })
+        .map(|c| c["recommended"].clone())
+        .unwrap_or_else(|| panic!("{workload}/{container}"))
+}
+
+/// Every computed value equals KRR's queries and formulas.
+fn values_follow_krrs_formulas(dir: &Path, url: &str) {
+    let cluster = snapshot(dir);
+    let run = |extra: &[&str]| run_json(&cluster, url, extra);
     let (db_p95, db_p66, db_p96, db_peak, db_oom) = expected("db");
     let (app_p95, _, _, app_peak, app_oom) = expected("app");
     // Sanity of the expectations (hand-computed): 250m / 357 MiB, 42m / 345 MiB.
@@ -85,6 +101,7 @@ fn recommendations_from_a_real_prometheus() {
         "{db}"
     );
     assert_eq!(db["limits"]["cpu_cores"], serde_json::Value::Null);
+    assert_eq!(db["undefined"], serde_json::json!([]), "{db}");
     assert_eq!(db["info"], serde_json::Value::Null, "{db}");
     let app = rec(&r, "api", "app");
     assert_eq!(app["requests"]["cpu_cores"], cores(app_p95), "{app}");
@@ -93,9 +110,10 @@ fn recommendations_from_a_real_prometheus() {
         mib_up(app_peak as f64 * 1.15),
         "{app}"
     );
-    // api/log has no series: "No data", and a warning naming it.
+    // api/log has no series: "No data", every cell `?`, and a warning naming it.
     let log = rec(&r, "api", "log");
     assert_eq!(log["info"], "No data", "{log}");
+    assert_eq!(log["undefined"].as_array().unwrap().len(), 4, "{log}");
     let no_data: Vec<&serde_json::Value> = r["warnings"]
         .as_array()
         .unwrap()
@@ -125,7 +143,161 @@ fn recommendations_from_a_real_prometheus() {
     let db = rec(&r, "db", "db");
     assert_eq!(db["requests"]["cpu_cores"], cores(db_p66), "{db}");
     assert_eq!(db["limits"]["cpu_cores"], cores(db_p96), "{db}");
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// KRR's severities of one container: (row, [requests cpu, requests memory, limits cpu,
+/// limits memory]).
+type Expected = (&'static str, [&'static str; 4]);
+
+fn assert_severities(r: &serde_json::Value, workload: &str, container: &str, want: Expected) {
+    let c = rec(r, workload, container);
+    let s = &c["severities"];
+    let cells = [
+        &s["requests"]["cpu"],
+        &s["requests"]["memory"],
+        &s["limits"]["cpu"],
+        &s["limits"]["memory"],
+    ];
+    assert_eq!(
+        (
+            c["severity"].as_str().unwrap(),
+            cells.map(|v| v.as_str().unwrap())
+        ),
+        want,
+        "{workload}/{container}: {c}"
+    );
+}
+
+/// The score and every severity equal KRR's, by KRR's rules worked out by hand (see
+/// `../shared/reference/krr.md`), for both strategies on [`support::parity_snapshot`]:
+/// `kube-system/coredns` has series but is left out (KRR's default scope), `api/log` (current
+/// CPU limit 200m) and `web/front` have no series, so all their cells are `?` and UNKNOWN.
+///
+/// Before issue 16 the same run scored 52 (D) under both strategies: coredns counted, and
+/// under `simple` log's CPU limit read `200m -> none` (WARNING) and front's `none` (GOOD).
+fn scores_and_severities_are_krrs(dir: &Path, url: &str) {
+    let cluster = support::parity_snapshot(dir);
+    const UNKNOWN: Expected = ("UNKNOWN", ["UNKNOWN"; 4]);
+    // simple — db: 250m vs 250m GOOD, 512 vs 357 MiB (155) OK, CPU limits unset GOOD, memory
+    // limit unset vs 357 MiB WARNING. app: 500m vs 42m (458m) WARNING, 1024 vs 345 MiB (679)
+    // CRITICAL, GOOD, WARNING. Score int((4 − 0.7 − 1) / 4 × 100) = 57, C.
+    let r = run_json(&cluster, url, &[]);
+    assert_severities(
+        &r,
+        "db",
+        "db",
+        ("WARNING", ["GOOD", "OK", "GOOD", "WARNING"]),
+    );
+    assert_severities(
+        &r,
+        "api",
+        "app",
+        ("CRITICAL", ["WARNING", "CRITICAL", "GOOD", "WARNING"]),
+    );
+    // simple_limit — db: 250m vs 131m (119m) OK, OK, CPU limit unset vs 250m WARNING, WARNING.
+    // app: 500m vs 13m (487m) WARNING, CRITICAL, unset vs 42m WARNING, WARNING. Also 57, C.
+    let l = run_json(&cluster, url, &["--strategy", "simple_limit"]);
+    assert_severities(
+        &l,
+        "db",
+        "db",
+        ("WARNING", ["OK", "OK", "WARNING", "WARNING"]),
+    );
+    assert_severities(
+        &l,
+        "api",
+        "app",
+        ("CRITICAL", ["WARNING", "CRITICAL", "WARNING", "WARNING"]),
+    );
+    for r in [&r, &l] {
+        assert_severities(r, "api", "log", UNKNOWN);
+        assert_severities(r, "front", "front", UNKNOWN);
+        assert_eq!(rec(r, "coredns", "coredns"), serde_json::Value::Null);
+        let info = &r["recommendations"];
+        assert_eq!(
+            (
+                &info["score"],
+                &info["grade"],
+                &info["matched"],
+                &info["unknown"]
+            ),
+            (
+                &serde_json::json!(57),
+                &serde_json::json!("C"),
+                &serde_json::json!(4),
+                &serde_json::json!(2)
+            ),
+            "{info}"
+        );
+        assert_eq!(
+            info["namespaces"],
+            serde_json::json!({"selection": "all-but-kube-system",
+                               "scanned": ["data", "payments", "web"], "skipped": ["kube-system"]})
+        );
+    }
+    // The table says the same.
+    let table = String::from_utf8(run_cli(&cluster, url, &[]).stdout).unwrap();
+    assert!(
+        table.contains("score 57 (C), 4 containers matched, 0 unmatched, 2 UNKNOWN"),
+        "{table}"
+    );
+    assert!(
+        table.contains("  Namespaces scanned (3): data, payments, web; left out: kube-system"),
+        "{table}"
+    );
+    let log = table
+        .lines()
+        .find(|l| l.trim_start().starts_with("log "))
+        .unwrap();
+    assert!(log.contains("200m -> ?"), "{log}");
+
+    // Prometheus gone: every row UNKNOWN. KRR's formula counts them as 0, so the score is 100;
+    // `unknown` (and the table) say that it rests on nothing. Before issue 16: 86 (B).
+    let down = format!("http://127.0.0.1:{}", free_port());
+    let r = run_json(&cluster, &down, &[]);
+    for (w, c) in [
+        ("db", "db"),
+        ("api", "app"),
+        ("api", "log"),
+        ("front", "front"),
+    ] {
+        assert_severities(&r, w, c, UNKNOWN);
+    }
+    let info = &r["recommendations"];
+    assert_eq!(
+        (&info["score"], &info["unknown"]),
+        (&serde_json::json!(100), &serde_json::json!(4))
+    );
+}
+
+/// Named namespaces (KRR's `-n kube-system -n data`) include kube-system. The CLI has no flag
+/// for it yet (the argument parser is being rewritten), so this drives the core's plan with
+/// blocking HTTP, as the CLI does.
+fn named_namespaces_include_kube_system(dir: &Path, url: &str) {
+    // KRR's `-n`: naming namespaces scans exactly those, kube-system included.
+    let cluster = support::parity_snapshot(dir);
+    let r = run_json(&cluster, url, &["-n", "kube-system", "--namespace=data"]);
+    // coredns: p95 0.0052 cores → 6m → the 10m minimum; 30 MiB × 1.15 → the 100 MiB minimum.
+    // 100m vs 10m (90m) GOOD, 70 vs 100 MiB GOOD, GOOD, 170 vs 100 MiB GOOD.
+    let coredns = rec(&r, "coredns", "coredns");
+    assert_eq!(coredns["requests"]["cpu_cores"], 0.01, "{coredns}");
+    assert_eq!(coredns["requests"]["memory_bytes"], 100 * MIB, "{coredns}");
+    assert_severities(&r, "coredns", "coredns", ("GOOD", ["GOOD"; 4]));
+    assert_severities(
+        &r,
+        "db",
+        "db",
+        ("WARNING", ["GOOD", "OK", "GOOD", "WARNING"]),
+    );
+    assert_eq!(rec(&r, "api", "app"), serde_json::Value::Null);
+    // int((2 − 0.7) / 2 × 100) = 65, C.
+    let info = &r["recommendations"];
+    assert_eq!(info["score"], 65, "{info}");
+    assert_eq!(
+        info["namespaces"],
+        serde_json::json!({"selection": "named", "scanned": ["data", "kube-system"],
+                           "skipped": ["payments", "web"]})
+    );
 }
 
 /// A fake Prometheus on 127.0.0.1: each connection gets `respond(request line)`, or is held open
@@ -214,22 +386,31 @@ fn warnings<'a>(r: &'a serde_json::Value, code: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// Every container's recommendation info is `reason` and its cells are `?`.
+/// Every container's recommendation info is `reason`, its four cells are `?` (also the CPU
+/// limit under `simple`: KRR's `undefined`) with severity UNKNOWN, and so is its row.
 fn assert_all_undefined(r: &serde_json::Value, reason: &str) {
     for w in r["workloads"].as_array().unwrap() {
+        assert_eq!(w["severity"], "UNKNOWN", "{w}");
         for c in w["containers"].as_array().unwrap() {
             let rec = &c["recommended"];
             assert_eq!(rec["info"], reason, "{rec}");
             assert_eq!(
-                rec["requests"]["cpu_cores"],
-                serde_json::Value::Null,
+                rec["undefined"],
+                serde_json::json!([
+                    "requests.cpu",
+                    "requests.memory",
+                    "limits.cpu",
+                    "limits.memory"
+                ]),
                 "{rec}"
             );
-            assert_eq!(
-                rec["requests"]["memory_bytes"],
-                serde_json::Value::Null,
-                "{rec}"
-            );
+            for cell in ["requests", "limits"] {
+                assert_eq!(rec[cell]["cpu_cores"], serde_json::Value::Null, "{rec}");
+                assert_eq!(rec[cell]["memory_bytes"], serde_json::Value::Null, "{rec}");
+                assert_eq!(rec["severities"][cell]["cpu"], "UNKNOWN", "{rec}");
+                assert_eq!(rec["severities"][cell]["memory"], "UNKNOWN", "{rec}");
+            }
+            assert_eq!(rec["severity"], "UNKNOWN", "{rec}");
         }
     }
 }
@@ -265,6 +446,81 @@ fn prometheus_down_leaves_a_report_with_a_warning() {
         )
     );
     assert_eq!(line.strip_prefix("warning: "), Some(w[0]));
+}
+
+#[test]
+fn no_data_is_a_question_mark_in_every_format() {
+    // Prometheus down; the same `?` cells in the table, CSV and HTML as in the JSON above.
+    let url = format!("http://127.0.0.1:{}", free_port());
+    let cluster = format!("{FIXTURES}/krr/cluster.json");
+    let out = |format: &str| {
+        String::from_utf8(run_cli(&cluster, &url, &[&format!("--format={format}")]).stdout).unwrap()
+    };
+    let table = out("table");
+    for container in ["db", "app", "log", "front"] {
+        let line = table
+            .lines()
+            .find(|l| l.contains(&format!(" {container} ")) && l.contains("->"))
+            .unwrap_or_else(|| panic!("{container}: {table}"));
+        // The savings column ($0.00) is on the workload's first line only.
+        let cols: Vec<&str> = line
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && !c.starts_with('$'))
+            .collect();
+        let n = cols.len();
+        // CPU REQ, CPU LIM, MEM REQ, MEM LIM end in `?`; then UNKNOWN.
+        assert!(
+            cols[n - 5..n - 1].iter().all(|c| c.ends_with("-> ?")),
+            "{line}"
+        );
+        assert_eq!(cols[n - 1], "UNKNOWN", "{line}");
+    }
+    let csv = out("csv");
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    for row in rows {
+        assert!(
+            row.ends_with(",?,?,?,?,prometheus,UNKNOWN,Prometheus unavailable"),
+            "{row}"
+        );
+    }
+    let html = out("html");
+    assert_eq!(
+        html.matches("<span class=\"rec\">?/? lim ?/?</span>")
+            .count(),
+        4,
+        "{html}"
+    );
+}
+
+#[test]
+fn too_few_points_is_not_enough_data() {
+    let url = fake::serve(|line| {
+        // Every container has a series, but only 99 samples (KRR's points_required is 100).
+        let value = if line.contains("quantile_over_time") {
+            "0.0412"
+        } else if line.contains("count_over_time") {
+            "99"
+        } else {
+            "314048512"
+        };
+        Some((
+            200,
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{"pod":"x","job":"kubelet"}},"value":[1769860800,"{value}"]}}]}}}}"#
+            ),
+        ))
+    });
+    let (_, r) = analyze_with(&url, &[]);
+    assert_report_intact(&r);
+    assert_all_undefined(&r, "Not enough data");
+    assert_eq!(r["recommendations"]["unknown"], 4);
+    // With --points-required 99 the same answers are enough.
+    let (_, r) = analyze_with(&url, &["--points-required", "99"]);
+    let app = &r["workloads"].as_array().unwrap()[0]["containers"][0]["recommended"];
+    assert_eq!(app["undefined"], serde_json::json!([]), "{app}");
+    assert_eq!(r["recommendations"]["unknown"], 0);
 }
 
 #[test]
@@ -379,7 +635,11 @@ fn partial_data_gives_no_data_for_the_rest() {
     // 0.0412 → 42m; 299.5 MiB × 1.15 = 344.4 → 345 MiB.
     assert_eq!(app["requests"]["cpu_cores"], 0.042, "{app}");
     assert_eq!(app["requests"]["memory_bytes"], 345 * MIB, "{app}");
-    assert_eq!(api["containers"][1]["recommended"]["info"], "No data");
+    let log = &api["containers"][1]["recommended"];
+    assert_eq!(log["info"], "No data");
+    // Every cell of log is `?` (KRR's `undefined`), UNKNOWN; its current CPU limit is unset.
+    assert_eq!(log["undefined"].as_array().unwrap().len(), 4, "{log}");
+    assert_eq!(log["severity"], "UNKNOWN", "{log}");
     assert!(api["monthly_savings"].as_f64().unwrap() > 0.0, "{api}");
     let w = warnings(&r, "prometheus_no_data");
     assert_eq!(w.len(), 1, "{r}");

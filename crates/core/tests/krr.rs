@@ -244,7 +244,11 @@ fn hpa_in_the_snapshot_makes_cpu_unknown_unless_allowed() {
         .unwrap();
     let rec = front.containers[0].recommended.as_ref().unwrap();
     assert_eq!(rec.requests.cpu_cores, None);
-    assert_eq!(rec.undefined, ["requests.cpu"]);
+    // KRR's `undefined`: the CPU request and limit are both `?`, severity UNKNOWN.
+    assert_eq!(rec.undefined, ["requests.cpu", "limits.cpu"]);
+    let cells = rec.severities.as_ref().unwrap();
+    assert_eq!(cells.requests.cpu, "UNKNOWN");
+    assert_eq!(cells.limits.cpu, "UNKNOWN");
     assert_eq!(rec.info.as_deref(), Some("cpu: HPA detected"));
     assert_eq!(rec.requests.memory_bytes, Some(200 * MIB));
 

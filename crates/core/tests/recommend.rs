@@ -79,10 +79,11 @@ fn simple_takes_the_max_over_pods() {
 #[test]
 fn simple_undefined_reasons() {
     let s = StrategySettings::default();
-    // No data.
+    // No data: KRR's `undefined` makes the CPU request and limit `?` (not "unset": that would
+    // read as "remove the CPU limit").
     let o = simple(&s, &ContainerUsage::default());
     assert_eq!(o.requests.cpu, Value::Unknown);
-    assert_eq!(o.limits.cpu, Value::Unset);
+    assert_eq!(o.limits.cpu, Value::Unknown);
     assert_eq!(o.requests.memory, Value::Unknown);
     assert_eq!(o.limits.memory, Value::Unknown);
     assert_eq!(o.info_cpu.as_deref(), Some("No data"));
@@ -95,6 +96,19 @@ fn simple_undefined_reasons() {
     let o = simple(&s, &u);
     assert_eq!(o.info_cpu.as_deref(), Some("Not enough data"));
     assert_eq!(o.info_memory.as_deref(), Some("Not enough data"));
+    assert_eq!(
+        (o.requests, o.limits),
+        (
+            Pair {
+                cpu: Value::Unknown,
+                memory: Value::Unknown
+            },
+            Pair {
+                cpu: Value::Unknown,
+                memory: Value::Unknown
+            }
+        )
+    );
     // HPA on CPU only: CPU `?`, memory recommended.
     let u = ContainerUsage {
         pods: vec![pod(0.1, 100, 200.0 * MIB as f64, 100)],
@@ -103,6 +117,7 @@ fn simple_undefined_reasons() {
     };
     let o = simple(&s, &u);
     assert_eq!(o.requests.cpu, Value::Unknown);
+    assert_eq!(o.limits.cpu, Value::Unknown);
     assert_eq!(o.info_cpu.as_deref(), Some("HPA detected"));
     assert_eq!(o.requests.memory, Value::Set(230 * MIB)); // 200 × 1.15
     // allow_hpa lifts it.
@@ -111,6 +126,7 @@ fn simple_undefined_reasons() {
         ..StrategySettings::default()
     };
     assert_eq!(simple(&allow, &u).requests.cpu, Value::Set(100));
+    assert_eq!(simple(&allow, &u).limits.cpu, Value::Unset);
     // points_required = 0 accepts a single sample.
     let few = StrategySettings {
         points_required: 0,
@@ -166,6 +182,33 @@ fn simple_limit_uses_pooled_percentiles() {
     assert_eq!(o.requests.cpu, Value::Unknown);
     assert_eq!(o.limits.cpu, Value::Unknown);
     assert_eq!(o.info_cpu.as_deref(), Some("No data"));
+    // Too few samples: every cell `?`, as with `simple`.
+    let u = ContainerUsage {
+        pods: vec![pod(0.3, 99, 100.0 * MIB as f64, 99)],
+        pooled_cpu_request_cores: Some(0.0454),
+        pooled_cpu_limit_cores: Some(0.2),
+        ..ContainerUsage::default()
+    };
+    let o = simple_limit(&s, &u);
+    assert_eq!(o.info_cpu.as_deref(), Some("Not enough data"));
+    for v in [
+        o.requests.cpu,
+        o.limits.cpu,
+        o.requests.memory,
+        o.limits.memory,
+    ] {
+        assert_eq!(v, Value::Unknown);
+    }
+    // Nothing at all.
+    let o = simple_limit(&s, &ContainerUsage::default());
+    for v in [
+        o.requests.cpu,
+        o.limits.cpu,
+        o.requests.memory,
+        o.limits.memory,
+    ] {
+        assert_eq!(v, Value::Unknown);
+    }
 }
 
 #[test]
@@ -184,6 +227,14 @@ fn one_sample() {
     assert_eq!(o.requests.cpu, Value::Set(10));
     assert_eq!(o.requests.memory, Value::Unknown);
     assert_eq!(o.info_memory.as_deref(), Some("HPA detected"));
+    // An HPA on CPU or no CPU sample: request and limit `?`.
+    for o in [
+        single_sample(&s, Some(1), Some(MIB), true, false),
+        single_sample(&s, None, Some(MIB), false, false),
+    ] {
+        assert_eq!(o.requests.cpu, Value::Unknown);
+        assert_eq!(o.limits.cpu, Value::Unknown);
+    }
 }
 
 mod no_panic {
@@ -352,6 +403,7 @@ mod prometheus_plan {
         let log = &set.items[2];
         assert_eq!(log.container, "log");
         assert_eq!(log.requests.cpu, Value::Unknown);
+        assert_eq!(log.limits.cpu, Value::Unknown);
         assert_eq!(log.info_cpu.as_deref(), Some("No data"));
         // front has an HPA on CPU but no data: "No data" comes first.
         assert_eq!(set.items[3].info_cpu.as_deref(), Some("No data"));
@@ -497,6 +549,7 @@ mod prometheus_plan {
         let by = |c: &str| set.items.iter().find(|r| r.container == c).unwrap();
         let app = by("app");
         assert_eq!(app.requests.cpu, Value::Unknown);
+        assert_eq!(app.limits.cpu, Value::Unknown);
         assert_eq!(app.info_cpu.as_deref(), Some("Prometheus query failed"));
         assert_eq!(app.requests.memory, Value::Set(230 * MIB));
         let db = by("db");
@@ -505,6 +558,7 @@ mod prometheus_plan {
         assert_eq!(db.info_memory.as_deref(), Some("Prometheus query failed"));
         assert_eq!(db.info_cpu.as_deref(), Some("No data"));
         assert_eq!(by("log").info_cpu.as_deref(), Some("Prometheus timed out"));
+        assert_eq!(by("log").limits.cpu, Value::Unknown);
         assert_eq!(
             by("front").info_memory.as_deref(),
             Some("Prometheus timed out")

@@ -86,10 +86,11 @@ fn kubectl_top_all_namespaces() {
     let db = rec(&a, "db", "db");
     assert_eq!(db.requests.cpu_cores, Some(0.64));
     assert_eq!(db.requests.memory_bytes, Some(1035 * MIB));
-    // front has an HPA on CPU: CPU `?`; memory 150Mi × 1.15 = 172.5 → 173Mi.
+    // front has an HPA on CPU: CPU request and limit `?` (KRR's `undefined`); memory 150Mi ×
+    // 1.15 = 172.5 → 173Mi.
     let front = rec(&a, "front", "front");
     assert_eq!(front.requests.cpu_cores, None);
-    assert_eq!(front.undefined, ["requests.cpu"]);
+    assert_eq!(front.undefined, ["requests.cpu", "limits.cpu"]);
     assert!(
         front
             .info

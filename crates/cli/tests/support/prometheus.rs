@@ -103,6 +103,15 @@ pub const PODS: &[Pod] = &[
         cpu: (0.011, 0.0355, 1.2),
         peak: 250 * MIB,
     },
+    // kube-system: KRR leaves it out unless namespaces are named ([`parity_snapshot`]).
+    Pod {
+        ns: "kube-system",
+        pod: "coredns-6f7b8c9d5-zzzzz",
+        container: "coredns",
+        job: "kubelet",
+        cpu: (0.003, 0.0052, 0.02),
+        peak: 30 * MIB,
+    },
 ];
 
 /// A last terminated reason and the day from which kube-state-metrics reports it.
@@ -225,6 +234,50 @@ pub fn snapshot(dir: &Path) -> String {
     ];
     items.extend(extra);
     let path = dir.join("cluster.json");
+    std::fs::write(&path, doc.to_string()).expect("write snapshot");
+    path.display().to_string()
+}
+
+/// [`snapshot`] plus what KRR treats specially: a `coredns` Deployment in `kube-system` (with
+/// series in Prometheus) and a 200m CPU limit on `api`'s `log` container (which has no series),
+/// written to `dir` as `parity.json`.
+pub fn parity_snapshot(dir: &Path) -> String {
+    let text = std::fs::read_to_string(snapshot(dir)).expect("snapshot");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("snapshot JSON");
+    let items = doc["items"].as_array_mut().expect("items");
+    for item in items.iter_mut() {
+        let Some(containers) = item["spec"]["containers"].as_array_mut() else {
+            continue;
+        };
+        for c in containers.iter_mut().filter(|c| c["name"] == "log") {
+            c["resources"]["limits"] = serde_json::json!({"cpu": "200m"});
+        }
+    }
+    items.push(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": "coredns-6f7b8c9d5-zzzzz",
+            "namespace": "kube-system",
+            "labels": {"k8s-app": "kube-dns", "pod-template-hash": "6f7b8c9d5"},
+            "ownerReferences": [{
+                "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "coredns-6f7b8c9d5",
+                "uid": "rs-coredns", "controller": true
+            }]
+        },
+        "spec": {
+            "nodeName": "node-1",
+            "containers": [{
+                "name": "coredns",
+                "resources": {
+                    "requests": {"cpu": "100m", "memory": "70Mi"},
+                    "limits": {"memory": "170Mi"}
+                }
+            }]
+        },
+        "status": {"phase": "Running", "qosClass": "Burstable"}
+    }));
+    let path = dir.join("parity.json");
     std::fs::write(&path, doc.to_string()).expect("write snapshot");
     path.display().to_string()
 }

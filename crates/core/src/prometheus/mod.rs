@@ -432,10 +432,14 @@ pub struct Plan {
 
 impl Plan {
     /// Plans the queries for every workload container of `cluster` (app containers and native
-    /// sidecars; bare pods included).
+    /// sidecars; bare pods included) in the settings' namespace scope
+    /// ([`StrategySettings::namespaces`]: by default every namespace but `kube-system`, as KRR).
     pub fn new(cluster: &Cluster, strategy: StrategyName, settings: &StrategySettings) -> Plan {
         let mut targets = Vec::new();
         for w in &cluster.workloads {
+            if !settings.in_scope(&w.namespace) {
+                continue;
+            }
             let pods: Vec<String> = w
                 .pods
                 .iter()
@@ -606,7 +610,7 @@ impl Plan {
         let mut cpu_fail: Vec<Option<&'static str>> = vec![None; n];
         let mut mem_fail: Vec<Option<&'static str>> = vec![None; n];
         // code → (first failure, failed queries, targets concerned)
-        let mut by_code: BTreeMap<&'static str, (QueryFailure, usize, Vec<bool>)> = BTreeMap::new();
+        let mut by_code: FailuresByCode = BTreeMap::new();
         for (i, q) in self.queries.iter().enumerate() {
             let Some(f) = failure_of(i) else {
                 continue;
@@ -663,10 +667,9 @@ impl Plan {
                 mem_fail.get(i).copied().flatten(),
             );
             if let Some(reason) = cf {
+                // No data: request and limit both `?` (KRR's `undefined`), in every strategy.
                 o.requests.cpu = Value::Unknown;
-                if self.strategy == StrategyName::SimpleLimit {
-                    o.limits.cpu = Value::Unknown;
-                }
+                o.limits.cpu = Value::Unknown;
                 o.info_cpu = Some(reason.to_owned());
             }
             if let Some(reason) = mf {
@@ -701,57 +704,8 @@ impl Plan {
                 note: None,
             });
         }
-        let total = self.queries.len();
-        let mut warnings = Vec::new();
-        for (code, (first, queries, targets)) in &by_code {
-            let k = targets.iter().filter(|x| **x).count();
-            let effect = format!(
-                "{k} of {n} containers lack a recommendation (`?`); costs and the rest of the \
-                 report are unaffected"
-            );
-            let message = match first {
-                QueryFailure::Unreachable(m) | QueryFailure::Timeout(m) => {
-                    let sep = if m.ends_with(['?', '.']) { " " } else { ". " };
-                    format!(
-                        "{m}{sep}{queries} of {total} queries failed or were not sent: {effect}"
-                    )
-                }
-                QueryFailure::Response { status, error } => {
-                    let hint = if (400..500).contains(status) {
-                        "check that the URL is the Prometheus API root (e.g. \
-                         http://localhost:9090, not Grafana) and that it accepts PromQL subqueries"
-                    } else {
-                        "check Prometheus's logs and load, or shorten the history duration"
-                    };
-                    format!(
-                        "Prometheus at {input_name} failed {queries} of {total} queries (first: \
-                         {error}) — {hint}: {effect}"
-                    )
-                }
-            };
-            warnings.push(Warning::new(code, "", message));
-        }
-        if !no_data.is_empty() {
-            let shown: Vec<&str> = no_data.iter().take(3).map(String::as_str).collect();
-            let more = no_data.len().saturating_sub(shown.len());
-            let more = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            };
-            warnings.push(Warning::new(
-                "prometheus_no_data",
-                "",
-                format!(
-                    "Prometheus at {input_name} has no series for {} of {n} containers ({}{more}): \
-                     their recommendations are `?` (No data) — check that cAdvisor metrics \
-                     (container_cpu_usage_seconds_total, container_memory_working_set_bytes) are \
-                     scraped with namespace, pod and container labels",
-                    no_data.len(),
-                    shown.join(", ")
-                ),
-            ));
-        }
+        let mut warnings = failure_warnings(&by_code, self.queries.len(), n, input_name);
+        warnings.extend(no_data_warning(&no_data, n, input_name));
         RecommendationSet {
             source: Source::Prometheus,
             input_name: input_name.to_owned(),
@@ -762,6 +716,74 @@ impl Plan {
             warnings,
         }
     }
+}
+
+/// Failures by warning code: the first failure, how many queries failed, and which targets
+/// they concern.
+type FailuresByCode = BTreeMap<&'static str, (QueryFailure, usize, Vec<bool>)>;
+
+/// One warning per kind of failure (`prometheus_unavailable`, ...), saying what happened, what
+/// to check and how many of the `n` containers lack a recommendation.
+fn failure_warnings(
+    by_code: &FailuresByCode,
+    total: usize,
+    n: usize,
+    input_name: &str,
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    for (code, (first, queries, targets)) in by_code {
+        let k = targets.iter().filter(|x| **x).count();
+        let effect = format!(
+            "{k} of {n} containers lack a recommendation (`?`); costs and the rest of the \
+             report are unaffected"
+        );
+        let message = match first {
+            QueryFailure::Unreachable(m) | QueryFailure::Timeout(m) => {
+                let sep = if m.ends_with(['?', '.']) { " " } else { ". " };
+                format!("{m}{sep}{queries} of {total} queries failed or were not sent: {effect}")
+            }
+            QueryFailure::Response { status, error } => {
+                let hint = if (400..500).contains(status) {
+                    "check that the URL is the Prometheus API root (e.g. \
+                     http://localhost:9090, not Grafana) and that it accepts PromQL subqueries"
+                } else {
+                    "check Prometheus's logs and load, or shorten the history duration"
+                };
+                format!(
+                    "Prometheus at {input_name} failed {queries} of {total} queries (first: \
+                     {error}) — {hint}: {effect}"
+                )
+            }
+        };
+        warnings.push(Warning::new(code, "", message));
+    }
+    warnings
+}
+
+/// The `prometheus_no_data` warning naming (up to three of) the containers without any series.
+fn no_data_warning(no_data: &[String], n: usize, input_name: &str) -> Option<Warning> {
+    if no_data.is_empty() {
+        return None;
+    }
+    let shown: Vec<&str> = no_data.iter().take(3).map(String::as_str).collect();
+    let more = no_data.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Some(Warning::new(
+        "prometheus_no_data",
+        "",
+        format!(
+            "Prometheus at {input_name} has no series for {} of {n} containers ({}{more}): \
+             their recommendations are `?` (No data) — check that cAdvisor metrics \
+             (container_cpu_usage_seconds_total, container_memory_working_set_bytes) are \
+             scraped with namespace, pod and container labels",
+            no_data.len(),
+            shown.join(", ")
+        ),
+    ))
 }
 
 #[cfg(test)]

@@ -1,5 +1,10 @@
 //! Matching recommendations to the snapshot, severities, and money.
 //!
+//! * Scope: recommendations from Prometheus or usage samples cover the namespaces of
+//!   [`StrategySettings::namespaces`] (by default every namespace but `kube-system`, as KRR);
+//!   what lies outside is left out, not listed as unmatched. A KRR result keeps all its rows (KRR
+//!   chose its scope). [`Resolved::scope`] says which namespaces were scanned; a named namespace
+//!   without workloads in the snapshot gets a warning `namespace_not_found`.
 //! * Each recommendation is matched to a workload by namespace, kind and name, then to one of
 //!   its containers (app containers and native sidecars) by name. What matches nothing is listed
 //!   in [`Resolved::unmatched`] with a reason and given as a warning (`krr_unmatched` for KRR,
@@ -16,19 +21,21 @@
 //!   prices it on the same node rates as now. `?` costs as now. A negative saving is the extra
 //!   cost of making an under-provisioned container safe.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::severity::{self, Resource};
 use super::strategy::{self, StrategyName, StrategySettings};
 use super::{
-    Pair, Recommendation, RecommendationInput, RecommendationsInfo, Severity, Source, Unmatched,
-    Value,
+    NamespaceScope, NamespaceSelection, Pair, Recommendation, RecommendationInput,
+    RecommendationsInfo, Severity, Source, Unmatched, Value,
 };
 use crate::cluster::{Cluster, ResourceSpec};
 use crate::cost::{CostModel, HOURS_PER_MONTH, cores, gib};
 use crate::diagnostics::{Warning, object_ref};
 use crate::pods::{Container, effective_request};
-use crate::report::{ContainerRecommendation, OptionalAmount, Report};
+use crate::report::{
+    CellSeverities, ContainerRecommendation, OptionalAmount, Report, SeverityPair,
+};
 
 /// Severities of one recommendation: per cell and for the row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,8 +88,10 @@ pub struct Resolved {
     pub unmatched_computed_rows: Vec<Severity>,
     /// True for single-sample recommendations.
     pub low_confidence: bool,
-    /// Warnings (`krr_unmatched`, `usage_unmatched`, `usage_single_sample`, and the source's own
-    /// such as `prometheus_unavailable`).
+    /// Which namespaces were scanned.
+    pub scope: NamespaceScope,
+    /// Warnings (`krr_unmatched`, `usage_unmatched`, `usage_single_sample`,
+    /// `namespace_not_found`, and the source's own such as `prometheus_unavailable`).
     pub warnings: Vec<Warning>,
 }
 
@@ -107,6 +116,16 @@ impl Resolved {
         )
     }
 
+    /// Rows (matched and unmatched) whose severity used is UNKNOWN.
+    pub fn unknown(&self) -> usize {
+        self.matched
+            .iter()
+            .map(|m| m.severities.row)
+            .chain(self.unmatched_rows.iter().copied())
+            .filter(|s| *s == Severity::Unknown)
+            .count()
+    }
+
     /// The report's `recommendations` section.
     pub fn info(&self) -> RecommendationsInfo {
         let score = self.score();
@@ -119,6 +138,8 @@ impl Resolved {
             grade: severity::grade(score).to_owned(),
             given_score: self.given_score,
             matched: self.matched.len(),
+            unknown: self.unknown(),
+            namespaces: self.scope.clone(),
             low_confidence: self.low_confidence,
             unmatched: self.unmatched.clone(),
         }
@@ -197,10 +218,9 @@ fn hpa_rule(cluster: &Cluster, workload: usize, allow_hpa: bool, r: &mut Recomme
     };
     let mut changed = false;
     if hpa.resources.iter().any(|x| x == "cpu") && r.requests.cpu != Value::Unknown {
+        // KRR's `undefined`: request and limit both `?`.
         r.requests.cpu = Value::Unknown;
-        if r.limits.cpu != Value::Unset {
-            r.limits.cpu = Value::Unknown;
-        }
+        r.limits.cpu = Value::Unknown;
         r.info_cpu = Some("HPA detected".to_owned());
         r.given.requests_cpu = None;
         r.given.limits_cpu = None;
@@ -243,15 +263,97 @@ pub fn resolve(cluster: &Cluster, costs: &CostModel, input: &RecommendationInput
                 unmatched_rows: Vec::new(),
                 unmatched_computed_rows: Vec::new(),
                 low_confidence: set.items.iter().any(|r| r.low_confidence),
+                scope: namespace_scope(
+                    cluster,
+                    set.source,
+                    &set.settings,
+                    set.items.iter().map(|r| r.namespace.as_str()),
+                ),
                 warnings: set.warnings.clone(),
             };
+            out.warnings
+                .extend(namespaces_not_found(cluster, &out.scope));
+            // A KRR result keeps its rows; others (e.g. Prometheus, already planned in scope)
+            // are held to the scope.
             for r in &set.items {
-                place(cluster, costs, r.clone(), &mut out);
+                if set.source == Source::Krr || set.settings.in_scope(&r.namespace) {
+                    place(cluster, costs, r.clone(), &mut out);
+                }
             }
             out
         }
         RecommendationInput::Snapshot(usage, settings) => snapshot(cluster, costs, usage, settings),
     }
+}
+
+/// The namespaces of `cluster` that have workloads, sorted.
+fn snapshot_namespaces(cluster: &Cluster) -> BTreeSet<&str> {
+    cluster
+        .workloads
+        .iter()
+        .map(|w| w.namespace.as_str())
+        .collect()
+}
+
+/// The namespace scope of recommendations from `source` with `settings` over `cluster`;
+/// `rows` are the namespaces of the recommendations (used for a KRR result).
+pub fn namespace_scope<'a>(
+    cluster: &Cluster,
+    source: Source,
+    settings: &StrategySettings,
+    rows: impl Iterator<Item = &'a str>,
+) -> NamespaceScope {
+    let present = snapshot_namespaces(cluster);
+    let (selection, scanned): (NamespaceSelection, Vec<String>) = if source == Source::Krr {
+        let rows: BTreeSet<&str> = rows.collect();
+        (
+            NamespaceSelection::Krr,
+            rows.into_iter().map(str::to_owned).collect(),
+        )
+    } else if settings.namespaces.is_empty() {
+        (
+            NamespaceSelection::AllButKubeSystem,
+            present
+                .iter()
+                .filter(|n| settings.in_scope(n))
+                .map(|n| (*n).to_owned())
+                .collect(),
+        )
+    } else {
+        (NamespaceSelection::Named, settings.named_namespaces())
+    };
+    let skipped = present
+        .iter()
+        .filter(|n| scanned.binary_search_by(|s| s.as_str().cmp(n)).is_err())
+        .map(|n| (*n).to_owned())
+        .collect();
+    NamespaceScope {
+        selection,
+        scanned,
+        skipped,
+    }
+}
+
+/// A `namespace_not_found` warning for each named namespace without workloads in `cluster`.
+fn namespaces_not_found(cluster: &Cluster, scope: &NamespaceScope) -> Vec<Warning> {
+    if scope.selection != NamespaceSelection::Named {
+        return Vec::new();
+    }
+    let present = snapshot_namespaces(cluster);
+    scope
+        .scanned
+        .iter()
+        .filter(|n| !present.contains(n.as_str()))
+        .map(|n| {
+            Warning::new(
+                "namespace_not_found",
+                object_ref("Namespace", None, n),
+                format!(
+                    "namespace {n} was named for recommendations but has no workloads in the                      snapshot: check its spelling, or that the snapshot was taken with -A"
+                ),
+            )
+        })
+        .collect()
 }
 
 fn place(cluster: &Cluster, costs: &CostModel, mut r: Recommendation, out: &mut Resolved) {
@@ -321,6 +423,7 @@ fn snapshot(
     settings: &StrategySettings,
 ) -> Resolved {
     let source = usage.source;
+    let scope = namespace_scope(cluster, source, settings, std::iter::empty());
     let mut out = Resolved {
         source,
         input_name: usage.input_name.clone(),
@@ -332,7 +435,8 @@ fn snapshot(
         unmatched_rows: Vec::new(),
         unmatched_computed_rows: Vec::new(),
         low_confidence: true,
-        warnings: Vec::new(),
+        warnings: namespaces_not_found(cluster, &scope),
+        scope,
     };
     let mut shortened = crate::limits::Shortened::default();
     for s in &usage.samples {
@@ -344,72 +448,7 @@ fn snapshot(
         shortened.check(&s.container, object, "container");
     }
     out.warnings.extend(shortened.warning(&usage.input_name));
-    let mut by_full: HashMap<(&str, &str), usize> = HashMap::new();
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, p) in cluster.pods.iter().enumerate() {
-        by_full.insert((p.namespace.as_str(), p.name.as_str()), i);
-        by_name.entry(p.name.as_str()).or_default().push(i);
-    }
-    // (workload, container) → (max CPU, max memory).
-    let mut agg: BTreeMap<(usize, String), (i64, i64)> = BTreeMap::new();
-    for s in &usage.samples {
-        let pod = match &s.namespace {
-            Some(ns) => by_full
-                .get(&(ns.as_str(), s.pod.as_str()))
-                .copied()
-                .ok_or_else(|| format!("no pod {ns}/{} in the snapshot", s.pod)),
-            None => match by_name.get(s.pod.as_str()).map(Vec::as_slice) {
-                Some([one]) => Ok(*one),
-                Some([_, _, ..]) => Err(format!(
-                    "pod {} is in several namespaces of the snapshot (run kubectl top with -A)",
-                    s.pod
-                )),
-                _ => Err(format!("no pod {} in the snapshot", s.pod)),
-            },
-        };
-        let found = pod.and_then(|p| {
-            let pod = &cluster.pods[p];
-            let w = pod.workload;
-            let wl = cluster
-                .workloads
-                .get(w)
-                .ok_or_else(|| format!("pod {}/{} has no workload", pod.namespace, pod.name))?;
-            if wl.container_names.contains(&s.container) {
-                Ok(w)
-            } else {
-                Err(format!(
-                    "container {} not in {} {}/{}",
-                    s.container, wl.kind, wl.namespace, wl.name
-                ))
-            }
-        });
-        match found {
-            Ok(w) => {
-                let e = agg.entry((w, s.container.clone())).or_insert((0, 0));
-                e.0 = e.0.max(s.cpu_millis);
-                e.1 = e.1.max(s.memory_bytes);
-            }
-            Err(reason) => {
-                let ns = s.namespace.clone().unwrap_or_default();
-                out.warnings.push(Warning::new(
-                    unmatched_code(source),
-                    object_ref("Pod", Some(&ns), &s.pod),
-                    format!(
-                        "the {} sample of container {} matches nothing in the snapshot: {reason}",
-                        source.describe(),
-                        s.container
-                    ),
-                ));
-                out.unmatched.push(Unmatched {
-                    namespace: ns,
-                    kind: "Pod".to_owned(),
-                    name: s.pod.clone(),
-                    container: s.container.clone(),
-                    reason,
-                });
-            }
-        }
-    }
+    let agg = aggregate_samples(cluster, usage, settings, &mut out);
     let when = usage
         .timestamp
         .as_deref()
@@ -459,6 +498,92 @@ fn snapshot(
     out
 }
 
+/// Matches each usage sample to a workload container and keeps the largest CPU and memory per
+/// (workload, container). Samples outside the namespace scope are left out; those that match
+/// nothing go to `out.unmatched` with a warning.
+fn aggregate_samples(
+    cluster: &Cluster,
+    usage: &super::usage::UsageSnapshot,
+    settings: &StrategySettings,
+    out: &mut Resolved,
+) -> BTreeMap<(usize, String), (i64, i64)> {
+    let source = usage.source;
+    let mut by_full: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in cluster.pods.iter().enumerate() {
+        by_full.insert((p.namespace.as_str(), p.name.as_str()), i);
+        by_name.entry(p.name.as_str()).or_default().push(i);
+    }
+    // (workload, container) → (max CPU, max memory).
+    let mut agg: BTreeMap<(usize, String), (i64, i64)> = BTreeMap::new();
+    for s in &usage.samples {
+        let pod = match &s.namespace {
+            Some(ns) => by_full
+                .get(&(ns.as_str(), s.pod.as_str()))
+                .copied()
+                .ok_or_else(|| format!("no pod {ns}/{} in the snapshot", s.pod)),
+            None => match by_name.get(s.pod.as_str()).map(Vec::as_slice) {
+                Some([one]) => Ok(*one),
+                Some([_, _, ..]) => Err(format!(
+                    "pod {} is in several namespaces of the snapshot (run kubectl top with -A)",
+                    s.pod
+                )),
+                _ => Err(format!("no pod {} in the snapshot", s.pod)),
+            },
+        };
+        let namespace = s.namespace.as_deref().or_else(|| {
+            let p = pod.as_ref().ok()?;
+            cluster.pods.get(*p).map(|p| p.namespace.as_str())
+        });
+        if namespace.is_some_and(|ns| !settings.in_scope(ns)) {
+            continue;
+        }
+        let found = pod.and_then(|p| {
+            let pod = &cluster.pods[p];
+            let w = pod.workload;
+            let wl = cluster
+                .workloads
+                .get(w)
+                .ok_or_else(|| format!("pod {}/{} has no workload", pod.namespace, pod.name))?;
+            if wl.container_names.contains(&s.container) {
+                Ok(w)
+            } else {
+                Err(format!(
+                    "container {} not in {} {}/{}",
+                    s.container, wl.kind, wl.namespace, wl.name
+                ))
+            }
+        });
+        match found {
+            Ok(w) => {
+                let e = agg.entry((w, s.container.clone())).or_insert((0, 0));
+                e.0 = e.0.max(s.cpu_millis);
+                e.1 = e.1.max(s.memory_bytes);
+            }
+            Err(reason) => {
+                let ns = s.namespace.clone().unwrap_or_default();
+                out.warnings.push(Warning::new(
+                    unmatched_code(source),
+                    object_ref("Pod", Some(&ns), &s.pod),
+                    format!(
+                        "the {} sample of container {} matches nothing in the snapshot: {reason}",
+                        source.describe(),
+                        s.container
+                    ),
+                ));
+                out.unmatched.push(Unmatched {
+                    namespace: ns,
+                    kind: "Pod".to_owned(),
+                    name: s.pod.clone(),
+                    container: s.container.clone(),
+                    reason,
+                });
+            }
+        }
+    }
+    agg
+}
+
 fn new_request(current: Option<i64>, request: Value, limit: Value) -> Option<i64> {
     match (request, limit) {
         (Value::Set(v), _) => Some(v),
@@ -502,6 +627,20 @@ fn info_text(r: &Recommendation) -> Option<String> {
         }
     }
     (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+fn cell_severities(s: &Severities) -> CellSeverities {
+    let text = |s: Severity| s.as_str().to_owned();
+    CellSeverities {
+        requests: SeverityPair {
+            cpu: text(s.requests_cpu),
+            memory: text(s.requests_memory),
+        },
+        limits: SeverityPair {
+            cpu: text(s.limits_cpu),
+            memory: text(s.limits_memory),
+        },
+    }
 }
 
 fn undefined_cells(r: &Recommendation) -> Vec<String> {
@@ -609,6 +748,7 @@ pub fn apply_to_report(
                     low_confidence: r.low_confidence,
                     severity: Some(m.severities.row.as_str().to_owned()),
                     undefined: undefined_cells(r),
+                    severities: Some(cell_severities(&m.severities)),
                 });
             }
         }

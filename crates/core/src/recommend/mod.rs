@@ -26,7 +26,7 @@ use serde::Serialize;
 
 pub use apply::{Resolved, apply_to_report, resolve};
 pub use severity::Severity;
-pub use strategy::{StrategyName, StrategySettings};
+pub use strategy::{KUBE_SYSTEM, StrategyName, StrategySettings};
 
 /// A current or recommended value: millicores for CPU, bytes for memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -280,6 +280,43 @@ pub struct Unmatched {
     pub reason: String,
 }
 
+/// How the namespaces of the recommendations were chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NamespaceSelection {
+    /// Every namespace but `kube-system` (the default: KRR's `*`).
+    #[default]
+    AllButKubeSystem,
+    /// Exactly the namespaces named in [`StrategySettings::namespaces`].
+    Named,
+    /// As the KRR result chose: its rows are kept whatever their namespace.
+    Krr,
+}
+
+impl NamespaceSelection {
+    /// `all-but-kube-system`, `named` or `krr`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NamespaceSelection::AllButKubeSystem => "all-but-kube-system",
+            NamespaceSelection::Named => "named",
+            NamespaceSelection::Krr => "krr",
+        }
+    }
+}
+
+/// Which namespaces the recommendations cover (the report's `recommendations.namespaces`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct NamespaceScope {
+    /// How they were chosen.
+    pub selection: NamespaceSelection,
+    /// The namespaces scanned, sorted: the snapshot's namespaces with workloads but
+    /// `kube-system` (`all-but-kube-system`), the named ones, present in the snapshot or not
+    /// (`named`), or those of the KRR result's rows (`krr`).
+    pub scanned: Vec<String>,
+    /// The snapshot's namespaces with workloads that were not scanned, sorted.
+    pub skipped: Vec<String>,
+}
+
 /// The report's `recommendations` section.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RecommendationsInfo {
@@ -299,6 +336,14 @@ pub struct RecommendationsInfo {
     pub given_score: Option<i64>,
     /// Containers with a recommendation matched to the snapshot.
     pub matched: usize,
+    /// Rows (matched and unmatched) whose severity is UNKNOWN: every cell `?`, e.g. no data.
+    /// They count as 0 in the score, as in KRR's, so a score over mostly unknown rows says
+    /// little.
+    #[serde(default)]
+    pub unknown: usize,
+    /// Which namespaces were scanned.
+    #[serde(default)]
+    pub namespaces: NamespaceScope,
     /// True when the recommendations come from a single sample.
     pub low_confidence: bool,
     /// Recommendations that matched nothing in the snapshot.

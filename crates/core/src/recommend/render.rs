@@ -4,8 +4,53 @@
 
 use std::fmt::Write as _;
 
+use super::{NamespaceScope, NamespaceSelection};
 use crate::format::{fmt_usd, trim_decimal};
 use crate::report::{ContainerRecommendation, OptionalAmount, Report};
+
+/// Namespaces named one by one in [`describe_scope`]; more are counted.
+const SCOPE_NAMES: usize = 10;
+
+fn name_list(names: &[String]) -> String {
+    let mut out = names
+        .iter()
+        .take(SCOPE_NAMES)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SCOPE_NAMES {
+        let _ = write!(out, " and {} more", names.len() - SCOPE_NAMES);
+    }
+    if out.is_empty() {
+        out.push_str("none");
+    }
+    out
+}
+
+/// Which namespaces were scanned, for people (one sentence, no trailing period), e.g.
+/// `Namespaces scanned (3): data, payments, web; left out: kube-system (KRR's default: every
+/// namespace but kube-system unless namespaces are named)`.
+pub fn describe_scope(scope: &NamespaceScope) -> String {
+    let scanned = name_list(&scope.scanned);
+    let n = scope.scanned.len();
+    let left_out = if scope.skipped.is_empty() {
+        String::new()
+    } else {
+        format!("; left out: {}", name_list(&scope.skipped))
+    };
+    match scope.selection {
+        NamespaceSelection::AllButKubeSystem => format!(
+            "Namespaces scanned ({n}): {scanned}{left_out} (KRR's default: every namespace but \
+             kube-system unless namespaces are named)"
+        ),
+        NamespaceSelection::Named => {
+            format!("Namespaces scanned, as named ({n}): {scanned}{left_out}")
+        }
+        NamespaceSelection::Krr => {
+            format!("Namespaces in the KRR result, as KRR chose them ({n}): {scanned}{left_out}")
+        }
+    }
+}
 
 /// CPU for people, KRR style: `13m` below one core, else cores (`2.5`).
 pub fn fmt_cpu(millis: i64) -> String {
@@ -59,9 +104,15 @@ pub fn render_section(report: &Report, max_workloads: usize) -> String {
     let Some(info) = &report.recommendations else {
         return out;
     };
+    let unknown = if info.unknown > 0 {
+        format!(", {} UNKNOWN (no recommendation: `?`)", info.unknown)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "Recommendations from {} ({}, strategy {}): score {} ({}), {} containers matched, {} unmatched",
+        "Recommendations from {} ({}, strategy {}): score {} ({}), {} containers matched, {} \
+         unmatched{unknown}",
         info.source.describe(),
         info.input,
         info.strategy,
@@ -70,6 +121,7 @@ pub fn render_section(report: &Report, max_workloads: usize) -> String {
         info.matched,
         info.unmatched.len()
     );
+    let _ = writeln!(out, "  {}", describe_scope(&info.namespaces));
     if info.low_confidence {
         let _ = writeln!(
             out,

@@ -15,8 +15,10 @@
 //!   resource (an HPA on CPU leaves memory recommendations alone).
 //! * Rounding is `ceil(value × 1000) / 1000` cores and `ceil(bytes / 2²⁰) × 2²⁰`, in floating
 //!   point as KRR does, and the minimums are applied after rounding.
-//! * With `simple`, an undefined CPU recommendation leaves the CPU limit unset (KRR never sets
-//!   one); undefined memory makes both the memory request and limit `?`.
+//! * An undefined recommendation is `?` for the request **and** the limit of that resource, in
+//!   every strategy: KRR's `ResourceRecommendation.undefined` is NaN for both, so with `simple`
+//!   a CPU without data has a `?` limit (severity UNKNOWN), not an unset one (which would read
+//!   as "remove the CPU limit" and count as WARNING against a current limit).
 //! * With `use_oomkill_data`, the memory recommendation is the larger of peak × (1 + buffer) and
 //!   the OOM-killed container's limit × (1 + OOM buffer), and its info is "OOMKill detected".
 
@@ -83,6 +85,14 @@ pub struct StrategySettings {
     pub cpu_min_millicores: i64,
     /// The smallest memory recommendation, in bytes (100 MiB = 104,857,600).
     pub memory_min_bytes: i64,
+    /// The namespaces whose workloads get recommendations (KRR's `-n/--namespace`, repeatable).
+    ///
+    /// Empty (the default, KRR's `*`): every namespace **but `kube-system`**, which KRR leaves
+    /// out unless it is named. Otherwise exactly the named namespaces, `kube-system` included
+    /// when named; names are compared lower-cased, as KRR lower-cases them. Applies to
+    /// Prometheus and usage inputs; a KRR result keeps its rows (KRR already chose its scope).
+    #[serde(default)]
+    pub namespaces: Vec<String>,
 }
 
 impl Default for StrategySettings {
@@ -100,7 +110,39 @@ impl Default for StrategySettings {
             oom_memory_buffer_percentage: 25.0,
             cpu_min_millicores: 10,
             memory_min_bytes: 100 * MIB,
+            namespaces: Vec::new(),
         }
+    }
+}
+
+/// The namespace KRR leaves out unless it is named.
+pub const KUBE_SYSTEM: &str = "kube-system";
+
+impl StrategySettings {
+    /// True when workloads of `namespace` get recommendations under
+    /// [`StrategySettings::namespaces`].
+    pub fn in_scope(&self, namespace: &str) -> bool {
+        if self.namespaces.is_empty() {
+            namespace != KUBE_SYSTEM
+        } else {
+            self.namespaces
+                .iter()
+                .any(|n| n.trim().to_lowercase() == namespace)
+        }
+    }
+
+    /// The named namespaces, trimmed, lower-cased, sorted and without repeats (empty for the
+    /// default scope).
+    pub fn named_namespaces(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .namespaces
+            .iter()
+            .map(|n| n.trim().to_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
     }
 }
 
@@ -234,12 +276,17 @@ pub fn simple(s: &StrategySettings, u: &ContainerUsage) -> Outcome {
     let p = fmax(u.pods.iter().filter_map(|p| p.cpu_percentile_cores));
     match check(p.is_some(), cpu_samples(u), u.hpa_cpu, s) {
         Err(reason) => {
+            // KRR's `undefined`: request and limit both `?`.
             out.requests.cpu = Value::Unknown;
+            out.limits.cpu = Value::Unknown;
             out.info_cpu = Some(reason);
         }
-        Ok(()) => out.requests.cpu = round_cpu(p.unwrap_or(0.0), s),
+        Ok(()) => {
+            out.requests.cpu = round_cpu(p.unwrap_or(0.0), s);
+            // `simple` never sets a CPU limit.
+            out.limits.cpu = Value::Unset;
+        }
     }
-    out.limits.cpu = Value::Unset;
     memory(s, u, &mut out);
     out
 }
@@ -286,10 +333,12 @@ pub fn single_sample(
     match (cpu_millis, hpa_cpu && !s.allow_hpa) {
         (None, _) => {
             out.requests.cpu = Value::Unknown;
+            out.limits.cpu = Value::Unknown;
             out.info_cpu = Some("No data".to_owned());
         }
         (Some(_), true) => {
             out.requests.cpu = Value::Unknown;
+            out.limits.cpu = Value::Unknown;
             out.info_cpu = Some("HPA detected".to_owned());
         }
         (Some(m), false) => out.requests.cpu = Value::Set(m.max(0).max(s.cpu_min_millicores)),

@@ -220,6 +220,15 @@ impl Report {
                 u.name = names.get(object_kind(&u.kind), &u.name);
                 u.container = names.get("ctr", &u.container);
             }
+            let scope = &mut rec.namespaces;
+            for n in scope.scanned.iter_mut().chain(scope.skipped.iter_mut()) {
+                *n = names.get("ns", n);
+            }
+            scope.scanned.sort();
+            scope.skipped.sort();
+            for n in &mut rec.settings.namespaces {
+                *n = names.get("ns", &n.trim().to_lowercase());
+            }
         }
         let objects: Vec<String> = r.warnings.iter().map(|w| names.object(&w.object)).collect();
         r.warnings = r

@@ -3,9 +3,9 @@
 //!
 //! Text cells that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab
 //! or carriage return) are prefixed with `'`. Numbers are written unrounded; empty cells mean
-//! "not set".
+//! "not set"; a recommended cell that is undefined (KRR's `?`: no data, HPA) is `?`.
 
-use super::{OptionalAmount, Report};
+use super::{ContainerRecommendation, OptionalAmount, Report};
 
 /// Header of [`workloads_csv`].
 pub const WORKLOADS_HEADER: &[&str] = &[
@@ -36,6 +36,8 @@ pub const WORKLOADS_HEADER: &[&str] = &[
     "recommended_cpu_limit_cores",
     "recommended_memory_limit_bytes",
     "recommendation_source",
+    "recommendation_severity",
+    "recommendation_info",
 ];
 
 /// Header of [`nodes_csv`].
@@ -134,6 +136,19 @@ fn amounts(a: &OptionalAmount) -> [String; 2] {
     [opt_num(a.cpu_cores), opt_int(a.memory_bytes)]
 }
 
+/// Recommended amounts of `which` (`requests` or `limits`), `?` for undefined cells.
+fn rec_amounts(r: &ContainerRecommendation, which: &str, a: &OptionalAmount) -> [String; 2] {
+    let [cpu, memory] = amounts(a);
+    let cell = |res: &str, v: String| {
+        if r.undefined.iter().any(|u| *u == format!("{which}.{res}")) {
+            "?".to_owned()
+        } else {
+            v
+        }
+    };
+    [cell("cpu", cpu), cell("memory", memory)]
+}
+
 /// Workloads, one row per container of each workload's representative pod (one row with empty
 /// container cells when it has none), in report order.
 pub fn workloads_csv(report: &Report) -> String {
@@ -159,7 +174,7 @@ pub fn workloads_csv(report: &Report) -> String {
         ];
         if w.containers.is_empty() {
             let mut row = common.clone();
-            row.extend(std::iter::repeat_n(String::new(), 11));
+            row.extend(std::iter::repeat_n(String::new(), 13));
             write_row(&mut out, &row);
         }
         for c in &w.containers {
@@ -170,11 +185,13 @@ pub fn workloads_csv(report: &Report) -> String {
             row.extend(amounts(&c.limits));
             match &c.recommended {
                 Some(r) => {
-                    row.extend(amounts(&r.requests));
-                    row.extend(amounts(&r.limits));
+                    row.extend(rec_amounts(r, "requests", &r.requests));
+                    row.extend(rec_amounts(r, "limits", &r.limits));
                     row.push(text_cell(&r.source));
+                    row.push(opt_text(r.severity.as_deref()));
+                    row.push(opt_text(r.info.as_deref()));
                 }
-                None => row.extend(std::iter::repeat_n(String::new(), 5)),
+                None => row.extend(std::iter::repeat_n(String::new(), 7)),
             }
             write_row(&mut out, &row);
         }

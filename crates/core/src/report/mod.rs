@@ -307,6 +307,28 @@ pub struct ContainerRecommendation {
     pub severity: Option<String>,
     /// Cells whose recommendation is undefined (KRR's `?`): `requests.cpu`, `limits.memory`, ...
     pub undefined: Vec<String>,
+    /// KRR's severity of each cell (`UNKNOWN` for a `?` cell), as in KRR's JSON
+    /// (`recommended.requests.cpu.severity`, ...); `null` in reports made before it existed.
+    #[serde(default)]
+    pub severities: Option<CellSeverities>,
+}
+
+/// KRR's severities of the four cells of a container recommendation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellSeverities {
+    /// The requests' cells.
+    pub requests: SeverityPair,
+    /// The limits' cells.
+    pub limits: SeverityPair,
+}
+
+/// KRR's severities (`GOOD`, `OK`, `WARNING`, `CRITICAL`, `UNKNOWN`) of a CPU and a memory cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityPair {
+    /// CPU.
+    pub cpu: String,
+    /// Memory.
+    pub memory: String,
 }
 
 /// One container of a workload (from its representative pod).

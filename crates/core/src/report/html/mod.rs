@@ -32,7 +32,7 @@ pub mod svg;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{ContainerRow, NodePoolRow, NodeRow, OptionalAmount, Report};
+use super::{ContainerRecommendation, ContainerRow, NodePoolRow, NodeRow, OptionalAmount, Report};
 use crate::cluster::{InputFormat, InputSummary};
 use crate::cost;
 use crate::format::group_thousands;
@@ -253,6 +253,24 @@ fn amounts(a: &OptionalAmount) -> String {
         "{}/{}",
         a.cpu_cores.map_or_else(|| "–".to_owned(), fmt_cpu),
         a.memory_bytes.map_or_else(|| "–".to_owned(), fmt_bytes)
+    )
+}
+
+/// Recommended `cpu/memory` of `which` (`requests` or `limits`): `?` for an undefined cell
+/// (KRR's), `–` for an unset one.
+fn rec_amounts(r: &ContainerRecommendation, which: &str, a: &OptionalAmount) -> String {
+    let undefined = |res: &str| r.undefined.iter().any(|u| *u == format!("{which}.{res}"));
+    let cell = |res: &str, v: Option<String>| {
+        if undefined(res) {
+            "?".to_owned()
+        } else {
+            v.unwrap_or_else(|| "–".to_owned())
+        }
+    };
+    format!(
+        "{}/{}",
+        cell("cpu", a.cpu_cores.map(fmt_cpu)),
+        cell("memory", a.memory_bytes.map(fmt_bytes))
     )
 }
 
@@ -1038,6 +1056,82 @@ impl Page<'_> {
         out.push_str("</section>\n");
     }
 
+    /// The recommendations item of the method list (`<li id="strategy">`, left open): the
+    /// source, strategy, score, namespaces scanned and settings.
+    fn strategy_item(&self, out: &mut String) {
+        let mut rec_sources: Vec<&str> = self
+            .r
+            .workloads
+            .iter()
+            .flat_map(|w| &w.containers)
+            .filter_map(|c| c.recommended.as_ref().map(|r| r.source.as_str()))
+            .collect();
+        rec_sources.sort_unstable();
+        rec_sources.dedup();
+        out.push_str("<li id=\"strategy\">Recommendations: ");
+        if let Some(info) = &self.r.recommendations {
+            let st = &info.settings;
+            let _ = write!(
+                out,
+                "from {} (<code>{}</code>), strategy <code>{}</code>{}; {} containers matched, {} \
+                 unmatched{}; score {} ({}). {}. Settings: history {} h, step {} min, CPU percentile \
+                 {}, CPU request/limit percentiles {}/{}, memory buffer {}%, points required {}, \
+                 allow HPA {}, OOM-kill data {} (buffer {}%), minimum {} CPU and {} memory.",
+                escape(info.source.describe()),
+                escape(&info.input),
+                escape(&info.strategy),
+                if info.low_confidence {
+                    " — low confidence: a single usage sample"
+                } else {
+                    ""
+                },
+                group_thousands(info.matched),
+                group_thousands(info.unmatched.len()),
+                if info.unknown > 0 {
+                    format!(
+                        ", {} UNKNOWN (no recommendation: ?)",
+                        group_thousands(info.unknown)
+                    )
+                } else {
+                    String::new()
+                },
+                info.score,
+                escape(&info.grade),
+                escape(&crate::recommend::render::describe_scope(&info.namespaces)),
+                trim_decimal(st.history_duration, 2),
+                trim_decimal(st.timeframe_duration, 2),
+                trim_decimal(st.cpu_percentile, 2),
+                trim_decimal(st.cpu_request, 2),
+                trim_decimal(st.cpu_limit, 2),
+                trim_decimal(st.memory_buffer_percentage, 2),
+                st.points_required,
+                st.allow_hpa,
+                st.use_oomkill_data,
+                trim_decimal(st.oom_memory_buffer_percentage, 2),
+                fmt_cpu(st.cpu_min_millicores as f64 / 1000.0),
+                fmt_bytes(st.memory_min_bytes),
+            );
+        } else if rec_sources.is_empty() {
+            out.push_str(
+                "none in this report; recommended cost equals the current cost and savings \
+                 are 0.",
+            );
+        } else {
+            out.push_str("from ");
+            esc(
+                out,
+                &list(
+                    &rec_sources
+                        .iter()
+                        .map(|s| (*s).to_owned())
+                        .collect::<Vec<_>>(),
+                    8,
+                ),
+            );
+            out.push('.');
+        }
+    }
+
     fn method(&self, out: &mut String) {
         let p = &self.r.pricing;
         let r = p.cpu_memory_price_ratio;
@@ -1093,68 +1187,7 @@ impl Page<'_> {
                  on-demand, an upper bound).</li>\n",
             ),
         }
-        let mut rec_sources: Vec<&str> = self
-            .r
-            .workloads
-            .iter()
-            .flat_map(|w| &w.containers)
-            .filter_map(|c| c.recommended.as_ref().map(|r| r.source.as_str()))
-            .collect();
-        rec_sources.sort_unstable();
-        rec_sources.dedup();
-        out.push_str("<li id=\"strategy\">Recommendations: ");
-        if let Some(info) = &self.r.recommendations {
-            let st = &info.settings;
-            let _ = write!(
-                out,
-                "from {} (<code>{}</code>), strategy <code>{}</code>{}; {} containers matched, {} \
-                 unmatched; score {} ({}). Settings: history {} h, step {} min, CPU percentile \
-                 {}, CPU request/limit percentiles {}/{}, memory buffer {}%, points required {}, \
-                 allow HPA {}, OOM-kill data {} (buffer {}%), minimum {} CPU and {} memory.",
-                escape(info.source.describe()),
-                escape(&info.input),
-                escape(&info.strategy),
-                if info.low_confidence {
-                    " — low confidence: a single usage sample"
-                } else {
-                    ""
-                },
-                group_thousands(info.matched),
-                group_thousands(info.unmatched.len()),
-                info.score,
-                escape(&info.grade),
-                trim_decimal(st.history_duration, 2),
-                trim_decimal(st.timeframe_duration, 2),
-                trim_decimal(st.cpu_percentile, 2),
-                trim_decimal(st.cpu_request, 2),
-                trim_decimal(st.cpu_limit, 2),
-                trim_decimal(st.memory_buffer_percentage, 2),
-                st.points_required,
-                st.allow_hpa,
-                st.use_oomkill_data,
-                trim_decimal(st.oom_memory_buffer_percentage, 2),
-                fmt_cpu(st.cpu_min_millicores as f64 / 1000.0),
-                fmt_bytes(st.memory_min_bytes),
-            );
-        } else if rec_sources.is_empty() {
-            out.push_str(
-                "none in this report; recommended cost equals the current cost and savings \
-                 are 0.",
-            );
-        } else {
-            out.push_str("from ");
-            esc(
-                out,
-                &list(
-                    &rec_sources
-                        .iter()
-                        .map(|s| (*s).to_owned())
-                        .collect::<Vec<_>>(),
-                    8,
-                ),
-            );
-            out.push('.');
-        }
+        self.strategy_item(out);
         out.push_str("</li>\n<li>Prices: ");
         esc(out, &p.summary);
         out.push_str(".</li>\n");
@@ -1310,7 +1343,14 @@ fn container(out: &mut String, c: &ContainerRow) {
     }
     if let Some(r) = &c.recommended {
         out.push_str(" → <span class=\"rec\">");
-        esc(out, &amounts(&r.requests));
+        esc(out, &rec_amounts(r, "requests", &r.requests));
+        if r.limits.cpu_cores.is_some()
+            || r.limits.memory_bytes.is_some()
+            || r.undefined.iter().any(|u| u.starts_with("limits."))
+        {
+            out.push_str(" lim ");
+            esc(out, &rec_amounts(r, "limits", &r.limits));
+        }
         out.push_str("</span>");
         if r.low_confidence {
             out.push_str(" <span class=\"est\">(1 sample)</span>");
