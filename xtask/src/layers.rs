@@ -56,6 +56,12 @@ fn strip_comments(text: &str) -> String {
             rest = after.find('\n').map_or("", |i| &after[i..]);
         } else if let Some(after) = rest.strip_prefix("/*") {
             rest = after.find("*/").map_or("", |i| &after[i + 2..]);
+        } else if let Some(len) = raw_string_len(rest) {
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+        } else if let Some(len) = char_literal_len(rest) {
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
         } else if let Some(after) = rest.strip_prefix('"') {
             // Skip a string literal so that `"//"` inside it is not a comment.
             let mut end = 0;
@@ -75,6 +81,28 @@ fn strip_comments(text: &str) -> String {
         }
     }
     out
+}
+
+/// The length of a raw string literal (`r"…"`, `r#"…"#`, `br"…"`) at the start of `s`.
+fn raw_string_len(s: &str) -> Option<usize> {
+    let body = s.strip_prefix("br").or_else(|| s.strip_prefix('r'))?;
+    let hashes = body.bytes().take_while(|b| *b == b'#').count();
+    let body = body[hashes..].strip_prefix('"')?;
+    let close = format!("\"{}", "#".repeat(hashes));
+    let end = body.find(&close)?;
+    Some(s.len() - body.len() + end + close.len())
+}
+
+/// The length of a character literal (`'"'`, `'\''`) at the start of `s`; a lifetime is not one.
+fn char_literal_len(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix('\'')?;
+    if let Some(escaped) = rest.strip_prefix('\\') {
+        return escaped.find('\'').map(|i| i + 3);
+    }
+    let c = rest.chars().next()?;
+    rest[c.len_utf8()..]
+        .starts_with('\'')
+        .then_some(2 + c.len_utf8())
 }
 
 /// The top-level modules each top-level module of `src` imports (itself left out).
@@ -165,15 +193,15 @@ pub fn violations(
     }
     problems.extend(circles(graph).into_iter().map(|c| {
         format!(
-            "modules import each other round a circle: {}",
-            c.join(" -> ")
+            "modules import each other round a circle: {{{}}}",
+            c.join(", ")
         )
     }));
     problems
 }
 
-/// The circles of `graph` (each strongly connected component of more than one module, listed
-/// in a closed walk order where possible).
+/// The circles of `graph`: each set of two or more modules that all reach each other (a
+/// strongly connected component), sorted.
 fn circles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
     let nodes: Vec<&String> = graph.keys().collect();
     let reach = |from: &str| -> BTreeSet<String> {
@@ -204,7 +232,6 @@ fn circles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
         component.sort();
         done.extend(component.iter().cloned());
         if component.len() > 1 {
-            component.push(component[0].clone());
             out.push(component);
         }
     }
@@ -275,10 +302,13 @@ mod tests {
     #[test]
     fn comments_and_strings_do_not_count_as_imports() {
         let code = "/// see [`crate::report`]\nuse crate::cost::Rates; // crate::suggest\n\
-                    /* crate::pipeline */ let s = \"crate::x // y\"; crate::format::usd(1)";
+                    /* crate::pipeline */ let s = \"crate::x // y\"; crate::format::usd(1);\n\
+                    let q = '\"'; let r = r#\"a \" // b\"#; fn f<'a>(x: &'a str) {} // crate::cluster";
         let stripped = strip_comments(code);
         assert!(stripped.contains("crate::cost") && stripped.contains("crate::format"));
         assert!(!stripped.contains("crate::report") && !stripped.contains("crate::suggest"));
         assert!(!stripped.contains("crate::pipeline"));
+        // A quote in a char literal or a raw string does not start a string.
+        assert!(!stripped.contains("crate::cluster"), "{stripped}");
     }
 }

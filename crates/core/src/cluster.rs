@@ -14,83 +14,6 @@ use crate::nodes::Node;
 use crate::pods::Pod;
 use crate::workloads::{Hpa, Workload};
 
-/// Amounts of the resources the analysis tracks, as exact integers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct Resources {
-    /// CPU in millicores.
-    pub cpu_millis: i64,
-    /// Memory in bytes.
-    pub memory_bytes: i64,
-    /// Ephemeral storage in bytes.
-    pub ephemeral_storage_bytes: i64,
-    /// GPUs (`nvidia.com/gpu` plus `amd.com/gpu`).
-    pub gpus: i64,
-}
-
-impl Resources {
-    /// Component-wise saturating sum.
-    pub fn saturating_add(self, other: Resources) -> Resources {
-        Resources {
-            cpu_millis: self.cpu_millis.saturating_add(other.cpu_millis),
-            memory_bytes: self.memory_bytes.saturating_add(other.memory_bytes),
-            ephemeral_storage_bytes: self
-                .ephemeral_storage_bytes
-                .saturating_add(other.ephemeral_storage_bytes),
-            gpus: self.gpus.saturating_add(other.gpus),
-        }
-    }
-
-    /// Component-wise maximum.
-    pub fn max(self, other: Resources) -> Resources {
-        Resources {
-            cpu_millis: self.cpu_millis.max(other.cpu_millis),
-            memory_bytes: self.memory_bytes.max(other.memory_bytes),
-            ephemeral_storage_bytes: self
-                .ephemeral_storage_bytes
-                .max(other.ephemeral_storage_bytes),
-            gpus: self.gpus.max(other.gpus),
-        }
-    }
-}
-
-/// Requests or limits as declared on a container: `None` means "not set", which is different
-/// from an explicit zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct ResourceSpec {
-    /// CPU in millicores.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cpu_millis: Option<i64>,
-    /// Memory in bytes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub memory_bytes: Option<i64>,
-    /// Ephemeral storage in bytes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ephemeral_storage_bytes: Option<i64>,
-    /// GPUs (`nvidia.com/gpu` plus `amd.com/gpu`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gpus: Option<i64>,
-}
-
-impl ResourceSpec {
-    /// True when nothing is set.
-    pub fn is_empty(&self) -> bool {
-        self.cpu_millis.is_none()
-            && self.memory_bytes.is_none()
-            && self.ephemeral_storage_bytes.is_none()
-            && self.gpus.is_none()
-    }
-
-    /// The set values, with unset ones counted as zero.
-    pub fn or_zero(&self) -> Resources {
-        Resources {
-            cpu_millis: self.cpu_millis.unwrap_or(0),
-            memory_bytes: self.memory_bytes.unwrap_or(0),
-            ephemeral_storage_bytes: self.ephemeral_storage_bytes.unwrap_or(0),
-            gpus: self.gpus.unwrap_or(0),
-        }
-    }
-}
-
 /// The syntax an input was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -202,39 +125,6 @@ impl Cluster {
         code: &'a str,
     ) -> impl Iterator<Item = &'a Warning> + 'a {
         self.warnings.iter().filter(move |w| w.code == code)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resource_arithmetic_saturates() {
-        let a = Resources {
-            cpu_millis: i64::MAX,
-            memory_bytes: 1,
-            ephemeral_storage_bytes: 2,
-            gpus: 0,
-        };
-        let b = Resources {
-            cpu_millis: 5,
-            memory_bytes: 3,
-            ephemeral_storage_bytes: 1,
-            gpus: 1,
-        };
-        let s = a.saturating_add(b);
-        assert_eq!(s.cpu_millis, i64::MAX);
-        assert_eq!(s.memory_bytes, 4);
-        assert_eq!(a.max(b).ephemeral_storage_bytes, 2);
-        assert_eq!(a.max(b).gpus, 1);
-        let spec = ResourceSpec {
-            cpu_millis: Some(5),
-            ..ResourceSpec::default()
-        };
-        assert!(!spec.is_empty());
-        assert_eq!(spec.or_zero().cpu_millis, 5);
-        assert!(ResourceSpec::default().is_empty());
     }
 }
 

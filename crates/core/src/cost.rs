@@ -22,11 +22,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::cluster::{Cluster, Resources};
+use crate::cluster::Cluster;
 use crate::diagnostics::{Warning, object_ref};
 use crate::format::{fmt_hourly, fmt_rate, trim_decimal};
 use crate::model::{CapacityType, Provider};
 use crate::nodes::{ComputeType, Node};
+use crate::pods::Resources;
 use crate::pods::{Pod, PodPhase};
 use crate::pricing::sources::{PriceLookup, PriceQuery, PriceSource, PriceSources};
 

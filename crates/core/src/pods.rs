@@ -4,12 +4,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::cluster::{ResourceSpec, Resources};
-use crate::diagnostics::{Warning, object_ref};
-use crate::ingest::IngestOptions;
-use crate::ingest::convert::{Ctx, resource_spec};
-use crate::ingest::raw::{RawContainer, RawObject};
-
 /// `status.phase`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum PodPhase {
@@ -26,7 +20,7 @@ pub enum PodPhase {
 }
 
 impl PodPhase {
-    fn parse(s: &str) -> PodPhase {
+    pub(crate) fn parse(s: &str) -> PodPhase {
         match s {
             "Pending" => PodPhase::Pending,
             "Running" => PodPhase::Running,
@@ -49,7 +43,7 @@ pub enum QosClass {
 }
 
 impl QosClass {
-    fn parse(s: &str) -> Option<QosClass> {
+    pub(crate) fn parse(s: &str) -> Option<QosClass> {
         match s {
             "BestEffort" => Some(QosClass::BestEffort),
             "Burstable" => Some(QosClass::Burstable),
@@ -195,147 +189,114 @@ pub fn compute_qos(containers: &[Container], init_containers: &[Container]) -> Q
     }
 }
 
-fn container_from_raw(raw: &RawContainer<'_>, init: bool, ctx: &mut Ctx<'_>) -> Container {
-    let name = raw.name.as_ref().map_or("", |n| n.as_str());
-    let list = if init { "initContainers" } else { "containers" };
-    let resources = raw.resources.as_ref();
-    let mut requests = resource_spec(resources.and_then(|r| r.requests.as_ref()), ctx, &|| {
-        format!("spec.{list}[{name}].resources.requests")
-    });
-    let limits = resource_spec(resources.and_then(|r| r.limits.as_ref()), ctx, &|| {
-        format!("spec.{list}[{name}].resources.limits")
-    });
-    let mut defaulted = false;
-    let mut default = |req: &mut Option<i64>, lim: Option<i64>| {
-        if req.is_none() && lim.is_some() {
-            *req = lim;
-            defaulted = true;
+/// Amounts of the resources the analysis tracks, as exact integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Resources {
+    /// CPU in millicores.
+    pub cpu_millis: i64,
+    /// Memory in bytes.
+    pub memory_bytes: i64,
+    /// Ephemeral storage in bytes.
+    pub ephemeral_storage_bytes: i64,
+    /// GPUs (`nvidia.com/gpu` plus `amd.com/gpu`).
+    pub gpus: i64,
+}
+
+/// Requests or limits as declared on a container: `None` means "not set", which is different
+/// from an explicit zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ResourceSpec {
+    /// CPU in millicores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_millis: Option<i64>,
+    /// Memory in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_bytes: Option<i64>,
+    /// Ephemeral storage in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ephemeral_storage_bytes: Option<i64>,
+    /// GPUs (`nvidia.com/gpu` plus `amd.com/gpu`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpus: Option<i64>,
+}
+
+impl Resources {
+    /// Component-wise saturating sum.
+    pub fn saturating_add(self, other: Resources) -> Resources {
+        Resources {
+            cpu_millis: self.cpu_millis.saturating_add(other.cpu_millis),
+            memory_bytes: self.memory_bytes.saturating_add(other.memory_bytes),
+            ephemeral_storage_bytes: self
+                .ephemeral_storage_bytes
+                .saturating_add(other.ephemeral_storage_bytes),
+            gpus: self.gpus.saturating_add(other.gpus),
         }
-    };
-    default(&mut requests.cpu_millis, limits.cpu_millis);
-    default(&mut requests.memory_bytes, limits.memory_bytes);
-    default(
-        &mut requests.ephemeral_storage_bytes,
-        limits.ephemeral_storage_bytes,
-    );
-    default(&mut requests.gpus, limits.gpus);
-    Container {
-        name: name.to_owned(),
-        requests,
-        limits,
-        requests_defaulted: defaulted,
-        sidecar: init
-            && raw
-                .restart_policy
-                .as_ref()
-                .is_some_and(|p| p.as_str() == "Always"),
+    }
+
+    /// Component-wise maximum.
+    pub fn max(self, other: Resources) -> Resources {
+        Resources {
+            cpu_millis: self.cpu_millis.max(other.cpu_millis),
+            memory_bytes: self.memory_bytes.max(other.memory_bytes),
+            ephemeral_storage_bytes: self
+                .ephemeral_storage_bytes
+                .max(other.ephemeral_storage_bytes),
+            gpus: self.gpus.max(other.gpus),
+        }
     }
 }
 
-/// Builds a [`Pod`] from its raw view; `None` (with a warning) when it has no name.
-pub(crate) fn pod_from_raw(
-    obj: &RawObject<'_>,
-    options: &IngestOptions,
-    warnings: &mut Vec<Warning>,
-) -> Option<Pod> {
-    let name = obj.name();
-    let namespace = obj.namespace().unwrap_or("default");
-    let mut ctx = Ctx {
-        object: object_ref("Pod", Some(namespace), name),
-        warnings,
-    };
-    if name.is_empty() {
-        ctx.warn(
-            "missing_name",
-            "a Pod without metadata.name was skipped".to_owned(),
-        );
-        return None;
+impl ResourceSpec {
+    /// True when nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self.cpu_millis.is_none()
+            && self.memory_bytes.is_none()
+            && self.ephemeral_storage_bytes.is_none()
+            && self.gpus.is_none()
     }
-    let spec = obj.spec.as_deref();
-    let status = obj.status.as_deref();
-    let containers: Vec<Container> = spec
-        .and_then(|s| s.containers.as_ref())
-        .map(|cs| {
-            cs.iter()
-                .map(|c| container_from_raw(c, false, &mut ctx))
-                .collect()
-        })
-        .unwrap_or_default();
-    let init_containers: Vec<Container> = spec
-        .and_then(|s| s.init_containers.as_ref())
-        .map(|cs| {
-            cs.iter()
-                .map(|c| container_from_raw(c, true, &mut ctx))
-                .collect()
-        })
-        .unwrap_or_default();
-    let overhead = resource_spec(spec.and_then(|s| s.overhead.as_ref()), &mut ctx, &|| {
-        "spec.overhead".to_owned()
-    });
-    let effective = effective_request(&containers, &init_containers, &overhead);
-    let phase = status
-        .and_then(|s| s.phase.as_ref())
-        .map_or(PodPhase::Unknown, |p| PodPhase::parse(p.as_str()));
-    let reported_qos = status
-        .and_then(|s| s.qos_class.as_ref())
-        .and_then(|q| QosClass::parse(q.as_str()));
-    let (qos, qos_computed) = match reported_qos {
-        Some(q) => (q, false),
-        None => (compute_qos(&containers, &init_containers), true),
-    };
-    let node = spec
-        .and_then(|s| s.node_name.as_ref())
-        .map(|n| n.as_str())
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned);
-    let holds_resources =
-        node.is_some() && !matches!(phase, PodPhase::Succeeded | PodPhase::Failed);
-    let owner = obj.controller_ref().and_then(|r| {
-        let kind = r.kind.as_ref()?.as_str();
-        let name = r.name.as_ref()?.as_str();
-        (!kind.is_empty() && !name.is_empty()).then(|| OwnerRef {
-            kind: kind.to_owned(),
-            name: name.to_owned(),
-            uid: r.uid.as_ref().map(|u| u.to_owned_string()),
-        })
-    });
-    let labels = obj.labels();
-    let keep = |k: &str| labels.get(k).map(str::to_owned);
-    let kept: BTreeMap<String, String> = options
-        .pod_labels
-        .iter()
-        .filter_map(|k| labels.get(k).map(|v| (k.clone(), v.to_owned())))
-        .collect();
-    Some(Pod {
-        namespace: namespace.to_owned(),
-        name: name.to_owned(),
-        uid: obj.uid().map(str::to_owned),
-        node,
-        node_index: None,
-        phase,
-        qos,
-        qos_computed,
-        containers,
-        init_containers,
-        overhead,
-        effective_request: effective,
-        holds_resources,
-        owner,
-        priority_class: spec
-            .and_then(|s| s.priority_class_name.as_ref())
-            .map(|p| p.to_owned_string())
-            .filter(|p| !p.is_empty()),
-        pod_template_hash: keep("pod-template-hash"),
-        rollouts_pod_template_hash: keep("rollouts-pod-template-hash"),
-        labels: kept,
-        created: obj.creation_timestamp().map(str::to_owned),
-        workload: 0,
-    })
+
+    /// The set values, with unset ones counted as zero.
+    pub fn or_zero(&self) -> Resources {
+        Resources {
+            cpu_millis: self.cpu_millis.unwrap_or(0),
+            memory_bytes: self.memory_bytes.unwrap_or(0),
+            ephemeral_storage_bytes: self.ephemeral_storage_bytes.unwrap_or(0),
+            gpus: self.gpus.unwrap_or(0),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resource_arithmetic_saturates() {
+        let a = Resources {
+            cpu_millis: i64::MAX,
+            memory_bytes: 1,
+            ephemeral_storage_bytes: 2,
+            gpus: 0,
+        };
+        let b = Resources {
+            cpu_millis: 5,
+            memory_bytes: 3,
+            ephemeral_storage_bytes: 1,
+            gpus: 1,
+        };
+        let s = a.saturating_add(b);
+        assert_eq!(s.cpu_millis, i64::MAX);
+        assert_eq!(s.memory_bytes, 4);
+        assert_eq!(a.max(b).ephemeral_storage_bytes, 2);
+        assert_eq!(a.max(b).gpus, 1);
+        let spec = ResourceSpec {
+            cpu_millis: Some(5),
+            ..ResourceSpec::default()
+        };
+        assert!(!spec.is_empty());
+        assert_eq!(spec.or_zero().cpu_millis, 5);
+        assert!(ResourceSpec::default().is_empty());
+    }
 
     fn c(
         cpu: Option<i64>,

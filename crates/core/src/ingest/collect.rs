@@ -3,10 +3,13 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostics::{Warning, object_ref};
+use crate::ingest::node::node_from_raw;
+use crate::ingest::pod::pod_from_raw;
+use crate::ingest::workload::{hpa_from_raw, object_from_raw};
 use crate::limits::Shortened;
-use crate::nodes::{Node, node_from_raw};
-use crate::pods::{Pod, pod_from_raw};
-use crate::workloads::{Hpa, WORKLOAD_KINDS, WorkloadObject, hpa_from_raw, object_from_raw};
+use crate::nodes::Node;
+use crate::pods::Pod;
+use crate::workloads::{Hpa, WORKLOAD_KINDS, WorkloadObject};
 
 use super::IngestOptions;
 use super::raw::RawObject;

@@ -1,7 +1,7 @@
 //! Quantity conversion from the raw view to exact integers, with warnings for odd values.
 
-use crate::cluster::ResourceSpec;
 use crate::diagnostics::Warning;
+use crate::pods::ResourceSpec;
 use crate::quantity::Quantity;
 
 use super::raw::{RawQty, RawResources};

@@ -12,8 +12,11 @@ pub(crate) mod convert;
 mod detect;
 mod error;
 mod json;
+pub(crate) mod node;
+pub(crate) mod pod;
 pub(crate) mod raw;
 mod walk;
+pub(crate) mod workload;
 mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

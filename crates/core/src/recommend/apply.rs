@@ -29,9 +29,10 @@ use super::{
     NamespaceScope, NamespaceSelection, Pair, Recommendation, RecommendationInput,
     RecommendationsInfo, Severity, Source, Unmatched, Value,
 };
-use crate::cluster::{Cluster, ResourceSpec};
+use crate::cluster::Cluster;
 use crate::cost::{CostModel, HOURS_PER_MONTH, cores, gib};
 use crate::diagnostics::{Warning, object_ref};
+use crate::pods::ResourceSpec;
 use crate::pods::{Container, effective_request};
 use crate::report::{
     CellSeverities, ContainerRecommendation, OptionalAmount, Report, SeverityPair,

@@ -16,12 +16,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::{Cluster, ResourceSpec};
+use crate::cluster::Cluster;
 use crate::cost::{self, CostModel, CpuMemory, HOURS_PER_MONTH, Rates};
 use crate::diagnostics::Warning;
 use crate::format::{percent_of, trim_decimal};
 use crate::model::{CapacityType, Provider};
 use crate::pods::Container;
+use crate::pods::ResourceSpec;
 use crate::pricing::sources::PriceSource;
 
 /// The JSON schema name of [`Report`].

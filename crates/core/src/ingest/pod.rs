@@ -1,0 +1,147 @@
+//! A raw `Pod` object → [`Pod`]: its containers' requests and limits, read exactly.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::{Warning, object_ref};
+use crate::ingest::IngestOptions;
+use crate::ingest::convert::{Ctx, resource_spec};
+use crate::ingest::raw::{RawContainer, RawObject};
+use crate::pods::*;
+
+fn container_from_raw(raw: &RawContainer<'_>, init: bool, ctx: &mut Ctx<'_>) -> Container {
+    let name = raw.name.as_ref().map_or("", |n| n.as_str());
+    let list = if init { "initContainers" } else { "containers" };
+    let resources = raw.resources.as_ref();
+    let mut requests = resource_spec(resources.and_then(|r| r.requests.as_ref()), ctx, &|| {
+        format!("spec.{list}[{name}].resources.requests")
+    });
+    let limits = resource_spec(resources.and_then(|r| r.limits.as_ref()), ctx, &|| {
+        format!("spec.{list}[{name}].resources.limits")
+    });
+    let mut defaulted = false;
+    let mut default = |req: &mut Option<i64>, lim: Option<i64>| {
+        if req.is_none() && lim.is_some() {
+            *req = lim;
+            defaulted = true;
+        }
+    };
+    default(&mut requests.cpu_millis, limits.cpu_millis);
+    default(&mut requests.memory_bytes, limits.memory_bytes);
+    default(
+        &mut requests.ephemeral_storage_bytes,
+        limits.ephemeral_storage_bytes,
+    );
+    default(&mut requests.gpus, limits.gpus);
+    Container {
+        name: name.to_owned(),
+        requests,
+        limits,
+        requests_defaulted: defaulted,
+        sidecar: init
+            && raw
+                .restart_policy
+                .as_ref()
+                .is_some_and(|p| p.as_str() == "Always"),
+    }
+}
+
+/// Builds a [`Pod`] from its raw view; `None` (with a warning) when it has no name.
+pub(crate) fn pod_from_raw(
+    obj: &RawObject<'_>,
+    options: &IngestOptions,
+    warnings: &mut Vec<Warning>,
+) -> Option<Pod> {
+    let name = obj.name();
+    let namespace = obj.namespace().unwrap_or("default");
+    let mut ctx = Ctx {
+        object: object_ref("Pod", Some(namespace), name),
+        warnings,
+    };
+    if name.is_empty() {
+        ctx.warn(
+            "missing_name",
+            "a Pod without metadata.name was skipped".to_owned(),
+        );
+        return None;
+    }
+    let spec = obj.spec.as_deref();
+    let status = obj.status.as_deref();
+    let containers: Vec<Container> = spec
+        .and_then(|s| s.containers.as_ref())
+        .map(|cs| {
+            cs.iter()
+                .map(|c| container_from_raw(c, false, &mut ctx))
+                .collect()
+        })
+        .unwrap_or_default();
+    let init_containers: Vec<Container> = spec
+        .and_then(|s| s.init_containers.as_ref())
+        .map(|cs| {
+            cs.iter()
+                .map(|c| container_from_raw(c, true, &mut ctx))
+                .collect()
+        })
+        .unwrap_or_default();
+    let overhead = resource_spec(spec.and_then(|s| s.overhead.as_ref()), &mut ctx, &|| {
+        "spec.overhead".to_owned()
+    });
+    let effective = effective_request(&containers, &init_containers, &overhead);
+    let phase = status
+        .and_then(|s| s.phase.as_ref())
+        .map_or(PodPhase::Unknown, |p| PodPhase::parse(p.as_str()));
+    let reported_qos = status
+        .and_then(|s| s.qos_class.as_ref())
+        .and_then(|q| QosClass::parse(q.as_str()));
+    let (qos, qos_computed) = match reported_qos {
+        Some(q) => (q, false),
+        None => (compute_qos(&containers, &init_containers), true),
+    };
+    let node = spec
+        .and_then(|s| s.node_name.as_ref())
+        .map(|n| n.as_str())
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    let holds_resources =
+        node.is_some() && !matches!(phase, PodPhase::Succeeded | PodPhase::Failed);
+    let owner = obj.controller_ref().and_then(|r| {
+        let kind = r.kind.as_ref()?.as_str();
+        let name = r.name.as_ref()?.as_str();
+        (!kind.is_empty() && !name.is_empty()).then(|| OwnerRef {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            uid: r.uid.as_ref().map(|u| u.to_owned_string()),
+        })
+    });
+    let labels = obj.labels();
+    let keep = |k: &str| labels.get(k).map(str::to_owned);
+    let kept: BTreeMap<String, String> = options
+        .pod_labels
+        .iter()
+        .filter_map(|k| labels.get(k).map(|v| (k.clone(), v.to_owned())))
+        .collect();
+    Some(Pod {
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+        uid: obj.uid().map(str::to_owned),
+        node,
+        node_index: None,
+        phase,
+        qos,
+        qos_computed,
+        containers,
+        init_containers,
+        overhead,
+        effective_request: effective,
+        holds_resources,
+        owner,
+        priority_class: spec
+            .and_then(|s| s.priority_class_name.as_ref())
+            .map(|p| p.to_owned_string())
+            .filter(|p| !p.is_empty()),
+        pod_template_hash: keep("pod-template-hash"),
+        rollouts_pod_template_hash: keep("rollouts-pod-template-hash"),
+        labels: kept,
+        created: obj.creation_timestamp().map(str::to_owned),
+        workload: 0,
+    })
+}

@@ -1,0 +1,131 @@
+//! Raw workload objects (Deployments, ReplicaSets, Jobs, …) and HPAs → the model's
+//! [`WorkloadObject`] and [`Hpa`].
+
+use std::collections::BTreeSet;
+
+use crate::diagnostics::{Warning, object_ref};
+use crate::ingest::raw::RawObject;
+use crate::pods::OwnerRef;
+use crate::workloads::*;
+
+/// Builds a [`WorkloadObject`] of `kind` from its raw view.
+pub(crate) fn object_from_raw(
+    obj: &RawObject<'_>,
+    kind: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<WorkloadObject> {
+    let name = obj.name();
+    let namespace = obj.namespace().unwrap_or("default");
+    if name.is_empty() {
+        warnings.push(Warning::new(
+            "missing_name",
+            object_ref(kind, Some(namespace), "?"),
+            format!("a {kind} without metadata.name was skipped"),
+        ));
+        return None;
+    }
+    let spec = obj.spec.as_deref();
+    let replicas = match kind {
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "Rollout" => {
+            Some(spec.and_then(|s| s.replicas).unwrap_or(1))
+        }
+        "Job" => spec.and_then(|s| s.parallelism),
+        "DaemonSet" => obj
+            .status
+            .as_deref()
+            .and_then(|s| s.desired_number_scheduled),
+        _ => None,
+    };
+    Some(WorkloadObject {
+        kind: kind.to_owned(),
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+        uid: obj.uid().map(str::to_owned),
+        owner: owner_of(obj),
+        replicas,
+    })
+}
+
+fn owner_of(obj: &RawObject<'_>) -> Option<OwnerRef> {
+    let r = obj.controller_ref()?;
+    let kind = r.kind.as_ref()?.as_str();
+    let name = r.name.as_ref()?.as_str();
+    (!kind.is_empty() && !name.is_empty()).then(|| OwnerRef {
+        kind: kind.to_owned(),
+        name: name.to_owned(),
+        uid: r.uid.as_ref().map(|u| u.to_owned_string()),
+    })
+}
+
+/// Builds an [`Hpa`] from its raw view.
+pub(crate) fn hpa_from_raw(obj: &RawObject<'_>, warnings: &mut Vec<Warning>) -> Option<Hpa> {
+    let name = obj.name();
+    let namespace = obj.namespace().unwrap_or("default");
+    let object = || object_ref("HorizontalPodAutoscaler", Some(namespace), name);
+    if name.is_empty() {
+        warnings.push(Warning::new(
+            "missing_name",
+            object(),
+            "a HorizontalPodAutoscaler without metadata.name was skipped",
+        ));
+        return None;
+    }
+    let spec = obj.spec.as_deref();
+    let target = spec.and_then(|s| s.scale_target_ref.as_ref());
+    let target_kind = target
+        .and_then(|t| t.kind.as_ref())
+        .map_or("", |t| t.as_str());
+    let target_name = target
+        .and_then(|t| t.name.as_ref())
+        .map_or("", |t| t.as_str());
+    if target_kind.is_empty() || target_name.is_empty() {
+        warnings.push(Warning::new(
+            "hpa_without_target",
+            object(),
+            "the HPA has no spec.scaleTargetRef kind and name; ignored",
+        ));
+        return None;
+    }
+    let api_version = obj.api_version.as_ref().map(|a| a.to_owned_string());
+    let v1 = api_version.as_deref() == Some("autoscaling/v1");
+    let mut resources = BTreeSet::new();
+    let mut other = BTreeSet::new();
+    if spec
+        .and_then(|s| s.target_cpu_utilization_percentage)
+        .is_some()
+    {
+        resources.insert("cpu".to_owned());
+    }
+    for m in spec.and_then(|s| s.metrics.as_ref()).into_iter().flatten() {
+        let source = m.resource.as_ref().or(m.container_resource.as_ref());
+        match source.and_then(|s| s.name.as_ref()) {
+            Some(res) if !res.as_str().is_empty() => {
+                resources.insert(res.to_owned_string());
+            }
+            _ => {
+                if let Some(t) = m.kind.as_ref().filter(|t| !t.as_str().is_empty()) {
+                    other.insert(t.to_owned_string());
+                }
+            }
+        }
+    }
+    let has_metrics = spec
+        .and_then(|s| s.metrics.as_ref())
+        .is_some_and(|m| !m.is_empty());
+    if resources.is_empty() && (v1 || !has_metrics) {
+        // Both versions default to 80% average CPU utilisation.
+        resources.insert("cpu".to_owned());
+    }
+    Some(Hpa {
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+        api_version,
+        target_kind: target_kind.to_owned(),
+        target_name: target_name.to_owned(),
+        min_replicas: spec.and_then(|s| s.min_replicas),
+        max_replicas: spec.and_then(|s| s.max_replicas),
+        resources: resources.into_iter().collect(),
+        other_metrics: other.into_iter().collect(),
+        workload: None,
+    })
+}
