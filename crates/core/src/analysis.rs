@@ -39,9 +39,9 @@ pub struct Settings {
     pub price_file_warnings: Vec<Warning>,
     /// How node shape suggestions are sized ([`crate::suggest`]).
     pub suggest: crate::suggest::SuggestSettings,
-    /// Rates for nodes without a price (OpenCost's defaults, [`crate::cost::Rates::FALLBACK`],
+    /// Rates for nodes without a price (OpenCost's defaults, [`crate::pricing::rates::Rates::FALLBACK`],
     /// unless the user set their own).
-    pub fallback_rates: crate::cost::Rates,
+    pub fallback_rates: crate::pricing::rates::Rates,
     /// The KRR strategy settings used to read usage inputs (KRR's defaults unless the user
     /// changed them). KRR results carry their own.
     pub strategy: crate::recommend::StrategySettings,
@@ -60,7 +60,7 @@ impl Default for Settings {
             assume_spot_discount: None,
             price_file_warnings: Vec::new(),
             suggest: crate::suggest::SuggestSettings::default(),
-            fallback_rates: crate::cost::Rates::FALLBACK,
+            fallback_rates: crate::pricing::rates::Rates::FALLBACK,
             strategy: crate::recommend::StrategySettings::default(),
             recommendations: None,
         }
@@ -150,9 +150,9 @@ pub fn analyze_cluster(
     let warnings =
         crate::diagnostics::cap_per_code(warnings, crate::diagnostics::MAX_WARNINGS_PER_CODE);
     let mut report = Report::build(&cluster, &costs, &warnings, generated_at, discount);
-    crate::suggest::attach(&mut report, &node_suggestions);
+    crate::report::suggestions::attach(&mut report, &node_suggestions);
     if let Some(r) = &recommendations {
-        crate::recommend::apply_to_report(&mut report, &cluster, &costs, r);
+        crate::report::recommendations::apply_to_report(&mut report, &cluster, &costs, r);
     }
     Analysis {
         cluster,

@@ -29,19 +29,11 @@ use crate::model::{CapacityType, Provider};
 use crate::nodes::{ComputeType, Node};
 use crate::pods::Resources;
 use crate::pods::{Pod, PodPhase};
+use crate::pricing::rates::Rates;
 use crate::pricing::sources::{PriceLookup, PriceQuery, PriceSource, PriceSources};
 
 /// Hours in a month (365 × 24 / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
-
-/// OpenCost's default price of one CPU core per hour, in USD.
-pub const FALLBACK_CPU_CORE_HOURLY: f64 = 0.031611;
-
-/// OpenCost's default price of one GiB of memory per hour, in USD.
-pub const FALLBACK_MEMORY_GIB_HOURLY: f64 = 0.004237;
-
-/// The price of one core relative to one GiB (`0.031611 / 0.004237` ≈ 7.46).
-pub const CPU_MEMORY_PRICE_RATIO: f64 = FALLBACK_CPU_CORE_HOURLY / FALLBACK_MEMORY_GIB_HOURLY;
 
 /// Bytes in a GiB (2³⁰).
 pub const BYTES_PER_GIB: f64 = 1_073_741_824.0;
@@ -54,65 +46,6 @@ pub fn cores(millicores: i64) -> f64 {
 /// Bytes as GiB (negative values count as zero).
 pub fn gib(bytes: i64) -> f64 {
     bytes.max(0) as f64 / BYTES_PER_GIB
-}
-
-/// Per-resource hourly rates of a node, in USD.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, serde::Deserialize)]
-pub struct Rates {
-    /// USD per core-hour.
-    pub cpu_core_hourly: f64,
-    /// USD per GiB-hour.
-    pub memory_gib_hourly: f64,
-}
-
-impl Rates {
-    /// OpenCost's default rates, used for nodes without a price.
-    pub const FALLBACK: Rates = Rates {
-        cpu_core_hourly: FALLBACK_CPU_CORE_HOURLY,
-        memory_gib_hourly: FALLBACK_MEMORY_GIB_HOURLY,
-    };
-
-    /// Checks user-entered fallback rates: both finite and not negative, and not both zero.
-    pub fn validated(cpu_core_hourly: f64, memory_gib_hourly: f64) -> Result<Rates, String> {
-        let ok = |v: f64| v.is_finite() && v >= 0.0;
-        if !ok(cpu_core_hourly) || !ok(memory_gib_hourly) {
-            return Err(format!(
-                "fallback rates must be numbers of at least 0, not ${cpu_core_hourly}/core-h and \
-                 ${memory_gib_hourly}/GiB-h"
-            ));
-        }
-        if cpu_core_hourly == 0.0 && memory_gib_hourly == 0.0 {
-            return Err(
-                "fallback rates of $0 for both CPU and memory would make every \
-                        unpriced node free; leave them empty for OpenCost's defaults"
-                    .to_owned(),
-            );
-        }
-        Ok(Rates {
-            cpu_core_hourly,
-            memory_gib_hourly,
-        })
-    }
-
-    /// Splits `hourly_price` over `cores` and `gib` with [`CPU_MEMORY_PRICE_RATIO`]; `None` when
-    /// there is nothing to split over (both zero) or the inputs are not finite.
-    pub fn split(hourly_price: f64, cores: f64, gib: f64) -> Option<Rates> {
-        let (c, g) = (cores.max(0.0), gib.max(0.0));
-        let denominator = c * CPU_MEMORY_PRICE_RATIO + g;
-        if denominator <= 0.0 || !denominator.is_finite() || !hourly_price.is_finite() {
-            return None;
-        }
-        let memory_gib_hourly = hourly_price / denominator;
-        Some(Rates {
-            cpu_core_hourly: memory_gib_hourly * CPU_MEMORY_PRICE_RATIO,
-            memory_gib_hourly,
-        })
-    }
-
-    /// Hourly cost of `cores` and `gib` at these rates.
-    pub fn cost(&self, cores: f64, gib: f64) -> f64 {
-        cores * self.cpu_core_hourly + gib * self.memory_gib_hourly
-    }
 }
 
 /// CPU and memory amounts as exact integers.
@@ -753,9 +686,30 @@ fn pool_costs(cluster: &Cluster, nodes: &[NodeCost]) -> Vec<PoolCost> {
         .collect()
 }
 
+/// CPU and memory amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+pub struct Amount {
+    /// CPU in cores (millicores / 1000).
+    pub cpu_cores: f64,
+    /// Memory in bytes.
+    pub memory_bytes: i64,
+}
+
+impl From<CpuMemory> for Amount {
+    fn from(c: CpuMemory) -> Amount {
+        Amount {
+            cpu_cores: c.cores(),
+            memory_bytes: c.memory_bytes,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pricing::rates::{
+        CPU_MEMORY_PRICE_RATIO, FALLBACK_CPU_CORE_HOURLY, FALLBACK_MEMORY_GIB_HOURLY,
+    };
 
     #[test]
     fn split_allocates_the_whole_price() {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Settings;
-use crate::cost::Rates;
+use crate::pricing::rates::Rates;
 use crate::recommend::StrategySettings;
 use crate::settings::{self as rules, Options, SettingError};
 

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Settings;
-use crate::cost::Rates;
+use crate::pricing::rates::Rates;
 use crate::pricing::sources::{ManualPrices, parse_usd};
 use crate::recommend::StrategySettings;
 

@@ -31,13 +31,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::cluster::Cluster;
+use crate::cost::Amount;
 use crate::cost::{CostModel, CpuMemory, HOURS_PER_MONTH, PoolCost};
 use crate::diagnostics::Warning;
 use crate::format::{fmt_usd, trim_decimal};
 use crate::model::{CapacityType, Provider};
 use crate::pricing::catalogue::{Arch, InstanceSpec};
 use crate::pricing::sources::{PriceQuery, PriceSource, PriceSources};
-use crate::report::{Amount, NodePoolRow, Report};
 
 /// The default target utilisation of requests over allocatable (85%).
 pub const DEFAULT_TARGET_UTILISATION: f64 = 0.85;
@@ -1144,33 +1144,6 @@ fn demand_row(cluster: &Cluster, d: &PoolDemand) -> PoolDemandRow {
             memory_pod: pod_label(cluster, d.largest_memory_pod),
         },
     }
-}
-
-/// Copies `suggestions` into `report`: each [`NodePoolRow`] (matched by its node names) gets its
-/// demand, suggestions, spot option and assumptions, and the report its `node_recommendations`.
-pub fn attach(report: &mut Report, suggestions: &NodeSuggestions) {
-    let by_nodes: BTreeMap<&[String], &PoolSuggestions> = suggestions
-        .pools
-        .iter()
-        .map(|p| (p.nodes.as_slice(), p))
-        .collect();
-    for row in &mut report.node_pools {
-        if let Some(p) = by_nodes.get(row.nodes.as_slice()) {
-            fill_row(row, p);
-        }
-    }
-    report.node_recommendations = suggestions.summary.clone();
-}
-
-fn fill_row(row: &mut NodePoolRow, p: &PoolSuggestions) {
-    row.zones = p.zones.clone();
-    row.min_nodes = p.min_nodes;
-    row.demand = p.demand.clone();
-    row.suggestions = p.suggestions.clone();
-    row.suggestions_reason = p.reason.clone();
-    row.spot = p.spot.clone();
-    row.assumptions = p.assumptions.clone();
-    row.best_monthly_savings = p.best_monthly_savings();
 }
 
 /// One line about a suggestion for tables: `3 × m5.2xlarge $840.96/mo (saves $1,401.60)`.

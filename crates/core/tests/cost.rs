@@ -657,7 +657,7 @@ fn unlabelled_nodes_pool_by_type_region_and_capacity_type() {
 
 #[test]
 fn users_fallback_rates_price_unpriced_nodes_and_are_explained() {
-    use kube_rightsize_core::cost::Rates;
+    use kube_rightsize_core::pricing::rates::Rates;
     let settings = Settings {
         fallback_rates: Rates::validated(0.05, 0.01).unwrap(),
         ..Settings::default()

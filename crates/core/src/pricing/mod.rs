@@ -9,5 +9,6 @@
 pub mod catalogue;
 mod format;
 pub mod import;
+pub mod rates;
 pub mod sources;
 pub mod vantage;

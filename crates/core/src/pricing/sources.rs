@@ -396,7 +396,7 @@ pub struct PriceSources<'a> {
     pub assume_spot_discount: Option<f64>,
     /// USD per core-hour and per GiB-hour for nodes without a price (OpenCost's defaults unless
     /// the user set their own, e.g. for on-premises clusters).
-    pub fallback: crate::cost::Rates,
+    pub fallback: crate::pricing::rates::Rates,
 }
 
 /// The as-of date that applies to `region` in a catalogue as-of string such as
@@ -441,7 +441,7 @@ impl<'a> PriceSources<'a> {
             file: &EMPTY_TABLE,
             catalogue,
             assume_spot_discount: None,
-            fallback: crate::cost::Rates::FALLBACK,
+            fallback: crate::pricing::rates::Rates::FALLBACK,
         }
     }
 

@@ -17,14 +17,13 @@
 
 pub mod apply;
 pub mod krr;
-pub mod render;
 pub mod severity;
 pub mod strategy;
 pub mod usage;
 
 use serde::Serialize;
 
-pub use apply::{Resolved, apply_to_report, resolve};
+pub use apply::{Resolved, resolve};
 pub use severity::Severity;
 pub use strategy::{KUBE_SYSTEM, StrategyName, StrategySettings};
 

@@ -10,6 +10,9 @@ pub mod csv;
 pub mod export;
 pub mod html;
 pub mod json;
+pub mod recommendations;
+pub mod recommendations_text;
+pub mod suggestions;
 pub mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,34 +20,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::Cluster;
-use crate::cost::{self, CostModel, CpuMemory, HOURS_PER_MONTH, Rates};
+pub use crate::cost::Amount;
+use crate::cost::{CostModel, HOURS_PER_MONTH};
 use crate::diagnostics::Warning;
 use crate::format::{percent_of, trim_decimal};
 use crate::model::{CapacityType, Provider};
 use crate::pods::Container;
 use crate::pods::ResourceSpec;
+use crate::pricing::rates::{self, Rates};
 use crate::pricing::sources::PriceSource;
 
 /// The JSON schema name of [`Report`].
 pub const SCHEMA: &str = "kube-rightsize/report/v1";
-
-/// CPU and memory amounts.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Amount {
-    /// CPU in cores (millicores / 1000).
-    pub cpu_cores: f64,
-    /// Memory in bytes.
-    pub memory_bytes: i64,
-}
-
-impl From<CpuMemory> for Amount {
-    fn from(c: CpuMemory) -> Amount {
-        Amount {
-            cpu_cores: c.cores(),
-            memory_bytes: c.memory_bytes,
-        }
-    }
-}
 
 /// CPU and memory amounts that may be unset (`null`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -673,7 +660,7 @@ impl Report {
                 hours_per_month: month,
                 summary: summary_line,
                 fallback_rates: costs.fallback_rates,
-                cpu_memory_price_ratio: cost::CPU_MEMORY_PRICE_RATIO,
+                cpu_memory_price_ratio: rates::CPU_MEMORY_PRICE_RATIO,
                 assume_spot_discount,
             },
             summary: Summary {

@@ -221,7 +221,8 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     }
     out.push('\n');
 
-    let recommendations = crate::recommend::render::render_section(report, options.top_workloads);
+    let recommendations =
+        crate::report::recommendations_text::render_section(report, options.top_workloads);
     if !recommendations.is_empty() {
         out.push_str(&recommendations);
         out.push('\n');

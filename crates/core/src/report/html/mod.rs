@@ -34,7 +34,6 @@ use std::fmt::Write as _;
 
 use super::{ContainerRecommendation, ContainerRow, NodePoolRow, NodeRow, OptionalAmount, Report};
 use crate::cluster::{InputFormat, InputSummary};
-use crate::cost;
 use crate::format::group_thousands;
 use crate::format::{fmt_bytes, fmt_usd, trim_decimal};
 use crate::suggest::{NodeSuggestion, SuggestionKind};
@@ -1097,7 +1096,9 @@ impl Page<'_> {
                 },
                 info.score,
                 escape(&info.grade),
-                escape(&crate::recommend::render::describe_scope(&info.namespaces)),
+                escape(&crate::report::recommendations_text::describe_scope(
+                    &info.namespaces
+                )),
                 trim_decimal(st.history_duration, 2),
                 trim_decimal(st.timeframe_duration, 2),
                 trim_decimal(st.cpu_percentile, 2),
@@ -1163,8 +1164,8 @@ impl Page<'_> {
             out,
             "<li>CPU:memory price ratio <var>r</var> = {} (OpenCost's default, {} ÷ {}).</li>",
             trim_decimal(r, 6),
-            cost::FALLBACK_CPU_CORE_HOURLY,
-            cost::FALLBACK_MEMORY_GIB_HOURLY
+            crate::pricing::rates::FALLBACK_CPU_CORE_HOURLY,
+            crate::pricing::rates::FALLBACK_MEMORY_GIB_HOURLY
         );
         let _ = writeln!(
             out,

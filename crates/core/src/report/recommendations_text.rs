@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::{NamespaceScope, NamespaceSelection};
 use crate::format::{fmt_usd, trim_decimal};
+use crate::recommend::{NamespaceScope, NamespaceSelection};
 use crate::report::{ContainerRecommendation, OptionalAmount, Report};
 
 /// Namespaces named one by one in [`describe_scope`]; more are counted.
