@@ -2,8 +2,8 @@
 //! assumption, fallback rates and KRR's strategy settings, saved in localStorage (pasted cluster
 //! data is never saved).
 
-use kube_rightsize_core::cost::Rates;
 use kube_rightsize_core::preferences::{Preferences, StrategyPreferences};
+use kube_rightsize_core::pricing::rates::Rates;
 use kube_rightsize_core::recommend::StrategySettings;
 use kube_rightsize_core::report::TypePrice;
 use leptos::prelude::*;

@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
-use kube_rightsize_core::cost::Rates;
+use kube_rightsize_core::pricing::rates::Rates;
 use kube_rightsize_core::pricing::vantage::ApiKind;
 use kube_rightsize_core::recommend::{StrategyName, StrategySettings};
 use kube_rightsize_core::report::export::ExportFormat;
