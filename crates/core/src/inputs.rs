@@ -5,6 +5,10 @@
 //! megabytes; it must not be parsed twice), then the chosen reader parses the whole input and
 //! reports located errors.
 
+mod failure;
+
+pub use failure::Failure;
+
 use crate::analysis::Settings;
 use crate::ingest::Input;
 use crate::pricing::import::import_prices;
@@ -76,40 +80,6 @@ pub fn classify(bytes: &[u8]) -> InputKind {
     InputKind::Snapshot
 }
 
-/// An input that is a usage or price input but cannot be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError {
-    /// The input's name.
-    pub input: String,
-    /// What it was recognised as.
-    pub kind: &'static str,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
-    /// 1-based column, when known.
-    pub column: Option<usize>,
-    /// What is wrong.
-    pub message: String,
-    /// What to do about it.
-    pub hint: Option<String>,
-}
-
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.input, self.kind)?;
-        if let Some(l) = self.line {
-            write!(f, ":{l}")?;
-            if let Some(c) = self.column {
-                write!(f, ":{c}")?;
-            }
-        }
-        write!(f, ": {}", self.message)?;
-        if let Some(h) = &self.hint {
-            write!(f, "\nhint: {h}")?;
-        }
-        Ok(())
-    }
-}
-
 /// Inputs sorted by kind.
 #[derive(Debug)]
 pub struct Prepared<'a> {
@@ -141,52 +111,129 @@ impl Prepared<'_> {
     }
 }
 
-/// Sorts `inputs` into snapshots and settings: price files are merged into
-/// `settings.price_file` (later inputs win) and the last usage input becomes
-/// `settings.recommendations` (read with `settings`' strategy defaults). A usage or price input
-/// that cannot be read is an error; snapshots are read later by the analysis.
-pub fn prepare<'a>(
-    inputs: &[Input<'a>],
-    settings: &mut Settings,
-) -> Result<Prepared<'a>, InputError> {
+/// What an input is, as the shell knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Recognised from its first bytes ([`classify`]): what the app does with whatever is
+    /// pasted or dropped.
+    Auto,
+    /// A cluster snapshot (the CLI's FILE arguments).
+    Snapshot,
+    /// A KRR JSON result (`--krr`).
+    Krr,
+    /// `kubectl top` text or a metrics API PodMetricsList (`--usage`).
+    Usage,
+    /// A price file (`--prices`).
+    Prices,
+    /// A `kube-rightsize/prices/v1` file of Vantage prices (the app's Vantage panel).
+    VantagePrices,
+}
+
+/// One input: its name for people (a file name, `paste`), its bytes and its role.
+#[derive(Debug, Clone, Copy)]
+pub struct JobInput<'a> {
+    /// Name shown in errors, warnings and the report.
+    pub name: &'a str,
+    /// Its bytes (never copied).
+    pub bytes: &'a [u8],
+    /// What it is.
+    pub role: Role,
+}
+
+/// Sorts `inputs` (recognised from their first bytes) into snapshots and settings: see
+/// [`sort`].
+pub fn prepare<'a>(inputs: &[Input<'a>], settings: &mut Settings) -> Result<Prepared<'a>, Failure> {
+    let inputs: Vec<JobInput<'a>> = inputs
+        .iter()
+        .map(|i| JobInput {
+            name: i.name,
+            bytes: i.bytes,
+            role: Role::Auto,
+        })
+        .collect();
+    sort(&inputs, settings)
+}
+
+/// Sorts `inputs` by role into snapshots and settings: price files are merged into
+/// `settings.price_file` (later inputs win; Vantage prices into `settings.vantage`), and the
+/// last usage input becomes `settings.recommendations` (read with `settings`' strategy; a KRR
+/// result keeps its own, but for `allow_hpa`). A usage or price input that cannot be read, or
+/// one of another kind than its role, is a located [`Failure`]; snapshots are read later by
+/// the ingest.
+pub fn sort<'a>(inputs: &[JobInput<'a>], settings: &mut Settings) -> Result<Prepared<'a>, Failure> {
     let mut prepared = Prepared {
         snapshots: Vec::new(),
         kinds: Vec::new(),
     };
     for input in inputs {
-        let kind = classify(input.bytes);
-        prepared.kinds.push((input.name.to_owned(), kind));
-        match kind {
-            InputKind::Snapshot => prepared.snapshots.push(*input),
-            InputKind::Prices => {
-                let imported = import_prices(input.name, input.bytes).map_err(|e| InputError {
-                    input: e.file.clone(),
-                    kind: kind.label(),
-                    line: Some(e.line),
-                    column: Some(e.column),
-                    message: e.message.clone(),
-                    hint: e.hint.clone(),
-                })?;
+        let kind = match input.role {
+            Role::Auto => classify(input.bytes),
+            Role::Snapshot => InputKind::Snapshot,
+            Role::Krr => InputKind::Usage(UsageKind::Krr),
+            Role::Usage => InputKind::Usage(UsageKind::MetricsApi),
+            Role::Prices | Role::VantagePrices => InputKind::Prices,
+        };
+        match (kind, input.role) {
+            (InputKind::Snapshot, _) => {
+                prepared.snapshots.push(Input::new(input.name, input.bytes))
+            }
+            (InputKind::Prices, Role::VantagePrices) => {
+                let imported = import_prices(input.name, input.bytes)
+                    .map_err(|e| Failure::import(&e, "Vantage price file"))?;
+                settings.vantage = imported.table;
+                settings.vantage.description = "Vantage (fetched in this browser)".into();
+                settings.price_file_warnings.extend(imported.warnings);
+            }
+            (InputKind::Prices, _) => {
+                let imported = import_prices(input.name, input.bytes)
+                    .map_err(|e| Failure::import(&e, kind.label()))?;
                 settings.price_file.merge(imported.table);
                 settings.price_file_warnings.extend(imported.warnings);
             }
-            InputKind::Usage(_) => {
-                let read: RecommendationInput =
-                    recommend::read_input(input.name, input.bytes, &settings.strategy).map_err(
-                        |e| InputError {
-                            input: e.input.clone(),
-                            kind: kind.label(),
-                            line: e.line,
-                            column: None,
-                            message: e.message.clone(),
-                            hint: None,
-                        },
-                    )?;
-                settings.recommendations = Some(read);
+            (InputKind::Usage(_), role) => {
+                settings.recommendations = Some(read_usage(input, role, settings)?);
             }
         }
+        prepared.kinds.push((input.name.to_owned(), kind));
     }
     Ok(prepared)
+}
+
+fn read_usage(
+    input: &JobInput<'_>,
+    role: Role,
+    settings: &Settings,
+) -> Result<RecommendationInput, Failure> {
+    let detected = recommend::detect(input.bytes);
+    let expected = match role {
+        Role::Krr => Some((
+            detected == Some(UsageKind::Krr),
+            "not a KRR JSON result (expected the output of `krr simple -f json`)",
+        )),
+        Role::Usage => Some((
+            matches!(
+                detected,
+                Some(UsageKind::KubectlTop | UsageKind::MetricsApi)
+            ),
+            "not `kubectl top pod -A --containers` output or a metrics API PodMetricsList \
+             (for a KRR result use --krr)",
+        )),
+        _ => None,
+    };
+    if let Some((false, message)) = expected {
+        return Err(Failure::input(input.name, message));
+    }
+    let kind = InputKind::Usage(detected.unwrap_or(UsageKind::Krr));
+    let mut read = recommend::read_input(input.name, input.bytes, &settings.strategy)
+        .map_err(|e| Failure::read(&e, kind.label()))?;
+    // KRR chose its own strategy and settings; only `allow_hpa` applies, to the HPAs the
+    // snapshot shows.
+    if let RecommendationInput::Ready(set) = &mut read
+        && settings.strategy.allow_hpa
+    {
+        set.settings.allow_hpa = true;
+    }
+    Ok(read)
 }
 
 #[cfg(test)]
@@ -268,11 +315,8 @@ mod tests {
         let bad = b"provider,instance_type,region,capacity_type,usd_per_hour\naws,m5.large,us-east-1,on_demand,cheap\n";
         let mut settings = Settings::default();
         let err = prepare(&[Input::new("p.csv", bad)], &mut settings).unwrap_err();
-        assert_eq!(err.kind, "price file");
+        assert_eq!(err.heading, "This price file could not be read: ");
         assert_eq!(err.line, Some(2));
-        assert!(
-            err.to_string().starts_with("p.csv (price file):2:"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("p.csv:2:"), "{err}");
     }
 }

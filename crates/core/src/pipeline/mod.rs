@@ -25,7 +25,6 @@
 //! Every failure of a network source is a warning in the report, never an error: the report is
 //! still made.
 
-mod failure;
 mod reply;
 
 #[cfg(test)]
@@ -39,17 +38,16 @@ use crate::cluster::Cluster;
 use crate::diagnostics::Warning;
 use crate::format::human_bytes;
 use crate::http::{Request, Response, TransportError};
-use crate::ingest::{self, Input};
-use crate::inputs::{InputKind, classify};
+use crate::ingest;
+use crate::inputs::{self, InputKind};
 use crate::pricing::catalogue::Catalogue;
-use crate::pricing::import::import_prices;
 use crate::pricing::vantage::cache::PriceCache;
 use crate::pricing::vantage::{self, Client, Config, Token, wanted_prices};
 use crate::prometheus::{Plan, QueryFailure};
-use crate::recommend::{self, RecommendationInput, StrategyName, UsageKind};
+use crate::recommend::{RecommendationInput, StrategyName};
 use crate::settings::Options;
 
-pub use failure::Failure;
+pub use crate::inputs::{Failure, JobInput, Role};
 pub use reply::{CatalogueStatus, Reply};
 
 /// Prometheus queries in flight at once.
@@ -60,35 +58,6 @@ pub const DEFAULT_PROMETHEUS_TIMEOUT_MS: u32 = 60_000;
 
 /// How long the catalogue download may take, in milliseconds.
 pub const CATALOGUE_TIMEOUT_MS: u32 = 60_000;
-
-/// What an input is, as the shell knows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Recognised from its first bytes ([`crate::inputs::classify`]): what the app does with
-    /// whatever is pasted or dropped.
-    Auto,
-    /// A cluster snapshot (the CLI's FILE arguments).
-    Snapshot,
-    /// A KRR JSON result (`--krr`).
-    Krr,
-    /// `kubectl top` text or a metrics API PodMetricsList (`--usage`).
-    Usage,
-    /// A price file (`--prices`).
-    Prices,
-    /// A `kube-rightsize/prices/v1` file of Vantage prices (the app's Vantage panel).
-    VantagePrices,
-}
-
-/// One input: its name for people (a file name, `paste`), its bytes and its role.
-#[derive(Debug, Clone, Copy)]
-pub struct JobInput<'a> {
-    /// Name shown in errors, warnings and the report.
-    pub name: &'a str,
-    /// Its bytes (never copied by the pipeline).
-    pub bytes: &'a [u8],
-    /// What it is.
-    pub role: Role,
-}
 
 /// Where the price catalogue comes from.
 #[derive(Debug, Clone)]
@@ -452,72 +421,11 @@ impl<'a> Pipeline<'a> {
             return Err(Failure::settings(&errors));
         }
         self.options.apply(&mut self.settings);
-        let mut snapshots: Vec<Input<'a>> = Vec::new();
-        for input in self.inputs.clone() {
-            let kind = match input.role {
-                Role::Auto => classify(input.bytes),
-                Role::Snapshot => InputKind::Snapshot,
-                Role::Krr => InputKind::Usage(UsageKind::Krr),
-                Role::Usage => InputKind::Usage(UsageKind::MetricsApi),
-                Role::Prices | Role::VantagePrices => InputKind::Prices,
-            };
-            match (kind, input.role) {
-                (InputKind::Snapshot, _) => snapshots.push(Input::new(input.name, input.bytes)),
-                (InputKind::Prices, Role::VantagePrices) => {
-                    let imported = import_prices(input.name, input.bytes)
-                        .map_err(|e| Failure::import(&e, "Vantage price file"))?;
-                    self.settings.vantage = imported.table;
-                    self.settings.vantage.description = "Vantage (fetched in this browser)".into();
-                    self.settings.price_file_warnings.extend(imported.warnings);
-                }
-                (InputKind::Prices, _) => {
-                    let imported = import_prices(input.name, input.bytes)
-                        .map_err(|e| Failure::import(&e, kind.label()))?;
-                    self.settings.price_file.merge(imported.table);
-                    self.settings.price_file_warnings.extend(imported.warnings);
-                }
-                (InputKind::Usage(_), role) => {
-                    self.settings.recommendations = Some(self.read_usage(input, role)?);
-                }
-            }
-            self.kinds.push((input.name.to_owned(), kind));
-        }
-        let cluster = ingest::ingest_with(&snapshots, &self.settings.ingest)?;
+        let prepared = inputs::sort(&self.inputs, &mut self.settings)?;
+        self.kinds = prepared.kinds;
+        let cluster = ingest::ingest_with(&prepared.snapshots, &self.settings.ingest)?;
         self.cluster = Some(cluster);
         Ok(())
-    }
-
-    fn read_usage(&self, input: JobInput<'_>, role: Role) -> Result<RecommendationInput, Failure> {
-        let detected = recommend::detect(input.bytes);
-        let expected = match role {
-            Role::Krr => Some((
-                detected == Some(UsageKind::Krr),
-                "not a KRR JSON result (expected the output of `krr simple -f json`)",
-            )),
-            Role::Usage => Some((
-                matches!(
-                    detected,
-                    Some(UsageKind::KubectlTop | UsageKind::MetricsApi)
-                ),
-                "not `kubectl top pod -A --containers` output or a metrics API PodMetricsList \
-                 (for a KRR result use --krr)",
-            )),
-            _ => None,
-        };
-        if let Some((false, message)) = expected {
-            return Err(Failure::input(input.name, message));
-        }
-        let kind = InputKind::Usage(detected.unwrap_or(UsageKind::Krr));
-        let mut read = recommend::read_input(input.name, input.bytes, &self.settings.strategy)
-            .map_err(|e| Failure::read(&e, kind.label()))?;
-        // KRR chose its own strategy and settings; only `allow_hpa` applies, to the HPAs the
-        // snapshot shows.
-        if let RecommendationInput::Ready(set) = &mut read
-            && self.settings.strategy.allow_hpa
-        {
-            set.settings.allow_hpa = true;
-        }
-        Ok(read)
     }
 
     fn after_ingest(&mut self, now: Now) -> State {
