@@ -93,22 +93,31 @@ impl Prepared<'_> {
     /// What each input held, by input name, for people: a snapshot's summary from `cluster`
     /// (`cluster snapshot (JSON): 15 nodes, 200 pods`), else its kind (`KRR result`).
     pub fn describe(&self, cluster: &crate::cluster::Cluster) -> Vec<(String, String)> {
-        self.kinds
-            .iter()
-            .map(|(name, kind)| {
-                let what = match kind {
-                    InputKind::Snapshot => cluster
-                        .inputs
-                        .iter()
-                        .find(|i| &i.name == name)
-                        .map(|i| i.describe())
-                        .unwrap_or_else(|| kind.label().to_owned()),
-                    other => other.label().to_owned(),
-                };
-                (name.clone(), what)
-            })
-            .collect()
+        describe(&self.kinds, cluster)
     }
+}
+
+/// What each input held, by input name, for people: a snapshot's summary from `cluster`
+/// (`cluster snapshot (JSON): 15 nodes, 200 pods`), else its kind (`KRR result`).
+pub fn describe(
+    kinds: &[(String, InputKind)],
+    cluster: &crate::cluster::Cluster,
+) -> Vec<(String, String)> {
+    kinds
+        .iter()
+        .map(|(name, kind)| {
+            let what = match kind {
+                InputKind::Snapshot => cluster
+                    .inputs
+                    .iter()
+                    .find(|i| &i.name == name)
+                    .map(|i| i.describe())
+                    .unwrap_or_else(|| kind.label().to_owned()),
+                other => other.label().to_owned(),
+            };
+            (name.clone(), what)
+        })
+        .collect()
 }
 
 /// What an input is, as the shell knows it.

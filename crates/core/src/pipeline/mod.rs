@@ -556,7 +556,7 @@ impl<'a> Pipeline<'a> {
             self.catalogue.as_deref().or(self.embedded),
             &self.generated_at,
         );
-        let held = describe(&self.kinds, &analysis.cluster);
+        let held = inputs::describe(&self.kinds, &analysis.cluster);
         Outcome {
             held,
             wanted_prices: wanted_prices(&analysis.cluster, &self.settings.manual_prices),
@@ -630,25 +630,6 @@ fn prometheus_failure(
             ))
         }
     }
-}
-
-/// What each input held, by input name: a snapshot's summary from `cluster`, else its kind.
-fn describe(kinds: &[(String, InputKind)], cluster: &Cluster) -> Vec<(String, String)> {
-    kinds
-        .iter()
-        .map(|(name, kind)| {
-            let what = match kind {
-                InputKind::Snapshot => cluster
-                    .inputs
-                    .iter()
-                    .find(|i| &i.name == name)
-                    .map(|i| i.describe())
-                    .unwrap_or_else(|| kind.label().to_owned()),
-                other => other.label().to_owned(),
-            };
-            (name.clone(), what)
-        })
-        .collect()
 }
 
 /// Warnings of a finished analysis that came from a network source, for shells that print
