@@ -111,11 +111,12 @@ fn show(p: &Progress, v: Verbosity) {
         (Stage::Prometheus, Some((0, total))) => {
             eprintln!("prometheus: {total} queries");
         }
-        (Stage::Prometheus, Some((done, total))) => {
-            if v.verbose || done == total || done.is_multiple_of(50) {
-                eprintln!("prometheus: {done}/{total} queries");
-            }
+        (Stage::Prometheus, Some((done, total)))
+            if v.verbose || done == total || done.is_multiple_of(50) =>
+        {
+            eprintln!("prometheus: {done}/{total} queries");
         }
+        (Stage::Prometheus, Some(_)) => {}
         (Stage::Vantage, _) => eprintln!("{}", p.text),
         _ if v.verbose => eprintln!("{}", p.text),
         _ => {}

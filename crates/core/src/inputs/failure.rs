@@ -16,10 +16,10 @@ pub struct Failure {
     pub heading: String,
     /// The input's name (`settings` for settings).
     pub input: String,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
+    /// 1-based line, when known (`u32`: keeps the error small; longer inputs say the last).
+    pub line: Option<u32>,
     /// 1-based column, when known.
-    pub column: Option<usize>,
+    pub column: Option<u32>,
     /// What is wrong.
     pub message: String,
     /// What to do about it.
@@ -69,8 +69,8 @@ impl Failure {
         Failure {
             heading: format!("This {kind} could not be read: "),
             input: e.file.clone(),
-            line: Some(e.line),
-            column: Some(e.column),
+            line: Some(small(e.line)),
+            column: Some(small(e.column)),
             message: e.message.clone(),
             hint: e.hint.clone(),
         }
@@ -81,7 +81,7 @@ impl Failure {
         Failure {
             heading: format!("This {kind} could not be read: "),
             input: e.input.clone(),
-            line: e.line,
+            line: e.line.map(small),
             column: None,
             message: e.message.clone(),
             hint: None,
@@ -89,13 +89,18 @@ impl Failure {
     }
 }
 
+/// A line or column as stored (saturating at `u32::MAX`).
+fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 impl From<IngestError> for Failure {
     fn from(e: IngestError) -> Failure {
         Failure {
             heading: "This input could not be read: ".into(),
             input: e.input,
-            line: Some(e.line),
-            column: Some(e.column),
+            line: Some(small(e.line)),
+            column: Some(small(e.column)),
             message: e.message,
             hint: e.hint,
         }
