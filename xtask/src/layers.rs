@@ -288,8 +288,7 @@ mod tests {
             "{up:?}"
         );
         assert!(
-            up.iter()
-                .any(|p| p.contains("circle: low -> mid -> top -> low")),
+            up.iter().any(|p| p.contains("circle: {low, mid, top}")),
             "{up:?}"
         );
         let extra = violations(&layers, &graph(&[("top", "new")]));
