@@ -50,7 +50,7 @@ use crate::recommend::{self, RecommendationInput, StrategyName, UsageKind};
 use crate::settings::Options;
 
 pub use failure::Failure;
-pub use reply::{CatalogueStatus, Reply};
+pub use reply::{CatalogueStatus, Reply, VantageReply, VantageStatus};
 
 /// Prometheus queries in flight at once.
 pub const PROMETHEUS_CONCURRENCY: usize = 4;
