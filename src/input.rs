@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::files::{fetch_blob, files_of, text_blob};
+use crate::files::{files_of, text_blob};
+use crate::net::fetch_blob;
 
 /// One loaded input: a name and its bytes as a browser `Blob` (a picked file is not even read
 /// on the page; pasted text is encoded by the browser). The bytes never enter the page's wasm

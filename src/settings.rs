@@ -1,34 +1,12 @@
 //! The settings panel: manual prices (also edited inline per instance type), the spot
-//! assumption, fallback rates and KRR's strategy settings, saved in localStorage (pasted cluster
-//! data is never saved).
+//! assumption, fallback rates and KRR's strategy settings. The app saves them in localStorage
+//! ([`crate::storage`]; pasted cluster data is never saved).
 
 use kube_rightsize_core::cost::Rates;
 use kube_rightsize_core::preferences::{Preferences, StrategyPreferences};
 use kube_rightsize_core::recommend::StrategySettings;
 use kube_rightsize_core::report::TypePrice;
 use leptos::prelude::*;
-
-/// The localStorage key of the saved preferences.
-pub const STORAGE_KEY: &str = "kube-rightsize.preferences.v1";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-/// The saved preferences, or the defaults.
-pub fn load() -> Preferences {
-    storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .map(|t| Preferences::from_json(&t))
-        .unwrap_or_default()
-}
-
-/// Saves the preferences (best effort: private browsing may refuse).
-pub fn save(prefs: &Preferences) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(STORAGE_KEY, &prefs.to_json());
-    }
-}
 
 /// An optional number from a field: empty means "the default" (`None`), text that is not a
 /// number is kept as NaN so the core reports it.
