@@ -312,41 +312,16 @@ pub fn VantagePanel(
                     "The token goes only into the Authorization header of those requests."
                 </p>
                 <TokenFields fields=fields />
-                <div class="row vantage-actions">
-                    <button
-                        type="button"
-                        id="vantage-test"
-                        disabled=move || busy.get() || fields.api.get() != ApiKind::V2
-                        title="GET /v2/ping, then /v2/me (API v2 only)"
-                        on:click=move |_| {
-                            if !busy.get_untracked() {
-                                test.start(fields);
-                            }
-                        }
-                    >
-                        "Test token"
-                    </button>
-                    <button type="button" id="vantage-fetch" class="primary" disabled=busy on:click=move |_| fetch()>
-                        "Fetch prices"
-                    </button>
-                    <button type="button" id="vantage-cancel" disabled=move || !busy.get() on:click=move |_| cancel()>
-                        "Cancel"
-                    </button>
-                    <button
-                        type="button"
-                        id="vantage-clear-cache"
-                        disabled=busy
-                        title="Forget the cached prices (the next fetch asks Vantage again)"
-                        on:click=move |_| clear_cache()
-                    >
-                        "Clear price cache"
-                    </button>
-                    <Show when=move || applied.get()>
-                        <button type="button" id="vantage-stop" on:click=move |_| stop()>
-                            "Stop using Vantage prices"
-                        </button>
-                    </Show>
-                </div>
+                <Actions
+                    busy=busy
+                    can_test=Signal::derive(move || fields.api.get() == ApiKind::V2)
+                    applied=applied
+                    on_test=Callback::new(move |_| test.start(fields))
+                    on_fetch=Callback::new(move |_| fetch())
+                    on_cancel=Callback::new(move |_| cancel())
+                    on_clear_cache=Callback::new(move |_| clear_cache())
+                    on_stop=Callback::new(move |_| stop())
+                />
                 {move || {
                     test.result.get().map(|(ok, text)| view! {
                         <p id="vantage-test-result" class=if ok { "ok" } else { "error" } role="status">{text}</p>
@@ -361,6 +336,57 @@ pub fn VantagePanel(
                 <RunView run=run note=note />
             </div>
         </details>
+    }
+}
+
+/// The panel's buttons.
+#[component]
+fn Actions(
+    busy: Signal<bool>,
+    can_test: Signal<bool>,
+    applied: Signal<bool>,
+    on_test: Callback<()>,
+    on_fetch: Callback<()>,
+    on_cancel: Callback<()>,
+    on_clear_cache: Callback<()>,
+    on_stop: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="row vantage-actions">
+            <button
+                type="button"
+                id="vantage-test"
+                disabled=move || busy.get() || !can_test.get()
+                title="GET /v2/ping, then /v2/me (API v2 only)"
+                on:click=move |_| {
+                    if !busy.get_untracked() {
+                        on_test.run(());
+                    }
+                }
+            >
+                "Test token"
+            </button>
+            <button type="button" id="vantage-fetch" class="primary" disabled=busy on:click=move |_| on_fetch.run(())>
+                "Fetch prices"
+            </button>
+            <button type="button" id="vantage-cancel" disabled=move || !busy.get() on:click=move |_| on_cancel.run(())>
+                "Cancel"
+            </button>
+            <button
+                type="button"
+                id="vantage-clear-cache"
+                disabled=busy
+                title="Forget the cached prices (the next fetch asks Vantage again)"
+                on:click=move |_| on_clear_cache.run(())
+            >
+                "Clear price cache"
+            </button>
+            <Show when=move || applied.get()>
+                <button type="button" id="vantage-stop" on:click=move |_| on_stop.run(())>
+                    "Stop using Vantage prices"
+                </button>
+            </Show>
+        </div>
     }
 }
 

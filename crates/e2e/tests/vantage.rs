@@ -482,7 +482,10 @@ fn wait_idle(browser: &Browser) {
     std::thread::sleep(Duration::from_millis(300));
     let deadline = Instant::now() + Duration::from_secs(60);
     while browser
-        .execute("return document.querySelector('#busy') !== null;", json!([]))
+        .execute(
+            "return document.querySelector('#busy') !== null;",
+            json!([]),
+        )
         .expect("execute")
         == json!(true)
     {
