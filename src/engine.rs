@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! page ──Request (JSON) + inputs (Blobs)──▶ worker
-//!      ◀──progress text ("Reading 250.0 MB", "Querying Prometheus 12/40")──
+//!      ◀──Progress ("Reading 250.0 MB", "Querying Prometheus 12/40", Vantage lines, waits)──
 //!      ◀──Reply (JSON: the report/v1 JSON + what the view needs) or Failure──
 //! ```
 //!
@@ -11,6 +11,12 @@
 //! the requests it asks for go through the [`Host`] (`fetch` in the browser, several at a
 //! time), progress goes to the page, the clock comes from the host. Everything that decides
 //! anything is the core's. The decoded catalogue is kept for the worker's next analysis.
+//!
+//! Vantage: a request with [`Request::vantage`] (the user pressed "Fetch prices") asks Vantage
+//! through the pipeline ([`VantageSource::Fetch`]) with the token it carries; the reply's
+//! [`Reply::vantage`] holds the statuses, the updated cache and a prices/v1 file, never the
+//! token. Other requests carry the earlier fetch's file ([`Request::vantage_prices`]) and ask
+//! no one.
 //!
 //! The worker analyses a tiny built-in snapshot ([`warm_up`]) as it starts, and [`run`] does
 //! before a large input if that has not happened yet (the page's engine in tests): V8
@@ -26,20 +32,29 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use kube_rightsize_core::http::{Request as HttpRequest, Response, TransportError};
 use kube_rightsize_core::pipeline::{
-    self, CatalogueSource, Job, JobInput, Now, Pipeline, PrometheusSource, Role, Shell, Step,
+    self, CatalogueSource, Job, JobInput, Now, Pipeline, PrometheusSource, Role, Shell, Stage,
+    Step, VantageSource,
 };
 use kube_rightsize_core::preferences::Preferences;
 use kube_rightsize_core::pricing::catalogue::Catalogue;
+use kube_rightsize_core::pricing::vantage::cache::PriceCache;
+use kube_rightsize_core::pricing::vantage::{ApiKind, Config, Token};
 use kube_rightsize_core::recommend::StrategyName;
 use serde::{Deserialize, Serialize};
 
-pub use kube_rightsize_core::pipeline::{CatalogueStatus, Failure, Reply};
+pub use kube_rightsize_core::pipeline::{
+    CatalogueStatus, Failure, Reply, VantageReply, VantageStatus,
+};
 
 /// Prometheus queries in flight at once (the pipeline's).
 pub const PROMETHEUS_CONCURRENCY: usize = pipeline::PROMETHEUS_CONCURRENCY;
 
 /// How long one Prometheus query may take, in milliseconds (the CLI's default).
 pub const PROMETHEUS_TIMEOUT_MS: u32 = pipeline::DEFAULT_PROMETHEUS_TIMEOUT_MS;
+
+/// How long one Vantage request may take, in milliseconds, before it counts as a timeout (the
+/// client retries it).
+pub const VANTAGE_TIMEOUT_MS: u32 = 30_000;
 
 /// The price catalogue's URL, relative to the page (and to the worker script, next to it).
 pub const CATALOGUE_URL: &str = "catalogue.bin";
@@ -60,12 +75,70 @@ pub struct Request {
     pub input_names: Vec<String>,
     /// The saved preferences ([`Preferences`] JSON).
     pub preferences: String,
-    /// Vantage prices as a `kube-rightsize/prices/v1` file, when the user fetched them.
+    /// Vantage prices as a `kube-rightsize/prices/v1` file, when the user fetched them
+    /// ([`VantageReply::prices_file`]); not used when [`Request::vantage`] asks again.
     pub vantage_prices: Option<String>,
+    /// Ask Vantage for the prices the nodes need (the user pressed "Fetch prices").
+    pub vantage: Option<VantageRequest>,
     /// Where to read usage history, when the user asked for it.
     pub prometheus: Option<PrometheusRequest>,
     /// The report's time stamp (the core has no clock).
     pub generated_at: String,
+}
+
+/// Vantage as a price source for one analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VantageRequest {
+    /// Which API.
+    pub api: ApiKind,
+    /// Its base URL (`/vantage` behind `trunk serve`'s proxy).
+    pub base_url: String,
+    /// The user's token, for the `Authorization` header of this analysis' requests.
+    pub token: Secret,
+    /// The price cache as kept in localStorage ([`VantageReply::cache`] of an earlier fetch).
+    pub cache: Option<String>,
+}
+
+/// A token on its way to the worker: serialised into the one request that needs it, never
+/// shown by `Debug`.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// What the engine tells the page while it works.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Progress {
+    /// A stage (`Reading 250.0 MB`, `Querying Prometheus 12/40`, `Analysing`).
+    Line(String),
+    /// A Vantage line (`Querying cost for m5.large in us-east-1`), also for the Vantage
+    /// panel's log.
+    Vantage(String),
+    /// Waiting for Vantage's rate limit to reset.
+    Waiting {
+        /// Why (the core's text).
+        reason: String,
+        /// Seconds still to wait.
+        seconds_left: u64,
+    },
+}
+
+impl Progress {
+    /// The busy line's text.
+    pub fn text(&self) -> String {
+        match self {
+            Progress::Line(t) | Progress::Vantage(t) => t.clone(),
+            Progress::Waiting {
+                reason,
+                seconds_left,
+            } => format!("{reason} ({seconds_left} s left)"),
+        }
+    }
 }
 
 /// Prometheus as the recommendation source.
@@ -95,7 +168,7 @@ pub trait Host {
         timeout_ms: u32,
     ) -> impl std::future::Future<Output = Result<Response, TransportError>>;
     /// Shows what is happening; `Err(())` when the user cancelled.
-    fn progress(&self, text: &str) -> impl std::future::Future<Output = Result<(), ()>>;
+    fn progress(&self, progress: &Progress) -> impl std::future::Future<Output = Result<(), ()>>;
     /// Milliseconds from some fixed point.
     fn now(&self) -> f64;
 }
@@ -171,13 +244,21 @@ pub async fn run<H: Host>(
             role: Role::Auto,
         })
         .collect();
-    if let Some(prices) = &request.vantage_prices {
+    if let Some(prices) = request
+        .vantage_prices
+        .as_ref()
+        .filter(|_| request.vantage.is_none())
+    {
         parts.push(JobInput {
             name: "Vantage prices",
             bytes: prices.as_bytes(),
             role: Role::VantagePrices,
         });
     }
+    let vantage = match &request.vantage {
+        Some(v) => Some(vantage_source(v, host).await?),
+        None => None,
+    };
     let job = Job {
         inputs: parts,
         options,
@@ -185,7 +266,7 @@ pub async fn run<H: Host>(
             Some(c) => CatalogueSource::Loaded(c),
             None => CatalogueSource::Fetch(CATALOGUE_URL.to_owned()),
         },
-        vantage: None,
+        vantage,
         prometheus: request.prometheus.as_ref().map(|p| PrometheusSource {
             url: p.url.clone(),
             strategy: p.strategy,
@@ -202,6 +283,30 @@ pub async fn run<H: Host>(
     Ok(outcome.into_reply(preference_errors.iter().map(ToString::to_string).collect()))
 }
 
+/// The pipeline's Vantage source for `v`; a cache that cannot be read is said (and ignored).
+async fn vantage_source<H: Host>(v: &VantageRequest, host: &H) -> Result<VantageSource, Stopped> {
+    let (cache, problem) = v
+        .cache
+        .as_ref()
+        .map(|text| PriceCache::from_json(text.as_bytes()))
+        .unwrap_or_default();
+    if let Some(problem) = problem {
+        say(host, Progress::Vantage(problem)).await?;
+    }
+    Ok(VantageSource::Fetch {
+        config: Config::new(v.api, Some(&v.base_url)),
+        token: Token::new(&v.token.0),
+        cache,
+        timeout_ms: VANTAGE_TIMEOUT_MS,
+    })
+}
+
+async fn say<H: Host>(host: &H, progress: Progress) -> Result<(), Stopped> {
+    host.progress(&progress)
+        .await
+        .map_err(|()| Stopped::Cancelled)
+}
+
 /// Carries bytes for `pipeline`: its requests through `host` (several in flight), its progress
 /// to the page, the host's clock.
 async fn drive<H: Host>(
@@ -215,19 +320,35 @@ async fn drive<H: Host>(
     let mut in_flight = FuturesUnordered::new();
     loop {
         match pipeline.next_step(now()) {
-            Step::Progress(p) => host
-                .progress(&p.text)
-                .await
-                .map_err(|()| Stopped::Cancelled)?,
+            Step::Progress(p) => {
+                say(
+                    host,
+                    match p.stage {
+                        Stage::Vantage => Progress::Vantage(p.text),
+                        _ => Progress::Line(p.text),
+                    },
+                )
+                .await?;
+            }
             Step::Fetch(f) => in_flight.push(async move {
                 let answer = host.fetch(&f.request, f.timeout_ms).await;
                 (f.id, answer)
             }),
             Step::Wait { seconds, reason } => {
-                host.progress(&reason)
-                    .await
-                    .map_err(|()| Stopped::Cancelled)?;
-                crate::net::sleep(seconds).await;
+                // Counted down a second at a time, so the page shows how long is left.
+                say(host, Progress::Vantage(reason.clone())).await?;
+                for seconds_left in (1..=seconds).rev() {
+                    let reason = reason.clone();
+                    say(
+                        host,
+                        Progress::Waiting {
+                            reason,
+                            seconds_left,
+                        },
+                    )
+                    .await?;
+                    crate::net::sleep(1).await;
+                }
             }
             Step::Pending => match in_flight.next().await {
                 Some((id, answer)) => pipeline.receive(id, now(), answer),

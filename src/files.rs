@@ -1,4 +1,4 @@
-//! Moving bytes from the browser into wasm memory: files, drops, pastes, same-origin assets.
+//! Moving bytes between the browser and wasm memory: files, drops, pastes, downloads.
 //!
 //! Inputs stay browser `Blob`s on the page (a picked file is never read there; a paste is
 //! encoded by the browser); the worker reads them into wasm memory with [`read_blob`]. Nothing
@@ -70,28 +70,6 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
-/// Fetches `url` (relative to the page, same origin) as a `Blob`.
-pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(|e| format!("cannot fetch {url}: {}", js_message(&e)))?;
-    let resp: web_sys::Response = resp
-        .dyn_into()
-        .map_err(|_| format!("cannot fetch {url}: not a response"))?;
-    if !resp.ok() {
-        return Err(format!("cannot fetch {url}: HTTP {}", resp.status()));
-    }
-    let promise = resp
-        .blob()
-        .map_err(|e| format!("cannot read {url}: {}", js_message(&e)))?;
-    JsFuture::from(promise)
-        .await
-        .map_err(|e| format!("cannot read {url}: {}", js_message(&e)))?
-        .dyn_into()
-        .map_err(|_| format!("cannot read {url}: not a blob"))
-}
-
 /// A readable message from a JS error value.
 pub fn js_message(value: &wasm_bindgen::JsValue) -> String {
     if let Some(err) = value.dyn_ref::<js_sys::Error>() {
@@ -128,10 +106,5 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
 
 /// Lets the browser paint (a zero-delay timer) before long synchronous work.
 pub async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }

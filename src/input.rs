@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::files::{fetch_blob, files_of, text_blob};
+use crate::files::{files_of, text_blob};
+use crate::net::fetch_blob;
 
 /// One loaded input: a name and its bytes as a browser `Blob` (a picked file is not even read
 /// on the page; pasted text is encoded by the browser). The bytes never enter the page's wasm
@@ -178,31 +179,7 @@ pub fn InputPanel(
                 " then paste the output below, drop the file here, or pick it. "
                 "Everything stays in this browser tab."
             </p>
-            <details class="extra-inputs">
-                <summary>"Add recommendations or your own prices (optional)"</summary>
-                <ul>
-                    {EXTRA_COMMANDS
-                        .into_iter()
-                        .map(|(command, what)| {
-                            view! {
-                                <li>
-                                    <code>{command}</code>
-                                    " "
-                                    <button class="small" title="Copy the command" on:click=move |_| copy_to_clipboard(command)>
-                                        "Copy"
-                                    </button>
-                                    <span class="muted">{format!(" — {what}")}</span>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                    <li class="muted">
-                        "A price file: CSV " <code>"provider,instance_type,region,capacity_type,usd_per_hour"</code>
-                        ", an instances.vantage.sh feed, or " <code>"kube-rightsize prices"</code> " output."
-                    </li>
-                </ul>
-                <p class="muted">"Paste or drop them here with the snapshot; each is recognised."</p>
-            </details>
+            <ExtraInputs />
             <textarea
                 id="paste"
                 class:dragging=dragging
@@ -231,32 +208,72 @@ pub fn InputPanel(
                     "Analyze"
                 </button>
             </div>
-            <ul class="chips" aria-label="Loaded inputs">
-                <For each=move || inputs.list.get() key=|i| i.id let:item>
-                    <li class="chip">
-                        <span class="chip-name">{item.name.clone()}</span>
-                        <span class="muted">{human_bytes(item.size)}</span>
-                        <span class="chip-held">
-                            {
-                                let name = item.name.clone();
-                                move || {
-                                    held.with(|h| {
-                                        h.iter().find(|(n, _)| *n == name).map(|(_, what)| what.clone())
-                                    })
-                                }
-                            }
-                        </span>
-                        <button
-                            class="chip-remove"
-                            aria-label=format!("Remove {}", item.name)
-                            on:click=move |_| inputs.remove(item.id)
-                        >
-                            "×"
-                        </button>
-                    </li>
-                </For>
-            </ul>
+            <Chips inputs=inputs held=held />
             {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
+    }
+}
+
+/// The optional inputs: the commands that produce them, and price files.
+#[component]
+fn ExtraInputs() -> impl IntoView {
+    view! {
+        <details class="extra-inputs">
+            <summary>"Add recommendations or your own prices (optional)"</summary>
+            <ul>
+                {EXTRA_COMMANDS
+                    .into_iter()
+                    .map(|(command, what)| {
+                        view! {
+                            <li>
+                                <code>{command}</code>
+                                " "
+                                <button class="small" title="Copy the command" on:click=move |_| copy_to_clipboard(command)>
+                                    "Copy"
+                                </button>
+                                <span class="muted">{format!(" — {what}")}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+                <li class="muted">
+                    "A price file: CSV " <code>"provider,instance_type,region,capacity_type,usd_per_hour"</code>
+                    ", an instances.vantage.sh feed, or " <code>"kube-rightsize prices"</code> " output."
+                </li>
+            </ul>
+            <p class="muted">"Paste or drop them here with the snapshot; each is recognised."</p>
+        </details>
+    }
+}
+
+/// One chip per loaded input: its name, size, what it held, and a remove button.
+#[component]
+fn Chips(inputs: Inputs, held: Signal<Vec<(String, String)>>) -> impl IntoView {
+    view! {
+        <ul class="chips" aria-label="Loaded inputs">
+            <For each=move || inputs.list.get() key=|i| i.id let:item>
+                <li class="chip">
+                    <span class="chip-name">{item.name.clone()}</span>
+                    <span class="muted">{human_bytes(item.size)}</span>
+                    <span class="chip-held">
+                        {
+                            let name = item.name.clone();
+                            move || {
+                                held.with(|h| {
+                                    h.iter().find(|(n, _)| *n == name).map(|(_, what)| what.clone())
+                                })
+                            }
+                        }
+                    </span>
+                    <button
+                        class="chip-remove"
+                        aria-label=format!("Remove {}", item.name)
+                        on:click=move |_| inputs.remove(item.id)
+                    >
+                        "×"
+                    </button>
+                </li>
+            </For>
+        </ul>
     }
 }

@@ -12,11 +12,15 @@ pub mod panic;
 mod prometheus;
 mod report_view;
 pub mod settings;
+mod state;
+pub mod storage;
 pub mod table;
 pub mod vantage;
 pub mod worker;
+pub mod worker_client;
 
-pub use app::{App, LocalEngine, LocalRun, PageHost, local_engine};
+pub use app::App;
+pub use worker_client::{LocalEngine, LocalRun, PageHost, local_engine};
 
 /// Mounts the app on the document body.
 pub fn mount() {

@@ -1,7 +1,7 @@
-//! HTTP for the page and the worker: sends the core's requests
+//! HTTP for the page and the worker, all with `gloo-net`: sends the core's requests
 //! ([`kube_rightsize_core::http::Request`]) with `gloo-net` (the global `fetch`, so it works in
 //! a window and in a worker alike), with a timeout and an abort, and hands back the core's
-//! [`Response`] or [`TransportError`].
+//! [`Response`] or [`TransportError`]; fetches the demo files as Blobs.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -9,6 +9,7 @@ use std::rc::Rc;
 use gloo_net::http::{Method, RequestBuilder};
 use gloo_timers::callback::Timeout;
 use kube_rightsize_core::http::{Request, Response, TransportError};
+use wasm_bindgen::JsCast;
 use web_sys::{AbortController, RequestCache, RequestCredentials};
 
 /// Sends `request`; after `timeout_ms` it is aborted and answered [`TransportError::Timeout`].
@@ -70,9 +71,29 @@ pub async fn send(
     })
 }
 
+/// Fetches `url` (relative to the page, same origin: the demo files) as a `Blob`, which stays
+/// out of the page's wasm memory.
+pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
+    let response = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|e| format!("cannot fetch {url}: {e}"))?;
+    if !response.ok() {
+        return Err(format!("cannot fetch {url}: HTTP {}", response.status()));
+    }
+    let raw = web_sys::Response::from(response);
+    let promise = raw
+        .blob()
+        .map_err(|e| format!("cannot read {url}: {}", crate::files::js_message(&e)))?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("cannot read {url}: {}", crate::files::js_message(&e)))?
+        .dyn_into()
+        .map_err(|_| format!("cannot read {url}: not a blob"))
+}
+
 /// Milliseconds since the page (or worker) started.
 pub fn now_ms() -> f64 {
-    use wasm_bindgen::JsCast;
     js_sys::Reflect::get(&js_sys::global(), &"performance".into())
         .ok()
         .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())

@@ -85,9 +85,114 @@ pub fn ReportView(
     /// One line per node, how it was mapped (Diagnostics tab).
     node_descriptions: Arc<Vec<String>>,
 ) -> impl IntoView {
-    let analysis = Arc::clone(&report);
+    view! {
+        <section id="report" aria-label="Report">
+            <ExportBar report=Arc::clone(&report) inputs=Arc::clone(&inputs) />
+            <p class="pricing-note" id="pricing-note">{report.pricing.summary.clone()}</p>
+            <SummaryCards report=Arc::clone(&report) />
+            // The core renders the charts (inline SVG, every label escaped), the same as in the
+            // exported report.
+            <details class="panel report-charts" open>
+                <summary>"Charts"</summary>
+                <div inner_html=render_charts(&report)></div>
+            </details>
+            <ReportTabs report=report inputs=inputs node_descriptions=node_descriptions />
+        </section>
+    }
+}
+
+/// The cluster name, "Anonymise names" and the export buttons (every format rendered by the
+/// core's `report::export::render`, byte-identical to the CLI's).
+#[component]
+fn ExportBar(report: Arc<Report>, inputs: Arc<Vec<InputSummary>>) -> impl IntoView {
+    let cluster_name = RwSignal::new(String::new());
+    let anonymise = RwSignal::new(false);
+    let export_error = RwSignal::new(None::<String>);
+    let export = move |format: ExportFormat| {
+        let key = if anonymise.get_untracked() {
+            match random_key() {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    export_error.set(Some(e));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        let typed = cluster_name.get_untracked();
+        let typed = typed.trim();
+        let body = render(
+            &report,
+            &ExportOptions {
+                format,
+                cluster_name: (!typed.is_empty()).then(|| typed.to_owned()),
+                inputs: inputs.as_ref().clone(),
+                anonymise_key: key.clone(),
+                explain_nodes: false,
+            },
+        );
+        let file_cluster = if key.is_some() || typed.is_empty() {
+            "cluster"
+        } else {
+            typed
+        };
+        let name = export_file_name(file_cluster, &report.generated_at, format);
+        export_error.set(download(&name, format.mime(), body.as_bytes()).err());
+    };
+    let exports = [
+        ("HTML report", ExportFormat::Html, "export-html"),
+        ("JSON report", ExportFormat::Json, "export-json"),
+        (
+            "Workloads CSV",
+            ExportFormat::WorkloadsCsv,
+            "export-workloads-csv",
+        ),
+        ("Nodes CSV", ExportFormat::NodesCsv, "export-nodes-csv"),
+        (
+            "Namespaces CSV",
+            ExportFormat::NamespacesCsv,
+            "export-namespaces-csv",
+        ),
+    ];
+    view! {
+        <div class="row export-bar">
+            <label>
+                "Cluster name "
+                <input
+                    type="text"
+                    id="cluster-name"
+                    placeholder="cluster"
+                    prop:value=move || cluster_name.get()
+                    on:input=move |ev| cluster_name.set(event_target_value(&ev))
+                />
+            </label>
+            <label title="Namespaces, workloads, containers, nodes and pools become pseudonyms keyed by a fresh random key per export; instance types, regions and numbers stay">
+                <input
+                    type="checkbox"
+                    id="anonymise"
+                    prop:checked=move || anonymise.get()
+                    on:change=move |ev| anonymise.set(event_target_checked(&ev))
+                />
+                " Anonymise names"
+            </label>
+            <span class="muted">"Export:"</span>
+            {exports
+                .into_iter()
+                .map(|(label, format, id)| {
+                    let export = export.clone();
+                    view! { <button id=id on:click=move |_| export(format)>{label}</button> }
+                })
+                .collect_view()}
+            {move || export_error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
+        </div>
+    }
+}
+
+/// The summary cards: cost, allocated, idle, savings, and the counts.
+#[component]
+fn SummaryCards(report: Arc<Report>) -> impl IntoView {
     let s = &report.summary;
-    let tab = RwSignal::new(Tab::Workloads);
     let cards = [
         ("Monthly cost", fmt_usd(s.monthly_cost), "card-cost"),
         (
@@ -110,144 +215,64 @@ pub fn ReportView(
         ("Workloads", s.workloads.to_string(), "card-workloads"),
         ("Namespaces", s.namespaces.to_string(), "card-namespaces"),
     ];
-    let a = Arc::clone(&report);
-    let diag_inputs = Arc::clone(&inputs);
-    let cluster_name = RwSignal::new(String::new());
-    let anonymise = RwSignal::new(false);
-    let export_error = RwSignal::new(None::<String>);
-    let for_export = Arc::clone(&report);
-    let export_inputs = Arc::clone(&inputs);
-    let export = move |format: ExportFormat| {
-        let key = if anonymise.get_untracked() {
-            match random_key() {
-                Ok(k) => Some(k),
-                Err(e) => {
-                    export_error.set(Some(e));
-                    return;
-                }
-            }
-        } else {
-            None
-        };
-        let typed = cluster_name.get_untracked();
-        let typed = typed.trim();
-        let body = render(
-            &for_export,
-            &ExportOptions {
-                format,
-                cluster_name: (!typed.is_empty()).then(|| typed.to_owned()),
-                inputs: export_inputs.as_ref().clone(),
-                anonymise_key: key.clone(),
-                explain_nodes: false,
-            },
-        );
-        let file_cluster = if key.is_some() || typed.is_empty() {
-            "cluster"
-        } else {
-            typed
-        };
-        let name = export_file_name(file_cluster, &for_export.generated_at, format);
-        export_error.set(download(&name, format.mime(), body.as_bytes()).err());
-    };
-    let exports = [
-        ("HTML report", ExportFormat::Html, "export-html"),
-        ("JSON report", ExportFormat::Json, "export-json"),
-        (
-            "Workloads CSV",
-            ExportFormat::WorkloadsCsv,
-            "export-workloads-csv",
-        ),
-        ("Nodes CSV", ExportFormat::NodesCsv, "export-nodes-csv"),
-        (
-            "Namespaces CSV",
-            ExportFormat::NamespacesCsv,
-            "export-namespaces-csv",
-        ),
-    ];
     view! {
-        <section id="report" aria-label="Report">
-            <div class="row export-bar">
-                <label>
-                    "Cluster name "
-                    <input
-                        type="text"
-                        id="cluster-name"
-                        placeholder="cluster"
-                        prop:value=move || cluster_name.get()
-                        on:input=move |ev| cluster_name.set(event_target_value(&ev))
-                    />
-                </label>
-                <label title="Namespaces, workloads, containers, nodes and pools become pseudonyms keyed by a fresh random key per export; instance types, regions and numbers stay">
-                    <input
-                        type="checkbox"
-                        id="anonymise"
-                        prop:checked=move || anonymise.get()
-                        on:change=move |ev| anonymise.set(event_target_checked(&ev))
-                    />
-                    " Anonymise names"
-                </label>
-                <span class="muted">"Export:"</span>
-                {exports
+        <div class="cards" id="summary">
+            {cards
+                .into_iter()
+                .map(|(label, value, id)| {
+                    view! {
+                        <div class="card" id=id>
+                            <div class="label">{label}</div>
+                            <div class="value">{value}</div>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// The tabs: workloads, nodes, namespaces, node pools, warnings, diagnostics.
+#[component]
+fn ReportTabs(
+    report: Arc<Report>,
+    inputs: Arc<Vec<InputSummary>>,
+    node_descriptions: Arc<Vec<String>>,
+) -> impl IntoView {
+    let tab = RwSignal::new(Tab::Workloads);
+    let warnings = report.warnings.len();
+    view! {
+        <section class="panel">
+            <nav class="tabs" role="tablist">
+                {Tab::ALL
                     .into_iter()
-                    .map(|(label, format, id)| {
-                        let export = export.clone();
-                        view! { <button id=id on:click=move |_| export(format)>{label}</button> }
-                    })
-                    .collect_view()}
-                {move || export_error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
-            </div>
-            <p class="pricing-note" id="pricing-note">{report.pricing.summary.clone()}</p>
-            <div class="cards" id="summary">
-                {cards
-                    .into_iter()
-                    .map(|(label, value, id)| {
+                    .map(|t| {
+                        let count = match t {
+                            Tab::Warnings => format!(" ({warnings})"),
+                            _ => String::new(),
+                        };
                         view! {
-                            <div class="card" id=id>
-                                <div class="label">{label}</div>
-                                <div class="value">{value}</div>
-                            </div>
+                            <button
+                                role="tab"
+                                id=t.id()
+                                aria-selected=move || (tab.get() == t).to_string()
+                                on:click=move |_| tab.set(t)
+                            >
+                                {t.title()}
+                                {count}
+                            </button>
                         }
                     })
                     .collect_view()}
-            </div>
-            // The core renders the charts (inline SVG, every label escaped), the same as in the
-            // exported report.
-            <details class="panel report-charts" open>
-                <summary>"Charts"</summary>
-                <div inner_html=render_charts(&analysis)></div>
-            </details>
-            <section class="panel">
-                <nav class="tabs" role="tablist">
-                    {Tab::ALL
-                        .into_iter()
-                        .map(|t| {
-                            let count = match t {
-                                Tab::Warnings => format!(" ({})", a.warnings.len()),
-                                _ => String::new(),
-                            };
-                            view! {
-                                <button
-                                    role="tab"
-                                    id=t.id()
-                                    aria-selected=move || (tab.get() == t).to_string()
-                                    on:click=move |_| tab.set(t)
-                                >
-                                    {t.title()}
-                                    {count}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
-                </nav>
-                {move || match tab.get() {
-                    Tab::Workloads => workloads_table(&a).into_any(),
-                    Tab::Nodes => nodes_table(&a).into_any(),
-                    Tab::Namespaces => namespaces_table(&a).into_any(),
-                    Tab::Pools => pools_table(&a).into_any(),
-                    Tab::Warnings => warnings_table(&a).into_any(),
-                    Tab::Diagnostics => diagnostics(&diag_inputs, &node_descriptions).into_any(),
-                }}
-            </section>
+            </nav>
+            {move || match tab.get() {
+                Tab::Workloads => workloads_table(&report).into_any(),
+                Tab::Nodes => nodes_table(&report).into_any(),
+                Tab::Namespaces => namespaces_table(&report).into_any(),
+                Tab::Pools => pools_table(&report).into_any(),
+                Tab::Warnings => warnings_table(&report).into_any(),
+                Tab::Diagnostics => diagnostics(&inputs, &node_descriptions).into_any(),
+            }}
         </section>
     }
 }

@@ -1,34 +1,12 @@
 //! The settings panel: manual prices (also edited inline per instance type), the spot
-//! assumption, fallback rates and KRR's strategy settings, saved in localStorage (pasted cluster
-//! data is never saved).
+//! assumption, fallback rates and KRR's strategy settings. The app saves them in localStorage
+//! ([`crate::storage`]; pasted cluster data is never saved).
 
 use kube_rightsize_core::preferences::{Preferences, StrategyPreferences};
 use kube_rightsize_core::pricing::rates::Rates;
 use kube_rightsize_core::recommend::StrategySettings;
 use kube_rightsize_core::report::TypePrice;
 use leptos::prelude::*;
-
-/// The localStorage key of the saved preferences.
-pub const STORAGE_KEY: &str = "kube-rightsize.preferences.v1";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-/// The saved preferences, or the defaults.
-pub fn load() -> Preferences {
-    storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .map(|t| Preferences::from_json(&t))
-        .unwrap_or_default()
-}
-
-/// Saves the preferences (best effort: private browsing may refuse).
-pub fn save(prefs: &Preferences) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(STORAGE_KEY, &prefs.to_json());
-    }
-}
 
 /// An optional number from a field: empty means "the default" (`None`), text that is not a
 /// number is kept as NaN so the core reports it.
@@ -88,8 +66,6 @@ pub fn SettingsPanel(
     prices_in_use: Signal<Vec<TypePrice>>,
 ) -> impl IntoView {
     let spot_on = move || prefs.with(|p| p.assume_spot_discount_percent.is_some());
-    let inline_error = RwSignal::new(None::<String>);
-    let krr = StrategySettings::default();
     let fallback_field = move |id: &'static str,
                                label: &'static str,
                                default: f64,
@@ -117,74 +93,7 @@ pub fn SettingsPanel(
         <details class="panel settings" id="settings">
             <summary>"Settings: prices, fallback rates and recommendation strategy"</summary>
             <div class="settings-grid">
-                <Show when=move || !prices_in_use.with(Vec::is_empty)>
-                    <div class="prices-in-use">
-                        <h3>"Prices in use"</h3>
-                        <p class="muted">
-                            "Type a price (USD per hour) to override an instance type everywhere; clear it to go back to the listed source."
-                        </p>
-                        <table class="compact" id="prices-in-use">
-                            <thead>
-                                <tr>
-                                    <th>"Instance type"</th>
-                                    <th>"Region"</th>
-                                    <th>"Priced as"</th>
-                                    <th class="num">"Nodes"</th>
-                                    <th class="num">"USD / hour"</th>
-                                    <th>"Source"</th>
-                                    <th>"Your price"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {move || {
-                                    prices_in_use
-                                        .get()
-                                        .into_iter()
-                                        .map(|t| {
-                                            let it = t.instance_type.clone();
-                                            let it_label = format!("Your price for {it} (USD per hour)");
-                                            let for_value = it.clone();
-                                            view! {
-                                                <tr>
-                                                    <td>{t.instance_type.clone()}</td>
-                                                    <td>{t.region.clone().unwrap_or_else(|| "—".into())}</td>
-                                                    <td>{t.priced_as.as_str()}</td>
-                                                    <td class="num">{t.nodes}</td>
-                                                    <td class="num">{format!("${}", kube_rightsize_core::format::trim_decimal(t.usd_per_hour, 6))}</td>
-                                                    <td>{t.source.as_str()}{if t.estimate { " (estimate)" } else { "" }}</td>
-                                                    <td>
-                                                        <input
-                                                            type="number"
-                                                            class="inline-price"
-                                                            min="0"
-                                                            step="any"
-                                                            aria-label=it_label
-                                                            data-type=it.clone()
-                                                            prop:value=move || prefs.with(|p| show(p.manual_price(&for_value)))
-                                                            on:change=move |ev| {
-                                                                let v = optional_number(&event_target_value(&ev));
-                                                                let mut next = prefs.get_untracked();
-                                                                match next.set_manual_price(&it, v) {
-                                                                    Ok(()) => {
-                                                                        inline_error.set(None);
-                                                                        prefs.set(next);
-                                                                        on_change.run(());
-                                                                    }
-                                                                    Err(e) => inline_error.set(Some(e)),
-                                                                }
-                                                            }
-                                                        />
-                                                    </td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()
-                                }}
-                            </tbody>
-                        </table>
-                        {move || inline_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                    </div>
-                </Show>
+                <PricesInUse prefs=prefs prices_in_use=prices_in_use on_change=on_change />
                 <label for="manual-prices">
                     "Manual prices (USD per hour), one " <code>"TYPE=PRICE"</code>
                     " per line; they win over every other source"
@@ -249,53 +158,7 @@ pub fn SettingsPanel(
                         |p, v| p.fallback_memory_gib_hourly = v,
                     )}
                 </fieldset>
-                <fieldset class="settings-fields">
-                    <legend>
-                        "Recommendation strategy for usage data (kubectl top, metrics API, Prometheus); KRR results keep their own"
-                    </legend>
-                    {strategy_field(prefs, on_change, "strategy-cpu-percentile", "CPU percentile", krr.cpu_percentile.to_string(), |s| s.cpu_percentile, |s, v| s.cpu_percentile = v)}
-                    {strategy_field(prefs, on_change, "strategy-memory-buffer", "Memory buffer (%)", krr.memory_buffer_percentage.to_string(), |s| s.memory_buffer_percentage, |s, v| s.memory_buffer_percentage = v)}
-                    {strategy_field(prefs, on_change, "strategy-history", "History (hours)", krr.history_duration.to_string(), |s| s.history_hours, |s, v| s.history_hours = v)}
-                    {strategy_field(prefs, on_change, "strategy-points", "Samples required", krr.points_required.to_string(), |s| s.points_required.map(|n| n as f64), |s, v| s.points_required = v.filter(|v| v.is_finite() && *v >= 0.0).map(|v| v as u64))}
-                    {strategy_field(prefs, on_change, "strategy-cpu-min", "Smallest CPU (millicores)", krr.cpu_min_millicores.to_string(), |s| s.cpu_min_millicores.map(|n| n as f64), |s, v| s.cpu_min_millicores = v.map(|v| if v.is_finite() { v.round() as i64 } else { -1 }))}
-                    {strategy_field(prefs, on_change, "strategy-memory-min", "Smallest memory (MiB)", (krr.memory_min_bytes / 1_048_576).to_string(), |s| s.memory_min_mib.map(|n| n as f64), |s, v| s.memory_min_mib = v.map(|v| if v.is_finite() { v.round() as i64 } else { -1 }))}
-                    <label class="row">
-                        <input
-                            type="checkbox"
-                            id="strategy-allow-hpa"
-                            prop:checked=move || prefs.with(|p| p.strategy.allow_hpa)
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                prefs.update(|p| p.strategy.allow_hpa = on);
-                                on_change.run(());
-                            }
-                        />
-                        "Recommend for resources an HPA scales on (KRR: off)"
-                    </label>
-                    <label class="row">
-                        <input
-                            type="checkbox"
-                            id="strategy-oomkill"
-                            prop:checked=move || prefs.with(|p| p.strategy.use_oomkill_data)
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                prefs.update(|p| p.strategy.use_oomkill_data = on);
-                                on_change.run(());
-                            }
-                        />
-                        "Use OOM-kill data from Prometheus (KRR: off)"
-                    </label>
-                    <button
-                        type="button"
-                        id="strategy-reset"
-                        on:click=move |_| {
-                            prefs.update(|p| p.strategy = StrategyPreferences::default());
-                            on_change.run(());
-                        }
-                    >
-                        "Reset to KRR's defaults"
-                    </button>
-                </fieldset>
+                <StrategyFields prefs=prefs on_change=on_change />
                 <p class="muted">
                     "Settings are saved in this browser. Your cluster data is not."
                 </p>
@@ -304,5 +167,141 @@ pub fn SettingsPanel(
                 </ul>
             </div>
         </details>
+    }
+}
+
+/// The instance types of the last report with their price and source, each with a field for
+/// the user's own price.
+#[component]
+fn PricesInUse(
+    prefs: RwSignal<Preferences>,
+    prices_in_use: Signal<Vec<TypePrice>>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let inline_error = RwSignal::new(None::<String>);
+    view! {
+        <Show when=move || !prices_in_use.with(Vec::is_empty)>
+            <div class="prices-in-use">
+                <h3>"Prices in use"</h3>
+                <p class="muted">
+                    "Type a price (USD per hour) to override an instance type everywhere; clear it to go back to the listed source."
+                </p>
+                <table class="compact" id="prices-in-use">
+                    <thead>
+                        <tr>
+                            <th>"Instance type"</th>
+                            <th>"Region"</th>
+                            <th>"Priced as"</th>
+                            <th class="num">"Nodes"</th>
+                            <th class="num">"USD / hour"</th>
+                            <th>"Source"</th>
+                            <th>"Your price"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            prices_in_use
+                                .get()
+                                .into_iter()
+                                .map(|t| {
+                                    let it = t.instance_type.clone();
+                                    let it_label = format!("Your price for {it} (USD per hour)");
+                                    let for_value = it.clone();
+                                    view! {
+                                        <tr>
+                                            <td>{t.instance_type.clone()}</td>
+                                            <td>{t.region.clone().unwrap_or_else(|| "—".into())}</td>
+                                            <td>{t.priced_as.as_str()}</td>
+                                            <td class="num">{t.nodes}</td>
+                                            <td class="num">{format!("${}", kube_rightsize_core::format::trim_decimal(t.usd_per_hour, 6))}</td>
+                                            <td>{t.source.as_str()}{if t.estimate { " (estimate)" } else { "" }}</td>
+                                            <td>
+                                                <input
+                                                    type="number"
+                                                    class="inline-price"
+                                                    min="0"
+                                                    step="any"
+                                                    aria-label=it_label
+                                                    data-type=it.clone()
+                                                    prop:value=move || prefs.with(|p| show(p.manual_price(&for_value)))
+                                                    on:change=move |ev| {
+                                                        let v = optional_number(&event_target_value(&ev));
+                                                        let mut next = prefs.get_untracked();
+                                                        match next.set_manual_price(&it, v) {
+                                                            Ok(()) => {
+                                                                inline_error.set(None);
+                                                                prefs.set(next);
+                                                                on_change.run(());
+                                                            }
+                                                            Err(e) => inline_error.set(Some(e)),
+                                                        }
+                                                    }
+                                                />
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </tbody>
+                </table>
+                {move || inline_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </div>
+        </Show>
+    }
+}
+
+/// KRR's strategy settings (for usage data and Prometheus), with KRR's defaults as placeholders.
+#[component]
+fn StrategyFields(prefs: RwSignal<Preferences>, on_change: Callback<()>) -> impl IntoView {
+    let krr = StrategySettings::default();
+    view! {
+        <fieldset class="settings-fields">
+            <legend>
+                "Recommendation strategy for usage data (kubectl top, metrics API, Prometheus); KRR results keep their own"
+            </legend>
+            {strategy_field(prefs, on_change, "strategy-cpu-percentile", "CPU percentile", krr.cpu_percentile.to_string(), |s| s.cpu_percentile, |s, v| s.cpu_percentile = v)}
+            {strategy_field(prefs, on_change, "strategy-memory-buffer", "Memory buffer (%)", krr.memory_buffer_percentage.to_string(), |s| s.memory_buffer_percentage, |s, v| s.memory_buffer_percentage = v)}
+            {strategy_field(prefs, on_change, "strategy-history", "History (hours)", krr.history_duration.to_string(), |s| s.history_hours, |s, v| s.history_hours = v)}
+            {strategy_field(prefs, on_change, "strategy-points", "Samples required", krr.points_required.to_string(), |s| s.points_required.map(|n| n as f64), |s, v| s.points_required = v.filter(|v| v.is_finite() && *v >= 0.0).map(|v| v as u64))}
+            {strategy_field(prefs, on_change, "strategy-cpu-min", "Smallest CPU (millicores)", krr.cpu_min_millicores.to_string(), |s| s.cpu_min_millicores.map(|n| n as f64), |s, v| s.cpu_min_millicores = v.map(|v| if v.is_finite() { v.round() as i64 } else { -1 }))}
+            {strategy_field(prefs, on_change, "strategy-memory-min", "Smallest memory (MiB)", (krr.memory_min_bytes / 1_048_576).to_string(), |s| s.memory_min_mib.map(|n| n as f64), |s, v| s.memory_min_mib = v.map(|v| if v.is_finite() { v.round() as i64 } else { -1 }))}
+            <label class="row">
+                <input
+                    type="checkbox"
+                    id="strategy-allow-hpa"
+                    prop:checked=move || prefs.with(|p| p.strategy.allow_hpa)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        prefs.update(|p| p.strategy.allow_hpa = on);
+                        on_change.run(());
+                    }
+                />
+                "Recommend for resources an HPA scales on (KRR: off)"
+            </label>
+            <label class="row">
+                <input
+                    type="checkbox"
+                    id="strategy-oomkill"
+                    prop:checked=move || prefs.with(|p| p.strategy.use_oomkill_data)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        prefs.update(|p| p.strategy.use_oomkill_data = on);
+                        on_change.run(());
+                    }
+                />
+                "Use OOM-kill data from Prometheus (KRR: off)"
+            </label>
+            <button
+                type="button"
+                id="strategy-reset"
+                on:click=move |_| {
+                    prefs.update(|p| p.strategy = StrategyPreferences::default());
+                    on_change.run(());
+                }
+            >
+                "Reset to KRR's defaults"
+            </button>
+        </fieldset>
     }
 }

@@ -127,161 +127,19 @@ pub fn DataTable(
         .collect();
     let sort = RwSignal::new(initial_sort.map(|c| (c, columns[c].kind == ColumnKind::Text)));
     let page = RwSignal::new(0usize);
+    let facets = facet_selects(id, &rows, &columns, &facet_values, page);
+    let header = header_cells(&columns, sort, page);
 
-    let facets_for_view = facet_values.clone();
-    let cols = Arc::clone(&columns);
-    let all_rows = Arc::clone(&rows);
+    let (cols, all_rows) = (Arc::clone(&columns), Arc::clone(&rows));
     let visible = Memo::new(move |_| {
         let needle = filter.get().to_lowercase();
         let chosen: Vec<String> = facet_values.iter().map(|s| s.get()).collect();
-        let mut idx: Vec<usize> = (0..all_rows.len())
-            .filter(|&i| {
-                let row = &all_rows[i];
-                let text_ok = needle.is_empty()
-                    || row.iter().any(|c| c.text.to_lowercase().contains(&needle));
-                let facets_ok = chosen
-                    .iter()
-                    .enumerate()
-                    .all(|(c, v)| v.is_empty() || row.get(c).is_some_and(|cell| &cell.text == v));
-                text_ok && facets_ok
-            })
-            .collect();
-        if let Some((c, ascending)) = sort.get() {
-            let text = cols[c].kind == ColumnKind::Text;
-            idx.sort_by(|&a, &b| {
-                let (x, y) = (&all_rows[a][c], &all_rows[b][c]);
-                let o = if text {
-                    x.text.cmp(&y.text)
-                } else {
-                    x.value.partial_cmp(&y.value).unwrap_or(Ordering::Equal)
-                };
-                if ascending { o } else { o.reverse() }
-            });
-        }
-        idx
+        visible_rows(&all_rows, &cols, &needle, &chosen, sort.get())
     });
-
-    let header_cols = Arc::clone(&columns);
-    let header = move || {
-        header_cols
-            .iter()
-            .enumerate()
-            .map(|(c, col)| {
-                let numeric = col.kind != ColumnKind::Text;
-                let arrow = move || match sort.get() {
-                    Some((s, true)) if s == c => " ▲",
-                    Some((s, false)) if s == c => " ▼",
-                    _ => "",
-                };
-                let aria = move || match sort.get() {
-                    Some((s, true)) if s == c => "ascending",
-                    Some((s, false)) if s == c => "descending",
-                    _ => "none",
-                };
-                view! {
-                    <th class:num=numeric aria-sort=aria scope="col">
-                        <button
-                            class="sort"
-                            on:click=move |_| {
-                                sort.update(|s| {
-                                    *s = match *s {
-                                        Some((x, asc)) if x == c => Some((c, !asc)),
-                                        _ => Some((c, !numeric)),
-                                    }
-                                });
-                                page.set(0);
-                            }
-                        >
-                            {col.title}
-                            {arrow}
-                        </button>
-                    </th>
-                }
-            })
-            .collect_view()
-    };
-
-    let body_cols = Arc::clone(&columns);
-    let body_rows = Arc::clone(&rows);
-    let body = move || {
-        let idx = visible.get();
-        let start = page.get() * PAGE;
-        idx.iter()
-            .skip(start)
-            .take(PAGE)
-            .map(|&i| {
-                let row = &body_rows[i];
-                row.iter()
-                    .enumerate()
-                    .map(|(c, cell)| {
-                        let numeric = body_cols
-                            .get(c)
-                            .is_some_and(|col| col.kind != ColumnKind::Text);
-                        let class = match (numeric, cell.class) {
-                            (true, Some(k)) => format!("num {k}"),
-                            (true, None) => "num".to_string(),
-                            (false, Some(k)) => k.to_string(),
-                            (false, None) => String::new(),
-                        };
-                        view! { <td class=class title=cell.title.clone()>{cell.text.clone()}</td> }
-                    })
-                    .collect_view()
-            })
-            .map(|cells| view! { <tr>{cells}</tr> })
-            .collect_view()
-    };
-
-    let total_cols = Arc::clone(&columns);
-    let total_rows = Arc::clone(&rows);
-    let totals = move || {
-        let idx = visible.get();
-        let has_money = total_cols.iter().any(|c| c.kind == ColumnKind::Money);
-        has_money.then(|| {
-            let cells = total_cols
-                .iter()
-                .enumerate()
-                .map(|(c, col)| {
-                    if c == 0 {
-                        view! { <td>{format!("Total ({} rows)", idx.len())}</td> }.into_any()
-                    } else if col.kind == ColumnKind::Money {
-                        let sum: f64 = idx.iter().map(|&i| total_rows[i][c].value).sum();
-                        view! { <td class="num">{money(sum)}</td> }.into_any()
-                    } else {
-                        view! { <td></td> }.into_any()
-                    }
-                })
-                .collect_view();
-            view! { <tr class="total">{cells}</tr> }
-        })
-    };
-
-    let facet_cols = Arc::clone(&columns);
-    let facet_rows = Arc::clone(&rows);
-    let facet_selects = facet_cols
-        .iter()
-        .enumerate()
-        .filter(|(_, col)| col.facet)
-        .map(|(c, col)| {
-            let mut values: Vec<String> = facet_rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.text.clone()).collect();
-            values.sort();
-            values.dedup();
-            let signal = facets_for_view[c];
-            let label = format!("Filter by {}", col.title.to_lowercase());
-            view! {
-                <select
-                    aria-label=label
-                    id=format!("{id}-facet-{c}")
-                    on:change=move |ev| {
-                        signal.set(event_target_value(&ev));
-                        page.set(0);
-                    }
-                >
-                    <option value="">{format!("All: {}", col.title.to_lowercase())}</option>
-                    {values.into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
-                </select>
-            }
-        })
-        .collect_view();
+    let (body_cols, body_rows) = (Arc::clone(&columns), Arc::clone(&rows));
+    let body = move || visible.with(|idx| page_rows(&body_rows, &body_cols, idx, page.get()));
+    let (total_cols, total_rows) = (Arc::clone(&columns), Arc::clone(&rows));
+    let totals = move || visible.with(|idx| totals_row(&total_rows, &total_cols, idx, money));
 
     let pages = move || visible.with(|v| v.len().div_ceil(PAGE).max(1));
     view! {
@@ -296,7 +154,7 @@ pub fn DataTable(
                     page.set(0);
                 }
             />
-            {facet_selects}
+            {facets}
             <span class="muted">{move || format!("{} of {} rows", visible.with(Vec::len), rows.len())}</span>
         </div>
         <div class="table-wrap">
@@ -318,4 +176,180 @@ pub fn DataTable(
             </div>
         </Show>
     }
+}
+
+/// The rows that pass the text filter (`needle`, lower case) and the chosen facet values, in
+/// `sort` order (column, ascending).
+fn visible_rows(
+    rows: &[Vec<Cell>],
+    columns: &[Column],
+    needle: &str,
+    chosen: &[String],
+    sort: Option<(usize, bool)>,
+) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..rows.len())
+        .filter(|&i| {
+            let row = &rows[i];
+            let text_ok =
+                needle.is_empty() || row.iter().any(|c| c.text.to_lowercase().contains(needle));
+            let facets_ok = chosen
+                .iter()
+                .enumerate()
+                .all(|(c, v)| v.is_empty() || row.get(c).is_some_and(|cell| &cell.text == v));
+            text_ok && facets_ok
+        })
+        .collect();
+    if let Some((c, ascending)) = sort {
+        let text = columns[c].kind == ColumnKind::Text;
+        idx.sort_by(|&a, &b| {
+            let (x, y) = (&rows[a][c], &rows[b][c]);
+            let o = if text {
+                x.text.cmp(&y.text)
+            } else {
+                x.value.partial_cmp(&y.value).unwrap_or(Ordering::Equal)
+            };
+            if ascending { o } else { o.reverse() }
+        });
+    }
+    idx
+}
+
+/// The header: a sort button per column.
+fn header_cells(
+    columns: &[Column],
+    sort: RwSignal<Option<(usize, bool)>>,
+    page: RwSignal<usize>,
+) -> impl IntoView + use<> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(c, col)| {
+            let numeric = col.kind != ColumnKind::Text;
+            let arrow = move || match sort.get() {
+                Some((s, true)) if s == c => " ▲",
+                Some((s, false)) if s == c => " ▼",
+                _ => "",
+            };
+            let aria = move || match sort.get() {
+                Some((s, true)) if s == c => "ascending",
+                Some((s, false)) if s == c => "descending",
+                _ => "none",
+            };
+            view! {
+                <th class:num=numeric aria-sort=aria scope="col">
+                    <button
+                        class="sort"
+                        on:click=move |_| {
+                            sort.update(|s| {
+                                *s = match *s {
+                                    Some((x, asc)) if x == c => Some((c, !asc)),
+                                    _ => Some((c, !numeric)),
+                                }
+                            });
+                            page.set(0);
+                        }
+                    >
+                        {col.title}
+                        {arrow}
+                    </button>
+                </th>
+            }
+        })
+        .collect_view()
+}
+
+/// The rows of page `page` of `idx`.
+fn page_rows(
+    rows: &[Vec<Cell>],
+    columns: &[Column],
+    idx: &[usize],
+    page: usize,
+) -> impl IntoView + use<> {
+    idx.iter()
+        .skip(page * PAGE)
+        .take(PAGE)
+        .map(|&i| {
+            let cells = rows[i]
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| {
+                    let numeric = columns
+                        .get(c)
+                        .is_some_and(|col| col.kind != ColumnKind::Text);
+                    let class = match (numeric, cell.class) {
+                        (true, Some(k)) => format!("num {k}"),
+                        (true, None) => "num".to_string(),
+                        (false, Some(k)) => k.to_string(),
+                        (false, None) => String::new(),
+                    };
+                    view! { <td class=class title=cell.title.clone()>{cell.text.clone()}</td> }
+                })
+                .collect_view();
+            view! { <tr>{cells}</tr> }
+        })
+        .collect_view()
+}
+
+/// The totals row (row count, money sums) of the rows `idx`, when a column is money.
+fn totals_row(
+    rows: &[Vec<Cell>],
+    columns: &[Column],
+    idx: &[usize],
+    money: fn(f64) -> String,
+) -> Option<impl IntoView + use<>> {
+    columns
+        .iter()
+        .any(|c| c.kind == ColumnKind::Money)
+        .then(|| {
+            let cells = columns
+                .iter()
+                .enumerate()
+                .map(|(c, col)| {
+                    if c == 0 {
+                        view! { <td>{format!("Total ({} rows)", idx.len())}</td> }.into_any()
+                    } else if col.kind == ColumnKind::Money {
+                        let sum: f64 = idx.iter().map(|&i| rows[i][c].value).sum();
+                        view! { <td class="num">{money(sum)}</td> }.into_any()
+                    } else {
+                        view! { <td></td> }.into_any()
+                    }
+                })
+                .collect_view();
+            view! { <tr class="total">{cells}</tr> }
+        })
+}
+
+/// A select per facet column, listing its values.
+fn facet_selects(
+    id: &'static str,
+    rows: &[Vec<Cell>],
+    columns: &[Column],
+    chosen: &[RwSignal<String>],
+    page: RwSignal<usize>,
+) -> impl IntoView + use<> {
+    columns
+        .iter()
+        .enumerate()
+        .filter(|(_, col)| col.facet)
+        .map(|(c, col)| {
+            let mut values: Vec<String> = rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.text.clone()).collect();
+            values.sort();
+            values.dedup();
+            let signal = chosen[c];
+            let label = format!("Filter by {}", col.title.to_lowercase());
+            view! {
+                <select
+                    aria-label=label
+                    id=format!("{id}-facet-{c}")
+                    on:change=move |ev| {
+                        signal.set(event_target_value(&ev));
+                        page.set(0);
+                    }
+                >
+                    <option value="">{format!("All: {}", col.title.to_lowercase())}</option>
+                    {values.into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
+                </select>
+            }
+        })
+        .collect_view()
 }

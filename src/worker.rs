@@ -6,7 +6,7 @@
 //! ```text
 //! page → worker  {request: "<engine::Request JSON>", inputs: [Blob, …]}  (Blobs pass by reference)
 //! worker → page  {kind: "ready"}                     once its wasm is running
-//!                {kind: "progress", text: "Analysing"}
+//!                {kind: "progress", progress: "<engine::Progress JSON>"}
 //!                {kind: "done", reply: "<engine::Reply JSON>"}
 //!                {kind: "failed", failure: "<engine::Failure JSON>"}
 //!                {kind: "panic", message: "…"}       from the worker's panic hook
@@ -18,7 +18,7 @@ use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::engine::{self, Host, Request, Stopped};
+use crate::engine::{self, Host, Progress, Request, Stopped};
 
 fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
     let o = js_sys::Object::new();
@@ -43,6 +43,14 @@ fn post(kind: &str, key: &str, value: &str) {
     ]));
 }
 
+fn post_progress(progress: &Progress) {
+    post(
+        "progress",
+        "progress",
+        &serde_json::to_string(progress).unwrap_or_default(),
+    );
+}
+
 struct WorkerHost;
 
 impl Host for WorkerHost {
@@ -54,9 +62,9 @@ impl Host for WorkerHost {
     {
         crate::net::send(request, timeout_ms, None).await
     }
-    async fn progress(&self, text: &str) -> Result<(), ()> {
+    async fn progress(&self, progress: &Progress) -> Result<(), ()> {
         // The page cancels by terminating the worker.
-        post("progress", "text", text);
+        post_progress(progress);
         Ok(())
     }
     fn now(&self) -> f64 {
@@ -83,14 +91,10 @@ async fn handle(data: JsValue) {
     let mut inputs: Vec<(String, Vec<u8>)> = Vec::with_capacity(request.input_names.len());
     for (i, name) in request.input_names.iter().enumerate() {
         let blob: web_sys::Blob = blobs.get(i as u32).unchecked_into();
-        post(
-            "progress",
-            "text",
-            &format!(
-                "Loading {name} ({})",
-                kube_rightsize_core::format::human_bytes(blob.size() as usize)
-            ),
-        );
+        post_progress(&Progress::Line(format!(
+            "Loading {name} ({})",
+            kube_rightsize_core::format::human_bytes(blob.size() as usize)
+        )));
         match crate::files::read_blob(&blob, name).await {
             Ok(bytes) => inputs.push((name.clone(), bytes)),
             Err(message) => {
@@ -150,7 +154,7 @@ pub fn start() {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerEvent {
     /// A progress line.
-    Progress(String),
+    Progress(Progress),
     /// The reply JSON ([`engine::Reply`]).
     Done(String),
     /// The failure JSON ([`engine::Failure`]).
@@ -165,7 +169,7 @@ pub enum WorkerEvent {
 
 /// The URL of the worker's loader script, from `<meta name="kube-rightsize-worker">` in
 /// `index.html`; `None` where there is none (wasm-bindgen tests, which run the engine on the
-/// page through [`crate::app::LocalEngine`]).
+/// page through [`crate::worker_client::LocalEngine`]).
 pub fn worker_url() -> Option<String> {
     web_sys::window()?
         .document()?
@@ -207,7 +211,11 @@ impl WorkerHandle {
                             let _ = worker.post_message(&msg);
                         }
                     }
-                    "progress" => on_event(WorkerEvent::Progress(text("text"))),
+                    "progress" => {
+                        if let Ok(p) = serde_json::from_str(&text("progress")) {
+                            on_event(WorkerEvent::Progress(p));
+                        }
+                    }
                     "done" => on_event(WorkerEvent::Done(text("reply"))),
                     "failed" => on_event(WorkerEvent::Failed(text("failure"))),
                     "panic" => on_event(WorkerEvent::Panic(text("message"))),

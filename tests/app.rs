@@ -185,7 +185,7 @@ async fn pasted_table_text_gets_a_located_error_with_a_hint() {
 async fn settings_persist_in_local_storage() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage
-        .remove_item(kube_rightsize_app::settings::STORAGE_KEY)
+        .remove_item(kube_rightsize_app::storage::PREFERENCES_KEY)
         .unwrap();
     let first = host();
     let handle = leptos::mount::mount_to(first.clone(), app);
@@ -202,7 +202,7 @@ async fn settings_persist_in_local_storage() {
         .unwrap();
     tick(50).await;
     let saved = storage
-        .get_item(kube_rightsize_app::settings::STORAGE_KEY)
+        .get_item(kube_rightsize_app::storage::PREFERENCES_KEY)
         .unwrap()
         .expect("preferences saved");
     assert!(saved.contains("m5.large=0.05"), "{saved}");
@@ -219,7 +219,7 @@ async fn settings_persist_in_local_storage() {
     assert_eq!(again.value(), "m5.large=0.05");
     drop(handle2);
     storage
-        .remove_item(kube_rightsize_app::settings::STORAGE_KEY)
+        .remove_item(kube_rightsize_app::storage::PREFERENCES_KEY)
         .unwrap();
 }
 
@@ -227,7 +227,9 @@ async fn settings_persist_in_local_storage() {
 
 use std::cell::RefCell;
 
-use kube_rightsize_app::engine::{self, Host, PrometheusRequest, Reply, Request, Stopped};
+use kube_rightsize_app::engine::{
+    self, Host, Progress, PrometheusRequest, Reply, Request, Secret, Stopped, VantageRequest,
+};
 use kube_rightsize_core::http::{Request as HttpRequest, Response, TransportError};
 use kube_rightsize_core::model::CapacityType;
 use kube_rightsize_core::pricing::import::write_price_file;
@@ -285,6 +287,10 @@ impl Host for FakeHost {
         if url == engine::CATALOGUE_URL {
             return ok(200, CATALOGUE);
         }
+        if url.starts_with("http://vantage.test/") {
+            // A Vantage that knows no product.
+            return ok(404, br#"{"errors":["not found"]}"#);
+        }
         assert!(
             url.starts_with("http://prometheus.test/api/v1/query?query="),
             "{url}"
@@ -298,8 +304,9 @@ impl Host for FakeHost {
             Prom::Broken => ok(500, b"internal error"),
         }
     }
-    async fn progress(&self, text: &str) -> Result<(), ()> {
-        self.progress.borrow_mut().push(text.to_owned());
+    async fn progress(&self, progress: &Progress) -> Result<(), ()> {
+        let text = progress.text();
+        self.progress.borrow_mut().push(text.clone());
         if self.cancel_at.is_some_and(|c| text.starts_with(c)) {
             return Err(());
         }
@@ -315,6 +322,7 @@ fn request(prometheus: bool, vantage_prices: Option<String>) -> Request {
         input_names: vec!["mixed.json".into()],
         preferences: "{}".into(),
         vantage_prices,
+        vantage: None,
         prometheus: prometheus.then(|| PrometheusRequest {
             url: "http://prometheus.test/".into(),
             strategy: StrategyName::Simple,
@@ -397,6 +405,73 @@ async fn engine_prices_nodes_from_vantage_prices() {
         })
         .expect("the on-demand m5.large is priced from Vantage");
     assert_eq!(on_demand_m5.hourly_price, 1.25);
+}
+
+/// Regression (issue 22): the app asked Vantage for manually priced types, and its report did
+/// not mention Vantage failures; the CLI did neither. Both run the core's pipeline now.
+#[wasm_bindgen_test]
+async fn engine_asks_vantage_only_for_unpriced_types_and_reports_its_failures() {
+    const TOKEN: &str = "vntg_tkn_engine_test_secret";
+    let host = FakeHost::new(Prom::Empty);
+    let mut req = request(false, None);
+    req.preferences = r#"{"manual_prices": "m5.large=0.05"}"#.into();
+    req.vantage = Some(VantageRequest {
+        api: kube_rightsize_core::pricing::vantage::ApiKind::V2,
+        base_url: "http://vantage.test".into(),
+        token: Secret(TOKEN.into()),
+        cache: None,
+    });
+    assert!(!format!("{req:?}").contains(TOKEN), "Debug shows no token");
+    let reply = run(&host, &req).await;
+    let asked: Vec<String> = host
+        .fetched
+        .borrow()
+        .iter()
+        .filter(|u| u.starts_with("http://vantage.test/"))
+        .cloned()
+        .collect();
+    for t in ["m5.xlarge", "t3.medium", "c5.large"] {
+        assert!(asked.iter().any(|u| u.contains(t)), "{t} asked: {asked:?}");
+    }
+    assert!(
+        asked.iter().all(|u| !u.contains("m5.large")),
+        "the manually priced m5.large is not asked: {asked:?}"
+    );
+    let vantage = reply.vantage.as_ref().expect("the Vantage lookups");
+    assert!(
+        vantage
+            .statuses
+            .iter()
+            .all(|s| s.instance_type != "m5.large")
+    );
+    assert_eq!(vantage.priced, 0);
+    assert_eq!(vantage.requests as usize, asked.len());
+    // The failures are the report's warnings too (API v2 has no Azure or GCP prices).
+    let codes: Vec<&str> = reply
+        .report
+        .warnings
+        .iter()
+        .map(|w| w.code.as_str())
+        .collect();
+    assert!(codes.contains(&"vantage_not_covered"), "{codes:?}");
+    assert!(vantage.prices_file.contains("vantage_not_covered"));
+    // Vantage lines reach the page; the token reaches nothing but the requests.
+    let progress = host.progress.borrow().clone();
+    assert!(
+        progress.contains(&"Querying cost for m5.xlarge in us-east-1".to_owned()),
+        "{progress:?}"
+    );
+    let json = serde_json::to_string(&reply).unwrap();
+    assert!(!json.contains(TOKEN) && !progress.iter().any(|p| p.contains(TOKEN)));
+    assert!(asked.iter().all(|u| !u.contains(TOKEN)));
+    // Manual prices still win.
+    let m5 = reply
+        .report
+        .nodes
+        .iter()
+        .find(|n| n.instance_type.as_deref() == Some("m5.large"))
+        .unwrap();
+    assert_eq!(m5.hourly_price, 0.05);
 }
 
 #[wasm_bindgen_test]

@@ -173,7 +173,7 @@ impl Host for FakeHost {
             body,
         })
     }
-    async fn progress(&self, _text: &str) -> Result<(), ()> {
+    async fn progress(&self, _progress: &kube_rightsize_app::engine::Progress) -> Result<(), ()> {
         Ok(())
     }
     fn now(&self) -> f64 {
@@ -214,6 +214,7 @@ async fn app_report(case: &Case) -> Result<String, String> {
         }
         .to_json(),
         vantage_prices: None,
+        vantage: None,
         prometheus: case.prometheus.then(|| PrometheusRequest {
             url: format!("{PROMETHEUS_URL}/"),
             strategy: StrategyName::Simple,

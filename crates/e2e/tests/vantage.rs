@@ -476,3 +476,94 @@ fn vantage_direct_without_cors_is_explained() {
     let nodes = text_of(&browser, "#card-nodes").unwrap_or_default();
     assert!(nodes.contains("15"), "{nodes}");
 }
+
+/// Waits until no analysis is running (the busy line is gone).
+fn wait_idle(browser: &Browser) {
+    std::thread::sleep(Duration::from_millis(300));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while browser
+        .execute(
+            "return document.querySelector('#busy') !== null;",
+            json!([]),
+        )
+        .expect("execute")
+        == json!(true)
+    {
+        assert!(Instant::now() < deadline, "the analysis did not finish");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Regression (issue 22): the app asked Vantage for manually priced types, and its report did
+/// not mention Vantage failures. The fetch runs through the analysis pipeline now: Vantage is
+/// not asked for m5.large (a manual price), the types the fake has no price for are report
+/// warnings, and later analyses keep both without asking Vantage again.
+#[test]
+fn vantage_skips_manual_types_and_its_failures_reach_the_report() {
+    // The default fake has no r5.xlarge and no c5.2xlarge.
+    let fake = kube_rightsize_fake_vantage::start(Config::default()).expect("fake Vantage");
+    let server = StaticServer::start(&dist_dir()).expect("static server");
+    let browser = Browser::start().expect("headless Chromium via chromedriver");
+    demo_with_panel(&browser, &server.url());
+    set_field(&browser, "#manual-prices", "m5.large=0.05");
+    wait_idle(&browser);
+
+    // Straight to the fake (it allows this origin).
+    set_field(&browser, "#vantage-base", &fake.url());
+    set_field(&browser, "#vantage-token", DEFAULT_TOKEN);
+    click(&browser, "#vantage-fetch");
+    let summary = wait_text(&browser, "#vantage-summary", Duration::from_secs(60), |t| {
+        t.starts_with("Done")
+    });
+    // c5.xlarge and m5.xlarge (one of them also spot): 2 requests each; r5.xlarge and
+    // c5.2xlarge: 1 each (no such product).
+    assert!(
+        summary.contains("6 requests to Vantage; 3 of 5 prices"),
+        "{summary}"
+    );
+    let requests = fake.requests();
+    assert!(
+        requests.iter().any(|r| r.query.contains("name=m5.xlarge")),
+        "{requests:?}"
+    );
+    assert!(
+        requests.iter().all(|r| !r.query.contains("name=m5.large")),
+        "Vantage was asked for the manually priced m5.large: {:?}",
+        requests
+            .iter()
+            .map(|r| format!("{} {}?{}", r.method, r.path, r.query))
+            .collect::<Vec<_>>()
+    );
+    let states = text_of(&browser, "#vantage-status tbody").unwrap_or_default();
+    assert!(
+        !states.contains("m5.large") && states.contains("no_price"),
+        "{states}"
+    );
+    assert_token_only_in_authorization(&fake);
+    shot(&browser, "vantage-10-manual-type-not-asked.png");
+
+    let report_warnings = |browser: &Browser| {
+        click(browser, "#tab-warnings");
+        text_of(browser, "#warnings-table").unwrap_or_default()
+    };
+    let warnings = report_warnings(&browser);
+    assert!(
+        warnings.contains("vantage_no_price")
+            && warnings.contains("Vantage has no price for r5.xlarge in us-east-1"),
+        "{warnings}"
+    );
+    shot(&browser, "vantage-11-failures-in-the-report.png");
+
+    // A later analysis (a settings change) uses the fetched prices and keeps the warnings,
+    // without asking Vantage again.
+    fake.clear_log();
+    set_field(&browser, "#fallback-cpu", "0.05");
+    wait_idle(&browser);
+    assert_eq!(fake.requests().len(), 0, "{:?}", fake.requests());
+    let warnings = report_warnings(&browser);
+    assert!(warnings.contains("vantage_no_price"), "{warnings}");
+    click(&browser, "#tab-nodes");
+    let sources = node_sources(&browser);
+    assert!(sources.iter().any(|s| s == "vantage"), "{sources:?}");
+    assert!(sources.iter().any(|s| s == "manual"), "{sources:?}");
+}

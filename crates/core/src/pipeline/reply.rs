@@ -1,14 +1,17 @@
 //! What the worker posts to the page: a finished analysis as data (the report and what the
-//! page shows around it), serialised as JSON.
+//! page shows around it, the Vantage lookups' result), serialised as JSON.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::InputSummary;
+use crate::diagnostics::Warning;
 use crate::http::{Response, TransportError};
+use crate::model::{CapacityType, Provider};
 use crate::pricing::catalogue::Catalogue;
-use crate::pricing::vantage::PriceKey;
+use crate::pricing::import::write_price_file;
+use crate::pricing::vantage::{self, PriceKey, TypeState};
 use crate::report::Report;
 
 use super::Outcome;
@@ -84,8 +87,83 @@ pub struct Reply {
     pub preference_errors: Vec<String>,
     /// The price catalogue's coverage, or why it is missing.
     pub catalogue: CatalogueStatus,
+    /// The Vantage lookups, when this analysis asked Vantage.
+    #[serde(default)]
+    pub vantage: Option<VantageReply>,
     /// Milliseconds spent reading and analysing (without downloads and Prometheus).
     pub elapsed_ms: f64,
+}
+
+/// What the Vantage lookups of an analysis found, for the page's Vantage panel and for its
+/// later analyses. Holds no token: the token goes only into requests' `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VantageReply {
+    /// One row per needed price (type, region, capacity type).
+    pub statuses: Vec<VantageStatus>,
+    /// How many of them got a Vantage price.
+    pub priced: usize,
+    /// Requests sent (retries included).
+    pub requests: u32,
+    /// Why prices are missing (codes `vantage_*`; the report has them too).
+    pub warnings: Vec<Warning>,
+    /// The updated price cache ([`vantage::cache::PriceCache::to_json`]), for the shell to keep.
+    pub cache: String,
+    /// The prices found and the warnings as a `kube-rightsize/prices/v1` file
+    /// ([`write_price_file`]): what later analyses use instead of asking Vantage again.
+    pub prices_file: String,
+}
+
+/// One row of [`VantageReply::statuses`] ([`vantage::TypeStatus`], owned).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VantageStatus {
+    /// Cloud provider.
+    pub provider: Provider,
+    /// Instance type.
+    pub instance_type: String,
+    /// Region.
+    pub region: String,
+    /// Capacity type of the nodes.
+    pub capacity_type: CapacityType,
+    /// What happened.
+    pub state: TypeState,
+    /// The Vantage price (USD/hour) for these nodes, when there is one.
+    pub usd_per_hour: Option<f64>,
+    /// Where these nodes' price comes from now: `vantage`, `vantage cache` or
+    /// `next price source`.
+    pub source: String,
+    /// Details (why it failed, the on-demand price used for spot nodes, ...).
+    pub message: Option<String>,
+}
+
+impl VantageReply {
+    /// The reply for a finished Vantage run; `generated_at` stamps the price file.
+    pub fn new(outcome: &vantage::Outcome, generated_at: &str) -> VantageReply {
+        VantageReply {
+            statuses: outcome
+                .statuses
+                .iter()
+                .map(|s| VantageStatus {
+                    provider: s.provider,
+                    instance_type: s.instance_type.clone(),
+                    region: s.region.clone(),
+                    capacity_type: s.capacity_type,
+                    state: s.state,
+                    usd_per_hour: s.usd_per_hour,
+                    source: s.source.to_owned(),
+                    message: s.message.clone(),
+                })
+                .collect(),
+            priced: outcome
+                .statuses
+                .iter()
+                .filter(|s| s.usd_per_hour.is_some())
+                .count(),
+            requests: outcome.requests,
+            warnings: outcome.warnings.clone(),
+            cache: outcome.cache.to_json(),
+            prices_file: write_price_file(&outcome.table, generated_at, &outcome.warnings),
+        }
+    }
 }
 
 impl Outcome {
@@ -99,8 +177,71 @@ impl Outcome {
             wanted_prices: self.wanted_prices,
             preference_errors,
             catalogue: self.catalogue_status,
+            vantage: self
+                .vantage
+                .as_ref()
+                .map(|v| VantageReply::new(v, &self.analysis.report.generated_at)),
             elapsed_ms: self.elapsed_ms,
             report: self.analysis.report,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::import::import_prices;
+    use crate::pricing::sources::PriceTable;
+    use crate::pricing::vantage::TypeStatus;
+    use crate::pricing::vantage::cache::PriceCache;
+
+    #[test]
+    fn a_vantage_reply_carries_statuses_cache_and_a_price_file_that_reads_back() {
+        let mut table = PriceTable::new("Vantage API v2 (https://api.vantage.sh)");
+        table.insert_price(
+            Provider::Aws,
+            "m5.large",
+            "us-east-1",
+            CapacityType::OnDemand,
+            0.096,
+        );
+        let status = |instance_type: &str, usd_per_hour, state, source: &'static str| TypeStatus {
+            provider: Provider::Aws,
+            instance_type: instance_type.into(),
+            region: "us-east-1".into(),
+            capacity_type: CapacityType::OnDemand,
+            state,
+            usd_per_hour,
+            source,
+            message: None,
+        };
+        let outcome = vantage::Outcome {
+            table,
+            statuses: vec![
+                status("m5.large", Some(0.096), TypeState::Fetched, "vantage"),
+                status("c5.xlarge", None, TypeState::Failed, "next price source"),
+            ],
+            warnings: vec![Warning::new(
+                "vantage_http_error",
+                "c5.xlarge",
+                "Vantage answered HTTP 500",
+            )],
+            cache: PriceCache::default(),
+            requests: 3,
+        };
+        let reply = VantageReply::new(&outcome, "2026-01-31T12:00:00Z");
+        assert_eq!((reply.priced, reply.requests), (1, 3));
+        assert_eq!(reply.statuses[1].state, TypeState::Failed);
+        assert_eq!(reply.statuses[1].source, "next price source");
+        assert_eq!(PriceCache::from_json(reply.cache.as_bytes()).1, None);
+        let read = import_prices("Vantage prices", reply.prices_file.as_bytes()).unwrap();
+        assert_eq!(read.table.len(), 1);
+        assert!(
+            read.warnings.iter().any(|w| w.code == "vantage_http_error"),
+            "{:?}",
+            read.warnings
+        );
+        let json = serde_json::to_string(&reply).unwrap();
+        assert_eq!(serde_json::from_str::<VantageReply>(&json).unwrap(), reply);
     }
 }

@@ -42,8 +42,9 @@ use crate::pricing::sources::{ManualPrices, PriceEntry, PriceTable};
 
 use cache::{CacheEntry, CachedPrice, DEFAULT_TTL_SECONDS, PriceCache};
 
-/// Which Vantage API to ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which Vantage API to ask (serialised as [`ApiKind::as_str`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ApiKind {
     /// Vantage REST API v2 (`https://api.vantage.sh`, a console API access token). AWS only.
     V2,
@@ -239,8 +240,9 @@ pub fn cors_explanation(base_url: &str) -> String {
     )
 }
 
-/// What happened to one needed price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What happened to one needed price (serialised as [`TypeState::as_str`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TypeState {
     /// Fetched from Vantage in this run.
     Fetched,
@@ -1222,6 +1224,27 @@ mod tests {
         assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn serialised_names_are_the_shown_names() {
+        for api in [ApiKind::V2, ApiKind::Instances] {
+            let json = serde_json::to_string(&api).unwrap();
+            assert_eq!(json, format!("\"{}\"", api.as_str()));
+            assert_eq!(serde_json::from_str::<ApiKind>(&json).unwrap(), api);
+        }
+        for state in [
+            TypeState::Fetched,
+            TypeState::Cached,
+            TypeState::NoPrice,
+            TypeState::Failed,
+            TypeState::Skipped,
+            TypeState::NotCovered,
+        ] {
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(json, format!("\"{}\"", state.as_str()));
+            assert_eq!(serde_json::from_str::<TypeState>(&json).unwrap(), state);
+        }
     }
 
     #[test]
