@@ -333,7 +333,11 @@ fn workloads_table(report: &Report) -> impl IntoView + use<> {
                     };
                     Cell::text(sev).with_class(class)
                 },
-                Cell::num(w.pods as f64, w.pods.to_string()),
+                // Pods holding resources, as the CLI table and the HTML report count them.
+                Cell::num(w.running_pods as f64, w.running_pods.to_string()).with_title(format!(
+                    "{} of {} pods hold resources (the others have finished or are pending)",
+                    w.running_pods, w.pods
+                )),
                 Cell::num(w.requests.cpu_cores, cores(w.requests.cpu_cores)),
                 Cell::num(w.requests.memory_bytes as f64, fmt_bytes(w.requests.memory_bytes)),
                 Cell::text(w.instance_types.join(", ")),

@@ -267,8 +267,6 @@ async fn the_worker_path_gives_the_matrix_reports() {
 /// `--prices` (its half checks it gives `price-file.json` too), the app must recognise it as a
 /// price file from its bytes.
 #[wasm_bindgen_test]
-#[ignore = "drift: inputs::classify (crates/core/src/inputs.rs) reads only the first line, so \
-            a price file starting with a `#` comment is taken for a snapshot and refused"]
 async fn a_price_file_with_a_comment_first_is_a_price_file() {
     let case = Case {
         name: "price-file (with a comment line first)",
@@ -350,8 +348,6 @@ fn table_rows(host: &web_sys::HtmlElement, id: &str) -> Vec<Vec<String>> {
 /// finished) has the same pod count in the app's Workloads table as in the CLI's table
 /// (`tests/matrix/cronjob.table.txt`, checked against the CLI by its half).
 #[wasm_bindgen_test]
-#[ignore = "drift: the CLI table's PODS is running_pods (crates/core/src/report/table.rs), the \
-            app's Workloads \"Pods\" is pods, all phases (src/report_view.rs, workloads_table)"]
 async fn the_cronjobs_pod_count_is_the_cli_tables() {
     let table = include_str!("matrix/cronjob.table.txt");
     let cli_row = table

@@ -52,7 +52,11 @@ pub fn classify(bytes: &[u8]) -> InputKind {
         Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
     };
     let trimmed = text.trim_start();
-    let first_line = trimmed.lines().next().unwrap_or_default();
+    // A CSV price file may open with `#` comment lines (the CSV reader skips them).
+    let first_line = trimmed
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .unwrap_or_default();
     if first_line.contains("CPU(cores)") && first_line.contains("MEMORY(bytes)") {
         return InputKind::Usage(UsageKind::KubectlTop);
     }
@@ -273,6 +277,10 @@ mod tests {
         );
         assert_eq!(
             classify(b"\xef\xbb\xbfprovider,instance_type,region,capacity_type,usd_per_hour\n"),
+            InputKind::Prices
+        );
+        assert_eq!(
+            classify(b"# my prices\n\nprovider,instance_type,region,capacity_type,usd_per_hour\n"),
             InputKind::Prices
         );
         assert_eq!(
