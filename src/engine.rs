@@ -161,12 +161,15 @@ pub enum Stopped {
 
 /// What the engine needs from where it runs.
 pub trait Host {
-    /// Sends `request` and waits at most `timeout_ms` for the whole answer.
+    /// Sends `request` and waits at most `timeout_ms` for the whole answer: by default the
+    /// browser's `fetch` ([`crate::net::send`]); tests answer from scripts.
     fn fetch(
         &self,
         request: &HttpRequest,
         timeout_ms: u32,
-    ) -> impl std::future::Future<Output = Result<Response, TransportError>>;
+    ) -> impl std::future::Future<Output = Result<Response, TransportError>> {
+        crate::net::send(request, timeout_ms, None)
+    }
     /// Shows what is happening; `Err(())` when the user cancelled.
     fn progress(&self, progress: &Progress) -> impl std::future::Future<Output = Result<(), ()>>;
     /// Milliseconds from some fixed point.

@@ -54,14 +54,6 @@ fn post_progress(progress: &Progress) {
 struct WorkerHost;
 
 impl Host for WorkerHost {
-    async fn fetch(
-        &self,
-        request: &kube_rightsize_core::http::Request,
-        timeout_ms: u32,
-    ) -> Result<kube_rightsize_core::http::Response, kube_rightsize_core::http::TransportError>
-    {
-        crate::net::send(request, timeout_ms, None).await
-    }
     async fn progress(&self, progress: &Progress) -> Result<(), ()> {
         // The page cancels by terminating the worker.
         post_progress(progress);

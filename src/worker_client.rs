@@ -88,14 +88,6 @@ pub struct PageHost {
 }
 
 impl Host for PageHost {
-    async fn fetch(
-        &self,
-        request: &kube_rightsize_core::http::Request,
-        timeout_ms: u32,
-    ) -> Result<kube_rightsize_core::http::Response, kube_rightsize_core::http::TransportError>
-    {
-        crate::net::send(request, timeout_ms, None).await
-    }
     async fn progress(&self, progress: &Progress) -> Result<(), ()> {
         if !self.client.is_current(self.id) {
             return Err(());
