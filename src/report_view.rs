@@ -4,11 +4,10 @@
 use std::sync::Arc;
 
 use kube_rightsize_core::cluster::InputSummary;
-use kube_rightsize_core::format::{fmt_bytes, fmt_usd, trim_decimal};
-use kube_rightsize_core::report::Report;
+use kube_rightsize_core::format::{fmt_percent, fmt_usd};
 use kube_rightsize_core::report::export::{ExportFormat, ExportOptions, export_file_name, render};
 use kube_rightsize_core::report::html::render_charts;
-use kube_rightsize_core::suggest::describe as suggest_describe;
+use kube_rightsize_core::report::{Report, columns};
 use leptos::prelude::*;
 
 use crate::files::download;
@@ -65,14 +64,6 @@ fn random_key() -> Result<Vec<u8>, String> {
         .get_random_values_with_u8_array(&mut key)
         .map_err(|_| "crypto.getRandomValues failed: cannot anonymise".to_string())?;
     Ok(key)
-}
-
-fn cores(v: f64) -> String {
-    trim_decimal(v, 3)
-}
-
-fn or_dash(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "—".into())
 }
 
 /// The report for one analysis.
@@ -277,241 +268,110 @@ fn ReportTabs(
     }
 }
 
-fn workloads_table(report: &Report) -> impl IntoView + use<> {
-    let columns = vec![
-        Column::text("Namespace").facet(),
-        Column::text("Kind").facet(),
-        Column::text("Name"),
-        Column::text("Severity").facet(),
-        Column::number("Pods"),
-        Column::number("CPU req (cores)"),
-        Column::number("Memory req"),
-        Column::text("Instance types"),
-        Column::money("Monthly cost"),
-        Column::money("Savings / month"),
-    ];
-    let rows: Vec<Vec<Cell>> = report
-        .workloads
+/// One of the core's tables ([`columns`]): the columns its view for people names, a row per
+/// item, sorted by `sort_by` at first. `detail` = (column, from) shows the `from` column's text
+/// on hover over the `column` cells (a node's cost explanation over its monthly cost).
+fn core_table<R: 'static>(
+    report: &Report,
+    id: &'static str,
+    table: &'static [columns::Column<R>],
+    keys: &[&str],
+    items: &[R],
+    sort_by: Option<&str>,
+    detail: Option<(&str, &str)>,
+) -> impl IntoView + use<R> {
+    let picked = columns::pick(table, keys);
+    let detail = detail.map(|(on, from)| {
+        let on = columns::position(&picked, on).expect("a shown column");
+        (on, columns::pick(table, &[from])[0])
+    });
+    let rows: Vec<Vec<Cell>> = items
         .iter()
-        .map(|w| {
-            let containers = w
-                .containers
+        .map(|item| {
+            let mut cells: Vec<Cell> = picked
                 .iter()
-                .map(|c| {
-                    let now = format!(
-                        "{}: cpu {} / mem {}",
-                        c.name,
-                        c.requests.cpu_cores.map(cores).unwrap_or_else(|| "—".into()),
-                        c.requests.memory_bytes.map(fmt_bytes).unwrap_or_else(|| "—".into())
-                    );
-                    match &c.recommended {
-                        Some(r) => format!(
-                            "{now} → cpu {} / mem {} ({}{}){}",
-                            r.requests.cpu_cores.map(cores).unwrap_or_else(|| "?".into()),
-                            r.requests.memory_bytes.map(fmt_bytes).unwrap_or_else(|| "?".into()),
-                            r.source,
-                            if r.low_confidence { ", low confidence" } else { "" },
-                            r.info.as_ref().map(|i| format!(": {i}")).unwrap_or_default()
-                        ),
-                        None => now,
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            vec![
-                Cell::text(&w.namespace),
-                Cell::text(&w.kind),
-                Cell::text(&w.name).with_title(containers),
-                {
-                    let sev = w.severity.clone().unwrap_or_else(|| "—".into());
-                    let class = match sev.as_str() {
-                        "GOOD" => "sev-GOOD",
-                        "OK" => "sev-OK",
-                        "WARNING" => "sev-WARNING",
-                        "CRITICAL" => "sev-CRITICAL",
-                        _ => "sev-UNKNOWN",
-                    };
-                    Cell::text(sev).with_class(class)
-                },
-                // Pods holding resources, as the CLI table and the HTML report count them.
-                Cell::num(w.running_pods as f64, w.running_pods.to_string()).with_title(format!(
-                    "{} of {} pods hold resources (the others have finished or are pending)",
-                    w.running_pods, w.pods
-                )),
-                Cell::num(w.requests.cpu_cores, cores(w.requests.cpu_cores)),
-                Cell::num(w.requests.memory_bytes as f64, fmt_bytes(w.requests.memory_bytes)),
-                Cell::text(w.instance_types.join(", ")),
-                Cell::num(w.monthly_cost, fmt_usd(w.monthly_cost)).with_title(if w.price_estimate {
-                    "includes nodes priced with fallback rates (an estimate)"
-                } else {
-                    "Σ over its pods of CPU cores × the node's $/core-h + memory GiB × the node's $/GiB-h, × 730 h"
-                }),
-                Cell::num(w.monthly_savings, fmt_usd(w.monthly_savings)),
-            ]
+                .map(|c| Cell::of(&(c.value)(report, item)))
+                .collect();
+            if let Some((on, from)) = detail {
+                cells[on].title = Some((from.value)(report, item).display());
+            }
+            cells
         })
         .collect();
-    view! { <DataTable id="workloads" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=8 /> }
+    let initial_sort = sort_by.and_then(|k| columns::position(&picked, k));
+    let columns = picked.into_iter().map(Column::of).collect();
+    view! { <DataTable id=id columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=initial_sort /> }
+}
+
+fn workloads_table(report: &Report) -> impl IntoView + use<> {
+    core_table(
+        report,
+        "workloads",
+        columns::WORKLOADS,
+        columns::WORKLOADS_VIEW.people,
+        &report.workloads,
+        Some("monthly_cost"),
+        None,
+    )
 }
 
 fn nodes_table(report: &Report) -> impl IntoView + use<> {
-    let columns = vec![
-        Column::text("Name"),
-        Column::text("Instance type").facet(),
-        Column::text("Region / zone"),
-        Column::text("Capacity").facet(),
-        Column::text("Pool").facet(),
-        Column::number("CPU requested"),
-        Column::number("Memory requested"),
-        Column::text("Price"),
-        Column::text("Source").facet(),
-        Column::money("Monthly cost"),
-        Column::money("Idle / month"),
-    ];
-    let rows: Vec<Vec<Cell>> = report
-        .nodes
-        .iter()
-        .map(|n| {
-            let cpu_pct = n.cpu_requested_percent();
-            let mem_pct = n.memory_requested_percent();
-            let pct_text = |p: Option<f64>| {
-                p.map_or_else(|| "—".to_owned(), |p| format!("{}%", trim_decimal(p, 0)))
-            };
-            vec![
-                Cell::text(&n.name),
-                Cell::text(or_dash(&n.instance_type)),
-                Cell::text(format!("{} / {}", or_dash(&n.region), or_dash(&n.zone))),
-                Cell::text(n.capacity_type.as_str()),
-                Cell::text(or_dash(&n.pool)),
-                Cell::num(cpu_pct.unwrap_or(0.0), pct_text(cpu_pct)).with_title(format!(
-                    "{} of {} cores",
-                    cores(n.requested.cpu_cores),
-                    cores(n.allocatable.cpu_cores)
-                )),
-                Cell::num(mem_pct.unwrap_or(0.0), pct_text(mem_pct)).with_title(format!(
-                    "{} of {}",
-                    fmt_bytes(n.requested.memory_bytes),
-                    fmt_bytes(n.allocatable.memory_bytes)
-                )),
-                Cell::text(format!("${}/h", trim_decimal(n.hourly_price, 6)))
-                    .with_title(n.explanation.clone()),
-                Cell::text(n.price_source.as_str()),
-                Cell::num(n.monthly_cost, fmt_usd(n.monthly_cost))
-                    .with_title(n.explanation.clone()),
-                Cell::num(n.idle_monthly_cost, fmt_usd(n.idle_monthly_cost)),
-            ]
-        })
-        .collect();
-    view! { <DataTable id="nodes" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=9 /> }
+    core_table(
+        report,
+        "nodes",
+        columns::NODES,
+        columns::NODES_VIEW.people,
+        &report.nodes,
+        Some("monthly_cost"),
+        Some(("monthly_cost", "explanation")),
+    )
 }
 
 fn namespaces_table(report: &Report) -> impl IntoView + use<> {
-    let columns = vec![
-        Column::text("Namespace"),
-        Column::number("Workloads"),
-        Column::number("Pods"),
-        Column::money("Monthly cost"),
-        Column::money("Savings / month"),
-    ];
-    let rows: Vec<Vec<Cell>> = report
-        .namespaces
-        .iter()
-        .map(|n| {
-            vec![
-                Cell::text(&n.name),
-                Cell::num(n.workloads as f64, n.workloads.to_string()),
-                Cell::num(n.pods as f64, n.pods.to_string()),
-                Cell::num(n.monthly_cost, fmt_usd(n.monthly_cost)),
-                Cell::num(n.monthly_savings, fmt_usd(n.monthly_savings)),
-            ]
-        })
-        .collect();
-    view! { <DataTable id="namespaces" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=3 /> }
+    core_table(
+        report,
+        "namespaces",
+        columns::NAMESPACES,
+        columns::NAMESPACES_VIEW.people,
+        &report.namespaces,
+        Some("monthly_cost"),
+        None,
+    )
 }
 
 fn pools_table(report: &Report) -> impl IntoView + use<> {
-    let columns = vec![
-        Column::text("Pool"),
-        Column::text("Provider"),
-        Column::text("Region"),
-        Column::text("Instance types"),
-        Column::text("Capacity"),
-        Column::number("Nodes"),
-        Column::number("CPU requested / allocatable"),
-        Column::money("Monthly cost"),
-        Column::money("Idle / month"),
-        Column::text("Best suggestion"),
-        Column::money("Savings / month"),
-    ];
-    let rows: Vec<Vec<Cell>> = report
-        .node_pools
-        .iter()
-        .map(|p| {
-            vec![
-                Cell::text(or_dash(&p.name)),
-                Cell::text(p.provider.as_str()),
-                Cell::text(or_dash(&p.region)),
-                Cell::text(p.instance_types.join(", ")),
-                Cell::text(p.capacity_type.map(|c| c.as_str()).unwrap_or("mixed")),
-                Cell::num(p.nodes.len() as f64, p.nodes.len().to_string()),
-                Cell::num(
-                    p.requested.cpu_cores,
-                    format!(
-                        "{} / {}",
-                        cores(p.requested.cpu_cores),
-                        cores(p.allocatable.cpu_cores)
-                    ),
-                ),
-                Cell::num(p.monthly_cost, fmt_usd(p.monthly_cost)),
-                Cell::num(p.idle_monthly_cost, fmt_usd(p.idle_monthly_cost)),
-                match p.suggestions.first() {
-                    Some(best) => Cell::text(suggest_describe(best)).with_title(
-                        p.suggestions
-                            .iter()
-                            .map(suggest_describe)
-                            .chain(p.assumptions.iter().cloned())
-                            .collect::<Vec<_>>()
-                            .join("\n"),
-                    ),
-                    None => {
-                        Cell::text("—").with_title(p.suggestions_reason.clone().unwrap_or_default())
-                    }
-                },
-                Cell::num(p.best_monthly_savings, fmt_usd(p.best_monthly_savings)),
-            ]
-        })
-        .collect();
     let nr = &report.node_recommendations;
     let note = format!(
-        "Best node shapes at {}% target utilisation would save {} per month across {} pools. {}",
-        trim_decimal(nr.target_utilisation * 100.0, 0),
+        "Best node shapes at {} target utilisation would save {} per month across {} pools. {}",
+        fmt_percent(Some(nr.target_utilisation * 100.0)),
         fmt_usd(nr.total_monthly_savings),
         nr.pools_with_suggestions,
         nr.note
     );
     view! {
         <p class="muted" id="node-recommendations">{note}</p>
-        <DataTable id="pools" columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=7 />
+        {core_table(
+            report,
+            "pools",
+            columns::POOLS,
+            columns::POOLS_VIEW.people,
+            &report.node_pools,
+            Some("monthly_cost"),
+            None,
+        )}
     }
 }
 
 fn warnings_table(report: &Report) -> impl IntoView + use<> {
-    let columns = vec![
-        Column::text("Code").facet(),
-        Column::text("Object"),
-        Column::text("Message"),
-    ];
-    let rows: Vec<Vec<Cell>> = report
-        .warnings
-        .iter()
-        .map(|w| {
-            vec![
-                Cell::text(&w.code).with_class("warn-code"),
-                Cell::text(&w.object),
-                Cell::text(&w.message),
-            ]
-        })
-        .collect();
-    view! { <DataTable id="warnings" columns=columns rows=Arc::new(rows) money=fmt_usd /> }
+    core_table(
+        report,
+        "warnings",
+        columns::WARNINGS,
+        columns::WARNINGS_VIEW.people,
+        &report.warnings,
+        None,
+        None,
+    )
 }
 
 fn diagnostics(inputs: &[InputSummary], nodes: &[String]) -> impl IntoView + use<> {

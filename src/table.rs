@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use kube_rightsize_core::report::columns::{self, Kind, Value};
 use leptos::prelude::*;
 
 /// How a column's cells sort and align.
@@ -22,6 +23,8 @@ pub enum ColumnKind {
 pub struct Column {
     /// Header text.
     pub title: &'static str,
+    /// What the column holds (the header's tooltip); may be empty.
+    pub help: &'static str,
     /// Sorting and alignment.
     pub kind: ColumnKind,
     /// Offer a filter select over this column's distinct values.
@@ -33,6 +36,7 @@ impl Column {
     pub fn text(title: &'static str) -> Column {
         Column {
             title,
+            help: "",
             kind: ColumnKind::Text,
             facet: false,
         }
@@ -40,23 +44,34 @@ impl Column {
     /// A number column.
     pub fn number(title: &'static str) -> Column {
         Column {
-            title,
             kind: ColumnKind::Number,
-            facet: false,
+            ..Column::text(title)
         }
     }
     /// A money column (summed in the totals row).
     pub fn money(title: &'static str) -> Column {
         Column {
-            title,
             kind: ColumnKind::Money,
-            facet: false,
+            ..Column::text(title)
         }
     }
     /// Offer a facet filter on this column.
     pub fn facet(mut self) -> Column {
         self.facet = true;
         self
+    }
+    /// One of the core's columns ([`columns::Column`]): its title, help, kind and filter.
+    pub fn of<R>(c: &columns::Column<R>) -> Column {
+        Column {
+            title: c.title,
+            help: c.help,
+            kind: match c.kind {
+                Kind::Text => ColumnKind::Text,
+                Kind::Number => ColumnKind::Number,
+                Kind::Money => ColumnKind::Money,
+            },
+            facet: c.filter,
+        }
     }
 }
 
@@ -99,6 +114,25 @@ impl Cell {
         self.class = Some(class);
         self
     }
+    /// A cell of one of the core's tables: its text for people, its sort key, and a class for
+    /// severities and multi-line cells.
+    pub fn of(v: &Value<'_>) -> Cell {
+        let class = match v {
+            Value::Severity(Some("GOOD")) => Some("sev-GOOD"),
+            Value::Severity(Some("OK")) => Some("sev-OK"),
+            Value::Severity(Some("WARNING")) => Some("sev-WARNING"),
+            Value::Severity(Some("CRITICAL")) => Some("sev-CRITICAL"),
+            Value::Severity(_) => Some("sev-UNKNOWN"),
+            Value::Containers(_) => Some("lines"),
+            _ => None,
+        };
+        Cell {
+            text: v.display(),
+            value: v.sort_key().unwrap_or(0.0),
+            title: None,
+            class,
+        }
+    }
 }
 
 /// Rows per page.
@@ -116,7 +150,7 @@ pub fn DataTable(
     /// Format a money total for the totals row.
     money: fn(f64) -> String,
     /// Column to sort by at first (descending for numbers).
-    #[prop(optional)]
+    #[prop(default = None)]
     initial_sort: Option<usize>,
 ) -> impl IntoView {
     let columns = Arc::new(columns);
@@ -236,7 +270,7 @@ fn header_cells(
                 _ => "none",
             };
             view! {
-                <th class:num=numeric aria-sort=aria scope="col">
+                <th class:num=numeric aria-sort=aria scope="col" title=(!col.help.is_empty()).then_some(col.help)>
                     <button
                         class="sort"
                         on:click=move |_| {
@@ -332,7 +366,12 @@ fn facet_selects(
         .enumerate()
         .filter(|(_, col)| col.facet)
         .map(|(c, col)| {
-            let mut values: Vec<String> = rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.text.clone()).collect();
+            let mut values: Vec<String> = rows
+                .iter()
+                .filter_map(|r| r.get(c))
+                .filter(|cell| !cell.text.is_empty())
+                .map(|cell| cell.text.clone())
+                .collect();
             values.sort();
             values.dedup();
             let signal = chosen[c];

@@ -99,7 +99,7 @@ async fn table_sorts_and_filters() {
                 columns=vec![Column::text("Namespace").facet(), Column::money("Cost")]
                 rows=Arc::clone(&rows)
                 money=|v| format!("${v:.2}")
-                initial_sort=1
+                initial_sort=Some(1)
             />
         }
     });

@@ -354,10 +354,13 @@ async fn the_cronjobs_pod_count_is_the_cli_tables() {
         .lines()
         .find(|l| l.contains(" CronJob ") && l.contains(" nightly "))
         .expect("the CLI table has the CronJob's row");
-    let cli_pods = cli_row
-        .split_whitespace()
-        .nth(3)
-        .expect("NAMESPACE KIND NAME PODS …");
+    // NAMESPACE KIND WORKLOAD PODS …, where PODS may read `1 of 2`.
+    let words: Vec<&str> = cli_row.split_whitespace().collect();
+    let cli_pods = if words.get(4) == Some(&"of") {
+        words[3..6].join(" ")
+    } else {
+        words[3].to_owned()
+    };
 
     let host = host();
     let handle = leptos::mount::mount_to(host.clone(), || {

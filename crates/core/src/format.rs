@@ -86,6 +86,56 @@ pub fn fmt_bytes(bytes: i64) -> String {
     }
 }
 
+/// CPU for people: `250m` below one core, else cores with up to two decimals (`1.5`); `–` when
+/// not a number.
+pub fn fmt_cores(cores: f64) -> String {
+    if !cores.is_finite() {
+        return "–".to_owned();
+    }
+    if cores != 0.0 && cores.abs() < 1.0 {
+        format!("{}m", trim_decimal(cores * 1000.0, 0))
+    } else {
+        trim_decimal(cores, 2)
+    }
+}
+
+/// A percentage for people with at most one decimal (`37.5%`, `20%`); `–` for `None`.
+pub fn fmt_percent(p: Option<f64>) -> String {
+    p.map_or_else(|| "–".to_owned(), |p| format!("{}%", trim_decimal(p, 1)))
+}
+
+/// The first `max` items joined by `, `, then `+N more`: `a, b +3 more`.
+pub fn fmt_list(items: &[String], max: usize) -> String {
+    if items.len() <= max {
+        items.join(", ")
+    } else {
+        format!(
+            "{} +{} more",
+            items[..max].join(", "),
+            group_thousands(items.len() - max)
+        )
+    }
+}
+
+/// CPU as KRR's table writes it: `13m` below one core, else cores (`2.5`).
+pub fn krr_cpu(millis: i64) -> String {
+    if millis.abs() < 1000 {
+        format!("{millis}m")
+    } else {
+        trim_decimal(millis as f64 / 1000.0, 3)
+    }
+}
+
+/// Memory as KRR's table writes it: `505Mi` until 10 Gi, then `12.38Gi`.
+pub fn krr_memory(bytes: i64) -> String {
+    let mib = bytes as f64 / 1_048_576.0;
+    if mib.abs() >= 10.0 * 1024.0 {
+        format!("{}Gi", trim_decimal(mib / 1024.0, 2))
+    } else {
+        format!("{}Mi", trim_decimal(mib, 0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +151,24 @@ mod tests {
         assert_eq!(fmt_usd(999999.999), "$1,000,000.00");
         assert_eq!(fmt_usd(-70.08), "-$70.08");
         assert_eq!(fmt_usd(f64::NAN), "$NaN");
+        assert_eq!(fmt_cores(0.25), "250m");
+        assert_eq!(fmt_cores(1.5), "1.5");
+        assert_eq!(fmt_cores(0.0), "0");
+        assert_eq!(fmt_percent(Some(37.54)), "37.5%");
+        assert_eq!(fmt_percent(None), "–");
+        assert_eq!(fmt_bytes(512 << 20), "512Mi");
+        assert_eq!(fmt_bytes(3 << 29), "1.5Gi");
+        assert_eq!(fmt_bytes(0), "0Mi");
+    }
+
+    #[test]
+    fn krr_formats() {
+        assert_eq!(krr_cpu(13), "13m");
+        assert_eq!(krr_cpu(2500), "2.5");
+        assert_eq!(krr_cpu(1000), "1");
+        assert_eq!(krr_memory(505 * 1_048_576), "505Mi");
+        assert_eq!(krr_memory(9 * 1_073_741_824), "9216Mi");
+        assert_eq!(krr_memory(12_676_431_872), "11.81Gi");
     }
 
     #[test]

@@ -13,11 +13,12 @@ mod support;
 
 use std::time::Duration;
 
+use kube_rightsize_core::format::{fmt_bytes, fmt_cores};
 use kube_rightsize_e2e::server::StaticServer;
 use kube_rightsize_e2e::webdriver::Browser;
 use kube_rightsize_e2e::{dist_dir, screenshot_dir};
 use serde_json::{Value, json};
-use support::{MIB, cores, expected, free_port, mib_up, snapshot};
+use support::{cores, expected, free_port, mib_up, snapshot};
 
 /// Sets the Prometheus URL field and clicks "Fetch usage", then waits for the new report.
 fn fetch_usage(browser: &Browser, url: &str) {
@@ -56,13 +57,14 @@ fn fetch_usage(browser: &Browser, url: &str) {
     panic!("no finished run after 60 s");
 }
 
-/// The `recommended` part of a workload container's tooltip in the Workloads table.
+/// The Containers cell of a workload's row in the Workloads table.
 fn container_title(browser: &Browser, workload: &str) -> String {
     browser
         .execute(
-            "const cells = [...document.querySelectorAll('#workloads-table tbody td')];
-             const c = cells.find(td => td.textContent === arguments[0] && td.title);
-             return c ? c.title : '';",
+            "const rows = [...document.querySelectorAll('#workloads-table tbody tr')];
+             const r = rows.find(tr => [...tr.cells].some(td => td.textContent === arguments[0]));
+             const c = r && r.querySelector('td.lines');
+             return c ? c.textContent : '';",
             json!([workload]),
         )
         .unwrap()
@@ -149,9 +151,9 @@ fn usage_from_a_real_prometheus_and_failures_leave_the_report() {
     let (db_p95, _, _, db_peak, _) = expected("db");
     let db = container_title(&browser, "db");
     let want = format!(
-        "→ cpu {} / mem {}Mi (prometheus",
-        cores(db_p95),
-        mib_up(db_peak as f64 * 1.15) / MIB
+        "→ {}/{} (prometheus",
+        fmt_cores(cores(db_p95)),
+        fmt_bytes(mib_up(db_peak as f64 * 1.15))
     );
     assert!(db.contains(&want), "{db:?} should contain {want:?}");
     assert!(

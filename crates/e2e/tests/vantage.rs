@@ -162,8 +162,10 @@ fn demo_products() -> Vec<FakeProduct> {
 fn node_sources(browser: &Browser) -> Vec<String> {
     browser
         .execute(
-            "return [...document.querySelectorAll('#nodes-table tbody tr td:nth-child(9)')]
-                 .map(td => td.textContent);",
+            "const heads = [...document.querySelectorAll('#nodes-table thead th')];
+             const n = heads.findIndex(th => th.textContent.trim().startsWith('Price')) + 1;
+             return [...document.querySelectorAll(`#nodes-table tbody tr td:nth-child(${n})`)]
+                 .map(td => td.textContent.split(/[ ,]/)[0]);",
             json!([]),
         )
         .expect("execute")

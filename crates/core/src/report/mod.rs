@@ -6,6 +6,7 @@
 //! never renamed. Money is USD as `f64`, unrounded; unset values serialise as `null`.
 
 pub mod anonymise;
+pub mod columns;
 pub mod csv;
 pub mod export;
 pub mod html;

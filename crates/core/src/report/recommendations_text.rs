@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::format::{fmt_usd, trim_decimal};
+use crate::format::{fmt_usd, krr_cpu, krr_memory};
 use crate::recommend::{NamespaceScope, NamespaceSelection};
 use crate::report::{ContainerRecommendation, OptionalAmount, Report};
 
@@ -52,25 +52,6 @@ pub fn describe_scope(scope: &NamespaceScope) -> String {
     }
 }
 
-/// CPU for people, KRR style: `13m` below one core, else cores (`2.5`).
-pub fn fmt_cpu(millis: i64) -> String {
-    if millis.abs() < 1000 {
-        format!("{millis}m")
-    } else {
-        trim_decimal(millis as f64 / 1000.0, 3)
-    }
-}
-
-/// Memory for people, KRR style: `505Mi` until 10 Gi, then `12.38Gi`.
-pub fn fmt_memory(bytes: i64) -> String {
-    let mib = bytes as f64 / 1_048_576.0;
-    if mib.abs() >= 10.0 * 1024.0 {
-        format!("{}Gi", trim_decimal(mib / 1024.0, 2))
-    } else {
-        format!("{}Mi", trim_decimal(mib, 0))
-    }
-}
-
 fn cell(current: Option<String>, recommended: String) -> String {
     let current = current.unwrap_or_else(|| "none".to_owned());
     if current == recommended {
@@ -81,11 +62,11 @@ fn cell(current: Option<String>, recommended: String) -> String {
 }
 
 fn cpu(a: &OptionalAmount) -> Option<String> {
-    a.cpu_cores.map(|c| fmt_cpu((c * 1000.0).round() as i64))
+    a.cpu_cores.map(|c| krr_cpu((c * 1000.0).round() as i64))
 }
 
 fn memory(a: &OptionalAmount) -> Option<String> {
-    a.memory_bytes.map(fmt_memory)
+    a.memory_bytes.map(krr_memory)
 }
 
 fn rec_value(r: &ContainerRecommendation, name: &str, v: Option<String>) -> String {
@@ -232,19 +213,4 @@ fn render_grid(rows: &[Vec<String>], out: &mut String) {
     // The last column (savings) is right-aligned.
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     crate::report::table::render_rows(rows, &[cols.saturating_sub(1)], out);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn krr_style_numbers() {
-        assert_eq!(fmt_cpu(13), "13m");
-        assert_eq!(fmt_cpu(2500), "2.5");
-        assert_eq!(fmt_cpu(1000), "1");
-        assert_eq!(fmt_memory(505 * 1_048_576), "505Mi");
-        assert_eq!(fmt_memory(9 * 1_073_741_824), "9216Mi");
-        assert_eq!(fmt_memory(12_676_431_872), "11.81Gi");
-    }
 }

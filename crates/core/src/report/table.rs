@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::Report;
-use crate::format::{fmt_bytes, fmt_usd, trim_decimal};
+use super::columns::{self, Column, Kind};
+use crate::format::{fmt_percent, fmt_usd, percent_of, trim_decimal};
 
 /// How much to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,16 +35,36 @@ impl Default for TableOptions {
     }
 }
 
-fn fmt_cores(cores: f64) -> String {
-    trim_decimal(cores, 3)
+fn percent(part: f64, whole: f64) -> String {
+    fmt_percent(percent_of(part, whole))
 }
 
-fn percent(part: f64, whole: f64) -> String {
-    if whole > 0.0 && part.is_finite() {
-        format!("{}%", trim_decimal(part / whole * 100.0, 1))
-    } else {
-        "-".to_owned()
+/// The terminal's grid of `table`'s columns named by `keys` over `items`: the columns' titles
+/// in capitals, values formatted for people, numbers right-aligned.
+fn columns_grid<'a, R>(
+    report: &'a Report,
+    items: impl IntoIterator<Item = &'a R>,
+    keys: &[&str],
+    table: &'static [Column<R>],
+) -> Grid {
+    let columns = columns::pick(table, keys);
+    let titles: Vec<String> = columns.iter().map(|c| c.title.to_uppercase()).collect();
+    let right: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].kind != Kind::Text)
+        .collect();
+    let mut grid = Grid {
+        rows: vec![titles],
+        right,
+    };
+    for item in items {
+        grid.push(
+            columns
+                .iter()
+                .map(|c| (c.value)(report, item).display())
+                .collect(),
+        );
     }
+    grid
 }
 
 /// Column-aligned rows; columns listed in `right` are right-aligned.
@@ -100,10 +121,6 @@ pub(crate) fn render_rows(rows: &[Vec<String>], right: &[usize], out: &mut Strin
         out.push_str(line.trim_end());
         out.push('\n');
     }
-}
-
-fn opt(v: Option<&str>) -> String {
-    v.unwrap_or("-").to_owned()
 }
 
 fn more(out: &mut String, shown: usize, total: usize, what: &str) {
@@ -184,38 +201,12 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     if report.workloads.is_empty() {
         let _ = writeln!(out, "  (none)");
     } else {
-        let mut grid = Grid::new(
-            &[
-                "NAMESPACE",
-                "KIND",
-                "NAME",
-                "PODS",
-                "CPU REQ",
-                "MEM REQ",
-                "MONTHLY",
-                "NOTES",
-            ],
-            &[3, 4, 5, 6],
+        let grid = columns_grid(
+            report,
+            report.workloads.iter().take(shown),
+            columns::WORKLOADS_VIEW.terminal,
+            columns::WORKLOADS,
         );
-        for w in report.workloads.iter().take(shown) {
-            let mut notes = Vec::new();
-            if w.no_requests {
-                notes.push("no requests");
-            }
-            if w.price_estimate {
-                notes.push("estimate");
-            }
-            grid.push(vec![
-                w.namespace.clone(),
-                w.kind.clone(),
-                w.name.clone(),
-                w.running_pods.to_string(),
-                fmt_cores(w.requests.cpu_cores),
-                fmt_bytes(w.requests.memory_bytes),
-                fmt_usd(w.monthly_cost),
-                notes.join(", "),
-            ]);
-        }
         grid.render(&mut out);
         more(&mut out, shown, report.workloads.len(), "workloads");
     }
@@ -233,60 +224,18 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     if report.nodes.is_empty() {
         let _ = writeln!(out, "  (none)");
     } else {
-        let mut grid = Grid::new(
-            &[
-                "NAME",
-                "TYPE",
-                "REGION",
-                "CAPACITY",
-                "SOURCE",
-                "$/HOUR",
-                "MONTHLY",
-                "IDLE",
-                "CPU REQ/ALLOC",
-                "MEM REQ/ALLOC",
-            ],
-            &[5, 6, 7, 8, 9],
+        let grid = columns_grid(
+            report,
+            report.nodes.iter().take(shown),
+            columns::NODES_VIEW.terminal,
+            columns::NODES,
         );
-        for n in report.nodes.iter().take(shown) {
-            let mut source = n.price_source.as_str().to_owned();
-            if n.price_estimate {
-                source.push('*');
-            }
-            if n.overcommitted {
-                source.push('!');
-            }
-            grid.push(vec![
-                n.name.clone(),
-                opt(n.instance_type.as_deref()),
-                opt(n.region.as_deref()),
-                n.capacity_type.as_str().to_owned(),
-                source,
-                format!("${}", trim_decimal(n.hourly_price, 4)),
-                fmt_usd(n.monthly_cost),
-                fmt_usd(n.idle_monthly_cost),
-                format!(
-                    "{}/{}",
-                    fmt_cores(n.requested.cpu_cores),
-                    fmt_cores(n.allocatable.cpu_cores)
-                ),
-                format!(
-                    "{}/{}",
-                    fmt_bytes(n.requested.memory_bytes),
-                    fmt_bytes(n.allocatable.memory_bytes)
-                ),
-            ]);
-        }
         grid.render(&mut out);
         more(&mut out, shown, report.nodes.len(), "nodes");
-        if report
-            .nodes
-            .iter()
-            .any(|n| n.price_estimate || n.overcommitted)
-        {
+        if report.nodes.iter().any(|n| n.price_estimate) {
             let _ = writeln!(
                 out,
-                "  * estimated price   ! over-committed (pods request more than the node)"
+                "  ≈ estimated price (fallback rates or an assumed spot discount)"
             );
         }
         if options.explain_nodes {
@@ -304,19 +253,12 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     if report.namespaces.is_empty() {
         let _ = writeln!(out, "  (none)");
     } else {
-        let mut grid = Grid::new(
-            &["NAME", "PODS", "WORKLOADS", "MONTHLY", "SHARE"],
-            &[1, 2, 3, 4],
+        let grid = columns_grid(
+            report,
+            report.namespaces.iter().take(shown),
+            columns::NAMESPACES_VIEW.terminal,
+            columns::NAMESPACES,
         );
-        for n in report.namespaces.iter().take(shown) {
-            grid.push(vec![
-                n.name.clone(),
-                n.pods.to_string(),
-                n.workloads.to_string(),
-                fmt_usd(n.monthly_cost),
-                percent(n.monthly_cost, s.monthly_cost),
-            ]);
-        }
         grid.render(&mut out);
         more(&mut out, shown, report.namespaces.len(), "namespaces");
     }
@@ -357,67 +299,30 @@ fn node_pools_section(report: &Report, out: &mut String) {
         out.push('\n');
         return;
     }
-    let mut grid = Grid::new(
-        &[
-            "POOL",
-            "TYPES",
-            "CAPACITY",
-            "NODES",
-            "MONTHLY",
-            "CPU REQ",
-            "MEM REQ",
-            "SUGGESTION",
-        ],
-        &[3, 4, 5, 6],
+    let grid = columns_grid(
+        report,
+        &report.node_pools,
+        columns::POOLS_VIEW.terminal,
+        columns::POOLS,
     );
-    let mut spot_lines = Vec::new();
-    for p in &report.node_pools {
-        let name = p
-            .name
-            .clone()
-            .unwrap_or_else(|| "(no pool label)".to_owned());
-        let best = p
-            .suggestions
-            .iter()
-            .filter(|s| s.kind != crate::suggest::SuggestionKind::Spot && s.fits_largest_pod)
-            .min_by(|a, b| {
-                a.monthly_cost
-                    .total_cmp(&b.monthly_cost)
-                    .then_with(|| a.instance_type.cmp(&b.instance_type))
-            });
-        let suggestion = match (best, &p.suggestions_reason) {
-            (Some(s), _) if s.monthly_savings > 0.0 => crate::suggest::describe(s),
-            (Some(_), _) => "already the cheapest fit".to_owned(),
-            (None, Some(reason)) => format!("none: {reason}"),
-            (None, None) => "-".to_owned(),
-        };
-        if let Some(s) = p
-            .suggestions
-            .iter()
-            .find(|s| s.kind == crate::suggest::SuggestionKind::Spot)
-        {
-            spot_lines.push(format!(
-                "  {name} on spot: {} ({} interruption-sensitive workloads)",
+    let spot_lines: Vec<String> = report
+        .node_pools
+        .iter()
+        .filter_map(|p| {
+            let s = p
+                .suggestions
+                .iter()
+                .find(|s| s.kind == crate::suggest::SuggestionKind::Spot)?;
+            Some(format!(
+                "  {} on spot: {} ({} interruption-sensitive workloads)",
+                columns::pool_label(p),
                 crate::suggest::describe(s),
                 p.spot
                     .as_ref()
                     .map_or(0, |i| i.interruption_sensitive_total)
-            ));
-        }
-        grid.push(vec![
-            name,
-            p.instance_types.join(","),
-            p.capacity_type.map_or("mixed", |c| c.as_str()).to_owned(),
-            p.nodes.len().to_string(),
-            fmt_usd(p.monthly_cost),
-            percent(p.requested.cpu_cores, p.allocatable.cpu_cores),
-            percent(
-                p.requested.memory_bytes as f64,
-                p.allocatable.memory_bytes as f64,
-            ),
-            suggestion,
-        ]);
-    }
+            ))
+        })
+        .collect();
     grid.render(out);
     for line in spot_lines {
         let _ = writeln!(out, "{line}");
@@ -438,16 +343,4 @@ fn node_pools_section(report: &Report, out: &mut String) {
     );
     let _ = writeln!(out, "  {}", r.note);
     out.push('\n');
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn byte_formats() {
-        assert_eq!(fmt_bytes(512 << 20), "512Mi");
-        assert_eq!(fmt_bytes(3 << 29), "1.5Gi");
-        assert_eq!(fmt_bytes(0), "0Mi");
-    }
 }

@@ -32,10 +32,12 @@ pub mod svg;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{ContainerRecommendation, ContainerRow, NodePoolRow, NodeRow, OptionalAmount, Report};
+use super::columns::{self, Column, ContainerText, Kind, Value, pool_label};
+use super::{ContainerRow, NodePoolRow, NodeRow, Report};
 use crate::cluster::{InputFormat, InputSummary};
-use crate::format::group_thousands;
-use crate::format::{fmt_bytes, fmt_usd, trim_decimal};
+use crate::format::{
+    fmt_bytes, fmt_cores, fmt_list, fmt_percent, fmt_usd, group_thousands, percent_of, trim_decimal,
+};
 use crate::suggest::{NodeSuggestion, SuggestionKind};
 use escape::{escape, escape_into, truncate};
 use svg::{Bar, PairBar};
@@ -166,7 +168,14 @@ pub fn render_html(report: &Report, options: &HtmlOptions) -> String {
 }
 
 /// A table column: header text and whether it holds numbers (right-aligned).
-struct Col(&'static str, bool);
+/// A column header: title, numeric (right-aligned), and what it holds (a tooltip; may be empty).
+struct Col(&'static str, bool, &'static str);
+
+impl Col {
+    fn of<R>(c: &Column<R>) -> Col {
+        Col(c.title, c.kind != Kind::Text, c.help)
+    }
+}
 
 /// Just the charts section of the report (`<section id="charts">` with its inline SVG figures),
 /// for shells that show the charts next to their own views. Every label is escaped exactly as in
@@ -225,79 +234,6 @@ fn td_count(out: &mut String, n: usize) {
         "<td class=\"n\" data-v=\"{n}\">{}</td>",
         group_thousands(n)
     );
-}
-
-/// CPU for people: `250m` below one core, else cores with up to two decimals.
-fn fmt_cpu(cores: f64) -> String {
-    if !cores.is_finite() {
-        return "–".to_owned();
-    }
-    if cores != 0.0 && cores.abs() < 1.0 {
-        format!("{}m", trim_decimal(cores * 1000.0, 0))
-    } else {
-        trim_decimal(cores, 2)
-    }
-}
-
-fn pct(part: f64, whole: f64) -> Option<f64> {
-    crate::format::percent_of(part, whole)
-}
-
-fn fmt_pct(p: Option<f64>) -> String {
-    p.map_or_else(|| "–".to_owned(), |p| format!("{}%", trim_decimal(p, 0)))
-}
-
-fn amounts(a: &OptionalAmount) -> String {
-    format!(
-        "{}/{}",
-        a.cpu_cores.map_or_else(|| "–".to_owned(), fmt_cpu),
-        a.memory_bytes.map_or_else(|| "–".to_owned(), fmt_bytes)
-    )
-}
-
-/// Recommended `cpu/memory` of `which` (`requests` or `limits`): `?` for an undefined cell
-/// (KRR's), `–` for an unset one.
-fn rec_amounts(r: &ContainerRecommendation, which: &str, a: &OptionalAmount) -> String {
-    let undefined = |res: &str| r.undefined.iter().any(|u| *u == format!("{which}.{res}"));
-    let cell = |res: &str, v: Option<String>| {
-        if undefined(res) {
-            "?".to_owned()
-        } else {
-            v.unwrap_or_else(|| "–".to_owned())
-        }
-    };
-    format!(
-        "{}/{}",
-        cell("cpu", a.cpu_cores.map(fmt_cpu)),
-        cell("memory", a.memory_bytes.map(fmt_bytes))
-    )
-}
-
-fn pool_label(p: &NodePoolRow) -> String {
-    match &p.name {
-        Some(n) => n.clone(),
-        None => format!(
-            "({} {})",
-            p.provider.as_str(),
-            if p.instance_types.is_empty() {
-                "no instance type".to_owned()
-            } else {
-                p.instance_types.join("+")
-            }
-        ),
-    }
-}
-
-fn list(items: &[String], max: usize) -> String {
-    if items.len() <= max {
-        items.join(", ")
-    } else {
-        format!(
-            "{} +{} more",
-            items[..max].join(", "),
-            group_thousands(items.len() - max)
-        )
-    }
 }
 
 fn by_cost_desc(a: f64, b: f64) -> std::cmp::Ordering {
@@ -412,8 +348,8 @@ impl Page<'_> {
             escape(&fmt_usd(s.hourly_cost)),
             escape(&fmt_usd(s.monthly_cost)),
             trim_decimal(self.r.pricing.hours_per_month, 2),
-            fmt_pct(pct(s.allocated_monthly_cost, s.monthly_cost)),
-            fmt_pct(pct(s.idle_monthly_cost, s.monthly_cost)),
+            fmt_percent(percent_of(s.allocated_monthly_cost, s.monthly_cost)),
+            fmt_percent(percent_of(s.idle_monthly_cost, s.monthly_cost)),
             escape(&fmt_usd(s.recommended_monthly_cost)),
         );
         if s.estimated_nodes > 0 {
@@ -439,14 +375,14 @@ impl Page<'_> {
                 out,
                 "Inputs",
                 &[
-                    Col("Input", false),
-                    Col("Format", false),
-                    Col("Documents", true),
-                    Col("Nodes", true),
-                    Col("Pods", true),
-                    Col("Other objects", true),
-                    Col("Ignored", true),
-                    Col("Duplicates", true),
+                    Col("Input", false, ""),
+                    Col("Format", false, ""),
+                    Col("Documents", true, ""),
+                    Col("Nodes", true, ""),
+                    Col("Pods", true, ""),
+                    Col("Other objects", true, ""),
+                    Col("Ignored", true, ""),
+                    Col("Duplicates", true, ""),
                 ],
                 inputs,
                 |out, i| {
@@ -475,13 +411,13 @@ impl Page<'_> {
             out,
             "Price sources used",
             &[
-                Col("Source", false),
-                Col("Provider", false),
-                Col("Description", false),
-                Col("As of", false),
-                Col("Nodes", true),
-                Col("Instance types", false),
-                Col("Estimate", false),
+                Col("Source", false, ""),
+                Col("Provider", false, ""),
+                Col("Description", false, ""),
+                Col("As of", false, ""),
+                Col("Nodes", true, ""),
+                Col("Instance types", false, ""),
+                Col("Estimate", false, ""),
             ],
             &p.sources,
             |out, s| {
@@ -490,7 +426,7 @@ impl Page<'_> {
                 td_wrap(out, &s.description);
                 td_opt(out, s.as_of.as_deref());
                 td_count(out, s.nodes);
-                td_wrap(out, &list(&s.instance_types, 12));
+                td_wrap(out, &fmt_list(&s.instance_types, 12));
                 td(out, if s.estimate { "yes" } else { "no" });
             },
         );
@@ -550,7 +486,7 @@ impl Page<'_> {
                 value_label: format!(
                     "{} ({} idle)",
                     fmt_usd(p.monthly_cost),
-                    fmt_pct(pct(p.idle_monthly_cost, p.monthly_cost))
+                    fmt_percent(percent_of(p.idle_monthly_cost, p.monthly_cost))
                 ),
             })
             .collect();
@@ -578,8 +514,8 @@ impl Page<'_> {
             .iter()
             .take(CHART_NODES)
             .map(|n| {
-                let c = pct(n.requested.cpu_cores, n.allocatable.cpu_cores);
-                let m = pct(
+                let c = percent_of(n.requested.cpu_cores, n.allocatable.cpu_cores);
+                let m = percent_of(
                     n.requested.memory_bytes as f64,
                     n.allocatable.memory_bytes as f64,
                 );
@@ -587,7 +523,7 @@ impl Page<'_> {
                     label: n.name.clone(),
                     a: c.unwrap_or(0.0),
                     b: m.unwrap_or(0.0),
-                    value_label: format!("CPU {} · mem {}", fmt_pct(c), fmt_pct(m)),
+                    value_label: format!("CPU {} · mem {}", fmt_percent(c), fmt_percent(m)),
                 }
             })
             .collect();
@@ -663,66 +599,14 @@ impl Page<'_> {
             }
         );
         out.push_str("</p>\n");
-        let cols = [
-            Col("Namespace", false),
-            Col("Workload", false),
-            Col("Kind", false),
-            Col("Pods", true),
-            Col("CPU req", true),
-            Col("Memory req", true),
-            Col("Containers", false),
-            Col("Monthly", true),
-            Col("Savings", true),
-            Col("Severity", false),
-        ];
         let items: Vec<_> = r.workloads.iter().collect();
-        self.chunked(out, "Workloads", &cols, &items, |out, w| {
-            out.push_str("<tr>");
-            td_wrap(out, &w.namespace);
-            td_wrap(out, &w.name);
-            td(out, &w.kind);
-            let _ = write!(
-                out,
-                "<td class=\"n\" data-v=\"{}\">{}",
-                w.running_pods,
-                group_thousands(w.running_pods)
-            );
-            if w.pods != w.running_pods {
-                let _ = write!(out, " of {}", group_thousands(w.pods));
-            }
-            out.push_str("</td>");
-            td_num(out, w.requests.cpu_cores, &fmt_cpu(w.requests.cpu_cores));
-            td_num(
-                out,
-                w.requests.memory_bytes as f64,
-                &fmt_bytes(w.requests.memory_bytes),
-            );
-            out.push_str("<td class=\"ctr\">");
-            for c in &w.containers {
-                container(out, c);
-            }
-            if w.no_requests {
-                out.push_str("<div class=\"est\">pods without requests</div>");
-            }
-            out.push_str("</td>");
-            money(out, w.monthly_cost, w.price_estimate);
-            td_num(out, w.monthly_savings, &fmt_usd(w.monthly_savings));
-            match &w.severity {
-                Some(s) => {
-                    let class: String = s
-                        .chars()
-                        .filter(char::is_ascii_alphanumeric)
-                        .map(|c| c.to_ascii_lowercase())
-                        .take(16)
-                        .collect();
-                    let _ = write!(out, "<td class=\"sev-{class}\">");
-                    esc(out, s);
-                    out.push_str("</td>");
-                }
-                None => out.push_str("<td>–</td>"),
-            }
-            out.push_str("</tr>\n");
-        });
+        self.columns_table(
+            out,
+            "Workloads",
+            columns::WORKLOADS,
+            columns::WORKLOADS_VIEW.people,
+            &items,
+        );
         out.push_str("</section>\n");
     }
 
@@ -738,160 +622,41 @@ impl Page<'_> {
             group_thousands(items.len())
         );
         out.push_str("</p>\n");
-        let cols = [
-            Col("Node", false),
-            Col("Instance type", false),
-            Col("Zone", false),
-            Col("Capacity", false),
-            Col("Pool", false),
-            Col("CPU req / alloc", true),
-            Col("Memory req / alloc", true),
-            Col("$/hour", true),
-            Col("Monthly", true),
-            Col("Idle", true),
-            Col("Pods", true),
-            Col("Price", false),
-        ];
-        self.chunked(out, "Nodes", &cols, &items, |out, n| {
-            out.push_str("<tr>");
-            td_wrap(out, &n.name);
-            td_opt(out, n.instance_type.as_deref());
-            td_opt(out, n.zone.as_deref().or(n.region.as_deref()));
-            td(out, n.capacity_type.as_str());
-            td_opt(out, n.pool.as_deref());
-            let c = pct(n.requested.cpu_cores, n.allocatable.cpu_cores);
-            td_num(
-                out,
-                c.unwrap_or(0.0),
-                &format!(
-                    "{} / {} ({})",
-                    fmt_cpu(n.requested.cpu_cores),
-                    fmt_cpu(n.allocatable.cpu_cores),
-                    fmt_pct(c)
-                ),
-            );
-            let m = pct(
-                n.requested.memory_bytes as f64,
-                n.allocatable.memory_bytes as f64,
-            );
-            td_num(
-                out,
-                m.unwrap_or(0.0),
-                &format!(
-                    "{} / {} ({})",
-                    fmt_bytes(n.requested.memory_bytes),
-                    fmt_bytes(n.allocatable.memory_bytes),
-                    fmt_pct(m)
-                ),
-            );
-            td_num(
-                out,
-                n.hourly_price,
-                &format!("${}", trim_decimal(n.hourly_price, 4)),
-            );
-            money(out, n.monthly_cost, n.price_estimate);
-            td_num(out, n.idle_monthly_cost, &fmt_usd(n.idle_monthly_cost));
-            td_count(out, n.pods);
-            out.push_str("<td>");
-            esc(out, n.price_source.as_str());
-            if let Some(d) = &n.price_as_of {
-                out.push(' ');
-                esc(out, d);
-            }
-            if n.overcommitted {
-                out.push_str(" <span class=\"sev-high\">over-committed</span>");
-            }
-            out.push_str("</td></tr>\n");
-        });
+        self.columns_table(
+            out,
+            "Nodes",
+            columns::NODES,
+            columns::NODES_VIEW.people,
+            &items,
+        );
         out.push_str("</section>\n");
     }
 
     fn namespaces(&self, out: &mut String) {
         let r = self.r;
         out.push_str("<section id=\"namespaces\">\n<h2>Namespaces</h2>\n");
-        let cols = [
-            Col("Namespace", false),
-            Col("Pods", true),
-            Col("Workloads", true),
-            Col("Monthly", true),
-            Col("Share", true),
-            Col("Recommended", true),
-            Col("Savings", true),
-        ];
         let items: Vec<_> = r.namespaces.iter().collect();
-        let total = r.summary.allocated_monthly_cost;
-        self.chunked(out, "Namespaces", &cols, &items, |out, n| {
-            out.push_str("<tr>");
-            td_wrap(out, &n.name);
-            td_count(out, n.pods);
-            td_count(out, n.workloads);
-            money(out, n.monthly_cost, n.price_estimate);
-            let share = pct(n.monthly_cost, total);
-            td_num(out, share.unwrap_or(0.0), &fmt_pct(share));
-            td_num(
-                out,
-                n.recommended_monthly_cost,
-                &fmt_usd(n.recommended_monthly_cost),
-            );
-            td_num(out, n.monthly_savings, &fmt_usd(n.monthly_savings));
-            out.push_str("</tr>\n");
-        });
+        self.columns_table(
+            out,
+            "Namespaces",
+            columns::NAMESPACES,
+            columns::NAMESPACES_VIEW.people,
+            &items,
+        );
         out.push_str("</section>\n");
     }
 
     fn pools(&self, out: &mut String) {
         let r = self.r;
         out.push_str("<section id=\"pools\">\n<h2>Node pools</h2>\n");
-        let cols = [
-            Col("Pool", false),
-            Col("Provider", false),
-            Col("Region", false),
-            Col("Instance types", false),
-            Col("Capacity", false),
-            Col("Nodes", true),
-            Col("CPU req / alloc", true),
-            Col("Memory req / alloc", true),
-            Col("Monthly", true),
-            Col("Idle", true),
-        ];
         let items: Vec<_> = r.node_pools.iter().collect();
-        self.chunked(out, "Node pools", &cols, &items, |out, p| {
-            out.push_str("<tr>");
-            td_wrap(out, &pool_label(p));
-            td(out, p.provider.as_str());
-            td_opt(out, p.region.as_deref());
-            td_wrap(out, &list(&p.instance_types, 8));
-            td(out, p.capacity_type.map_or("mixed", |c| c.as_str()));
-            td_count(out, p.nodes.len());
-            let c = pct(p.requested.cpu_cores, p.allocatable.cpu_cores);
-            td_num(
-                out,
-                c.unwrap_or(0.0),
-                &format!(
-                    "{} / {} ({})",
-                    fmt_cpu(p.requested.cpu_cores),
-                    fmt_cpu(p.allocatable.cpu_cores),
-                    fmt_pct(c)
-                ),
-            );
-            let m = pct(
-                p.requested.memory_bytes as f64,
-                p.allocatable.memory_bytes as f64,
-            );
-            td_num(
-                out,
-                m.unwrap_or(0.0),
-                &format!(
-                    "{} / {} ({})",
-                    fmt_bytes(p.requested.memory_bytes),
-                    fmt_bytes(p.allocatable.memory_bytes),
-                    fmt_pct(m)
-                ),
-            );
-            money(out, p.monthly_cost, p.price_estimate);
-            td_num(out, p.idle_monthly_cost, &fmt_usd(p.idle_monthly_cost));
-            out.push_str("</tr>\n");
-        });
+        self.columns_table(
+            out,
+            "Node pools",
+            columns::POOLS,
+            columns::POOLS_VIEW.people,
+            &items,
+        );
         self.suggestions(out);
         out.push_str("</section>\n");
     }
@@ -904,7 +669,7 @@ impl Page<'_> {
             out,
             "Sized on requests at {} target utilisation. Best non-spot option per pool saves {} \
              per month in all ({} pools with suggestions); spot would save {}. ",
-            fmt_pct(Some(nr.target_utilisation * 100.0)),
+            fmt_percent(Some(nr.target_utilisation * 100.0)),
             escape(&fmt_usd(nr.total_monthly_savings)),
             group_thousands(nr.pools_with_suggestions),
             escape(&fmt_usd(nr.spot_monthly_savings)),
@@ -917,14 +682,14 @@ impl Page<'_> {
             .flat_map(|p| p.suggestions.iter().map(move |s| (p, s)))
             .collect();
         let cols = [
-            Col("Pool", false),
-            Col("Option", false),
-            Col("Shape", false),
-            Col("Monthly", true),
-            Col("Saving", true),
-            Col("Utilisation CPU / mem", true),
-            Col("Largest pod fits", false),
-            Col("Price", false),
+            Col("Pool", false, ""),
+            Col("Option", false, ""),
+            Col("Shape", false, ""),
+            Col("Monthly", true, ""),
+            Col("Saving", true, ""),
+            Col("Utilisation CPU / mem", true, ""),
+            Col("Largest pod fits", false, ""),
+            Col("Price", false, ""),
         ];
         self.chunked(out, "Suggestions", &cols, &rows, |out, (p, s)| {
             out.push_str("<tr>");
@@ -949,8 +714,8 @@ impl Page<'_> {
                 u.cpu,
                 &format!(
                     "{} / {}",
-                    fmt_pct(Some(u.cpu * 100.0)),
-                    fmt_pct(Some(u.memory * 100.0))
+                    fmt_percent(Some(u.cpu * 100.0)),
+                    fmt_percent(Some(u.memory * 100.0))
                 ),
             );
             td(out, if s.fits_largest_pod { "yes" } else { "no" });
@@ -1029,7 +794,7 @@ impl Page<'_> {
         self.simple_table(
             out,
             "Warnings by code",
-            &[Col("Code", false), Col("Count", true)],
+            &[Col("Code", false, ""), Col("Count", true, "")],
             &counts,
             |out, (code, n)| {
                 out.push_str("<td><code>");
@@ -1038,20 +803,14 @@ impl Page<'_> {
                 td_count(out, *n);
             },
         );
-        let cols = [
-            Col("Code", false),
-            Col("Object", false),
-            Col("Message", false),
-        ];
         let items: Vec<_> = r.warnings.iter().collect();
-        self.chunked(out, "Warnings", &cols, &items, |out, w| {
-            out.push_str("<tr><td><code>");
-            esc(out, &w.code);
-            out.push_str("</code></td>");
-            td_wrap(out, &w.object);
-            td(out, &w.message);
-            out.push_str("</tr>\n");
-        });
+        self.columns_table(
+            out,
+            "Warnings",
+            columns::WARNINGS,
+            columns::WARNINGS_VIEW.people,
+            &items,
+        );
         out.push_str("</section>\n");
     }
 
@@ -1109,7 +868,7 @@ impl Page<'_> {
                 st.allow_hpa,
                 st.use_oomkill_data,
                 trim_decimal(st.oom_memory_buffer_percentage, 2),
-                fmt_cpu(st.cpu_min_millicores as f64 / 1000.0),
+                fmt_cores(st.cpu_min_millicores as f64 / 1000.0),
                 fmt_bytes(st.memory_min_bytes),
             );
         } else if rec_sources.is_empty() {
@@ -1121,7 +880,7 @@ impl Page<'_> {
             out.push_str("from ");
             esc(
                 out,
-                &list(
+                &fmt_list(
                     &rec_sources
                         .iter()
                         .map(|s| (*s).to_owned())
@@ -1195,7 +954,7 @@ impl Page<'_> {
         let _ = writeln!(
             out,
             "<li>Node shape suggestions: target utilisation {} of allocatable.</li>",
-            fmt_pct(Some(self.r.node_recommendations.target_utilisation * 100.0))
+            fmt_percent(Some(self.r.node_recommendations.target_utilisation * 100.0))
         );
         let mut assumptions: Vec<&str> = self
             .r
@@ -1215,6 +974,26 @@ impl Page<'_> {
              hides in idle cost). Figures are unrounded in the JSON and CSV exports and rounded \
              only for display.</p>\n</section>\n",
         );
+    }
+
+    /// One of [`columns`]' tables: the columns named by `keys`, in [`Page::chunked`] sections.
+    fn columns_table<R>(
+        &self,
+        out: &mut String,
+        what: &str,
+        table: &'static [Column<R>],
+        keys: &[&str],
+        items: &[&R],
+    ) {
+        let picked = columns::pick(table, keys);
+        let cols: Vec<Col> = picked.iter().map(|c| Col::of(c)).collect();
+        self.chunked(out, what, &cols, items, |out, item| {
+            out.push_str("<tr>");
+            for c in &picked {
+                cell(out, c, &(c.value)(self.r, item));
+            }
+            out.push_str("</tr>\n");
+        });
     }
 
     /// A small table shown in full.
@@ -1311,12 +1090,14 @@ fn figure(
 
 fn thead(out: &mut String, cols: &[Col]) {
     out.push_str("<thead><tr>");
-    for Col(name, num) in cols {
-        if *num {
-            let _ = write!(out, "<th class=\"n\">{name}</th>");
-        } else {
-            let _ = write!(out, "<th>{name}</th>");
+    for Col(name, num, help) in cols {
+        out.push_str(if *num { "<th class=\"n\"" } else { "<th" });
+        if !help.is_empty() {
+            out.push_str(" title=\"");
+            esc(out, help);
+            out.push('"');
         }
+        let _ = write!(out, ">{name}</th>");
     }
     out.push_str("</tr></thead><tbody>\n");
 }
@@ -1329,33 +1110,69 @@ fn money(out: &mut String, v: f64, estimate: bool) {
     }
 }
 
+/// Text cells longer than this may break anywhere (long names, lists).
+const WRAP_AT: usize = 20;
+
+/// One cell of a [`columns`] table.
+fn cell<R>(out: &mut String, column: &Column<R>, value: &Value<'_>) {
+    match value {
+        Value::Containers(cs) => {
+            out.push_str("<td class=\"ctr\">");
+            for c in *cs {
+                container(out, c);
+            }
+            out.push_str("</td>");
+        }
+        Value::Severity(Some(s)) => {
+            let class: String = s
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .take(16)
+                .collect();
+            let _ = write!(out, "<td class=\"sev-{class}\">");
+            esc(out, s);
+            out.push_str("</td>");
+        }
+        Value::Text(code) if column.key == "code" => {
+            out.push_str("<td><code>");
+            esc(out, code);
+            out.push_str("</code></td>");
+        }
+        _ if column.kind != Kind::Text => {
+            td_num(out, value.sort_key().unwrap_or(f64::NAN), &value.display())
+        }
+        _ => {
+            let text = value.display();
+            if text.chars().count() > WRAP_AT {
+                td_wrap(out, &text);
+            } else {
+                td(out, &text);
+            }
+        }
+    }
+}
+
+/// A container in the workloads table: name, current, → recommended (see [`ContainerText`]).
 fn container(out: &mut String, c: &ContainerRow) {
+    let t = ContainerText::of(c);
     out.push_str("<div><b>");
-    esc(out, &truncate(&c.name, 63));
+    esc(out, &truncate(&t.name, 63));
     out.push_str("</b>");
-    if c.sidecar {
+    if t.sidecar {
         out.push_str(" (sidecar)");
     }
     out.push(' ');
-    esc(out, &amounts(&c.requests));
-    if c.limits.cpu_cores.is_some() || c.limits.memory_bytes.is_some() {
-        out.push_str(" lim ");
-        esc(out, &amounts(&c.limits));
-    }
-    if let Some(r) = &c.recommended {
+    esc(out, &t.current);
+    if let Some(r) = &t.recommended {
         out.push_str(" → <span class=\"rec\">");
-        esc(out, &rec_amounts(r, "requests", &r.requests));
-        if r.limits.cpu_cores.is_some()
-            || r.limits.memory_bytes.is_some()
-            || r.undefined.iter().any(|u| u.starts_with("limits."))
-        {
-            out.push_str(" lim ");
-            esc(out, &rec_amounts(r, "limits", &r.limits));
-        }
+        esc(out, r);
         out.push_str("</span>");
-        if r.low_confidence {
-            out.push_str(" <span class=\"est\">(1 sample)</span>");
-        }
+    }
+    if let Some(about) = &t.about {
+        out.push_str(" <span class=\"est\">(");
+        esc(out, about);
+        out.push_str(")</span>");
     }
     out.push_str("</div>");
 }
@@ -1363,17 +1180,6 @@ fn container(out: &mut String, c: &ContainerRow) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats() {
-        assert_eq!(group_thousands(1234567), "1,234,567");
-        assert_eq!(group_thousands(12), "12");
-        assert_eq!(fmt_cpu(0.25), "250m");
-        assert_eq!(fmt_cpu(1.5), "1.5");
-        assert_eq!(fmt_cpu(0.0), "0");
-        assert_eq!(fmt_pct(pct(1.0, 0.0)), "–");
-        assert_eq!(fmt_pct(pct(1.0, 3.0)), "33%");
-    }
 
     #[test]
     fn cluster_name_defaults() {
