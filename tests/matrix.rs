@@ -7,17 +7,28 @@
 //!
 //! The cases are the CLI half's, with the same bytes under the names the CLI gives them (the
 //! file name). Prometheus answers come from `tests/matrix/inputs/prometheus-answers.json`, as
-//! the CLI half's fake server serves them.
+//! the CLI half's fake server serves them. Vantage answers come from the fake Vantage itself:
+//! its `Responder` is what the CLI half's server answers with, here called without a socket
+//! (`http://vantage.test`, the URL the CLI half writes its server's as), a fresh one per case.
+//! The prices' fetch time (the clock during the run) is written as `<fetch time>`, as the CLI
+//! half does.
 //!
-//! Also here: the CronJob drift (the CLI table's pod count against the app's Workloads table).
+//! Also here: the CronJob drift (the CLI table's pod count against the app's Workloads table),
+//! and the types with a manual price not asked of Vantage (the fake's request log).
 #![cfg(target_arch = "wasm32")]
 
-use kube_rightsize_app::engine::{self, Host, PrometheusRequest, Reply, Request};
+use std::cell::RefCell;
+
+use kube_rightsize_app::engine::{
+    self, Host, PrometheusRequest, Reply, Request, Secret, VantageRequest,
+};
 use kube_rightsize_core::http::{Request as HttpRequest, Response, TransportError};
 use kube_rightsize_core::preferences::Preferences;
+use kube_rightsize_core::pricing::vantage::{ApiKind, rfc3339_utc};
 use kube_rightsize_core::prometheus::percent_encode;
 use kube_rightsize_core::recommend::StrategyName;
 use kube_rightsize_core::report::json::to_json;
+use kube_rightsize_fake_vantage::{self as fake_vantage, DEFAULT_TOKEN, LoggedRequest, Responder};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -30,6 +41,10 @@ const GENERATED_AT: &str = "2026-01-31T12:00:00Z";
 const PROMETHEUS_URL: &str = "http://prometheus.test";
 const CATALOGUE: &[u8] = include_bytes!("../crates/core/data/catalogue.bin");
 const ANSWERS: &str = include_str!("matrix/inputs/prometheus-answers.json");
+/// The Vantage base URL of the reports (the CLI half writes its fake server's URL like this).
+const VANTAGE_URL: &str = "http://vantage.test";
+/// How the reports show the time the Vantage prices were fetched (the CLI half's too).
+const FETCHED_AT: &str = "<fetch time>";
 
 const MIXED: &[u8] = include_bytes!("../crates/core/tests/fixtures/cost/mixed.json");
 const KRR_CLUSTER: &[u8] = include_bytes!("../crates/core/tests/fixtures/krr/cluster.json");
@@ -43,13 +58,15 @@ const PRICES_CSV_COMMENTED: &[u8] = include_bytes!("../crates/core/tests/fixture
 const CRONJOB: &[u8] = include_bytes!("matrix/inputs/cronjob.json");
 
 /// One case: its name (golden file `tests/matrix/<name>.json`, included), its inputs (name,
-/// bytes) in the CLI's order, the manual prices field, and whether Prometheus is the source.
+/// bytes) in the CLI's order, the manual prices field, whether Prometheus is the source and
+/// whether Vantage is asked (the fake's default token, at [`VANTAGE_URL`], no cache).
 struct Case {
     name: &'static str,
     golden: &'static str,
     inputs: Vec<(&'static str, &'static [u8])>,
     manual_prices: &'static str,
     prometheus: bool,
+    vantage: bool,
 }
 
 /// The matrix: the CLI half's cases (`crates/cli/tests/matrix.rs`), in the same order.
@@ -60,6 +77,7 @@ fn cases() -> Vec<Case> {
         inputs,
         manual_prices: "",
         prometheus: false,
+        vantage: false,
     };
     vec![
         // 1. A snapshot alone.
@@ -117,9 +135,25 @@ fn cases() -> Vec<Case> {
                 vec![("cluster.json", KRR_CLUSTER)],
             )
         },
-        // 7. With Vantage from the fake server: comes with the change that moves the app's
-        //    Vantage fetching into the pipeline (today the app's panel fetches, and the worker
-        //    only ever sees the finished price file).
+        // 7. With Vantage from the fake (API v2): the AWS types it sells priced by it; and
+        //    with a manual price for m5.large, which Vantage is then not asked for.
+        Case {
+            vantage: true,
+            ..case(
+                "vantage",
+                include_str!("matrix/vantage.json"),
+                vec![("mixed.json", MIXED)],
+            )
+        },
+        Case {
+            vantage: true,
+            manual_prices: "m5.large=0.05",
+            ..case(
+                "vantage-manual-price",
+                include_str!("matrix/vantage-manual-price.json"),
+                vec![("mixed.json", MIXED)],
+            )
+        },
         //
         // The CronJob drift's snapshot.
         case(
@@ -130,8 +164,23 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// The catalogue as the page serves it, and Prometheus from the recorded answers.
-struct FakeHost;
+/// The catalogue as the page serves it, Prometheus from the recorded answers, Vantage from the
+/// fake Vantage's [`Responder`]; any other request fails the test.
+struct FakeHost {
+    vantage: RefCell<Responder>,
+}
+
+impl FakeHost {
+    fn new() -> FakeHost {
+        FakeHost {
+            vantage: RefCell::new(Responder::new(fake_vantage::Config::default(), VANTAGE_URL)),
+        }
+    }
+}
+
+fn unix_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
 
 /// The recorded body for a Prometheus query URL (the CLI half's fake server's rule).
 fn answer(url: &str) -> String {
@@ -158,6 +207,23 @@ impl Host for FakeHost {
         _timeout_ms: u32,
     ) -> Result<Response, TransportError> {
         let url = request.url.as_str();
+        if let Some(target) = url.strip_prefix(VANTAGE_URL).filter(|t| t.starts_with('/')) {
+            let answer = self.vantage.borrow_mut().respond(
+                request.method,
+                target,
+                request.headers.clone(),
+                u64::try_from(unix_seconds()).unwrap_or(0),
+            );
+            let mut headers = answer.headers;
+            if !answer.body.is_empty() {
+                headers.push(("Content-Type".to_owned(), answer.content_type.to_owned()));
+            }
+            return Ok(Response {
+                status: answer.status,
+                headers,
+                body: answer.body,
+            });
+        }
         let body = if url == engine::CATALOGUE_URL {
             CATALOGUE.to_vec()
         } else {
@@ -203,9 +269,17 @@ fn first_difference(want: &str, got: &str) -> Option<String> {
     ))
 }
 
-/// The report JSON of `case` through the worker's path, as the page receives it, or why the
-/// engine stopped.
-async fn app_report(case: &Case) -> Result<String, String> {
+/// `json` with the time stamps of the seconds `from..=to` (the run's: the Vantage prices' fetch
+/// time) written as [`FETCHED_AT`], as the CLI half does.
+fn fetch_times_hidden(json: &str, from: i64, to: i64) -> String {
+    (from..=to).fold(json.to_owned(), |json, t| {
+        json.replace(&rfc3339_utc(t), FETCHED_AT)
+    })
+}
+
+/// The report JSON of `case` through the worker's path, as the page receives it (fetch times
+/// hidden), and the requests the fake Vantage saw; or why the engine stopped.
+async fn app_report(case: &Case) -> Result<(String, Vec<LoggedRequest>), String> {
     let request = Request {
         input_names: case.inputs.iter().map(|(n, _)| (*n).to_owned()).collect(),
         preferences: Preferences {
@@ -214,7 +288,12 @@ async fn app_report(case: &Case) -> Result<String, String> {
         }
         .to_json(),
         vantage_prices: None,
-        vantage: None,
+        vantage: case.vantage.then(|| VantageRequest {
+            api: ApiKind::V2,
+            base_url: VANTAGE_URL.to_owned(),
+            token: Secret(DEFAULT_TOKEN.to_owned()),
+            cache: None,
+        }),
         prometheus: case.prometheus.then(|| PrometheusRequest {
             url: format!("{PROMETHEUS_URL}/"),
             strategy: StrategyName::Simple,
@@ -226,9 +305,12 @@ async fn app_report(case: &Case) -> Result<String, String> {
         .iter()
         .map(|(n, b)| ((*n).to_owned(), b.to_vec()))
         .collect();
-    let reply = engine::run(&request, &inputs, &FakeHost)
+    let host = FakeHost::new();
+    let from = unix_seconds();
+    let reply = engine::run(&request, &inputs, &host)
         .await
         .map_err(|e| format!("{}: the engine stopped: {e:?}", case.name))?;
+    let to = unix_seconds();
     assert!(
         reply.preference_errors.is_empty(),
         "{}: {:?}",
@@ -238,18 +320,82 @@ async fn app_report(case: &Case) -> Result<String, String> {
     // The worker posts the reply as JSON; the page reads it back.
     let posted = serde_json::to_string(&reply).expect("reply JSON");
     let page: Reply = serde_json::from_str(&posted).expect("reply from JSON");
-    Ok(to_json(&page.report))
+    let requests = host.vantage.borrow().requests().to_vec();
+    Ok((
+        fetch_times_hidden(&to_json(&page.report), from, to),
+        requests,
+    ))
 }
 
-/// `case`'s report against its golden file: a mismatch for people, if any.
+/// The instance types whose API v2 product `requests` looked up (`/v2/products?name=…`).
+fn products_asked(requests: &[LoggedRequest]) -> Vec<String> {
+    let mut names: Vec<String> = requests
+        .iter()
+        .filter(|r| r.path == "/v2/products")
+        .filter_map(|r| {
+            r.query
+                .split('&')
+                .find_map(|p| p.strip_prefix("name="))
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// What the fake Vantage saw in `case` (the CLI half checks its server's log the same way):
+/// nothing without Vantage; with it, only answered requests with the token, and never one for
+/// the type with a manual price (the core's `wanted_prices`). A failure for people, if any.
+fn check_vantage_requests(case: &Case, requests: &[LoggedRequest]) -> Option<String> {
+    let bearer = format!("Bearer {DEFAULT_TOKEN}");
+    let want: &[&str] = match case.name {
+        _ if !case.vantage => &[],
+        "vantage-manual-price" => &["c5.large", "m5.xlarge", "t3.medium"],
+        _ => &["c5.large", "m5.large", "m5.xlarge", "t3.medium"],
+    };
+    let asked = products_asked(requests);
+    let fine = asked == want
+        && requests.iter().all(|r| {
+            r.status == 200
+                && r.headers
+                    .iter()
+                    .any(|(k, v)| k.eq_ignore_ascii_case("authorization") && *v == bearer)
+        })
+        && (case.manual_prices.is_empty()
+            || requests
+                .iter()
+                .all(|r| !r.path.contains("m5_large") && !r.query.contains("m5.large")));
+    (!fine).then(|| {
+        let seen: Vec<String> = requests
+            .iter()
+            .map(|r| format!("{} {}?{} → {}", r.method, r.path, r.query, r.status))
+            .collect();
+        format!(
+            "{}: the fake Vantage saw product lookups for {asked:?}, not {want:?}, or a request \
+             that was not answered or had no token, or one for the manually priced m5.large: \
+             {seen:#?}",
+            case.name
+        )
+    })
+}
+
+/// `case`'s report against its golden file, and the requests Vantage saw: mismatches for
+/// people, if any.
 async fn check(case: &Case) -> Option<String> {
     match app_report(case).await {
-        Ok(got) => first_difference(case.golden, &got).map(|d| {
-            format!(
-                "{}: the app's report is not tests/matrix/{}.json, which the CLI gives; {d}",
-                case.name, case.name
-            )
-        }),
+        Ok((got, requests)) => {
+            let report = first_difference(case.golden, &got).map(|d| {
+                format!(
+                    "{}: the app's report is not tests/matrix/{}.json, which the CLI gives; {d}",
+                    case.name, case.name
+                )
+            });
+            let failures: Vec<String> = report
+                .into_iter()
+                .chain(check_vantage_requests(case, &requests))
+                .collect();
+            (!failures.is_empty()).then(|| failures.join("\n"))
+        }
         Err(e) => Some(e),
     }
 }
@@ -274,6 +420,7 @@ async fn a_price_file_with_a_comment_first_is_a_price_file() {
         inputs: vec![("mixed.json", MIXED), ("prices.csv", PRICES_CSV_COMMENTED)],
         manual_prices: "",
         prometheus: false,
+        vantage: false,
     };
     if let Some(failure) = check(&case).await {
         panic!("{failure}");

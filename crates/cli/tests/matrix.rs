@@ -14,22 +14,43 @@
 //! port is in the report (the recommendations' input name is the Prometheus URL), so it is
 //! written as `http://prometheus.test`, the URL the app's half uses.
 //!
+//! Vantage prices come from the real fake Vantage server (`crates/fake-vantage`, API v2, its
+//! default products) on 127.0.0.1, with a fresh price cache for every run. Its URL is in the
+//! report (the price source's description), so it is written as `http://vantage.test`, the
+//! base URL the app's half gives its `FakeHost`, which answers with the same crate's
+//! `Responder`. The prices' fetch time is the clock's during the run: a time stamp within the
+//! run is written as `<fetch time>` (one outside it, a shell stamping the wrong time, stays and
+//! fails the comparison).
+//!
 //! Also here, the two drifts the issue names: inputs are named by their file name in every
 //! format (`inputs_are_named_by_file_name_in_every_format`), and the CLI table's pod count of a
 //! CronJob is recorded in `tests/matrix/cronjob.table.txt`, which the app's half compares with
-//! its Workloads table.
+//! its Workloads table. And one more: the types with a manual price are not asked of Vantage
+//! (`vantage_cases_are_what_they_claim`, with the fake server's request log).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use kube_rightsize_core::pricing::vantage::rfc3339_utc;
 use kube_rightsize_core::prometheus::percent_encode;
+use kube_rightsize_fake_vantage::{self as fake_vantage, DEFAULT_TOKEN, LoggedRequest};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kube-rightsize");
 const GENERATED_AT: &str = "2026-01-31T12:00:00Z";
 /// The Prometheus URL the reports show (the app's half queries it through its `FakeHost`).
 const PROMETHEUS_URL: &str = "http://prometheus.test";
 const ANSWERS: &str = include_str!("../../../tests/matrix/inputs/prometheus-answers.json");
+/// The Vantage base URL the reports show (the app's half answers it with the fake's
+/// `Responder`).
+const VANTAGE_URL: &str = "http://vantage.test";
+/// How the reports show the time the Vantage prices were fetched (the clock during the run).
+const FETCHED_AT: &str = "<fetch time>";
+/// The environment variable `--vantage-token-env` names; it holds the fake's token.
+const TOKEN_ENV: &str = "KRS_MATRIX_VANTAGE_TOKEN";
 const UPDATE: &str = "KRS_UPDATE_MATRIX";
 
 /// The repository's root.
@@ -61,8 +82,17 @@ fn golden(name: &str) -> PathBuf {
 
 /// The matrix: a case name (its golden file is `tests/matrix/<name>.json`) and the arguments
 /// after `analyze`. The app's half (`tests/matrix.rs`) lists the same cases.
-fn cases(prometheus: &str) -> Vec<(&'static str, Vec<String>)> {
+fn cases(prometheus: &str, vantage: &str) -> Vec<(&'static str, Vec<String>)> {
     let s = |v: &str| v.to_owned();
+    let with_vantage = |mut args: Vec<String>| {
+        args.extend([
+            s("--vantage-token-env"),
+            s(TOKEN_ENV),
+            s("--vantage-url"),
+            s(vantage),
+        ]);
+        args
+    };
     vec![
         // 1. A snapshot alone: eight nodes over AWS, GCP, Azure and kind.
         ("snapshot", vec![fixture("cost/mixed.json")]),
@@ -138,22 +168,49 @@ fn cases(prometheus: &str) -> Vec<(&'static str, Vec<String>)> {
                 s(prometheus),
             ],
         ),
-        // 7. With Vantage from the fake server: comes with the change that moves the app's
-        //    Vantage fetching into the pipeline (today the app's panel fetches, so the worker
-        //    path only ever sees a finished price file).
+        // 7. With Vantage from the fake server (API v2, AWS only): m5.large (on-demand and
+        //    capacity block), spot m5.xlarge and t3.medium priced by Vantage; c5.large, which
+        //    the fake does not sell, and the GCP and Azure nodes from the embedded catalogue,
+        //    with a warning each.
+        ("vantage", with_vantage(vec![fixture("cost/mixed.json")])),
+        //    And with a manual price for m5.large, which Vantage is then not asked for.
+        (
+            "vantage-manual-price",
+            with_vantage(vec![
+                fixture("cost/mixed.json"),
+                s("--price"),
+                s("m5.large=0.05"),
+            ]),
+        ),
         //
         // The drift of the CronJob pod count: a CronJob with a finished and a running pod.
         ("cronjob", vec![matrix_input("cronjob.json")]),
     ]
 }
 
-/// Runs `analyze ARGS --generated-at … EXTRA`; its standard output.
+/// A fresh, empty directory for the Vantage price cache of one run (`XDG_CACHE_HOME`).
+fn fresh_cache_dir() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "matrix/cache-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("cache dir");
+    dir
+}
+
+/// Runs `analyze ARGS --generated-at … EXTRA` (with the fake Vantage's token in [`TOKEN_ENV`]
+/// and an empty Vantage price cache); its standard output.
 fn analyze(args: &[String], extra: &[&str]) -> String {
     let o = Command::new(BIN)
         .arg("analyze")
         .args(args)
         .args(["--generated-at", GENERATED_AT])
         .args(extra)
+        .env("XDG_CACHE_HOME", fresh_cache_dir())
+        .env(TOKEN_ENV, DEFAULT_TOKEN)
         .output()
         .expect("the binary runs");
     assert!(
@@ -273,23 +330,163 @@ fn prometheus() -> &'static str {
     URL.get_or_init(|| fake::serve(answer))
 }
 
+fn unix_seconds() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// `json` with the time stamps of the seconds `from..=to` (the run's: the Vantage prices' fetch
+/// time) written as [`FETCHED_AT`]. The app's half does the same.
+fn fetch_times_hidden(json: &str, from: i64, to: i64) -> String {
+    (from..=to).fold(json.to_owned(), |json, t| {
+        json.replace(&rfc3339_utc(t), FETCHED_AT)
+    })
+}
+
 #[test]
 fn the_cli_gives_the_matrix_reports() {
     let url = prometheus();
+    let vantage = fake_vantage::start(fake_vantage::Config::default()).expect("fake Vantage");
     let mut failures = Vec::new();
-    let mut reports = std::collections::BTreeMap::new();
-    for (name, args) in cases(url) {
-        // The server's port, as the URL the app's half uses.
-        let json = analyze(&args, &["--format", "json"]).replace(url, PROMETHEUS_URL);
+    let mut reports = BTreeMap::new();
+    let mut vantage_requests = BTreeMap::new();
+    for (name, args) in cases(url, &vantage.url()) {
+        vantage.clear_log();
+        let from = unix_seconds();
+        let json = analyze(&args, &["--format", "json"]);
+        let to = unix_seconds();
+        // The servers' ports, as the URLs the app's half uses; the fetch time.
+        let json = fetch_times_hidden(&json, from, to)
+            .replace(url, PROMETHEUS_URL)
+            .replace(&vantage.url(), VANTAGE_URL);
         failures.extend(check_golden(&format!("{name}.json"), &json));
         reports.insert(name, json);
+        vantage_requests.insert(name, vantage.requests());
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
     prometheus_cases_use_the_recorded_answers(&reports);
+    vantage_cases_are_what_they_claim(&reports, &vantage_requests);
+}
+
+/// The instance types whose API v2 product `requests` looked up (`/v2/products?name=…`).
+fn products_asked(requests: &[LoggedRequest]) -> Vec<String> {
+    let mut names: Vec<String> = requests
+        .iter()
+        .filter(|r| r.path == "/v2/products")
+        .filter_map(|r| {
+            r.query
+                .split('&')
+                .find_map(|p| p.strip_prefix("name="))
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The Vantage cases are what they claim: the CLI asked the fake server (with its token) for
+/// the AWS types without a manual price, never for the one with a manual price, and priced the
+/// nodes with its answers.
+fn vantage_cases_are_what_they_claim(
+    reports: &BTreeMap<&str, String>,
+    requests: &BTreeMap<&str, Vec<LoggedRequest>>,
+) {
+    let bearer = format!("Bearer {DEFAULT_TOKEN}");
+    for name in ["vantage", "vantage-manual-price"] {
+        assert!(
+            requests[name].iter().all(|r| r.status == 200
+                && r.headers
+                    .iter()
+                    .any(|(k, v)| k.eq_ignore_ascii_case("authorization") && *v == bearer)),
+            "{name}: {:?}",
+            requests[name]
+        );
+    }
+    for (name, log) in requests {
+        if !name.starts_with("vantage") {
+            assert!(log.is_empty(), "{name} asked Vantage: {log:?}");
+        }
+    }
+    assert_eq!(
+        products_asked(&requests["vantage"]),
+        ["c5.large", "m5.large", "m5.xlarge", "t3.medium"]
+    );
+    // The drift: a type with a manual price is not asked of Vantage (the core's
+    // `wanted_prices`); neither its product nor its prices.
+    let manual = &requests["vantage-manual-price"];
+    assert_eq!(
+        products_asked(manual),
+        ["c5.large", "m5.xlarge", "t3.medium"]
+    );
+    assert!(
+        manual
+            .iter()
+            .all(|r| !r.path.contains("m5_large") && !r.query.contains("m5.large")),
+        "{manual:?}"
+    );
+
+    let node = |case: &str, name: &str| -> serde_json::Value {
+        let report: serde_json::Value = serde_json::from_str(&reports[case]).expect("JSON");
+        report["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == name)
+            .unwrap_or_else(|| panic!("{case}: node {name}"))
+            .clone()
+    };
+    let price = |t: &str, lifecycle: &str| fake_vantage::default_price(t, "us-east-1", lifecycle);
+    for (name, want) in [
+        ("aws-od-1", price("m5.large", "on-demand")),
+        ("aws-cb-1", price("m5.large", "on-demand")),
+        ("aws-spot-1", price("m5.xlarge", "spot")),
+        ("aws-over-1", price("t3.medium", "on-demand")),
+    ] {
+        let n = node("vantage", name);
+        assert_eq!(n["price_source"], "vantage", "{n}");
+        assert_eq!(n["price_as_of"], FETCHED_AT, "{n}");
+        assert_eq!(n["hourly_price"].as_f64(), want, "{n}");
+        assert!(
+            n["explanation"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("from Vantage API v2 ({VANTAGE_URL})")),
+            "{n}"
+        );
+    }
+    for name in ["aws-zero-1", "gke-spot-1", "aks-od-1"] {
+        assert_eq!(node("vantage", name)["price_source"], "embedded");
+    }
+    let report: serde_json::Value = serde_json::from_str(&reports["vantage"]).expect("JSON");
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["code"].as_str())
+        .filter(|c| c.starts_with("vantage_"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "vantage_not_covered",
+            "vantage_not_covered",
+            "vantage_no_price"
+        ]
+    );
+    for name in ["aws-od-1", "aws-cb-1"] {
+        let n = node("vantage-manual-price", name);
+        assert_eq!(n["price_source"], "manual", "{n}");
+        assert_eq!(n["hourly_price"], 0.05, "{n}");
+    }
+    assert_eq!(
+        node("vantage-manual-price", "aws-spot-1")["price_source"],
+        "vantage"
+    );
 }
 
 /// The Prometheus cases are what they claim: the CLI asked the fake server and used its answers.
-fn prometheus_cases_use_the_recorded_answers(reports: &std::collections::BTreeMap<&str, String>) {
+fn prometheus_cases_use_the_recorded_answers(reports: &BTreeMap<&str, String>) {
     let read = |name: &str| -> serde_json::Value {
         serde_json::from_str(&reports[name]).expect("report JSON")
     };

@@ -19,6 +19,11 @@
 //!
 //! Every request is logged ([`FakeVantage::requests`]) with its headers, so tests can assert
 //! counts per path and that the token only ever appears in `Authorization`.
+//!
+//! The answers themselves are a [`Responder`]'s, a function of the configuration, the budget
+//! and the time with no socket, so a host that cannot listen (the app's wasm-bindgen tests, in
+//! a browser) answers with the same code; the crate builds for `wasm32-unknown-unknown`, where
+//! only [`start`] cannot run.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -291,7 +296,13 @@ pub struct LoggedRequest {
     pub status: u16,
 }
 
-struct State {
+/// The fake's answers without a socket: the same function of its [`Config`], rate-limit budget
+/// and the time that the server ([`start`]) answers with, for hosts that cannot listen (the
+/// app's wasm-bindgen tests answer the worker path's Vantage requests with it). It logs every
+/// request as the server does. Transport faults ([`Config::fault`]) and delays are the server's
+/// and do not apply here.
+#[derive(Debug)]
+pub struct Responder {
     config: Config,
     url: String,
     log: Vec<LoggedRequest>,
@@ -300,10 +311,64 @@ struct State {
     failed: u32,
 }
 
+/// One answer of the fake: status, headers (rate limit, CORS), body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The body's `Content-Type` (sent only with a body).
+    pub content_type: &'static str,
+    /// Every other header.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Responder {
+    /// A fake whose absolute `links` start with `url` (unless [`Config::link_base`] says
+    /// otherwise), with a fresh budget and an empty log.
+    pub fn new(config: Config, url: &str) -> Responder {
+        Responder {
+            config,
+            url: url.to_owned(),
+            log: Vec::new(),
+            used: 0,
+            window_end: 0,
+            failed: 0,
+        }
+    }
+
+    /// Answers `method target` (`target`: path and query, `/v2/products?name=m5.large`) with
+    /// `headers`, at `now_unix` (Unix seconds: the rate-limit window), and logs it.
+    pub fn respond(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: Vec<(String, String)>,
+        now_unix: u64,
+    ) -> Answer {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let answer = handle(self, method, path, query, &headers, now_unix);
+        self.log.push(LoggedRequest {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            headers,
+            status: answer.status,
+        });
+        answer
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> &[LoggedRequest] {
+        &self.log
+    }
+}
+
 /// A running fake; it serves until the process exits.
 pub struct FakeVantage {
     url: String,
-    state: Arc<Mutex<State>>,
+    state: Arc<Mutex<Responder>>,
 }
 
 /// Starts a fake on a free port of 127.0.0.1 in a background thread.
@@ -315,14 +380,7 @@ pub fn start(config: Config) -> std::io::Result<FakeVantage> {
 pub fn start_on(addr: &str, config: Config) -> std::io::Result<FakeVantage> {
     let listener = TcpListener::bind(addr)?;
     let url = format!("http://{}", listener.local_addr()?);
-    let state = Arc::new(Mutex::new(State {
-        config,
-        url: url.clone(),
-        log: Vec::new(),
-        used: 0,
-        window_end: 0,
-        failed: 0,
-    }));
+    let state = Arc::new(Mutex::new(Responder::new(config, &url)));
     let shared = Arc::clone(&state);
     thread::spawn(move || {
         for stream in listener.incoming().flatten() {
@@ -369,13 +427,6 @@ impl FakeVantage {
     }
 }
 
-struct Reply {
-    status: u16,
-    content_type: &'static str,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
@@ -393,7 +444,7 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+fn serve(stream: TcpStream, state: &Mutex<Responder>) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut stream = stream;
     loop {
@@ -442,10 +493,6 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         let mut parts = line.split_whitespace();
         let method = parts.next().unwrap_or_default().to_owned();
         let target = parts.next().unwrap_or("/").to_owned();
-        let (path, query) = match target.split_once('?') {
-            Some((p, q)) => (p.to_owned(), q.to_owned()),
-            None => (target.clone(), String::new()),
-        };
         let (reply, delay, fault) = {
             let mut s = state.lock().map_err(|_| std::io::ErrorKind::Other)?;
             let authorised = headers.iter().any(|(k, v)| {
@@ -453,14 +500,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
                     && v.strip_prefix("Bearer ") == Some(s.config.token.as_str())
             });
             let fault = s.config.fault.filter(|_| authorised);
-            let reply = handle(&mut s, &method, &path, &query, &headers);
-            s.log.push(LoggedRequest {
-                method: method.clone(),
-                path,
-                query,
-                headers,
-                status: reply.status,
-            });
+            let reply = s.respond(&method, &target, headers, now_unix());
             (reply, s.config.delay, fault)
         };
         match fault {
@@ -589,8 +629,8 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn json_reply(status: u16, body: Value) -> Reply {
-    Reply {
+fn json_answer(status: u16, body: Value) -> Answer {
+    Answer {
         status,
         content_type: "application/json",
         headers: Vec::new(),
@@ -598,7 +638,7 @@ fn json_reply(status: u16, body: Value) -> Reply {
     }
 }
 
-fn error_reply(config: &Config, status: u16, message: &str, instances: bool) -> Reply {
+fn error_reply(config: &Config, status: u16, message: &str, instances: bool) -> Answer {
     match config.error_body {
         ErrorBody::Json if instances => {
             let code = match status {
@@ -608,16 +648,16 @@ fn error_reply(config: &Config, status: u16, message: &str, instances: bool) -> 
                 429 => "RATE_LIMIT_EXCEEDED",
                 _ => "INTERNAL_SERVER_ERROR",
             };
-            json_reply(status, json!({"code": code, "error": message}))
+            json_answer(status, json!({"code": code, "error": message}))
         }
-        ErrorBody::Json => json_reply(status, json!({"errors": [message]})),
-        ErrorBody::Empty => Reply {
+        ErrorBody::Json => json_answer(status, json!({"errors": [message]})),
+        ErrorBody::Empty => Answer {
             status,
             content_type: "text/plain",
             headers: Vec::new(),
             body: Vec::new(),
         },
-        ErrorBody::Text => Reply {
+        ErrorBody::Text => Answer {
             status,
             content_type: "text/html",
             headers: Vec::new(),
@@ -626,7 +666,7 @@ fn error_reply(config: &Config, status: u16, message: &str, instances: bool) -> 
     }
 }
 
-fn cors_headers(config: &Config, reply: &mut Reply) {
+fn cors_headers(config: &Config, reply: &mut Answer) {
     if config.cors == Cors::Full {
         reply
             .headers
@@ -639,23 +679,24 @@ fn cors_headers(config: &Config, reply: &mut Reply) {
 }
 
 fn handle(
-    s: &mut State,
+    s: &mut Responder,
     method: &str,
     path: &str,
     query: &str,
     headers: &[(String, String)],
-) -> Reply {
+    now: u64,
+) -> Answer {
     let instances = path.starts_with("/api/");
     if method == "OPTIONS" {
         let mut reply = match s.config.cors {
             Cors::RejectPreflight => error_reply(&s.config, 405, "method not allowed", instances),
-            Cors::Off => Reply {
+            Cors::Off => Answer {
                 status: 204,
                 content_type: "text/plain",
                 headers: Vec::new(),
                 body: Vec::new(),
             },
-            Cors::Full => Reply {
+            Cors::Full => Answer {
                 status: 204,
                 content_type: "text/plain",
                 headers: vec![
@@ -675,7 +716,6 @@ fn handle(
         cors_headers(&s.config, &mut reply);
         return reply;
     }
-    let now = now_unix();
     if now >= s.window_end {
         s.used = 0;
         s.window_end = now + s.config.window_seconds.max(1);
@@ -764,12 +804,12 @@ fn paginate(config: &Config, params: &[(String, String)]) -> Result<(usize, usiz
 }
 
 fn list_reply(
-    s: &State,
+    s: &Responder,
     path: &str,
     params: &[(String, String)],
     key: &str,
     items: Vec<Value>,
-) -> Reply {
+) -> Answer {
     let (page, size) = match paginate(&s.config, params) {
         Ok(x) => x,
         Err(m) => return error_reply(&s.config, 400, &m, false),
@@ -787,7 +827,7 @@ fn list_reply(
     if s.config.unknown_fields {
         body["meta"] = json!({"total": "unknown", "server": "fake-vantage"});
     }
-    json_reply(200, body)
+    json_answer(200, body)
 }
 
 fn product_json(config: &Config, p: &FakeProduct) -> Value {
@@ -819,7 +859,7 @@ fn price_json(config: &Config, product: &FakeProduct, p: &FakePrice) -> Value {
     v
 }
 
-fn route(s: &State, path: &str, query: &str) -> Reply {
+fn route(s: &Responder, path: &str, query: &str) -> Answer {
     let params = params(query);
     let config = &s.config;
     let segments: Vec<String> = path
@@ -830,14 +870,14 @@ fn route(s: &State, path: &str, query: &str) -> Reply {
     let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
     let product = |id: &str| config.products.iter().find(|p| p.id() == id);
     match seg.as_slice() {
-        ["v2", "ping"] => json_reply(200, json!({"status": "ok"})),
+        ["v2", "ping"] => json_answer(200, json!({"status": "ok"})),
         ["v2", "me"] => {
             let scope = if config.write_scope {
                 json!(["read", "write"])
             } else {
                 json!(["read"])
             };
-            json_reply(
+            json_answer(
                 200,
                 json!({"default_workspace_token": null, "workspaces": [],
                        "bearer_token": {"description": "fake token",
@@ -859,11 +899,11 @@ fn route(s: &State, path: &str, query: &str) -> Reply {
             list_reply(s, path, &params, "products", items)
         }
         ["v2", "products", id] => match product(id) {
-            Some(p) => json_reply(200, product_json(config, p)),
+            Some(p) => json_answer(200, product_json(config, p)),
             None => error_reply(config, 404, "Product not found", false),
         },
         ["v2", "products", id, "prices"] => match product(id) {
-            Some(_) if config.malformed_prices => Reply {
+            Some(_) if config.malformed_prices => Answer {
                 status: 200,
                 content_type: "application/json",
                 headers: Vec::new(),
@@ -887,7 +927,7 @@ fn route(s: &State, path: &str, query: &str) -> Reply {
                     .find(|v| v["id"] == *id)
             });
             match found {
-                Some(v) => json_reply(200, v),
+                Some(v) => json_answer(200, v),
                 None => error_reply(config, 404, "Price not found", false),
             }
         }
@@ -897,7 +937,7 @@ fn route(s: &State, path: &str, query: &str) -> Reply {
                 .iter()
                 .find(|(sv, n, _)| sv == service && n == name)
             {
-                Some((_, _, record)) => json_reply(200, record.clone()),
+                Some((_, _, record)) => json_answer(200, record.clone()),
                 None => error_reply(config, 404, "Instance not found", true),
             }
         }
@@ -925,6 +965,50 @@ mod tests {
                 ("limit".to_owned(), "1000".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn the_responder_answers_as_the_server_and_logs() {
+        let mut fake = Responder::new(Config::default(), "http://vantage.test");
+        let auth = vec![(
+            "Authorization".to_owned(),
+            format!("Bearer {DEFAULT_TOKEN}"),
+        )];
+        let a = fake.respond(
+            "GET",
+            "/v2/products?service_id=aws-ec2&name=m5.large&limit=1000",
+            auth.clone(),
+            1_800_000_000,
+        );
+        assert_eq!(a.status, 200);
+        let body: Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(body["products"][0]["id"], "aws-ec2-m5_large");
+        assert!(
+            body["links"]["self"]
+                .as_str()
+                .unwrap()
+                .starts_with("http://vantage.test/v2/products?")
+        );
+        assert!(a.headers.contains(&(
+            "x-rate-limit-reset".to_owned(),
+            (1_800_000_000 + 3600).to_string()
+        )));
+        assert_eq!(
+            fake.respond("GET", "/v2/ping", Vec::new(), 1_800_000_001)
+                .status,
+            401
+        );
+        let log = fake.requests();
+        assert_eq!(log.len(), 2);
+        assert_eq!(
+            (log[0].path.as_str(), log[0].query.as_str(), log[0].status),
+            (
+                "/v2/products",
+                "service_id=aws-ec2&name=m5.large&limit=1000",
+                200
+            )
+        );
+        assert_eq!((log[1].path.as_str(), log[1].status), ("/v2/ping", 401));
     }
 
     #[test]
