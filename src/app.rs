@@ -3,6 +3,7 @@
 //! analysis in a Web Worker so the page never freezes. While it runs, the loaded inputs and
 //! the last report stay on screen; a new result replaces the report only when it arrives.
 
+use kube_rightsize_core::format::{fmt_millis, fmt_whole_seconds};
 use leptos::prelude::*;
 
 use crate::engine::{PrometheusRequest, Request, VantageRequest};
@@ -155,10 +156,7 @@ fn BusyLine(busy: RwSignal<Option<Busy>>, on_cancel: Callback<()>) -> impl IntoV
     }));
     let elapsed = move || {
         let started = busy.with(|b| b.as_ref().map_or(0.0, |b| b.started_ms));
-        format!(
-            "{:.0} s",
-            ((clock.get() - started).max(0.0) / 1000.0).floor()
-        )
+        fmt_whole_seconds(clock.get() - started)
     };
     view! {
         <div class="busy row" id="busy" role="status" aria-live="polite">
@@ -208,10 +206,10 @@ fn OutcomeView(state: PageState) -> impl IntoView {
                     data-worker=t.in_worker.to_string()
                 >
                     {format!(
-                        "Analysed {} in {:.0} ms, {where_} ({:.0} ms in all).",
+                        "Analysed {} in {}, {where_} ({} in all).",
                         human_bytes(t.bytes),
-                        t.engine_ms,
-                        t.total_ms,
+                        fmt_millis(t.engine_ms),
+                        fmt_millis(t.total_ms),
                     )}
                 </p>
                 <ReportView report=shown.report inputs=shown.inputs node_descriptions=shown.node_descriptions />

@@ -21,6 +21,7 @@
 pub mod checks;
 pub mod run;
 
+use kube_rightsize_core::format::fmt_rate;
 use kube_rightsize_core::pricing::vantage::{ApiKind, Config, PriceKey, Token};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -483,7 +484,7 @@ fn Blocked(base: String) -> impl IntoView {
 }
 
 fn usd(v: f64) -> String {
-    format!("${v:.4}")
+    format!("${}", fmt_rate(v))
 }
 
 /// The last fetch: its wait, summary (or the panel's `note`), Vantage lines, problems and

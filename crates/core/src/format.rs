@@ -104,6 +104,23 @@ pub fn fmt_percent(p: Option<f64>) -> String {
     p.map_or_else(|| "–".to_owned(), |p| format!("{}%", trim_decimal(p, 1)))
 }
 
+/// A fraction as an exact percentage for messages: `0.6` → `60 %` (up to six decimals).
+pub fn fraction_as_percent(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    let rounded = (p * 1e6).round() / 1e6;
+    format!("{rounded} %")
+}
+
+/// Milliseconds for people: `1234 ms`.
+pub fn fmt_millis(ms: f64) -> String {
+    format!("{ms:.0} ms")
+}
+
+/// Whole seconds elapsed, for a ticking clock: `3 s`.
+pub fn fmt_whole_seconds(ms: f64) -> String {
+    format!("{:.0} s", (ms.max(0.0) / 1000.0).floor())
+}
+
 /// The first `max` items joined by `, `, then `+N more`: `a, b +3 more`.
 pub fn fmt_list(items: &[String], max: usize) -> String {
     if items.len() <= max {

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Settings;
+use crate::format::fraction_as_percent;
 use crate::pricing::rates::Rates;
 use crate::pricing::sources::{ManualPrices, parse_usd};
 use crate::recommend::StrategySettings;
@@ -189,16 +190,10 @@ pub fn spot_discount(fraction: f64) -> Result<f64, SettingError> {
             format!(
                 "the assumed spot discount must be at least 0 % and below 100 % (a fraction from \
                  0 to below 1, e.g. 0.6 for 60 % off), not {}",
-                percent(fraction)
+                fraction_as_percent(fraction)
             ),
         )
     }
-}
-
-fn percent(fraction: f64) -> String {
-    let p = fraction * 100.0;
-    let rounded = (p * 1e6).round() / 1e6;
-    format!("{rounded} %")
 }
 
 /// The share of a node's allocatable CPU and memory that node suggestions may fill: above 0,

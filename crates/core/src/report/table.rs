@@ -35,10 +35,6 @@ impl Default for TableOptions {
     }
 }
 
-fn percent(part: f64, whole: f64) -> String {
-    fmt_percent(percent_of(part, whole))
-}
-
 /// The terminal's grid of `table`'s columns named by `keys` over `items`: the columns' titles
 /// in capitals, values formatted for people, numbers right-aligned.
 fn columns_grid<'a, R>(
@@ -165,17 +161,17 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     grid.push(vec![
         "Requested (allocated)".into(),
         fmt_usd(s.allocated_monthly_cost),
-        percent(s.allocated_monthly_cost, s.monthly_cost),
+        fmt_percent(percent_of(s.allocated_monthly_cost, s.monthly_cost)),
     ]);
     grid.push(vec![
         "Idle".into(),
         fmt_usd(s.idle_monthly_cost),
-        percent(s.idle_monthly_cost, s.monthly_cost),
+        fmt_percent(percent_of(s.idle_monthly_cost, s.monthly_cost)),
     ]);
     grid.push(vec![
         "After recommendations".into(),
         fmt_usd(s.recommended_monthly_cost),
-        percent(s.recommended_monthly_cost, s.monthly_cost),
+        fmt_percent(percent_of(s.recommended_monthly_cost, s.monthly_cost)),
     ]);
     grid.push(vec![
         "Savings".into(),
