@@ -13,7 +13,7 @@
 //! cargo xtask bench --sizes 1000,10000 --reps 3
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
@@ -104,9 +104,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let Some(o) = parse_args(args)? else {
         return Ok(());
     };
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+    let target = crate::run::target_dir(root);
     let dir = target.join("bench");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
 

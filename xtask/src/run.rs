@@ -114,3 +114,12 @@ mod tests {
         assert_eq!(passed_in("running 12 tests"), 0);
     }
 }
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (relative to `root`), else
+/// `root/target`.
+pub fn target_dir(root: &std::path::Path) -> std::path::PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}

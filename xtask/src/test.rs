@@ -170,8 +170,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         let mut e2e = Command::new("cargo");
         e2e.args(["test", "-p", "kube-rightsize-e2e", "--", "--test-threads=1"])
             .env("KRS_DIST", root.join("dist"))
-            .env("KRS_E2E_OUT", root.join("target/e2e"))
-            .env("KRS_CLI", root.join("target/debug/kube-rightsize"))
+            .env("KRS_E2E_OUT", run::target_dir(root).join("e2e"))
+            .env(
+                "KRS_CLI",
+                run::target_dir(root).join("debug/kube-rightsize"),
+            )
             // The app's Prometheus field runs against a real Prometheus (skips without this).
             .env("KRS_PROMETHEUS_TESTS", "1")
             .env("CHROMEDRIVER", which("chromedriver")?)
