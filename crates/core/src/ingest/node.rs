@@ -3,7 +3,7 @@
 
 use crate::diagnostics::object_ref;
 use crate::ingest::convert::{Ctx, Unit, quantity};
-use crate::ingest::raw::{RawLabels, RawObject, RawResources};
+use crate::ingest::raw::{RawLabels, RawObject, RawResources, RawStatus};
 use crate::model::{CapacityType, Provider};
 use crate::nodes::*;
 
@@ -335,6 +335,108 @@ fn node_resources(
     })
 }
 
+/// The node's zone and region: from their labels, else from the providerID (zone) or the zone
+/// (region) or a plain `region` label, with the reason in `reasons` when derived or missing.
+fn location(
+    labels: &RawLabels<'_>,
+    provider: Provider,
+    provider_id: Option<&str>,
+    reasons: &mut NodeReasons,
+) -> (Option<String>, Option<String>) {
+    let mut zone = labels.first_of(ZONE).map(|(_, v)| v.to_owned());
+    if zone.is_none() {
+        if let Some(z) = provider_id.and_then(zone_from_provider_id) {
+            zone = Some(z.to_owned());
+            reasons.zone = Some("from providerID".to_owned());
+        } else {
+            reasons.zone = Some(if provider == Provider::Kind {
+                "a local kind cluster has no zone".to_owned()
+            } else {
+                "no zone label (topology.kubernetes.io/zone)".to_owned()
+            });
+        }
+    }
+    let mut region = labels.first_of(REGION).map(|(_, v)| v.to_owned());
+    if region.is_none() {
+        if let Some(r) = zone.as_deref().and_then(|z| region_from_zone(provider, z)) {
+            region = Some(r);
+            reasons.region = Some("derived from the zone".to_owned());
+        } else if let Some(r) = labels.get("region").filter(|r| !r.is_empty()) {
+            region = Some(r.to_owned());
+            reasons.region = Some("from the plain `region` label".to_owned());
+        } else {
+            reasons.region = Some(if provider == Provider::Kind {
+                "a local kind cluster has no region".to_owned()
+            } else {
+                "no region label (topology.kubernetes.io/region) and no zone to derive it from"
+                    .to_owned()
+            });
+        }
+    }
+    (zone, region)
+}
+
+/// Capacity, allocatable (capacity when missing, with a warning) and GPUs (from the resources,
+/// else the `nvidia.com/gpu.count` label).
+fn sizes(
+    status: Option<&RawStatus<'_>>,
+    labels: &RawLabels<'_>,
+    ctx: &mut Ctx<'_>,
+) -> (NodeResources, NodeResources, i64) {
+    let capacity = node_resources(status.and_then(|s| s.capacity.as_ref()), ctx, "capacity");
+    let allocatable = node_resources(
+        status.and_then(|s| s.allocatable.as_ref()),
+        ctx,
+        "allocatable",
+    );
+    let allocatable = match (allocatable, capacity) {
+        (Some(a), _) => a,
+        (None, Some(c)) => {
+            ctx.warn(
+                "node_missing_allocatable",
+                "the node has no status.allocatable; using its capacity instead".to_owned(),
+            );
+            c
+        }
+        (None, None) => {
+            ctx.warn(
+                "node_missing_capacity",
+                "the node has neither status.allocatable nor status.capacity; its size is unknown"
+                    .to_owned(),
+            );
+            NodeResources::default()
+        }
+    };
+    let capacity = capacity.unwrap_or(allocatable);
+
+    let mut gpus = capacity.gpus.max(allocatable.gpus);
+    if gpus == 0 {
+        gpus = labels
+            .get("nvidia.com/gpu.count")
+            .and_then(|v| v.parse::<i64>().ok())
+            .filter(|n| (0..=ABSURD_NODE_GPUS).contains(n))
+            .unwrap_or(0);
+    }
+    (capacity, allocatable, gpus)
+}
+
+/// The node's roles, from `node-role.kubernetes.io/*` and `kubernetes.io/role`, sorted.
+fn roles(labels: &RawLabels<'_>) -> Vec<String> {
+    let mut roles: Vec<String> = labels
+        .0
+        .iter()
+        .filter_map(|(k, _)| k.as_str().strip_prefix("node-role.kubernetes.io/"))
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if let Some(r) = labels.get("kubernetes.io/role").filter(|r| !r.is_empty()) {
+        roles.push(r.to_owned());
+    }
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
 /// Builds a [`Node`] from its raw view; `None` (with a warning) when it has no name.
 pub(crate) fn node_from_raw(
     obj: &RawObject<'_>,
@@ -383,36 +485,7 @@ pub(crate) fn node_from_raw(
         });
     }
 
-    let mut zone = labels.first_of(ZONE).map(|(_, v)| v.to_owned());
-    if zone.is_none() {
-        if let Some(z) = provider_id.and_then(zone_from_provider_id) {
-            zone = Some(z.to_owned());
-            reasons.zone = Some("from providerID".to_owned());
-        } else {
-            reasons.zone = Some(if provider == Provider::Kind {
-                "a local kind cluster has no zone".to_owned()
-            } else {
-                "no zone label (topology.kubernetes.io/zone)".to_owned()
-            });
-        }
-    }
-    let mut region = labels.first_of(REGION).map(|(_, v)| v.to_owned());
-    if region.is_none() {
-        if let Some(r) = zone.as_deref().and_then(|z| region_from_zone(provider, z)) {
-            region = Some(r);
-            reasons.region = Some("derived from the zone".to_owned());
-        } else if let Some(r) = labels.get("region").filter(|r| !r.is_empty()) {
-            region = Some(r.to_owned());
-            reasons.region = Some("from the plain `region` label".to_owned());
-        } else {
-            reasons.region = Some(if provider == Provider::Kind {
-                "a local kind cluster has no region".to_owned()
-            } else {
-                "no region label (topology.kubernetes.io/region) and no zone to derive it from"
-                    .to_owned()
-            });
-        }
-    }
+    let (zone, region) = location(labels, provider, provider_id, &mut reasons);
 
     let (capacity_type, capacity_reason) = capacity_type_of(labels, provider, compute_type);
     reasons.capacity_type = capacity_reason;
@@ -444,58 +517,10 @@ pub(crate) fn node_from_raw(
         .filter(|o| !o.is_empty())
         .map(str::to_owned);
 
-    let capacity = node_resources(
-        status.and_then(|s| s.capacity.as_ref()),
-        &mut ctx,
-        "capacity",
-    );
-    let allocatable = node_resources(
-        status.and_then(|s| s.allocatable.as_ref()),
-        &mut ctx,
-        "allocatable",
-    );
-    let allocatable = match (allocatable, capacity) {
-        (Some(a), _) => a,
-        (None, Some(c)) => {
-            ctx.warn(
-                "node_missing_allocatable",
-                "the node has no status.allocatable; using its capacity instead".to_owned(),
-            );
-            c
-        }
-        (None, None) => {
-            ctx.warn(
-                "node_missing_capacity",
-                "the node has neither status.allocatable nor status.capacity; its size is unknown"
-                    .to_owned(),
-            );
-            NodeResources::default()
-        }
-    };
-    let capacity = capacity.unwrap_or(allocatable);
-
-    let mut gpus = capacity.gpus.max(allocatable.gpus);
-    if gpus == 0 {
-        gpus = labels
-            .get("nvidia.com/gpu.count")
-            .and_then(|v| v.parse::<i64>().ok())
-            .filter(|n| (0..=ABSURD_NODE_GPUS).contains(n))
-            .unwrap_or(0);
-    }
+    let (capacity, allocatable, gpus) = sizes(status, labels, &mut ctx);
     let gpu_model = labels.first_of(GPU_MODEL).map(|(_, v)| v.to_owned());
 
-    let mut roles: Vec<String> = labels
-        .0
-        .iter()
-        .filter_map(|(k, _)| k.as_str().strip_prefix("node-role.kubernetes.io/"))
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if let Some(r) = labels.get("kubernetes.io/role").filter(|r| !r.is_empty()) {
-        roles.push(r.to_owned());
-    }
-    roles.sort();
-    roles.dedup();
+    let roles = roles(labels);
     let control_plane = roles.iter().any(|r| r == "control-plane" || r == "master");
 
     Some(Node {

@@ -132,7 +132,6 @@ fn more(out: &mut String, shown: usize, total: usize, what: &str) {
 /// Renders `report` as plain text.
 pub fn render(report: &Report, options: &TableOptions) -> String {
     let mut out = String::new();
-    let s = &report.summary;
     let _ = writeln!(
         out,
         "kube-rightsize report, generated {}",
@@ -146,47 +145,7 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     );
     out.push('\n');
 
-    let _ = writeln!(out, "Summary");
-    let _ = writeln!(
-        out,
-        "  {} nodes, {} pods, {} workloads, {} namespaces",
-        s.nodes, s.pods, s.workloads, s.namespaces
-    );
-    let mut grid = Grid::new(&["", "per month", "share"], &[1, 2]);
-    grid.push(vec![
-        "Cluster cost".into(),
-        fmt_usd(s.monthly_cost),
-        "100%".into(),
-    ]);
-    grid.push(vec![
-        "Requested (allocated)".into(),
-        fmt_usd(s.allocated_monthly_cost),
-        fmt_percent(percent_of(s.allocated_monthly_cost, s.monthly_cost)),
-    ]);
-    grid.push(vec![
-        "Idle".into(),
-        fmt_usd(s.idle_monthly_cost),
-        fmt_percent(percent_of(s.idle_monthly_cost, s.monthly_cost)),
-    ]);
-    grid.push(vec![
-        "After recommendations".into(),
-        fmt_usd(s.recommended_monthly_cost),
-        fmt_percent(percent_of(s.recommended_monthly_cost, s.monthly_cost)),
-    ]);
-    grid.push(vec![
-        "Savings".into(),
-        fmt_usd(s.monthly_savings),
-        String::new(),
-    ]);
-    grid.render(&mut out);
-    if s.estimated_nodes > 0 {
-        let _ = writeln!(
-            out,
-            "  {} of {} nodes are priced by estimate (fallback rates or an assumed spot discount): see warnings",
-            s.estimated_nodes, s.nodes
-        );
-    }
-    out.push('\n');
+    summary_section(report, &mut out);
 
     let shown = report.workloads.len().min(options.top_workloads);
     let _ = writeln!(
@@ -284,6 +243,53 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         );
     }
     out
+}
+
+/// The "Summary" section: counts, then the cluster cost split into allocated and idle, and
+/// the cost after recommendations.
+fn summary_section(report: &Report, out: &mut String) {
+    let s = &report.summary;
+    let _ = writeln!(out, "Summary");
+    let _ = writeln!(
+        out,
+        "  {} nodes, {} pods, {} workloads, {} namespaces",
+        s.nodes, s.pods, s.workloads, s.namespaces
+    );
+    let mut grid = Grid::new(&["", "per month", "share"], &[1, 2]);
+    grid.push(vec![
+        "Cluster cost".into(),
+        fmt_usd(s.monthly_cost),
+        "100%".into(),
+    ]);
+    grid.push(vec![
+        "Requested (allocated)".into(),
+        fmt_usd(s.allocated_monthly_cost),
+        fmt_percent(percent_of(s.allocated_monthly_cost, s.monthly_cost)),
+    ]);
+    grid.push(vec![
+        "Idle".into(),
+        fmt_usd(s.idle_monthly_cost),
+        fmt_percent(percent_of(s.idle_monthly_cost, s.monthly_cost)),
+    ]);
+    grid.push(vec![
+        "After recommendations".into(),
+        fmt_usd(s.recommended_monthly_cost),
+        fmt_percent(percent_of(s.recommended_monthly_cost, s.monthly_cost)),
+    ]);
+    grid.push(vec![
+        "Savings".into(),
+        fmt_usd(s.monthly_savings),
+        String::new(),
+    ]);
+    grid.render(out);
+    if s.estimated_nodes > 0 {
+        let _ = writeln!(
+            out,
+            "  {} of {} nodes are priced by estimate (fallback rates or an assumed spot discount): see warnings",
+            s.estimated_nodes, s.nodes
+        );
+    }
+    out.push('\n');
 }
 
 /// The "Node pools" section: each pool with its cheapest suggestion and spot option, then the
