@@ -94,6 +94,15 @@ fn show(cmd: &Command) -> String {
     s
 }
 
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (relative to `root`), else
+/// `root/target`.
+pub fn target_dir(root: &std::path::Path) -> std::path::PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::passed_in;
@@ -112,14 +121,5 @@ mod tests {
         );
         assert_eq!(passed_in("test result: FAILED. 3 passed; 1 failed;"), 3);
         assert_eq!(passed_in("running 12 tests"), 0);
-    }
-}
-
-/// Cargo's target directory: `CARGO_TARGET_DIR` when set (relative to `root`), else
-/// `root/target`.
-pub fn target_dir(root: &std::path::Path) -> std::path::PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
     }
 }
