@@ -1,6 +1,8 @@
 //! Renders planned nodes and pods as the JSON trees kubectl prints.
 
-use super::catalog::{KUBELET_VERSION, NOW, REGION, ZONES, timestamp};
+use kube_rightsize_core::time::rfc3339_utc as timestamp;
+
+use super::catalog::{KUBELET_VERSION, NOW, REGION, ZONES};
 use super::json::{J, O, str_map, to_compact_go};
 use super::model::{
     Cluster, Ctr, EnvVal, Kind, Node, Phase, Pod, Probe, ProbeAction, Provisioner, Role, Sec, Tol,

@@ -39,6 +39,7 @@ use crate::cluster::Cluster;
 use crate::diagnostics::Warning;
 use crate::model::{CapacityType, Provider};
 use crate::pricing::sources::{ManualPrices, PriceEntry, PriceTable};
+use crate::time::rfc3339_utc;
 
 use cache::{CacheEntry, CachedPrice, DEFAULT_TTL_SECONDS, PriceCache};
 
@@ -444,28 +445,6 @@ pub fn parse_me(response: &Response) -> Result<TokenInfo, VantageError> {
         description,
         scopes,
     })
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of Unix seconds.
-pub fn rfc3339_utc(unix_seconds: i64) -> String {
-    let days = unix_seconds.div_euclid(86_400);
-    let secs = unix_seconds.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1218,13 +1197,6 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_time() {
-        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
-    }
 
     #[test]
     fn serialised_names_are_the_shown_names() {
