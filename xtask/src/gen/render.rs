@@ -151,6 +151,22 @@ fn resources_json(c: &Ctr) -> J {
         .into()
 }
 
+/// A `fieldRef` to `field_path` of the pod (`metadata.namespace`, `spec.nodeName`, ...).
+fn field_ref(field_path: &'static str) -> O {
+    O::new()
+        .set("apiVersion", "v1")
+        .set("fieldPath", field_path)
+}
+
+/// One `downwardAPI` volume item: the pod's `field_path` in the file `path`.
+fn downward_item(field_path: &'static str, path: &'static str) -> J {
+    J::from(
+        O::new()
+            .set("fieldRef", field_ref(field_path))
+            .set("path", path),
+    )
+}
+
 fn mount_json(name: &str, path: &str, ro: bool, sub: Option<&str>) -> J {
     O::new()
         .set("mountPath", path.to_owned())
@@ -664,13 +680,9 @@ impl<'a> Renderer<'a> {
                         O::new().set("key", *key).set("name", name.clone()),
                     ),
                 ),
-                EnvVal::Field(path) => o.set(
-                    "valueFrom",
-                    O::new().set(
-                        "fieldRef",
-                        O::new().set("apiVersion", "v1").set("fieldPath", *path),
-                    ),
-                ),
+                EnvVal::Field(path) => {
+                    o.set("valueFrom", O::new().set("fieldRef", field_ref(path)))
+                }
                 EnvVal::Resource(res, div) => o.set(
                     "valueFrom",
                     O::new().set(
@@ -833,26 +845,8 @@ impl<'a> Renderer<'a> {
                     O::new().set("defaultMode", 420i64).set(
                         "items",
                         vec![
-                            J::from(
-                                O::new()
-                                    .set(
-                                        "fieldRef",
-                                        O::new()
-                                            .set("apiVersion", "v1")
-                                            .set("fieldPath", "metadata.labels"),
-                                    )
-                                    .set("path", "labels"),
-                            ),
-                            J::from(
-                                O::new()
-                                    .set(
-                                        "fieldRef",
-                                        O::new()
-                                            .set("apiVersion", "v1")
-                                            .set("fieldPath", "metadata.annotations"),
-                                    )
-                                    .set("path", "annotations"),
-                            ),
+                            downward_item("metadata.labels", "labels"),
+                            downward_item("metadata.annotations", "annotations"),
                         ],
                     ),
                 ),
@@ -907,16 +901,7 @@ impl<'a> Renderer<'a> {
                                 "downwardAPI",
                                 O::new().set(
                                     "items",
-                                    vec![J::from(
-                                            O::new()
-                                                .set(
-                                                    "fieldRef",
-                                                    O::new()
-                                                        .set("apiVersion", "v1")
-                                                        .set("fieldPath", "metadata.namespace"),
-                                                )
-                                                .set("path", "namespace"),
-                                        )],
+                                    vec![downward_item("metadata.namespace", "namespace")],
                                 ),
                             )),
                         ],
