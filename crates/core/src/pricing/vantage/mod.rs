@@ -273,8 +273,9 @@ impl TypeState {
     }
 }
 
-/// One row of the per-type status list.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of the per-type status list (also in the worker's reply to the page,
+/// [`crate::pipeline::VantageReply`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TypeStatus {
     /// Cloud provider.
     pub provider: Provider,
@@ -290,7 +291,7 @@ pub struct TypeStatus {
     pub usd_per_hour: Option<f64>,
     /// Where these nodes' price comes from now: `vantage`, `vantage cache` or
     /// `next price source`.
-    pub source: &'static str,
+    pub source: String,
     /// Details (why it failed, the on-demand price used for spot nodes, ...).
     pub message: Option<String>,
 }
@@ -690,7 +691,7 @@ impl Client {
                     capacity_type: key.capacity_type,
                     state: TypeState::Skipped,
                     usd_per_hour: None,
-                    source: "next price source",
+                    source: "next price source".to_owned(),
                     message: None,
                 };
                 match &job.result {
@@ -728,7 +729,8 @@ impl Client {
                             } else {
                                 TypeState::Fetched
                             };
-                            status.source = if *cached { "vantage cache" } else { "vantage" };
+                            status.source =
+                                if *cached { "vantage cache" } else { "vantage" }.to_owned();
                             status.usd_per_hour = Some(p);
                             if key.capacity_type == CapacityType::Spot && spot.is_none() {
                                 status.message = Some(
