@@ -51,6 +51,32 @@ fn strategy_field(
     }
 }
 
+/// One on/off strategy setting: a checkbox and its label.
+fn strategy_checkbox(
+    prefs: RwSignal<Preferences>,
+    on_change: Callback<()>,
+    id: &'static str,
+    label: &'static str,
+    get: fn(&StrategyPreferences) -> bool,
+    set: fn(&mut StrategyPreferences, bool),
+) -> impl IntoView {
+    view! {
+        <label class="row">
+            <input
+                type="checkbox"
+                id=id
+                prop:checked=move || prefs.with(|p| get(&p.strategy))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    prefs.update(|p| set(&mut p.strategy, on));
+                    on_change.run(());
+                }
+            />
+            {label}
+        </label>
+    }
+}
+
 /// Settings: manual prices (as text and inline per instance type), the spot assumption,
 /// fallback rates and KRR's strategy settings. Changes are saved and re-run the analysis.
 #[component]
@@ -266,32 +292,8 @@ fn StrategyFields(prefs: RwSignal<Preferences>, on_change: Callback<()>) -> impl
             {strategy_field(prefs, on_change, "strategy-points", "Samples required", krr.points_required.to_string(), |s| s.points_required.map(|n| n as f64), |s, v| s.points_required = v.filter(|v| v.is_finite() && *v >= 0.0).map(|v| v as u64))}
             {strategy_field(prefs, on_change, "strategy-cpu-min", "Smallest CPU (millicores)", krr.cpu_min_millicores.to_string(), |s| s.cpu_min_millicores.map(|n| n as f64), |s, v| s.cpu_min_millicores = v.map(|v| if v.is_finite() { v.round() as i64 } else { -1 }))}
             {strategy_field(prefs, on_change, "strategy-memory-min", "Smallest memory (MiB)", (krr.memory_min_bytes / 1_048_576).to_string(), |s| s.memory_min_mib.map(|n| n as f64), |s, v| s.memory_min_mib = v.map(|v| if v.is_finite() { v.round() as i64 } else { -1 }))}
-            <label class="row">
-                <input
-                    type="checkbox"
-                    id="strategy-allow-hpa"
-                    prop:checked=move || prefs.with(|p| p.strategy.allow_hpa)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        prefs.update(|p| p.strategy.allow_hpa = on);
-                        on_change.run(());
-                    }
-                />
-                "Recommend for resources an HPA scales on (KRR: off)"
-            </label>
-            <label class="row">
-                <input
-                    type="checkbox"
-                    id="strategy-oomkill"
-                    prop:checked=move || prefs.with(|p| p.strategy.use_oomkill_data)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        prefs.update(|p| p.strategy.use_oomkill_data = on);
-                        on_change.run(());
-                    }
-                />
-                "Use OOM-kill data from Prometheus (KRR: off)"
-            </label>
+            {strategy_checkbox(prefs, on_change, "strategy-allow-hpa", "Recommend for resources an HPA scales on (KRR: off)", |s| s.allow_hpa, |s, on| s.allow_hpa = on)}
+            {strategy_checkbox(prefs, on_change, "strategy-oomkill", "Use OOM-kill data from Prometheus (KRR: off)", |s| s.use_oomkill_data, |s, on| s.use_oomkill_data = on)}
             <button
                 type="button"
                 id="strategy-reset"
