@@ -340,18 +340,11 @@ pub(crate) fn node_from_raw(
     obj: &RawObject<'_>,
     warnings: &mut Vec<crate::diagnostics::Warning>,
 ) -> Option<Node> {
-    let name = obj.name();
+    let name = obj.name_or_skip("Node", None, warnings)?;
     let mut ctx = Ctx {
         object: object_ref("Node", None, name),
         warnings,
     };
-    if name.is_empty() {
-        ctx.warn(
-            "missing_name",
-            "a Node without metadata.name was skipped".to_owned(),
-        );
-        return None;
-    }
     let labels = obj.labels();
     let spec = obj.spec.as_deref();
     let status = obj.status.as_deref();

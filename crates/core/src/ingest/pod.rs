@@ -51,19 +51,11 @@ pub(crate) fn pod_from_raw(
     options: &IngestOptions,
     warnings: &mut Vec<Warning>,
 ) -> Option<Pod> {
-    let name = obj.name();
-    let namespace = obj.namespace().unwrap_or("default");
+    let (namespace, name) = obj.namespace_and_name("Pod", warnings)?;
     let mut ctx = Ctx {
         object: object_ref("Pod", Some(namespace), name),
         warnings,
     };
-    if name.is_empty() {
-        ctx.warn(
-            "missing_name",
-            "a Pod without metadata.name was skipped".to_owned(),
-        );
-        return None;
-    }
     let spec = obj.spec.as_deref();
     let status = obj.status.as_deref();
     let containers: Vec<Container> = spec

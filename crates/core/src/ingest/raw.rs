@@ -13,6 +13,7 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::diagnostics::{Warning, object_ref};
 use crate::limits;
 
 /// A string borrowed from the input when possible.
@@ -431,6 +432,40 @@ impl<'a> RawObject<'a> {
             .as_deref()
             .and_then(|m| m.name.as_ref())
             .map_or("", Text::as_str)
+    }
+
+    /// `metadata.name`; `None` when it is empty, after a `missing_name` warning: an object of
+    /// `kind` (in `namespace`, for a namespaced kind) without a name is skipped.
+    pub fn name_or_skip(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<&str> {
+        let name = self.name();
+        if name.is_empty() {
+            warnings.push(Warning::new(
+                "missing_name",
+                object_ref(kind, namespace, "?"),
+                format!("a {kind} without metadata.name was skipped"),
+            ));
+            return None;
+        }
+        Some(name)
+    }
+
+    /// The namespace (`default` when none is set) and name of a namespaced object of `kind`;
+    /// `None` without a name, as [`RawObject::name_or_skip`].
+    pub fn namespace_and_name(
+        &self,
+        kind: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<(&str, &str)> {
+        let namespace = self.namespace().unwrap_or("default");
+        Some((
+            namespace,
+            self.name_or_skip(kind, Some(namespace), warnings)?,
+        ))
     }
 
     /// `metadata.namespace`, if set and not empty.

@@ -14,16 +14,7 @@ pub(crate) fn object_from_raw(
     kind: &str,
     warnings: &mut Vec<Warning>,
 ) -> Option<WorkloadObject> {
-    let name = obj.name();
-    let namespace = obj.namespace().unwrap_or("default");
-    if name.is_empty() {
-        warnings.push(Warning::new(
-            "missing_name",
-            object_ref(kind, Some(namespace), "?"),
-            format!("a {kind} without metadata.name was skipped"),
-        ));
-        return None;
-    }
+    let (namespace, name) = obj.namespace_and_name(kind, warnings)?;
     let spec = obj.spec.as_deref();
     let replicas = match kind {
         "Deployment" | "ReplicaSet" | "StatefulSet" | "Rollout" => {
@@ -59,17 +50,8 @@ fn owner_of(obj: &RawObject<'_>) -> Option<OwnerRef> {
 
 /// Builds an [`Hpa`] from its raw view.
 pub(crate) fn hpa_from_raw(obj: &RawObject<'_>, warnings: &mut Vec<Warning>) -> Option<Hpa> {
-    let name = obj.name();
-    let namespace = obj.namespace().unwrap_or("default");
+    let (namespace, name) = obj.namespace_and_name("HorizontalPodAutoscaler", warnings)?;
     let object = || object_ref("HorizontalPodAutoscaler", Some(namespace), name);
-    if name.is_empty() {
-        warnings.push(Warning::new(
-            "missing_name",
-            object(),
-            "a HorizontalPodAutoscaler without metadata.name was skipped",
-        ));
-        return None;
-    }
     let spec = obj.spec.as_deref();
     let target = spec.and_then(|s| s.scale_target_ref.as_ref());
     let target_kind = target
