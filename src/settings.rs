@@ -23,6 +23,33 @@ fn show(v: Option<f64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// A number field for an optional setting, with its label: `default` (`whose` default it is) is
+/// the placeholder and empty means the default; `min`, when the value has one. `value` shows the
+/// setting; `change` gets the field's number when it changes.
+fn number_input(
+    id: &'static str,
+    label: &'static str,
+    default: String,
+    whose: &'static str,
+    min: Option<&'static str>,
+    value: impl Fn() -> String + Send + Sync + 'static,
+    change: impl Fn(Option<f64>) + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input
+            type="number"
+            id=id
+            min=min
+            step="any"
+            placeholder=default.clone()
+            title=format!("{whose} default: {default}. Leave empty for the default.")
+            prop:value=value
+            on:change=move |ev| change(optional_number(&event_target_value(&ev)))
+        />
+    }
+}
+
 /// One numeric strategy field: label, KRR's default as the placeholder, empty = default.
 fn strategy_field(
     prefs: RwSignal<Preferences>,
@@ -33,22 +60,12 @@ fn strategy_field(
     get: fn(&StrategyPreferences) -> Option<f64>,
     set: fn(&mut StrategyPreferences, Option<f64>),
 ) -> impl IntoView {
-    view! {
-        <label for=id>{label}</label>
-        <input
-            type="number"
-            id=id
-            step="any"
-            placeholder=default.clone()
-            title=format!("KRR's default: {default}. Leave empty for the default.")
-            prop:value=move || prefs.with(|p| show(get(&p.strategy)))
-            on:change=move |ev| {
-                let v = optional_number(&event_target_value(&ev));
-                prefs.update(|p| set(&mut p.strategy, v));
-                on_change.run(());
-            }
-        />
-    }
+    let value = move || prefs.with(|p| show(get(&p.strategy)));
+    let change = move |v| {
+        prefs.update(|p| set(&mut p.strategy, v));
+        on_change.run(());
+    };
+    number_input(id, label, default, "KRR's", None, value, change)
 }
 
 /// One on/off strategy setting: a checkbox and its label.
@@ -97,23 +114,20 @@ pub fn SettingsPanel(
                                default: f64,
                                get: fn(&Preferences) -> Option<f64>,
                                set: fn(&mut Preferences, Option<f64>)| {
-        view! {
-            <label for=id>{label}</label>
-            <input
-                type="number"
-                id=id
-                min="0"
-                step="any"
-                placeholder=default.to_string()
-                title=format!("OpenCost's default: {default}. Leave empty for the default.")
-                prop:value=move || prefs.with(|p| show(get(p)))
-                on:change=move |ev| {
-                    let v = optional_number(&event_target_value(&ev));
-                    prefs.update(|p| set(p, v));
-                    on_change.run(());
-                }
-            />
-        }
+        let value = move || prefs.with(|p| show(get(p)));
+        let change = move |v| {
+            prefs.update(|p| set(p, v));
+            on_change.run(());
+        };
+        number_input(
+            id,
+            label,
+            default.to_string(),
+            "OpenCost's",
+            Some("0"),
+            value,
+            change,
+        )
     };
     view! {
         <details class="panel settings" id="settings">
