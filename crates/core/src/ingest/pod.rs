@@ -95,15 +95,7 @@ pub(crate) fn pod_from_raw(
         .map(str::to_owned);
     let holds_resources =
         node.is_some() && !matches!(phase, PodPhase::Succeeded | PodPhase::Failed);
-    let owner = obj.controller_ref().and_then(|r| {
-        let kind = r.kind.as_ref()?.as_str();
-        let name = r.name.as_ref()?.as_str();
-        (!kind.is_empty() && !name.is_empty()).then(|| OwnerRef {
-            kind: kind.to_owned(),
-            name: name.to_owned(),
-            uid: r.uid.as_ref().map(|u| u.to_owned_string()),
-        })
-    });
+    let owner = obj.owner();
     let labels = obj.labels();
     let keep = |k: &str| labels.get(k).map(str::to_owned);
     let kept: BTreeMap<String, String> = options

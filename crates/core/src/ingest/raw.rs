@@ -15,6 +15,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::diagnostics::{Warning, object_ref};
 use crate::limits;
+use crate::pods::OwnerRef;
 
 /// A string borrowed from the input when possible.
 ///
@@ -575,6 +576,18 @@ impl<'a> RawObject<'a> {
         refs.iter()
             .find(|r| r.controller == Some(true))
             .or_else(|| refs.first())
+    }
+
+    /// The [`RawObject::controller_ref`] as the model's owner, when it has a kind and a name.
+    pub fn owner(&self) -> Option<OwnerRef> {
+        let r = self.controller_ref()?;
+        let kind = r.kind.as_ref()?.as_str();
+        let name = r.name.as_ref()?.as_str();
+        (!kind.is_empty() && !name.is_empty()).then(|| OwnerRef {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            uid: r.uid.as_ref().map(|u| u.to_owned_string()),
+        })
     }
 }
 

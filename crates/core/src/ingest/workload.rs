@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use crate::diagnostics::{Warning, object_ref};
 use crate::ingest::raw::RawObject;
-use crate::pods::OwnerRef;
 use crate::workloads::*;
 
 /// Builds a [`WorkloadObject`] of `kind` from its raw view.
@@ -32,19 +31,8 @@ pub(crate) fn object_from_raw(
         namespace: namespace.to_owned(),
         name: name.to_owned(),
         uid: obj.uid().map(str::to_owned),
-        owner: owner_of(obj),
+        owner: obj.owner(),
         replicas,
-    })
-}
-
-fn owner_of(obj: &RawObject<'_>) -> Option<OwnerRef> {
-    let r = obj.controller_ref()?;
-    let kind = r.kind.as_ref()?.as_str();
-    let name = r.name.as_ref()?.as_str();
-    (!kind.is_empty() && !name.is_empty()).then(|| OwnerRef {
-        kind: kind.to_owned(),
-        name: name.to_owned(),
-        uid: r.uid.as_ref().map(|u| u.to_owned_string()),
     })
 }
 
