@@ -570,24 +570,15 @@ fn split_csv_line(line: &str) -> Result<Vec<(String, usize)>, usize> {
                     }
                 }
             }
-            // Anything between the closing quote and the next comma is kept as written.
-            while let Some(&c) = chars.peek() {
-                if c == ',' {
-                    break;
-                }
-                field.push(c);
-                chars.next();
-                column += 1;
+        }
+        // Up to the next comma (after a closing quote: anything there is kept as written).
+        while let Some(&c) = chars.peek() {
+            if c == ',' {
+                break;
             }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == ',' {
-                    break;
-                }
-                field.push(c);
-                chars.next();
-                column += 1;
-            }
+            field.push(c);
+            chars.next();
+            column += 1;
         }
         fields.push((field, start));
         match chars.next() {
