@@ -3,7 +3,7 @@
 
 use crate::diagnostics::object_ref;
 use crate::ingest::convert::{Ctx, Unit, quantity};
-use crate::ingest::raw::{RawLabels, RawObject, RawResources};
+use crate::ingest::raw::{RawLabels, RawObject, RawResources, RawStatus};
 use crate::model::{CapacityType, Provider};
 use crate::nodes::*;
 
@@ -365,17 +365,86 @@ pub(crate) fn node_from_raw(
         provider_of(name, labels, provider_id, instance_type.as_deref());
     reasons.provider = provider_reason;
     if instance_type.is_none() {
-        reasons.instance_type = Some(if compute_type == ComputeType::Fargate {
-            "Fargate nodes have no instance type: each pod is billed by vCPU and memory".to_owned()
-        } else if provider == Provider::Kind {
-            "no instance-type label; providerID kind://… means a local kind cluster".to_owned()
-        } else if let Some(dist) = local_distribution(labels, name) {
-            format!("no instance-type label; a {dist} node has no cloud instance type")
+        reasons.instance_type = Some(no_instance_type(labels, name, provider, compute_type));
+    }
+    let (zone, region) = zone_and_region(labels, provider_id, provider, &mut reasons);
+
+    let (capacity_type, capacity_reason) = capacity_type_of(labels, provider, compute_type);
+    reasons.capacity_type = capacity_reason;
+
+    let node_pool = labels.first_of(NODE_POOL).map(|(_, v)| v.to_owned());
+    if node_pool.is_none() {
+        reasons.node_pool = Some(if compute_type == ComputeType::Fargate {
+            "Fargate nodes belong to a Fargate profile, not a node pool".to_owned()
         } else {
-            "no instance-type label (node.kubernetes.io/instance-type)".to_owned()
+            "no node-pool label".to_owned()
         });
     }
 
+    let (arch, os) = arch_and_os(labels, status);
+    let (capacity, allocatable) = sizes(status, &mut ctx);
+    let mut gpus = capacity.gpus.max(allocatable.gpus);
+    if gpus == 0 {
+        gpus = labels
+            .get("nvidia.com/gpu.count")
+            .and_then(|v| v.parse::<i64>().ok())
+            .filter(|n| (0..=ABSURD_NODE_GPUS).contains(n))
+            .unwrap_or(0);
+    }
+    let gpu_model = labels.first_of(GPU_MODEL).map(|(_, v)| v.to_owned());
+    let roles = roles(labels);
+    let control_plane = roles.iter().any(|r| r == "control-plane" || r == "master");
+
+    Some(Node {
+        name: name.to_owned(),
+        uid: obj.uid().map(str::to_owned),
+        provider,
+        instance_type,
+        region,
+        zone,
+        capacity_type,
+        node_pool,
+        arch,
+        os,
+        compute_type,
+        gpus,
+        gpu_model,
+        allocatable,
+        capacity,
+        control_plane,
+        roles,
+        created: obj.creation_timestamp().map(str::to_owned),
+        reasons,
+    })
+}
+
+/// Why a node has no instance type.
+fn no_instance_type(
+    labels: &RawLabels<'_>,
+    name: &str,
+    provider: Provider,
+    compute_type: ComputeType,
+) -> String {
+    if compute_type == ComputeType::Fargate {
+        "Fargate nodes have no instance type: each pod is billed by vCPU and memory".to_owned()
+    } else if provider == Provider::Kind {
+        "no instance-type label; providerID kind://… means a local kind cluster".to_owned()
+    } else if let Some(dist) = local_distribution(labels, name) {
+        format!("no instance-type label; a {dist} node has no cloud instance type")
+    } else {
+        "no instance-type label (node.kubernetes.io/instance-type)".to_owned()
+    }
+}
+
+/// The node's zone (its label, else from the providerID) and region (its label, else derived
+/// from the zone, else the plain `region` label), with the reasons for what is missing or
+/// derived.
+fn zone_and_region(
+    labels: &RawLabels<'_>,
+    provider_id: Option<&str>,
+    provider: Provider,
+    reasons: &mut NodeReasons,
+) -> (Option<String>, Option<String>) {
     let mut zone = labels.first_of(ZONE).map(|(_, v)| v.to_owned());
     if zone.is_none() {
         if let Some(z) = provider_id.and_then(zone_from_provider_id) {
@@ -406,19 +475,14 @@ pub(crate) fn node_from_raw(
             });
         }
     }
+    (zone, region)
+}
 
-    let (capacity_type, capacity_reason) = capacity_type_of(labels, provider, compute_type);
-    reasons.capacity_type = capacity_reason;
-
-    let node_pool = labels.first_of(NODE_POOL).map(|(_, v)| v.to_owned());
-    if node_pool.is_none() {
-        reasons.node_pool = Some(if compute_type == ComputeType::Fargate {
-            "Fargate nodes belong to a Fargate profile, not a node pool".to_owned()
-        } else {
-            "no node-pool label".to_owned()
-        });
-    }
-
+/// The node's architecture (normalised) and operating system: its labels, else its nodeInfo.
+fn arch_and_os(
+    labels: &RawLabels<'_>,
+    status: Option<&RawStatus<'_>>,
+) -> (Option<String>, Option<String>) {
     let node_info = status.and_then(|s| s.node_info.as_ref());
     let arch = labels.first_of(ARCH).map(|(_, v)| v).or_else(|| {
         node_info
@@ -436,15 +500,16 @@ pub(crate) fn node_from_raw(
         })
         .filter(|o| !o.is_empty())
         .map(str::to_owned);
+    (arch, os)
+}
 
-    let capacity = node_resources(
-        status.and_then(|s| s.capacity.as_ref()),
-        &mut ctx,
-        "capacity",
-    );
+/// The node's capacity and allocatable; either one stands in for the other that is missing
+/// (with a warning when allocatable is), zero when both are.
+fn sizes(status: Option<&RawStatus<'_>>, ctx: &mut Ctx<'_>) -> (NodeResources, NodeResources) {
+    let capacity = node_resources(status.and_then(|s| s.capacity.as_ref()), ctx, "capacity");
     let allocatable = node_resources(
         status.and_then(|s| s.allocatable.as_ref()),
-        &mut ctx,
+        ctx,
         "allocatable",
     );
     let allocatable = match (allocatable, capacity) {
@@ -465,18 +530,12 @@ pub(crate) fn node_from_raw(
             NodeResources::default()
         }
     };
-    let capacity = capacity.unwrap_or(allocatable);
+    (capacity.unwrap_or(allocatable), allocatable)
+}
 
-    let mut gpus = capacity.gpus.max(allocatable.gpus);
-    if gpus == 0 {
-        gpus = labels
-            .get("nvidia.com/gpu.count")
-            .and_then(|v| v.parse::<i64>().ok())
-            .filter(|n| (0..=ABSURD_NODE_GPUS).contains(n))
-            .unwrap_or(0);
-    }
-    let gpu_model = labels.first_of(GPU_MODEL).map(|(_, v)| v.to_owned());
-
+/// The node's roles (`node-role.kubernetes.io/<role>` labels and `kubernetes.io/role`), sorted,
+/// without repeats.
+fn roles(labels: &RawLabels<'_>) -> Vec<String> {
     let mut roles: Vec<String> = labels
         .0
         .iter()
@@ -489,29 +548,7 @@ pub(crate) fn node_from_raw(
     }
     roles.sort();
     roles.dedup();
-    let control_plane = roles.iter().any(|r| r == "control-plane" || r == "master");
-
-    Some(Node {
-        name: name.to_owned(),
-        uid: obj.uid().map(str::to_owned),
-        provider,
-        instance_type,
-        region,
-        zone,
-        capacity_type,
-        node_pool,
-        arch,
-        os,
-        compute_type,
-        gpus,
-        gpu_model,
-        allocatable,
-        capacity,
-        control_plane,
-        roles,
-        created: obj.creation_timestamp().map(str::to_owned),
-        reasons,
-    })
+    roles
 }
 
 const ABSURD_NODE_GPUS: i64 = 1024;
