@@ -42,9 +42,7 @@ use kube_rightsize_core::pricing::vantage::{ApiKind, Config, Token};
 use kube_rightsize_core::recommend::StrategyName;
 use serde::{Deserialize, Serialize};
 
-pub use kube_rightsize_core::pipeline::{
-    CatalogueStatus, Failure, Reply, VantageReply, VantageStatus,
-};
+pub use kube_rightsize_core::pipeline::{CatalogueStatus, Failure, Reply, VantageReply};
 
 /// Prometheus queries in flight at once (the pipeline's).
 pub const PROMETHEUS_CONCURRENCY: usize = pipeline::PROMETHEUS_CONCURRENCY;

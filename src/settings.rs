@@ -23,6 +23,33 @@ fn show(v: Option<f64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// A number field for an optional setting, with its label: `default` (`whose` default it is) is
+/// the placeholder and empty means the default; `min`, when the value has one. `value` shows the
+/// setting; `change` gets the field's number when it changes.
+fn number_input(
+    id: &'static str,
+    label: &'static str,
+    default: String,
+    whose: &'static str,
+    min: Option<&'static str>,
+    value: impl Fn() -> String + Send + Sync + 'static,
+    change: impl Fn(Option<f64>) + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label for=id>{label}</label>
+        <input
+            type="number"
+            id=id
+            min=min
+            step="any"
+            placeholder=default.clone()
+            title=format!("{whose} default: {default}. Leave empty for the default.")
+            prop:value=value
+            on:change=move |ev| change(optional_number(&event_target_value(&ev)))
+        />
+    }
+}
+
 /// One numeric strategy field: label, KRR's default as the placeholder, empty = default.
 fn strategy_field(
     prefs: RwSignal<Preferences>,
@@ -33,21 +60,37 @@ fn strategy_field(
     get: fn(&StrategyPreferences) -> Option<f64>,
     set: fn(&mut StrategyPreferences, Option<f64>),
 ) -> impl IntoView {
+    let value = move || prefs.with(|p| show(get(&p.strategy)));
+    let change = move |v| {
+        prefs.update(|p| set(&mut p.strategy, v));
+        on_change.run(());
+    };
+    number_input(id, label, default, "KRR's", None, value, change)
+}
+
+/// One on/off strategy setting: a checkbox and its label.
+fn strategy_checkbox(
+    prefs: RwSignal<Preferences>,
+    on_change: Callback<()>,
+    id: &'static str,
+    label: &'static str,
+    get: fn(&StrategyPreferences) -> bool,
+    set: fn(&mut StrategyPreferences, bool),
+) -> impl IntoView {
     view! {
-        <label for=id>{label}</label>
-        <input
-            type="number"
-            id=id
-            step="any"
-            placeholder=default.clone()
-            title=format!("KRR's default: {default}. Leave empty for the default.")
-            prop:value=move || prefs.with(|p| show(get(&p.strategy)))
-            on:change=move |ev| {
-                let v = optional_number(&event_target_value(&ev));
-                prefs.update(|p| set(&mut p.strategy, v));
-                on_change.run(());
-            }
-        />
+        <label class="row">
+            <input
+                type="checkbox"
+                id=id
+                prop:checked=move || prefs.with(|p| get(&p.strategy))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    prefs.update(|p| set(&mut p.strategy, on));
+                    on_change.run(());
+                }
+            />
+            {label}
+        </label>
     }
 }
 
@@ -71,23 +114,20 @@ pub fn SettingsPanel(
                                default: f64,
                                get: fn(&Preferences) -> Option<f64>,
                                set: fn(&mut Preferences, Option<f64>)| {
-        view! {
-            <label for=id>{label}</label>
-            <input
-                type="number"
-                id=id
-                min="0"
-                step="any"
-                placeholder=default.to_string()
-                title=format!("OpenCost's default: {default}. Leave empty for the default.")
-                prop:value=move || prefs.with(|p| show(get(p)))
-                on:change=move |ev| {
-                    let v = optional_number(&event_target_value(&ev));
-                    prefs.update(|p| set(p, v));
-                    on_change.run(());
-                }
-            />
-        }
+        let value = move || prefs.with(|p| show(get(p)));
+        let change = move |v| {
+            prefs.update(|p| set(p, v));
+            on_change.run(());
+        };
+        number_input(
+            id,
+            label,
+            default.to_string(),
+            "OpenCost's",
+            Some("0"),
+            value,
+            change,
+        )
     };
     view! {
         <details class="panel settings" id="settings">
@@ -266,32 +306,8 @@ fn StrategyFields(prefs: RwSignal<Preferences>, on_change: Callback<()>) -> impl
             {strategy_field(prefs, on_change, "strategy-points", "Samples required", krr.points_required.to_string(), |s| s.points_required.map(|n| n as f64), |s, v| s.points_required = v.filter(|v| v.is_finite() && *v >= 0.0).map(|v| v as u64))}
             {strategy_field(prefs, on_change, "strategy-cpu-min", "Smallest CPU (millicores)", krr.cpu_min_millicores.to_string(), |s| s.cpu_min_millicores.map(|n| n as f64), |s, v| s.cpu_min_millicores = v.map(|v| if v.is_finite() { v.round() as i64 } else { -1 }))}
             {strategy_field(prefs, on_change, "strategy-memory-min", "Smallest memory (MiB)", (krr.memory_min_bytes / 1_048_576).to_string(), |s| s.memory_min_mib.map(|n| n as f64), |s, v| s.memory_min_mib = v.map(|v| if v.is_finite() { v.round() as i64 } else { -1 }))}
-            <label class="row">
-                <input
-                    type="checkbox"
-                    id="strategy-allow-hpa"
-                    prop:checked=move || prefs.with(|p| p.strategy.allow_hpa)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        prefs.update(|p| p.strategy.allow_hpa = on);
-                        on_change.run(());
-                    }
-                />
-                "Recommend for resources an HPA scales on (KRR: off)"
-            </label>
-            <label class="row">
-                <input
-                    type="checkbox"
-                    id="strategy-oomkill"
-                    prop:checked=move || prefs.with(|p| p.strategy.use_oomkill_data)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        prefs.update(|p| p.strategy.use_oomkill_data = on);
-                        on_change.run(());
-                    }
-                />
-                "Use OOM-kill data from Prometheus (KRR: off)"
-            </label>
+            {strategy_checkbox(prefs, on_change, "strategy-allow-hpa", "Recommend for resources an HPA scales on (KRR: off)", |s| s.allow_hpa, |s, on| s.allow_hpa = on)}
+            {strategy_checkbox(prefs, on_change, "strategy-oomkill", "Use OOM-kill data from Prometheus (KRR: off)", |s| s.use_oomkill_data, |s, on| s.use_oomkill_data = on)}
             <button
                 type="button"
                 id="strategy-reset"

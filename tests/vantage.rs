@@ -4,12 +4,12 @@
 //! a whole fetch through the app's engine (the pipeline) on the page.
 #![cfg(target_arch = "wasm32")]
 
-use kube_rightsize_app::engine::{VantageReply, VantageRequest, VantageStatus};
+use kube_rightsize_app::engine::{VantageReply, VantageRequest};
 use kube_rightsize_app::storage::{CACHE_KEY, PREFERENCES_KEY, TOKEN_KEY};
 use kube_rightsize_app::vantage::{End, FetchRun, VantagePanel};
 use kube_rightsize_core::diagnostics::Warning;
 use kube_rightsize_core::model::{CapacityType, Provider};
-use kube_rightsize_core::pricing::vantage::{PriceKey, TypeState};
+use kube_rightsize_core::pricing::vantage::{PriceKey, TypeState, TypeStatus};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -327,7 +327,7 @@ async fn the_panel_shows_a_fetch_as_it_runs_and_ends() {
     tick(20).await;
     assert!(text(&host, "#vantage-log").unwrap().contains("m5.large"));
     assert!(text(&host, "#vantage-wait").unwrap().contains("2 s left"));
-    let status = |instance_type: &str, state, usd_per_hour, source: &str| VantageStatus {
+    let status = |instance_type: &str, state, usd_per_hour, source: &str| TypeStatus {
         provider: Provider::Aws,
         instance_type: instance_type.into(),
         region: "us-east-1".into(),

@@ -22,13 +22,13 @@ pub mod checks;
 pub mod run;
 
 use kube_rightsize_core::format::fmt_rate;
-use kube_rightsize_core::pricing::vantage::{ApiKind, Config, PriceKey, Token};
+use kube_rightsize_core::pricing::vantage::{ApiKind, Config, PriceKey, Token, TypeStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
-use crate::engine::{Secret, VantageRequest, VantageStatus};
+use crate::engine::{Secret, VantageRequest};
 use crate::storage;
 
 pub use checks::PROXY_BASE;
@@ -491,7 +491,7 @@ fn usd(v: f64) -> String {
 /// per-type statuses.
 #[component]
 fn RunView(run: Signal<FetchRun>, note: RwSignal<Option<String>>) -> impl IntoView {
-    let status_row = |s: VantageStatus| {
+    let status_row = |s: TypeStatus| {
         view! {
             <tr>
                 <td>{s.instance_type}</td>

@@ -2,7 +2,9 @@
 //! worker ([`crate::engine`]); its Vantage lines, rate-limit waits and end arrive as
 //! [`crate::worker_client::Event`]s and are kept here.
 
-use crate::engine::{VantageReply, VantageStatus};
+use kube_rightsize_core::pricing::vantage::TypeStatus;
+
+use crate::engine::VantageReply;
 
 /// How a fetch ended.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,7 +107,7 @@ impl FetchRun {
     }
 
     /// One row per needed price.
-    pub fn statuses(&self) -> Vec<VantageStatus> {
+    pub fn statuses(&self) -> Vec<TypeStatus> {
         self.reply().map(|v| v.statuses.clone()).unwrap_or_default()
     }
 }

@@ -225,6 +225,7 @@ fn write_krr<W: Write>(w: &mut W, c: &Cluster) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kube_rightsize_core::recommend::severity::{self, Severity};
     use model::{Kind, effective_request};
     use serde_json::Value;
 
@@ -573,16 +574,16 @@ mod tests {
             let row = s["severity"].as_str().unwrap();
             *counts.entry(row.to_owned()).or_insert(0) += 1;
             sev.push(match row {
-                "WARNING" => krr::Severity::Warning,
-                "CRITICAL" => krr::Severity::Critical,
-                _ => krr::Severity::Good,
+                "WARNING" => Severity::Warning,
+                "CRITICAL" => Severity::Critical,
+                _ => Severity::Good,
             });
             let cpu = &s["recommended"]["requests"]["cpu"]["value"];
             if let Some(f) = cpu.as_f64() {
                 assert!(f >= 0.01);
             }
         }
-        assert_eq!(k["score"].as_i64().unwrap(), krr::score(&sev));
+        assert_eq!(k["score"].as_i64().unwrap(), severity::score(sev));
         assert!(
             counts.get("CRITICAL").copied().unwrap_or(0) >= 3,
             "{counts:?}"

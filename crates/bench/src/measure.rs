@@ -17,6 +17,21 @@ use serde_json::{Value, json};
 /// The fixed "generated at" of every report (the core takes time as an input).
 pub const GENERATED_AT: &str = "2026-11-26T00:00:00Z";
 
+/// The CLI's arguments for one measured analysis of `snapshot`: the JSON report, written to
+/// `/dev/null`, at [`GENERATED_AT`].
+pub fn cli_analyze_args(snapshot: &str) -> [&str; 8] {
+    [
+        "analyze",
+        snapshot,
+        "--format",
+        "json",
+        "-o",
+        "/dev/null",
+        "--generated-at",
+        GENERATED_AT,
+    ]
+}
+
 struct Phases {
     start: Instant,
     last: Instant,

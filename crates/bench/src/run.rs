@@ -195,18 +195,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
                         time,
                     )?,
                     "cli" => external(
-                        Command::new(o.cli.as_deref().unwrap_or(Path::new("kube-rightsize"))).args(
-                            [
-                                "analyze",
-                                file,
-                                "--format",
-                                "json",
-                                "-o",
-                                "/dev/null",
-                                "--generated-at",
-                                crate::measure::GENERATED_AT,
-                            ],
-                        ),
+                        Command::new(o.cli.as_deref().unwrap_or(Path::new("kube-rightsize")))
+                            .args(crate::measure::cli_analyze_args(file)),
                         time,
                     )?,
                     kind => own(&me, kind, file)?,
@@ -430,26 +420,23 @@ fn print_file(file: &str, size: u64, kinds: &[Series], load_start: &str, load_en
             .collect();
         println!();
         println!("- analysis phases (median): {}", phases.join(", "));
-        let cpu_ratio = |x: &Series, y: &Series| {
-            x.cpu_median()
+        // `x / y` by wall median, wall min (with `digits` decimals) and CPU median.
+        let ratios = |label: &str, x: &Series, y: &Series, digits: usize| {
+            let cpu = x
+                .cpu_median()
                 .zip(y.cpu_median())
-                .map_or_else(|| "—".to_owned(), |(x, y)| format!("{:.2}", x / y))
+                .map_or_else(|| "—".to_owned(), |(x, y)| format!("{:.2}", x / y));
+            println!(
+                "- {label}: {:.digits$}× (wall median), {:.digits$}× (wall min), {cpu}× (CPU median)",
+                x.median() / y.median(),
+                x.min() / y.min(),
+            );
         };
         if let Some(p) = get("parse") {
-            println!(
-                "- analysis / parse floor: {:.2}× (wall median), {:.2}× (wall min), {}× (CPU median)",
-                a.median() / p.median(),
-                a.min() / p.min(),
-                cpu_ratio(a, p),
-            );
+            ratios("analysis / parse floor", a, p, 2);
         }
         if let Some(j) = get("jq") {
-            println!(
-                "- jq / analysis: {:.1}× (wall median), {:.1}× (wall min), {}× (CPU median)",
-                j.median() / a.median(),
-                j.min() / a.min(),
-                cpu_ratio(j, a),
-            );
+            ratios("jq / analysis", j, a, 1);
         }
         if let Some(r) = get("report") {
             println!(

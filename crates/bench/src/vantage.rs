@@ -65,20 +65,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let run = || -> Result<f64, String> {
         let start = Instant::now();
         let out = Command::new(&cli)
-            .args([
-                "analyze",
-                &snapshot,
-                "--format",
-                "json",
-                "-o",
-                "/dev/null",
-                "--generated-at",
-                crate::measure::GENERATED_AT,
-                "--vantage-token-env",
-                TOKEN_ENV,
-                "--vantage-url",
-                &url,
-            ])
+            .args(crate::measure::cli_analyze_args(&snapshot))
+            .args(["--vantage-token-env", TOKEN_ENV, "--vantage-url", &url])
             .env("XDG_CACHE_HOME", &cache)
             .env(TOKEN_ENV, DEFAULT_TOKEN)
             .output()

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 
 use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
+use clap::{Arg, Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 use kube_rightsize_core::pricing::rates::Rates;
 use kube_rightsize_core::pricing::vantage::ApiKind;
 use kube_rightsize_core::recommend::{StrategyName, StrategySettings};
@@ -130,6 +130,11 @@ impl From<Format> for ExportFormat {
 
 /// `analyze` options.
 #[derive(Debug, Clone, Args)]
+#[command(mut_args(with_help(&[
+    ("output", "Write the report to PATH instead of standard output"),
+    ("generated_at", "Timestamp written in the report (default: now, UTC)"),
+    ("verbose", "Print how each node was mapped and priced to standard error"),
+])))]
 pub struct AnalyzeArgs {
     /// Cluster snapshots (`-` reads standard input)
     ///
@@ -148,15 +153,9 @@ pub struct AnalyzeArgs {
     )]
     pub format: Format,
 
-    /// Write the report to PATH instead of standard output
-    #[arg(
-        short,
-        long,
-        value_name = "PATH",
-        value_hint = ValueHint::FilePath,
-        overrides_with = "output"
-    )]
-    pub output: Option<String>,
+    /// `-o`, `--generated-at`, `-v`.
+    #[command(flatten)]
+    pub out: OutputArgs,
 
     /// The cluster's name in the HTML report's title (default: the first input's file name)
     #[arg(long, value_name = "NAME", overrides_with = "cluster_name")]
@@ -226,19 +225,6 @@ pub struct AnalyzeArgs {
         overrides_with = "target_utilisation"
     )]
     pub target_utilisation: Option<f64>,
-
-    /// Timestamp written in the report (default: now, UTC)
-    #[arg(
-        long,
-        value_name = "RFC3339",
-        value_parser = generated_at,
-        overrides_with = "generated_at"
-    )]
-    pub generated_at: Option<String>,
-
-    /// Print how each node was mapped and priced to standard error
-    #[arg(short, long, overrides_with = "verbose")]
-    pub verbose: bool,
 
     /// Vantage options (their help heading applies to the options after them: keep these two
     /// last).
@@ -376,13 +362,35 @@ pub struct RecommendArgs {
     )]
     pub prometheus_timeout: u64,
 
+    /// The strategy options.
+    #[command(flatten)]
+    pub options: StrategyArgs,
+}
+
+impl RecommendArgs {
+    /// The `--prometheus-header` values as (name, value).
+    pub fn headers(&self) -> Vec<(String, String)> {
+        self.prometheus_headers
+            .iter()
+            .filter_map(|h| {
+                let (k, v) = h.split_once(':')?;
+                Some((k.trim().to_owned(), v.trim().to_owned()))
+            })
+            .collect()
+    }
+}
+
+/// KRR's strategy and its settings (for `--krr`, only `--allow-hpa`): each needs one of
+/// `--krr`, `--usage`, `--prometheus`.
+#[derive(Debug, Clone, Args)]
+#[group(requires = "source")]
+pub struct StrategyArgs {
     /// KRR's strategy: simple or simple_limit
     #[arg(
         long,
         value_name = "NAME",
         value_parser = strategy,
         default_value = "simple",
-        requires = "source",
         overrides_with = "strategy"
     )]
     pub strategy: StrategyName,
@@ -394,7 +402,6 @@ pub struct RecommendArgs {
         value_parser = cpu_percentile,
         allow_negative_numbers = true,
         default_value_t = StrategySettings::default().cpu_percentile,
-        requires = "source",
         overrides_with = "cpu_percentile"
     )]
     pub cpu_percentile: f64,
@@ -406,7 +413,6 @@ pub struct RecommendArgs {
         value_parser = memory_buffer_percentage,
         allow_negative_numbers = true,
         default_value_t = StrategySettings::default().memory_buffer_percentage,
-        requires = "source",
         overrides_with = "memory_buffer_percentage"
     )]
     pub memory_buffer_percentage: f64,
@@ -418,7 +424,6 @@ pub struct RecommendArgs {
         value_parser = history_duration,
         allow_negative_numbers = true,
         default_value_t = StrategySettings::default().history_duration,
-        requires = "source",
         overrides_with = "history_duration"
     )]
     pub history_duration: f64,
@@ -430,7 +435,6 @@ pub struct RecommendArgs {
         value_parser = timeframe_duration,
         allow_negative_numbers = true,
         default_value_t = StrategySettings::default().timeframe_duration,
-        requires = "source",
         overrides_with = "timeframe_duration"
     )]
     pub timeframe_duration: f64,
@@ -442,7 +446,6 @@ pub struct RecommendArgs {
         value_parser = points_required,
         allow_negative_numbers = true,
         default_value_t = StrategySettings::default().points_required,
-        requires = "source",
         overrides_with = "points_required"
     )]
     pub points_required: u64,
@@ -454,7 +457,6 @@ pub struct RecommendArgs {
         value_parser = cpu_min,
         allow_negative_numbers = true,
         default_value_t = StrategySettings::default().cpu_min_millicores,
-        requires = "source",
         overrides_with = "cpu_min"
     )]
     pub cpu_min: i64,
@@ -466,20 +468,19 @@ pub struct RecommendArgs {
         value_parser = mem_min,
         allow_negative_numbers = true,
         default_value_t = StrategySettings::default().memory_min_bytes / MIB,
-        requires = "source",
         overrides_with = "mem_min"
     )]
     pub mem_min: i64,
 
     /// Recommend even for resources an HPA scales on
-    #[arg(long, requires = "source", overrides_with = "allow_hpa")]
+    #[arg(long, overrides_with = "allow_hpa")]
     pub allow_hpa: bool,
 
     /// Take OOM-killed containers' limits into account
     ///
     /// Memory is then at least the OOM-killed limit × 1.25 (with --prometheus: from
     /// kube-state-metrics).
-    #[arg(long, requires = "source", overrides_with = "use_oomkill_data")]
+    #[arg(long, overrides_with = "use_oomkill_data")]
     pub use_oomkill_data: bool,
 
     /// Recommend for this namespace only (repeatable; KRR's -n)
@@ -490,25 +491,12 @@ pub struct RecommendArgs {
         short = 'n',
         long = "namespace",
         value_name = "NAMESPACE",
-        requires = "source",
         value_parser = namespace
     )]
     pub namespaces: Vec<String>,
 }
 
-impl RecommendArgs {
-    /// The strategy settings: KRR's defaults, overridden by the options.
-    /// The `--prometheus-header` values as (name, value).
-    pub fn headers(&self) -> Vec<(String, String)> {
-        self.prometheus_headers
-            .iter()
-            .filter_map(|h| {
-                let (k, v) = h.split_once(':')?;
-                Some((k.trim().to_owned(), v.trim().to_owned()))
-            })
-            .collect()
-    }
-
+impl StrategyArgs {
     /// The strategy settings the options give (KRR's defaults otherwise).
     pub fn settings(&self) -> StrategySettings {
         StrategySettings {
@@ -527,18 +515,11 @@ impl RecommendArgs {
     }
 }
 
-/// `prices` options.
+/// `-o`, `--generated-at` and `-v`, the options `analyze` and `prices` share: where the result
+/// goes, the time it states, and what is said on standard error meanwhile. Each command sets
+/// their help, which names what it writes ([`with_help`]).
 #[derive(Debug, Clone, Args)]
-#[command(mut_arg("token_env", |a| a.required(true)))]
-pub struct PricesArgs {
-    /// Cluster snapshots (`-` reads standard input)
-    ///
-    /// Output of `kubectl get nodes,pods -A -o json` (or -o yaml); `-` reads standard input
-    /// (once). Only the nodes' instance types and regions are used.
-    #[arg(value_name = "SNAPSHOT", required = true, value_hint = ValueHint::FilePath)]
-    pub files: Vec<String>,
-
-    /// Write the price file to PATH instead of standard output
+pub struct OutputArgs {
     #[arg(
         short,
         long,
@@ -548,7 +529,6 @@ pub struct PricesArgs {
     )]
     pub output: Option<String>,
 
-    /// Timestamp written in the file (default: now, UTC)
     #[arg(
         long,
         value_name = "RFC3339",
@@ -557,14 +537,45 @@ pub struct PricesArgs {
     )]
     pub generated_at: Option<String>,
 
-    /// Print a status line per instance type to standard error
     #[arg(short, long, overrides_with = "verbose")]
     pub verbose: bool,
+}
+
+/// `prices` options.
+#[derive(Debug, Clone, Args)]
+#[command(
+    mut_args(with_help(&[
+        ("output", "Write the price file to PATH instead of standard output"),
+        ("generated_at", "Timestamp written in the file (default: now, UTC)"),
+        ("verbose", "Print a status line per instance type to standard error"),
+    ])),
+    mut_arg("token_env", |a| a.required(true))
+)]
+pub struct PricesArgs {
+    /// Cluster snapshots (`-` reads standard input)
+    ///
+    /// Output of `kubectl get nodes,pods -A -o json` (or -o yaml); `-` reads standard input
+    /// (once). Only the nodes' instance types and regions are used.
+    #[arg(value_name = "SNAPSHOT", required = true, value_hint = ValueHint::FilePath)]
+    pub files: Vec<String>,
+
+    /// `-o`, `--generated-at`, `-v`.
+    #[command(flatten)]
+    pub out: OutputArgs,
 
     /// Vantage options (`--vantage-token-env` is required). Last: their help heading applies
     /// to the options after them.
     #[command(flatten)]
     pub vantage: VantageArgs,
+}
+
+/// Sets the help of the options named by id (`(id, help)`), leaving the others and the order
+/// as they are: for the shared options whose help names what a command writes.
+fn with_help(helps: &'static [(&'static str, &'static str)]) -> impl FnMut(Arg) -> Arg {
+    move |a| match helps.iter().find(|(id, _)| a.get_id() == *id) {
+        Some((_, help)) => a.help(*help),
+        None => a,
+    }
 }
 
 /// Parses a command line (program name first). `Err` is clap's error: help and version
@@ -924,10 +935,10 @@ mod tests {
         assert_eq!(a.format, Format::Json);
         assert_eq!(a.prices, ["p.csv"]);
         assert_eq!(a.manual_prices, [("m5.large".to_owned(), 0.05)]);
-        assert!(a.verbose);
+        assert!(a.out.verbose);
         assert_eq!(a.assume_spot_discount, Some(0.6));
-        assert_eq!(a.generated_at.as_deref(), Some("2026-01-31T12:00:00Z"));
-        assert_eq!(a.output.as_deref(), Some("out.json"));
+        assert_eq!(a.out.generated_at.as_deref(), Some("2026-01-31T12:00:00Z"));
+        assert_eq!(a.out.output.as_deref(), Some("out.json"));
         assert_eq!(a.target_utilisation, None);
         assert!(!a.vantage.enabled());
         assert_eq!(a.recommend.krr, None);
@@ -945,12 +956,12 @@ mod tests {
     fn defaults_and_aliases() {
         let a = analyze(&["a"]);
         assert_eq!(a.format, Format::Table);
-        assert!(!a.anonymize && !a.verbose);
+        assert!(!a.anonymize && !a.out.verbose);
         assert_eq!(a.vantage.api, ApiKind::V2);
         assert_eq!(a.vantage.timeout, DEFAULT_VANTAGE_TIMEOUT);
         assert_eq!(a.recommend.prometheus_timeout, DEFAULT_PROMETHEUS_TIMEOUT);
-        assert_eq!(a.recommend.strategy, StrategyName::Simple);
-        assert_eq!(a.recommend.settings(), StrategySettings::default());
+        assert_eq!(a.recommend.options.strategy, StrategyName::Simple);
+        assert_eq!(a.recommend.options.settings(), StrategySettings::default());
         assert_eq!(analyze(&["a", "-f", "csv-workloads"]).format, Format::Csv);
         assert_eq!(
             analyze(&["a", "--format", "csv-nodes"]).format,
@@ -964,7 +975,7 @@ mod tests {
             analyze(&["a", "-f", "json", "-f", "html"]).format,
             Format::Html
         );
-        assert!(analyze(&["a", "-v", "-v"]).verbose);
+        assert!(analyze(&["a", "-v", "-v"]).out.verbose);
     }
 
     #[test]
@@ -1022,8 +1033,8 @@ mod tests {
         assert_eq!(r.prometheus.as_deref(), Some("http://localhost:9090"));
         assert_eq!(r.prometheus_headers, ["Authorization: Bearer x"]);
         assert_eq!(r.prometheus_timeout, 5);
-        assert_eq!(r.strategy, StrategyName::SimpleLimit);
-        let s = r.settings();
+        assert_eq!(r.options.strategy, StrategyName::SimpleLimit);
+        let s = r.options.settings();
         assert_eq!(
             (
                 s.cpu_percentile,
@@ -1037,7 +1048,7 @@ mod tests {
         assert!(s.allow_hpa && s.use_oomkill_data);
         let k = analyze(&["a", "--krr", "k.json", "--allow-hpa"]);
         assert_eq!(k.recommend.krr.as_deref(), Some("k.json"));
-        assert!(k.recommend.settings().allow_hpa);
+        assert!(k.recommend.options.settings().allow_hpa);
     }
 
     #[test]
@@ -1071,8 +1082,8 @@ mod tests {
         };
         assert_eq!(p.files, ["c.json"]);
         assert_eq!(p.vantage.token_env.as_deref(), Some("T"));
-        assert_eq!(p.output.as_deref(), Some("p.json"));
-        assert!(p.verbose);
+        assert_eq!(p.out.output.as_deref(), Some("p.json"));
+        assert!(p.out.verbose);
     }
 
     #[test]

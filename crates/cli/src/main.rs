@@ -168,7 +168,7 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         assume_spot_discount: a.assume_spot_discount,
         fallback_rates: a.fallback_rates,
         target_utilisation: a.target_utilisation,
-        strategy: a.recommend.settings(),
+        strategy: a.recommend.options.settings(),
     };
     let vantage = if a.vantage.enabled() {
         Some(vantage::source(&a.vantage)?)
@@ -182,17 +182,22 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         vantage,
         prometheus: a.recommend.prometheus.as_ref().map(|url| PrometheusSource {
             url: url.clone(),
-            strategy: a.recommend.strategy,
+            strategy: a.recommend.options.strategy,
             headers: a.recommend.headers(),
             timeout_ms: u32::try_from(a.recommend.prometheus_timeout * 1000).unwrap_or(u32::MAX),
         }),
-        generated_at: a.generated_at.clone().unwrap_or_else(clock::now_rfc3339),
+        generated_at: a.out.timestamp(),
         shell: Shell::Cli,
     };
-    let outcome =
-        drive::run(job, drive::Verbosity { verbose: a.verbose }).map_err(|f| files.locate(f))?;
+    let outcome = drive::run(
+        job,
+        drive::Verbosity {
+            verbose: a.out.verbose,
+        },
+    )
+    .map_err(|f| files.locate(f))?;
     if let Some(v) = &outcome.vantage {
-        vantage::finish(v, a.verbose);
+        vantage::finish(v, a.out.verbose);
     }
     for w in pipeline::network_warnings(&outcome) {
         if !w.code.starts_with("vantage_") {
@@ -200,7 +205,7 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         }
     }
     let analysis = &outcome.analysis;
-    if a.verbose {
+    if a.out.verbose {
         for (name, held) in &outcome.held {
             eprintln!("{name}: {held}");
         }
@@ -218,10 +223,10 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
             cluster_name: a.cluster_name.clone(),
             inputs: analysis.cluster.inputs.clone(),
             anonymise_key: a.anonymize.then(random_key),
-            explain_nodes: a.verbose,
+            explain_nodes: a.out.verbose,
         },
     );
-    write_output(a.output.as_deref(), &text).map_err(Failure::Internal)
+    a.out.write(&text)
 }
 
 /// A fresh key for `--anonymize`: 32 bytes from `/dev/urandom`, else from std's randomly seeded
@@ -246,6 +251,18 @@ fn random_key() -> Vec<u8> {
         key.extend(h.finish().to_le_bytes());
     }
     key
+}
+
+impl args::OutputArgs {
+    /// The time the result states: `--generated-at`, else now.
+    pub(crate) fn timestamp(&self) -> String {
+        self.generated_at.clone().unwrap_or_else(clock::now_rfc3339)
+    }
+
+    /// Writes the result to `-o PATH`, else to standard output.
+    pub(crate) fn write(&self, text: &str) -> Result<(), Failure> {
+        write_output(self.output.as_deref(), text).map_err(Failure::Internal)
+    }
 }
 
 fn write_output(path: Option<&str>, text: &str) -> anyhow::Result<()> {

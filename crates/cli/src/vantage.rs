@@ -128,10 +128,7 @@ pub fn run_prices(p: &PricesArgs) -> Result<(), Failure> {
         .map(|f| (f.as_str(), Role::Snapshot))
         .collect();
     let files = crate::Files::read(&paths)?;
-    let generated_at = p
-        .generated_at
-        .clone()
-        .unwrap_or_else(crate::clock::now_rfc3339);
+    let generated_at = p.out.timestamp();
     let job = Job {
         inputs: files.inputs(),
         options: Options::default(),
@@ -147,7 +144,7 @@ pub fn run_prices(p: &PricesArgs) -> Result<(), Failure> {
         .vantage
         .as_ref()
         .ok_or_else(|| Failure::Internal(anyhow::anyhow!("the pipeline ran without Vantage")))?;
-    finish(vantage, p.verbose);
+    finish(vantage, p.out.verbose);
     let text = write_price_file(&vantage.table, &generated_at, &vantage.warnings);
-    crate::write_output(p.output.as_deref(), &text).map_err(Failure::Internal)
+    p.out.write(&text)
 }

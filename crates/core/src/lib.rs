@@ -29,4 +29,5 @@ pub mod recommend;
 pub mod report;
 pub mod settings;
 pub mod suggest;
+pub mod time;
 pub mod workloads;

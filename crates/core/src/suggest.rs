@@ -36,7 +36,8 @@ use crate::cost::{CostModel, CpuMemory, HOURS_PER_MONTH, PoolCost};
 use crate::diagnostics::Warning;
 use crate::format::{fmt_usd, trim_decimal};
 use crate::model::{CapacityType, Provider};
-use crate::pricing::catalogue::{Arch, InstanceSpec};
+use crate::nodes::Node;
+use crate::pricing::catalogue::{Arch, Catalogue, InstanceSpec};
 use crate::pricing::sources::{PriceQuery, PriceSource, PriceSources};
 
 /// The default target utilisation of requests over allocatable (85%).
@@ -780,6 +781,8 @@ pub fn suggest(
     }
 }
 
+/// One pool's suggestions: its outline, what the catalogue and its nodes say about it (or why
+/// it cannot be analysed), what the candidates assume, then the candidates.
 fn suggest_pool(
     cluster: &Cluster,
     costs: &CostModel,
@@ -789,11 +792,68 @@ fn suggest_pool(
     pool: &PoolCost,
     overrides: Option<&[Option<CpuMemory>]>,
 ) -> PoolSuggestions {
-    let nodes: Vec<&crate::nodes::Node> = pool
+    let nodes: Vec<&Node> = pool
         .nodes
         .iter()
         .filter_map(|&i| cluster.nodes.get(i))
         .collect();
+    let demand = pool_demand(cluster, costs, pool, overrides);
+    let mut out = pool_outline(cluster, settings, pool, &nodes, &demand);
+    let facts = match PoolFacts::read(prices, pool, &nodes, &mut out.assumptions) {
+        Ok(facts) => facts,
+        Err(reason) => {
+            out.reason = Some(reason);
+            return out;
+        }
+    };
+    let (provider, min_nodes) = (pool.provider, out.min_nodes);
+    let zone_spread = settings.min_nodes.is_none() && min_nodes == ZONE_SPREAD_MIN_NODES;
+    out.assumptions.extend(sizing_assumptions(
+        facts.ratio,
+        target,
+        min_nodes,
+        zone_spread,
+    ));
+    let gpus_per_node = nodes.iter().map(|n| n.gpus.max(0)).max().unwrap_or(0);
+    let allow_burstable = facts.types.keys().any(|t| is_burstable(provider, t));
+    out.assumptions.extend(candidate_rule(
+        provider,
+        gpus_per_node,
+        allow_burstable,
+        &facts.common,
+    ));
+    let capacity = candidate_capacity(pool.capacity_type, &mut out.assumptions);
+    let ctx = PoolContext {
+        cluster,
+        prices,
+        provider,
+        region: facts.region,
+        arch: facts.arch,
+        gpus_per_node,
+        family: (gpus_per_node > 0).then(|| instance_family(provider, &facts.common)),
+        allow_burstable,
+        ratio: facts.ratio,
+        demand: &demand,
+        target,
+        min_nodes,
+        current_monthly: out.current_monthly_cost,
+    };
+    add_suggestions(&ctx, &facts, settings, capacity, pool, &nodes, &mut out);
+    if out.suggestions.is_empty() {
+        out.reason = Some(no_candidate_reason(capacity, facts.region, provider));
+    }
+    out
+}
+
+/// A pool's suggestions before any candidate is looked at: its nodes, zones, minimum node
+/// count, current cost and demand.
+fn pool_outline(
+    cluster: &Cluster,
+    settings: &SuggestSettings,
+    pool: &PoolCost,
+    nodes: &[&Node],
+    demand: &PoolDemand,
+) -> PoolSuggestions {
     let mut names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
     names.sort();
     let zones: Vec<String> = nodes
@@ -807,75 +867,106 @@ fn suggest_pool(
     } else {
         1
     });
-    let min_nodes = min_nodes.max(1);
-    let current_monthly = pool.monthly_cost();
-    let demand = pool_demand(cluster, costs, pool, overrides);
-    let mut out = PoolSuggestions {
+    PoolSuggestions {
         nodes: names,
         zones,
-        current_monthly_cost: current_monthly,
-        min_nodes,
-        demand: Some(demand_row(cluster, &demand)),
+        current_monthly_cost: pool.monthly_cost(),
+        min_nodes: min_nodes.max(1),
+        demand: Some(demand_row(cluster, demand)),
         suggestions: Vec::new(),
         reason: None,
         spot: None,
         assumptions: Vec::new(),
-    };
-    let fail = |mut out: PoolSuggestions, reason: String| {
-        out.reason = Some(reason);
-        out
-    };
+    }
+}
 
-    // Can this pool be analysed at all?
-    let Some(cat) = prices.catalogue else {
-        return fail(
-            out,
-            "the price catalogue is not loaded, so there are no candidate types".to_owned(),
-        );
-    };
-    let provider = pool.provider;
-    if !cat.providers().any(|p| p == provider) {
-        return fail(
-            out,
-            format!(
+/// What the catalogue and a pool's nodes say about the pool, when it can be analysed.
+struct PoolFacts<'a> {
+    /// The price catalogue (it has the pool's provider).
+    catalogue: &'a Catalogue,
+    /// The pool's region.
+    region: &'a str,
+    /// Nodes per instance type.
+    types: BTreeMap<&'a str, usize>,
+    /// The most common instance type (ties: name order).
+    common: String,
+    /// The architecture of most nodes.
+    arch: Arch,
+    /// Allocatable over capacity, for CPU and for memory.
+    ratio: (f64, f64),
+}
+
+impl<'a> PoolFacts<'a> {
+    /// Reads them, or says why the pool cannot be analysed; adds what the architecture assumes
+    /// to `assumptions`.
+    fn read(
+        prices: &PriceSources<'a>,
+        pool: &'a PoolCost,
+        nodes: &[&'a Node],
+        assumptions: &mut Vec<String>,
+    ) -> Result<PoolFacts<'a>, String> {
+        let Some(catalogue) = prices.catalogue else {
+            return Err(
+                "the price catalogue is not loaded, so there are no candidate types".into(),
+            );
+        };
+        let provider = pool.provider;
+        if !catalogue.providers().any(|p| p == provider) {
+            return Err(format!(
                 "no catalogue for provider {}: only AWS, GCP and Azure instance types are \
                  suggested",
                 provider.as_str()
-            ),
-        );
-    }
-    let Some(region) = pool.region.as_deref() else {
-        return fail(
-            out,
-            "the pool's region is unknown, so no candidate can be priced".to_owned(),
-        );
-    };
-    // The most common type (ties: name order).
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for n in &nodes {
-        if let Some(t) = n.instance_type.as_deref() {
-            *counts.entry(t).or_default() += 1;
+            ));
         }
+        let Some(region) = pool.region.as_deref() else {
+            return Err("the pool's region is unknown, so no candidate can be priced".into());
+        };
+        let mut types: BTreeMap<&str, usize> = BTreeMap::new();
+        for n in nodes {
+            if let Some(t) = n.instance_type.as_deref() {
+                *types.entry(t).or_default() += 1;
+            }
+        }
+        let Some(common) = types
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(t, _)| (*t).to_owned())
+        else {
+            return Err(
+                "the pool's nodes have no instance type (e.g. kind, minikube or Fargate)".into(),
+            );
+        };
+        let arch = pool_arch(nodes, catalogue, provider, assumptions);
+        let ratio = allocatable_ratio(nodes, catalogue, provider).ok_or_else(|| {
+            "the pool has no allocatable CPU or memory (or no capacity) to estimate a candidate's \
+             allocatable from"
+                .to_owned()
+        })?;
+        Ok(PoolFacts {
+            catalogue,
+            region,
+            types,
+            common,
+            arch,
+            ratio,
+        })
     }
-    let Some(common) = counts
-        .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-        .map(|(t, _)| (*t).to_owned())
-    else {
-        return fail(
-            out,
-            "the pool's nodes have no instance type (e.g. kind, minikube or Fargate)".to_owned(),
-        );
-    };
-    let common_spec = cat.spec(provider, &common);
+}
 
-    // Architecture: the nodes' label, else the catalogue's for their type.
+/// The architecture of most of the nodes (their label, else the catalogue's for their type),
+/// amd64 when none is known; what that assumes goes to `assumptions`.
+fn pool_arch(
+    nodes: &[&Node],
+    catalogue: &Catalogue,
+    provider: Provider,
+    assumptions: &mut Vec<String>,
+) -> Arch {
     let mut arches: BTreeMap<Arch, usize> = BTreeMap::new();
-    for n in &nodes {
+    for n in nodes {
         let a = n.arch.as_deref().and_then(arch_of).or_else(|| {
             n.instance_type
                 .as_deref()
-                .and_then(|t| cat.spec(provider, t)?.arch)
+                .and_then(|t| catalogue.spec(provider, t)?.arch)
         });
         if let Some(a) = a {
             *arches.entry(a).or_default() += 1;
@@ -884,28 +975,36 @@ fn suggest_pool(
     let arch = match arches.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) {
         Some((a, _)) => *a,
         None => {
-            out.assumptions.push(
+            assumptions.push(
                 "the nodes' architecture is unknown: assumed amd64 (kubernetes.io/arch)".to_owned(),
             );
             Arch::Amd64
         }
     };
     if arches.len() > 1 {
-        out.assumptions.push(format!(
+        assumptions.push(format!(
             "the pool mixes architectures; candidates are {} only, like most of its nodes",
             arch.as_str()
         ));
     }
+    arch
+}
 
-    // Allocatable/capacity ratios, per resource.
+/// The nodes' Σ allocatable over Σ capacity (the catalogue's for a node without capacity), for
+/// CPU and for memory; `None` when either is unknown.
+fn allocatable_ratio(
+    nodes: &[&Node],
+    catalogue: &Catalogue,
+    provider: Provider,
+) -> Option<(f64, f64)> {
     let (mut a_cpu, mut c_cpu, mut a_mem, mut c_mem) = (0i64, 0i64, 0i64, 0i64);
-    for n in &nodes {
+    for n in nodes {
         a_cpu = a_cpu.saturating_add(n.allocatable.cpu_millis.max(0));
         a_mem = a_mem.saturating_add(n.allocatable.memory_bytes.max(0));
         let spec = n
             .instance_type
             .as_deref()
-            .and_then(|t| cat.spec(provider, t));
+            .and_then(|t| catalogue.spec(provider, t));
         let cap_cpu = if n.capacity.cpu_millis > 0 {
             n.capacity.cpu_millis
         } else {
@@ -919,91 +1018,105 @@ fn suggest_pool(
         c_cpu = c_cpu.saturating_add(cap_cpu.max(0));
         c_mem = c_mem.saturating_add(cap_mem.max(0));
     }
-    let (Some(r_cpu), Some(r_mem)) = (ratio(a_cpu, c_cpu), ratio(a_mem, c_mem)) else {
-        return fail(
-            out,
-            "the pool has no allocatable CPU or memory (or no capacity) to estimate a candidate's \
-             allocatable from"
-                .to_owned(),
-        );
-    };
-    out.assumptions.push(format!(
-        "a candidate's allocatable is its capacity × this pool's allocatable/capacity ratio \
-         ({}% of CPU, {}% of memory); real system reservations vary with node size",
-        trim_decimal(r_cpu * 100.0, 1),
-        trim_decimal(r_mem * 100.0, 1)
-    ));
-    out.assumptions.push(format!(
-        "node counts hold the pods' requests at {}% of allocatable with at least {min_nodes} \
-         node{}{}; DaemonSet requests are taken off every node; pods-per-node limits, affinity, \
-         topology spread and storage are not modelled",
-        trim_decimal(target * 100.0, 2),
-        if min_nodes == 1 { "" } else { "s" },
-        if settings.min_nodes.is_none() && min_nodes == ZONE_SPREAD_MIN_NODES {
-            " (the pool spans 3+ zones)"
-        } else {
-            ""
-        }
-    ));
+    Some((ratio(a_cpu, c_cpu)?, ratio(a_mem, c_mem)?))
+}
 
-    let gpus_per_node = nodes.iter().map(|n| n.gpus.max(0)).max().unwrap_or(0);
-    let allow_burstable = counts.keys().any(|t| is_burstable(provider, t));
+/// What sizing the candidates assumes: the allocatable estimate, then the node count rule.
+fn sizing_assumptions(
+    (r_cpu, r_mem): (f64, f64),
+    target: f64,
+    min_nodes: usize,
+    zone_spread: bool,
+) -> [String; 2] {
+    [
+        format!(
+            "a candidate's allocatable is its capacity × this pool's allocatable/capacity ratio \
+             ({}% of CPU, {}% of memory); real system reservations vary with node size",
+            trim_decimal(r_cpu * 100.0, 1),
+            trim_decimal(r_mem * 100.0, 1)
+        ),
+        format!(
+            "node counts hold the pods' requests at {}% of allocatable with at least {min_nodes} \
+             node{}{}; DaemonSet requests are taken off every node; pods-per-node limits, \
+             affinity, topology spread and storage are not modelled",
+            trim_decimal(target * 100.0, 2),
+            if min_nodes == 1 { "" } else { "s" },
+            if zone_spread {
+                " (the pool spans 3+ zones)"
+            } else {
+                ""
+            }
+        ),
+    ]
+}
+
+/// Which types are candidates, when that needs saying: a GPU pool's family, or no burstable
+/// types for a pool that runs none.
+fn candidate_rule(
+    provider: Provider,
+    gpus_per_node: i64,
+    allow_burstable: bool,
+    common: &str,
+) -> Option<String> {
     if gpus_per_node > 0 {
-        out.assumptions.push(format!(
+        Some(format!(
             "GPU pool ({gpus_per_node} GPU{} per node): only {} types with at least as many GPUs \
              are candidates (same family, so the same GPU model)",
             if gpus_per_node == 1 { "" } else { "s" },
-            instance_family(provider, &common)
-        ));
+            instance_family(provider, common)
+        ))
     } else if !allow_burstable {
-        out.assumptions.push(
+        Some(
             "burstable types (AWS t*, GCP e2 shared-core, Azure B) and AWS previous-generation \
              types are not suggested"
                 .into(),
-        );
+        )
+    } else {
+        None
     }
-    let capacity = match pool.capacity_type {
+}
+
+/// The capacity type the candidates are priced as (reserved and mixed pools: on-demand, which
+/// goes to `assumptions`).
+fn candidate_capacity(pool: Option<CapacityType>, assumptions: &mut Vec<String>) -> CapacityType {
+    match pool {
         Some(CapacityType::Spot) => CapacityType::Spot,
         Some(CapacityType::Reserved) => {
-            out.assumptions.push(
+            assumptions.push(
                 "reserved capacity: candidates are priced at on-demand list prices".to_owned(),
             );
             CapacityType::OnDemand
         }
         Some(c) => c,
         None => {
-            out.assumptions
+            assumptions
                 .push("the pool mixes capacity types: candidates are priced on-demand".to_owned());
             CapacityType::OnDemand
         }
-    };
-    let ctx = PoolContext {
-        cluster,
-        prices,
-        provider,
-        region,
-        arch,
-        gpus_per_node,
-        family: (gpus_per_node > 0).then(|| instance_family(provider, &common)),
-        allow_burstable,
-        ratio: (r_cpu, r_mem),
-        demand: &demand,
-        target,
-        min_nodes,
-        current_monthly,
-    };
+    }
+}
 
-    // Reshapes.
-    let mut reshapes = ctx.candidates(capacity, Some(&common));
+/// The reshapes (cheapest first), the most common type with fewer nodes, and for an on-demand
+/// pool the cheapest spot option and the spot figures.
+fn add_suggestions(
+    ctx: &PoolContext<'_>,
+    facts: &PoolFacts<'_>,
+    settings: &SuggestSettings,
+    capacity: CapacityType,
+    pool: &PoolCost,
+    nodes: &[&Node],
+    out: &mut PoolSuggestions,
+) {
+    let common = &facts.common;
+    let mut reshapes = ctx.candidates(capacity, Some(common));
     reshapes.truncate(settings.max_candidates);
     out.suggestions.extend(reshapes);
 
-    // Same type, fewer nodes.
-    let same = common_spec.and_then(|spec| {
-        let priced = ctx.price(&common, capacity)?;
+    let same = facts.catalogue.spec(ctx.provider, common).and_then(|spec| {
+        let priced = ctx.price(common, capacity)?;
         ctx.suggestion(
             SuggestionKind::SameTypeFewerNodes,
-            &common,
+            common,
             &spec,
             &priced,
             true,
@@ -1017,40 +1130,39 @@ fn suggest_pool(
             capacity_words(capacity)
         )),
     }
-    if counts.len() > 1 {
+    if facts.types.len() > 1 {
         out.assumptions.push(format!(
             "the pool mixes {} instance types; the same-type option uses the most common, {common}",
-            counts.len()
+            facts.types.len()
         ));
     }
 
-    // Spot.
     if matches!(
         pool.capacity_type,
         Some(CapacityType::OnDemand | CapacityType::Unknown)
     ) {
         let best_spot = ctx.candidates(CapacityType::Spot, None).into_iter().next();
-        out.spot = Some(spot_info(&ctx, pool, &nodes));
+        out.spot = Some(spot_info(ctx, pool, nodes));
         if let Some(s) = best_spot {
             out.suggestions.push(s);
         }
     }
+}
 
-    if out.suggestions.is_empty() {
-        out.reason = Some(match capacity {
-            CapacityType::Spot => format!(
-                "no candidate has a known spot price in {region} (the embedded catalogue has spot \
-                 prices for GCP only): import a price file with spot prices, or set an assumed \
-                 spot discount"
-            ),
-            _ => format!(
-                "no priced {} candidate in {region} with the pool's architecture and GPUs fits \
-                 the largest pod",
-                provider.as_str()
-            ),
-        });
+/// Why a pool that could be analysed got no suggestion.
+fn no_candidate_reason(capacity: CapacityType, region: &str, provider: Provider) -> String {
+    match capacity {
+        CapacityType::Spot => format!(
+            "no candidate has a known spot price in {region} (the embedded catalogue has spot \
+             prices for GCP only): import a price file with spot prices, or set an assumed spot \
+             discount"
+        ),
+        _ => format!(
+            "no priced {} candidate in {region} with the pool's architecture and GPUs fits the \
+             largest pod",
+            provider.as_str()
+        ),
     }
-    out
 }
 
 fn capacity_words(c: CapacityType) -> &'static str {

@@ -85,6 +85,13 @@ pub struct Hpa {
     pub workload: Option<usize>,
 }
 
+impl Hpa {
+    /// True when it scales on `resource` (`cpu`, `memory`).
+    pub fn scales_on(&self, resource: &str) -> bool {
+        self.resources.iter().any(|r| r == resource)
+    }
+}
+
 /// Where a workload's pods run: one distinct (instance type, region, capacity type), with how
 /// many of the workload's pods are there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,4 +1,4 @@
-//! Static facts: AWS instance types, EKS reservations, quantity spellings, names and timestamps.
+//! Static facts: AWS instance types, EKS reservations, quantity spellings, names.
 
 use super::rng::Rng;
 
@@ -204,28 +204,6 @@ impl InstanceType {
     pub fn mem_allocatable_ki(&self, max_pods: u32) -> u64 {
         self.mem_capacity_ki() - (11 * u64::from(max_pods) + 255) * 1024 - 100 * 1024
     }
-}
-
-/// Formats epoch seconds as RFC 3339 UTC (`2025-06-01T12:00:00Z`).
-pub fn timestamp(epoch: i64) -> String {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
 }
 
 /// A resource quantity as written in a manifest, with its value (millicores or bytes).
@@ -591,13 +569,6 @@ pub const GENERIC_SUFFIXES: &[(&str, VKind, Profile)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn timestamps() {
-        assert_eq!(timestamp(NOW), "2025-06-01T12:00:00Z");
-        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(timestamp(951_782_400), "2000-02-29T00:00:00Z");
-    }
 
     #[test]
     fn eks_reservations() {

@@ -5,6 +5,8 @@
 //! "Usage" is derived deterministically from the requests; recommendations, severities and the
 //! score follow KRR v1.29's `simple` strategy rules (see `shared/reference/krr.md`).
 
+use kube_rightsize_core::recommend::severity::{self, Severity};
+
 use super::json::{J, O, str_map};
 use super::model::{Cluster, Ctr, Kind, Phase, effective_request};
 use super::rng::Rng;
@@ -29,35 +31,9 @@ impl Val {
     }
 }
 
-/// KRR's severity levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// `"?"` recommendation.
-    Unknown,
-    /// Within the smallest threshold.
-    Good,
-    /// Small difference.
-    Ok,
-    /// Notable difference, or exactly one side unset.
-    Warning,
-    /// Large difference.
-    Critical,
-}
-
-impl Severity {
-    fn name(self) -> &'static str {
-        match self {
-            Severity::Unknown => "UNKNOWN",
-            Severity::Good => "GOOD",
-            Severity::Ok => "OK",
-            Severity::Warning => "WARNING",
-            Severity::Critical => "CRITICAL",
-        }
-    }
-}
-
-/// KRR's per-cell severity: CPU differences in cores (0.5 / 0.25 / 0.1), memory in MiB
-/// (500 / 250 / 100).
+/// KRR's per-cell severity, in KRR's floats: CPU differences in cores (0.5 / 0.25 / 0.1), memory
+/// in MiB (500 / 250 / 100). (The core compares exact integers instead: a difference on a
+/// threshold, e.g. 0.3 − 0.05 cores, may land a hair below it here, as in KRR.)
 fn severity(current: Option<f64>, recommended: Val, memory: bool) -> Severity {
     let rec = match recommended {
         Val::Unknown => return Severity::Unknown,
@@ -67,54 +43,11 @@ fn severity(current: Option<f64>, recommended: Val, memory: bool) -> Severity {
     match (current, rec) {
         (None, None) => Severity::Good,
         (None, _) | (_, None) => Severity::Warning,
-        (Some(c), Some(r)) => {
-            let (crit, warn, ok, d) = if memory {
-                (500.0, 250.0, 100.0, (c - r).abs() / 1024.0 / 1024.0)
-            } else {
-                (0.5, 0.25, 0.1, (c - r).abs())
-            };
-            if d >= crit {
-                Severity::Critical
-            } else if d >= warn {
-                Severity::Warning
-            } else if d >= ok {
-                Severity::Ok
-            } else {
-                Severity::Good
-            }
+        (Some(c), Some(r)) if memory => {
+            severity::of_difference((c - r).abs() / 1024.0 / 1024.0, [500.0, 250.0, 100.0])
         }
+        (Some(c), Some(r)) => severity::of_difference((c - r).abs(), [0.5, 0.25, 0.1]),
     }
-}
-
-/// The row severity: the first of CRITICAL, WARNING, OK, GOOD, UNKNOWN present.
-fn worst(cells: &[Severity]) -> Severity {
-    [
-        Severity::Critical,
-        Severity::Warning,
-        Severity::Ok,
-        Severity::Good,
-        Severity::Unknown,
-    ]
-    .into_iter()
-    .find(|s| cells.contains(s))
-    .unwrap_or(Severity::Unknown)
-}
-
-/// KRR's score: `int((N − 0.7·#WARNING − #CRITICAL) / N · 100)`, summed in scan order as Python does.
-pub fn score(severities: &[Severity]) -> i64 {
-    if severities.is_empty() {
-        return 0;
-    }
-    let cost: f64 = severities
-        .iter()
-        .map(|s| match s {
-            Severity::Warning => 0.7,
-            Severity::Critical => 1.0,
-            _ => 0.0,
-        })
-        .fold(0.0, |a, b| a + b);
-    let n = severities.len() as f64;
-    ((n - cost) / n * 100.0) as i64
 }
 
 fn cores(q: &Option<super::catalog::Qty>) -> Option<f64> {
@@ -235,9 +168,9 @@ pub fn report(c: &Cluster) -> J {
                 severity(cur.2, Val::Unset, false),
                 severity(cur.3, mem, true),
             ];
-            let row = worst(&cells);
+            let row = severity::row(cells);
             let cell =
-                |v: Val, s: Severity| O::new().set("value", v.json()).set("severity", s.name());
+                |v: Val, s: Severity| O::new().set("value", v.json()).set("severity", s.as_str());
             let allocation = |v: Option<f64>| v.map_or(J::Null, J::Float);
             let object = O::new()
                 .set("cluster", c.name.clone())
@@ -287,14 +220,14 @@ pub fn report(c: &Cluster) -> J {
                 json: O::new()
                     .set("object", object)
                     .set("recommended", recommended)
-                    .set("severity", row.name())
+                    .set("severity", row.as_str())
                     .into(),
                 severity: row,
             });
         }
     }
     scans.sort_by(|a, b| (a.ns.as_str(), a.name.as_str()).cmp(&(b.ns.as_str(), b.name.as_str())));
-    let severities: Vec<Severity> = scans.iter().map(|s| s.severity).collect();
+    let score = severity::score(scans.iter().map(|s| s.severity));
 
     let cluster_cpu: u64 = c.nodes.iter().map(|n| u64::from(n.itype.vcpu)).sum();
     let cluster_mem: u64 = c
@@ -364,7 +297,7 @@ pub fn report(c: &Cluster) -> J {
         .set("inside_cluster", false);
     O::new()
         .set("scans", J::Arr(scans.into_iter().map(|s| s.json).collect()))
-        .set("score", score(&severities))
+        .set("score", score)
         .set("resources", vec![J::from("cpu"), J::from("memory")])
         .set(
             "description",
@@ -423,18 +356,5 @@ mod tests {
             severity(Some(2048.0 * mib), Val::Num(100.0 * mib), true),
             Severity::Critical
         );
-        assert_eq!(
-            worst(&[Severity::Unknown, Severity::Warning, Severity::Good]),
-            Severity::Warning
-        );
-        assert_eq!(worst(&[Severity::Unknown]), Severity::Unknown);
-    }
-
-    #[test]
-    fn score_formula() {
-        // The reference example: one WARNING, one CRITICAL → int((2 − 1.7) / 2 · 100) = 15.
-        assert_eq!(score(&[Severity::Warning, Severity::Critical]), 15);
-        assert_eq!(score(&[Severity::Good, Severity::Ok]), 100);
-        assert_eq!(score(&[]), 0);
     }
 }

@@ -1,6 +1,8 @@
 //! Renders planned nodes and pods as the JSON trees kubectl prints.
 
-use super::catalog::{KUBELET_VERSION, NOW, REGION, ZONES, timestamp};
+use kube_rightsize_core::time::rfc3339_utc as timestamp;
+
+use super::catalog::{KUBELET_VERSION, NOW, REGION, ZONES};
 use super::json::{J, O, str_map, to_compact_go};
 use super::model::{
     Cluster, Ctr, EnvVal, Kind, Node, Phase, Pod, Probe, ProbeAction, Provisioner, Role, Sec, Tol,
@@ -147,6 +149,22 @@ fn resources_json(c: &Ctr) -> J {
         .nonempty("limits", part(&r.lim_cpu, &r.lim_mem))
         .nonempty("requests", part(&r.req_cpu, &r.req_mem))
         .into()
+}
+
+/// A `fieldRef` to `field_path` of the pod (`metadata.namespace`, `spec.nodeName`, ...).
+fn field_ref(field_path: &'static str) -> O {
+    O::new()
+        .set("apiVersion", "v1")
+        .set("fieldPath", field_path)
+}
+
+/// One `downwardAPI` volume item: the pod's `field_path` in the file `path`.
+fn downward_item(field_path: &'static str, path: &'static str) -> J {
+    J::from(
+        O::new()
+            .set("fieldRef", field_ref(field_path))
+            .set("path", path),
+    )
 }
 
 fn mount_json(name: &str, path: &str, ro: bool, sub: Option<&str>) -> J {
@@ -662,13 +680,9 @@ impl<'a> Renderer<'a> {
                         O::new().set("key", *key).set("name", name.clone()),
                     ),
                 ),
-                EnvVal::Field(path) => o.set(
-                    "valueFrom",
-                    O::new().set(
-                        "fieldRef",
-                        O::new().set("apiVersion", "v1").set("fieldPath", *path),
-                    ),
-                ),
+                EnvVal::Field(path) => {
+                    o.set("valueFrom", O::new().set("fieldRef", field_ref(path)))
+                }
                 EnvVal::Resource(res, div) => o.set(
                     "valueFrom",
                     O::new().set(
@@ -831,26 +845,8 @@ impl<'a> Renderer<'a> {
                     O::new().set("defaultMode", 420i64).set(
                         "items",
                         vec![
-                            J::from(
-                                O::new()
-                                    .set(
-                                        "fieldRef",
-                                        O::new()
-                                            .set("apiVersion", "v1")
-                                            .set("fieldPath", "metadata.labels"),
-                                    )
-                                    .set("path", "labels"),
-                            ),
-                            J::from(
-                                O::new()
-                                    .set(
-                                        "fieldRef",
-                                        O::new()
-                                            .set("apiVersion", "v1")
-                                            .set("fieldPath", "metadata.annotations"),
-                                    )
-                                    .set("path", "annotations"),
-                            ),
+                            downward_item("metadata.labels", "labels"),
+                            downward_item("metadata.annotations", "annotations"),
                         ],
                     ),
                 ),
@@ -905,16 +901,7 @@ impl<'a> Renderer<'a> {
                                 "downwardAPI",
                                 O::new().set(
                                     "items",
-                                    vec![J::from(
-                                            O::new()
-                                                .set(
-                                                    "fieldRef",
-                                                    O::new()
-                                                        .set("apiVersion", "v1")
-                                                        .set("fieldPath", "metadata.namespace"),
-                                                )
-                                                .set("path", "namespace"),
-                                        )],
+                                    vec![downward_item("metadata.namespace", "namespace")],
                                 ),
                             )),
                         ],

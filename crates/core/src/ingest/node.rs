@@ -335,12 +335,114 @@ fn node_resources(
     })
 }
 
-/// The node's zone and region: from their labels, else from the providerID (zone) or the zone
-/// (region) or a plain `region` label, with the reason in `reasons` when derived or missing.
-fn location(
+/// Builds a [`Node`] from its raw view; `None` (with a warning) when it has no name.
+pub(crate) fn node_from_raw(
+    obj: &RawObject<'_>,
+    warnings: &mut Vec<crate::diagnostics::Warning>,
+) -> Option<Node> {
+    let name = obj.name_or_skip("Node", None, warnings)?;
+    let mut ctx = Ctx {
+        object: object_ref("Node", None, name),
+        warnings,
+    };
+    let labels = obj.labels();
+    let spec = obj.spec.as_deref();
+    let status = obj.status.as_deref();
+    let provider_id = spec
+        .and_then(|s| s.provider_id.as_ref())
+        .map(|t| t.as_str())
+        .filter(|s| !s.is_empty());
+    let mut reasons = NodeReasons::default();
+
+    let compute_type = match labels.get("eks.amazonaws.com/compute-type") {
+        Some(v) if v.eq_ignore_ascii_case("fargate") => ComputeType::Fargate,
+        Some(v) if v.eq_ignore_ascii_case("auto") => ComputeType::EksAuto,
+        _ => ComputeType::Standard,
+    };
+
+    let instance_type = labels.first_of(INSTANCE_TYPE).map(|(_, v)| v.to_owned());
+    let (provider, provider_reason) =
+        provider_of(name, labels, provider_id, instance_type.as_deref());
+    reasons.provider = provider_reason;
+    if instance_type.is_none() {
+        reasons.instance_type = Some(no_instance_type(labels, name, provider, compute_type));
+    }
+    let (zone, region) = zone_and_region(labels, provider_id, provider, &mut reasons);
+
+    let (capacity_type, capacity_reason) = capacity_type_of(labels, provider, compute_type);
+    reasons.capacity_type = capacity_reason;
+
+    let node_pool = labels.first_of(NODE_POOL).map(|(_, v)| v.to_owned());
+    if node_pool.is_none() {
+        reasons.node_pool = Some(if compute_type == ComputeType::Fargate {
+            "Fargate nodes belong to a Fargate profile, not a node pool".to_owned()
+        } else {
+            "no node-pool label".to_owned()
+        });
+    }
+
+    let (arch, os) = arch_and_os(labels, status);
+    let (capacity, allocatable) = sizes(status, &mut ctx);
+    let mut gpus = capacity.gpus.max(allocatable.gpus);
+    if gpus == 0 {
+        gpus = labels
+            .get("nvidia.com/gpu.count")
+            .and_then(|v| v.parse::<i64>().ok())
+            .filter(|n| (0..=ABSURD_NODE_GPUS).contains(n))
+            .unwrap_or(0);
+    }
+    let gpu_model = labels.first_of(GPU_MODEL).map(|(_, v)| v.to_owned());
+    let roles = roles(labels);
+    let control_plane = roles.iter().any(|r| r == "control-plane" || r == "master");
+
+    Some(Node {
+        name: name.to_owned(),
+        uid: obj.uid().map(str::to_owned),
+        provider,
+        instance_type,
+        region,
+        zone,
+        capacity_type,
+        node_pool,
+        arch,
+        os,
+        compute_type,
+        gpus,
+        gpu_model,
+        allocatable,
+        capacity,
+        control_plane,
+        roles,
+        created: obj.creation_timestamp().map(str::to_owned),
+        reasons,
+    })
+}
+
+/// Why a node has no instance type.
+fn no_instance_type(
     labels: &RawLabels<'_>,
+    name: &str,
     provider: Provider,
+    compute_type: ComputeType,
+) -> String {
+    if compute_type == ComputeType::Fargate {
+        "Fargate nodes have no instance type: each pod is billed by vCPU and memory".to_owned()
+    } else if provider == Provider::Kind {
+        "no instance-type label; providerID kind://… means a local kind cluster".to_owned()
+    } else if let Some(dist) = local_distribution(labels, name) {
+        format!("no instance-type label; a {dist} node has no cloud instance type")
+    } else {
+        "no instance-type label (node.kubernetes.io/instance-type)".to_owned()
+    }
+}
+
+/// The node's zone (its label, else from the providerID) and region (its label, else derived
+/// from the zone, else the plain `region` label), with the reasons for what is missing or
+/// derived.
+fn zone_and_region(
+    labels: &RawLabels<'_>,
     provider_id: Option<&str>,
+    provider: Provider,
     reasons: &mut NodeReasons,
 ) -> (Option<String>, Option<String>) {
     let mut zone = labels.first_of(ZONE).map(|(_, v)| v.to_owned());
@@ -376,13 +478,34 @@ fn location(
     (zone, region)
 }
 
-/// Capacity, allocatable (capacity when missing, with a warning) and GPUs (from the resources,
-/// else the `nvidia.com/gpu.count` label).
-fn sizes(
-    status: Option<&RawStatus<'_>>,
+/// The node's architecture (normalised) and operating system: its labels, else its nodeInfo.
+fn arch_and_os(
     labels: &RawLabels<'_>,
-    ctx: &mut Ctx<'_>,
-) -> (NodeResources, NodeResources, i64) {
+    status: Option<&RawStatus<'_>>,
+) -> (Option<String>, Option<String>) {
+    let node_info = status.and_then(|s| s.node_info.as_ref());
+    let arch = labels.first_of(ARCH).map(|(_, v)| v).or_else(|| {
+        node_info
+            .and_then(|n| n.architecture.as_ref())
+            .map(|t| t.as_str())
+    });
+    let arch = arch.filter(|a| !a.is_empty()).map(normalise_arch);
+    let os = labels
+        .first_of(OS)
+        .map(|(_, v)| v)
+        .or_else(|| {
+            node_info
+                .and_then(|n| n.operating_system.as_ref())
+                .map(|t| t.as_str())
+        })
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned);
+    (arch, os)
+}
+
+/// The node's capacity and allocatable; either one stands in for the other that is missing
+/// (with a warning when allocatable is), zero when both are.
+fn sizes(status: Option<&RawStatus<'_>>, ctx: &mut Ctx<'_>) -> (NodeResources, NodeResources) {
     let capacity = node_resources(status.and_then(|s| s.capacity.as_ref()), ctx, "capacity");
     let allocatable = node_resources(
         status.and_then(|s| s.allocatable.as_ref()),
@@ -407,20 +530,11 @@ fn sizes(
             NodeResources::default()
         }
     };
-    let capacity = capacity.unwrap_or(allocatable);
-
-    let mut gpus = capacity.gpus.max(allocatable.gpus);
-    if gpus == 0 {
-        gpus = labels
-            .get("nvidia.com/gpu.count")
-            .and_then(|v| v.parse::<i64>().ok())
-            .filter(|n| (0..=ABSURD_NODE_GPUS).contains(n))
-            .unwrap_or(0);
-    }
-    (capacity, allocatable, gpus)
+    (capacity.unwrap_or(allocatable), allocatable)
 }
 
-/// The node's roles, from `node-role.kubernetes.io/*` and `kubernetes.io/role`, sorted.
+/// The node's roles (`node-role.kubernetes.io/<role>` labels and `kubernetes.io/role`), sorted,
+/// without repeats.
 fn roles(labels: &RawLabels<'_>) -> Vec<String> {
     let mut roles: Vec<String> = labels
         .0
@@ -435,115 +549,6 @@ fn roles(labels: &RawLabels<'_>) -> Vec<String> {
     roles.sort();
     roles.dedup();
     roles
-}
-
-/// Builds a [`Node`] from its raw view; `None` (with a warning) when it has no name.
-pub(crate) fn node_from_raw(
-    obj: &RawObject<'_>,
-    warnings: &mut Vec<crate::diagnostics::Warning>,
-) -> Option<Node> {
-    let name = obj.name();
-    let mut ctx = Ctx {
-        object: object_ref("Node", None, name),
-        warnings,
-    };
-    if name.is_empty() {
-        ctx.warn(
-            "missing_name",
-            "a Node without metadata.name was skipped".to_owned(),
-        );
-        return None;
-    }
-    let labels = obj.labels();
-    let spec = obj.spec.as_deref();
-    let status = obj.status.as_deref();
-    let provider_id = spec
-        .and_then(|s| s.provider_id.as_ref())
-        .map(|t| t.as_str())
-        .filter(|s| !s.is_empty());
-    let mut reasons = NodeReasons::default();
-
-    let compute_type = match labels.get("eks.amazonaws.com/compute-type") {
-        Some(v) if v.eq_ignore_ascii_case("fargate") => ComputeType::Fargate,
-        Some(v) if v.eq_ignore_ascii_case("auto") => ComputeType::EksAuto,
-        _ => ComputeType::Standard,
-    };
-
-    let instance_type = labels.first_of(INSTANCE_TYPE).map(|(_, v)| v.to_owned());
-    let (provider, provider_reason) =
-        provider_of(name, labels, provider_id, instance_type.as_deref());
-    reasons.provider = provider_reason;
-    if instance_type.is_none() {
-        reasons.instance_type = Some(if compute_type == ComputeType::Fargate {
-            "Fargate nodes have no instance type: each pod is billed by vCPU and memory".to_owned()
-        } else if provider == Provider::Kind {
-            "no instance-type label; providerID kind://… means a local kind cluster".to_owned()
-        } else if let Some(dist) = local_distribution(labels, name) {
-            format!("no instance-type label; a {dist} node has no cloud instance type")
-        } else {
-            "no instance-type label (node.kubernetes.io/instance-type)".to_owned()
-        });
-    }
-
-    let (zone, region) = location(labels, provider, provider_id, &mut reasons);
-
-    let (capacity_type, capacity_reason) = capacity_type_of(labels, provider, compute_type);
-    reasons.capacity_type = capacity_reason;
-
-    let node_pool = labels.first_of(NODE_POOL).map(|(_, v)| v.to_owned());
-    if node_pool.is_none() {
-        reasons.node_pool = Some(if compute_type == ComputeType::Fargate {
-            "Fargate nodes belong to a Fargate profile, not a node pool".to_owned()
-        } else {
-            "no node-pool label".to_owned()
-        });
-    }
-
-    let node_info = status.and_then(|s| s.node_info.as_ref());
-    let arch = labels.first_of(ARCH).map(|(_, v)| v).or_else(|| {
-        node_info
-            .and_then(|n| n.architecture.as_ref())
-            .map(|t| t.as_str())
-    });
-    let arch = arch.filter(|a| !a.is_empty()).map(normalise_arch);
-    let os = labels
-        .first_of(OS)
-        .map(|(_, v)| v)
-        .or_else(|| {
-            node_info
-                .and_then(|n| n.operating_system.as_ref())
-                .map(|t| t.as_str())
-        })
-        .filter(|o| !o.is_empty())
-        .map(str::to_owned);
-
-    let (capacity, allocatable, gpus) = sizes(status, labels, &mut ctx);
-    let gpu_model = labels.first_of(GPU_MODEL).map(|(_, v)| v.to_owned());
-
-    let roles = roles(labels);
-    let control_plane = roles.iter().any(|r| r == "control-plane" || r == "master");
-
-    Some(Node {
-        name: name.to_owned(),
-        uid: obj.uid().map(str::to_owned),
-        provider,
-        instance_type,
-        region,
-        zone,
-        capacity_type,
-        node_pool,
-        arch,
-        os,
-        compute_type,
-        gpus,
-        gpu_model,
-        allocatable,
-        capacity,
-        control_plane,
-        roles,
-        created: obj.creation_timestamp().map(str::to_owned),
-        reasons,
-    })
 }
 
 const ABSURD_NODE_GPUS: i64 = 1024;

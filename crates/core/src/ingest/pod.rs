@@ -51,19 +51,11 @@ pub(crate) fn pod_from_raw(
     options: &IngestOptions,
     warnings: &mut Vec<Warning>,
 ) -> Option<Pod> {
-    let name = obj.name();
-    let namespace = obj.namespace().unwrap_or("default");
+    let (namespace, name) = obj.namespace_and_name("Pod", warnings)?;
     let mut ctx = Ctx {
         object: object_ref("Pod", Some(namespace), name),
         warnings,
     };
-    if name.is_empty() {
-        ctx.warn(
-            "missing_name",
-            "a Pod without metadata.name was skipped".to_owned(),
-        );
-        return None;
-    }
     let spec = obj.spec.as_deref();
     let status = obj.status.as_deref();
     let containers: Vec<Container> = spec
@@ -103,15 +95,7 @@ pub(crate) fn pod_from_raw(
         .map(str::to_owned);
     let holds_resources =
         node.is_some() && !matches!(phase, PodPhase::Succeeded | PodPhase::Failed);
-    let owner = obj.controller_ref().and_then(|r| {
-        let kind = r.kind.as_ref()?.as_str();
-        let name = r.name.as_ref()?.as_str();
-        (!kind.is_empty() && !name.is_empty()).then(|| OwnerRef {
-            kind: kind.to_owned(),
-            name: name.to_owned(),
-            uid: r.uid.as_ref().map(|u| u.to_owned_string()),
-        })
-    });
+    let owner = obj.owner();
     let labels = obj.labels();
     let keep = |k: &str| labels.get(k).map(str::to_owned);
     let kept: BTreeMap<String, String> = options

@@ -13,7 +13,9 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::diagnostics::{Warning, object_ref};
 use crate::limits;
+use crate::pods::OwnerRef;
 
 /// A string borrowed from the input when possible.
 ///
@@ -433,6 +435,40 @@ impl<'a> RawObject<'a> {
             .map_or("", Text::as_str)
     }
 
+    /// `metadata.name`; `None` when it is empty, after a `missing_name` warning: an object of
+    /// `kind` (in `namespace`, for a namespaced kind) without a name is skipped.
+    pub fn name_or_skip(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<&str> {
+        let name = self.name();
+        if name.is_empty() {
+            warnings.push(Warning::new(
+                "missing_name",
+                object_ref(kind, namespace, "?"),
+                format!("a {kind} without metadata.name was skipped"),
+            ));
+            return None;
+        }
+        Some(name)
+    }
+
+    /// The namespace (`default` when none is set) and name of a namespaced object of `kind`;
+    /// `None` without a name, as [`RawObject::name_or_skip`].
+    pub fn namespace_and_name(
+        &self,
+        kind: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> Option<(&str, &str)> {
+        let namespace = self.namespace().unwrap_or("default");
+        Some((
+            namespace,
+            self.name_or_skip(kind, Some(namespace), warnings)?,
+        ))
+    }
+
     /// `metadata.namespace`, if set and not empty.
     pub fn namespace(&self) -> Option<&str> {
         self.metadata
@@ -540,6 +576,18 @@ impl<'a> RawObject<'a> {
         refs.iter()
             .find(|r| r.controller == Some(true))
             .or_else(|| refs.first())
+    }
+
+    /// The [`RawObject::controller_ref`] as the model's owner, when it has a kind and a name.
+    pub fn owner(&self) -> Option<OwnerRef> {
+        let r = self.controller_ref()?;
+        let kind = r.kind.as_ref()?.as_str();
+        let name = r.name.as_ref()?.as_str();
+        (!kind.is_empty() && !name.is_empty()).then(|| OwnerRef {
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            uid: r.uid.as_ref().map(|u| u.to_owned_string()),
+        })
     }
 }
 

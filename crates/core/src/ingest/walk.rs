@@ -93,6 +93,21 @@ struct ObjectSeed<'w, 'c, 'o, 'a, 'k> {
     item_kind: Option<&'k str>,
 }
 
+impl<'a> ObjectSeed<'_, '_, '_, 'a, '_> {
+    /// Walks every element of `seq` as an object at this seed's depth and item kind.
+    fn walk_each<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq
+            .next_element_seed(ObjectSeed {
+                walker: &mut *self.walker,
+                depth: self.depth,
+                item_kind: self.item_kind,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
 impl<'a> DeserializeSeed<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
     type Value = ();
 
@@ -112,19 +127,17 @@ impl<'a> Visitor<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
         Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'a>>(self, seq: A) -> Result<(), A::Error> {
         if self.depth >= MAX_LIST_DEPTH {
             return Err(de::Error::custom("lists are nested too deeply"));
         }
         let start = self.walker.pending.len();
-        while seq
-            .next_element_seed(ObjectSeed {
-                walker: &mut *self.walker,
-                depth: self.depth + 1,
-                item_kind: self.item_kind,
-            })?
-            .is_some()
-        {}
+        ObjectSeed {
+            walker: &mut *self.walker,
+            depth: self.depth + 1,
+            item_kind: self.item_kind,
+        }
+        .walk_each(seq)?;
         self.walker.resolve_pending(start, None);
         Ok(())
     }
@@ -148,11 +161,11 @@ impl<'a> Visitor<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
                         return Err(de::Error::custom("lists are nested too deeply"));
                     }
                     let item_kind = obj.kind.as_ref().and_then(|k| list_item_kind(k.as_str()));
-                    map.next_value_seed(ItemsSeed {
+                    map.next_value_seed(ItemsSeed(ObjectSeed {
                         walker: &mut *self.walker,
                         depth: self.depth + 1,
                         item_kind,
-                    })?;
+                    }))?;
                     is_list = true;
                 }
                 other => {
@@ -203,11 +216,9 @@ impl<'a> Visitor<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
     }
 }
 
-struct ItemsSeed<'w, 'c, 'o, 'a, 'k> {
-    walker: &'w mut Walker<'c, 'o, 'a>,
-    depth: usize,
-    item_kind: Option<&'k str>,
-}
+/// A list's `items`: a sequence whose elements are walked as objects with the seed's depth and
+/// item kind.
+struct ItemsSeed<'w, 'c, 'o, 'a, 'k>(ObjectSeed<'w, 'c, 'o, 'a, 'k>);
 
 impl<'a> DeserializeSeed<'a> for ItemsSeed<'_, '_, '_, 'a, '_> {
     type Value = ();
@@ -228,15 +239,7 @@ impl<'a> Visitor<'a> for ItemsSeed<'_, '_, '_, 'a, '_> {
         Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq
-            .next_element_seed(ObjectSeed {
-                walker: &mut *self.walker,
-                depth: self.depth,
-                item_kind: self.item_kind,
-            })?
-            .is_some()
-        {}
-        Ok(())
+    fn visit_seq<A: SeqAccess<'a>>(self, seq: A) -> Result<(), A::Error> {
+        self.0.walk_each(seq)
     }
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use crate::diagnostics::{Warning, object_ref};
 use crate::ingest::raw::RawObject;
-use crate::pods::OwnerRef;
 use crate::workloads::*;
 
 /// Builds a [`WorkloadObject`] of `kind` from its raw view.
@@ -14,16 +13,7 @@ pub(crate) fn object_from_raw(
     kind: &str,
     warnings: &mut Vec<Warning>,
 ) -> Option<WorkloadObject> {
-    let name = obj.name();
-    let namespace = obj.namespace().unwrap_or("default");
-    if name.is_empty() {
-        warnings.push(Warning::new(
-            "missing_name",
-            object_ref(kind, Some(namespace), "?"),
-            format!("a {kind} without metadata.name was skipped"),
-        ));
-        return None;
-    }
+    let (namespace, name) = obj.namespace_and_name(kind, warnings)?;
     let spec = obj.spec.as_deref();
     let replicas = match kind {
         "Deployment" | "ReplicaSet" | "StatefulSet" | "Rollout" => {
@@ -41,35 +31,15 @@ pub(crate) fn object_from_raw(
         namespace: namespace.to_owned(),
         name: name.to_owned(),
         uid: obj.uid().map(str::to_owned),
-        owner: owner_of(obj),
+        owner: obj.owner(),
         replicas,
-    })
-}
-
-fn owner_of(obj: &RawObject<'_>) -> Option<OwnerRef> {
-    let r = obj.controller_ref()?;
-    let kind = r.kind.as_ref()?.as_str();
-    let name = r.name.as_ref()?.as_str();
-    (!kind.is_empty() && !name.is_empty()).then(|| OwnerRef {
-        kind: kind.to_owned(),
-        name: name.to_owned(),
-        uid: r.uid.as_ref().map(|u| u.to_owned_string()),
     })
 }
 
 /// Builds an [`Hpa`] from its raw view.
 pub(crate) fn hpa_from_raw(obj: &RawObject<'_>, warnings: &mut Vec<Warning>) -> Option<Hpa> {
-    let name = obj.name();
-    let namespace = obj.namespace().unwrap_or("default");
+    let (namespace, name) = obj.namespace_and_name("HorizontalPodAutoscaler", warnings)?;
     let object = || object_ref("HorizontalPodAutoscaler", Some(namespace), name);
-    if name.is_empty() {
-        warnings.push(Warning::new(
-            "missing_name",
-            object(),
-            "a HorizontalPodAutoscaler without metadata.name was skipped",
-        ));
-        return None;
-    }
     let spec = obj.spec.as_deref();
     let target = spec.and_then(|s| s.scale_target_ref.as_ref());
     let target_kind = target

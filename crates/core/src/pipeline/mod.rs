@@ -48,7 +48,7 @@ use crate::recommend::{RecommendationInput, StrategyName};
 use crate::settings::Options;
 
 pub use crate::inputs::{Failure, JobInput, Role};
-pub use reply::{CatalogueStatus, Reply, VantageReply, VantageStatus};
+pub use reply::{CatalogueStatus, Reply, VantageReply};
 
 /// Prometheus queries in flight at once.
 pub const PROMETHEUS_CONCURRENCY: usize = 4;

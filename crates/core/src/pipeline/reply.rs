@@ -8,10 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::cluster::InputSummary;
 use crate::diagnostics::Warning;
 use crate::http::{Response, TransportError};
-use crate::model::{CapacityType, Provider};
 use crate::pricing::catalogue::Catalogue;
 use crate::pricing::import::write_price_file;
-use crate::pricing::vantage::{self, PriceKey, TypeState};
+use crate::pricing::vantage::{self, PriceKey};
 use crate::report::Report;
 
 use super::Outcome;
@@ -99,7 +98,7 @@ pub struct Reply {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VantageReply {
     /// One row per needed price (type, region, capacity type).
-    pub statuses: Vec<VantageStatus>,
+    pub statuses: Vec<vantage::TypeStatus>,
     /// How many of them got a Vantage price.
     pub priced: usize,
     /// Requests sent (retries included).
@@ -113,46 +112,11 @@ pub struct VantageReply {
     pub prices_file: String,
 }
 
-/// One row of [`VantageReply::statuses`] ([`vantage::TypeStatus`], owned).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct VantageStatus {
-    /// Cloud provider.
-    pub provider: Provider,
-    /// Instance type.
-    pub instance_type: String,
-    /// Region.
-    pub region: String,
-    /// Capacity type of the nodes.
-    pub capacity_type: CapacityType,
-    /// What happened.
-    pub state: TypeState,
-    /// The Vantage price (USD/hour) for these nodes, when there is one.
-    pub usd_per_hour: Option<f64>,
-    /// Where these nodes' price comes from now: `vantage`, `vantage cache` or
-    /// `next price source`.
-    pub source: String,
-    /// Details (why it failed, the on-demand price used for spot nodes, ...).
-    pub message: Option<String>,
-}
-
 impl VantageReply {
     /// The reply for a finished Vantage run; `generated_at` stamps the price file.
     pub fn new(outcome: &vantage::Outcome, generated_at: &str) -> VantageReply {
         VantageReply {
-            statuses: outcome
-                .statuses
-                .iter()
-                .map(|s| VantageStatus {
-                    provider: s.provider,
-                    instance_type: s.instance_type.clone(),
-                    region: s.region.clone(),
-                    capacity_type: s.capacity_type,
-                    state: s.state,
-                    usd_per_hour: s.usd_per_hour,
-                    source: s.source.to_owned(),
-                    message: s.message.clone(),
-                })
-                .collect(),
+            statuses: outcome.statuses.clone(),
             priced: outcome
                 .statuses
                 .iter()
@@ -190,10 +154,11 @@ impl Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{CapacityType, Provider};
     use crate::pricing::import::import_prices;
     use crate::pricing::sources::PriceTable;
-    use crate::pricing::vantage::TypeStatus;
     use crate::pricing::vantage::cache::PriceCache;
+    use crate::pricing::vantage::{TypeState, TypeStatus};
 
     #[test]
     fn a_vantage_reply_carries_statuses_cache_and_a_price_file_that_reads_back() {
@@ -205,14 +170,14 @@ mod tests {
             CapacityType::OnDemand,
             0.096,
         );
-        let status = |instance_type: &str, usd_per_hour, state, source: &'static str| TypeStatus {
+        let status = |instance_type: &str, usd_per_hour, state, source: &str| TypeStatus {
             provider: Provider::Aws,
             instance_type: instance_type.into(),
             region: "us-east-1".into(),
             capacity_type: CapacityType::OnDemand,
             state,
             usd_per_hour,
-            source,
+            source: source.into(),
             message: None,
         };
         let outcome = vantage::Outcome {
@@ -243,5 +208,12 @@ mod tests {
         );
         let json = serde_json::to_string(&reply).unwrap();
         assert_eq!(serde_json::from_str::<VantageReply>(&json).unwrap(), reply);
+        // What the page reads (as it did when the reply had its own copy of the type).
+        assert!(
+            json.contains(
+                r#"{"provider":"aws","instance_type":"c5.xlarge","region":"us-east-1","capacity_type":"on_demand","state":"failed","usd_per_hour":null,"source":"next price source","message":null}"#
+            ),
+            "{json}"
+        );
     }
 }

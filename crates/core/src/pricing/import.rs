@@ -204,21 +204,44 @@ fn json_error(name: &str, e: &serde_json::Error) -> ImportError {
 
 // ---------------------------------------------------------------- field types with checks
 
-fn provider_from(name: &str) -> Result<Provider, String> {
-    match Provider::from_name(name.trim()) {
-        Some(Provider::Unknown) | None => Err(format!(
-            "unknown provider `{name}`; expected a name such as aws, gcp or azure"
-        )),
-        Some(p) => Ok(p),
+/// A named column of a price row (`provider`, `capacity_type`), read with the same check and
+/// message from a CSV field and from a JSON string ([`Checked`]).
+trait Column: Sized {
+    /// The column's name.
+    const NAME: &'static str;
+    /// The names it takes, for the message about an unknown one.
+    const EXPECTED: &'static str;
+
+    /// The value of a known name.
+    fn known(name: &str) -> Option<Self>;
+
+    /// Reads the column's `text` (trimmed).
+    fn from_text(text: &str) -> Result<Self, String> {
+        Self::known(text.trim()).ok_or_else(|| {
+            format!(
+                "unknown {} `{text}`; expected {}",
+                Self::NAME,
+                Self::EXPECTED
+            )
+        })
     }
 }
 
-fn capacity_from(name: &str) -> Result<CapacityType, String> {
-    match CapacityType::from_name(name.trim()) {
-        Some(CapacityType::Unknown) | None => Err(format!(
-            "unknown capacity_type `{name}`; expected on_demand, spot or reserved"
-        )),
-        Some(c) => Ok(c),
+impl Column for Provider {
+    const NAME: &'static str = "provider";
+    const EXPECTED: &'static str = "a name such as aws, gcp or azure";
+
+    fn known(name: &str) -> Option<Provider> {
+        Provider::from_name(name).filter(|p| *p != Provider::Unknown)
+    }
+}
+
+impl Column for CapacityType {
+    const NAME: &'static str = "capacity_type";
+    const EXPECTED: &'static str = "on_demand, spot or reserved";
+
+    fn known(name: &str) -> Option<CapacityType> {
+        CapacityType::from_name(name).filter(|c| *c != CapacityType::Unknown)
     }
 }
 
@@ -228,25 +251,13 @@ fn usd_from(text: &str) -> Result<f64, String> {
     })
 }
 
-struct ProviderField(Provider);
+/// A JSON string field checked as its CSV column is ([`Column::from_text`]).
+struct Checked<T>(T);
 
-impl<'de> Deserialize<'de> for ProviderField {
+impl<'de, T: Column> Deserialize<'de> for Checked<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        provider_from(&s)
-            .map(ProviderField)
-            .map_err(de::Error::custom)
-    }
-}
-
-struct CapacityField(CapacityType);
-
-impl<'de> Deserialize<'de> for CapacityField {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        capacity_from(&s)
-            .map(CapacityField)
-            .map_err(de::Error::custom)
+        T::from_text(&s).map(Checked).map_err(de::Error::custom)
     }
 }
 
@@ -335,10 +346,10 @@ fn recorded_warning(name: &str, w: WarningIn) -> Warning {
 
 #[derive(Deserialize)]
 struct PriceRowIn {
-    provider: ProviderField,
+    provider: Checked<Provider>,
     instance_type: String,
     region: String,
-    capacity_type: CapacityField,
+    capacity_type: Checked<CapacityType>,
     usd_per_hour: UsdField,
     #[serde(default)]
     source: Option<String>,
@@ -559,24 +570,15 @@ fn split_csv_line(line: &str) -> Result<Vec<(String, usize)>, usize> {
                     }
                 }
             }
-            // Anything between the closing quote and the next comma is kept as written.
-            while let Some(&c) = chars.peek() {
-                if c == ',' {
-                    break;
-                }
-                field.push(c);
-                chars.next();
-                column += 1;
+        }
+        // Up to the next comma (after a closing quote: anything there is kept as written).
+        while let Some(&c) = chars.peek() {
+            if c == ',' {
+                break;
             }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == ',' {
-                    break;
-                }
-                field.push(c);
-                chars.next();
-                column += 1;
-            }
+            field.push(c);
+            chars.next();
+            column += 1;
         }
         fields.push((field, start));
         match chars.next() {
@@ -627,7 +629,7 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
         }
         let at = |k: usize| (fields[k].0.trim(), fields[k].1);
         let (provider, col) = at(0);
-        let provider = provider_from(provider).map_err(|m| error(name, line_no, col, m))?;
+        let provider = Provider::from_text(provider).map_err(|m| error(name, line_no, col, m))?;
         let (instance_type, col) = at(1);
         if instance_type.is_empty() {
             return Err(error(name, line_no, col, "instance_type is empty"));
@@ -637,7 +639,8 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
             return Err(error(name, line_no, col, "region is empty"));
         }
         let (capacity, col) = at(3);
-        let capacity = capacity_from(capacity).map_err(|m| error(name, line_no, col, m))?;
+        let capacity =
+            CapacityType::from_text(capacity).map_err(|m| error(name, line_no, col, m))?;
         let (usd, col) = at(4);
         let usd = usd_from(usd).map_err(|m| error(name, line_no, col, m))?;
         let entry = PriceEntry {

@@ -647,7 +647,7 @@ impl Plan {
                 .and_then(|&w| cluster.workloads.get(w))
                 .and_then(|w| w.hpa)
                 .and_then(|h| cluster.hpas.get(h));
-            let has = |r: &str| hpa.is_some_and(|h| h.resources.iter().any(|x| x == r));
+            let has = |r: &str| hpa.is_some_and(|h| h.scales_on(r));
             let pooled = self.series.get(i).map_or(&[][..], Vec::as_slice);
             let usage = ContainerUsage {
                 pods: self
@@ -687,22 +687,14 @@ impl Plan {
                     t.kind, t.namespace, t.name, t.container
                 ));
             }
-            items.push(Recommendation {
-                namespace: t.namespace.clone(),
-                kind: t.kind.clone(),
-                name: t.name.clone(),
-                container: t.container.clone(),
-                current_requests: None,
-                current_limits: None,
-                requests: o.requests,
-                limits: o.limits,
-                given: Default::default(),
-                info_cpu: o.info_cpu,
-                info_memory: o.info_memory,
-                hpa: hpa.is_some(),
-                low_confidence: false,
-                note: None,
-            });
+            items.push(Recommendation::from_outcome(
+                t.namespace.clone(),
+                t.kind.clone(),
+                t.name.clone(),
+                t.container.clone(),
+                o,
+                hpa.is_some(),
+            ));
         }
         let mut warnings = failure_warnings(&by_code, self.queries.len(), n, input_name);
         warnings.extend(no_data_warning(&no_data, n, input_name));

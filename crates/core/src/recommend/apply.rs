@@ -215,7 +215,7 @@ fn hpa_rule(cluster: &Cluster, workload: usize, allow_hpa: bool, r: &mut Recomme
         return false;
     };
     let mut changed = false;
-    if hpa.resources.iter().any(|x| x == "cpu") && r.requests.cpu != Value::Unknown {
+    if hpa.scales_on("cpu") && r.requests.cpu != Value::Unknown {
         // KRR's `undefined`: request and limit both `?`.
         r.requests.cpu = Value::Unknown;
         r.limits.cpu = Value::Unknown;
@@ -224,7 +224,7 @@ fn hpa_rule(cluster: &Cluster, workload: usize, allow_hpa: bool, r: &mut Recomme
         r.given.limits_cpu = None;
         changed = true;
     }
-    if hpa.resources.iter().any(|x| x == "memory") && r.requests.memory != Value::Unknown {
+    if hpa.scales_on("memory") && r.requests.memory != Value::Unknown {
         r.requests.memory = Value::Unknown;
         r.limits.memory = Value::Unknown;
         r.info_memory = Some("HPA detected".to_owned());
@@ -472,24 +472,20 @@ fn snapshot(
             continue;
         };
         let hpa = wl.hpa.and_then(|h| cluster.hpas.get(h));
-        let has = |r: &str| hpa.is_some_and(|h| h.resources.iter().any(|x| x == r));
+        let has = |r: &str| hpa.is_some_and(|h| h.scales_on(r));
         let o =
             strategy::single_sample(settings, Some(cpu), Some(memory), has("cpu"), has("memory"));
         let r = Recommendation {
-            namespace: wl.namespace.clone(),
-            kind: wl.kind.clone(),
-            name: wl.name.clone(),
-            container,
-            current_requests: None,
-            current_limits: None,
-            requests: o.requests,
-            limits: o.limits,
-            given: Default::default(),
-            info_cpu: o.info_cpu,
-            info_memory: o.info_memory,
-            hpa: hpa.is_some(),
             low_confidence: true,
             note: Some(note.clone()),
+            ..Recommendation::from_outcome(
+                wl.namespace.clone(),
+                wl.kind.clone(),
+                wl.name.clone(),
+                container,
+                o,
+                hpa.is_some(),
+            )
         };
         place(cluster, costs, r, &mut out);
     }

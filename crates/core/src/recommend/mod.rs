@@ -148,6 +148,32 @@ pub struct Recommendation {
     pub note: Option<String>,
 }
 
+impl Recommendation {
+    /// A strategy's result for one container of a workload, with nothing else known yet: the
+    /// snapshot's current values apply, no severities were given.
+    pub fn from_outcome(
+        namespace: String,
+        kind: String,
+        name: String,
+        container: String,
+        outcome: strategy::Outcome,
+        hpa: bool,
+    ) -> Recommendation {
+        Recommendation {
+            namespace,
+            kind,
+            name,
+            container,
+            requests: outcome.requests,
+            limits: outcome.limits,
+            info_cpu: outcome.info_cpu,
+            info_memory: outcome.info_memory,
+            hpa,
+            ..Recommendation::default()
+        }
+    }
+}
+
 /// A set of recommendations from one source, ready to be applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecommendationSet {

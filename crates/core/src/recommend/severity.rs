@@ -88,10 +88,20 @@ pub fn cell(resource: Resource, current: Value, recommended: Value) -> Severity 
         (Value::Set(c), Value::Set(r)) => (c, r),
     };
     let d = (i128::from(c) - i128::from(r)).abs();
-    let (critical, warning, ok) = match resource {
-        Resource::Cpu => (500, 250, 100),
-        Resource::Memory => (500 * MIB, 250 * MIB, 100 * MIB),
-    };
+    of_difference(
+        d,
+        match resource {
+            Resource::Cpu => [500, 250, 100],
+            Resource::Memory => [500 * MIB, 250 * MIB, 100 * MIB],
+        },
+    )
+}
+
+/// The severity of a difference `d` between current and recommended values against KRR's
+/// thresholds `[critical, warning, ok]` in the same unit (at or above a threshold is that
+/// severity; below `ok` is good). [`cell`] uses exact integers; a model of KRR's own float
+/// comparisons can use floats.
+pub fn of_difference<T: PartialOrd>(d: T, [critical, warning, ok]: [T; 3]) -> Severity {
     if d >= critical {
         Severity::Critical
     } else if d >= warning {

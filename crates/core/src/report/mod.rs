@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::Cluster;
 pub use crate::cost::Amount;
-use crate::cost::{CostModel, HOURS_PER_MONTH};
+use crate::cost::{CostModel, HOURS_PER_MONTH, WorkloadCost};
 use crate::diagnostics::Warning;
 use crate::format::{percent_of, trim_decimal};
 use crate::model::{CapacityType, Provider};
@@ -30,6 +30,7 @@ use crate::pods::Container;
 use crate::pods::ResourceSpec;
 use crate::pricing::rates::{self, Rates};
 use crate::pricing::sources::PriceSource;
+use crate::workloads::Workload;
 
 /// The JSON schema name of [`Report`].
 pub const SCHEMA: &str = "kube-rightsize/report/v1";
@@ -451,241 +452,283 @@ impl Report {
         generated_at: &str,
         assume_spot_discount: Option<f64>,
     ) -> Report {
-        let month = HOURS_PER_MONTH;
-        // Nodes.
-        let mut nodes: Vec<NodeRow> = cluster
-            .nodes
-            .iter()
-            .zip(&costs.nodes)
-            .map(|(n, c)| NodeRow {
-                name: n.name.clone(),
-                provider: n.provider,
-                instance_type: n.instance_type.clone(),
-                region: n.region.clone(),
-                zone: n.zone.clone(),
-                capacity_type: n.capacity_type,
-                pool: n.node_pool.clone(),
-                arch: n.arch.clone(),
-                allocatable: c.allocatable.into(),
-                requested: c.requested.into(),
-                hourly_price: c.hourly_price,
-                price_source: c.price.source,
-                price_as_of: c.price.as_of.clone(),
-                priced_as: c.price.priced_as,
-                price_estimate: c.estimate,
-                cpu_core_hourly_rate: c.rates.cpu_core_hourly,
-                memory_gib_hourly_rate: c.rates.memory_gib_hourly,
-                monthly_cost: c.monthly_cost(),
-                allocated_monthly_cost: c.allocated_monthly_cost(),
-                idle_monthly_cost: c.idle_monthly_cost(),
-                pods: c.pods.len(),
-                overcommitted: c.overcommitted,
-                explanation: c.explanation.clone(),
-            })
-            .collect();
-        nodes.sort_by(|a, b| a.name.cmp(&b.name));
-
-        // Sources used.
-        type SourceKey = (PriceSource, Provider, String, Option<String>);
-        let mut uses: BTreeMap<SourceKey, SourceUse> = BTreeMap::new();
-        for (n, c) in cluster.nodes.iter().zip(&costs.nodes) {
-            let key = (
-                c.price.source,
-                n.provider,
-                c.price.source_description.clone(),
-                c.price.as_of.clone(),
-            );
-            let u = uses.entry(key).or_insert_with(|| SourceUse {
-                source: c.price.source,
-                provider: n.provider,
-                description: c.price.source_description.clone(),
-                as_of: c.price.as_of.clone(),
-                nodes: 0,
-                instance_types: Vec::new(),
-                estimate: false,
-            });
-            u.nodes += 1;
-            u.estimate |= c.estimate;
-            if let Some(it) = &n.instance_type
-                && !u.instance_types.contains(it)
-            {
-                u.instance_types.push(it.clone());
-            }
-        }
-        let sources: Vec<SourceUse> = uses
-            .into_values()
-            .map(|mut u| {
-                u.instance_types.sort();
-                if u.source == PriceSource::Fallback {
-                    u.description = fallback_words(&costs.fallback_rates);
-                }
-                u
-            })
-            .collect();
-        let as_of = sources
-            .iter()
-            .filter_map(|s| s.as_of.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .next();
-        let summary_line = if sources.is_empty() {
-            "no nodes, so no prices".to_owned()
-        } else {
-            let parts: Vec<String> = sources.iter().map(SourceUse::describe).collect();
-            format!("prices {}", parts.join("; "))
-        };
-
-        // Workloads.
-        let node_name = |i: usize| cluster.nodes.get(i).map(|n| n.name.clone());
-        let mut workloads: Vec<WorkloadRow> = cluster
-            .workloads
-            .iter()
-            .zip(&costs.workloads)
-            .map(|(w, c)| {
-                let mut node_idx: BTreeSet<usize> = BTreeSet::new();
-                for &p in &w.pods {
-                    if let Some(pc) = costs.pods.get(p) {
-                        node_idx.extend(pc.node);
-                    }
-                }
-                let names: BTreeSet<String> =
-                    node_idx.iter().filter_map(|&i| node_name(i)).collect();
-                let types: BTreeSet<String> = node_idx
-                    .iter()
-                    .filter_map(|&i| cluster.nodes.get(i)?.instance_type.clone())
-                    .collect();
-                let sources: BTreeSet<String> = node_idx
-                    .iter()
-                    .filter_map(|&i| costs.nodes.get(i))
-                    .map(|n| source_label(n.price.source, n.price.as_of.as_deref()))
-                    .collect();
-                let containers = c
-                    .representative_pod
-                    .and_then(|p| cluster.pods.get(p))
-                    .map(|pod| {
-                        pod.containers
-                            .iter()
-                            .map(container_row)
-                            .chain(
-                                pod.init_containers
-                                    .iter()
-                                    .filter(|c| c.sidecar)
-                                    .map(container_row),
-                            )
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let monthly = c.monthly_cost();
-                WorkloadRow {
-                    namespace: w.namespace.clone(),
-                    kind: w.kind.clone(),
-                    name: w.name.clone(),
-                    pods: w.pods.len(),
-                    running_pods: c.pods_holding_resources,
-                    nodes: names.into_iter().collect(),
-                    instance_types: types.into_iter().collect(),
-                    requests: c.requested.into(),
-                    monthly_cost: monthly,
-                    recommended_monthly_cost: monthly,
-                    monthly_savings: 0.0,
-                    severity: None,
-                    no_requests: c.pods_without_requests > 0,
-                    price_estimate: c.estimate,
-                    price_sources: sources.into_iter().collect(),
-                    containers,
-                }
-            })
-            .collect();
-        workloads.sort_by(|a, b| {
-            desc(a.monthly_cost, b.monthly_cost)
-                .then_with(|| a.namespace.cmp(&b.namespace))
-                .then_with(|| a.kind.cmp(&b.kind))
-                .then_with(|| a.name.cmp(&b.name))
-        });
-
-        // Namespaces.
-        let mut namespaces: Vec<NamespaceRow> = costs
-            .namespaces
-            .iter()
-            .map(|n| NamespaceRow {
-                name: n.name.clone(),
-                pods: n.pods,
-                workloads: n.workloads,
-                monthly_cost: n.monthly_cost(),
-                recommended_monthly_cost: n.monthly_cost(),
-                monthly_savings: 0.0,
-                price_estimate: n.estimate,
-            })
-            .collect();
-        namespaces
-            .sort_by(|a, b| desc(a.monthly_cost, b.monthly_cost).then_with(|| a.name.cmp(&b.name)));
-
-        // Pools.
-        let node_pools = costs
-            .pools
-            .iter()
-            .map(|p| {
-                let mut names: Vec<String> = p.nodes.iter().filter_map(|&i| node_name(i)).collect();
-                names.sort();
-                NodePoolRow {
-                    name: p.name.clone(),
-                    provider: p.provider,
-                    region: p.region.clone(),
-                    instance_types: p.instance_types.clone(),
-                    capacity_type: p.capacity_type,
-                    nodes: names,
-                    monthly_cost: p.monthly_cost(),
-                    idle_monthly_cost: p.idle_hourly * month,
-                    requested: p.requested.into(),
-                    allocatable: p.allocatable.into(),
-                    price_estimate: p.estimate,
-                    zones: Vec::new(),
-                    min_nodes: 1,
-                    demand: None,
-                    suggestions: Vec::new(),
-                    suggestions_reason: None,
-                    best_monthly_savings: 0.0,
-                    spot: None,
-                    assumptions: Vec::new(),
-                }
-            })
-            .collect();
-
-        let monthly_cost = costs.total_hourly * month;
         Report {
             schema: SCHEMA.to_owned(),
             generated_at: generated_at.to_owned(),
-            pricing: PricingInfo {
-                sources,
-                as_of,
-                hours_per_month: month,
-                summary: summary_line,
-                fallback_rates: costs.fallback_rates,
-                cpu_memory_price_ratio: rates::CPU_MEMORY_PRICE_RATIO,
-                assume_spot_discount,
-            },
-            summary: Summary {
-                nodes: cluster.nodes.len(),
-                pods: cluster.pods.len(),
-                workloads: cluster.workloads.len(),
-                namespaces: costs.namespaces.len(),
-                monthly_cost,
-                allocated_monthly_cost: costs.allocated_hourly * month,
-                idle_monthly_cost: costs.idle_hourly * month,
-                recommended_monthly_cost: monthly_cost,
-                monthly_savings: 0.0,
-                hourly_cost: costs.total_hourly,
-                estimated_nodes: costs.nodes.iter().filter(|n| n.estimate).count(),
-            },
-            nodes,
-            node_pools,
+            pricing: pricing_info(cluster, costs, assume_spot_discount),
+            summary: summary(cluster, costs),
+            nodes: node_rows(cluster, costs),
+            node_pools: pool_rows(cluster, costs),
             node_recommendations: crate::suggest::NodeRecommendations::default(),
-            workloads,
-            namespaces,
+            workloads: workload_rows(cluster, costs),
+            namespaces: namespace_rows(costs),
             warnings: warnings.to_vec(),
             recommendations: None,
         }
     }
+}
+
+/// The report's nodes, by name.
+fn node_rows(cluster: &Cluster, costs: &CostModel) -> Vec<NodeRow> {
+    let mut nodes: Vec<NodeRow> = cluster
+        .nodes
+        .iter()
+        .zip(&costs.nodes)
+        .map(|(n, c)| NodeRow {
+            name: n.name.clone(),
+            provider: n.provider,
+            instance_type: n.instance_type.clone(),
+            region: n.region.clone(),
+            zone: n.zone.clone(),
+            capacity_type: n.capacity_type,
+            pool: n.node_pool.clone(),
+            arch: n.arch.clone(),
+            allocatable: c.allocatable.into(),
+            requested: c.requested.into(),
+            hourly_price: c.hourly_price,
+            price_source: c.price.source,
+            price_as_of: c.price.as_of.clone(),
+            priced_as: c.price.priced_as,
+            price_estimate: c.estimate,
+            cpu_core_hourly_rate: c.rates.cpu_core_hourly,
+            memory_gib_hourly_rate: c.rates.memory_gib_hourly,
+            monthly_cost: c.monthly_cost(),
+            allocated_monthly_cost: c.allocated_monthly_cost(),
+            idle_monthly_cost: c.idle_monthly_cost(),
+            pods: c.pods.len(),
+            overcommitted: c.overcommitted,
+            explanation: c.explanation.clone(),
+        })
+        .collect();
+    nodes.sort_by(|a, b| a.name.cmp(&b.name));
+    nodes
+}
+
+/// The price sources used (one per source, provider, description and date, with their nodes
+/// and instance types), the oldest date among them and the one-line summary.
+fn pricing_info(
+    cluster: &Cluster,
+    costs: &CostModel,
+    assume_spot_discount: Option<f64>,
+) -> PricingInfo {
+    type SourceKey = (PriceSource, Provider, String, Option<String>);
+    let mut uses: BTreeMap<SourceKey, SourceUse> = BTreeMap::new();
+    for (n, c) in cluster.nodes.iter().zip(&costs.nodes) {
+        let key = (
+            c.price.source,
+            n.provider,
+            c.price.source_description.clone(),
+            c.price.as_of.clone(),
+        );
+        let u = uses.entry(key).or_insert_with(|| SourceUse {
+            source: c.price.source,
+            provider: n.provider,
+            description: c.price.source_description.clone(),
+            as_of: c.price.as_of.clone(),
+            nodes: 0,
+            instance_types: Vec::new(),
+            estimate: false,
+        });
+        u.nodes += 1;
+        u.estimate |= c.estimate;
+        if let Some(it) = &n.instance_type
+            && !u.instance_types.contains(it)
+        {
+            u.instance_types.push(it.clone());
+        }
+    }
+    let sources: Vec<SourceUse> = uses
+        .into_values()
+        .map(|mut u| {
+            u.instance_types.sort();
+            if u.source == PriceSource::Fallback {
+                u.description = fallback_words(&costs.fallback_rates);
+            }
+            u
+        })
+        .collect();
+    let as_of = sources
+        .iter()
+        .filter_map(|s| s.as_of.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .next();
+    let summary = if sources.is_empty() {
+        "no nodes, so no prices".to_owned()
+    } else {
+        let parts: Vec<String> = sources.iter().map(SourceUse::describe).collect();
+        format!("prices {}", parts.join("; "))
+    };
+    PricingInfo {
+        sources,
+        as_of,
+        hours_per_month: HOURS_PER_MONTH,
+        summary,
+        fallback_rates: costs.fallback_rates,
+        cpu_memory_price_ratio: rates::CPU_MEMORY_PRICE_RATIO,
+        assume_spot_discount,
+    }
+}
+
+/// The cluster's totals (before recommendations).
+fn summary(cluster: &Cluster, costs: &CostModel) -> Summary {
+    let month = HOURS_PER_MONTH;
+    let monthly_cost = costs.total_hourly * month;
+    Summary {
+        nodes: cluster.nodes.len(),
+        pods: cluster.pods.len(),
+        workloads: cluster.workloads.len(),
+        namespaces: costs.namespaces.len(),
+        monthly_cost,
+        allocated_monthly_cost: costs.allocated_hourly * month,
+        idle_monthly_cost: costs.idle_hourly * month,
+        recommended_monthly_cost: monthly_cost,
+        monthly_savings: 0.0,
+        hourly_cost: costs.total_hourly,
+        estimated_nodes: costs.nodes.iter().filter(|n| n.estimate).count(),
+    }
+}
+
+fn node_name(cluster: &Cluster, i: usize) -> Option<String> {
+    cluster.nodes.get(i).map(|n| n.name.clone())
+}
+
+/// The report's workloads, by monthly cost descending (then namespace, kind, name).
+fn workload_rows(cluster: &Cluster, costs: &CostModel) -> Vec<WorkloadRow> {
+    let mut workloads: Vec<WorkloadRow> = cluster
+        .workloads
+        .iter()
+        .zip(&costs.workloads)
+        .map(|(w, c)| workload_row(cluster, costs, w, c))
+        .collect();
+    workloads.sort_by(|a, b| {
+        desc(a.monthly_cost, b.monthly_cost)
+            .then_with(|| a.namespace.cmp(&b.namespace))
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    workloads
+}
+
+/// One workload's row: where its pods run, their price sources, its representative pod's
+/// containers (with native sidecars) and its cost.
+fn workload_row(
+    cluster: &Cluster,
+    costs: &CostModel,
+    w: &Workload,
+    c: &WorkloadCost,
+) -> WorkloadRow {
+    let mut node_idx: BTreeSet<usize> = BTreeSet::new();
+    for &p in &w.pods {
+        if let Some(pc) = costs.pods.get(p) {
+            node_idx.extend(pc.node);
+        }
+    }
+    let names: BTreeSet<String> = node_idx
+        .iter()
+        .filter_map(|&i| node_name(cluster, i))
+        .collect();
+    let types: BTreeSet<String> = node_idx
+        .iter()
+        .filter_map(|&i| cluster.nodes.get(i)?.instance_type.clone())
+        .collect();
+    let sources: BTreeSet<String> = node_idx
+        .iter()
+        .filter_map(|&i| costs.nodes.get(i))
+        .map(|n| source_label(n.price.source, n.price.as_of.as_deref()))
+        .collect();
+    let containers = c
+        .representative_pod
+        .and_then(|p| cluster.pods.get(p))
+        .map(|pod| {
+            pod.containers
+                .iter()
+                .map(container_row)
+                .chain(
+                    pod.init_containers
+                        .iter()
+                        .filter(|c| c.sidecar)
+                        .map(container_row),
+                )
+                .collect()
+        })
+        .unwrap_or_default();
+    let monthly = c.monthly_cost();
+    WorkloadRow {
+        namespace: w.namespace.clone(),
+        kind: w.kind.clone(),
+        name: w.name.clone(),
+        pods: w.pods.len(),
+        running_pods: c.pods_holding_resources,
+        nodes: names.into_iter().collect(),
+        instance_types: types.into_iter().collect(),
+        requests: c.requested.into(),
+        monthly_cost: monthly,
+        recommended_monthly_cost: monthly,
+        monthly_savings: 0.0,
+        severity: None,
+        no_requests: c.pods_without_requests > 0,
+        price_estimate: c.estimate,
+        price_sources: sources.into_iter().collect(),
+        containers,
+    }
+}
+
+/// The report's namespaces, by monthly cost descending (then name).
+fn namespace_rows(costs: &CostModel) -> Vec<NamespaceRow> {
+    let mut namespaces: Vec<NamespaceRow> = costs
+        .namespaces
+        .iter()
+        .map(|n| NamespaceRow {
+            name: n.name.clone(),
+            pods: n.pods,
+            workloads: n.workloads,
+            monthly_cost: n.monthly_cost(),
+            recommended_monthly_cost: n.monthly_cost(),
+            monthly_savings: 0.0,
+            price_estimate: n.estimate,
+        })
+        .collect();
+    namespaces
+        .sort_by(|a, b| desc(a.monthly_cost, b.monthly_cost).then_with(|| a.name.cmp(&b.name)));
+    namespaces
+}
+
+/// The report's node pools, in the cost model's order, without suggestions yet.
+fn pool_rows(cluster: &Cluster, costs: &CostModel) -> Vec<NodePoolRow> {
+    costs
+        .pools
+        .iter()
+        .map(|p| {
+            let mut names: Vec<String> = p
+                .nodes
+                .iter()
+                .filter_map(|&i| node_name(cluster, i))
+                .collect();
+            names.sort();
+            NodePoolRow {
+                name: p.name.clone(),
+                provider: p.provider,
+                region: p.region.clone(),
+                instance_types: p.instance_types.clone(),
+                capacity_type: p.capacity_type,
+                nodes: names,
+                monthly_cost: p.monthly_cost(),
+                idle_monthly_cost: p.idle_hourly * HOURS_PER_MONTH,
+                requested: p.requested.into(),
+                allocatable: p.allocatable.into(),
+                price_estimate: p.estimate,
+                zones: Vec::new(),
+                min_nodes: 1,
+                demand: None,
+                suggestions: Vec::new(),
+                suggestions_reason: None,
+                best_monthly_savings: 0.0,
+                spot: None,
+                assumptions: Vec::new(),
+            }
+        })
+        .collect()
 }
 
 /// One instance type's price as the report used it (for the app's "prices in use" list, where

@@ -39,6 +39,7 @@ use crate::cluster::Cluster;
 use crate::diagnostics::Warning;
 use crate::model::{CapacityType, Provider};
 use crate::pricing::sources::{ManualPrices, PriceEntry, PriceTable};
+use crate::time::rfc3339_utc;
 
 use cache::{CacheEntry, CachedPrice, DEFAULT_TTL_SECONDS, PriceCache};
 
@@ -272,8 +273,9 @@ impl TypeState {
     }
 }
 
-/// One row of the per-type status list.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of the per-type status list (also in the worker's reply to the page,
+/// [`crate::pipeline::VantageReply`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TypeStatus {
     /// Cloud provider.
     pub provider: Provider,
@@ -289,7 +291,7 @@ pub struct TypeStatus {
     pub usd_per_hour: Option<f64>,
     /// Where these nodes' price comes from now: `vantage`, `vantage cache` or
     /// `next price source`.
-    pub source: &'static str,
+    pub source: String,
     /// Details (why it failed, the on-demand price used for spot nodes, ...).
     pub message: Option<String>,
 }
@@ -444,28 +446,6 @@ pub fn parse_me(response: &Response) -> Result<TokenInfo, VantageError> {
         description,
         scopes,
     })
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of Unix seconds.
-pub fn rfc3339_utc(unix_seconds: i64) -> String {
-    let days = unix_seconds.div_euclid(86_400);
-    let secs = unix_seconds.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -711,7 +691,7 @@ impl Client {
                     capacity_type: key.capacity_type,
                     state: TypeState::Skipped,
                     usd_per_hour: None,
-                    source: "next price source",
+                    source: "next price source".to_owned(),
                     message: None,
                 };
                 match &job.result {
@@ -749,7 +729,8 @@ impl Client {
                             } else {
                                 TypeState::Fetched
                             };
-                            status.source = if *cached { "vantage cache" } else { "vantage" };
+                            status.source =
+                                if *cached { "vantage cache" } else { "vantage" }.to_owned();
                             status.usd_per_hour = Some(p);
                             if key.capacity_type == CapacityType::Spot && spot.is_none() {
                                 status.message = Some(
@@ -1218,13 +1199,6 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_time() {
-        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
-    }
 
     #[test]
     fn serialised_names_are_the_shown_names() {
