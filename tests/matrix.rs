@@ -24,10 +24,11 @@ use kube_rightsize_app::engine::{
 };
 use kube_rightsize_core::http::{Request as HttpRequest, Response, TransportError};
 use kube_rightsize_core::preferences::Preferences;
-use kube_rightsize_core::pricing::vantage::{ApiKind, rfc3339_utc};
+use kube_rightsize_core::pricing::vantage::ApiKind;
 use kube_rightsize_core::prometheus::percent_encode;
 use kube_rightsize_core::recommend::StrategyName;
 use kube_rightsize_core::report::json::to_json;
+use kube_rightsize_core::time::rfc3339_utc;
 use kube_rightsize_fake_vantage::{self as fake_vantage, DEFAULT_TOKEN, LoggedRequest, Responder};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

@@ -35,8 +35,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use kube_rightsize_core::pricing::vantage::rfc3339_utc;
 use kube_rightsize_core::prometheus::percent_encode;
+use kube_rightsize_core::time::rfc3339_utc;
 use kube_rightsize_fake_vantage::{self as fake_vantage, DEFAULT_TOKEN, LoggedRequest};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kube-rightsize");
