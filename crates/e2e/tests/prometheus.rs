@@ -150,10 +150,11 @@ fn usage_from_a_real_prometheus_and_failures_leave_the_report() {
         .unwrap();
     let (db_p95, _, _, db_peak, _) = expected("db");
     let db = container_title(&browser, "db");
+    // `simple`: the requests, then the limits (CPU unset, memory = the memory request).
+    let memory = fmt_bytes(mib_up(db_peak as f64 * 1.15));
     let want = format!(
-        "→ {}/{} (prometheus",
+        "→ {}/{memory} lim –/{memory} (prometheus)",
         fmt_cores(cores(db_p95)),
-        fmt_bytes(mib_up(db_peak as f64 * 1.15))
     );
     assert!(db.contains(&want), "{db:?} should contain {want:?}");
     assert!(
