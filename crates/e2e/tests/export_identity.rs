@@ -67,6 +67,16 @@ fn app_and_cli_export_the_same_html_bytes() {
     browser
         .screenshot(&screenshot_dir().join("05-files-with-krr.png"))
         .unwrap();
+    // The Workloads table with KRR's recommendations (the README's second screenshot).
+    browser
+        .execute(
+            "document.querySelector('#workloads-table').scrollIntoView();",
+            serde_json::json!([]),
+        )
+        .unwrap();
+    browser
+        .screenshot(&screenshot_dir().join("05b-workloads-with-krr.png"))
+        .unwrap();
 
     browser
         .click(&browser.find("#export-json").unwrap())

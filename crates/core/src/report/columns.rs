@@ -426,10 +426,10 @@ pub const WORKLOADS_VIEW: View = View {
         "running_pods",
         "workload_cpu_request_cores",
         "workload_memory_request_bytes",
-        "containers",
         "monthly_cost",
         "monthly_savings",
         "severity",
+        "containers",
         "no_requests",
     ],
     terminal: &[
