@@ -328,22 +328,6 @@ async fn app_report(case: &Case) -> Result<(String, Vec<LoggedRequest>), String>
     ))
 }
 
-/// The instance types whose API v2 product `requests` looked up (`/v2/products?name=…`).
-fn products_asked(requests: &[LoggedRequest]) -> Vec<String> {
-    let mut names: Vec<String> = requests
-        .iter()
-        .filter(|r| r.path == "/v2/products")
-        .filter_map(|r| {
-            r.query
-                .split('&')
-                .find_map(|p| p.strip_prefix("name="))
-                .map(str::to_owned)
-        })
-        .collect();
-    names.sort();
-    names
-}
-
 /// What the fake Vantage saw in `case` (the CLI half checks its server's log the same way):
 /// nothing without Vantage; with it, only answered requests with the token, and never one for
 /// the type with a manual price (the core's `wanted_prices`). A failure for people, if any.
@@ -354,7 +338,7 @@ fn check_vantage_requests(case: &Case, requests: &[LoggedRequest]) -> Option<Str
         "vantage-manual-price" => &["c5.large", "m5.xlarge", "t3.medium"],
         _ => &["c5.large", "m5.large", "m5.xlarge", "t3.medium"],
     };
-    let asked = products_asked(requests);
+    let asked = fake_vantage::products_asked(requests);
     let fine = asked == want
         && requests.iter().all(|r| {
             r.status == 200

@@ -369,22 +369,6 @@ fn the_cli_gives_the_matrix_reports() {
     vantage_cases_are_what_they_claim(&reports, &vantage_requests);
 }
 
-/// The instance types whose API v2 product `requests` looked up (`/v2/products?name=…`).
-fn products_asked(requests: &[LoggedRequest]) -> Vec<String> {
-    let mut names: Vec<String> = requests
-        .iter()
-        .filter(|r| r.path == "/v2/products")
-        .filter_map(|r| {
-            r.query
-                .split('&')
-                .find_map(|p| p.strip_prefix("name="))
-                .map(str::to_owned)
-        })
-        .collect();
-    names.sort();
-    names
-}
-
 /// The Vantage cases are what they claim: the CLI asked the fake server (with its token) for
 /// the AWS types without a manual price, never for the one with a manual price, and priced the
 /// nodes with its answers.
@@ -409,14 +393,14 @@ fn vantage_cases_are_what_they_claim(
         }
     }
     assert_eq!(
-        products_asked(&requests["vantage"]),
+        fake_vantage::products_asked(&requests["vantage"]),
         ["c5.large", "m5.large", "m5.xlarge", "t3.medium"]
     );
     // The drift: a type with a manual price is not asked of Vantage (the core's
     // `wanted_prices`); neither its product nor its prices.
     let manual = &requests["vantage-manual-price"];
     assert_eq!(
-        products_asked(manual),
+        fake_vantage::products_asked(manual),
         ["c5.large", "m5.xlarge", "t3.medium"]
     );
     assert!(

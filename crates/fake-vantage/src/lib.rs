@@ -296,6 +296,23 @@ pub struct LoggedRequest {
     pub status: u16,
 }
 
+/// The instance types whose API v2 product the `requests` looked up (`/v2/products?name=…`),
+/// sorted.
+pub fn products_asked(requests: &[LoggedRequest]) -> Vec<String> {
+    let mut names: Vec<String> = requests
+        .iter()
+        .filter(|r| r.path == "/v2/products")
+        .filter_map(|r| {
+            r.query
+                .split('&')
+                .find_map(|p| p.strip_prefix("name="))
+                .map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// The fake's answers without a socket: the same function of its [`Config`], rate-limit budget
 /// and the time that the server ([`start`]) answers with, for hosts that cannot listen (the
 /// app's wasm-bindgen tests answer the worker path's Vantage requests with it). It logs every
