@@ -124,6 +124,7 @@ impl Cell {
             Value::Severity(Some("CRITICAL")) => Some("sev-CRITICAL"),
             Value::Severity(_) => Some("sev-UNKNOWN"),
             Value::Containers(_) => Some("lines"),
+            Value::Code(_) => Some("warn-code"),
             _ => None,
         };
         Cell {

@@ -54,6 +54,8 @@ pub enum Value<'a> {
     Text(&'a str),
     /// Text made for this cell.
     Owned(String),
+    /// A stable identifier shown as code (a warning's code).
+    Code(&'a str),
     /// Not set (`–` for people, empty in CSV).
     Unset,
     /// Undefined, KRR's `?` (no data, HPA).
@@ -119,7 +121,7 @@ impl Value<'_> {
     /// `?` when undefined. (The CSV adds its quoting and formula guard to text.)
     pub fn raw(&self) -> String {
         match self {
-            Value::Text(s) => (*s).to_owned(),
+            Value::Text(s) | Value::Code(s) => (*s).to_owned(),
             Value::Owned(s) => s.clone(),
             Value::Unset => String::new(),
             Value::Unknown => "?".to_owned(),
@@ -157,7 +159,7 @@ impl Value<'_> {
     /// The cell for people: rounded for display by [`crate::format`].
     pub fn display(&self) -> String {
         match self {
-            Value::Text(s) => (*s).to_owned(),
+            Value::Text(s) | Value::Code(s) => (*s).to_owned(),
             Value::Owned(s) => s.clone(),
             Value::Unset | Value::Severity(None) => "–".to_owned(),
             Value::Unknown => "?".to_owned(),
@@ -1291,7 +1293,7 @@ pub static WARNINGS: &[Column<Warning>] = &[
         help: "What kind of warning (a stable snake_case code)",
         kind: Kind::Text,
         filter: true,
-        value: |_, w| Value::Text(&w.code),
+        value: |_, w| Value::Code(&w.code),
     },
     Column {
         key: "object",

@@ -1134,7 +1134,7 @@ fn cell<R>(out: &mut String, column: &Column<R>, value: &Value<'_>) {
             esc(out, s);
             out.push_str("</td>");
         }
-        Value::Text(code) if column.key == "code" => {
+        Value::Code(code) => {
             out.push_str("<td><code>");
             esc(out, code);
             out.push_str("</code></td>");
