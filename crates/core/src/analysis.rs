@@ -48,6 +48,8 @@ pub struct Settings {
     /// Right-sizing recommendations or usage to apply ([`crate::recommend`]): a KRR result, a
     /// usage snapshot, or recommendations computed from Prometheus. `None` by default.
     pub recommendations: Option<crate::recommend::RecommendationInput>,
+    /// How the recommendations' patches are checked ([`crate::patch`]).
+    pub patch: crate::patch::PatchSettings,
 }
 
 impl Default for Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             fallback_rates: crate::pricing::rates::Rates::FALLBACK,
             strategy: crate::recommend::StrategySettings::default(),
             recommendations: None,
+            patch: crate::patch::PatchSettings::default(),
         }
     }
 }
@@ -153,6 +156,14 @@ pub fn analyze_cluster(
     crate::report::suggestions::attach(&mut report, &node_suggestions);
     if let Some(r) = &recommendations {
         crate::report::recommendations::apply_to_report(&mut report, &cluster, &costs, r);
+        let savings = workload_savings(&report, &cluster);
+        report.patches = Some(crate::patch::build(
+            &cluster,
+            &costs,
+            r,
+            &settings.patch,
+            &|w| savings.get(&w).copied().unwrap_or(0.0),
+        ));
     }
     Analysis {
         cluster,
@@ -161,4 +172,20 @@ pub fn analyze_cluster(
         report,
         recommendations,
     }
+}
+
+/// Each recommended workload's monthly savings as the report computed them, by index into
+/// [`Cluster::workloads`].
+fn workload_savings(report: &Report, cluster: &Cluster) -> std::collections::HashMap<usize, f64> {
+    report
+        .workloads
+        .iter()
+        .filter_map(|row| {
+            let key = (row.namespace.clone(), row.kind.clone(), row.name.clone());
+            cluster
+                .workload_index
+                .get(&key)
+                .map(|&w| (w, row.monthly_savings))
+        })
+        .collect()
 }

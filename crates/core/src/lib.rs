@@ -19,6 +19,7 @@ pub mod inputs;
 pub mod limits;
 pub mod model;
 pub mod nodes;
+pub mod patch;
 pub mod pipeline;
 pub mod pods;
 pub mod preferences;

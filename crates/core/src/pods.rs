@@ -120,6 +120,9 @@ pub struct Pod {
     pub labels: BTreeMap<String, String>,
     /// `metadata.creationTimestamp` as written.
     pub created: Option<String>,
+    /// Containers (app and init) whose current or last run was OOM-killed
+    /// (`status.containerStatuses[].state` / `lastState.terminated.reason: OOMKilled`), by name.
+    pub oom_killed: Vec<String>,
     /// Index of the pod's workload in [`crate::cluster::Cluster::workloads`].
     pub workload: usize,
 }

@@ -33,6 +33,41 @@ pub struct WorkloadObject {
     /// Desired replicas: `spec.replicas` (default 1), a Job's `spec.parallelism`, a DaemonSet's
     /// `status.desiredNumberScheduled`.
     pub replicas: Option<i64>,
+    /// The pod template's containers (a CronJob's job template's), when the object has one.
+    pub template: Option<PodTemplate>,
+}
+
+/// The containers of a workload object's pod template, with their resources as declared (no
+/// defaulting: a template that sets only a limit has no request here).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PodTemplate {
+    /// `containers`.
+    pub containers: Vec<TemplateContainer>,
+    /// `initContainers` (native sidecars flagged).
+    pub init_containers: Vec<TemplateContainer>,
+}
+
+impl PodTemplate {
+    /// The container named `name`: an app container, else an init container.
+    pub fn container(&self, name: &str) -> Option<&TemplateContainer> {
+        self.containers
+            .iter()
+            .chain(&self.init_containers)
+            .find(|c| c.name == name)
+    }
+}
+
+/// A container of a pod template.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TemplateContainer {
+    /// Name.
+    pub name: String,
+    /// `resources.requests` as declared.
+    pub requests: crate::pods::ResourceSpec,
+    /// `resources.limits` as declared.
+    pub limits: crate::pods::ResourceSpec,
+    /// An init container with `restartPolicy: Always` (a native sidecar).
+    pub sidecar: bool,
 }
 
 /// Kinds read as [`WorkloadObject`]s.
@@ -130,6 +165,8 @@ pub struct Workload {
     pub replicas: Option<i64>,
     /// True when the workload object itself was in the input.
     pub object_present: bool,
+    /// The workload object's pod template, when the object was in the input.
+    pub template: Option<PodTemplate>,
 }
 
 /// Splits `<prefix>-<suffix>` at the last dash.
@@ -287,6 +324,7 @@ pub(crate) fn group(
         workloads.push(Workload {
             replicas: object.and_then(|o| o.replicas),
             object_present: object.is_some(),
+            template: object.and_then(|o| o.template.clone()),
             namespace,
             kind,
             name,

@@ -45,6 +45,20 @@ fn container_from_raw(raw: &RawContainer<'_>, init: bool, ctx: &mut Ctx<'_>) -> 
     }
 }
 
+/// Names of the containers whose current or last run was OOM-killed, in status order.
+fn oom_killed(status: &crate::ingest::raw::RawStatus<'_>) -> Vec<String> {
+    let statuses = status.container_statuses.iter().flatten();
+    let init = status.init_container_statuses.iter().flatten();
+    let mut names: Vec<String> = Vec::new();
+    for s in statuses.chain(init).filter(|s| s.oom_killed()) {
+        let name = s.name.as_ref().map_or("", |n| n.as_str());
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
 /// Builds a [`Pod`] from its raw view; `None` (with a warning) when it has no name.
 pub(crate) fn pod_from_raw(
     obj: &RawObject<'_>,
@@ -126,6 +140,7 @@ pub(crate) fn pod_from_raw(
         rollouts_pod_template_hash: keep("rollouts-pod-template-hash"),
         labels: kept,
         created: obj.creation_timestamp().map(str::to_owned),
+        oom_killed: status.map(oom_killed).unwrap_or_default(),
         workload: 0,
     })
 }

@@ -318,6 +318,74 @@ pub(crate) struct RawContainer<'a> {
     pub restart_policy: Option<Text<'a>>,
 }
 
+/// A pod template's `spec`, as workload objects hold it (only the containers).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawPodSpec<'a> {
+    #[serde(borrow, default)]
+    pub containers: Option<Vec<RawContainer<'a>>>,
+    #[serde(borrow, default, rename = "initContainers")]
+    pub init_containers: Option<Vec<RawContainer<'a>>>,
+}
+
+/// `spec.template` of a Deployment, StatefulSet, DaemonSet, Job, ReplicaSet or Rollout.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawPodTemplate<'a> {
+    #[serde(borrow, default)]
+    pub spec: Option<RawPodSpec<'a>>,
+}
+
+/// A CronJob's `spec.jobTemplate.spec` (only its pod template).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawJobSpec<'a> {
+    #[serde(borrow, default)]
+    pub template: Option<RawPodTemplate<'a>>,
+}
+
+/// A CronJob's `spec.jobTemplate`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawJobTemplate<'a> {
+    #[serde(borrow, default)]
+    pub spec: Option<RawJobSpec<'a>>,
+}
+
+/// A container's `state` or `lastState` (only whether and why it terminated).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawContainerState<'a> {
+    #[serde(borrow, default)]
+    pub terminated: Option<RawTerminated<'a>>,
+}
+
+/// `state.terminated` / `lastState.terminated` (only the reason).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawTerminated<'a> {
+    #[serde(borrow, default)]
+    pub reason: Option<Text<'a>>,
+}
+
+/// A pod's `status.containerStatuses[]` / `initContainerStatuses[]` (name, restarts, why the
+/// last run ended).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawContainerStatus<'a> {
+    #[serde(borrow, default)]
+    pub name: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub state: Option<RawContainerState<'a>>,
+    #[serde(borrow, default, rename = "lastState")]
+    pub last_state: Option<RawContainerState<'a>>,
+}
+
+impl RawContainerStatus<'_> {
+    /// True when the container's current or last run was OOM-killed.
+    pub fn oom_killed(&self) -> bool {
+        [&self.state, &self.last_state].into_iter().any(|s| {
+            s.as_ref()
+                .and_then(|s| s.terminated.as_ref())
+                .and_then(|t| t.reason.as_ref())
+                .is_some_and(|r| r.as_str() == "OOMKilled")
+        })
+    }
+}
+
 /// HPA `spec.scaleTargetRef`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub(crate) struct RawTargetRef<'a> {
@@ -370,6 +438,12 @@ pub(crate) struct RawSpec<'a> {
     // Job
     #[serde(default)]
     pub parallelism: Option<i64>,
+    // Deployment, StatefulSet, DaemonSet, Job, ReplicaSet, Rollout
+    #[serde(borrow, default)]
+    pub template: Option<RawPodTemplate<'a>>,
+    // CronJob
+    #[serde(borrow, default, rename = "jobTemplate")]
+    pub job_template: Option<RawJobTemplate<'a>>,
     // HorizontalPodAutoscaler
     #[serde(borrow, default, rename = "scaleTargetRef")]
     pub scale_target_ref: Option<RawTargetRef<'a>>,
@@ -407,6 +481,10 @@ pub(crate) struct RawStatus<'a> {
     pub phase: Option<Text<'a>>,
     #[serde(borrow, default, rename = "qosClass")]
     pub qos_class: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "containerStatuses")]
+    pub container_statuses: Option<Vec<RawContainerStatus<'a>>>,
+    #[serde(borrow, default, rename = "initContainerStatuses")]
+    pub init_container_statuses: Option<Vec<RawContainerStatus<'a>>>,
     // DaemonSet
     #[serde(default, rename = "desiredNumberScheduled")]
     pub desired_number_scheduled: Option<i64>,

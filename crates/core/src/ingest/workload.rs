@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostics::{Warning, object_ref};
-use crate::ingest::raw::RawObject;
+use crate::ingest::convert::{Ctx, resource_spec};
+use crate::ingest::raw::{RawContainer, RawObject, RawPodSpec};
 use crate::workloads::*;
 
 /// Builds a [`WorkloadObject`] of `kind` from its raw view.
@@ -26,6 +27,19 @@ pub(crate) fn object_from_raw(
             .and_then(|s| s.desired_number_scheduled),
         _ => None,
     };
+    let pod_spec = match kind {
+        "CronJob" => spec
+            .and_then(|s| s.job_template.as_ref())
+            .and_then(|t| t.spec.as_ref())
+            .and_then(|s| s.template.as_ref()),
+        _ => spec.and_then(|s| s.template.as_ref()),
+    }
+    .and_then(|t| t.spec.as_ref());
+    let mut ctx = Ctx {
+        object: object_ref(kind, Some(namespace), name),
+        warnings,
+    };
+    let template = pod_spec.map(|p| template_from_raw(p, &mut ctx));
     Some(WorkloadObject {
         kind: kind.to_owned(),
         namespace: namespace.to_owned(),
@@ -33,7 +47,47 @@ pub(crate) fn object_from_raw(
         uid: obj.uid().map(str::to_owned),
         owner: obj.owner(),
         replicas,
+        template,
     })
+}
+
+/// A pod template's containers, their resources as declared.
+fn template_from_raw(spec: &RawPodSpec<'_>, ctx: &mut Ctx<'_>) -> PodTemplate {
+    let mut read = |list: &str, raw: &RawContainer<'_>, init: bool| {
+        let name = raw.name.as_ref().map_or("", |n| n.as_str());
+        let resources = raw.resources.as_ref();
+        let path = |which: &str| format!("spec.template.spec.{list}[{name}].resources.{which}");
+        TemplateContainer {
+            name: name.to_owned(),
+            requests: resource_spec(resources.and_then(|r| r.requests.as_ref()), ctx, &|| {
+                path("requests")
+            }),
+            limits: resource_spec(resources.and_then(|r| r.limits.as_ref()), ctx, &|| {
+                path("limits")
+            }),
+            sidecar: init
+                && raw
+                    .restart_policy
+                    .as_ref()
+                    .is_some_and(|p| p.as_str() == "Always"),
+        }
+    };
+    let containers = spec
+        .containers
+        .iter()
+        .flatten()
+        .map(|c| read("containers", c, false))
+        .collect();
+    let init_containers = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .map(|c| read("initContainers", c, true))
+        .collect();
+    PodTemplate {
+        containers,
+        init_containers,
+    }
 }
 
 /// Builds an [`Hpa`] from its raw view.

@@ -286,6 +286,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<RecommendationSet, ReadError> {
             hpa: o.hpa.is_some(),
             low_confidence: false,
             note: None,
+            memory_peak_bytes: None,
         });
     }
     let strategy = raw.strategy.as_ref();

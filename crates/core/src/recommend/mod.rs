@@ -146,6 +146,9 @@ pub struct Recommendation {
     pub low_confidence: bool,
     /// A note for people about the whole recommendation (e.g. why it is low-confidence).
     pub note: Option<String>,
+    /// The highest memory use the recommender saw, in bytes (Prometheus' peak working set, a
+    /// usage sample); `None` when unknown (KRR's JSON does not carry it).
+    pub memory_peak_bytes: Option<i64>,
 }
 
 impl Recommendation {
@@ -168,6 +171,7 @@ impl Recommendation {
             limits: outcome.limits,
             info_cpu: outcome.info_cpu,
             info_memory: outcome.info_memory,
+            memory_peak_bytes: outcome.memory_peak_bytes,
             hpa,
             ..Recommendation::default()
         }

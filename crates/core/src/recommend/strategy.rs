@@ -187,6 +187,10 @@ pub struct Outcome {
     pub info_cpu: Option<String>,
     /// Why memory is undefined, or `OOMKill detected`.
     pub info_memory: Option<String>,
+    /// The highest memory use seen (the peak working set over the pods, or the one sample), in
+    /// whole bytes rounded up; `None` without data. The patches' safety checks compare it with
+    /// the recommendation.
+    pub memory_peak_bytes: Option<i64>,
 }
 
 /// KRR's CPU rounding: `ceil(cores × 1000)` millicores, then at least `cpu_min_millicores`.
@@ -236,6 +240,9 @@ fn check(has_data: bool, samples: u64, hpa: bool, s: &StrategySettings) -> Resul
 
 fn memory(s: &StrategySettings, u: &ContainerUsage, out: &mut Outcome) {
     let peak = fmax(u.pods.iter().filter_map(|p| p.memory_peak_bytes));
+    out.memory_peak_bytes = peak
+        .filter(|p| p.is_finite() && *p >= 0.0 && *p < i64::MAX as f64)
+        .map(|p| p.ceil() as i64);
     let samples = u
         .pods
         .iter()
@@ -329,7 +336,10 @@ pub fn single_sample(
     hpa_cpu: bool,
     hpa_memory: bool,
 ) -> Outcome {
-    let mut out = Outcome::default();
+    let mut out = Outcome {
+        memory_peak_bytes: memory_bytes.map(|b| b.max(0)),
+        ..Outcome::default()
+    };
     match (cpu_millis, hpa_cpu && !s.allow_hpa) {
         (None, _) => {
             out.requests.cpu = Value::Unknown;

@@ -213,6 +213,8 @@ impl Report {
                 }
             }
         }
+        // Patches name the real objects: they would be of no use under pseudonyms.
+        r.patches = None;
         if let Some(rec) = &mut r.recommendations {
             rec.input = "recommendations".to_owned();
             for u in &mut rec.unmatched {

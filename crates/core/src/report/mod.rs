@@ -418,6 +418,11 @@ pub struct Report {
     /// Where the recommendations come from, their strategy, KRR score and what matched nothing;
     /// `null` without recommendations ([`crate::recommend`]).
     pub recommendations: Option<crate::recommend::RecommendationsInfo>,
+    /// Ready-to-apply patches of the recommendations, with their risks ([`crate::patch`]);
+    /// `null` without recommendations, in anonymised reports and in reports made before it
+    /// existed.
+    #[serde(default)]
+    pub patches: Option<crate::patch::Patches>,
 }
 
 fn container_row(c: &Container) -> ContainerRow {
@@ -464,6 +469,7 @@ impl Report {
             namespaces: namespace_rows(costs),
             warnings: warnings.to_vec(),
             recommendations: None,
+            patches: None,
         }
     }
 }
