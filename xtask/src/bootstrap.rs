@@ -200,6 +200,56 @@ pub fn ensure_prometheus() -> Result<()> {
     apt_install(&["prometheus"])
 }
 
+/// Debian's `kubectl` (package kubernetes-client), for the patch tests (`kubectl patch --local`,
+/// `kubectl kustomize`). Where the package is installed its `/usr/bin/kubectl` is used; else the
+/// package is downloaded (`apt-get download`, no root needed) and unpacked under
+/// `target/tools/kubernetes-client`, because installing it fails where another package owns
+/// `/usr/bin/kubectl` (Google Cloud SDK's `kubectl` on these machines). Returns its path.
+pub fn ensure_kubectl(root: &Path) -> Result<PathBuf> {
+    let installed =
+        run::capture(Command::new("dpkg-query").args(["-W", "-f=${Status}", "kubernetes-client"]))
+            .is_ok_and(|s| s.contains("install ok installed"));
+    if installed {
+        return Ok(PathBuf::from("/usr/bin/kubectl"));
+    }
+    let dir = run::target_dir(root).join("tools/kubernetes-client");
+    let bin = dir.join("usr/bin/kubectl");
+    if bin.is_file() {
+        return Ok(bin);
+    }
+    println!("xtask: downloading Debian's kubernetes-client (the patch tests run its kubectl)");
+    let download = dir.join("download");
+    std::fs::create_dir_all(&download)?;
+    let fetch = || {
+        run::status(Command::new("apt-get").current_dir(&download).args([
+            "download",
+            "-q",
+            "kubernetes-client",
+        ]))
+    };
+    if fetch().is_err() {
+        if !is_root() {
+            bail!(
+                "cannot download Debian's kubernetes-client: run `apt-get update` as root, or install it (apt-get install kubernetes-client)"
+            );
+        }
+        run::status(Command::new("apt-get").arg("update").arg("-q"))?;
+        fetch()?;
+    }
+    let deb = std::fs::read_dir(&download)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "deb"))
+        .ok_or_else(|| {
+            anyhow::anyhow!("apt-get download left no .deb in {}", download.display())
+        })?;
+    run::status(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&dir))?;
+    std::fs::remove_dir_all(&download)?;
+    if !bin.is_file() {
+        bail!("kubernetes-client has no usr/bin/kubectl");
+    }
+    Ok(bin)
+}
+
 /// Installs Debian packages (as root).
 pub fn apt_install(packages: &[&str]) -> Result<()> {
     run::status(Command::new("apt-get").arg("update").arg("-q"))?;

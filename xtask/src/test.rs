@@ -54,8 +54,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     };
 
     let mut tools = bootstrap::Tools::default();
+    let mut kubectl = std::path::PathBuf::new();
     s.stage(
-        "bootstrap: toolchain, trunk, wasm-bindgen, wasm-opt, chromium, prometheus, nightly, cargo-fuzz",
+        "bootstrap: toolchain, trunk, wasm-bindgen, wasm-opt, chromium, prometheus, kubectl, nightly, cargo-fuzz",
         || {
             tools = bootstrap::web_tools(root, true)?;
             if !skip_browser {
@@ -64,6 +65,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             if !skip_fuzz {
                 fuzz::ensure_tools()?;
             }
+            kubectl = bootstrap::ensure_kubectl(root)?;
             bootstrap::ensure_prometheus()
         },
     )?;
@@ -128,7 +130,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             "kube-rightsize-e2e",
         ])
         // The real-Prometheus test runs (it skips only without this variable).
-        .env("KRS_PROMETHEUS_TESTS", "1");
+        .env("KRS_PROMETHEUS_TESTS", "1")
+        // The patch tests' kubectl (Debian's).
+        .env("KRS_KUBECTL", &kubectl);
     s.tests("native tests (with a real Prometheus)", native)?;
 
     if !skip_fuzz {

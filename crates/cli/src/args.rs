@@ -7,6 +7,7 @@ use std::ffi::OsString;
 use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
+use kube_rightsize_core::patch::render::PatchFormat;
 use kube_rightsize_core::pricing::rates::Rates;
 use kube_rightsize_core::pricing::vantage::ApiKind;
 use kube_rightsize_core::recommend::{StrategyName, StrategySettings};
@@ -53,6 +54,21 @@ Example:
 
 Exit codes: 0 success, 1 usage or input error, 2 internal error.";
 
+const PATCHES_AFTER_LONG_HELP: &str = "\
+Reads what `analyze` reads and needs recommendations (--krr, --usage or --prometheus). Only the \
+cells that change appear; limits follow the strategy (`simple` sets no CPU limit, so an existing \
+one is removed). Deployments, StatefulSets, DaemonSets and CronJobs are patched; other kinds are \
+listed with why. Each patch names its risks (memory below the peak seen, OOM kills, a CPU cut \
+beyond --cpu-drop-factor, one replica, missing or one-sample data, an HPA, a request left above \
+its limit); --safe-only keeps the others. Without -o, the files are printed one after another.
+
+Examples:
+  kube-rightsize patches cluster.json --krr krr.json                 # a script of kubectl patch commands
+  kube-rightsize patches cluster.json --krr krr.json -f kustomize -o rightsize/ --kustomize-resource ../base
+  kube-rightsize patches cluster.json --prometheus http://localhost:9090 -f yaml --safe-only -o patches/
+
+Exit codes: 0 success, 1 usage or input error, 2 internal error.";
+
 const COMPLETIONS_AFTER_HELP: &str = "\
 Examples:
   kube-rightsize completions bash > ~/.local/share/bash-completion/completions/kube-rightsize
@@ -85,6 +101,10 @@ pub enum Command {
         after_long_help = ANALYZE_AFTER_LONG_HELP
     )]
     Analyze(Box<AnalyzeArgs>),
+    /// Turn the recommendations into ready-to-apply patches: kubectl commands, strategic-merge
+    /// YAML, a kustomize patch set or Helm values, each with its risks
+    #[command(after_help = EXIT_CODES, after_long_help = PATCHES_AFTER_LONG_HELP)]
+    Patches(Box<PatchesArgs>),
     /// Fetch the Vantage prices a snapshot's nodes need into a price file
     #[command(after_help = EXIT_CODES, after_long_help = PRICES_AFTER_LONG_HELP)]
     Prices(PricesArgs),
@@ -128,6 +148,65 @@ impl From<Format> for ExportFormat {
     }
 }
 
+/// Patch formats of `patches`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PatchFormatArg {
+    /// A shell script of `kubectl patch --type strategic` commands (patches.sh)
+    Kubectl,
+    /// A strategic-merge YAML file per workload (`kubectl patch --patch-file`)
+    Yaml,
+    /// kustomization.yaml plus the YAML files
+    Kustomize,
+    /// Helm values: a `resources:` block per container
+    Helm,
+}
+
+impl From<PatchFormatArg> for PatchFormat {
+    fn from(f: PatchFormatArg) -> PatchFormat {
+        match f {
+            PatchFormatArg::Kubectl => PatchFormat::Kubectl,
+            PatchFormatArg::Yaml => PatchFormat::Yaml,
+            PatchFormatArg::Kustomize => PatchFormat::Kustomize,
+            PatchFormatArg::Helm => PatchFormat::Helm,
+        }
+    }
+}
+
+/// `patches` options.
+#[derive(Debug, Clone, Args)]
+#[command(mut_args(with_help(&[
+    ("output", "Write the files into directory PATH (created if needed) instead of printing them"),
+    ("generated_at", "Timestamp of the analysis (default: now, UTC)"),
+    ("verbose", "Print how each node was mapped and priced to standard error"),
+])))]
+pub struct PatchesArgs {
+    /// Patch format
+    #[arg(
+        short,
+        long,
+        value_enum,
+        default_value_t = PatchFormatArg::Kubectl,
+        overrides_with = "format"
+    )]
+    pub format: PatchFormatArg,
+
+    /// Only patches without risks
+    #[arg(long, overrides_with = "safe_only")]
+    pub safe_only: bool,
+
+    /// kustomize: a resource the patches apply to (repeatable; default ../base)
+    #[arg(long = "kustomize-resource", value_name = "PATH")]
+    pub kustomize_resources: Vec<String>,
+
+    /// `-o`, `--generated-at`, `-v`.
+    #[command(flatten)]
+    pub out: OutputArgs,
+
+    /// The snapshots, prices and recommendations (with help headings of their own: keep last).
+    #[command(flatten)]
+    pub input: AnalysisArgs,
+}
+
 /// `analyze` options.
 #[derive(Debug, Clone, Args)]
 #[command(mut_args(with_help(&[
@@ -136,13 +215,6 @@ impl From<Format> for ExportFormat {
     ("verbose", "Print how each node was mapped and priced to standard error"),
 ])))]
 pub struct AnalyzeArgs {
-    /// Cluster snapshots (`-` reads standard input)
-    ///
-    /// Output of `kubectl get nodes,pods -A -o json` (or -o yaml); several files are merged.
-    /// `-` reads standard input (once).
-    #[arg(value_name = "FILE", required = true, value_hint = ValueHint::FilePath)]
-    pub files: Vec<String>,
-
     /// Output format
     #[arg(
         short,
@@ -167,6 +239,21 @@ pub struct AnalyzeArgs {
     /// reports cannot be joined.
     #[arg(long, visible_alias = "anonymise", overrides_with = "anonymize")]
     pub anonymize: bool,
+
+    /// The snapshots, prices and recommendations (with help headings of their own: keep last).
+    #[command(flatten)]
+    pub input: AnalysisArgs,
+}
+
+/// What `analyze` and `patches` read: snapshots, prices, settings, recommendations.
+#[derive(Debug, Clone, Args)]
+pub struct AnalysisArgs {
+    /// Cluster snapshots (`-` reads standard input)
+    ///
+    /// Output of `kubectl get nodes,pods -A -o json` (or -o yaml); several files are merged.
+    /// `-` reads standard input (once).
+    #[arg(value_name = "FILE", required = true, value_hint = ValueHint::FilePath)]
+    pub files: Vec<String>,
 
     /// Import prices from FILE (repeatable; later files win)
     ///
@@ -225,6 +312,18 @@ pub struct AnalyzeArgs {
         overrides_with = "target_utilisation"
     )]
     pub target_utilisation: Option<f64>,
+
+    /// Patches: flag a CPU request cut to less than 1/F of its current value (default 4)
+    ///
+    /// F is above 1 and at most 1000. Such patches are marked risky (`cpu-drop`).
+    #[arg(
+        long,
+        value_name = "F",
+        value_parser = cpu_drop_factor,
+        allow_negative_numbers = true,
+        overrides_with = "cpu_drop_factor"
+    )]
+    pub cpu_drop_factor: Option<f64>,
 
     /// Vantage options (their help heading applies to the options after them: keep these two
     /// last).
@@ -368,6 +467,11 @@ pub struct RecommendArgs {
 }
 
 impl RecommendArgs {
+    /// True when a recommendation source (`--krr`, `--usage`, `--prometheus`) was given.
+    pub fn given(&self) -> bool {
+        self.krr.is_some() || self.usage.is_some() || self.prometheus.is_some()
+    }
+
     /// The `--prometheus-header` values as (name, value).
     pub fn headers(&self) -> Vec<(String, String)> {
         self.prometheus_headers
@@ -587,7 +691,8 @@ where
 {
     let cli = Cli::try_parse_from(argv).map_err(with_hints)?;
     let (name, files) = match &cli.command {
-        Command::Analyze(a) => ("analyze", &a.files),
+        Command::Analyze(a) => ("analyze", &a.input.files),
+        Command::Patches(p) => ("patches", &p.input.files),
         Command::Prices(p) => ("prices", &p.files),
         Command::Completions { .. } => return Ok(cli),
     };
@@ -682,6 +787,11 @@ fn spot_discount(s: &str) -> Result<f64, String> {
 /// `--fallback-rates CPU,MEM` ([`rules::parse_fallback_rates`]).
 fn fallback_rates(s: &str) -> Result<Rates, String> {
     rules::parse_fallback_rates(s).map_err(|e| e.message)
+}
+
+/// `--cpu-drop-factor F` ([`rules::cpu_drop_factor`]).
+fn cpu_drop_factor(s: &str) -> Result<f64, String> {
+    checked(Setting::CpuDropFactor, s, rules::cpu_drop_factor)
 }
 
 /// `--target-utilisation F` ([`rules::target_utilisation`]).
@@ -931,23 +1041,27 @@ mod tests {
             "-o",
             "out.json",
         ]);
-        assert_eq!(a.files, ["a.json", "-"]);
+        assert_eq!(a.input.files, ["a.json", "-"]);
         assert_eq!(a.format, Format::Json);
-        assert_eq!(a.prices, ["p.csv"]);
-        assert_eq!(a.manual_prices, [("m5.large".to_owned(), 0.05)]);
+        assert_eq!(a.input.prices, ["p.csv"]);
+        assert_eq!(a.input.manual_prices, [("m5.large".to_owned(), 0.05)]);
         assert!(a.out.verbose);
-        assert_eq!(a.assume_spot_discount, Some(0.6));
+        assert_eq!(a.input.assume_spot_discount, Some(0.6));
         assert_eq!(a.out.generated_at.as_deref(), Some("2026-01-31T12:00:00Z"));
         assert_eq!(a.out.output.as_deref(), Some("out.json"));
-        assert_eq!(a.target_utilisation, None);
-        assert!(!a.vantage.enabled());
-        assert_eq!(a.recommend.krr, None);
+        assert_eq!(a.input.target_utilisation, None);
+        assert!(!a.input.vantage.enabled());
+        assert_eq!(a.input.recommend.krr, None);
         assert_eq!(
-            analyze(&["a", "--target-utilisation=0.7"]).target_utilisation,
+            analyze(&["a", "--target-utilisation=0.7"])
+                .input
+                .target_utilisation,
             Some(0.7)
         );
         assert_eq!(
-            analyze(&["a", "--target-utilization", "0.6"]).target_utilisation,
+            analyze(&["a", "--target-utilization", "0.6"])
+                .input
+                .target_utilisation,
             Some(0.6)
         );
     }
@@ -957,11 +1071,17 @@ mod tests {
         let a = analyze(&["a"]);
         assert_eq!(a.format, Format::Table);
         assert!(!a.anonymize && !a.out.verbose);
-        assert_eq!(a.vantage.api, ApiKind::V2);
-        assert_eq!(a.vantage.timeout, DEFAULT_VANTAGE_TIMEOUT);
-        assert_eq!(a.recommend.prometheus_timeout, DEFAULT_PROMETHEUS_TIMEOUT);
-        assert_eq!(a.recommend.options.strategy, StrategyName::Simple);
-        assert_eq!(a.recommend.options.settings(), StrategySettings::default());
+        assert_eq!(a.input.vantage.api, ApiKind::V2);
+        assert_eq!(a.input.vantage.timeout, DEFAULT_VANTAGE_TIMEOUT);
+        assert_eq!(
+            a.input.recommend.prometheus_timeout,
+            DEFAULT_PROMETHEUS_TIMEOUT
+        );
+        assert_eq!(a.input.recommend.options.strategy, StrategyName::Simple);
+        assert_eq!(
+            a.input.recommend.options.settings(),
+            StrategySettings::default()
+        );
         assert_eq!(analyze(&["a", "-f", "csv-workloads"]).format, Format::Csv);
         assert_eq!(
             analyze(&["a", "--format", "csv-nodes"]).format,
@@ -969,7 +1089,10 @@ mod tests {
         );
         assert!(analyze(&["a", "--anonymise"]).anonymize);
         // `--` ends the options: what follows is a file, even if it starts with `-`.
-        assert_eq!(analyze(&["a", "--", "-v", "--x"]).files, ["a", "-v", "--x"]);
+        assert_eq!(
+            analyze(&["a", "--", "-v", "--x"]).input.files,
+            ["a", "-v", "--x"]
+        );
         // A single-valued option given twice: the last one wins, as before.
         assert_eq!(
             analyze(&["a", "-f", "json", "-f", "html"]).format,
@@ -981,6 +1104,7 @@ mod tests {
     #[test]
     fn parses_fallback_rates() {
         let r = analyze(&["a", "--fallback-rates", "0.025, 0.0033"])
+            .input
             .fallback_rates
             .expect("rates");
         assert_eq!((r.cpu_core_hourly, r.memory_gib_hourly), (0.025, 0.0033));
@@ -1029,7 +1153,7 @@ mod tests {
             "--allow-hpa",
             "--use-oomkill-data",
         ]);
-        let r = &a.recommend;
+        let r = &a.input.recommend;
         assert_eq!(r.prometheus.as_deref(), Some("http://localhost:9090"));
         assert_eq!(r.prometheus_headers, ["Authorization: Bearer x"]);
         assert_eq!(r.prometheus_timeout, 5);
@@ -1047,8 +1171,8 @@ mod tests {
         assert_eq!((s.cpu_min_millicores, s.memory_min_bytes), (5, 64 * MIB));
         assert!(s.allow_hpa && s.use_oomkill_data);
         let k = analyze(&["a", "--krr", "k.json", "--allow-hpa"]);
-        assert_eq!(k.recommend.krr.as_deref(), Some("k.json"));
-        assert!(k.recommend.options.settings().allow_hpa);
+        assert_eq!(k.input.recommend.krr.as_deref(), Some("k.json"));
+        assert!(k.input.recommend.options.settings().allow_hpa);
     }
 
     #[test]
@@ -1064,9 +1188,12 @@ mod tests {
             "--vantage-timeout",
             "5",
         ]);
-        assert!(a.vantage.enabled());
-        assert_eq!(a.vantage.url.as_deref(), Some("http://127.0.0.1:9"));
-        assert_eq!((a.vantage.api, a.vantage.timeout), (ApiKind::Instances, 5));
+        assert!(a.input.vantage.enabled());
+        assert_eq!(a.input.vantage.url.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(
+            (a.input.vantage.api, a.input.vantage.timeout),
+            (ApiKind::Instances, 5)
+        );
         let Ok(Cli {
             command: Command::Prices(p),
         }) = parse_args(&[

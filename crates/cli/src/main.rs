@@ -22,7 +22,8 @@ use kube_rightsize_core::pricing::catalogue::Catalogue;
 use kube_rightsize_core::report::export::{self, ExportOptions};
 use kube_rightsize_core::settings::Options;
 
-use args::{AnalyzeArgs, Cli, Command};
+use args::{AnalysisArgs, AnalyzeArgs, Cli, Command, OutputArgs, PatchesArgs};
+use kube_rightsize_core::patch::render::{self, Selection};
 
 /// Why the command failed, deciding the exit code.
 enum Failure {
@@ -68,6 +69,7 @@ fn run(argv: impl Iterator<Item = OsString>) -> Result<(), Failure> {
     };
     match cli.command {
         Command::Analyze(a) => analyze(&a),
+        Command::Patches(p) => patches(&p),
         Command::Prices(p) => vantage::run_prices(&p),
         Command::Completions { shell } => {
             let mut script = Vec::new();
@@ -153,7 +155,9 @@ pub(crate) fn embedded_catalogue() -> Result<CatalogueSource, Failure> {
         })
 }
 
-fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
+/// Reads the inputs, runs the pipeline (Vantage, Prometheus) and says on standard error what
+/// the network did; what `analyze` and `patches` share.
+fn run_analysis(a: &AnalysisArgs, out: &OutputArgs) -> Result<Box<pipeline::Outcome>, Failure> {
     let mut paths: Vec<(&str, Role)> = a
         .files
         .iter()
@@ -169,6 +173,7 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         fallback_rates: a.fallback_rates,
         target_utilisation: a.target_utilisation,
         strategy: a.recommend.options.settings(),
+        cpu_drop_factor: a.cpu_drop_factor,
     };
     let vantage = if a.vantage.enabled() {
         Some(vantage::source(&a.vantage)?)
@@ -186,18 +191,18 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
             headers: a.recommend.headers(),
             timeout_ms: u32::try_from(a.recommend.prometheus_timeout * 1000).unwrap_or(u32::MAX),
         }),
-        generated_at: a.out.timestamp(),
+        generated_at: out.timestamp(),
         shell: Shell::Cli,
     };
     let outcome = drive::run(
         job,
         drive::Verbosity {
-            verbose: a.out.verbose,
+            verbose: out.verbose,
         },
     )
     .map_err(|f| files.locate(f))?;
     if let Some(v) = &outcome.vantage {
-        vantage::finish(v, a.out.verbose);
+        vantage::finish(v, out.verbose);
     }
     for w in pipeline::network_warnings(&outcome) {
         if !w.code.starts_with("vantage_") {
@@ -205,7 +210,7 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         }
     }
     let analysis = &outcome.analysis;
-    if a.out.verbose {
+    if out.verbose {
         for (name, held) in &outcome.held {
             eprintln!("{name}: {held}");
         }
@@ -216,6 +221,12 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         eprintln!("{}", analysis.report.pricing.summary);
         eprintln!("{} warnings", analysis.warnings.len());
     }
+    Ok(outcome)
+}
+
+fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
+    let outcome = run_analysis(&a.input, &a.out)?;
+    let analysis = &outcome.analysis;
     let text = export::render(
         &analysis.report,
         &ExportOptions {
@@ -227,6 +238,78 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         },
     );
     a.out.write(&text)
+}
+
+/// `patches`: the recommendations' patches as files in a directory, or printed.
+fn patches(a: &PatchesArgs) -> Result<(), Failure> {
+    if !a.input.recommend.given() {
+        return Err(Failure::Input(
+            "patches need recommendations: give --krr FILE, --usage FILE or --prometheus URL"
+                .to_owned(),
+        ));
+    }
+    let outcome = run_analysis(&a.input, &a.out)?;
+    let Some(patches) = &outcome.analysis.report.patches else {
+        return Err(Failure::Internal(anyhow::anyhow!(
+            "the analysis made no patches although it had recommendations"
+        )));
+    };
+    let selection = Selection {
+        safe_only: a.safe_only,
+    };
+    let files = render::files(patches, a.format.into(), selection, &a.kustomize_resources);
+    let chosen = patches
+        .workloads
+        .iter()
+        .filter(|p| selection.includes(p))
+        .count();
+    let risky = patches.applicable().filter(|p| !p.risks.is_empty()).count();
+    let blocked = patches.workloads.len() - patches.applicable().count();
+    eprintln!(
+        "{chosen} patch{} ({risky} with risks{}), {blocked} workload{} not patchable, {} unchanged",
+        if chosen == 1 { "" } else { "es" },
+        if a.safe_only { ", left out" } else { "" },
+        if blocked == 1 { "" } else { "s" },
+        patches.unchanged
+    );
+    match a.out.output.as_deref() {
+        Some(dir) if dir != "-" => write_files(dir, &files),
+        _ => {
+            let mut text = String::new();
+            for f in &files {
+                if files.len() > 1 {
+                    text.push_str(&format!("# ==> {} <==\n", f.path));
+                }
+                text.push_str(&f.contents);
+                if files.len() > 1 {
+                    text.push('\n');
+                }
+            }
+            a.out.write(&text)
+        }
+    }
+}
+
+/// Writes `files` under `dir` (created, with the files' folders).
+fn write_files(dir: &str, files: &[render::PatchFile]) -> Result<(), Failure> {
+    let root = std::path::Path::new(dir);
+    for f in files {
+        let path = root.join(&f.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))
+                .map_err(Failure::Internal)?;
+        }
+        std::fs::write(&path, &f.contents)
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::Internal)?;
+    }
+    eprintln!(
+        "wrote {} file{} to {dir}",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    );
+    Ok(())
 }
 
 /// A fresh key for `--anonymize`: 32 bytes from `/dev/urandom`, else from std's randomly seeded

@@ -23,6 +23,8 @@ pub struct Preferences {
     pub fallback_memory_gib_hourly: Option<f64>,
     /// KRR strategy settings for usage inputs and Prometheus; `None` fields keep KRR's defaults.
     pub strategy: StrategyPreferences,
+    /// Patches: a CPU request cut by more than this factor is a risk; `None` = 4.
+    pub cpu_drop_factor: Option<f64>,
 }
 
 /// The KRR strategy settings a user can change (see [`StrategySettings`] for KRR's defaults).
@@ -204,6 +206,12 @@ impl Preferences {
                 Err(e) => errors.push(e.into()),
             }
         }
+        if let Some(f) = self.cpu_drop_factor {
+            match rules::cpu_drop_factor(f) {
+                Ok(f) => options.cpu_drop_factor = Some(f),
+                Err(e) => errors.push(e.into()),
+            }
+        }
         errors.extend(self.strategy.apply(&mut options.strategy));
         (options, errors)
     }
@@ -330,8 +338,18 @@ mod tests {
                 allow_hpa: true,
                 ..StrategyPreferences::default()
             },
+            cpu_drop_factor: Some(8.0),
         };
         assert_eq!(Preferences::from_json(&prefs.to_json()), prefs);
+        let (options, errors) = prefs.to_options();
+        assert_eq!((options.cpu_drop_factor, errors), (Some(8.0), Vec::new()));
+        let bad = Preferences {
+            cpu_drop_factor: Some(1.0),
+            ..Preferences::default()
+        };
+        let (options, errors) = bad.to_options();
+        assert_eq!(options.cpu_drop_factor, None);
+        assert!(errors[0].message.starts_with("the CPU drop factor must be"));
         assert_eq!(Preferences::from_json("not json"), Preferences::default());
         assert_eq!(
             Preferences::from_json("{\"unknown\":1}"),

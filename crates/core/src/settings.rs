@@ -39,6 +39,8 @@ pub enum Setting {
     CpuMin,
     /// `--mem-min` (MiB).
     MemoryMin,
+    /// `--cpu-drop-factor`: a CPU request cut by more than this is a patch risk.
+    CpuDropFactor,
 }
 
 impl Setting {
@@ -56,6 +58,7 @@ impl Setting {
             Setting::PointsRequired => "--points-required",
             Setting::CpuMin => "--cpu-min",
             Setting::MemoryMin => "--mem-min",
+            Setting::CpuDropFactor => "--cpu-drop-factor",
         }
     }
 }
@@ -211,6 +214,22 @@ pub fn target_utilisation(t: f64) -> Result<f64, SettingError> {
     }
 }
 
+/// The CPU cut a patch may make before it is a risk: a factor above 1 (a request cut to less
+/// than `1 / factor` of its current value is flagged), at most 1000.
+pub fn cpu_drop_factor(f: f64) -> Result<f64, SettingError> {
+    if f.is_finite() && f > 1.0 && f <= 1000.0 {
+        Ok(f)
+    } else {
+        refuse(
+            Setting::CpuDropFactor,
+            format!(
+                "the CPU drop factor must be a number above 1 and at most 1000 (e.g. 4: a CPU \
+                 request cut to less than a quarter is a risk), not {f}"
+            ),
+        )
+    }
+}
+
 /// Rates for nodes without a price ([`Rates::validated`]).
 pub fn fallback_rates(cpu_core_hourly: f64, memory_gib_hourly: f64) -> Result<Rates, SettingError> {
     Rates::validated(cpu_core_hourly, memory_gib_hourly).map_err(|message| SettingError {
@@ -309,6 +328,9 @@ pub struct Options {
     pub target_utilisation: Option<f64>,
     /// KRR strategy settings for usage inputs and Prometheus (KRR's defaults unless changed).
     pub strategy: StrategySettings,
+    /// Patches: a CPU request cut by more than this factor is a risk; `None` = the default (4).
+    #[serde(default)]
+    pub cpu_drop_factor: Option<f64>,
 }
 
 impl Options {
@@ -332,6 +354,9 @@ impl Options {
         }
         if let Some(t) = self.target_utilisation {
             check(target_utilisation(t).map(drop));
+        }
+        if let Some(f) = self.cpu_drop_factor {
+            check(cpu_drop_factor(f).map(drop));
         }
         check(history_hours(s.history_duration).map(drop));
         check(timeframe_minutes(s.timeframe_duration).map(drop));
@@ -360,6 +385,9 @@ impl Options {
         settings.assume_spot_discount = self.assume_spot_discount;
         if let Some(r) = self.fallback_rates {
             settings.fallback_rates = r;
+        }
+        if let Some(f) = self.cpu_drop_factor {
+            settings.patch.cpu_drop_factor = f;
         }
         if let Some(t) = self.target_utilisation {
             settings.suggest.target_utilisation = t;

@@ -66,10 +66,15 @@ pub struct Patches {
     pub strategy: String,
     /// Workloads whose recommendation changes nothing (every cell equal or `?`).
     pub unchanged: usize,
-    /// One per recommended workload that changes something or cannot be patched, by monthly
-    /// savings descending.
+    /// One per recommended workload that changes something, cannot be patched, or has a
+    /// container left out; by monthly savings descending.
     pub workloads: Vec<WorkloadPatch>,
 }
+
+/// What to say when some patches' containers could not be checked against a template.
+pub const TEMPLATE_NOTE: &str = "Some workload objects were not in the snapshot: their patches \
+    name the pods' containers. Add deploy,sts,ds,cronjob to `kubectl get` so each patch is \
+    checked against its template (a container injected by a webhook is then left out).";
 
 impl Patches {
     /// Patches that can be applied (patchable, with changes).
@@ -92,7 +97,7 @@ pub struct WorkloadPatch {
     pub target: Option<PatchTarget>,
     /// Why it cannot be patched; `null` when it can.
     pub not_patchable: Option<String>,
-    /// The containers' changes (also those left out, with why).
+    /// The containers that change, and those left out (with why).
     pub containers: Vec<ContainerPatch>,
     /// The strategic-merge patch body (`kubectl patch --type strategic -p`); `null` when not
     /// patchable.
@@ -103,6 +108,11 @@ pub struct WorkloadPatch {
     pub notes: Vec<String>,
     /// The workload's monthly savings from the recommendation, USD.
     pub monthly_savings: f64,
+    /// True when the workload object was in the snapshot and the containers were checked
+    /// against its pod template; false when they are the pods' (a webhook-injected container
+    /// cannot then be told apart, except well-known ones).
+    #[serde(default)]
+    pub template_checked: bool,
 }
 
 impl WorkloadPatch {
@@ -510,7 +520,8 @@ pub fn build(
             workload,
         };
         let mut p = ctx.workload_patch(&matched);
-        if p.not_patchable.is_none() && p.patch.is_none() {
+        let skipped = p.containers.iter().any(|c| c.skipped.is_some());
+        if p.not_patchable.is_none() && p.patch.is_none() && !skipped {
             unchanged += 1;
             continue;
         }
@@ -553,6 +564,7 @@ impl Ctx<'_> {
             risks: Vec::new(),
             notes: Vec::new(),
             monthly_savings: 0.0,
+            template_checked: false,
         };
         let target = match target(&wl.kind) {
             Ok(t) => t,
@@ -575,16 +587,31 @@ impl Ctx<'_> {
             .get(self.w)
             .and_then(|c| c.representative_pod)
             .and_then(|p| self.cluster.pods.get(p));
-        if wl.template.is_none() {
-            out.notes.push(format!(
-                "the {} object is not in the snapshot: the containers are the pods'; add \
-                 `deploy,sts,ds,cronjob` to `kubectl get` to check them against its template",
-                wl.kind
-            ));
-        }
+        out.template_checked = wl.template.is_some();
         for m in matched {
             self.container(&m.recommendation, pod, &mut out);
         }
+        // The template's (else the pod's) order: a strategic merge keeps the list's order only
+        // when the patch lists its entries in that order.
+        let order: Vec<&str> = match &wl.template {
+            Some(t) => t
+                .containers
+                .iter()
+                .chain(&t.init_containers)
+                .map(|c| c.name.as_str())
+                .collect(),
+            None => pod.map_or_else(Vec::new, |p| {
+                p.containers
+                    .iter()
+                    .chain(&p.init_containers)
+                    .map(|c| c.name.as_str())
+                    .collect()
+            }),
+        };
+        let rank = |name: &str| order.iter().position(|n| *n == name).unwrap_or(usize::MAX);
+        out.containers
+            .retain(|c| c.changes_something() || c.skipped.is_some());
+        out.containers.sort_by_key(|c| rank(&c.name));
         if out.containers.iter().any(ContainerPatch::changes_something) {
             self.workload_risks(&mut out);
             out.patch = Some(patch_body(&target, &out.containers));
@@ -685,23 +712,22 @@ impl Ctx<'_> {
             planned.final_requests.memory_bytes,
             planned.final_limits.memory_bytes,
         ];
-        if let Some(peak) = r.memory_peak_bytes {
-            if let Some(low) = new_mem
+        if let Some(peak) = r.memory_peak_bytes
+            && let Some(low) = new_mem
                 .iter()
                 .flatten()
                 .copied()
                 .filter(|v| *v < peak)
                 .min()
-            {
-                risk(
-                    "memory-below-peak",
-                    format!(
-                        "memory {} is below the peak use {} the recommender saw",
-                        mem(low),
-                        mem(peak)
-                    ),
-                );
-            }
+        {
+            risk(
+                "memory-below-peak",
+                format!(
+                    "memory {} is below the peak use {} the recommender saw",
+                    mem(low),
+                    mem(peak)
+                ),
+            );
         }
         let pods = &self.workload.pods;
         let oom = pods
@@ -789,18 +815,18 @@ impl Ctx<'_> {
                 memory_quantity,
             ),
         ] {
-            if let (Some(q), Some(l)) = (req, lim) {
-                if q > l {
-                    risk(
-                        "request-above-limit",
-                        format!(
-                            "the {what} request {} would be above the {what} limit {} the \
+            if let (Some(q), Some(l)) = (req, lim)
+                && q > l
+            {
+                risk(
+                    "request-above-limit",
+                    format!(
+                        "the {what} request {} would be above the {what} limit {} the \
                              patch leaves: Kubernetes rejects it; raise the limit too",
-                            fmt(q),
-                            fmt(l)
-                        ),
-                    );
-                }
+                        fmt(q),
+                        fmt(l)
+                    ),
+                );
             }
         }
         if let Some(h) = self.workload.hpa.and_then(|h| self.cluster.hpas.get(h)) {

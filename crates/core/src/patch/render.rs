@@ -183,8 +183,12 @@ pub fn script(patches: &Patches, selection: Selection) -> String {
     );
     out.push_str(
         "# Review each one, then run it with the kubectl context of the cluster it was made \
-         for: sh patches.sh\nset -eu\n",
+         for: sh patches.sh\n",
     );
+    if chosen.iter().any(|p| !p.template_checked) {
+        let _ = writeln!(out, "# {}", super::TEMPLATE_NOTE);
+    }
+    out.push_str("set -eu\n");
     for p in &chosen {
         out.push('\n');
         out.push_str(&header(p));
