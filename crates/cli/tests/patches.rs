@@ -661,3 +661,123 @@ fn real_pods_patch_cleanly() {
     assert!(kinds.contains(&("Pod", "stress2", true)), "{kinds:?}");
     prove("real", &snapshot, &recs);
 }
+
+/// A KRR row for `kind ns/name` container `c`: 100m CPU and 256Mi memory.
+fn krr_scan(ns: &str, kind: &str, name: &str, c: &str) -> Value {
+    json!({"object": {"cluster": "t", "name": name, "container": c, "pods": [], "hpa": null,
+        "namespace": ns, "kind": kind,
+        "allocations": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": null, "memory": null}, "info": {}},
+        "warnings": [], "labels": {}, "annotations": {}},
+        "recommended": {"requests": {"cpu": {"value": 0.1, "severity": "WARNING"},
+                                      "memory": {"value": "256Mi", "severity": "WARNING"}},
+                        "limits": {"cpu": {"value": null, "severity": "GOOD"},
+                                   "memory": {"value": "256Mi", "severity": "WARNING"}},
+                        "info": {"cpu": null, "memory": null}},
+        "severity": "WARNING"})
+}
+
+fn hostile_pod(ns: &str, deployment: &str, containers: &[&str]) -> Value {
+    let cs: Vec<Value> = containers
+        .iter()
+        .map(|c| json!({"name": c, "image": "x", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}))
+        .collect();
+    json!({"kind": "Pod", "metadata": {"name": format!("{deployment}-abc12-xyz"), "namespace": ns,
+        "uid": format!("uid-{ns}-{deployment}"),
+        "labels": {"pod-template-hash": "abc12"},
+        "ownerReferences": [{"kind": "ReplicaSet", "name": format!("{deployment}-abc12"), "controller": true}]},
+        "spec": {"nodeName": "n1", "containers": cs}, "status": {"phase": "Running"}})
+}
+
+/// Names with quotes, `$()`, backticks and line breaks (not valid Kubernetes names, but a
+/// snapshot or KRR file can hold anything) never reach a command: the script, run with a
+/// `kubectl` that only logs its arguments, runs nothing else and patches only the valid ones.
+#[test]
+fn hostile_names_never_run_anything() {
+    let dir = scratch("hostile");
+    let pwned = dir.join("PWNED");
+    let payload = format!("$(touch {})", pwned.display());
+    let tick = format!("`touch {}`", pwned.display());
+    let bad_container = format!("x'{payload}'\nkubectl delete ns pay #");
+    let bad_ns = format!("ns;{tick}");
+    let bad_name = format!("api\"{payload}");
+    let pods = vec![
+        json!({"kind": "Node", "metadata": {"name": "n1"}, "status": {"allocatable": {"cpu": "8", "memory": "32Gi"}}}),
+        hostile_pod("pay", "api", &["app", &bad_container]),
+        hostile_pod(&bad_ns, "web", &["web"]),
+        hostile_pod("pay", &bad_name, &["app"]),
+    ];
+    let snapshot = json!({"kind": "List", "items": pods});
+    let krr = json!({"scans": [
+        krr_scan("pay", "Deployment", "api", "app"),
+        krr_scan("pay", "Deployment", "api", &bad_container),
+        krr_scan(&bad_ns, "Deployment", "web", "web"),
+        krr_scan("pay", "Deployment", &bad_name, "app"),
+    ], "score": 0, "strategy": {"name": "simple", "settings": {}}});
+    let recs = Recs {
+        flag: "--krr",
+        bytes: serde_json::to_vec(&krr).unwrap(),
+        namespaces: Vec::new(),
+    };
+    let (patches, _) = patches_of(&snapshot, &recs);
+    let valid: Vec<String> = patches.applicable().map(WorkloadPatch::key).collect();
+    assert_eq!(valid, ["pay/api"]);
+    let blocked = patches
+        .workloads
+        .iter()
+        .filter(|w| w.not_patchable.is_some())
+        .count();
+    assert_eq!(blocked, 2, "{:?}", patches.workloads);
+
+    let snapshot_file = dir.join("snapshot.json");
+    std::fs::write(&snapshot_file, serde_json::to_vec(&snapshot).unwrap()).unwrap();
+    for format in ["kubectl", "yaml", "kustomize", "helm"] {
+        let out = dir.join(format);
+        cli(
+            &dir,
+            &snapshot_file,
+            &recs,
+            &["-f", format, "-o", &out.display().to_string()],
+        );
+        // Every file is inside the output directory, named from valid names only.
+        for entry in walk(&out) {
+            let rel = entry.strip_prefix(&out).unwrap().display().to_string();
+            assert!(
+                rel.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-./_".contains(c)),
+                "{format}: {rel:?}"
+            );
+        }
+    }
+    let log = dir.join("kubectl.log");
+    let script = dir.join("kubectl/patches.sh");
+    run(Command::new("sh").arg("-c").arg(format!(
+        "kubectl() {{ printf '%s\\n' \"$*\" >> '{}'; }}; . '{}'",
+        log.display(),
+        script.display()
+    )));
+    let calls = std::fs::read_to_string(&log).expect("the script called kubectl");
+    assert_eq!(calls.lines().count(), 1, "{calls}");
+    assert!(
+        calls.starts_with("patch deployment api --namespace pay --type strategic"),
+        "{calls}"
+    );
+    assert!(!calls.contains("delete"), "{calls}");
+    assert!(!pwned.exists(), "a hostile name ran a command");
+    let text = std::fs::read_to_string(&script).unwrap();
+    assert!(text.contains("# left out: container x'$(touch"), "{text}");
+    assert!(text.contains("\\u{a}kubectl delete ns pay #"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -452,3 +452,68 @@ fn charts_section_alone_matches_the_full_page() {
         "the app shows the same charts as the report"
     );
 }
+
+/// The Patches section: each applicable patch in its own collapsed `<details>` (readable
+/// without JavaScript) with its risks and the escaped command; anonymised reports have none.
+#[test]
+fn patches_are_collapsible_with_their_risks() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let snapshot = std::fs::read(root.join("static/demo/cluster.json")).expect("demo");
+    let krr = std::fs::read(root.join("static/demo/krr.json")).expect("demo KRR");
+    let settings = Settings {
+        recommendations: Some(
+            kube_rightsize_core::recommend::read_input("krr.json", &krr, &Default::default())
+                .expect("KRR reads"),
+        ),
+        ..Settings::default()
+    };
+    let a = analyze(
+        &[Input::new("cluster.json", &snapshot)],
+        &settings,
+        Some(&catalogue()),
+        AT,
+    )
+    .expect("demo ingests");
+    let patches = a.report.patches.as_ref().expect("patches");
+    let html = render_html(&a.report, &options(&a));
+    let section = &html[html.find("<section id=\"patches\">").expect("section")..];
+    let section = &section[..section.find("</section>").expect("end")];
+    let applicable: Vec<_> = patches.applicable().collect();
+    assert_eq!(
+        section.matches("<details class=\"patch\">").count(),
+        applicable.len()
+    );
+    let risky = applicable.iter().filter(|p| !p.risks.is_empty()).count();
+    assert!(risky > 0 && risky < applicable.len());
+    assert_eq!(
+        section.matches("<span class=\"rec\">safe</span>").count(),
+        applicable.len() - risky
+    );
+    for p in &applicable {
+        let cmd = kube_rightsize_core::patch::render::kubectl_command(p).expect("command");
+        let escaped = kube_rightsize_core::report::html::escape::escape(&cmd);
+        assert!(
+            section.contains(&format!("<pre>{escaped}</pre>")),
+            "{}",
+            p.key()
+        );
+        for r in &p.risks {
+            assert!(
+                section.contains(&kube_rightsize_core::report::html::escape::escape(
+                    &r.message
+                ))
+            );
+        }
+    }
+    assert!(section.contains("Not patchable (1)"), "{section}");
+    assert!(html.contains("<a href=\"#patches\">Patches</a>"));
+    let anonymised = render_html(
+        &a.report,
+        &HtmlOptions {
+            anonymise_key: Some(KEY.to_vec()),
+            ..options(&a)
+        },
+    );
+    assert!(anonymised.contains("Not in anonymised reports: a patch names the real objects."));
+    assert!(!anonymised.contains("kubectl patch deployment"));
+}

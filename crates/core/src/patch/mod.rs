@@ -72,9 +72,9 @@ pub struct Patches {
 }
 
 /// What to say when some patches' containers could not be checked against a template.
-pub const TEMPLATE_NOTE: &str = "Some workload objects were not in the snapshot: their patches \
-    name the pods' containers. Add deploy,sts,ds,cronjob to `kubectl get` so each patch is \
-    checked against its template (a container injected by a webhook is then left out).";
+pub const TEMPLATE_NOTE: &str = "Some workload objects were not in the snapshot, so their \
+    patches name the pods' containers: add deploy,sts,ds,cronjob to the kubectl get command to \
+    check each patch against its template (a container injected by a webhook is then left out).";
 
 impl Patches {
     /// Patches that can be applied (patchable, with changes).

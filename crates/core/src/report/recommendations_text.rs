@@ -193,6 +193,20 @@ pub fn render_section(report: &Report, max_workloads: usize) -> String {
         "  Savings: {} per month (negative: the extra cost of making under-provisioned containers safe)",
         fmt_usd(report.summary.monthly_savings)
     );
+    if let Some(p) = &report.patches {
+        let applicable = p.applicable().count();
+        let risky = p.applicable().filter(|w| !w.risks.is_empty()).count();
+        let blocked = p
+            .workloads
+            .iter()
+            .filter(|w| w.not_patchable.is_some())
+            .count();
+        let _ = writeln!(
+            out,
+            "  Patches: {applicable} ready to apply ({risky} with risks), {blocked} workloads not \
+             patchable: `kube-rightsize patches` with the same inputs writes them"
+        );
+    }
     if !info.unmatched.is_empty() {
         let _ = writeln!(out, "  Not in the snapshot ({}):", info.unmatched.len());
         for u in info.unmatched.iter().take(10) {

@@ -27,6 +27,7 @@
 
 pub mod assets;
 pub mod escape;
+mod patches;
 pub mod svg;
 
 use std::collections::BTreeMap;
@@ -152,6 +153,7 @@ pub fn render_html(report: &Report, options: &HtmlOptions) -> String {
     page.sources(&mut out, &inputs);
     page.charts(&mut out);
     page.workloads(&mut out);
+    patches::section(&mut out, report.patches.as_ref(), page.anonymised);
     page.nodes(&mut out);
     page.namespaces(&mut out);
     page.pools(&mut out);
@@ -288,6 +290,7 @@ impl Page<'_> {
         out.push_str(
             "</p>\n<nav><a href=\"#summary\">Summary</a><a href=\"#sources\">Inputs and prices</a>\
              <a href=\"#charts\">Charts</a><a href=\"#workloads\">Workloads</a>\
+             <a href=\"#patches\">Patches</a>\
              <a href=\"#nodes\">Nodes</a><a href=\"#namespaces\">Namespaces</a>\
              <a href=\"#pools\">Node pools</a><a href=\"#warnings\">Warnings</a>\
              <a href=\"#method\">How these numbers were computed</a></nav>\n</header>\n",
