@@ -90,4 +90,44 @@ pub fn render_everything(report: &Report) {
             "the page lost its Content-Security-Policy"
         );
     }
+    if let Some(patches) = &report.patches {
+        check_patches(patches);
+    }
+}
+
+/// Renders every patch format and checks what keeps a copied patch safe whatever the names:
+/// the script's lines are comments, `set -eu` or one `kubectl patch` command each, and every
+/// file stays inside the output directory.
+pub fn check_patches(patches: &kube_rightsize_core::patch::Patches) {
+    use kube_rightsize_core::patch::render::{self, PatchFormat, Selection};
+    for format in PatchFormat::ALL {
+        for safe_only in [false, true] {
+            let files = render::files(patches, format, Selection { safe_only }, &[]);
+            for f in &files {
+                assert!(
+                    !f.path.starts_with('/')
+                        && f.path.split('/').all(|part| !part.is_empty() && part != ".." && part != "."),
+                    "a patch file escapes its directory: {:?}",
+                    f.path
+                );
+            }
+            if format == PatchFormat::Kubectl {
+                let script = &files[0].contents;
+                for line in script.lines() {
+                    assert!(
+                        line.is_empty()
+                            || line.starts_with('#')
+                            || line == "set -eu"
+                            || line.starts_with("kubectl patch "),
+                        "an unexpected script line: {line:?}"
+                    );
+                }
+            }
+        }
+    }
+    for w in &patches.workloads {
+        for format in PatchFormat::ALL {
+            let _ = render::one(w, format);
+        }
+    }
 }
