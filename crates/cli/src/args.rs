@@ -1006,6 +1006,52 @@ mod tests {
         parse(std::iter::once("kube-rightsize").chain(s.iter().copied()))
     }
 
+    #[test]
+    fn patches_options() {
+        let argv = [
+            "patches",
+            "c.json",
+            "--krr",
+            "k.json",
+            "-f",
+            "kustomize",
+            "-o",
+            "out",
+            "--safe-only",
+            "--kustomize-resource",
+            "../base",
+            "--cpu-drop-factor",
+            "8",
+        ];
+        let Ok(Cli {
+            command: Command::Patches(p),
+        }) = parse_args(&argv)
+        else {
+            panic!("patches parse");
+        };
+        assert_eq!(p.format, PatchFormatArg::Kustomize);
+        assert_eq!(PatchFormat::from(p.format), PatchFormat::Kustomize);
+        assert!(p.safe_only);
+        assert_eq!(p.kustomize_resources, ["../base"]);
+        assert_eq!(p.out.output.as_deref(), Some("out"));
+        assert_eq!(p.input.cpu_drop_factor, Some(8.0));
+        assert_eq!(analyze(&["a"]).input.cpu_drop_factor, None);
+        let e = parse_args(&["analyze", "a", "--cpu-drop-factor", "1"]).unwrap_err();
+        assert!(
+            e.render()
+                .to_string()
+                .contains("the CPU drop factor must be a number above 1"),
+            "{}",
+            e.render()
+        );
+        let e = parse_args(&["patches", "-", "-"]).unwrap_err();
+        assert!(
+            e.render()
+                .to_string()
+                .contains("standard input (`-`) can be read only once")
+        );
+    }
+
     fn analyze(s: &[&str]) -> AnalyzeArgs {
         let mut argv = vec!["analyze"];
         argv.extend_from_slice(s);

@@ -781,3 +781,34 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Without recommendations `patches` is an input error (exit 1) that says what to give; without
+/// `-o` the files are printed one after another, each under its path.
+#[test]
+fn patches_need_recommendations_and_print_without_a_directory() {
+    let demo = Path::new(ROOT).join("static/demo");
+    let out = Command::new(BIN)
+        .arg("patches")
+        .arg(demo.join("cluster.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "patches need recommendations: give --krr FILE, --usage FILE or --prometheus URL"
+    ));
+    let out = Command::new(BIN)
+        .arg("patches")
+        .arg(demo.join("cluster.json"))
+        .arg("--krr")
+        .arg(demo.join("krr.json"))
+        .args(["-f", "yaml", "--safe-only"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let files = text.matches("# ==> ").count();
+    assert!(files > 5, "{text}");
+    assert!(!text.contains("# RISK"), "safe only");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("{files} patches (")), "{stderr}");
+}

@@ -419,6 +419,15 @@ mod tests {
              to below 1, e.g. 0.6 for 60 % off), not 150 %"
         );
         assert!(target_utilisation(0.0).is_err());
+        assert_eq!(cpu_drop_factor(4.0), Ok(4.0));
+        for bad in [1.0, 0.5, 1000.5, f64::NAN, f64::INFINITY, -4.0] {
+            let e = cpu_drop_factor(bad).unwrap_err();
+            assert_eq!(e.setting, Setting::CpuDropFactor);
+            assert!(
+                e.message.starts_with("the CPU drop factor must be"),
+                "{bad}"
+            );
+        }
         assert!(fallback_rates(0.0, 0.0).is_err());
         assert_eq!(manual_price("m5.large", 0.0), Ok(()));
         assert!(manual_price("m5.large", -1.0).is_err());

@@ -73,6 +73,8 @@ fn simple_takes_the_max_over_pods() {
     assert_eq!(o.requests.memory, Value::Set(345 * MIB));
     assert_eq!(o.limits.memory, Value::Set(345 * MIB));
     assert_eq!(o.info_cpu, None);
+    // The peak the patches' safety check compares with: the largest over the pods.
+    assert_eq!(o.memory_peak_bytes, Some(300 * MIB));
     assert_eq!(strategy::run(StrategyName::Simple, &s, &u), o);
 }
 
