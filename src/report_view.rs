@@ -11,6 +11,7 @@ use kube_rightsize_core::report::{Report, columns};
 use leptos::prelude::*;
 
 use crate::files::download;
+use crate::patches::PatchesTab;
 use crate::table::{Cell, Column, DataTable};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -20,16 +21,18 @@ enum Tab {
     Namespaces,
     Pools,
     Warnings,
+    Patches,
     Diagnostics,
 }
 
 impl Tab {
-    const ALL: [Tab; 6] = [
+    const ALL: [Tab; 7] = [
         Tab::Workloads,
         Tab::Nodes,
         Tab::Namespaces,
         Tab::Pools,
         Tab::Warnings,
+        Tab::Patches,
         Tab::Diagnostics,
     ];
     fn title(self) -> &'static str {
@@ -39,6 +42,7 @@ impl Tab {
             Tab::Namespaces => "Namespaces",
             Tab::Pools => "Node pools",
             Tab::Warnings => "Warnings",
+            Tab::Patches => "Patches",
             Tab::Diagnostics => "Diagnostics",
         }
     }
@@ -49,6 +53,7 @@ impl Tab {
             Tab::Namespaces => "tab-namespaces",
             Tab::Pools => "tab-pools",
             Tab::Warnings => "tab-warnings",
+            Tab::Patches => "tab-patches",
             Tab::Diagnostics => "tab-diagnostics",
         }
     }
@@ -223,7 +228,8 @@ fn SummaryCards(report: Arc<Report>) -> impl IntoView {
     }
 }
 
-/// The tabs: workloads, nodes, namespaces, node pools, warnings, diagnostics.
+/// The tabs: workloads, nodes, namespaces, node pools, warnings, patches (when the report has
+/// recommendations), diagnostics.
 #[component]
 fn ReportTabs(
     report: Arc<Report>,
@@ -232,14 +238,18 @@ fn ReportTabs(
 ) -> impl IntoView {
     let tab = RwSignal::new(Tab::Workloads);
     let warnings = report.warnings.len();
+    let patches = report.patches.clone().map(Arc::new);
+    let has_patches = patches.is_some();
     view! {
         <section class="panel">
             <nav class="tabs" role="tablist">
                 {Tab::ALL
                     .into_iter()
+                    .filter(|t| *t != Tab::Patches || has_patches)
                     .map(|t| {
-                        let count = match t {
-                            Tab::Warnings => format!(" ({warnings})"),
+                        let count = match (t, &patches) {
+                            (Tab::Warnings, _) => format!(" ({warnings})"),
+                            (Tab::Patches, Some(p)) => format!(" ({})", p.applicable().count()),
                             _ => String::new(),
                         };
                         view! {
@@ -262,6 +272,10 @@ fn ReportTabs(
                 Tab::Namespaces => namespaces_table(&report).into_any(),
                 Tab::Pools => pools_table(&report).into_any(),
                 Tab::Warnings => warnings_table(&report).into_any(),
+                Tab::Patches => patches
+                    .clone()
+                    .map(|p| view! { <PatchesTab patches=p /> })
+                    .into_any(),
                 Tab::Diagnostics => diagnostics(&inputs, &node_descriptions).into_any(),
             }}
         </section>

@@ -1,7 +1,8 @@
 //! The settings panel: manual prices (also edited inline per instance type), the spot
-//! assumption, fallback rates and KRR's strategy settings. The app saves them in localStorage
+//! assumption, fallback rates, KRR's strategy settings and the patches' CPU drop factor. The app saves them in localStorage
 //! ([`crate::storage`]; pasted cluster data is never saved).
 
+use kube_rightsize_core::patch::DEFAULT_CPU_DROP_FACTOR;
 use kube_rightsize_core::preferences::{Preferences, StrategyPreferences};
 use kube_rightsize_core::pricing::rates::Rates;
 use kube_rightsize_core::recommend::StrategySettings;
@@ -95,7 +96,8 @@ fn strategy_checkbox(
 }
 
 /// Settings: manual prices (as text and inline per instance type), the spot assumption,
-/// fallback rates and KRR's strategy settings. Changes are saved and re-run the analysis.
+/// fallback rates, KRR's strategy settings and the patches' CPU drop factor (a CPU request cut
+/// by more than it is a risk). Changes are saved and re-run the analysis.
 #[component]
 pub fn SettingsPanel(
     /// The preferences being edited.
@@ -199,6 +201,21 @@ pub fn SettingsPanel(
                     )}
                 </fieldset>
                 <StrategyFields prefs=prefs on_change=on_change />
+                <fieldset class="settings-fields">
+                    <legend>"Patches: risk checks"</legend>
+                    {number_input(
+                        "patch-cpu-drop-factor",
+                        "Flag a CPU request cut by more than (×)",
+                        DEFAULT_CPU_DROP_FACTOR.to_string(),
+                        "kube-rightsize's",
+                        Some("1"),
+                        move || prefs.with(|p| show(p.cpu_drop_factor)),
+                        move |v| {
+                            prefs.update(|p| p.cpu_drop_factor = v);
+                            on_change.run(());
+                        },
+                    )}
+                </fieldset>
                 <p class="muted">
                     "Settings are saved in this browser. Your cluster data is not."
                 </p>

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use kube_rightsize_app::table::{Cell, Column, DataTable};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
@@ -968,5 +968,155 @@ async fn hostile_names_are_shown_as_text_never_run() {
         text.contains("<script>window.__pwned=1</script>"),
         "the namespace is shown literally"
     );
+    drop(handle);
+}
+
+// ── The Patches tab (issue 19) ────────────────────────────────────────────────────────────────
+
+const DEMO_CLUSTER: &[u8] = include_bytes!("../static/demo/cluster.json");
+const DEMO_KRR: &[u8] = include_bytes!("../static/demo/krr.json");
+
+fn set_property(host: &web_sys::HtmlElement, selector: &str, name: &str, value: JsValue) {
+    let element = host
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} not found"));
+    js_sys::Reflect::set(&element, &name.into(), &value).unwrap();
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    element
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+}
+
+fn attributes(host: &web_sys::HtmlElement, selector: &str, name: &str) -> Vec<String> {
+    let list = host.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.unchecked_into::<web_sys::Element>().get_attribute(name))
+        .collect()
+}
+
+fn text(host: &web_sys::HtmlElement, selector: &str) -> String {
+    cell_texts(host, selector).join("")
+}
+
+#[wasm_bindgen_test]
+async fn patches_tab_shows_the_cores_patches_filters_safe_ones_and_switches_format() {
+    use kube_rightsize_core::format::fmt_usd;
+    use kube_rightsize_core::patch::render::{PatchFormat, one};
+    // The demo cluster with its KRR results, analysed by the engine the worker runs; the
+    // report view is mounted with the reply, as the page mounts it.
+    let fake = FakeHost::new(Prom::Empty);
+    let mut req = request(false, None);
+    req.input_names = vec!["cluster.json".into(), "krr.json".into()];
+    let inputs = vec![
+        ("cluster.json".to_owned(), DEMO_CLUSTER.to_vec()),
+        ("krr.json".to_owned(), DEMO_KRR.to_vec()),
+    ];
+    let reply = match engine::run(&req, &inputs, &fake).await {
+        Ok(r) => r,
+        Err(e) => panic!("engine stopped: {e:?}"),
+    };
+    let patches = reply
+        .report
+        .patches
+        .clone()
+        .expect("the demo's KRR makes patches");
+    let report = Arc::new(reply.report);
+    let (inputs, nodes) = (Arc::new(reply.inputs), Arc::new(reply.node_descriptions));
+    let host = host();
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <kube_rightsize_app::report_view::ReportView report=report inputs=inputs node_descriptions=nodes /> }
+    });
+    click(&host, "#tab-patches");
+    assert!(until(|| host.query_selector("#patch-summary").unwrap().is_some()).await);
+
+    // The summary agrees with the core's patches.
+    let applicable: Vec<_> = patches.applicable().collect();
+    let risky: Vec<_> = applicable.iter().filter(|p| !p.risks.is_empty()).collect();
+    let blocked: Vec<_> = patches
+        .workloads
+        .iter()
+        .filter(|p| p.not_patchable.is_some())
+        .collect();
+    assert!(!risky.is_empty() && risky.len() < applicable.len() && !blocked.is_empty());
+    let usd = |ps: &mut dyn Iterator<Item = f64>| fmt_usd(ps.sum());
+    assert_eq!(text(&host, "#patch-count"), applicable.len().to_string());
+    assert_eq!(text(&host, "#patch-risky"), risky.len().to_string());
+    assert_eq!(text(&host, "#patch-blocked"), blocked.len().to_string());
+    assert_eq!(
+        text(&host, "#patch-unchanged"),
+        patches.unchanged.to_string()
+    );
+    assert_eq!(
+        text(&host, "#patch-savings"),
+        usd(&mut applicable.iter().map(|p| p.monthly_savings))
+    );
+    // One entry per workload patch, in the core's order; risks visibly marked with their codes.
+    let keys: Vec<String> = patches.workloads.iter().map(|p| p.key()).collect();
+    assert_eq!(attributes(&host, "li.patch", "data-key"), keys);
+    let first_risky = risky[0];
+    let selector = format!("li.patch[data-key=\"{}\"] .patch-risk", first_risky.key());
+    assert_eq!(
+        attributes(&host, &selector, "data-code"),
+        first_risky
+            .risks
+            .iter()
+            .map(|r| r.code.clone())
+            .collect::<Vec<_>>()
+    );
+    assert!(text(&host, &selector).starts_with("RISK "));
+
+    // Switching the format changes the first patch's text to the core's text in that format.
+    let first = applicable[0];
+    let first_text = || text(&host, "li.patch:first-of-type pre.patch-text");
+    assert_eq!(first.key(), keys[0]);
+    assert_eq!(first_text(), one(first, PatchFormat::Kubectl).unwrap());
+    for format in [PatchFormat::Yaml, PatchFormat::Helm, PatchFormat::Kubectl] {
+        set_property(&host, "#patch-format", "value", format.as_str().into());
+        let expected = one(first, format).unwrap();
+        assert!(
+            until(|| first_text() == expected).await,
+            "{}: {}",
+            format.as_str(),
+            first_text()
+        );
+    }
+
+    // A workload that cannot be patched shows why, and offers nothing to copy.
+    let why = blocked[0].not_patchable.clone().unwrap();
+    let entry = format!("li.patch[data-key=\"{}\"]", blocked[0].key());
+    assert_eq!(
+        text(&host, &format!("{entry} .patch-blocked-reason")),
+        format!("Not patchable: {why}")
+    );
+    assert!(
+        host.query_selector(&format!("{entry} .patch-copy"))
+            .unwrap()
+            .is_none()
+    );
+
+    // "Safe only" hides exactly the risky patches, and the summary counts what is left.
+    set_property(&host, "#patch-safe-only", "checked", true.into());
+    let hidden: Vec<String> = risky.iter().map(|p| p.key()).collect();
+    assert!(until(|| attributes(&host, "li.patch[hidden]", "data-key") == hidden).await);
+    let shown: Vec<String> = keys
+        .iter()
+        .filter(|k| !hidden.contains(k))
+        .cloned()
+        .collect();
+    assert_eq!(
+        attributes(&host, "li.patch:not([hidden])", "data-key"),
+        shown
+    );
+    let safe: Vec<_> = applicable.iter().filter(|p| p.safe()).collect();
+    assert_eq!(text(&host, "#patch-count"), safe.len().to_string());
+    assert_eq!(
+        text(&host, "#patch-savings"),
+        usd(&mut safe.iter().map(|p| p.monthly_savings))
+    );
+    set_property(&host, "#patch-safe-only", "checked", false.into());
+    assert!(until(|| host.query_selector("li.patch[hidden]").unwrap().is_none()).await);
     drop(handle);
 }
