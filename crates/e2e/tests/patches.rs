@@ -1,0 +1,194 @@
+//! The app's Patches tab on the demo with its KRR result: "Download all" gives the same patch
+//! set, byte for byte, as `kube-rightsize patches` with the same inputs — the kubectl script,
+//! and the kustomize set as a .zip (opened with Python's zipfile, every CRC checked).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use kube_rightsize_e2e::server::StaticServer;
+use kube_rightsize_e2e::webdriver::Browser;
+use kube_rightsize_e2e::{dist_dir, screenshot_dir};
+
+/// The one file with extension `ext` in `dir`, once Chromium has finished writing it.
+fn wait_for_download(dir: &Path, ext: &str) -> PathBuf {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == ext));
+        if let Some(f) = found {
+            return f;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no .{ext} download in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Every file under `dir`, by its `/`-separated path relative to `dir`.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn select(browser: &Browser, css: &str, value: &str) {
+    browser
+        .execute(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1];
+             e.dispatchEvent(new Event('change', {bubbles: true}));",
+            serde_json::json!([css, value]),
+        )
+        .unwrap();
+}
+
+#[test]
+fn downloads_are_the_clis_patch_sets() {
+    let cli = std::env::var("KRS_CLI")
+        .expect("KRS_CLI is not set: run the end-to-end tests with `cargo xtask test`");
+    let work = std::env::temp_dir().join(format!("krs-e2e-patches-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let downloads = work.join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/demo");
+    std::fs::copy(demo.join("cluster.json"), work.join("cluster.json")).unwrap();
+    std::fs::copy(demo.join("krr.json"), work.join("krr.json")).unwrap();
+
+    let server = StaticServer::start(&dist_dir()).expect("static server");
+    let browser = Browser::start_with_options(&[], Some(&downloads)).expect("headless Chromium");
+    browser.goto(&server.url()).unwrap();
+    let picker = browser
+        .wait_for("#file-picker", Duration::from_secs(30))
+        .unwrap();
+    let paths = format!(
+        "{}\n{}",
+        work.join("cluster.json").display(),
+        work.join("krr.json").display()
+    );
+    browser.send_keys(&picker, &paths).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while browser.find_all(".chip").unwrap().len() < 2 {
+        assert!(Instant::now() < deadline, "both files become chips");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    browser.click(&browser.find("#analyze").unwrap()).unwrap();
+    browser
+        .wait_for("#summary", Duration::from_secs(60))
+        .expect("report");
+    browser
+        .click(&browser.find("#tab-patches").unwrap())
+        .unwrap();
+    browser
+        .wait_for("#patch-list", Duration::from_secs(10))
+        .expect("patches tab");
+    // Open the first patch, for the README's screenshot.
+    browser
+        .execute(
+            "const d = document.querySelector('#patch-list .patch-details'); if (d) d.open = true;
+             document.querySelector('#patches').scrollIntoView();",
+            serde_json::json!([]),
+        )
+        .unwrap();
+    browser
+        .screenshot(&screenshot_dir().join("06-patches.png"))
+        .unwrap();
+
+    // kubectl: the script, as the CLI prints it.
+    select(&browser, "#patch-format", "kubectl");
+    browser
+        .click(&browser.find("#patch-download").unwrap())
+        .unwrap();
+    let script = wait_for_download(&downloads, "sh");
+    let out = Command::new(&cli)
+        .current_dir(&work)
+        .args(["patches", "cluster.json", "--krr", "krr.json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.starts_with(b"#!/bin/sh\n"));
+    assert_eq!(
+        std::fs::read(&script).unwrap(),
+        out.stdout,
+        "the app's patches.sh is the CLI's"
+    );
+
+    // kustomize: the .zip holds the files the CLI writes.
+    select(&browser, "#patch-format", "kustomize");
+    browser
+        .click(&browser.find("#patch-download").unwrap())
+        .unwrap();
+    let zip = wait_for_download(&downloads, "zip");
+    let unzipped = work.join("unzipped");
+    let py = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nz.extractall(sys.argv[2])",
+        ])
+        .arg(&zip)
+        .arg(&unzipped)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let written = work.join("cli-kustomize");
+    let out = Command::new(&cli)
+        .current_dir(&work)
+        .args([
+            "patches",
+            "cluster.json",
+            "--krr",
+            "krr.json",
+            "-f",
+            "kustomize",
+            "-o",
+        ])
+        .arg(&written)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (app, cli_files) = (tree(&unzipped), tree(&written));
+    assert!(
+        app.contains_key("kustomization.yaml") && app.len() > 10,
+        "{:?}",
+        app.keys()
+    );
+    assert_eq!(
+        app.keys().collect::<Vec<_>>(),
+        cli_files.keys().collect::<Vec<_>>()
+    );
+    assert!(app == cli_files, "the zip's files differ from the CLI's");
+    let _ = std::fs::remove_dir_all(&work);
+}
