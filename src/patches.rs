@@ -11,7 +11,8 @@ use kube_rightsize_core::patch::render::{self, PatchFormat, Selection};
 use kube_rightsize_core::patch::{Change, ContainerPatch, Patches, TEMPLATE_NOTE, WorkloadPatch};
 use leptos::prelude::*;
 
-use crate::files::{download, stored_zip};
+use crate::files::download;
+use kube_rightsize_core::patch::zip::stored_zip;
 
 /// The patches of one report: format picker, "Safe only", "Download all", a summary line, then
 /// one entry per workload (risky ones hidden while "Safe only" is ticked).
@@ -36,12 +37,7 @@ pub fn PatchesTab(
                 "text/x-shellscript",
                 script.contents.as_bytes(),
             ),
-            _ => stored_zip(
-                files
-                    .iter()
-                    .map(|f| (f.path.as_str(), f.contents.as_bytes())),
-            )
-            .and_then(|zip| {
+            _ => stored_zip(&files).and_then(|zip| {
                 let name = format!("kube-rightsize-patches-{}.zip", format.as_str());
                 download(&name, "application/zip", &zip)
             }),
@@ -100,25 +96,14 @@ pub fn PatchesTab(
 /// `#patch-risky`, `#patch-blocked`, `#patch-unchanged`, `#patch-savings`).
 #[component]
 fn Summary(patches: Arc<Patches>, safe_only: RwSignal<bool>) -> impl IntoView {
-    // Counted with the core's predicates (Selection::includes); the core has no summary of its
-    // own yet (the CLI and the text report count the same way).
-    let risky = patches.applicable().filter(|p| !p.risks.is_empty()).count();
-    let blocked = patches
-        .workloads
-        .iter()
-        .filter(|p| p.not_patchable.is_some())
-        .count();
-    let unchanged = patches.unchanged;
-    let shown = move || {
-        let selection = Selection {
+    let all = patches.counts(Selection::default());
+    let (risky, blocked, unchanged) = (all.risky, all.not_patchable, all.unchanged);
+    let shown = Memo::new(move |_| {
+        let c = patches.counts(Selection {
             safe_only: safe_only.get(),
-        };
-        let chosen = patches.workloads.iter().filter(|p| selection.includes(p));
-        chosen.fold((0usize, 0.0f64), |(n, usd), p| {
-            (n + 1, usd + p.monthly_savings)
-        })
-    };
-    let shown = Memo::new(move |_| shown());
+        });
+        (c.shown, c.monthly_savings)
+    });
     view! {
         <p class="patch-summary" id="patch-summary">
             <span id="patch-count">{move || shown.get().0}</span>

@@ -175,7 +175,7 @@ impl From<PatchFormatArg> for PatchFormat {
 /// `patches` options.
 #[derive(Debug, Clone, Args)]
 #[command(mut_args(with_help(&[
-    ("output", "Write the files into directory PATH (created if needed) instead of printing them"),
+    ("output", "Write the files into directory PATH (created if needed), or into one .zip file when PATH ends in .zip, instead of printing them"),
     ("generated_at", "Timestamp of the analysis (default: now, UTC)"),
     ("verbose", "Print how each node was mapped and priced to standard error"),
 ])))]

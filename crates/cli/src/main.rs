@@ -258,13 +258,8 @@ fn patches(a: &PatchesArgs) -> Result<(), Failure> {
         safe_only: a.safe_only,
     };
     let files = render::files(patches, a.format.into(), selection, &a.kustomize_resources);
-    let chosen = patches
-        .workloads
-        .iter()
-        .filter(|p| selection.includes(p))
-        .count();
-    let risky = patches.applicable().filter(|p| !p.risks.is_empty()).count();
-    let blocked = patches.workloads.len() - patches.applicable().count();
+    let c = patches.counts(selection);
+    let (chosen, risky, blocked) = (c.shown, c.risky, c.not_patchable);
     eprintln!(
         "{chosen} patch{} ({risky} with risks{}), {blocked} workload{} not patchable, {} unchanged",
         if chosen == 1 { "" } else { "es" },
@@ -273,6 +268,15 @@ fn patches(a: &PatchesArgs) -> Result<(), Failure> {
         patches.unchanged
     );
     match a.out.output.as_deref() {
+        Some(zip) if zip.ends_with(".zip") => {
+            let bytes =
+                kube_rightsize_core::patch::zip::stored_zip(&files).map_err(Failure::Input)?;
+            std::fs::write(zip, bytes)
+                .with_context(|| format!("cannot write {zip}"))
+                .map_err(Failure::Internal)?;
+            eprintln!("wrote {} files into {zip}", files.len());
+            Ok(())
+        }
         Some(dir) if dir != "-" => write_files(dir, &files),
         _ => {
             let mut text = String::new();

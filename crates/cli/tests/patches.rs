@@ -812,3 +812,44 @@ fn patches_need_recommendations_and_print_without_a_directory() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("{files} patches (")), "{stderr}");
 }
+
+/// `-o set.zip` writes the files into one .zip (the app's "Download all"), which Python's
+/// zipfile opens with every CRC right and the same files as `-o DIR`.
+#[test]
+fn a_zip_holds_the_same_files_as_a_directory() {
+    let dir = scratch("zip");
+    let demo = Path::new(ROOT).join("static/demo");
+    let base = |out: &Path| {
+        let mut c = Command::new(BIN);
+        c.arg("patches")
+            .arg(demo.join("cluster.json"))
+            .arg("--krr")
+            .arg(demo.join("krr.json"))
+            .args(["-f", "helm", "-o"])
+            .arg(out);
+        c
+    };
+    run(&mut base(&dir.join("set.zip")));
+    run(&mut base(&dir.join("set")));
+    let listing = run(Command::new("python3").args([
+        "-c",
+        "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nfor n in z.namelist(): print(n, len(z.read(n)))",
+    ]).arg(dir.join("set.zip")));
+    let mut expected: Vec<String> = walk(&dir.join("set"))
+        .iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(dir.join("set"))
+                .unwrap()
+                .display()
+                .to_string();
+            format!("{rel} {}", std::fs::metadata(p).unwrap().len())
+        })
+        .collect();
+    expected.sort();
+    let mut got: Vec<String> = listing.lines().map(str::to_owned).collect();
+    got.sort();
+    assert!(got.len() > 5);
+    assert_eq!(got, expected);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -25,6 +25,7 @@
 //! strategic-merge YAML files, a kustomize patch set and Helm values.
 
 pub mod render;
+pub mod zip;
 
 use std::collections::HashMap;
 
@@ -81,6 +82,43 @@ impl Patches {
     pub fn applicable(&self) -> impl Iterator<Item = &WorkloadPatch> {
         self.workloads.iter().filter(|w| w.patch.is_some())
     }
+
+    /// What every output's summary line says: the patches `selection` shows, how many
+    /// applicable ones have risks, how many workloads cannot be patched or need no change, and
+    /// what the shown patches save.
+    pub fn counts(&self, selection: render::Selection) -> Counts {
+        let shown: Vec<&WorkloadPatch> = self
+            .workloads
+            .iter()
+            .filter(|w| selection.includes(w))
+            .collect();
+        Counts {
+            shown: shown.len(),
+            risky: self.applicable().filter(|w| !w.risks.is_empty()).count(),
+            not_patchable: self
+                .workloads
+                .iter()
+                .filter(|w| w.not_patchable.is_some())
+                .count(),
+            unchanged: self.unchanged,
+            monthly_savings: shown.iter().map(|w| w.monthly_savings).sum(),
+        }
+    }
+}
+
+/// A patch set's summary ([`Patches::counts`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counts {
+    /// Patches the selection includes (applicable; without risks when "safe only").
+    pub shown: usize,
+    /// Applicable patches with risks (shown or not).
+    pub risky: usize,
+    /// Workloads that cannot be patched.
+    pub not_patchable: usize,
+    /// Recommended workloads that need no change.
+    pub unchanged: usize,
+    /// What the shown patches save, USD per month.
+    pub monthly_savings: f64,
 }
 
 /// The patch of one workload.

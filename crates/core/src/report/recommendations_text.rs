@@ -194,13 +194,8 @@ pub fn render_section(report: &Report, max_workloads: usize) -> String {
         fmt_usd(report.summary.monthly_savings)
     );
     if let Some(p) = &report.patches {
-        let applicable = p.applicable().count();
-        let risky = p.applicable().filter(|w| !w.risks.is_empty()).count();
-        let blocked = p
-            .workloads
-            .iter()
-            .filter(|w| w.not_patchable.is_some())
-            .count();
+        let c = p.counts(crate::patch::render::Selection::default());
+        let (applicable, risky, blocked) = (c.shown, c.risky, c.not_patchable);
         let _ = writeln!(
             out,
             "  Patches: {applicable} ready to apply ({risky} with risks), {blocked} workloads not \

@@ -27,8 +27,8 @@ pub(super) fn section(out: &mut String, patches: Option<&Patches>, anonymised: b
         return;
     };
     let applicable: Vec<&WorkloadPatch> = p.applicable().collect();
-    let risky = applicable.iter().filter(|w| !w.risks.is_empty()).count();
-    let savings: f64 = applicable.iter().map(|w| w.monthly_savings).sum();
+    let counts = p.counts(crate::patch::render::Selection::default());
+    let (risky, savings) = (counts.risky, counts.monthly_savings);
     let blocked: Vec<&WorkloadPatch> = p
         .workloads
         .iter()
@@ -93,9 +93,9 @@ fn list(
     if items.is_empty() {
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<details><summary>{title} ({})</summary><ul>\n",
+        "<details><summary>{title} ({})</summary><ul>",
         group_thousands(items.len())
     );
     for w in items {
