@@ -22,7 +22,8 @@
 //!   can reach a shell ([`render`] quotes everything anyway).
 //!
 //! [`render`] turns the patches into the forms people use: `kubectl patch` commands, a script,
-//! strategic-merge YAML files, a kustomize patch set and Helm values.
+//! strategic-merge YAML files, a kustomize patch set and Helm values; [`zip`] packs a set into
+//! one file. Tests: `crates/core/tests/patch.rs`.
 
 pub mod render;
 pub mod zip;
@@ -914,6 +915,3 @@ impl Ctx<'_> {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;

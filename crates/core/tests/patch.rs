@@ -1,10 +1,14 @@
-use serde_json::json;
+//! Patches from recommendations: which cells change, where, the risk rules, the kinds that cannot
+//! be patched, injected containers, hostile names, and every form's text.
 
-use super::render::{self, PatchFormat, Selection};
-use super::*;
-use crate::analysis::{Settings, analyze};
-use crate::ingest::Input;
-use crate::recommend::{Pair, RecommendationInput, RecommendationSet, Source, StrategySettings};
+use kube_rightsize_core::analysis::{Settings, analyze};
+use kube_rightsize_core::ingest::Input;
+use kube_rightsize_core::patch::render::{self, PatchFormat, Selection};
+use kube_rightsize_core::patch::*;
+use kube_rightsize_core::recommend::{
+    Pair, Recommendation, RecommendationInput, RecommendationSet, Source, StrategySettings, Value,
+};
+use serde_json::json;
 
 const MI: i64 = 1_048_576;
 
