@@ -119,6 +119,27 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         ]))
     })?;
 
+    // A generated cluster with its KRR result, other than the demo, for the patch proof.
+    let generated = run::target_dir(root).join("generated");
+    std::fs::create_dir_all(&generated)?;
+    let (gen_snapshot, gen_krr) = (
+        generated.join("gen-40n-1500p-s7.json"),
+        generated.join("gen-40n-1500p-s7-krr.json"),
+    );
+    if !gen_snapshot.is_file() || !gen_krr.is_file() {
+        crate::r#gen::run(&[
+            "--nodes".into(),
+            "40".into(),
+            "--pods".into(),
+            "1500".into(),
+            "--seed".into(),
+            "7".into(),
+            "--out".into(),
+            gen_snapshot.display().to_string(),
+            "--krr".into(),
+            gen_krr.display().to_string(),
+        ])?;
+    }
     let mut native = Command::new("cargo");
     native
         .args([
@@ -131,8 +152,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         ])
         // The real-Prometheus test runs (it skips only without this variable).
         .env("KRS_PROMETHEUS_TESTS", "1")
-        // The patch tests' kubectl (Debian's).
-        .env("KRS_KUBECTL", &kubectl);
+        // The patch tests' kubectl (Debian's), and a generated cluster to patch.
+        .env("KRS_KUBECTL", &kubectl)
+        .env("KRS_GENERATED_SNAPSHOT", &gen_snapshot)
+        .env("KRS_GENERATED_KRR", &gen_krr);
     s.tests("native tests (with a real Prometheus)", native)?;
 
     if !skip_fuzz {

@@ -28,10 +28,13 @@ fn kubectl() -> String {
 /// `batch/v1beta1`: it cannot patch a `batch/v1` CronJob locally (a server can). The pod
 /// template is the same in both versions, so the tests give it `batch/v1beta1` objects.
 fn legacy_cronjobs() -> bool {
-    let out = run(Command::new(kubectl()).args(["version", "--client", "-o", "json"]));
-    let v: Value = serde_json::from_str(&out).expect("kubectl version JSON");
-    let minor = v["clientVersion"]["minor"].as_str().unwrap_or("99");
-    minor.trim_end_matches('+').parse::<u32>().unwrap_or(99) < 21
+    static LEGACY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *LEGACY.get_or_init(|| {
+        let out = run(Command::new(kubectl()).args(["version", "--client", "-o", "json"]));
+        let v: Value = serde_json::from_str(&out).expect("kubectl version JSON");
+        let minor = v["clientVersion"]["minor"].as_str().unwrap_or("99");
+        minor.trim_end_matches('+').parse::<u32>().unwrap_or(99) < 21
+    })
 }
 
 /// `text` with `batch/v1` CronJobs as `batch/v1beta1` when [`legacy_cronjobs`].
@@ -211,17 +214,28 @@ fn expected(object: &Value, p: &WorkloadPatch) -> Value {
     o
 }
 
-/// The arguments `sh` gives a script line (after its leading `kubectl`).
-fn shell_words(line: &str) -> Vec<String> {
-    let rest = line.strip_prefix("kubectl ").expect("a kubectl line");
-    let out = run(Command::new("sh").args([
-        "-c",
-        &format!("set -- {rest}; for a; do printf '%s\\0' \"$a\"; done"),
-    ]));
-    out.split('\0')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// The arguments `sh` gives each script line (after its leading `kubectl`), in one `sh` run.
+fn shell_words(lines: &[&str]) -> Vec<Vec<String>> {
+    let mut script = String::new();
+    for line in lines {
+        let rest = line.strip_prefix("kubectl ").expect("a kubectl line");
+        script.push_str(&format!(
+            "set -- {rest}; for a; do printf '%s\\0' \"$a\"; done; printf '\\036'\n"
+        ));
+    }
+    let out = run(Command::new("sh").args(["-c", &script]));
+    let records: Vec<Vec<String>> = out
+        .split('\u{1e}')
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.split('\0')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    assert_eq!(records.len(), lines.len(), "one argument list per line");
+    records
 }
 
 fn kubectl_patch(object_file: &Path, body: &str) -> Value {
@@ -336,7 +350,8 @@ fn prove(name: &str, snapshot: &Value, recs: &Recs) -> usize {
 
     let mut patched = Vec::new();
     let mut objects = Vec::new();
-    let parsed: Vec<Vec<String>> = commands.iter().map(|l| shell_words(l)).collect();
+    let parsed = shell_words(&commands);
+    let mut jobs = Vec::new();
     for p in &applicable {
         let target = p.target.as_ref().unwrap();
         let words = parsed
@@ -347,7 +362,6 @@ fn prove(name: &str, snapshot: &Value, recs: &Recs) -> usize {
                     && w.get(4) == Some(&p.namespace)
             })
             .unwrap_or_else(|| panic!("{name}: no command for {}", p.key()));
-        let line = &words;
         let body = serde_json::to_string(p.patch.as_ref().unwrap()).unwrap();
         assert_eq!(
             *words,
@@ -362,7 +376,7 @@ fn prove(name: &str, snapshot: &Value, recs: &Recs) -> usize {
                 "--patch",
                 &body
             ],
-            "{name}: {line:?}"
+            "{name}: {words:?}"
         );
         assert!(
             !p.risks.iter().any(|r| r.code == "request-above-limit"),
@@ -374,19 +388,40 @@ fn prove(name: &str, snapshot: &Value, recs: &Recs) -> usize {
         let object_file = dir.join(format!("{}-{}-{}.json", p.namespace, p.kind, p.name));
         let object_text = serde_json::to_string_pretty(&object).unwrap();
         std::fs::write(&object_file, for_kubectl(&object_text, &p.kind)).unwrap();
-        let mut result = kubectl_patch(&object_file, words.last().unwrap());
-        result["apiVersion"] = object["apiVersion"].clone();
-        assert_eq!(result, expected(&object, p), "{name}: {} patched", p.key());
         let yaml = std::fs::read_to_string(
             dir.join("yaml")
                 .join(kube_rightsize_core::patch::render::file_name(p, "yaml")),
         )
         .expect("the YAML file");
-        let mut from_yaml = kubectl_patch(&object_file, &for_kubectl(&yaml, &p.kind));
+        jobs.push((*p, object, object_file, body, for_kubectl(&yaml, &p.kind)));
+    }
+    // kubectl runs for every patch twice (the command's body, the YAML file): four at a time.
+    let results: Vec<(Value, Value)> = std::thread::scope(|scope| {
+        let chunks: Vec<_> = jobs
+            .chunks(jobs.len().div_ceil(4).max(1))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(_, _, file, body, yaml)| {
+                            (kubectl_patch(file, body), kubectl_patch(file, yaml))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        chunks
+            .into_iter()
+            .flat_map(|h| h.join().expect("kubectl thread"))
+            .collect()
+    });
+    for ((p, object, _, _, _), (mut result, mut from_yaml)) in jobs.iter().zip(results) {
+        result["apiVersion"] = object["apiVersion"].clone();
+        assert_eq!(result, expected(object, p), "{name}: {} patched", p.key());
         from_yaml["apiVersion"] = object["apiVersion"].clone();
         assert_eq!(from_yaml, result, "{name}: {} YAML", p.key());
         objects.push(for_kubectl(
-            &serde_json::to_string(&object).unwrap(),
+            &serde_json::to_string(object).unwrap(),
             &p.kind,
         ));
         patched.push(((*p).clone(), result));
@@ -852,4 +887,44 @@ fn a_zip_holds_the_same_files_as_a_directory() {
     assert!(got.len() > 5);
     assert_eq!(got, expected);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A generated cluster other than the demo (`cargo xtask gen --nodes 40 --pods 1500 --seed 7
+/// --krr …`, which `cargo xtask test` writes and names in `KRS_GENERATED_SNAPSHOT` and
+/// `KRS_GENERATED_KRR`; skipped without them).
+#[test]
+fn a_generated_cluster_and_its_krr_result_patch_cleanly() {
+    let (Ok(snapshot), Ok(krr)) = (
+        std::env::var("KRS_GENERATED_SNAPSHOT"),
+        std::env::var("KRS_GENERATED_KRR"),
+    ) else {
+        eprintln!("KRS_GENERATED_SNAPSHOT/KRS_GENERATED_KRR not set: run with `cargo xtask test`");
+        return;
+    };
+    let snapshot: Value = serde_json::from_slice(&std::fs::read(snapshot).unwrap()).unwrap();
+    let recs = Recs {
+        flag: "--krr",
+        bytes: std::fs::read(krr).unwrap(),
+        namespaces: Vec::new(),
+    };
+    assert!(prove("generated", &snapshot, &recs) >= 50);
+}
+
+/// The hand-written EKS fixture: a DaemonSet with init containers and a native sidecar, a
+/// StatefulSet with overhead, a limits-only container, a CronJob's pod without its Job, an
+/// operator's pod, a bare pod.
+#[test]
+fn the_eks_fixture_patches_cleanly() {
+    let snapshot = read("crates/core/tests/fixtures/eks-managed-ondemand.json");
+    let recs = Recs {
+        flag: "--usage",
+        bytes: usage_of(&snapshot),
+        namespaces: namespaces(&snapshot),
+    };
+    let (patches, _) = patches_of(&snapshot, &recs);
+    let kinds: Vec<&str> = patches.applicable().map(|p| p.kind.as_str()).collect();
+    for kind in ["Deployment", "StatefulSet", "DaemonSet", "CronJob"] {
+        assert!(kinds.contains(&kind), "{kind} not patched: {kinds:?}");
+    }
+    prove("eks", &snapshot, &recs);
 }
