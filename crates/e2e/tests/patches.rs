@@ -23,11 +23,14 @@ fn wait_for_download(dir: &Path, ext: &str) -> PathBuf {
         if let Some(f) = found {
             return f;
         }
-        assert!(
-            Instant::now() < deadline,
-            "no .{ext} download in {}",
-            dir.display()
-        );
+        if Instant::now() >= deadline {
+            let seen: Vec<PathBuf> = std::fs::read_dir(dir)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            panic!("no .{ext} download in {}: {seen:?}", dir.display());
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -120,7 +123,6 @@ fn downloads_are_the_clis_patch_sets() {
     browser
         .click(&browser.find("#patch-download").unwrap())
         .unwrap();
-    let script = wait_for_download(&downloads, "sh");
     let out = Command::new(&cli)
         .current_dir(&work)
         .args(["patches", "cluster.json", "--krr", "krr.json"])
@@ -132,11 +134,30 @@ fn downloads_are_the_clis_patch_sets() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.stdout.starts_with(b"#!/bin/sh\n"));
-    assert_eq!(
-        std::fs::read(&script).unwrap(),
-        out.stdout,
-        "the app's patches.sh is the CLI's"
-    );
+    // Chromium holds a downloaded shell script for the user to keep ("Unconfirmed
+    // N.crdownload" until then, its bytes complete); either file must be the CLI's script.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let candidates: Vec<PathBuf> = std::fs::read_dir(&downloads)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        let same = candidates
+            .iter()
+            .any(|p| std::fs::read(p).is_ok_and(|b| b == out.stdout));
+        if same {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no download is the CLI's patches.sh: {candidates:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for f in std::fs::read_dir(&downloads).unwrap().flatten() {
+        let _ = std::fs::remove_file(f.path());
+    }
 
     // kustomize: the .zip holds the files the CLI writes.
     select(&browser, "#patch-format", "kustomize");
