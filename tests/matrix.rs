@@ -1,7 +1,7 @@
 //! Proof that the shells agree (issue 22, item 6), the app's half (wasm-bindgen-test in headless
 //! Chromium): every case of the matrix runs through the worker's path, [`engine::run`] (here on
 //! the page's thread, with a `FakeHost` for the catalogue and Prometheus), and its report,
-//! serialised as the CLI prints it (`report::json::to_json`), must equal
+//! exported as JSON as the app's export bar does it (`report::export::render`), must equal
 //! `tests/matrix/<case>.json`, the file `crates/cli/tests/matrix.rs` requires the CLI's
 //! `--format json` to equal. Both equal one file, so the shells agree.
 //!
@@ -27,7 +27,6 @@ use kube_rightsize_core::preferences::Preferences;
 use kube_rightsize_core::pricing::vantage::ApiKind;
 use kube_rightsize_core::prometheus::percent_encode;
 use kube_rightsize_core::recommend::StrategyName;
-use kube_rightsize_core::report::json::to_json;
 use kube_rightsize_core::time::rfc3339_utc;
 use kube_rightsize_fake_vantage::{self as fake_vantage, DEFAULT_TOKEN, LoggedRequest, Responder};
 use leptos::prelude::*;
@@ -322,10 +321,18 @@ async fn app_report(case: &Case) -> Result<(String, Vec<LoggedRequest>), String>
     let posted = serde_json::to_string(&reply).expect("reply JSON");
     let page: Reply = serde_json::from_str(&posted).expect("reply from JSON");
     let requests = host.vantage.borrow().requests().to_vec();
-    Ok((
-        fetch_times_hidden(&to_json(&page.report), from, to),
-        requests,
-    ))
+    // As the export bar renders it (no name typed: the cluster is named from the inputs).
+    let json = kube_rightsize_core::report::export::render(
+        &page.report,
+        &kube_rightsize_core::report::export::ExportOptions {
+            format: kube_rightsize_core::report::export::ExportFormat::Json,
+            cluster_name: None,
+            inputs: page.inputs.clone(),
+            anonymise_key: None,
+            explain_nodes: false,
+        },
+    );
+    Ok((fetch_times_hidden(&json, from, to), requests))
 }
 
 /// What the fake Vantage saw in `case` (the CLI half checks its server's log the same way):

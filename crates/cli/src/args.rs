@@ -229,7 +229,7 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub out: OutputArgs,
 
-    /// The cluster's name in the HTML report's title (default: the first input's file name)
+    /// The cluster's name in the JSON report and the HTML title (default: the first file's name)
     #[arg(long, value_name = "NAME", overrides_with = "cluster_name")]
     pub cluster_name: Option<String>,
 

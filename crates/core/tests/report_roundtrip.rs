@@ -101,3 +101,65 @@ fn awkward_floats_round_trip_exactly() {
     r.nodes[0].monthly_cost = 123_456_789.012_345_68;
     assert_round_trips(&r);
 }
+
+/// Every exported JSON report records its cluster's name: the name given, else the report's
+/// own (a saved report exported again keeps it), else the first input's file name; a pseudonym
+/// when anonymised; capped like every string.
+#[test]
+fn json_exports_record_the_cluster_name() {
+    use kube_rightsize_core::report::export::{ExportFormat, ExportOptions, render};
+    let a = kube_rightsize_core::analysis::analyze(
+        &[kube_rightsize_core::ingest::Input::new(
+            "prod-eks.json",
+            include_bytes!("fixtures/eks-managed-ondemand.json"),
+        )],
+        &kube_rightsize_core::analysis::Settings::default(),
+        None,
+        "2026-01-31T12:00:00Z",
+    )
+    .expect("fixture");
+    let export = |report: &Report, name: Option<&str>, key: Option<&[u8]>| -> Report {
+        let text = render(
+            report,
+            &ExportOptions {
+                format: ExportFormat::Json,
+                cluster_name: name.map(str::to_owned),
+                inputs: a.cluster.inputs.clone(),
+                anonymise_key: key.map(<[u8]>::to_vec),
+                explain_nodes: false,
+            },
+        );
+        serde_json::from_str(&text).expect("report JSON")
+    };
+    assert_eq!(a.report.cluster, None);
+    let named = export(&a.report, None, None);
+    assert_eq!(named.cluster.as_deref(), Some("prod-eks"));
+    let given = export(&a.report, Some("  eu-prod  "), None);
+    assert_eq!(given.cluster.as_deref(), Some("eu-prod"));
+    // A saved report exported again (no name, other inputs) keeps its own name.
+    let again = render(
+        &given,
+        &ExportOptions {
+            format: ExportFormat::Json,
+            cluster_name: None,
+            inputs: Vec::new(),
+            anonymise_key: None,
+            explain_nodes: false,
+        },
+    );
+    let again: Report = serde_json::from_str(&again).unwrap();
+    assert_eq!(again.cluster.as_deref(), Some("eu-prod"));
+    let hidden = export(&a.report, Some("eu-prod"), Some(b"k"));
+    let pseudonym = hidden.cluster.expect("a pseudonym");
+    assert!(!pseudonym.contains("eu-prod"), "{pseudonym}");
+    assert_eq!(
+        export(&a.report, Some("eu-prod"), Some(b"k")).cluster,
+        Some(pseudonym)
+    );
+    let long = "x".repeat(5000);
+    let capped = export(&a.report, Some(&long), None).cluster.unwrap();
+    assert_eq!(
+        capped.chars().count(),
+        kube_rightsize_core::limits::MAX_CHARS
+    );
+}

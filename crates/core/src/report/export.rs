@@ -64,17 +64,36 @@ pub struct ExportOptions {
     pub explain_nodes: bool,
 }
 
+/// The cluster's name an export records: the name given (trimmed, non-empty), else the one the
+/// report already records, else one from the first input's file name
+/// ([`crate::report::html::default_cluster_name`]); at most [`crate::limits::MAX_CHARS`]
+/// characters, like every string the report holds.
+pub fn cluster_name(report: &Report, options: &ExportOptions) -> String {
+    let given = options
+        .cluster_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    let name = given
+        .or_else(|| report.cluster.clone())
+        .unwrap_or_else(|| crate::report::html::default_cluster_name(&options.inputs));
+    crate::limits::cap(&name).into_owned()
+}
+
 /// Renders `report` as `options` say. With an anonymisation key every format shows the
-/// anonymised report (the HTML report anonymises its title and input list too).
+/// anonymised report (the HTML report anonymises its title and input list too). The JSON report
+/// records the cluster's name ([`cluster_name`]; its pseudonym when anonymised).
 pub fn render(report: &Report, options: &ExportOptions) -> String {
     use crate::report::{csv, html, json, table};
+    let name = cluster_name(report, options);
     let anonymised = || options.anonymise_key.as_ref().map(|k| report.anonymised(k));
     match options.format {
         // The HTML renderer anonymises itself: names, inputs and the cluster name.
         ExportFormat::Html => html::render_html(
             report,
             &html::HtmlOptions {
-                cluster_name: options.cluster_name.clone(),
+                cluster_name: Some(name),
                 inputs: options.inputs.clone(),
                 anonymise_key: options.anonymise_key.clone(),
                 ..html::HtmlOptions::default()
@@ -87,7 +106,14 @@ pub fn render(report: &Report, options: &ExportOptions) -> String {
                 ..table::TableOptions::default()
             },
         ),
-        ExportFormat::Json => json::to_json(anonymised().as_ref().unwrap_or(report)),
+        ExportFormat::Json => {
+            let mut named = anonymised().unwrap_or_else(|| report.clone());
+            named.cluster = Some(match &options.anonymise_key {
+                Some(key) => crate::report::anonymise::pseudonym(key, "cluster", &name),
+                None => name,
+            });
+            json::to_json(&named)
+        }
         ExportFormat::WorkloadsCsv => csv::workloads_csv(anonymised().as_ref().unwrap_or(report)),
         ExportFormat::NodesCsv => csv::nodes_csv(anonymised().as_ref().unwrap_or(report)),
         ExportFormat::NamespacesCsv => csv::namespaces_csv(anonymised().as_ref().unwrap_or(report)),

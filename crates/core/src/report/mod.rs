@@ -397,6 +397,11 @@ pub struct NamespaceRow {
 pub struct Report {
     /// Always [`SCHEMA`].
     pub schema: String,
+    /// The cluster's name, as the export recorded it ([`export::cluster_name`]): the name given
+    /// (`--cluster-name`, the app's field), else one from the first input's file name; a
+    /// pseudonym in anonymised exports. `null` in reports made before it existed.
+    #[serde(default)]
+    pub cluster: Option<String>,
     /// When the report was generated (given by the caller; the core has no clock).
     pub generated_at: String,
     /// Price sources and model constants.
@@ -459,6 +464,7 @@ impl Report {
     ) -> Report {
         Report {
             schema: SCHEMA.to_owned(),
+            cluster: None,
             generated_at: generated_at.to_owned(),
             pricing: pricing_info(cluster, costs, assume_spot_discount),
             summary: summary(cluster, costs),
