@@ -75,6 +75,16 @@ struct Recs {
 }
 
 impl Recs {
+    /// One usage sample for every container of `snapshot` ([`usage_of`]), over all its
+    /// namespaces.
+    fn usage(snapshot: &Value) -> Recs {
+        Recs {
+            flag: "--usage",
+            bytes: usage_of(snapshot),
+            namespaces: namespaces(snapshot),
+        }
+    }
+
     fn settings(&self) -> Settings {
         let strategy = StrategySettings {
             namespaces: self.namespaces.clone(),
@@ -110,6 +120,14 @@ fn patches_of(snapshot: &Value, recs: &Recs) -> (Patches, kube_rightsize_core::a
     )
     .expect("snapshot reads");
     (a.report.patches.clone().expect("patches"), a)
+}
+
+/// Panics unless each of `kinds` has an applicable patch.
+fn assert_patched(patches: &Patches, kinds: &[&str]) {
+    let patched: Vec<&str> = patches.applicable().map(|p| p.kind.as_str()).collect();
+    for kind in kinds {
+        assert!(patched.contains(kind), "{kind} not patched: {patched:?}");
+    }
 }
 
 fn items(snapshot: &Value) -> &Vec<Value> {
@@ -591,10 +609,7 @@ fn the_demo_and_its_krr_result_patch_cleanly() {
         namespaces: Vec::new(),
     };
     let (patches, _) = patches_of(&snapshot, &recs);
-    let kinds: Vec<&str> = patches.applicable().map(|p| p.kind.as_str()).collect();
-    for kind in ["Deployment", "StatefulSet", "DaemonSet"] {
-        assert!(kinds.contains(&kind), "{kind} not patched: {kinds:?}");
-    }
+    assert_patched(&patches, &["Deployment", "StatefulSet", "DaemonSet"]);
     assert!(prove("demo", &snapshot, &recs) >= 40);
 }
 
@@ -609,16 +624,9 @@ fn workload_objects_are_patched_in_their_templates() {
             i["spec"]["template"]["spec"]["containers"][0]["name"] = json!("nginx");
         }
     }
-    let recs = Recs {
-        flag: "--usage",
-        bytes: usage_of(&snapshot),
-        namespaces: namespaces(&snapshot),
-    };
+    let recs = Recs::usage(&snapshot);
     let (patches, _) = patches_of(&snapshot, &recs);
-    let kinds: Vec<&str> = patches.applicable().map(|p| p.kind.as_str()).collect();
-    for kind in ["Deployment", "DaemonSet", "CronJob"] {
-        assert!(kinds.contains(&kind), "{kind} not patched: {kinds:?}");
-    }
+    assert_patched(&patches, &["Deployment", "DaemonSet", "CronJob"]);
     assert!(patches.applicable().all(|p| p.template_checked));
     let frontend = patches.applicable().find(|p| p.name == "frontend").unwrap();
     let proxy = frontend
@@ -674,11 +682,7 @@ fn real_pods_patch_cleanly() {
     let list = read("crates/core/tests/fixtures/real/eks-podlist-metrics-agent.json");
     pods.extend(items(&list).iter().cloned());
     let snapshot = json!({"apiVersion": "v1", "kind": "List", "items": pods});
-    let recs = Recs {
-        flag: "--usage",
-        bytes: usage_of(&snapshot),
-        namespaces: namespaces(&snapshot),
-    };
+    let recs = Recs::usage(&snapshot);
     let (patches, _) = patches_of(&snapshot, &recs);
     // The sidecar fixture's native sidecar is patched under initContainers.
     assert!(
@@ -916,15 +920,11 @@ fn a_generated_cluster_and_its_krr_result_patch_cleanly() {
 #[test]
 fn the_eks_fixture_patches_cleanly() {
     let snapshot = read("crates/core/tests/fixtures/eks-managed-ondemand.json");
-    let recs = Recs {
-        flag: "--usage",
-        bytes: usage_of(&snapshot),
-        namespaces: namespaces(&snapshot),
-    };
+    let recs = Recs::usage(&snapshot);
     let (patches, _) = patches_of(&snapshot, &recs);
-    let kinds: Vec<&str> = patches.applicable().map(|p| p.kind.as_str()).collect();
-    for kind in ["Deployment", "StatefulSet", "DaemonSet", "CronJob"] {
-        assert!(kinds.contains(&kind), "{kind} not patched: {kinds:?}");
-    }
+    assert_patched(
+        &patches,
+        &["Deployment", "StatefulSet", "DaemonSet", "CronJob"],
+    );
     prove("eks", &snapshot, &recs);
 }
