@@ -37,3 +37,82 @@ pub fn screenshot_dir() -> PathBuf {
     let _ = std::fs::create_dir_all(&dir);
     dir
 }
+
+/// The demo cluster and its KRR result copied into a scratch directory, with a downloads
+/// directory for the browser: what the export tests give the app and the CLI alike.
+pub struct DemoFiles {
+    /// The scratch directory: `cluster.json`, `krr.json`, `downloads/`.
+    pub work: PathBuf,
+    /// Where the browser saves downloads.
+    pub downloads: PathBuf,
+}
+
+impl DemoFiles {
+    /// A fresh scratch directory named after `tag` and the process.
+    pub fn new(tag: &str) -> DemoFiles {
+        let work = std::env::temp_dir().join(format!("krs-e2e-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&work);
+        let downloads = work.join("downloads");
+        std::fs::create_dir_all(&downloads).expect("scratch directory");
+        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/demo");
+        for f in ["cluster.json", "krr.json"] {
+            std::fs::copy(demo.join(f), work.join(f)).expect("demo file");
+        }
+        DemoFiles { work, downloads }
+    }
+
+    /// Picks both files in the app `browser` shows, clicks Analyze and waits for the report.
+    pub fn analyze_in(&self, browser: &webdriver::Browser) {
+        use std::time::{Duration, Instant};
+        let picker = browser
+            .wait_for("#file-picker", Duration::from_secs(30))
+            .expect("file picker");
+        let paths = format!(
+            "{}\n{}",
+            self.work.join("cluster.json").display(),
+            self.work.join("krr.json").display()
+        );
+        browser.send_keys(&picker, &paths).expect("pick files");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while browser.find_all(".chip").expect("chips").len() < 2 {
+            assert!(Instant::now() < deadline, "both files become chips");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        browser
+            .click(&browser.find("#analyze").expect("Analyze"))
+            .expect("click Analyze");
+        browser
+            .wait_for("#summary", Duration::from_secs(60))
+            .expect("report");
+    }
+
+    /// The first download with extension `ext`, waiting up to 30 s for it.
+    pub fn wait_for_download(&self, ext: &str) -> PathBuf {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let seen: Vec<PathBuf> = std::fs::read_dir(&self.downloads)
+                .expect("downloads")
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            if let Some(f) = seen
+                .iter()
+                .find(|p| p.extension().is_some_and(|x| x == ext))
+            {
+                return f.clone();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no .{ext} download in {}: {seen:?}",
+                self.downloads.display()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for DemoFiles {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.work);
+    }
+}

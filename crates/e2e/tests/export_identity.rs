@@ -1,67 +1,22 @@
 //! The app's exported HTML report is byte-identical to the CLI's for the same inputs, settings
 //! and generation time; the exported JSON agrees with the page.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use kube_rightsize_e2e::server::StaticServer;
 use kube_rightsize_e2e::webdriver::Browser;
-use kube_rightsize_e2e::{dist_dir, screenshot_dir};
-
-fn wait_for_download(dir: &Path, ext: &str) -> PathBuf {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let found = std::fs::read_dir(dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|x| x == ext));
-        if let Some(f) = found {
-            return f;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no .{ext} download in {}",
-            dir.display()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+use kube_rightsize_e2e::{DemoFiles, dist_dir, screenshot_dir};
 
 #[test]
 fn app_and_cli_export_the_same_html_bytes() {
     let cli = std::env::var("KRS_CLI")
         .expect("KRS_CLI is not set: run the end-to-end tests with `cargo xtask test`");
-    let work = std::env::temp_dir().join(format!("krs-e2e-identity-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    let downloads = work.join("downloads");
-    std::fs::create_dir_all(&downloads).unwrap();
-    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/demo");
-    std::fs::copy(demo.join("cluster.json"), work.join("cluster.json")).unwrap();
-    std::fs::copy(demo.join("krr.json"), work.join("krr.json")).unwrap();
-
+    let files = DemoFiles::new("identity");
+    let (work, downloads) = (&files.work, &files.downloads);
     let server = StaticServer::start(&dist_dir()).expect("static server");
-    let browser = Browser::start_with_options(&[], Some(&downloads)).expect("headless Chromium");
+    let browser = Browser::start_with_options(&[], Some(downloads)).expect("headless Chromium");
     browser.goto(&server.url()).unwrap();
-    let picker = browser
-        .wait_for("#file-picker", Duration::from_secs(30))
-        .unwrap();
-    let paths = format!(
-        "{}\n{}",
-        work.join("cluster.json").display(),
-        work.join("krr.json").display()
-    );
-    browser.send_keys(&picker, &paths).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while browser.find_all(".chip").unwrap().len() < 2 {
-        assert!(Instant::now() < deadline, "both files become chips");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    browser.click(&browser.find("#analyze").unwrap()).unwrap();
-    browser
-        .wait_for("#summary", Duration::from_secs(60))
-        .expect("report");
+    files.analyze_in(&browser);
     let name_field = browser.find("#cluster-name").unwrap();
     browser.send_keys(&name_field, "prod-eks").unwrap();
     browser
@@ -81,11 +36,11 @@ fn app_and_cli_export_the_same_html_bytes() {
     browser
         .click(&browser.find("#export-json").unwrap())
         .unwrap();
-    let json_file = wait_for_download(&downloads, "json");
+    let json_file = files.wait_for_download("json");
     browser
         .click(&browser.find("#export-html").unwrap())
         .unwrap();
-    let html_file = wait_for_download(&downloads, "html");
+    let html_file = files.wait_for_download("html");
     assert_eq!(
         html_file
             .file_name()
@@ -113,7 +68,7 @@ fn app_and_cli_export_the_same_html_bytes() {
     );
 
     let out = Command::new(&cli)
-        .current_dir(&work)
+        .current_dir(work)
         .args([
             "analyze",
             "cluster.json",

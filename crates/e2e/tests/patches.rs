@@ -9,31 +9,7 @@ use std::time::{Duration, Instant};
 
 use kube_rightsize_e2e::server::StaticServer;
 use kube_rightsize_e2e::webdriver::Browser;
-use kube_rightsize_e2e::{dist_dir, screenshot_dir};
-
-/// The one file with extension `ext` in `dir`, once Chromium has finished writing it.
-fn wait_for_download(dir: &Path, ext: &str) -> PathBuf {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let found = std::fs::read_dir(dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|x| x == ext));
-        if let Some(f) = found {
-            return f;
-        }
-        if Instant::now() >= deadline {
-            let seen: Vec<PathBuf> = std::fs::read_dir(dir)
-                .unwrap()
-                .flatten()
-                .map(|e| e.path())
-                .collect();
-            panic!("no .{ext} download in {}: {seen:?}", dir.display());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+use kube_rightsize_e2e::{DemoFiles, dist_dir, screenshot_dir};
 
 /// Every file under `dir`, by its `/`-separated path relative to `dir`.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -71,35 +47,12 @@ fn select(browser: &Browser, css: &str, value: &str) {
 fn downloads_are_the_clis_patch_sets() {
     let cli = std::env::var("KRS_CLI")
         .expect("KRS_CLI is not set: run the end-to-end tests with `cargo xtask test`");
-    let work = std::env::temp_dir().join(format!("krs-e2e-patches-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    let downloads = work.join("downloads");
-    std::fs::create_dir_all(&downloads).unwrap();
-    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/demo");
-    std::fs::copy(demo.join("cluster.json"), work.join("cluster.json")).unwrap();
-    std::fs::copy(demo.join("krr.json"), work.join("krr.json")).unwrap();
-
+    let files = DemoFiles::new("patches");
+    let (work, downloads) = (&files.work, &files.downloads);
     let server = StaticServer::start(&dist_dir()).expect("static server");
-    let browser = Browser::start_with_options(&[], Some(&downloads)).expect("headless Chromium");
+    let browser = Browser::start_with_options(&[], Some(downloads)).expect("headless Chromium");
     browser.goto(&server.url()).unwrap();
-    let picker = browser
-        .wait_for("#file-picker", Duration::from_secs(30))
-        .unwrap();
-    let paths = format!(
-        "{}\n{}",
-        work.join("cluster.json").display(),
-        work.join("krr.json").display()
-    );
-    browser.send_keys(&picker, &paths).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while browser.find_all(".chip").unwrap().len() < 2 {
-        assert!(Instant::now() < deadline, "both files become chips");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    browser.click(&browser.find("#analyze").unwrap()).unwrap();
-    browser
-        .wait_for("#summary", Duration::from_secs(60))
-        .expect("report");
+    files.analyze_in(&browser);
     browser
         .click(&browser.find("#tab-patches").unwrap())
         .unwrap();
@@ -124,7 +77,7 @@ fn downloads_are_the_clis_patch_sets() {
         .click(&browser.find("#patch-download").unwrap())
         .unwrap();
     let out = Command::new(&cli)
-        .current_dir(&work)
+        .current_dir(work)
         .args(["patches", "cluster.json", "--krr", "krr.json"])
         .output()
         .unwrap();
@@ -138,7 +91,7 @@ fn downloads_are_the_clis_patch_sets() {
     // N.crdownload" until then, its bytes complete); either file must be the CLI's script.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let candidates: Vec<PathBuf> = std::fs::read_dir(&downloads)
+        let candidates: Vec<PathBuf> = std::fs::read_dir(downloads)
             .unwrap()
             .flatten()
             .map(|e| e.path())
@@ -155,7 +108,7 @@ fn downloads_are_the_clis_patch_sets() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    for f in std::fs::read_dir(&downloads).unwrap().flatten() {
+    for f in std::fs::read_dir(downloads).unwrap().flatten() {
         let _ = std::fs::remove_file(f.path());
     }
 
@@ -164,7 +117,7 @@ fn downloads_are_the_clis_patch_sets() {
     browser
         .click(&browser.find("#patch-download").unwrap())
         .unwrap();
-    let zip = wait_for_download(&downloads, "zip");
+    let zip = files.wait_for_download("zip");
     let unzipped = work.join("unzipped");
     let py = Command::new("python3")
         .args([
@@ -182,7 +135,7 @@ fn downloads_are_the_clis_patch_sets() {
     );
     let written = work.join("cli-kustomize");
     let out = Command::new(&cli)
-        .current_dir(&work)
+        .current_dir(work)
         .args([
             "patches",
             "cluster.json",
@@ -211,5 +164,4 @@ fn downloads_are_the_clis_patch_sets() {
         cli_files.keys().collect::<Vec<_>>()
     );
     assert!(app == cli_files, "the zip's files differ from the CLI's");
-    let _ = std::fs::remove_dir_all(&work);
 }
