@@ -1354,3 +1354,92 @@ fn env_values_annotations_and_unselected_labels_never_leave_the_parser() {
         }
     }
 }
+
+/// Names with quotes, `$()`, backticks, line breaks and path tricks, in the snapshot and the
+/// KRR result: the patches of valid workloads are built, the others are listed as not
+/// patchable, and no text of any form lets a name escape: the script's lines are comments,
+/// `set -eu` or one `kubectl patch` each, hostile names appear only in comments, every file
+/// stays in its directory, and the HTML escapes them.
+#[test]
+fn hostile_names_stay_out_of_patch_commands() {
+    use kube_rightsize_core::patch::render::{self, PatchFormat, Selection};
+    let hostile = [
+        "a'b",
+        "$(touch pwned)",
+        "`id`",
+        "x\nkubectl delete ns prod",
+        "../../etc",
+        "ns;rm -rf ~",
+        "UPPER",
+        "<script>alert(1)</script>",
+    ];
+    let mut items = vec![json!({"kind": "Node", "metadata": {"name": "n1"},
+        "status": {"allocatable": {"cpu": "64", "memory": "256Gi"}}})];
+    let mut scans = Vec::new();
+    let mut add = |ns: &str, name: &str, container: &str| {
+        items.push(json!({"kind": "Pod", "metadata": {"name": format!("{name}-abc12-x"), "namespace": ns,
+            "uid": format!("{ns}/{name}/{container}"), "labels": {"pod-template-hash": "abc12"},
+            "ownerReferences": [{"kind": "ReplicaSet", "name": format!("{name}-abc12"), "controller": true}]},
+            "spec": {"nodeName": "n1", "containers": [{"name": container,
+                "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}]},
+            "status": {"phase": "Running"}}));
+        scans.push(json!({"object": {"cluster": "t", "name": name, "container": container, "pods": [],
+            "hpa": null, "namespace": ns, "kind": "Deployment",
+            "allocations": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": null, "memory": null}, "info": {}},
+            "warnings": [], "labels": {}, "annotations": {}},
+            "recommended": {"requests": {"cpu": {"value": 0.3, "severity": "WARNING"},
+                                          "memory": {"value": "512Mi", "severity": "WARNING"}},
+                            "limits": {"cpu": {"value": null, "severity": "GOOD"},
+                                       "memory": {"value": "512Mi", "severity": "WARNING"}},
+                            "info": {"cpu": null, "memory": null}},
+            "severity": "WARNING"}));
+    };
+    add("pay", "api", "app");
+    for h in hostile {
+        add(h, "web", "web");
+        add("pay", h, "app");
+        add("shop", "cart", h);
+    }
+    let snapshot = serde_json::to_vec(&json!({"kind": "List", "items": items})).unwrap();
+    let krr = serde_json::to_vec(&json!({"scans": scans, "score": 0,
+        "strategy": {"name": "simple", "settings": {}}}))
+    .unwrap();
+    let settings = Settings {
+        recommendations: Some(read_input("krr.json", &krr, &StrategySettings::default()).unwrap()),
+        ..Settings::default()
+    };
+    let a = analyze(&[Input::new("s.json", &snapshot)], &settings, None, AT).expect("report");
+    let patches = a.report.patches.as_ref().expect("patches");
+    let applicable: Vec<String> = patches.applicable().map(|p| p.key()).collect();
+    assert_eq!(applicable, ["pay/api"], "{:?}", patches.workloads);
+    assert!(
+        patches.workloads.len() > hostile.len(),
+        "the hostile ones are listed"
+    );
+    for format in PatchFormat::ALL {
+        for f in render::files(patches, format, Selection::default(), &[]) {
+            assert!(
+                f.path
+                    .split('/')
+                    .all(|p| !p.is_empty() && p != ".." && p != "."),
+                "{:?}",
+                f.path
+            );
+            for line in f.contents.lines().filter(|l| !l.starts_with('#')) {
+                for h in hostile {
+                    let first = h.lines().next().unwrap_or(h);
+                    assert!(!line.contains(first), "{format:?} {}: {line:?}", f.path);
+                }
+                if format == PatchFormat::Kubectl {
+                    assert!(
+                        line.is_empty() || line == "set -eu" || line.starts_with("kubectl patch "),
+                        "{line:?}"
+                    );
+                }
+            }
+        }
+    }
+    let html = render_html(&a.report, &HtmlOptions::default());
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
