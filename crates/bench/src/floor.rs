@@ -92,6 +92,25 @@ pub struct Counts {
 /// Parses `bytes` as a `kind: List` and counts what it kept.
 pub fn parse(bytes: &[u8]) -> Result<Counts, serde_json::Error> {
     let list: List<'_> = serde_json::from_slice(bytes)?;
+    Ok(count(&list))
+}
+
+/// [`parse`] with sonic-rs (SIMD) instead of serde_json: the same types, the same serde derive.
+#[cfg(feature = "parsers")]
+pub fn parse_sonic(bytes: &[u8]) -> Result<Counts, String> {
+    let list: List<'_> = sonic_rs::from_slice(bytes).map_err(|e| e.to_string())?;
+    Ok(count(&list))
+}
+
+/// [`parse`] with simd-json, which parses in place (the bytes are changed, as the worker's own
+/// buffer could be).
+#[cfg(feature = "parsers")]
+pub fn parse_simd_json(bytes: &mut [u8]) -> Result<Counts, String> {
+    let list: List<'_> = simd_json::serde::from_slice(bytes).map_err(|e| e.to_string())?;
+    Ok(count(&list))
+}
+
+fn count(list: &List<'_>) -> Counts {
     let mut c = Counts::default();
     for item in &list.items {
         c.checksum +=
@@ -124,7 +143,7 @@ pub fn parse(bytes: &[u8]) -> Result<Counts, serde_json::Error> {
             _ => {}
         }
     }
-    Ok(c)
+    c
 }
 
 fn amounts_len(a: &Amounts<'_>) -> usize {

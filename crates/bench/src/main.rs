@@ -6,6 +6,7 @@
 //! krs-bench run [--reps N] [--jq PATH] [--cli PATH] [--json OUT] SNAPSHOT...
 //! krs-bench vantage --cli PATH SNAPSHOT
 //! krs-bench one parse|analysis|report SNAPSHOT      (one measurement; used by `run`)
+//! krs-bench parsers [--runs N] SNAPSHOT              (feature `parsers`: serde_json vs SIMD parsers)
 //! ```
 //!
 //! Every measurement runs in a fresh child process, so its peak memory (`VmHWM`, the peak
@@ -15,6 +16,8 @@
 
 mod floor;
 mod measure;
+#[cfg(feature = "parsers")]
+mod parsers;
 mod run;
 mod vantage;
 
@@ -37,6 +40,8 @@ fn main() -> ExitCode {
         Some("one") => measure::main(&args[1..]),
         Some("run") => run::main(&args[1..]),
         Some("vantage") => vantage::main(&args[1..]),
+        #[cfg(feature = "parsers")]
+        Some("parsers") => parsers::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
