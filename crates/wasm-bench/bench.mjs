@@ -29,7 +29,31 @@ import { fileURLToPath } from 'node:url';
 const args = process.argv.slice(2);
 const mode = args.shift();
 
-if (mode === 'one') {
+if (mode === 'parsers') {
+  // node bench.mjs parsers PKG.js FILE [RUNS]: the floor parse with serde_json, sonic-rs and
+  // simd-json (a build with the `parsers` feature), interleaved in one instance after a warm-up
+  // run of each; prints the medians.
+  const [pkg, file, runsArg] = args;
+  const mod = createRequire(import.meta.url)(pkg);
+  const bytes = readFileSync(file);
+  const names = ['serde_json', 'sonic-rs', 'simd-json'];
+  const times = [[], [], []];
+  const pods = new Set();
+  for (let w = 0; w < 3; w++) pods.add(mod.parse_with(w, bytes)[0]);
+  for (let r = 0; r < Number(runsArg || 5); r++) {
+    for (let w = 0; w < 3; w++) {
+      const [n, ms] = mod.parse_with(w, bytes);
+      pods.add(n);
+      times[w].push(ms);
+    }
+  }
+  if (pods.size !== 1) throw new Error(`the parsers disagree: ${[...pods]}`);
+  const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const base = median(times[0]);
+  for (let w = 0; w < 3; w++) {
+    console.log(`| ${names[w]} | ${median(times[w]).toFixed(0)} ms | ${Math.min(...times[w]).toFixed(0)} ms | ${(median(times[w]) / base).toFixed(2)} |`);
+  }
+} else if (mode === 'one') {
   const [pkg, file, ...rest] = args;
   const t0 = performance.now();
   const mod = createRequire(import.meta.url)(pkg);

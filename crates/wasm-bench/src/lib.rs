@@ -131,6 +131,24 @@ pub fn ingest_only(bytes: &[u8]) -> usize {
     ingest_with(&[Input::new("warm-up", bytes)], &settings.ingest).map_or(0, |c| c.pods.len())
 }
 
+/// krs-bench's floor parse (the analysis' least typed view), shared by path.
+#[cfg(feature = "parsers")]
+#[path = "../../bench/src/floor.rs"]
+#[allow(dead_code)]
+mod floor;
+
+/// The floor parse of `bytes` with parser `which` (0 serde_json, 1 sonic-rs, 2 simd-json, which
+/// parses in place); returns the pods counted (0 when the bytes do not parse).
+#[cfg(feature = "parsers")]
+pub fn parse_with(which: u32, bytes: &mut [u8]) -> usize {
+    let counts = match which {
+        0 => floor::parse(bytes).ok(),
+        1 => floor::parse_sonic(bytes).ok(),
+        _ => floor::parse_simd_json(bytes).ok(),
+    };
+    counts.map_or(0, |c| c.pods)
+}
+
 /// The wasm side: what `bench.mjs` and `chromium.html` call.
 #[cfg(target_arch = "wasm32")]
 mod web {
@@ -166,6 +184,17 @@ mod web {
         let v: Vec<u8> = Vec::with_capacity(mib as usize * 1024 * 1024);
         drop(std::hint::black_box(v));
         performance_now() - start
+    }
+
+    /// [`super::parse_with`] on a copy of `input` in wasm memory; returns `[pods, parse ms]`
+    /// (the copy is not timed).
+    #[cfg(feature = "parsers")]
+    #[wasm_bindgen]
+    pub fn parse_with(which: u32, input: &js_sys::Uint8Array) -> Vec<f64> {
+        let mut bytes = input.to_vec();
+        let start = performance_now();
+        let pods = super::parse_with(which, &mut bytes);
+        vec![pods as f64, performance_now() - start]
     }
 
     /// Bytes of wasm memory.
