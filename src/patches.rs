@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use kube_rightsize_core::format::fmt_usd;
 use kube_rightsize_core::patch::render::{self, PatchFormat, Selection};
-use kube_rightsize_core::patch::{Change, ContainerPatch, Patches, TEMPLATE_NOTE, WorkloadPatch};
+use kube_rightsize_core::patch::{Patches, TEMPLATE_NOTE, WorkloadPatch};
 use leptos::prelude::*;
 
-use crate::files::download;
 use kube_rightsize_core::patch::zip::stored_zip;
+
+use crate::files::download;
 
 /// The patches of one report: format picker, "Safe only", "Download all", a summary line, then
 /// one entry per workload (risky ones hidden while "Safe only" is ticked).
@@ -120,31 +121,6 @@ fn Summary(patches: Arc<Patches>, safe_only: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-/// `1 → 250m`, `unset → 250m`, `8 → removed`.
-fn change_text(what: &str, c: &Option<Change>) -> Option<String> {
-    let c = c.as_ref()?;
-    let from = c.from.as_deref().unwrap_or("unset");
-    let to = c.to.as_deref().unwrap_or("removed");
-    Some(format!("{what} {from} → {to}"))
-}
-
-/// One line per changed container: its request and limit changes.
-fn container_changes(c: &ContainerPatch) -> Option<String> {
-    if !c.changes_something() {
-        return None;
-    }
-    let parts: Vec<String> = [
-        change_text("CPU request", &c.requests.cpu),
-        change_text("memory request", &c.requests.memory),
-        change_text("CPU limit", &c.limits.cpu),
-        change_text("memory limit", &c.limits.memory),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    Some(format!("{}: {}", c.name, parts.join(", ")))
-}
-
 /// One workload's entry: what it is, what it saves, its risks, notes and left-out containers,
 /// and either "Copy patch" with the text in the picked format, or why it cannot be patched.
 fn patch_entry(
@@ -180,10 +156,8 @@ fn patch_entry(
         .filter_map(|c| Some((c.name.clone(), c.skipped.clone()?)))
         .map(|(name, why)| view! { <li class="patch-left-out">{format!("left out: container {name}: {why}")}</li> })
         .collect_view();
-    let changes = p
-        .containers
-        .iter()
-        .filter_map(container_changes)
+    let changes = render::change_lines(p)
+        .into_iter()
         .map(|line| view! { <li class="patch-change">{line}</li> })
         .collect_view();
     let body = p.not_patchable.clone().map_or_else(

@@ -1,6 +1,6 @@
 //! The settings panel: manual prices (also edited inline per instance type), the spot
-//! assumption, fallback rates, KRR's strategy settings and the patches' CPU drop factor. The app saves them in localStorage
-//! ([`crate::storage`]; pasted cluster data is never saved).
+//! assumption, fallback rates, KRR's strategy settings and the patches' CPU drop factor. The app
+//! saves them in localStorage ([`crate::storage`]; pasted cluster data is never saved).
 
 use kube_rightsize_core::patch::DEFAULT_CPU_DROP_FACTOR;
 use kube_rightsize_core::preferences::{Preferences, StrategyPreferences};

@@ -213,8 +213,9 @@ fn cronjobs_are_patched_in_their_job_template() {
             {"name": "job", "resources": {"requests": {"cpu": "200m"}}}]}}}}}})
         )
     );
-    // A CronJob's runs are not replicas: no single-replica risk.
-    assert!(w.safe(), "{:?}", w.risks);
+    // A CronJob's runs are not replicas: no single-replica risk. Memory is `?` (no reason
+    // given): the patch says only the CPU changes.
+    assert_eq!(risk_codes(w), ["no-usage-data"]);
 }
 
 #[test]
@@ -580,4 +581,60 @@ fn quantities_are_exact_kubernetes_text() {
     assert_eq!(memory_quantity(1024 * MI), "1Gi");
     assert_eq!(memory_quantity(100_000_000), "100000000");
     assert_eq!(memory_quantity(1_000_001), "1000001");
+}
+
+#[test]
+fn change_lines_say_what_each_container_gets() {
+    let p = run(
+        api_cluster(2, false),
+        vec![simple_app()],
+        PatchSettings::default(),
+    );
+    let w = &p.workloads[0];
+    assert_eq!(
+        render::change_lines(w),
+        [
+            "app: CPU request 1 → 250m, memory request 1Gi → 512Mi, CPU limit 2 → removed, memory limit 1Gi → 512Mi"
+        ]
+    );
+    // The script and YAML headers carry them as comments.
+    assert!(render::yaml(w).unwrap().contains(
+        "# change: app: CPU request 1 → 250m, memory request 1Gi → 512Mi, CPU limit 2 → removed"
+    ));
+}
+
+#[test]
+fn a_failed_query_is_no_usage_data_and_negative_values_change_nothing() {
+    let mut r = simple_app();
+    r.requests.cpu = Value::Unknown;
+    r.limits.cpu = Value::Unknown;
+    r.info_cpu = Some("Prometheus query timed out".to_owned());
+    let p = run(api_cluster(2, false), vec![r], PatchSettings::default());
+    assert_eq!(risk_codes(&p.workloads[0]), ["no-usage-data"]);
+    // A malformed recommender value below zero is no change (Kubernetes refuses it).
+    let negative = rec(
+        "Deployment",
+        "api",
+        "app",
+        pair(Value::Set(-5), Value::Set(-1)),
+        pair(Value::Unset, Value::Set(-1)),
+    );
+    let p = run(
+        api_cluster(2, false),
+        vec![negative],
+        PatchSettings::default(),
+    );
+    let w = &p.workloads[0];
+    assert!(
+        !render::body_json(w).unwrap().contains('-'),
+        "{:?}",
+        w.patch
+    );
+    assert_eq!(
+        w.patch,
+        Some(
+            json!({"spec": {"template": {"spec": {"containers": [{"name": "app", "resources": {
+            "limits": {"cpu": null}}}]}}}})
+        )
+    );
 }

@@ -33,6 +33,22 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// `kube-rightsize patches cluster.json --krr krr.json ARGS` in `work`; its standard output.
+fn patches_cli(cli: &str, work: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(cli)
+        .current_dir(work)
+        .args(["patches", "cluster.json", "--krr", "krr.json"])
+        .args(args)
+        .output()
+        .expect("the CLI runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 fn select(browser: &Browser, css: &str, value: &str) {
     browser
         .execute(
@@ -76,17 +92,8 @@ fn downloads_are_the_clis_patch_sets() {
     browser
         .click(&browser.find("#patch-download").unwrap())
         .unwrap();
-    let out = Command::new(&cli)
-        .current_dir(work)
-        .args(["patches", "cluster.json", "--krr", "krr.json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.stdout.starts_with(b"#!/bin/sh\n"));
+    let script = patches_cli(&cli, work, &[]);
+    assert!(script.starts_with(b"#!/bin/sh\n"));
     // Chromium holds a downloaded shell script for the user to keep ("Unconfirmed
     // N.crdownload" until then, its bytes complete); either file must be the CLI's script.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -98,7 +105,7 @@ fn downloads_are_the_clis_patch_sets() {
             .collect();
         let same = candidates
             .iter()
-            .any(|p| std::fs::read(p).is_ok_and(|b| b == out.stdout));
+            .any(|p| std::fs::read(p).is_ok_and(|b| b == script));
         if same {
             break;
         }
@@ -134,24 +141,10 @@ fn downloads_are_the_clis_patch_sets() {
         String::from_utf8_lossy(&py.stderr)
     );
     let written = work.join("cli-kustomize");
-    let out = Command::new(&cli)
-        .current_dir(work)
-        .args([
-            "patches",
-            "cluster.json",
-            "--krr",
-            "krr.json",
-            "-f",
-            "kustomize",
-            "-o",
-        ])
-        .arg(&written)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    patches_cli(
+        &cli,
+        work,
+        &["-f", "kustomize", "-o", &written.display().to_string()],
     );
     let (app, cli_files) = (tree(&unzipped), tree(&written));
     assert!(

@@ -378,7 +378,9 @@ fn cell(
 ) -> Option<Change> {
     let from = current.map(fmt);
     match recommended {
+        // Kubernetes refuses negative quantities: such a value (a malformed input) is no change.
         Value::Unknown => None,
+        Value::Set(v) if v < 0 => None,
         Value::Set(v) if current == Some(v) => None,
         Value::Set(v) => Some(Change {
             from,
@@ -818,17 +820,13 @@ impl Ctx<'_> {
                 "recommended from one usage sample, not a history".to_owned(),
             );
         }
+        // A `?` request for a reason other than the HPA rule: no (or too little) usage data.
         let unknown: Vec<&str> = [
             ("CPU", r.requests.cpu, &r.info_cpu),
             ("memory", r.requests.memory, &r.info_memory),
         ]
         .into_iter()
-        .filter(|(_, v, info)| {
-            *v == Value::Unknown
-                && info
-                    .as_deref()
-                    .is_some_and(|i| i.contains("data") || i.contains("Prometheus"))
-        })
+        .filter(|(_, v, info)| *v == Value::Unknown && info.as_deref() != Some("HPA detected"))
         .map(|(what, _, _)| what)
         .collect();
         if !unknown.is_empty() {

@@ -13,6 +13,35 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use super::{Change, Changes, ContainerPatch, Patches, WorkloadPatch};
+
+/// `CPU request 1 → 250m`, `memory limit unset → 512Mi`, `CPU limit 8 → removed`.
+fn change_text(what: &str, c: &Option<Change>) -> Option<String> {
+    let c = c.as_ref()?;
+    let from = c.from.as_deref().unwrap_or("unset");
+    let to = c.to.as_deref().unwrap_or("removed");
+    Some(format!("{what} {from} → {to}"))
+}
+
+/// One line per container the patch changes, as people read it:
+/// `app: CPU request 1 → 250m, memory request 1Gi → 512Mi, CPU limit 2 → removed`.
+pub fn change_lines(p: &WorkloadPatch) -> Vec<String> {
+    p.containers
+        .iter()
+        .filter(|c| c.changes_something())
+        .map(|c| {
+            let parts: Vec<String> = [
+                change_text("CPU request", &c.requests.cpu),
+                change_text("memory request", &c.requests.memory),
+                change_text("CPU limit", &c.limits.cpu),
+                change_text("memory limit", &c.limits.memory),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            format!("{}: {}", c.name, parts.join(", "))
+        })
+        .collect()
+}
 use crate::format::fmt_usd;
 
 /// The forms a patch can take.
@@ -119,7 +148,8 @@ fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
-/// The comment lines heading a workload's patch: what it is, what it saves, its risks and notes.
+/// The comment lines heading a workload's patch: what it is, what it saves, what it changes,
+/// its risks and notes.
 pub fn header(p: &WorkloadPatch) -> String {
     let mut out = format!(
         "# {} ({}): saves {} a month",
@@ -128,6 +158,9 @@ pub fn header(p: &WorkloadPatch) -> String {
         fmt_usd(p.monthly_savings)
     );
     out.push('\n');
+    for line in change_lines(p) {
+        let _ = writeln!(out, "# change: {}", comment(&line));
+    }
     for r in &p.risks {
         let _ = writeln!(out, "# RISK {}: {}", r.code, comment(&r.message));
     }

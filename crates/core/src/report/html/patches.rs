@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::escape::escape_into;
 use crate::format::{fmt_usd, group_thousands};
-use crate::patch::render::kubectl_command;
+use crate::patch::render::{change_lines, kubectl_command};
 use crate::patch::{Patches, TEMPLATE_NOTE, WorkloadPatch};
 
 fn esc(out: &mut String, s: &str) {
@@ -128,7 +128,12 @@ fn workload(out: &mut String, w: &WorkloadPatch) {
         }
     }
     out.push_str("</summary>\n");
+    let changes = change_lines(w);
     let lists = [
+        (
+            "changes",
+            changes.iter().map(|c| (None, c.as_str())).collect(),
+        ),
         (
             "risks",
             w.risks
