@@ -1,8 +1,10 @@
-//! Saved reports read back and merged, as `kube-rightsize merge` and the app do: up to three
-//! inputs (report or fleet JSON, anything else), each read by `report::fleet::read`, the readable
-//! ones merged into a fleet, and the fleet rendered in every format (also anonymised).
+//! Saved reports read back, merged and compared, as `kube-rightsize merge` and `diff` do: up to
+//! three inputs (report or fleet JSON, anything else), each read by `report::fleet::read`, the
+//! readable ones merged into a fleet and the fleet rendered in every format (also anonymised);
+//! the first two reports compared (`report::diff`) and the comparison rendered in every format.
 #![no_main]
 
+use kube_rightsize_core::report::diff;
 use kube_rightsize_core::report::export::ExportFormat;
 use kube_rightsize_core::report::fleet::{self, read, render};
 use libfuzzer_sys::fuzz_target;
@@ -16,6 +18,11 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let fleet = fleet::merge(members, "2026-01-01T00:00:00Z");
+    let compared = match fleet.reports.as_slice() {
+        [a, b, ..] => Some(diff::compare(a, b, "2026-01-01T00:00:00Z")),
+        [a] => Some(diff::compare(a, a, "2026-01-01T00:00:00Z")),
+        [] => None,
+    };
     for format in [
         ExportFormat::Table,
         ExportFormat::Json,
@@ -24,6 +31,9 @@ fuzz_target!(|data: &[u8]| {
         ExportFormat::NamespacesCsv,
         ExportFormat::Html,
     ] {
+        if let Some(d) = &compared {
+            let _ = diff::render::render(d, format);
+        }
         for anonymise_key in [None, Some(b"fuzz".to_vec())] {
             let _ = render::render(
                 &fleet,

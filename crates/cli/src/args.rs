@@ -83,6 +83,25 @@ Examples:
 
 Exit codes: 0 success, 1 usage or input error, 2 internal error.";
 
+const DIFF_AFTER_LONG_HELP: &str = "\
+BEFORE and AFTER are each a kube-rightsize/report/v1 JSON report (`analyze --format json`) or a \
+snapshot, which is analysed first with the price options given; --krr, --usage and --prometheus \
+apply to BEFORE only (its recommendations are the ones followed up). The comparison shows each \
+summary figure before and after, cost changes by workload, node pool and namespace, workloads \
+added and removed, containers whose requests or limits changed, and the savings realised: the \
+earlier recommendations now applied (a request within 10% of its recommendation), with the money \
+they save at the earlier prices and pod counts, and the ones still open.
+
+Examples:
+  kube-rightsize diff reports/2026-11-01.json reports/2026-12-01.json
+  kube-rightsize diff november.json cluster-now.json --format html -o changes.html
+  kube-rightsize diff before.json after.json --krr krr.json --format csv   # snapshots
+
+Formats: table, json (kube-rightsize/diff/v1), html, csv (workloads, with realised and open \
+savings), csv-nodes (node pools), csv-namespaces.
+
+Exit codes: 0 success, 1 usage or input error, 2 internal error.";
+
 const COMPLETIONS_AFTER_HELP: &str = "\
 Examples:
   kube-rightsize completions bash > ~/.local/share/bash-completion/completions/kube-rightsize
@@ -122,6 +141,10 @@ pub enum Command {
     /// Merge saved JSON reports of several clusters into one fleet report
     #[command(after_help = EXIT_CODES, after_long_help = MERGE_AFTER_LONG_HELP)]
     Merge(MergeArgs),
+    /// Compare two reports (or snapshots) of one cluster: what changed, and which
+    /// recommendations were applied with the money they save
+    #[command(after_help = EXIT_CODES, after_long_help = DIFF_AFTER_LONG_HELP)]
+    Diff(Box<DiffArgs>),
     /// Fetch the Vantage prices a snapshot's nodes need into a price file
     #[command(after_help = EXIT_CODES, after_long_help = PRICES_AFTER_LONG_HELP)]
     Prices(PricesArgs),
@@ -258,6 +281,44 @@ pub struct AnalyzeArgs {
     pub anonymize: bool,
 
     /// The snapshots, prices and recommendations (with help headings of their own: keep last).
+    #[command(flatten)]
+    pub input: AnalysisArgs,
+}
+
+/// `diff` options.
+#[derive(Debug, Clone, Args)]
+#[command(
+    mut_args(with_help(&[
+        ("output", "Write the comparison to PATH instead of standard output"),
+        ("generated_at", "Timestamp written in the comparison (default: now, UTC)"),
+        ("verbose", "Print how each node of an analysed snapshot was priced to standard error"),
+    ])),
+    mut_arg("files", |a| a
+        .num_args(2)
+        .value_names(["BEFORE", "AFTER"])
+        .help("The earlier and the later report or snapshot (`-` reads standard input)")
+        .long_help(
+            "The earlier and the later report (kube-rightsize/report/v1 JSON) or snapshot \
+             (`kubectl get nodes,pods -A -o json`, analysed first). `-` reads standard input \
+             (once)."
+        ))
+)]
+pub struct DiffArgs {
+    /// Output format
+    #[arg(
+        short,
+        long,
+        value_enum,
+        default_value_t = Format::Table,
+        overrides_with = "format"
+    )]
+    pub format: Format,
+
+    /// `-o`, `--generated-at`, `-v`.
+    #[command(flatten)]
+    pub out: OutputArgs,
+
+    /// How snapshots are analysed (BEFORE and AFTER are its two files; keep last).
     #[command(flatten)]
     pub input: AnalysisArgs,
 }
@@ -748,6 +809,7 @@ where
         Command::Patches(p) => ("patches", &p.input.files),
         Command::Prices(p) => ("prices", &p.files),
         Command::Merge(m) => ("merge", &m.files),
+        Command::Diff(d) => ("diff", &d.input.files),
         Command::Completions { .. } => return Ok(cli),
     };
     if files.iter().filter(|f| *f == "-").count() > 1 {

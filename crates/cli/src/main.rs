@@ -22,7 +22,7 @@ use kube_rightsize_core::pricing::catalogue::Catalogue;
 use kube_rightsize_core::report::export::{self, ExportOptions};
 use kube_rightsize_core::settings::Options;
 
-use args::{AnalysisArgs, AnalyzeArgs, Cli, Command, MergeArgs, OutputArgs, PatchesArgs};
+use args::{AnalysisArgs, AnalyzeArgs, Cli, Command, DiffArgs, MergeArgs, OutputArgs, PatchesArgs};
 use kube_rightsize_core::patch::render::{self, Selection};
 
 /// Why the command failed, deciding the exit code.
@@ -71,6 +71,7 @@ fn run(argv: impl Iterator<Item = OsString>) -> Result<(), Failure> {
         Command::Analyze(a) => analyze(&a),
         Command::Patches(p) => patches(&p),
         Command::Merge(m) => merge(&m),
+        Command::Diff(d) => diff(&d),
         Command::Prices(p) => vantage::run_prices(&p),
         Command::Completions { shell } => {
             let mut script = Vec::new();
@@ -168,6 +169,15 @@ fn run_analysis(a: &AnalysisArgs, out: &OutputArgs) -> Result<Box<pipeline::Outc
     paths.extend(a.recommend.krr.iter().map(|f| (f.as_str(), Role::Krr)));
     paths.extend(a.recommend.usage.iter().map(|f| (f.as_str(), Role::Usage)));
     let files = Files::read(&paths)?;
+    run_files(a, out, &files)
+}
+
+/// [`run_analysis`] of files already read (`a.files` only says their options).
+fn run_files(
+    a: &AnalysisArgs,
+    out: &OutputArgs,
+    files: &Files,
+) -> Result<Box<pipeline::Outcome>, Failure> {
     let options = Options {
         manual_prices: a.manual_prices.clone(),
         assume_spot_discount: a.assume_spot_discount,
@@ -239,6 +249,88 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
         },
     );
     a.out.write(&text)
+}
+
+/// `diff`: two reports (or snapshots, analysed first) of one cluster compared.
+fn diff(a: &DiffArgs) -> Result<(), Failure> {
+    use kube_rightsize_core::report::diff::{compare, render};
+    let [before, after] = a.input.files.as_slice() else {
+        return Err(Failure::Input(
+            "diff compares two files: BEFORE and AFTER".to_owned(),
+        ));
+    };
+    let before = report_of(a, before, true)?;
+    let after = report_of(a, after, false)?;
+    let diff = compare(&before, &after, &a.out.timestamp());
+    if a.format != args::Format::Table || a.out.output.as_deref().is_some_and(|o| o != "-") {
+        for w in &diff.warnings {
+            eprintln!("warning: {}", w.message);
+        }
+    }
+    a.out.write(&render::render(&diff, a.format.into()))
+}
+
+/// The report in `path`: read back when it is one, else the snapshot analysed with `a`'s options
+/// (its recommendations only when `recommend`).
+fn report_of(
+    a: &DiffArgs,
+    path: &str,
+    recommend: bool,
+) -> Result<kube_rightsize_core::report::Report, Failure> {
+    use kube_rightsize_core::report::fleet::read;
+    let files = Files::read(&[(path, Role::Snapshot)])?;
+    let (name, _, bytes, _) = &files.files[0];
+    if read::looks_like_report(bytes) {
+        let mut members = read::read(name, bytes).map_err(|mut e| {
+            if path != "-" {
+                e.input = path.to_owned();
+            }
+            Failure::Input(e.to_string())
+        })?;
+        if members.len() != 1 {
+            return Err(Failure::Input(format!(
+                "{path} is a fleet of {} reports: compare two reports of one cluster",
+                members.len()
+            )));
+        }
+        for w in &members[0].warnings {
+            eprintln!("warning: {}", w.message);
+        }
+        return Ok(members.remove(0).report);
+    }
+    let mut options = a.input.clone();
+    if !recommend {
+        options.recommend.krr = None;
+        options.recommend.usage = None;
+        options.recommend.prometheus = None;
+    }
+    let mut files = files;
+    let mut extra: Vec<(&str, Role)> = options
+        .prices
+        .iter()
+        .map(|f| (f.as_str(), Role::Prices))
+        .collect();
+    extra.extend(
+        options
+            .recommend
+            .krr
+            .iter()
+            .map(|f| (f.as_str(), Role::Krr)),
+    );
+    extra.extend(
+        options
+            .recommend
+            .usage
+            .iter()
+            .map(|f| (f.as_str(), Role::Usage)),
+    );
+    files.files.extend(Files::read(&extra)?.files);
+    let outcome = run_files(&options, &a.out, &files)?;
+    let mut report = outcome.analysis.report.clone();
+    report.cluster = Some(kube_rightsize_core::report::html::default_cluster_name(
+        &outcome.analysis.cluster.inputs,
+    ));
+    Ok(report)
 }
 
 /// `merge`: saved reports → one fleet report.

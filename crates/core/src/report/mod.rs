@@ -8,6 +8,7 @@
 pub mod anonymise;
 pub mod columns;
 pub mod csv;
+pub mod diff;
 pub mod export;
 pub mod fleet;
 pub mod html;

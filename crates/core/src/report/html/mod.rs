@@ -26,6 +26,7 @@
 //! [`DETAILS_CHUNK`] rows, which need no JavaScript.
 
 pub mod assets;
+pub mod diff;
 pub mod escape;
 pub mod fleet;
 mod patches;
