@@ -27,6 +27,9 @@ pub enum InputKind {
     Usage(UsageKind),
     /// A price file (CSV, instances.vantage.sh feed, kube-rightsize price file).
     Prices,
+    /// A saved kube-rightsize report, fleet or comparison: not an analysis input (it is refused
+    /// with a hint to `merge` or `diff`).
+    Report,
 }
 
 impl InputKind {
@@ -38,6 +41,7 @@ impl InputKind {
             InputKind::Usage(UsageKind::MetricsApi) => "metrics API snapshot",
             InputKind::Usage(UsageKind::KubectlTop) => "kubectl top snapshot",
             InputKind::Prices => "price file",
+            InputKind::Report => "kube-rightsize report",
         }
     }
 }
@@ -67,6 +71,14 @@ pub fn classify(bytes: &[u8]) -> InputKind {
     if trimmed.starts_with('{') {
         if text.contains("\"kube-rightsize/prices/") {
             return InputKind::Prices;
+        }
+        // Every report, fleet and comparison starts with its schema.
+        let start = trimmed.get(..256).unwrap_or(trimmed);
+        if ["report", "fleet", "diff"]
+            .iter()
+            .any(|s| start.contains(&format!("\"kube-rightsize/{s}/v")))
+        {
+            return InputKind::Report;
         }
         if text.contains("\"PodMetricsList\"") || text.contains("\"PodMetrics\"") {
             return InputKind::Usage(UsageKind::MetricsApi);
@@ -181,12 +193,29 @@ pub fn sort<'a>(inputs: &[JobInput<'a>], settings: &mut Settings) -> Result<Prep
     for input in inputs {
         let kind = match input.role {
             Role::Auto => classify(input.bytes),
+            // A report given as a snapshot is refused with a hint, not read as a snapshot.
+            Role::Snapshot if classify(input.bytes) == InputKind::Report => InputKind::Report,
             Role::Snapshot => InputKind::Snapshot,
             Role::Krr => InputKind::Usage(UsageKind::Krr),
             Role::Usage => InputKind::Usage(UsageKind::MetricsApi),
             Role::Prices | Role::VantagePrices => InputKind::Prices,
         };
         match (kind, input.role) {
+            (InputKind::Report, _) => {
+                return Err(Failure {
+                    hint: Some(
+                        "reports are not analysed again: merge saved reports with `kube-rightsize \
+                         merge a.json b.json`, or compare two with `kube-rightsize diff \
+                         before.json after.json`; to analyse, give the cluster snapshot \
+                         (`kubectl get nodes,pods -A -o json`)"
+                            .to_owned(),
+                    ),
+                    ..Failure::input(
+                        input.name,
+                        "this is a saved kube-rightsize report, not a cluster snapshot",
+                    )
+                });
+            }
             (InputKind::Snapshot, _) => {
                 prepared.snapshots.push(Input::new(input.name, input.bytes))
             }
@@ -252,6 +281,34 @@ fn read_usage(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn saved_reports_are_refused_with_a_hint() {
+        for schema in ["report", "fleet", "diff"] {
+            let bytes = format!("{{\n  \"schema\": \"kube-rightsize/{schema}/v1\",\n  \"x\": 1}}");
+            assert_eq!(classify(bytes.as_bytes()), InputKind::Report, "{schema}");
+            for role in [Role::Auto, Role::Snapshot] {
+                let input = JobInput {
+                    name: "saved.json",
+                    bytes: bytes.as_bytes(),
+                    role,
+                };
+                let e = sort(&[input], &mut Settings::default()).expect_err("refused");
+                assert!(e.message.contains("saved kube-rightsize report"), "{e:?}");
+                assert!(
+                    e.hint
+                        .as_deref()
+                        .is_some_and(|h| h.contains("kube-rightsize merge"))
+                );
+            }
+        }
+        // A snapshot that mentions a schema later on is still a snapshot.
+        let snapshot = format!(
+            "{{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [], \"x\": \"{}kube-rightsize/report/v1\"}}",
+            " ".repeat(300)
+        );
+        assert_eq!(classify(snapshot.as_bytes()), InputKind::Snapshot);
+    }
 
     #[test]
     fn recognises_each_kind_from_its_start() {
