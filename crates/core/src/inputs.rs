@@ -27,8 +27,8 @@ pub enum InputKind {
     Usage(UsageKind),
     /// A price file (CSV, instances.vantage.sh feed, kube-rightsize price file).
     Prices,
-    /// A saved kube-rightsize report, fleet or comparison: not an analysis input (it is refused
-    /// with a hint to `merge` or `diff`).
+    /// A saved kube-rightsize report, fleet or comparison: in the app, an earlier report to
+    /// compare the analysis with; elsewhere refused with a hint to `merge` or `diff`.
     Report,
 }
 
@@ -41,7 +41,7 @@ impl InputKind {
             InputKind::Usage(UsageKind::MetricsApi) => "metrics API snapshot",
             InputKind::Usage(UsageKind::KubectlTop) => "kubectl top snapshot",
             InputKind::Prices => "price file",
-            InputKind::Report => "kube-rightsize report",
+            InputKind::Report => "earlier report",
         }
     }
 }
@@ -101,6 +101,9 @@ pub fn classify(bytes: &[u8]) -> InputKind {
 pub struct Prepared<'a> {
     /// The cluster snapshots, for [`crate::analysis::analyze`].
     pub snapshots: Vec<Input<'a>>,
+    /// Saved reports recognised among the app's inputs ([`Role::Auto`]): an earlier report of
+    /// the cluster, to compare the analysis with ([`crate::report::diff`]).
+    pub reports: Vec<Input<'a>>,
     /// Each input's name and kind, in input order.
     pub kinds: Vec<(String, InputKind)>,
 }
@@ -188,6 +191,7 @@ pub fn prepare<'a>(inputs: &[Input<'a>], settings: &mut Settings) -> Result<Prep
 pub fn sort<'a>(inputs: &[JobInput<'a>], settings: &mut Settings) -> Result<Prepared<'a>, Failure> {
     let mut prepared = Prepared {
         snapshots: Vec::new(),
+        reports: Vec::new(),
         kinds: Vec::new(),
     };
     for input in inputs {
@@ -201,6 +205,9 @@ pub fn sort<'a>(inputs: &[JobInput<'a>], settings: &mut Settings) -> Result<Prep
             Role::Prices | Role::VantagePrices => InputKind::Prices,
         };
         match (kind, input.role) {
+            (InputKind::Report, Role::Auto) => {
+                prepared.reports.push(Input::new(input.name, input.bytes));
+            }
             (InputKind::Report, _) => {
                 return Err(Failure {
                     hint: Some(
@@ -287,20 +294,23 @@ mod tests {
         for schema in ["report", "fleet", "diff"] {
             let bytes = format!("{{\n  \"schema\": \"kube-rightsize/{schema}/v1\",\n  \"x\": 1}}");
             assert_eq!(classify(bytes.as_bytes()), InputKind::Report, "{schema}");
-            for role in [Role::Auto, Role::Snapshot] {
-                let input = JobInput {
-                    name: "saved.json",
-                    bytes: bytes.as_bytes(),
-                    role,
-                };
-                let e = sort(&[input], &mut Settings::default()).expect_err("refused");
-                assert!(e.message.contains("saved kube-rightsize report"), "{e:?}");
-                assert!(
-                    e.hint
-                        .as_deref()
-                        .is_some_and(|h| h.contains("kube-rightsize merge"))
-                );
-            }
+            let input = |role| JobInput {
+                name: "saved.json",
+                bytes: bytes.as_bytes(),
+                role,
+            };
+            // Given as a snapshot (the CLI's analyze): refused with a hint.
+            let e = sort(&[input(Role::Snapshot)], &mut Settings::default()).expect_err("refused");
+            assert!(e.message.contains("saved kube-rightsize report"), "{e:?}");
+            assert!(
+                e.hint
+                    .as_deref()
+                    .is_some_and(|h| h.contains("kube-rightsize merge"))
+            );
+            // Dropped in the app: kept as an earlier report.
+            let p = sort(&[input(Role::Auto)], &mut Settings::default()).expect("kept");
+            assert_eq!(p.reports.len(), 1);
+            assert!(p.snapshots.is_empty());
         }
         // A snapshot that mentions a schema later on is still a snapshot.
         let snapshot = format!(

@@ -76,6 +76,18 @@ impl Failure {
         }
     }
 
+    /// A saved report that cannot be read, or that cannot be used as the earlier report.
+    pub fn report(e: &crate::report::fleet::read::ReportReadError) -> Failure {
+        Failure {
+            heading: "This earlier report could not be read: ".into(),
+            input: e.input.clone(),
+            line: e.line.map(small),
+            column: e.column.map(small),
+            message: e.message.clone(),
+            hint: e.hint.clone(),
+        }
+    }
+
     /// A KRR result or usage snapshot that cannot be read; `kind` names it.
     pub fn read(e: &ReadError, kind: &str) -> Failure {
         Failure {

@@ -218,6 +218,9 @@ pub struct Outcome {
     pub wanted_prices: Vec<vantage::PriceKey>,
     /// Milliseconds spent reading and analysing (not waiting for the network).
     pub elapsed_ms: f64,
+    /// The analysis compared with an earlier report given among the inputs (the app's), if
+    /// one was ([`crate::report::diff`]).
+    pub comparison: Option<crate::report::diff::Diff>,
 }
 
 enum State {
@@ -263,6 +266,7 @@ pub struct Pipeline<'a> {
     settings: Settings,
     kinds: Vec<(String, InputKind)>,
     cluster: Option<Cluster>,
+    earlier: Option<crate::report::Report>,
     vantage: Option<vantage::Outcome>,
     prometheus: Option<(usize, usize)>,
     timing_since: Option<f64>,
@@ -291,6 +295,7 @@ impl<'a> Pipeline<'a> {
             settings: Settings::default(),
             kinds: Vec::new(),
             cluster: None,
+            earlier: None,
             vantage: None,
             prometheus: None,
             timing_since: None,
@@ -422,6 +427,7 @@ impl<'a> Pipeline<'a> {
         }
         self.options.apply(&mut self.settings);
         let prepared = inputs::sort(&self.inputs, &mut self.settings)?;
+        self.earlier = earlier_report(&prepared)?;
         self.kinds = prepared.kinds;
         let cluster = ingest::ingest_with(&prepared.snapshots, &self.settings.ingest)?;
         self.cluster = Some(cluster);
@@ -557,7 +563,11 @@ impl<'a> Pipeline<'a> {
             &self.generated_at,
         );
         let held = inputs::describe(&self.kinds, &analysis.cluster);
+        let comparison = self.earlier.take().map(|earlier| {
+            crate::report::diff::compare(&earlier, &analysis.report, &self.generated_at)
+        });
         Outcome {
+            comparison,
             held,
             wanted_prices: wanted_prices(&analysis.cluster, &self.settings.manual_prices),
             catalogue: self.catalogue.take(),
@@ -567,6 +577,49 @@ impl<'a> Pipeline<'a> {
             elapsed_ms: self.elapsed_ms,
             analysis,
         }
+    }
+}
+
+/// The earlier report among the inputs, read: at most one, and only next to a snapshot.
+fn earlier_report(
+    prepared: &inputs::Prepared<'_>,
+) -> Result<Option<crate::report::Report>, Failure> {
+    use crate::report::fleet::read::{self, ReportReadError};
+    let refuse = |input: &str, message: &str, hint: &str| {
+        Failure::report(&ReportReadError {
+            input: input.to_owned(),
+            line: None,
+            column: None,
+            message: message.to_owned(),
+            hint: Some(hint.to_owned()),
+        })
+    };
+    match prepared.reports.as_slice() {
+        [] => Ok(None),
+        [r] if prepared.snapshots.is_empty() => Err(refuse(
+            r.name,
+            "an earlier report is compared with a cluster snapshot, and there is none",
+            "add the cluster's snapshot (`kubectl get nodes,pods -A -o json`) to see what changed \
+             since this report; to merge several clusters' reports, use `kube-rightsize merge`",
+        )),
+        [r] => {
+            let mut members = read::read(r.name, r.bytes).map_err(|e| Failure::report(&e))?;
+            if members.len() != 1 {
+                return Err(refuse(
+                    r.name,
+                    &format!("this is a fleet of {} reports", members.len()),
+                    "compare one cluster's earlier report with its snapshot; to see a fleet, use \
+                     `kube-rightsize merge`",
+                ));
+            }
+            Ok(Some(members.remove(0).report))
+        }
+        [_, r, ..] => Err(refuse(
+            r.name,
+            "only one earlier report can be compared with the snapshot",
+            "remove all but the earlier report you want to compare with; to merge several \
+             clusters' reports, use `kube-rightsize merge`",
+        )),
     }
 }
 

@@ -91,6 +91,9 @@ pub struct Reply {
     pub vantage: Option<VantageReply>,
     /// Milliseconds spent reading and analysing (without downloads and Prometheus).
     pub elapsed_ms: f64,
+    /// The analysis compared with the earlier report among the inputs, if one was given.
+    #[serde(default)]
+    pub comparison: Option<crate::report::diff::Diff>,
 }
 
 /// What the Vantage lookups of an analysis found, for the page's Vantage panel and for its
@@ -146,6 +149,7 @@ impl Outcome {
                 .as_ref()
                 .map(|v| VantageReply::new(v, &self.analysis.report.generated_at)),
             elapsed_ms: self.elapsed_ms,
+            comparison: self.comparison,
             report: self.analysis.report,
         }
     }

@@ -159,6 +159,63 @@ fn a_krr_result_given_as_krr_or_recognised_gives_the_same_report() {
 }
 
 #[test]
+fn an_earlier_report_next_to_a_snapshot_is_compared_with_the_analysis() {
+    // The earlier report: the same cluster with KRR's recommendations, as the app exports it.
+    let (earlier, _) = drive(
+        job(vec![
+            input("cluster.json", SNAPSHOT, Role::Auto),
+            input("krr.json", KRR, Role::Auto),
+        ]),
+        &mut |_| unreachable!(),
+    );
+    let earlier = earlier.expect("earlier analysis").analysis.report;
+    let saved: &'static [u8] = crate::report::json::to_json(&earlier).leak().as_bytes();
+    let (now_, _) = drive(
+        job(vec![
+            input("november.json", saved, Role::Auto),
+            input("cluster.json", SNAPSHOT, Role::Auto),
+        ]),
+        &mut |_| unreachable!(),
+    );
+    let outcome = now_.expect("analysis with a comparison");
+    let diff = outcome.comparison.as_ref().expect("compared");
+    assert!(diff.realised.had_recommendations);
+    assert_eq!(diff.realised.applied, 0, "nothing changed");
+    assert_eq!(diff.realised.open, diff.realised.cells.len());
+    assert!(outcome.analysis.report.recommendations.is_none());
+    let held: Vec<&str> = outcome.held.iter().map(|(_, w)| w.as_str()).collect();
+    assert_eq!(held[0], "earlier report");
+    let reply = outcome.into_reply(Vec::new());
+    assert!(reply.comparison.is_some());
+
+    // A report alone, two reports, a fleet: refused, with what to do.
+    for inputs in [
+        vec![input("november.json", saved, Role::Auto)],
+        vec![
+            input("a.json", saved, Role::Auto),
+            input("b.json", saved, Role::Auto),
+            input("cluster.json", SNAPSHOT, Role::Auto),
+        ],
+    ] {
+        let (r, _) = drive(job(inputs), &mut |_| unreachable!());
+        let f = r.expect_err("refused");
+        assert_eq!(f.heading, "This earlier report could not be read: ");
+        assert!(
+            f.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("kube-rightsize merge")),
+            "{f:?}"
+        );
+    }
+    // Without an earlier report there is no comparison.
+    let (plain, _) = drive(
+        job(vec![input("cluster.json", SNAPSHOT, Role::Auto)]),
+        &mut |_| unreachable!(),
+    );
+    assert!(plain.expect("analysis").comparison.is_none());
+}
+
+#[test]
 fn an_input_in_the_wrong_role_is_a_located_failure() {
     let (r, _) = drive(
         job(vec![

@@ -23,6 +23,7 @@
 //! cell, earlier − recommended (what applying it would save). `docs/fleet.md` has a worked
 //! example.
 
+pub mod columns;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
