@@ -64,23 +64,39 @@ fn table<R>(report: &Report, items: &[R], keys: &[&str], table: &'static [Column
 }
 
 /// Workloads, one row per container of each workload's representative pod (one row with empty
-/// container cells when it has none), in report order.
+/// container cells when it has none), in report order. When the cluster has GPUs, the GPU
+/// columns ([`columns::WORKLOADS_GPU`]) follow the container columns at the end of each row.
 pub fn workloads_csv(report: &Report) -> String {
     let keys = columns::WORKLOADS_VIEW.csv;
     let workload_columns = columns::pick(columns::WORKLOADS, keys);
     let container_columns = columns::pick(columns::CONTAINERS, columns::CONTAINERS_CSV);
+    let gpu_keys: &[&str] = if columns::has_gpus(report) {
+        columns::WORKLOADS_GPU
+    } else {
+        &[]
+    };
+    let gpu_columns = columns::pick(columns::WORKLOADS, gpu_keys);
     let mut out = String::new();
     write_row(
         &mut out,
         keys.iter()
             .chain(columns::CONTAINERS_CSV)
+            .chain(gpu_keys)
             .map(|k| (*k).to_owned()),
     );
     for w in &report.workloads {
         let common: Vec<String> = cells(report, w, &workload_columns).collect();
+        let gpu: Vec<String> = cells(report, w, &gpu_columns).collect();
         if w.containers.is_empty() {
             let empty = std::iter::repeat_n(String::new(), container_columns.len());
-            write_row(&mut out, common.iter().cloned().chain(empty));
+            write_row(
+                &mut out,
+                common
+                    .iter()
+                    .cloned()
+                    .chain(empty)
+                    .chain(gpu.iter().cloned()),
+            );
         }
         for c in &w.containers {
             write_row(
@@ -88,21 +104,24 @@ pub fn workloads_csv(report: &Report) -> String {
                 common
                     .iter()
                     .cloned()
-                    .chain(cells(report, c, &container_columns)),
+                    .chain(cells(report, c, &container_columns))
+                    .chain(gpu.iter().cloned()),
             );
         }
     }
     out
 }
 
-/// Nodes, by name.
+/// Nodes, by name; when the cluster has GPUs, the GPU columns ([`columns::NODES_GPU_CSV`]) at
+/// the end.
 pub fn nodes_csv(report: &Report) -> String {
-    table(
+    let keys = columns::with_gpu_columns(
         report,
-        &report.nodes,
         columns::NODES_VIEW.csv,
-        columns::NODES,
-    )
+        columns::NODES_GPU_CSV,
+        None,
+    );
+    table(report, &report.nodes, &keys, columns::NODES)
 }
 
 /// Namespaces, by monthly cost descending; the `prices` column repeats the pricing summary.
