@@ -1106,6 +1106,44 @@ mod tests {
     }
 
     #[test]
+    fn a_requested_gpu_pays_a_replica_or_a_whole_gpu_and_mig_slices_nothing() {
+        let whole = NodeGpus {
+            requestable: 2,
+            physical: 2,
+            replicas: 1,
+            physical_hourly: 0.8,
+            ..NodeGpus::default()
+        };
+        assert_eq!(unit_gpu_rate(&whole), 0.8);
+        let sliced = NodeGpus {
+            requestable: 8,
+            replicas: 4,
+            ..whole.clone()
+        };
+        assert_eq!(unit_gpu_rate(&sliced), 0.2);
+        let unit = NodeGpus {
+            unit_hourly: 0.2,
+            ..sliced.clone()
+        };
+        assert_eq!(unit.charge(3), 3.0 * 0.2);
+        assert_eq!(unit.charge(0), 0.0);
+        assert!((unit.share_hourly() - 1.6).abs() < 1e-15);
+        let mig = NodeGpus {
+            mig: true,
+            mig_single: true,
+            unit_hourly: 0.2,
+            ..sliced
+        };
+        assert_eq!(unit_gpu_rate(&mig), 0.0);
+        assert_eq!(mig.charge(2), 0.0);
+        let none = NodeGpus {
+            requestable: 0,
+            ..whole
+        };
+        assert_eq!(unit_gpu_rate(&none), 0.0);
+    }
+
+    #[test]
     fn unit_conversions() {
         assert_eq!(cores(250), 0.25);
         assert_eq!(cores(-5), 0.0);

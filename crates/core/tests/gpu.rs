@@ -380,3 +380,91 @@ fn the_real_g4dn_node_without_an_instance_type_falls_back_with_the_gpu_default()
         n.explanation
     );
 }
+
+/// A one-node snapshot: `labels` and `capacity` as JSON object bodies, and one pod on it
+/// requesting `requests` (a JSON object body).
+fn one_node(labels: &str, capacity: &str, requests: &str) -> Analysis {
+    let text = format!(
+        r#"{{"apiVersion": "v1", "kind": "List", "items": [
+        {{"apiVersion": "v1", "kind": "Node", "metadata": {{"name": "n1", "labels": {{
+            "node.kubernetes.io/instance-type": "x.large",
+            "topology.kubernetes.io/region": "us-east-1",
+            "eks.amazonaws.com/capacityType": "ON_DEMAND", {labels}}}}},
+          "spec": {{"providerID": "aws:///us-east-1a/i-1"}},
+          "status": {{"capacity": {{{capacity}}}, "allocatable": {{{capacity}}}}}}},
+        {{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "p", "namespace": "ml"}},
+          "spec": {{"nodeName": "n1", "containers": [{{"name": "c",
+            "resources": {{"requests": {{{requests}}}}}}}]}},
+          "status": {{"phase": "Running"}}}}]}}"#
+    );
+    let mut settings = Settings::default();
+    settings.manual_prices.set("x.large", 2.0).unwrap();
+    analyze(
+        &[Input::new("one.json", text.as_bytes())],
+        &settings,
+        None,
+        GENERATED_AT,
+    )
+    .expect("ingests")
+}
+
+#[test]
+fn uneven_replicas_are_assumed_rounded_up_with_a_warning() {
+    // 4 nvidia.com/gpu at 3 replicas each, no nvidia.com/gpu.count: ⌈4 / 3⌉ = 2 physical GPUs.
+    let a = one_node(
+        r#""nvidia.com/gpu.replicas": "3""#,
+        r#""cpu": "8", "memory": "32Gi", "nvidia.com/gpu": "4""#,
+        r#""cpu": "1", "memory": "1Gi", "nvidia.com/gpu": "1""#,
+    );
+    let n = node(&a, "n1");
+    assert_eq!(
+        (n.gpu.requestable, n.gpu.physical, n.gpu.replicas),
+        (4, 2, 3)
+    );
+    let (gpu, _, _) = split(2.0, 2.0, 8.0, 32.0);
+    // The two GPUs' share spread over the 4 requestable replicas.
+    close(n.gpu.unit_hourly, gpu * 2.0 / 4.0);
+    assert!(
+        a.warnings.iter().any(|w| w.code == "gpu_replicas_uneven"
+            && w.message.contains("2 assumed (4 ÷ 3, rounded up)"))
+    );
+}
+
+#[test]
+fn mig_single_strategy_slices_are_not_charged() {
+    // Under MIG's single strategy nvidia.com/gpu counts the 7 slices of one A100.
+    let a = one_node(
+        r#""nvidia.com/mig.strategy": "single",
+           "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-40GB-MIG-1g.5gb",
+           "nvidia.com/gpu.count": "7""#,
+        r#""cpu": "12", "memory": "85Gi", "nvidia.com/gpu": "7""#,
+        r#""cpu": "1", "memory": "4Gi", "nvidia.com/gpu": "1""#,
+    );
+    let n = node(&a, "n1");
+    assert!(n.gpu.mig_single);
+    assert_eq!(
+        (n.gpu.requestable, n.gpu.physical, n.gpu.unit_hourly),
+        (7, 1, 0.0)
+    );
+    assert_eq!(a.costs.pods[0].gpu_hourly, 0.0);
+    let (gpu, core, gib) = split(2.0, 1.0, 12.0, 85.0);
+    close(a.costs.pods[0].hourly, core + 4.0 * gib);
+    close(n.gpu.idle_hourly, gpu);
+    let w = a
+        .warnings
+        .iter()
+        .find(|w| w.code == "gpu_mig_unpriced")
+        .expect("a MIG warning");
+    assert!(
+        w.message.starts_with(
+            "its 7 nvidia.com/gpu are MIG slices (nvidia.com/mig.strategy=single); MIG slices \
+             are not priced: its pods requesting 1 slice pay CPU and memory only"
+        ),
+        "{}",
+        w.message
+    );
+    assert!(
+        w.message
+            .contains("physical GPUs assumed: its MIG slices ÷ 7, rounded up")
+    );
+}
