@@ -132,6 +132,9 @@ pub enum PriceSplit {
     CpuMemory,
     /// Over GPUs, CPU and memory with OpenCost's GPU:memory and CPU:memory ratios.
     GpuCpuMemory,
+    /// The source's GPU price for the GPUs, the rest over CPU and memory with the CPU:memory
+    /// ratio.
+    GpuPrice,
     /// No price: the fallback rates (and OpenCost's $0.95 per GPU-hour for its GPUs).
     Fallback,
     /// Nothing to split over (no allocatable CPU, memory or GPUs): rates 0, the price is idle.
@@ -139,11 +142,12 @@ pub enum PriceSplit {
 }
 
 impl PriceSplit {
-    /// The stable name: `cpu_memory`, `gpu_cpu_memory`, `fallback`, `unsplit`.
+    /// The stable name: `cpu_memory`, `gpu_cpu_memory`, `gpu_price`, `fallback`, `unsplit`.
     pub fn as_str(self) -> &'static str {
         match self {
             PriceSplit::CpuMemory => "cpu_memory",
             PriceSplit::GpuCpuMemory => "gpu_cpu_memory",
+            PriceSplit::GpuPrice => "gpu_price",
             PriceSplit::Fallback => "fallback",
             PriceSplit::Unsplit => "unsplit",
         }
@@ -175,6 +179,9 @@ pub struct NodeGpus {
     pub mig: bool,
     /// True when `nvidia.com/gpu` counts MIG slices (MIG's single strategy): not charged.
     pub mig_single: bool,
+    /// True when `physical_hourly` is the price source's own GPU price
+    /// ([`PriceSplit::GpuPrice`]), not a share from OpenCost's weights.
+    pub known_price: bool,
     /// USD per physical GPU-hour.
     pub physical_hourly: f64,
     /// USD per hour of one requested `nvidia.com/gpu` / `amd.com/gpu`.
@@ -530,6 +537,16 @@ fn explain_node(
         ),
     };
     match (rates, price.usd_per_hour) {
+        (Some(r), Some(p)) if gpu.known_price => {
+            out.push_str(&format!(
+                "; split as ${}/GPU-h × {} GPU{} (the source's GPU price), the rest ({}) ",
+                fmt_rate(gpu.physical_hourly),
+                gpu.physical,
+                if gpu.physical == 1 { "" } else { "s" },
+                fmt_hourly(p - gpu.share_hourly())
+            ));
+            out.push_str(&split_words(r, alloc));
+        }
         (Some(r), Some(_)) if gpu.physical > 0 => {
             out.push_str("; ");
             out.push_str(&gpu_split_words(r, alloc, gpu));
@@ -701,12 +718,19 @@ fn price_node(
     let mut gpu = node_gpus(node, sources, warnings);
     let physical = gpu.physical as f64;
     let (hourly_price, rates, price_split) = match price.usd_per_hour {
-        Some(p) if gpu.physical > 0 => match Rates::split_with_gpus(p, physical, c, g) {
-            Some((rates, gpu_rate)) => {
-                gpu.physical_hourly = gpu_rate;
-                (p, Some(rates), PriceSplit::GpuCpuMemory)
+        Some(p) if gpu.physical > 0 => match known_gpu_split(node, &price, p, &gpu, warnings) {
+            Some((rates, gpu_price)) => {
+                gpu.physical_hourly = gpu_price;
+                gpu.known_price = true;
+                (p, Some(rates), PriceSplit::GpuPrice)
             }
-            None => (p, None, PriceSplit::Unsplit),
+            None => match Rates::split_with_gpus(p, physical, c, g) {
+                Some((rates, gpu_rate)) => {
+                    gpu.physical_hourly = gpu_rate;
+                    (p, Some(rates), PriceSplit::GpuCpuMemory)
+                }
+                None => (p, None, PriceSplit::Unsplit),
+            },
         },
         Some(p) => {
             let rates = Rates::split(p, c, g);
@@ -776,6 +800,39 @@ fn price_node(
         gpu,
         explanation,
     }
+}
+
+/// The split with the price source's own GPU price, when it has one that fits in the node's
+/// price (else the warning `gpu_price_exceeds_node` and `None`: the caller splits by weights).
+fn known_gpu_split(
+    node: &Node,
+    price: &PriceLookup,
+    hourly: f64,
+    gpu: &NodeGpus,
+    warnings: &mut Vec<Warning>,
+) -> Option<(Rates, f64)> {
+    let gpu_price = price.gpu_usd_per_hour?;
+    let alloc = (
+        cores(node.allocatable.cpu_millis),
+        gib(node.allocatable.memory_bytes),
+    );
+    let split =
+        Rates::split_with_gpu_price(hourly, gpu.physical as f64, gpu_price, alloc.0, alloc.1);
+    if split.is_none() {
+        warnings.push(Warning::new(
+            "gpu_price_exceeds_node",
+            object_ref("Node", None, &node.name),
+            format!(
+                "{} GPU{} at the GPU price {} cost more than the node's {} (or leave nothing to \
+                 split over CPU and memory): split by OpenCost's weights instead",
+                gpu.physical,
+                if gpu.physical == 1 { "" } else { "s" },
+                fmt_hourly(gpu_price),
+                fmt_hourly(hourly)
+            ),
+        ));
+    }
+    split.map(|r| (r, gpu_price))
 }
 
 /// What one requested GPU pays: 0 for MIG slices (single strategy) or without requestable

@@ -468,3 +468,54 @@ fn mig_single_strategy_slices_are_not_charged() {
             .contains("physical GPUs assumed: its MIG slices ÷ 7, rounded up")
     );
 }
+
+#[test]
+fn a_price_files_gpu_price_is_used_and_the_rest_split_over_cpu_and_memory() {
+    use kube_rightsize_core::pricing::import::import_prices;
+    let analyse = |gpu_price: &str| {
+        let csv = format!(
+            "provider,instance_type,region,capacity_type,usd_per_hour,gpu_usd_per_hour\n\
+             aws,g5.xlarge,us-east-1,on_demand,1.006,{gpu_price}\n"
+        );
+        let settings = Settings {
+            price_file: import_prices("gpu.csv", csv.as_bytes()).unwrap().table,
+            ..Settings::default()
+        };
+        analyze(
+            &[Input::new("cluster.json", CLUSTER)],
+            &settings,
+            None,
+            GENERATED_AT,
+        )
+        .unwrap()
+    };
+    // $0.80 for the A10G; the rest, $0.206/h, over 4 cores and 16 GiB with the CPU:memory ratio.
+    let a = analyse("0.8");
+    let n = node(&a, "g5-a");
+    assert_eq!(n.price_split, PriceSplit::GpuPrice);
+    assert_eq!(n.gpu.physical_hourly, 0.8);
+    let rest = Rates::split(1.006 - 0.8, 4.0, 16.0).unwrap();
+    assert_eq!(n.rates, rest);
+    // The GPU pod: 0.8 + half the rest = $0.903/h; the CPU pod 0.5 core + 1 GiB.
+    cents(pod_monthly(&a, "ml", "train-0"), 659.19);
+    cents(pod_monthly(&a, "web", "web-0"), 15.52);
+    cents(n.idle_monthly_cost(), 59.67);
+    assert!(
+        n.explanation.contains(
+            "split as $0.8000/GPU-h × 1 GPU (the source's GPU price), the rest ($0.206/h) split \
+             as $0.0335/core-h × 4 cores + $0.0045/GiB-h × 16 GiB"
+        ),
+        "{}",
+        n.explanation
+    );
+    // A GPU price above the node's: warned about, and split by OpenCost's weights.
+    let a = analyse("1.5");
+    let n = node(&a, "g5-a");
+    assert_eq!(n.price_split, PriceSplit::GpuCpuMemory);
+    cents(pod_monthly(&a, "ml", "train-0"), 672.05);
+    assert!(
+        a.warnings
+            .iter()
+            .any(|w| w.code == "gpu_price_exceeds_node")
+    );
+}

@@ -93,6 +93,23 @@ impl Rates {
         ))
     }
 
+    /// Splits `hourly_price` into a known GPU part, `gpus × gpu_hourly` (e.g. a price file's
+    /// `gpu_usd_per_hour`), and the rest over `cores` and `gib` with [`Rates::split`]. `None`
+    /// when the GPU part is not finite or more than the price, or the rest cannot be split.
+    pub fn split_with_gpu_price(
+        hourly_price: f64,
+        gpus: f64,
+        gpu_hourly: f64,
+        cores: f64,
+        gib: f64,
+    ) -> Option<Rates> {
+        let gpu_part = gpus.max(0.0) * gpu_hourly;
+        if !gpu_part.is_finite() || gpu_part < 0.0 || gpu_part > hourly_price {
+            return None;
+        }
+        Rates::split(hourly_price - gpu_part, cores, gib)
+    }
+
     /// Hourly cost of `cores` and `gib` at these rates.
     pub fn cost(&self, cores: f64, gib: f64) -> f64 {
         cores * self.cpu_core_hourly + gib * self.memory_gib_hourly
@@ -144,6 +161,11 @@ mod tests {
         assert!((gpu - 0.835_229_795_252_028).abs() < 1e-12);
         // A fully requested node allocates exactly its price.
         assert!((gpu + r.cost(4.0, 16.0) - 1.006).abs() < 1e-12);
+        // A known GPU price: the rest is split over CPU and memory.
+        let rest = Rates::split_with_gpu_price(1.006, 1.0, 0.8, 4.0, 16.0).expect("splits");
+        let expected = Rates::split(1.006 - 0.8, 4.0, 16.0).expect("splits");
+        assert_eq!(rest, expected);
+        assert_eq!(Rates::split_with_gpu_price(1.0, 2.0, 0.6, 4.0, 16.0), None);
         // A GPU-only node (no CPU or memory) puts the whole price on its GPUs.
         let (_, only) = Rates::split_with_gpus(2.0, 2.0, 0.0, 0.0).expect("splits");
         assert!((only - 1.0).abs() < 1e-15);

@@ -1017,8 +1017,8 @@ pub static NODES: &[Column<NodeRow>] = &[
     Column {
         key: "price_split",
         title: "Price split",
-        help: "How its price was split: gpu_cpu_memory (OpenCost's GPU, CPU and memory weights) \
-               or fallback; empty without GPUs",
+        help: "How its price was split: gpu_cpu_memory (OpenCost's GPU, CPU and memory weights), \
+               gpu_price (the price source's GPU price) or fallback; empty without GPUs",
         kind: Kind::Text,
         filter: true,
         value: |_, n| opt(n.price_split.map(|p| p.as_str())),
