@@ -135,6 +135,9 @@ pub enum PriceSplit {
     /// The source's GPU price for the GPUs, the rest over CPU and memory with the CPU:memory
     /// ratio.
     GpuPrice,
+    /// GPUs attached to an instance type without GPUs of its own (GCP N1 with accelerators):
+    /// the price over CPU and memory, plus the GPUs at a price file's GPU price, else unpriced.
+    AttachedGpus,
     /// No price: the fallback rates (and OpenCost's $0.95 per GPU-hour for its GPUs).
     Fallback,
     /// Nothing to split over (no allocatable CPU, memory or GPUs): rates 0, the price is idle.
@@ -142,12 +145,14 @@ pub enum PriceSplit {
 }
 
 impl PriceSplit {
-    /// The stable name: `cpu_memory`, `gpu_cpu_memory`, `gpu_price`, `fallback`, `unsplit`.
+    /// The stable name: `cpu_memory`, `gpu_cpu_memory`, `gpu_price`, `attached_gpus`,
+    /// `fallback`, `unsplit`.
     pub fn as_str(self) -> &'static str {
         match self {
             PriceSplit::CpuMemory => "cpu_memory",
             PriceSplit::GpuCpuMemory => "gpu_cpu_memory",
             PriceSplit::GpuPrice => "gpu_price",
+            PriceSplit::AttachedGpus => "attached_gpus",
             PriceSplit::Fallback => "fallback",
             PriceSplit::Unsplit => "unsplit",
         }
@@ -180,8 +185,12 @@ pub struct NodeGpus {
     /// True when `nvidia.com/gpu` counts MIG slices (MIG's single strategy): not charged.
     pub mig_single: bool,
     /// True when `physical_hourly` is the price source's own GPU price
-    /// ([`PriceSplit::GpuPrice`]), not a share from OpenCost's weights.
+    /// ([`PriceSplit::GpuPrice`], [`PriceSplit::AttachedGpus`]), not a share from OpenCost's
+    /// weights.
     pub known_price: bool,
+    /// True when the GPUs are attached to an instance type without GPUs of its own, so they
+    /// are not in its price ([`PriceSplit::AttachedGpus`]).
+    pub attached: bool,
     /// USD per physical GPU-hour.
     pub physical_hourly: f64,
     /// USD per hour of one requested `nvidia.com/gpu` / `amd.com/gpu`.
@@ -537,6 +546,27 @@ fn explain_node(
         ),
     };
     match (rates, price.usd_per_hour) {
+        (Some(r), Some(p)) if gpu.attached => {
+            out.push_str("; ");
+            out.push_str(&split_words(r, alloc));
+            if gpu.known_price {
+                out.push_str(&format!(
+                    "; plus {} attached GPU{} at ${}/GPU-h from the price file = {}",
+                    gpu.physical,
+                    if gpu.physical == 1 { "" } else { "s" },
+                    fmt_rate(gpu.physical_hourly),
+                    fmt_hourly(hourly)
+                ));
+            } else {
+                out.push_str(&format!(
+                    "; its {} attached GPU{} are not in the price of {} and not priced (warning \
+                     gpu_price_not_included)",
+                    gpu.physical,
+                    if gpu.physical == 1 { "" } else { "s" },
+                    fmt_hourly(p)
+                ));
+            }
+        }
         (Some(r), Some(p)) if gpu.known_price => {
             out.push_str(&format!(
                 "; split as ${}/GPU-h × {} GPU{} (the source's GPU price), the rest ({}) ",
@@ -716,9 +746,64 @@ fn price_node(
     };
     let (c, g) = (allocatable.cores(), allocatable.gib());
     let mut gpu = node_gpus(node, sources, warnings);
+    let (hourly_price, rates, price_split) =
+        split_price(node, &price, sources, (c, g), &mut gpu, warnings);
+    gpu.unit_hourly = unit_gpu_rate(&gpu);
+    if rates.is_none() {
+        warnings.push(Warning::new(
+            "node_zero_allocatable",
+            object.clone(),
+            format!(
+                "the node has no allocatable CPU or memory, so its price cannot be split over \
+                 resources: rates are 0 and its whole price ({}) counts as idle",
+                fmt_hourly(hourly_price)
+            ),
+        ));
+    }
+    let explanation = explain_node(
+        node,
+        &price,
+        hourly_price,
+        rates.as_ref(),
+        &allocatable,
+        &sources.fallback,
+        &gpu,
+    );
+    NodeCost {
+        node: index,
+        name: node.name.clone(),
+        estimate: price.estimate,
+        price,
+        hourly_price,
+        rates: rates.unwrap_or_default(),
+        allocatable,
+        requested: CpuMemory::default(),
+        allocated_hourly: 0.0,
+        idle_hourly: 0.0,
+        overcommitted: false,
+        pods: Vec::new(),
+        price_split,
+        gpu,
+        explanation,
+    }
+}
+
+/// The node's hourly price, its rates (`None`: nothing to split over) and how they were
+/// split; fills in `gpu.physical_hourly` (and `known_price`, `attached`).
+fn split_price(
+    node: &Node,
+    price: &PriceLookup,
+    sources: &PriceSources<'_>,
+    (c, g): (f64, f64),
+    gpu: &mut NodeGpus,
+    warnings: &mut Vec<Warning>,
+) -> (f64, Option<Rates>, PriceSplit) {
     let physical = gpu.physical as f64;
-    let (hourly_price, rates, price_split) = match price.usd_per_hour {
-        Some(p) if gpu.physical > 0 => match known_gpu_split(node, &price, p, &gpu, warnings) {
+    match price.usd_per_hour {
+        Some(p) if gpu.physical > 0 && catalogue_gpus(node, sources) == Some(0) => {
+            attached_gpus(node, price, p, (c, g), gpu, warnings)
+        }
+        Some(p) if gpu.physical > 0 => match known_gpu_split(node, price, p, gpu, warnings) {
             Some((rates, gpu_price)) => {
                 gpu.physical_hourly = gpu_price;
                 gpu.known_price = true;
@@ -761,44 +846,56 @@ fn price_node(
                 },
             )
         }
-    };
-    gpu.unit_hourly = unit_gpu_rate(&gpu);
-    if rates.is_none() {
-        warnings.push(Warning::new(
-            "node_zero_allocatable",
-            object.clone(),
-            format!(
-                "the node has no allocatable CPU or memory, so its price cannot be split over \
-                 resources: rates are 0 and its whole price ({}) counts as idle",
-                fmt_hourly(hourly_price)
-            ),
-        ));
     }
-    let explanation = explain_node(
-        node,
-        &price,
-        hourly_price,
-        rates.as_ref(),
-        &allocatable,
-        &sources.fallback,
-        &gpu,
-    );
-    NodeCost {
-        node: index,
-        name: node.name.clone(),
-        estimate: price.estimate,
-        price,
-        hourly_price,
-        rates: rates.unwrap_or_default(),
-        allocatable,
-        requested: CpuMemory::default(),
-        allocated_hourly: 0.0,
-        idle_hourly: 0.0,
-        overcommitted: false,
-        pods: Vec::new(),
-        price_split,
-        gpu,
-        explanation,
+}
+
+/// The catalogue's GPU count for the node's instance type, when the catalogue has the type.
+fn catalogue_gpus(node: &Node, sources: &PriceSources<'_>) -> Option<i64> {
+    let cat = sources.catalogue?;
+    let spec = cat.spec(node.provider, node.instance_type.as_deref()?)?;
+    spec.gpu.map(i64::from)
+}
+
+/// GPUs attached to an instance type that has none of its own (GCP N1 with accelerators: the
+/// catalogue's type has 0 GPUs), so its price `p` is the VM's only: `p` is split over CPU and
+/// memory as for nodes without GPUs, and the GPUs are added at the price file's
+/// `gpu_usd_per_hour`, or left unpriced with the warning `gpu_price_not_included`.
+fn attached_gpus(
+    node: &Node,
+    price: &PriceLookup,
+    p: f64,
+    (c, g): (f64, f64),
+    gpu: &mut NodeGpus,
+    warnings: &mut Vec<Warning>,
+) -> (f64, Option<Rates>, PriceSplit) {
+    gpu.attached = true;
+    let rates = Rates::split(p, c, g);
+    let it = node.instance_type.as_deref().unwrap_or_default();
+    match price.gpu_usd_per_hour {
+        Some(gp) => {
+            gpu.physical_hourly = gp;
+            gpu.known_price = true;
+            (
+                p + gpu.physical as f64 * gp,
+                rates,
+                PriceSplit::AttachedGpus,
+            )
+        }
+        None => {
+            warnings.push(Warning::new(
+                "gpu_price_not_included",
+                object_ref("Node", None, &node.name),
+                format!(
+                    "{it} has no GPUs of its own, so its price ({}) does not include the {} \
+                     attached GPU{} (billed separately by the provider); they are not priced \
+                     here: give their price as gpu_usd_per_hour in a price file",
+                    fmt_hourly(p),
+                    gpu.physical,
+                    if gpu.physical == 1 { "" } else { "s" },
+                ),
+            ));
+            (p, rates, PriceSplit::AttachedGpus)
+        }
     }
 }
 
@@ -853,12 +950,7 @@ fn unit_gpu_rate(gpu: &NodeGpus) -> f64 {
 fn node_gpus(node: &Node, sources: &PriceSources<'_>, warnings: &mut Vec<Warning>) -> NodeGpus {
     let sharing = node.gpu_sharing;
     let requestable = node.capacity.gpus.max(node.allocatable.gpus).max(0);
-    let catalogue = sources
-        .catalogue
-        .zip(node.instance_type.as_deref())
-        .and_then(|(cat, it)| cat.spec(node.provider, it)?.gpu)
-        .map(i64::from)
-        .filter(|n| *n > 0);
+    let catalogue = catalogue_gpus(node, sources).filter(|n| *n > 0);
     let replicas = sharing.replicas.max(1);
     let mut gpu = NodeGpus {
         requestable,

@@ -519,3 +519,52 @@ fn a_price_files_gpu_price_is_used_and_the_rest_split_over_cpu_and_memory() {
             .any(|w| w.code == "gpu_price_exceeds_node")
     );
 }
+
+#[test]
+fn gpus_attached_to_a_type_without_gpus_are_not_in_its_price() {
+    use kube_rightsize_core::pricing::catalogue::Catalogue;
+    use kube_rightsize_core::pricing::import::import_prices;
+    // GKE: an n1-standard-8 spot VM with an attached T4; the catalogue's n1-standard-8 has no
+    // GPUs, so its price ($0.13402/h) is the VM's only.
+    let cat = Catalogue::from_bytes(include_bytes!("../data/catalogue.bin")).unwrap();
+    let bytes = include_bytes!("fixtures/gke-standard-spot.json");
+    let analyse = |settings: &Settings| {
+        analyze(
+            &[Input::new("gke.json", bytes)],
+            settings,
+            Some(&cat),
+            GENERATED_AT,
+        )
+        .unwrap()
+    };
+    let a = analyse(&Settings::default());
+    let n = node(&a, "gke-prod-spot-pool-5e6f7a8b-q1w2");
+    assert_eq!(n.price_split, PriceSplit::AttachedGpus);
+    assert_eq!(n.hourly_price, 0.13402);
+    // The VM price over CPU and memory exactly as a node without GPUs; the T4 is not priced.
+    let vm = Rates::split(0.13402, n.allocatable.cores(), n.allocatable.gib()).unwrap();
+    assert_eq!(n.rates, vm);
+    assert_eq!((n.gpu.physical, n.gpu.unit_hourly), (1, 0.0));
+    assert!(a.warnings.iter().any(|w| w.code == "gpu_price_not_included"
+        && w.object == "Node/gke-prod-spot-pool-5e6f7a8b-q1w2"));
+
+    // With the T4's price in a price file, the node costs the VM plus the GPU.
+    let csv = "provider,instance_type,region,capacity_type,usd_per_hour,gpu_usd_per_hour\n\
+               gcp,n1-standard-8,us-central1,spot,0.13402,0.14\n";
+    let settings = Settings {
+        price_file: import_prices("gpu.csv", csv.as_bytes()).unwrap().table,
+        ..Settings::default()
+    };
+    let a = analyse(&settings);
+    let n = node(&a, "gke-prod-spot-pool-5e6f7a8b-q1w2");
+    assert_eq!(n.price_split, PriceSplit::AttachedGpus);
+    close(n.hourly_price, 0.13402 + 0.14);
+    assert_eq!(n.rates, vm);
+    assert_eq!(n.gpu.unit_hourly, 0.14);
+    // No pod requests it: $102.20 a month of idle GPU.
+    cents(n.idle_gpu_monthly_cost(), 102.20);
+    assert!(
+        n.explanation
+            .contains("plus 1 attached GPU at $0.1400/GPU-h from the price file")
+    );
+}

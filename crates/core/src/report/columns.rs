@@ -1018,7 +1018,8 @@ pub static NODES: &[Column<NodeRow>] = &[
         key: "price_split",
         title: "Price split",
         help: "How its price was split: gpu_cpu_memory (OpenCost's GPU, CPU and memory weights), \
-               gpu_price (the price source's GPU price) or fallback; empty without GPUs",
+               gpu_price (the price source's GPU price), attached_gpus (GPUs not in the \
+               instance type's price) or fallback; empty without GPUs",
         kind: Kind::Text,
         filter: true,
         value: |_, n| opt(n.price_split.map(|p| p.as_str())),

@@ -274,8 +274,9 @@ pub struct NodeRow {
     #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub idle_gpu_monthly_cost: f64,
     /// How its price was split: `gpu_cpu_memory` (OpenCost's weights), `gpu_price` (the
-    /// source's GPU price, the rest over CPU and memory), or `fallback` for an unpriced node
-    /// with GPUs; absent (`null`) for nodes without GPUs, whose split is as it always was.
+    /// source's GPU price, the rest over CPU and memory), `attached_gpus` (GPUs not in the
+    /// instance type's price), or `fallback` for an unpriced node with GPUs; absent (`null`)
+    /// for nodes without GPUs, whose split is as it always was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_split: Option<PriceSplit>,
 }
