@@ -8,20 +8,24 @@
 //!   `r = 0.031611 / 0.004237`: `gib_rate = P / (C·r + G)`, `core_rate = gib_rate·r`, so a fully
 //!   requested node allocates exactly `P`. With `C = G = 0` the rates are 0 and the whole price
 //!   is idle (warning `node_zero_allocatable`).
-//! * A node with `G` physical GPUs is split over GPUs too, with OpenCost's default GPU:memory
-//!   ratio `g = 0.95 / 0.004237`: `unit = P / (G·g + C·r + M)`, GPU rate `g·unit` per
-//!   physical GPU-hour, core rate `r·unit`, GiB rate `unit` ([`Rates::split_with_gpus`]).
-//!   Time-sliced GPUs (`nvidia.com/gpu.replicas` = n) cost `1/n` of a physical GPU per
-//!   requested `nvidia.com/gpu`; MIG slices are not priced (warning `gpu_mig_unpriced`). Nodes
-//!   without GPUs take exactly the CPU/memory path above. See [`NodeGpus`].
+//! * A node with `N` physical GPUs is split over GPUs too, with OpenCost's default GPU:memory
+//!   ratio `g = 0.95 / 0.004237`: `gib_rate = P / (N·g + C·r + G)`, GPU rate `g·gib_rate` per
+//!   physical GPU-hour, core rate `r·gib_rate` ([`Rates::split_with_gpus`]); with a price
+//!   file's GPU price the GPUs get that and the rest of `P` is split over CPU and memory
+//!   ([`PriceSplit::GpuPrice`]); GPUs attached to an instance type without GPUs of its own are
+//!   not in `P` ([`PriceSplit::AttachedGpus`]). Time-sliced GPUs (`nvidia.com/gpu.replicas` = n)
+//!   cost `1/n` of a physical GPU per requested `nvidia.com/gpu`; MIG slices are not priced
+//!   (warning `gpu_mig_unpriced`). Nodes without GPUs take exactly the CPU/memory path above.
+//!   See [`NodeGpus`].
 //! * A pod that holds resources costs `cores·core_rate + GiB·gib_rate` per hour on its node,
 //!   from its effective request ([`crate::pods::Pod::effective_request`]), plus
 //!   `GPUs·gpu_rate` for the GPUs it requests.
 //! * Idle per node = max(0, `P` − Σ pod costs); a node whose pods cost more than `P` is
 //!   over-committed (warning `node_overcommitted`). Its GPU part (idle GPU cost) =
 //!   min(idle, max(0, the GPUs' share of `P` − what pods pay for GPUs)).
-//! * A node without a price uses the fallback rates ([`Rates::FALLBACK`]) on its allocatable,
-//!   marked as an estimate (warning `price_unknown`).
+//! * A node without a price uses the fallback rates ([`Rates::FALLBACK`]) on its allocatable
+//!   (plus OpenCost's $0.95 per GPU-hour for its GPUs), marked as an estimate (warning
+//!   `price_unknown`).
 //! * Pods without CPU and memory requests cost 0 (warning `no_requests`, once per workload).
 //!
 //! Money is `f64` computed from the exact integer quantities and never rounded here.
