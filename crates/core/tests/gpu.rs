@@ -322,6 +322,9 @@ fn outputs_show_gpus_only_for_clusters_with_gpus() {
         ),
         "{nodes}"
     );
+    // A node without GPUs in a cluster with GPUs: zeros, and no GPU rate or split.
+    let cpu_row = nodes.lines().find(|l| l.starts_with("cpu-a,")).unwrap();
+    assert!(cpu_row.ends_with(",0,0,0,,0,0,"), "{cpu_row}");
     let workloads = csv::workloads_csv(&a.report);
     assert!(
         workloads

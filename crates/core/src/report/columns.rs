@@ -992,10 +992,16 @@ pub static NODES: &[Column<NodeRow>] = &[
         key: "gpu_hourly_rate",
         title: "$/GPU-h",
         help: "What one requested GPU costs per hour (per replica when time-sliced; MIG slices \
-               are not priced)",
+               are not priced); empty when it has no GPUs pods can request",
         kind: Kind::Number,
         filter: false,
-        value: |_, n| Value::Rate(n.gpu_hourly_rate),
+        value: |_, n| {
+            if n.gpus > 0 {
+                Value::Rate(n.gpu_hourly_rate)
+            } else {
+                Value::Unset
+            }
+        },
     },
     Column {
         key: "gpu_monthly_cost",
