@@ -171,6 +171,103 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Clusters of the fleet benchmark by default.
+const FLEET_CLUSTERS: usize = 200;
+
+/// The pods of cluster `i` of the fleet benchmark: 20 to 499, spread deterministically, so that
+/// the fleet mixes small and medium clusters (about 260 pods on average).
+fn fleet_pods(i: usize) -> u64 {
+    20 + (i as u64 * 37) % 480
+}
+
+/// `cargo xtask bench-fleet [--clusters N] [--reps R]`: generates N clusters (each with a KRR
+/// result, so their reports carry recommendations and patches), analyses each with the release
+/// CLI into a saved JSON report (`target/bench/fleet/`, kept; the snapshots are deleted), then
+/// runs `krs-bench fleet` on the first N/4, N/2 and N reports.
+pub fn fleet(root: &Path, args: &[String]) -> Result<()> {
+    let mut clusters = FLEET_CLUSTERS;
+    let mut reps = 3usize;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut number = |name: &str| -> Result<usize> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .filter(|n: &usize| *n > 0)
+                .with_context(|| format!("{name} expects a positive integer"))
+        };
+        match a.as_str() {
+            "--clusters" => clusters = number("--clusters")?,
+            "--reps" => reps = number("--reps")?,
+            other => bail!(
+                "unknown argument {other:?}\n\nusage: cargo xtask bench-fleet [--clusters N] [--reps R]"
+            ),
+        }
+    }
+    let target = crate::run::target_dir(root);
+    let dir = target.join("bench/fleet");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    crate::run::status(Command::new("cargo").args([
+        "build",
+        "--release",
+        "-p",
+        "kube-rightsize",
+        "-p",
+        "kube-rightsize-bench",
+    ]))?;
+    let cli = target.join("release/kube-rightsize");
+    let bench = target.join("release/krs-bench");
+    let mut reports = Vec::new();
+    for i in 0..clusters {
+        let pods = fleet_pods(i);
+        let report = dir.join(format!("c{i:03}-{pods}p.json"));
+        if !report.is_file() {
+            let snapshot = dir.join("snapshot.json");
+            let krr = dir.join("krr.json");
+            crate::r#gen::run(&[
+                "--nodes".into(),
+                nodes_for(pods).to_string(),
+                "--pods".into(),
+                pods.to_string(),
+                "--seed".into(),
+                (i + 1).to_string(),
+                "--out".into(),
+                snapshot.display().to_string(),
+                "--krr".into(),
+                krr.display().to_string(),
+            ])?;
+            crate::run::status(
+                Command::new(&cli)
+                    .arg("analyze")
+                    .arg(&snapshot)
+                    .arg("--krr")
+                    .arg(&krr)
+                    .args(["--format", "json", "--cluster-name", &format!("c{i:03}")])
+                    .args(["--generated-at", "2026-11-26T00:00:00Z", "-o"])
+                    .arg(&report),
+            )?;
+            let _ = std::fs::remove_file(&snapshot);
+            let _ = std::fs::remove_file(&krr);
+        }
+        reports.push(report);
+    }
+    let sizes: Vec<String> = [clusters / 4, clusters / 2, clusters]
+        .iter()
+        .filter(|k| **k > 0)
+        .map(ToString::to_string)
+        .collect();
+    crate::run::status(
+        Command::new(&bench)
+            .args([
+                "fleet",
+                "--reps",
+                &reps.to_string(),
+                "--sizes",
+                &sizes.join(","),
+            ])
+            .args(&reports),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ use anyhow::{Context, Result, bail};
 use crate::run;
 
 /// Every target in `fuzz/Cargo.toml`, in the order they run.
-pub const TARGETS: [&str; 8] = [
+pub const TARGETS: [&str; 9] = [
     "quantity",
     "snapshot",
     "krr",
@@ -29,6 +29,7 @@ pub const TARGETS: [&str; 8] = [
     "prometheus",
     "vantage",
     "analysis",
+    "reports",
 ];
 
 /// One input taking longer than this (seconds) is reported as a hang.

@@ -6,6 +6,7 @@
 //! cargo xtask dist         release build of the web app into dist/
 //! cargo xtask gen ...      deterministic synthetic cluster snapshots (see `cargo xtask gen --help`)
 //! cargo xtask bench ...    native benchmarks: analysis vs serde_json floor vs jq (BENCHMARKS.md)
+//! cargo xtask bench-fleet  merging 200 saved cluster reports (BENCHMARKS.md)
 //! cargo xtask catalogue    regenerate the embedded price catalogue from ../shared/pricing
 //! cargo xtask csp [FILE]   strict Content-Security-Policy for the built index.html (Trunk hook)
 //! cargo xtask fuzz         run every cargo-fuzz target N seconds (`--seconds N`, nightly)
@@ -36,6 +37,7 @@ commands:
   dist         release build of the web app into dist/
   gen          write a synthetic `kubectl get nodes,pods -A -o json` snapshot (gen --help)
   bench        native benchmarks at 1k-50k pods: analysis vs serde_json vs jq (bench --help)
+  bench-fleet  merging 200 generated clusters' saved reports (--clusters N, --reps R)
   catalogue    regenerate crates/core/data/catalogue.bin from ../shared/pricing
   csp [FILE]   insert a strict Content-Security-Policy into a built index.html
                (Trunk's post_build hook runs it for release builds)
@@ -70,6 +72,7 @@ fn real_main() -> Result<()> {
         "csp" => csp::run(rest),
         "layers" => layers::check(&root),
         "bench" => bench::run(&root, rest),
+        "bench-fleet" => bench::fleet(&root, rest),
         "fuzz" => fuzz::run(&root, rest),
         "catalogue" => {
             let shared = root.join("../shared/pricing");

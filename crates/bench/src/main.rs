@@ -5,6 +5,7 @@
 //! ```text
 //! krs-bench run [--reps N] [--jq PATH] [--cli PATH] [--json OUT] SNAPSHOT...
 //! krs-bench vantage --cli PATH SNAPSHOT
+//! krs-bench fleet [--reps N] [--sizes K1,K2,...] REPORT...   (merging saved reports)
 //! krs-bench one parse|analysis|report SNAPSHOT      (one measurement; used by `run`)
 //! krs-bench parsers [--runs N] SNAPSHOT              (feature `parsers`: serde_json vs SIMD parsers)
 //! ```
@@ -14,6 +15,7 @@
 //! xtask bench` generates the inputs, builds this binary in release and runs it. Benchmarks are
 //! not tests: nothing here asserts a time.
 
+mod fleet;
 mod floor;
 mod measure;
 #[cfg(feature = "parsers")]
@@ -26,12 +28,15 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: krs-bench run [--reps N] [--jq PATH|--no-jq] [--cli PATH|--no-cli] [--json OUT] SNAPSHOT...
        krs-bench vantage --cli PATH SNAPSHOT
+       krs-bench fleet [--reps N] [--sizes K1,K2,...] REPORT...
        krs-bench one parse|analysis|report SNAPSHOT
 
 run       every measurement of every SNAPSHOT, each in a child process, --reps times (default 5),
           interleaved; prints a Markdown table (median and min wall time, peak RSS) per snapshot
 vantage   Vantage requests of `kube-rightsize analyze SNAPSHOT` against the fake Vantage server,
           with a cold and then a warm cache
+fleet     merging the first K of the saved REPORTs for each K (`kube-rightsize merge`'s work),
+          each in a child process, --reps times (default 3); a Markdown table
 one       a single measurement, printed as one JSON line (what `run` starts)";
 
 fn main() -> ExitCode {
@@ -40,6 +45,8 @@ fn main() -> ExitCode {
         Some("one") => measure::main(&args[1..]),
         Some("run") => run::main(&args[1..]),
         Some("vantage") => vantage::main(&args[1..]),
+        Some("fleet") => fleet::main(&args[1..]),
+        Some("one-fleet") => fleet::one(&args[1..]),
         #[cfg(feature = "parsers")]
         Some("parsers") => parsers::main(&args[1..]),
         Some("-h" | "--help" | "help") => {

@@ -69,6 +69,20 @@ Examples:
 
 Exit codes: 0 success, 1 usage or input error, 2 internal error.";
 
+const MERGE_AFTER_LONG_HELP: &str = "\
+Each input is a kube-rightsize/report/v1 JSON report (`analyze --format json`, or the app's JSON \
+export) or a fleet file written by `merge --format json`. Each cluster keeps its report's figures \
+exactly; the fleet's totals are their sums. A report's cluster is the name it records \
+(`analyze --cluster-name`), else its file's name. Reports made with different price dates, \
+catalogues or settings are merged with a warning naming the differences.
+
+Examples:
+  kube-rightsize analyze prod.json --cluster-name prod --format json -o reports/prod.json
+  kube-rightsize merge reports/*.json --format html -o fleet.html
+  kube-rightsize merge reports/*.json --format csv -o fleet-workloads.csv
+
+Exit codes: 0 success, 1 usage or input error, 2 internal error.";
+
 const COMPLETIONS_AFTER_HELP: &str = "\
 Examples:
   kube-rightsize completions bash > ~/.local/share/bash-completion/completions/kube-rightsize
@@ -105,6 +119,9 @@ pub enum Command {
     /// YAML, a kustomize patch set or Helm values, each with its risks
     #[command(after_help = EXIT_CODES, after_long_help = PATCHES_AFTER_LONG_HELP)]
     Patches(Box<PatchesArgs>),
+    /// Merge saved JSON reports of several clusters into one fleet report
+    #[command(after_help = EXIT_CODES, after_long_help = MERGE_AFTER_LONG_HELP)]
+    Merge(MergeArgs),
     /// Fetch the Vantage prices a snapshot's nodes need into a price file
     #[command(after_help = EXIT_CODES, after_long_help = PRICES_AFTER_LONG_HELP)]
     Prices(PricesArgs),
@@ -243,6 +260,42 @@ pub struct AnalyzeArgs {
     /// The snapshots, prices and recommendations (with help headings of their own: keep last).
     #[command(flatten)]
     pub input: AnalysisArgs,
+}
+
+/// `merge` options.
+#[derive(Debug, Clone, Args)]
+#[command(mut_args(with_help(&[
+    ("output", "Write the fleet report to PATH instead of standard output"),
+    ("generated_at", "Timestamp written in the fleet report (default: now, UTC)"),
+    ("verbose", "Print each report read to standard error"),
+])))]
+pub struct MergeArgs {
+    /// Saved reports (`-` reads standard input)
+    ///
+    /// JSON reports from `analyze --format json` or the app, or fleet files from `merge --format
+    /// json`. `-` reads standard input (once).
+    #[arg(value_name = "REPORT", required = true, value_hint = ValueHint::FilePath)]
+    pub files: Vec<String>,
+
+    /// Output format (CSVs get a leading `cluster` column)
+    #[arg(
+        short,
+        long,
+        value_enum,
+        default_value_t = Format::Table,
+        overrides_with = "format"
+    )]
+    pub format: Format,
+
+    /// `-o`, `--generated-at`, `-v`.
+    #[command(flatten)]
+    pub out: OutputArgs,
+
+    /// Replace cluster, namespace, workload, container, node and pool names by pseudonyms
+    ///
+    /// Keyed by a fresh random key on every run, so two fleet reports cannot be joined.
+    #[arg(long, visible_alias = "anonymise", overrides_with = "anonymize")]
+    pub anonymize: bool,
 }
 
 /// What `analyze` and `patches` read: snapshots, prices, settings, recommendations.
@@ -695,6 +748,7 @@ where
         Command::Analyze(a) => ("analyze", &a.input.files),
         Command::Patches(p) => ("patches", &p.input.files),
         Command::Prices(p) => ("prices", &p.files),
+        Command::Merge(m) => ("merge", &m.files),
         Command::Completions { .. } => return Ok(cli),
     };
     if files.iter().filter(|f| *f == "-").count() > 1 {

@@ -22,7 +22,7 @@ use kube_rightsize_core::pricing::catalogue::Catalogue;
 use kube_rightsize_core::report::export::{self, ExportOptions};
 use kube_rightsize_core::settings::Options;
 
-use args::{AnalysisArgs, AnalyzeArgs, Cli, Command, OutputArgs, PatchesArgs};
+use args::{AnalysisArgs, AnalyzeArgs, Cli, Command, MergeArgs, OutputArgs, PatchesArgs};
 use kube_rightsize_core::patch::render::{self, Selection};
 
 /// Why the command failed, deciding the exit code.
@@ -70,6 +70,7 @@ fn run(argv: impl Iterator<Item = OsString>) -> Result<(), Failure> {
     match cli.command {
         Command::Analyze(a) => analyze(&a),
         Command::Patches(p) => patches(&p),
+        Command::Merge(m) => merge(&m),
         Command::Prices(p) => vantage::run_prices(&p),
         Command::Completions { shell } => {
             let mut script = Vec::new();
@@ -235,6 +236,55 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
             inputs: analysis.cluster.inputs.clone(),
             anonymise_key: a.anonymize.then(random_key),
             explain_nodes: a.out.verbose,
+        },
+    );
+    a.out.write(&text)
+}
+
+/// `merge`: saved reports → one fleet report.
+fn merge(a: &MergeArgs) -> Result<(), Failure> {
+    use kube_rightsize_core::report::fleet::{self, read, render};
+    let paths: Vec<(&str, Role)> = a
+        .files
+        .iter()
+        .map(|f| (f.as_str(), Role::Snapshot))
+        .collect();
+    let files = Files::read(&paths)?;
+    let mut members = Vec::new();
+    for (name, path, bytes, _) in &files.files {
+        let read = read::read(name, bytes).map_err(|mut e| {
+            if path != "-" {
+                e.input.clone_from(path);
+            }
+            Failure::Input(e.to_string())
+        })?;
+        if a.out.verbose {
+            for m in &read {
+                let s = &m.report.summary;
+                eprintln!(
+                    "{}: cluster {}, {} nodes, {} pods, generated {}",
+                    m.input,
+                    m.report.cluster.as_deref().unwrap_or("(unnamed)"),
+                    s.nodes,
+                    s.pods,
+                    m.report.generated_at
+                );
+            }
+        }
+        members.extend(read);
+    }
+    let fleet = fleet::merge(members, &a.out.timestamp());
+    // The text report lists them itself; elsewhere they would go unseen on this terminal.
+    if a.format != args::Format::Table || a.out.output.as_deref().is_some_and(|o| o != "-") {
+        for w in &fleet.warnings {
+            eprintln!("warning: {}", w.message);
+        }
+    }
+    let text = render::render(
+        &fleet,
+        &render::FleetExport {
+            format: a.format.into(),
+            anonymise_key: a.anonymize.then(random_key),
         },
     );
     a.out.write(&text)

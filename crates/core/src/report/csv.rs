@@ -52,61 +52,106 @@ fn cells<'a, R>(
     columns.iter().map(move |c| cell(&(c.value)(report, row)))
 }
 
-/// A whole table: the header (the columns' keys), then a row per item.
-fn table<R>(report: &Report, items: &[R], keys: &[&str], table: &'static [Column<R>]) -> String {
+/// The `cluster` cell of a fleet's row: the report's cluster name.
+fn cluster_cell(report: &Report) -> String {
+    text_cell(report.cluster.as_deref().unwrap_or_default())
+}
+
+/// A whole table over one or more reports: the header (`cluster` first when `fleet`, then the
+/// columns' keys), then a row per item of each report.
+fn table<R: 'static>(
+    reports: &[&Report],
+    fleet: bool,
+    items: fn(&Report) -> &[R],
+    keys: &[&str],
+    table: &'static [Column<R>],
+) -> String {
     let columns = columns::pick(table, keys);
     let mut out = String::new();
-    write_row(&mut out, keys.iter().map(|k| (*k).to_owned()));
-    for item in items {
-        write_row(&mut out, cells(report, item, &columns));
+    let cluster = fleet.then(|| "cluster".to_owned());
+    write_row(
+        &mut out,
+        cluster
+            .into_iter()
+            .chain(keys.iter().map(|k| (*k).to_owned())),
+    );
+    for report in reports {
+        let prefix = fleet.then(|| cluster_cell(report));
+        for item in items(report) {
+            write_row(
+                &mut out,
+                prefix.iter().cloned().chain(cells(report, item, &columns)),
+            );
+        }
     }
     out
+}
+
+/// True when any of `reports` has GPUs: the GPU columns are added then (at the end).
+fn any_gpus(reports: &[&Report]) -> bool {
+    reports.iter().any(|r| columns::has_gpus(r))
 }
 
 /// Workloads, one row per container of each workload's representative pod (one row with empty
 /// container cells when it has none), in report order. When the cluster has GPUs, the GPU
 /// columns ([`columns::WORKLOADS_GPU`]) follow the container columns at the end of each row.
 pub fn workloads_csv(report: &Report) -> String {
+    workloads_csv_of(&[report], false)
+}
+
+/// [`workloads_csv`] of several reports one after another, with a leading `cluster` column when
+/// `fleet`.
+pub fn workloads_csv_of(reports: &[&Report], fleet: bool) -> String {
     let keys = columns::WORKLOADS_VIEW.csv;
     let workload_columns = columns::pick(columns::WORKLOADS, keys);
     let container_columns = columns::pick(columns::CONTAINERS, columns::CONTAINERS_CSV);
-    let gpu_keys: &[&str] = if columns::has_gpus(report) {
+    let gpu_keys: &[&str] = if any_gpus(reports) {
         columns::WORKLOADS_GPU
     } else {
         &[]
     };
     let gpu_columns = columns::pick(columns::WORKLOADS, gpu_keys);
     let mut out = String::new();
+    let cluster = fleet.then(|| "cluster".to_owned());
     write_row(
         &mut out,
-        keys.iter()
-            .chain(columns::CONTAINERS_CSV)
-            .chain(gpu_keys)
-            .map(|k| (*k).to_owned()),
+        cluster.into_iter().chain(
+            keys.iter()
+                .chain(columns::CONTAINERS_CSV)
+                .chain(gpu_keys)
+                .map(|k| (*k).to_owned()),
+        ),
     );
-    for w in &report.workloads {
-        let common: Vec<String> = cells(report, w, &workload_columns).collect();
-        let gpu: Vec<String> = cells(report, w, &gpu_columns).collect();
-        if w.containers.is_empty() {
-            let empty = std::iter::repeat_n(String::new(), container_columns.len());
-            write_row(
-                &mut out,
-                common
-                    .iter()
-                    .cloned()
-                    .chain(empty)
-                    .chain(gpu.iter().cloned()),
-            );
-        }
-        for c in &w.containers {
-            write_row(
-                &mut out,
-                common
-                    .iter()
-                    .cloned()
-                    .chain(cells(report, c, &container_columns))
-                    .chain(gpu.iter().cloned()),
-            );
+    for report in reports {
+        let prefix = fleet.then(|| cluster_cell(report));
+        for w in &report.workloads {
+            let common: Vec<String> = prefix
+                .iter()
+                .cloned()
+                .chain(cells(report, w, &workload_columns))
+                .collect();
+            let gpu: Vec<String> = cells(report, w, &gpu_columns).collect();
+            if w.containers.is_empty() {
+                let empty = std::iter::repeat_n(String::new(), container_columns.len());
+                write_row(
+                    &mut out,
+                    common
+                        .iter()
+                        .cloned()
+                        .chain(empty)
+                        .chain(gpu.iter().cloned()),
+                );
+            }
+            for c in &w.containers {
+                write_row(
+                    &mut out,
+                    common
+                        .iter()
+                        .cloned()
+                        .chain(cells(report, c, &container_columns))
+                        .chain(gpu.iter().cloned()),
+                );
+            }
         }
     }
     out
@@ -115,20 +160,30 @@ pub fn workloads_csv(report: &Report) -> String {
 /// Nodes, by name; when the cluster has GPUs, the GPU columns ([`columns::NODES_GPU_CSV`]) at
 /// the end.
 pub fn nodes_csv(report: &Report) -> String {
-    let keys = columns::with_gpu_columns(
-        report,
-        columns::NODES_VIEW.csv,
-        columns::NODES_GPU_CSV,
-        None,
-    );
-    table(report, &report.nodes, &keys, columns::NODES)
+    nodes_csv_of(&[report], false)
+}
+
+/// [`nodes_csv`] of several reports, with a leading `cluster` column when `fleet` (the GPU
+/// columns when any of them has GPUs).
+pub fn nodes_csv_of(reports: &[&Report], fleet: bool) -> String {
+    let mut keys = columns::NODES_VIEW.csv.to_vec();
+    if any_gpus(reports) {
+        keys.extend_from_slice(columns::NODES_GPU_CSV);
+    }
+    table(reports, fleet, |r| &r.nodes, &keys, columns::NODES)
 }
 
 /// Namespaces, by monthly cost descending; the `prices` column repeats the pricing summary.
 pub fn namespaces_csv(report: &Report) -> String {
+    namespaces_csv_of(&[report], false)
+}
+
+/// [`namespaces_csv`] of several reports, with a leading `cluster` column when `fleet`.
+pub fn namespaces_csv_of(reports: &[&Report], fleet: bool) -> String {
     table(
-        report,
-        &report.namespaces,
+        reports,
+        fleet,
+        |r| &r.namespaces,
         columns::NAMESPACES_VIEW.csv,
         columns::NAMESPACES,
     )

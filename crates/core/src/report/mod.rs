@@ -13,6 +13,7 @@ pub mod anonymise;
 pub mod columns;
 pub mod csv;
 pub mod export;
+pub mod fleet;
 pub mod html;
 pub mod json;
 pub mod recommendations;

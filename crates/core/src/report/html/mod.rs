@@ -27,6 +27,7 @@
 
 pub mod assets;
 pub mod escape;
+pub mod fleet;
 mod patches;
 pub mod svg;
 
@@ -1072,7 +1073,7 @@ impl Page<'_> {
         out.push_str("</tbody></table></div>\n");
     }
 
-    /// The first `top` rows, then the rest in collapsed sections of [`DETAILS_CHUNK`] rows.
+    /// [`chunked`] with this page's number of rows shown first.
     fn chunked<T>(
         &self,
         out: &mut String,
@@ -1081,42 +1082,54 @@ impl Page<'_> {
         items: &[T],
         row: impl Fn(&mut String, &T),
     ) {
-        if items.is_empty() {
-            out.push_str("<p class=\"note\">None.</p>\n");
-            return;
-        }
-        let first = items.len().min(self.top);
-        out.push_str("<div class=\"scroll\"><table class=\"sortable\">");
-        if items.len() > first {
-            let _ = write!(
-                out,
-                "<caption>The first {} of {}; the rest below.</caption>",
-                group_thousands(first),
-                group_thousands(items.len())
-            );
-        }
+        chunked(out, self.top, what, cols, items, row);
+    }
+}
+
+/// The first `top` rows, then the rest in collapsed sections of [`DETAILS_CHUNK`] rows.
+fn chunked<T>(
+    out: &mut String,
+    top: usize,
+    what: &str,
+    cols: &[Col],
+    items: &[T],
+    row: impl Fn(&mut String, &T),
+) {
+    if items.is_empty() {
+        out.push_str("<p class=\"note\">None.</p>\n");
+        return;
+    }
+    let first = items.len().min(top);
+    out.push_str("<div class=\"scroll\"><table class=\"sortable\">");
+    if items.len() > first {
+        let _ = write!(
+            out,
+            "<caption>The first {} of {}; the rest below.</caption>",
+            group_thousands(first),
+            group_thousands(items.len())
+        );
+    }
+    thead(out, cols);
+    for item in &items[..first] {
+        row(out, item);
+    }
+    out.push_str("</tbody></table></div>\n");
+    let mut start = first;
+    while start < items.len() {
+        let end = (start + DETAILS_CHUNK).min(items.len());
+        let _ = write!(
+            out,
+            "<details><summary>{what} {}–{} of {}</summary><div class=\"scroll\"><table class=\"sortable\">",
+            group_thousands(start + 1),
+            group_thousands(end),
+            group_thousands(items.len())
+        );
         thead(out, cols);
-        for item in &items[..first] {
+        for item in &items[start..end] {
             row(out, item);
         }
-        out.push_str("</tbody></table></div>\n");
-        let mut start = first;
-        while start < items.len() {
-            let end = (start + DETAILS_CHUNK).min(items.len());
-            let _ = write!(
-                out,
-                "<details><summary>{what} {}–{} of {}</summary><div class=\"scroll\"><table class=\"sortable\">",
-                group_thousands(start + 1),
-                group_thousands(end),
-                group_thousands(items.len())
-            );
-            thead(out, cols);
-            for item in &items[start..end] {
-                row(out, item);
-            }
-            out.push_str("</tbody></table></div></details>\n");
-            start = end;
-        }
+        out.push_str("</tbody></table></div></details>\n");
+        start = end;
     }
 }
 
