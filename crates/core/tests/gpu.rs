@@ -571,3 +571,36 @@ fn gpus_attached_to_a_type_without_gpus_are_not_in_its_price() {
             .contains("plus 1 attached GPU at $0.1400/GPU-h from the price file")
     );
 }
+
+#[test]
+fn a_fleet_sums_the_gpu_figures_and_its_csvs_keep_the_gpu_columns() {
+    use kube_rightsize_core::report::fleet;
+    let gpu = run().report;
+    let plain = analyze(
+        &[Input::new("mixed.json", MIXED)],
+        &Settings::default(),
+        None,
+        GENERATED_AT,
+    )
+    .unwrap()
+    .report;
+    let t = fleet::totals(&[gpu.clone(), plain.clone(), gpu.clone()]);
+    assert_eq!((t.gpus, t.requested_gpus), (10, 6));
+    close(
+        t.idle_gpu_monthly_cost,
+        2.0 * gpu.summary.idle_gpu_monthly_cost,
+    );
+    close(t.gpu_monthly_cost, 2.0 * gpu.summary.gpu_monthly_cost);
+    // One cluster with GPUs gives every row the GPU columns; without any, none.
+    let nodes = csv::nodes_csv_of(&[&plain, &gpu], true);
+    assert!(nodes.lines().next().unwrap().ends_with(",price_split"));
+    assert!(!csv::nodes_csv_of(&[&plain, &plain], true).contains("gpu"));
+    let workloads = csv::workloads_csv_of(&[&plain, &gpu], true);
+    let width = |l: &str| l.split(',').count();
+    let header = workloads.lines().next().unwrap();
+    assert!(header.ends_with(",gpus,gpu_monthly_cost"));
+    // Rows of the cluster without GPUs get zeros there (no commas inside these cells).
+    let plain_row = workloads.lines().nth(1).unwrap();
+    assert!(plain_row.ends_with(",0,0"), "{plain_row}");
+    assert!(width(header) <= width(plain_row));
+}
