@@ -185,11 +185,19 @@ fn ExportBar(report: Arc<Report>, inputs: Arc<Vec<InputSummary>>) -> impl IntoVi
     }
 }
 
-/// The summary cards: cost, allocated, idle, savings, and the counts.
+/// The summary cards: cost, allocated, idle (and idle GPUs when the cluster has GPUs),
+/// savings, and the counts.
 #[component]
 fn SummaryCards(report: Arc<Report>) -> impl IntoView {
     let s = &report.summary;
-    let cards = [
+    let idle_gpu = columns::has_gpus(&report).then(|| {
+        (
+            "Idle GPUs (paid, not requested)",
+            fmt_usd(s.idle_gpu_monthly_cost),
+            "card-idle-gpu",
+        )
+    });
+    let mut cards = vec![
         ("Monthly cost", fmt_usd(s.monthly_cost), "card-cost"),
         (
             "Allocated to requests",
@@ -211,6 +219,9 @@ fn SummaryCards(report: Arc<Report>) -> impl IntoView {
         ("Workloads", s.workloads.to_string(), "card-workloads"),
         ("Namespaces", s.namespaces.to_string(), "card-namespaces"),
     ];
+    if let Some(card) = idle_gpu {
+        cards.insert(3, card);
+    }
     view! {
         <div class="cards" id="summary">
             {cards
@@ -322,7 +333,7 @@ fn workloads_table(report: &Report) -> impl IntoView + use<> {
         report,
         "workloads",
         columns::WORKLOADS,
-        columns::WORKLOADS_VIEW.people,
+        &columns::workloads_people(report),
         &report.workloads,
         Some("monthly_cost"),
         None,
@@ -334,7 +345,7 @@ fn nodes_table(report: &Report) -> impl IntoView + use<> {
         report,
         "nodes",
         columns::NODES,
-        columns::NODES_VIEW.people,
+        &columns::nodes_people(report),
         &report.nodes,
         Some("monthly_cost"),
         Some(("monthly_cost", "explanation")),

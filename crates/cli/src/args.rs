@@ -371,7 +371,8 @@ pub struct AnalysisArgs {
 
     /// Import prices from FILE (repeatable; later files win)
     ///
-    /// A CSV with the header provider,instance_type,region,capacity_type,usd_per_hour, an
+    /// A CSV with the header provider,instance_type,region,capacity_type,usd_per_hour (and
+    /// optionally gpu_usd_per_hour, one GPU's price), an
     /// instances.vantage.sh instances.json feed (EC2, Azure or GCP), or a
     /// kube-rightsize/prices/v1 JSON file (from `kube-rightsize prices`).
     #[arg(

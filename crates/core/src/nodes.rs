@@ -32,8 +32,33 @@ pub struct NodeResources {
     pub ephemeral_storage_bytes: i64,
     /// GPUs (`nvidia.com/gpu` plus `amd.com/gpu`).
     pub gpus: i64,
+    /// NVIDIA MIG slices (Σ `nvidia.com/mig-<profile>`, any profile).
+    pub mig_devices: i64,
     /// Maximum number of pods.
     pub pods: i64,
+}
+
+/// How a node's GPUs are shared, as the NVIDIA GPU operator labels them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct GpuSharing {
+    /// `nvidia.com/gpu.replicas` (time-slicing): each physical GPU is advertised as this many
+    /// `nvidia.com/gpu`; 1 when absent or not an integer from 1 to 1024.
+    pub replicas: i64,
+    /// `nvidia.com/gpu.count` (GPU feature discovery: the physical GPUs, or under MIG's
+    /// single strategy the MIG devices), when labelled with an integer from 1 to 1024.
+    pub count_label: Option<i64>,
+    /// MIG slices in capacity (Σ `nvidia.com/mig-<profile>`, MIG's mixed strategy).
+    pub mig_devices: i64,
+    /// True when `nvidia.com/gpu` itself counts MIG slices: `nvidia.com/mig.strategy=single`
+    /// with a MIG product (`nvidia.com/gpu.product` containing `MIG`).
+    pub mig_single: bool,
+}
+
+impl GpuSharing {
+    /// True when the node has MIG slices (either strategy).
+    pub fn mig(&self) -> bool {
+        self.mig_devices > 0 || self.mig_single
+    }
 }
 
 /// Why a mapped field is unknown (or how it was inferred), per field. `None` when the field was
@@ -89,6 +114,8 @@ pub struct Node {
     pub gpus: i64,
     /// GPU model (`nvidia-tesla-t4`, `NVIDIA-A10G`) when labelled.
     pub gpu_model: Option<String>,
+    /// How GPUs are shared (time-slicing, MIG), from labels and capacity.
+    pub gpu_sharing: GpuSharing,
     /// What pods can request (`status.allocatable`, or capacity when missing).
     pub allocatable: NodeResources,
     /// The machine's size (`status.capacity`).

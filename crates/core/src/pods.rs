@@ -203,6 +203,8 @@ pub struct Resources {
     pub ephemeral_storage_bytes: i64,
     /// GPUs (`nvidia.com/gpu` plus `amd.com/gpu`).
     pub gpus: i64,
+    /// NVIDIA MIG slices (Σ `nvidia.com/mig-<profile>`, any profile).
+    pub mig_devices: i64,
 }
 
 /// Requests or limits as declared on a container: `None` means "not set", which is different
@@ -221,6 +223,9 @@ pub struct ResourceSpec {
     /// GPUs (`nvidia.com/gpu` plus `amd.com/gpu`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gpus: Option<i64>,
+    /// NVIDIA MIG slices (Σ `nvidia.com/mig-<profile>`, any profile).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mig_devices: Option<i64>,
 }
 
 impl Resources {
@@ -233,6 +238,7 @@ impl Resources {
                 .ephemeral_storage_bytes
                 .saturating_add(other.ephemeral_storage_bytes),
             gpus: self.gpus.saturating_add(other.gpus),
+            mig_devices: self.mig_devices.saturating_add(other.mig_devices),
         }
     }
 
@@ -245,6 +251,7 @@ impl Resources {
                 .ephemeral_storage_bytes
                 .max(other.ephemeral_storage_bytes),
             gpus: self.gpus.max(other.gpus),
+            mig_devices: self.mig_devices.max(other.mig_devices),
         }
     }
 }
@@ -256,6 +263,7 @@ impl ResourceSpec {
             && self.memory_bytes.is_none()
             && self.ephemeral_storage_bytes.is_none()
             && self.gpus.is_none()
+            && self.mig_devices.is_none()
     }
 
     /// The set values, with unset ones counted as zero.
@@ -265,6 +273,7 @@ impl ResourceSpec {
             memory_bytes: self.memory_bytes.unwrap_or(0),
             ephemeral_storage_bytes: self.ephemeral_storage_bytes.unwrap_or(0),
             gpus: self.gpus.unwrap_or(0),
+            mig_devices: self.mig_devices.unwrap_or(0),
         }
     }
 }
@@ -280,12 +289,14 @@ mod tests {
             memory_bytes: 1,
             ephemeral_storage_bytes: 2,
             gpus: 0,
+            mig_devices: 0,
         };
         let b = Resources {
             cpu_millis: 5,
             memory_bytes: 3,
             ephemeral_storage_bytes: 1,
             gpus: 1,
+            mig_devices: 0,
         };
         let s = a.saturating_add(b);
         assert_eq!(s.cpu_millis, i64::MAX);

@@ -321,3 +321,49 @@ fn kube_rightsize_price_file_bad_rows_are_located() {
         )
     );
 }
+
+#[test]
+fn csv_and_price_files_may_give_a_gpu_price() {
+    let text = "provider,instance_type,region,capacity_type,usd_per_hour,gpu_usd_per_hour\n\
+                aws,g5.xlarge,us-east-1,on_demand,1.006,0.8\n\
+                aws,m5.large,us-east-1,on_demand,0.096,\n";
+    assert_eq!(detect_format(text.as_bytes()), Some(PriceFileFormat::Csv));
+    let got = import_prices("gpu.csv", text.as_bytes()).unwrap();
+    let g5 = got
+        .table
+        .get(Aws, "g5.xlarge", "us-east-1", OnDemand)
+        .unwrap();
+    assert_eq!((g5.usd_per_hour, g5.gpu_usd_per_hour), (1.006, Some(0.8)));
+    let m5 = got
+        .table
+        .get(Aws, "m5.large", "us-east-1", OnDemand)
+        .unwrap();
+    assert_eq!(m5.gpu_usd_per_hour, None);
+
+    // Written to and read back from a kube-rightsize price file; absent when unknown.
+    let written = write_price_file(&got.table, "2026-02-02T00:00:00Z", &[]);
+    assert_eq!(written.matches("\"gpu_usd_per_hour\": 0.8").count(), 1);
+    assert_eq!(written.matches("gpu_usd_per_hour").count(), 1);
+    let again = import_prices("again.json", written.as_bytes()).unwrap();
+    assert_eq!(
+        again.table.get(Aws, "g5.xlarge", "us-east-1", OnDemand),
+        Some(g5)
+    );
+
+    // A bad GPU price is located; a six-column header needs six fields.
+    let e = err(
+        "gpu.csv",
+        "provider,instance_type,region,capacity_type,usd_per_hour,gpu_usd_per_hour\n\
+         aws,g5.xlarge,us-east-1,on_demand,1.006,lots\n",
+    );
+    assert_eq!(
+        e.to_string(),
+        "gpu.csv:2:41: gpu_usd_per_hour `lots` is not a non-negative number of USD per GPU-hour"
+    );
+    let e = err(
+        "gpu.csv",
+        "provider,instance_type,region,capacity_type,usd_per_hour,gpu_usd_per_hour\n\
+         aws,g5.xlarge,us-east-1,on_demand,1.006\n",
+    );
+    assert!(e.to_string().contains("expected 6 fields"), "{e}");
+}

@@ -156,7 +156,27 @@ pub(crate) fn resource_spec(
         memory_bytes: memory,
         ephemeral_storage_bytes: ephemeral,
         gpus,
+        mig_devices: mig_devices(raw, ctx, path),
     }
+}
+
+/// Σ of the `nvidia.com/mig-*` quantities (MIG slices of any profile); `None` when there are
+/// none.
+pub(crate) fn mig_devices(
+    raw: &RawResources<'_>,
+    ctx: &mut Ctx<'_>,
+    path: &dyn Fn() -> String,
+) -> Option<i64> {
+    let mut total: Option<i64> = None;
+    for (name, q) in &raw.mig {
+        let v = quantity(Some(q), Unit::Count, ctx, &|| {
+            format!("{}.{}", path(), name.as_str())
+        });
+        if let Some(v) = v {
+            total = Some(total.unwrap_or(0).saturating_add(v));
+        }
+    }
+    total
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! pool it is (the precedence of labels is in [`crate::nodes`]' documentation).
 
 use crate::diagnostics::object_ref;
-use crate::ingest::convert::{Ctx, Unit, quantity};
+use crate::ingest::convert::{Ctx, Unit, mig_devices, quantity};
 use crate::ingest::raw::{RawLabels, RawObject, RawResources, RawStatus};
 use crate::model::{CapacityType, Provider};
 use crate::nodes::*;
@@ -332,6 +332,7 @@ fn node_resources(
             "amd.com/gpu",
         )),
         pods: q(raw.pods.as_ref(), Unit::Count, ctx, "pods"),
+        mig_devices: mig_devices(raw, ctx, &|| format!("status.{field}")).unwrap_or(0),
     })
 }
 
@@ -392,6 +393,7 @@ pub(crate) fn node_from_raw(
             .unwrap_or(0);
     }
     let gpu_model = labels.first_of(GPU_MODEL).map(|(_, v)| v.to_owned());
+    let gpu_sharing = gpu_sharing(labels, &capacity, &allocatable);
     let roles = roles(labels);
     let control_plane = roles.iter().any(|r| r == "control-plane" || r == "master");
 
@@ -409,6 +411,7 @@ pub(crate) fn node_from_raw(
         compute_type,
         gpus,
         gpu_model,
+        gpu_sharing,
         allocatable,
         capacity,
         control_plane,
@@ -416,6 +419,33 @@ pub(crate) fn node_from_raw(
         created: obj.creation_timestamp().map(str::to_owned),
         reasons,
     })
+}
+
+/// How the node's GPUs are shared (time-slicing replicas, MIG), from the GPU operator's labels
+/// and the MIG resources in capacity.
+fn gpu_sharing(
+    labels: &RawLabels<'_>,
+    capacity: &NodeResources,
+    allocatable: &NodeResources,
+) -> GpuSharing {
+    let count = |key: &str| {
+        labels
+            .get(key)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .filter(|n| (1..=ABSURD_NODE_GPUS).contains(n))
+    };
+    let mig_single = labels
+        .get("nvidia.com/mig.strategy")
+        .is_some_and(|v| v.eq_ignore_ascii_case("single"))
+        && labels
+            .get("nvidia.com/gpu.product")
+            .is_some_and(|p| p.to_ascii_uppercase().contains("MIG"));
+    GpuSharing {
+        replicas: count("nvidia.com/gpu.replicas").unwrap_or(1),
+        count_label: count("nvidia.com/gpu.count"),
+        mig_devices: capacity.mig_devices.max(allocatable.mig_devices),
+        mig_single,
+    }
 }
 
 /// Why a node has no instance type.

@@ -32,6 +32,7 @@ fn container_from_raw(raw: &RawContainer<'_>, init: bool, ctx: &mut Ctx<'_>) -> 
         limits.ephemeral_storage_bytes,
     );
     default(&mut requests.gpus, limits.gpus);
+    default(&mut requests.mig_devices, limits.mig_devices);
     Container {
         name: name.to_owned(),
         requests,

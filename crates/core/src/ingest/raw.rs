@@ -159,7 +159,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawQty<'a> {
 }
 
 /// The resources of a `requests`/`limits`/`capacity`/`allocatable`/`overhead` map that the
-/// analysis reads; every other resource name (hugepages, extended resources) is skipped.
+/// analysis reads; every other resource name (hugepages, other extended resources) is skipped.
+/// NVIDIA MIG slices (`nvidia.com/mig-<profile>`) are kept by name, at most [`MAX_MIG_KEYS`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct RawResources<'a> {
     pub cpu: Option<RawQty<'a>>,
@@ -168,7 +169,13 @@ pub(crate) struct RawResources<'a> {
     pub nvidia_gpu: Option<RawQty<'a>>,
     pub amd_gpu: Option<RawQty<'a>>,
     pub pods: Option<RawQty<'a>>,
+    /// `nvidia.com/mig-<profile>` quantities (MIG slices), as (resource name, quantity).
+    pub mig: Vec<(Text<'a>, RawQty<'a>)>,
 }
+
+/// The most MIG resource names read from one resource map (a GPU has a handful of profiles);
+/// more are skipped so hostile input cannot grow the list.
+pub(crate) const MAX_MIG_KEYS: usize = 64;
 
 struct ResourcesVisitor<'a>(PhantomData<&'a ()>);
 
@@ -189,6 +196,12 @@ impl<'de: 'a, 'a> Visitor<'de> for ResourcesVisitor<'a> {
                 "nvidia.com/gpu" => &mut out.nvidia_gpu,
                 "amd.com/gpu" => &mut out.amd_gpu,
                 "pods" => &mut out.pods,
+                k if k.starts_with("nvidia.com/mig-") && out.mig.len() < MAX_MIG_KEYS => {
+                    if let Some(q) = map.next_value::<Option<RawQty<'a>>>()? {
+                        out.mig.push((key, q));
+                    }
+                    continue;
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -704,6 +717,22 @@ mod tests {
         assert!(matches!(w.l.0[0].1.0, Cow::Borrowed("b")));
         assert_eq!(w.l.get("c"), Some("d\n"));
         assert!(!w.l.has("x"));
+    }
+
+    #[test]
+    fn mig_resources_are_kept_by_name() {
+        let text = r#"{"r": {"nvidia.com/mig-1g.5gb": "7", "nvidia.com/mig-3g.20gb": 2,
+            "nvidia.com/gpu": "1", "nvidia.com/migrate": "1"}, "l": {}}"#;
+        let w: Wrap<'_> = serde_json::from_str(text).unwrap();
+        let names: Vec<&str> = w.r.mig.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["nvidia.com/mig-1g.5gb", "nvidia.com/mig-3g.20gb"]);
+        assert_eq!(w.r.mig[1].1, RawQty::Int(2));
+        let many: Vec<String> = (0..100)
+            .map(|i| format!("\"nvidia.com/mig-{i}g\": 1"))
+            .collect();
+        let text = format!(r#"{{"r": {{{}}}, "l": {{}}}}"#, many.join(","));
+        let w: Wrap<'_> = serde_json::from_str(&text).unwrap();
+        assert_eq!(w.r.mig.len(), MAX_MIG_KEYS);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! Three formats are recognised automatically ([`detect_format`]):
 //!
 //! 1. **CSV** with the header `provider,instance_type,region,capacity_type,usd_per_hour`
-//!    (the layout of the shared pricing snapshot's `prices.csv`). Blank lines and lines starting
-//!    with `#` are skipped; fields may be quoted (RFC 4180).
+//!    (the layout of the shared pricing snapshot's `prices.csv`), optionally followed by a
+//!    `gpu_usd_per_hour` column (one GPU's price per hour; empty when unknown). Blank lines and
+//!    lines starting with `#` are skipped; fields may be quoted (RFC 4180).
 //! 2. **instances.vantage.sh feeds**: the JSON arrays served as `/instances.json` (EC2),
 //!    `/azure/instances.json` and `/gcp/instances.json`. Only Linux prices are read:
 //!    `ondemand`, and for spot `spot`, else `spot_avg`, else the midpoint of `spot_min` and
@@ -13,7 +14,8 @@
 //!    (`us-east`), translated to ARM names (`eastus`) with a built-in table.
 //! 3. **kube-rightsize price files** ([`PRICES_SCHEMA`]), written by [`write_price_file`]:
 //!    `{"schema": "kube-rightsize/prices/v1", "generated_at": ..., "prices": [{"provider",
-//!    "instance_type", "region", "capacity_type", "usd_per_hour", "source", "fetched_at"}]}`.
+//!    "instance_type", "region", "capacity_type", "usd_per_hour", "source", "fetched_at",
+//!    "gpu_usd_per_hour"}]}` (`gpu_usd_per_hour` optional).
 //!
 //! Bad rows are errors located by line and column ([`ImportError`]); odd but usable content
 //! (duplicates, records without a Linux price, unknown Azure regions) gives warnings.
@@ -34,6 +36,9 @@ pub const PRICES_SCHEMA: &str = "kube-rightsize/prices/v1";
 
 /// The CSV header a CSV price file must start with.
 pub const CSV_HEADER: &str = "provider,instance_type,region,capacity_type,usd_per_hour";
+
+/// The optional sixth CSV column: USD per hour of one of the instance type's GPUs.
+pub const CSV_GPU_COLUMN: &str = "gpu_usd_per_hour";
 
 /// Which kind of price file was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -141,7 +146,7 @@ pub fn detect_format(bytes: &[u8]) -> Option<PriceFileFormat> {
                 .lines()
                 .map(str::trim)
                 .find(|l| !l.is_empty() && !l.starts_with('#'))?;
-            is_csv_header(first).then_some(PriceFileFormat::Csv)
+            csv_header_fields(first).map(|_| PriceFileFormat::Csv)
         }
     }
 }
@@ -251,6 +256,16 @@ fn usd_from(text: &str) -> Result<f64, String> {
     })
 }
 
+/// An optional GPU price: empty is unknown.
+fn gpu_usd_from(text: &str) -> Result<Option<f64>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    parse_usd(text).map(Some).ok_or_else(|| {
+        format!("gpu_usd_per_hour `{text}` is not a non-negative number of USD per GPU-hour")
+    })
+}
+
 /// A JSON string field checked as its CSV column is ([`Column::from_text`]).
 struct Checked<T>(T);
 
@@ -355,6 +370,8 @@ struct PriceRowIn {
     source: Option<String>,
     #[serde(default)]
     fetched_at: Option<String>,
+    #[serde(default)]
+    gpu_usd_per_hour: Option<UsdField>,
 }
 
 fn import_kube_rightsize(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
@@ -411,6 +428,7 @@ fn import_kube_rightsize(name: &str, text: &str) -> Result<ImportedPrices, Impor
                 .fetched_at
                 .filter(|s| !s.is_empty())
                 .map(|s| shortened.cap(s, String::new, &format!("prices[{i}].fetched_at"))),
+            gpu_usd_per_hour: row.gpu_usd_per_hour.map(|g| g.0),
         };
         let key = describe_key(&entry);
         if table.insert(entry).is_some() {
@@ -472,6 +490,9 @@ pub struct PriceFileRow<'a> {
     pub source: Option<&'a str>,
     /// When it was fetched.
     pub fetched_at: Option<&'a str>,
+    /// USD per hour of one GPU, when known; left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu_usd_per_hour: Option<f64>,
 }
 
 /// A kube-rightsize price file ([`PRICES_SCHEMA`]), ready to serialize.
@@ -520,6 +541,7 @@ pub fn write_price_file(table: &PriceTable, generated_at: &str, warnings: &[Warn
                 usd_per_hour: e.usd_per_hour,
                 source: e.source.as_deref(),
                 fetched_at: e.fetched_at.as_deref(),
+                gpu_usd_per_hour: e.gpu_usd_per_hour,
             })
             .collect(),
     };
@@ -530,12 +552,22 @@ pub fn write_price_file(table: &PriceTable, generated_at: &str, warnings: &[Warn
 
 // ---------------------------------------------------------------- CSV
 
-fn is_csv_header(line: &str) -> bool {
+/// The number of fields of a CSV price file header: 5 ([`CSV_HEADER`]) or 6 (with
+/// [`CSV_GPU_COLUMN`]); `None` when `line` is not one.
+fn csv_header_fields(line: &str) -> Option<usize> {
     let fields: Vec<String> = line
         .split(',')
         .map(|f| f.trim().trim_matches('"').to_ascii_lowercase())
         .collect();
-    fields.iter().map(String::as_str).eq(CSV_HEADER.split(','))
+    let names: Vec<&str> = fields.iter().map(String::as_str).collect();
+    let base: Vec<&str> = CSV_HEADER.split(',').collect();
+    if names == base {
+        Some(5)
+    } else if names.len() == 6 && names[..5] == base[..] && names[5] == CSV_GPU_COLUMN {
+        Some(6)
+    } else {
+        None
+    }
 }
 
 /// Splits one CSV line into (field, 1-based character column) pairs, honouring RFC 4180 quotes
@@ -590,7 +622,7 @@ fn split_csv_line(line: &str) -> Result<Vec<(String, usize)>, usize> {
 
 fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
     let mut table = PriceTable::new(format!("price file {name}"));
-    let mut header_seen = false;
+    let mut header_fields: Option<usize> = None;
     let mut duplicates = Vec::new();
     let mut warnings = Vec::new();
     let mut shortened = Shortened::default();
@@ -601,8 +633,9 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        if !header_seen {
-            if !is_csv_header(trimmed) {
+        let Some(expected) = header_fields else {
+            header_fields = csv_header_fields(trimmed);
+            if header_fields.is_none() {
                 let shown: String = trimmed.chars().take(60).collect();
                 return Err(ImportError {
                     hint: Some(FORMATS_HINT.to_owned()),
@@ -614,17 +647,24 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
                     )
                 });
             }
-            header_seen = true;
             continue;
-        }
+        };
         let fields = split_csv_line(line)
             .map_err(|col| error(name, line_no, col, "a quoted field is not closed"))?;
-        if fields.len() != 5 {
+        if fields.len() != expected {
+            let header = if expected == 6 {
+                format!("{CSV_HEADER},{CSV_GPU_COLUMN}")
+            } else {
+                CSV_HEADER.to_owned()
+            };
             return Err(error(
                 name,
                 line_no,
                 1,
-                format!("expected 5 fields ({CSV_HEADER}), found {}", fields.len()),
+                format!(
+                    "expected {expected} fields ({header}), found {}",
+                    fields.len()
+                ),
             ));
         }
         let at = |k: usize| (fields[k].0.trim(), fields[k].1);
@@ -643,6 +683,12 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
             CapacityType::from_text(capacity).map_err(|m| error(name, line_no, col, m))?;
         let (usd, col) = at(4);
         let usd = usd_from(usd).map_err(|m| error(name, line_no, col, m))?;
+        let gpu = match fields.get(5) {
+            Some((text, col)) => {
+                gpu_usd_from(text.trim()).map_err(|m| error(name, line_no, *col, m))?
+            }
+            None => None,
+        };
         let entry = PriceEntry {
             provider,
             instance_type: shortened.cap(
@@ -659,13 +705,14 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
             usd_per_hour: usd,
             source: None,
             fetched_at: None,
+            gpu_usd_per_hour: gpu,
         };
         let key = describe_key(&entry);
         if table.insert(entry).is_some() {
             duplicates.push(format!("line {line_no} ({key})"));
         }
     }
-    if !header_seen {
+    if header_fields.is_none() {
         return Err(ImportError {
             hint: Some(FORMATS_HINT.to_owned()),
             ..error(
@@ -884,6 +931,7 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
                     usd_per_hour,
                     source: Some("instances.vantage.sh".to_owned()),
                     fetched_at: None,
+                    gpu_usd_per_hour: None,
                 });
             };
             if let Some(p) = feed_price(linux.get("ondemand")) {

@@ -110,6 +110,10 @@ pub struct PriceEntry {
     pub source: Option<String>,
     /// When this price was fetched, when the file says.
     pub fetched_at: Option<String>,
+    /// USD per hour of one of the instance type's GPUs, when the source says (a price file's
+    /// optional `gpu_usd_per_hour`); the cost model then splits only the rest of the price over
+    /// CPU and memory.
+    pub gpu_usd_per_hour: Option<f64>,
 }
 
 /// A set of prices keyed by (provider, instance type, region, capacity type): the Vantage slot
@@ -157,6 +161,7 @@ impl PriceTable {
             usd_per_hour,
             source: None,
             fetched_at: None,
+            gpu_usd_per_hour: None,
         })
     }
 
@@ -378,6 +383,9 @@ pub struct PriceLookup {
     pub unpriced_reason: Option<String>,
     /// Problems to report as warnings.
     pub issues: Vec<PriceIssue>,
+    /// USD per hour of one GPU when the source knows it (price files' `gpu_usd_per_hour`;
+    /// scaled like the price under an assumed spot discount).
+    pub gpu_usd_per_hour: Option<f64>,
 }
 
 /// Every price source, borrowed, ready for lookups.
@@ -424,6 +432,10 @@ pub fn as_of_for_region(as_of: &str, region: &str) -> String {
     other.map_or_else(|| as_of.trim().to_owned(), str::to_owned)
 }
 
+/// A price found in a source: USD per hour, the source, its as-of date, its description and
+/// the GPU price, when the source has one.
+type Found = (f64, PriceSource, Option<String>, String, Option<f64>);
+
 impl<'a> PriceSources<'a> {
     /// Sources with only the catalogue (no manual prices, price files or Vantage).
     pub fn catalogue_only(catalogue: Option<&'a Catalogue>) -> PriceSources<'a> {
@@ -452,7 +464,7 @@ impl<'a> PriceSources<'a> {
         instance_type: &str,
         region: &str,
         capacity: CapacityType,
-    ) -> Option<(f64, PriceSource, Option<String>, String)> {
+    ) -> Option<Found> {
         for (table, source) in [
             (self.vantage, PriceSource::Vantage),
             (self.file, PriceSource::File),
@@ -467,7 +479,7 @@ impl<'a> PriceSources<'a> {
                     table.description.clone()
                 };
                 let as_of = e.fetched_at.clone().or_else(|| table.as_of.clone());
-                return Some((e.usd_per_hour, source, as_of, desc));
+                return Some((e.usd_per_hour, source, as_of, desc, e.gpu_usd_per_hour));
             }
         }
         let cat = self.catalogue?;
@@ -478,6 +490,7 @@ impl<'a> PriceSources<'a> {
             PriceSource::Embedded,
             as_of,
             "the embedded catalogue".to_owned(),
+            None,
         ))
     }
 
@@ -498,6 +511,7 @@ impl<'a> PriceSources<'a> {
                 ),
             }],
             unpriced_reason: Some(reason),
+            gpu_usd_per_hour: None,
         }
     }
 
@@ -557,6 +571,7 @@ impl<'a> PriceSources<'a> {
                 note: (name != instance_type).then(|| format!("manual price for {name}")),
                 unpriced_reason: None,
                 issues: Vec::new(),
+                gpu_usd_per_hour: None,
             };
         }
         let Some(region) = query.region.filter(|r| !r.trim().is_empty()) else {
@@ -565,7 +580,7 @@ impl<'a> PriceSources<'a> {
             ));
         };
         let provider = query.provider;
-        let found = |price: (f64, PriceSource, Option<String>, String),
+        let found = |price: Found,
                      priced_as: CapacityType,
                      note: Option<String>,
                      issues: Vec<PriceIssue>| PriceLookup {
@@ -578,6 +593,7 @@ impl<'a> PriceSources<'a> {
             note,
             unpriced_reason: None,
             issues,
+            gpu_usd_per_hour: price.4,
         };
         match query.capacity_type {
             CapacityType::Spot => {
@@ -613,6 +629,7 @@ impl<'a> PriceSources<'a> {
                             }],
                         );
                         l.usd_per_hour = Some(od_price * (1.0 - d));
+                        l.gpu_usd_per_hour = l.gpu_usd_per_hour.map(|g| g * (1.0 - d));
                         l.estimate = true;
                         l
                     }

@@ -18,7 +18,8 @@
 //! * Money: a pod's recommended cost replaces the requests of its recommended containers (app
 //!   containers and native sidecars; init containers unchanged) with the recommended ones where
 //!   numeric, recomputes the pod's effective request ([`crate::pods::effective_request`]) and
-//!   prices it on the same node rates as now. `?` costs as now. A negative saving is the extra
+//!   prices it on the same node rates as now; its GPUs cost what they cost now (recommendations
+//!   change CPU and memory only). `?` costs as now. A negative saving is the extra
 //!   cost of making an under-provisioned container safe.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -634,6 +635,10 @@ pub fn recommended_hourly(
             .collect();
         let e = effective_request(&containers, &init, &pod.overhead);
         hourly += pc.rates.cost(cores(e.cpu_millis), gib(e.memory_bytes));
+        // Recommendations change CPU and memory only: the GPUs cost what they cost now.
+        if pc.gpu_hourly != 0.0 {
+            hourly += pc.gpu_hourly;
+        }
     }
     hourly
 }

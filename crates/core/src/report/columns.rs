@@ -399,6 +399,22 @@ pub static WORKLOADS: &[Column<WorkloadRow>] = &[
         filter: false,
         value: |_, w| Value::List(&w.price_sources),
     },
+    Column {
+        key: "gpus",
+        title: "GPUs",
+        help: "Σ GPUs requested by its pods holding resources (nvidia.com/gpu + amd.com/gpu)",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, w| Value::Count(count(w.gpus)),
+    },
+    Column {
+        key: "gpu_monthly_cost",
+        title: "GPU cost",
+        help: "The part of its monthly cost paid for GPUs, at its nodes' GPU rates",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, w| usd(w.gpu_monthly_cost, w.price_estimate),
+    },
 ];
 
 /// Which workload columns each output shows.
@@ -939,7 +955,162 @@ pub static NODES: &[Column<NodeRow>] = &[
         filter: false,
         value: |_, n| Value::Text(&n.explanation),
     },
+    Column {
+        key: "gpus",
+        title: "GPUs",
+        help: "GPUs pods can request (nvidia.com/gpu + amd.com/gpu; time-sliced replicas count \
+               one each)",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, n| Value::Count(count(n.gpus)),
+    },
+    Column {
+        key: "physical_gpus",
+        title: "Physical GPUs",
+        help: "Physical GPUs its price split counts",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, n| Value::Count(count(n.physical_gpus)),
+    },
+    Column {
+        key: "requested_gpus",
+        title: "Requested GPUs",
+        help: "Σ GPUs requested by the pods holding resources on it",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, n| Value::Count(count(n.requested_gpus)),
+    },
+    Column {
+        key: "gpu_requested",
+        title: "GPU req / alloc",
+        help: "Requested GPUs of the GPUs pods can request",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, n| gpu_use(n),
+    },
+    Column {
+        key: "gpu_hourly_rate",
+        title: "$/GPU-h",
+        help: "What one requested GPU costs per hour (per replica when time-sliced; MIG slices \
+               are not priced); empty when it has no GPUs pods can request",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, n| {
+            if n.gpus > 0 {
+                Value::Rate(n.gpu_hourly_rate)
+            } else {
+                Value::Unset
+            }
+        },
+    },
+    Column {
+        key: "gpu_monthly_cost",
+        title: "GPU share",
+        help: "The GPUs' share of its monthly cost",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, n| usd(n.gpu_monthly_cost, n.price_estimate),
+    },
+    Column {
+        key: "idle_gpu_monthly_cost",
+        title: "Idle GPU",
+        help: "The GPU part of its idle cost: GPU share − what pods pay for GPUs, at most the \
+               idle cost",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, n| money(n.idle_gpu_monthly_cost),
+    },
+    Column {
+        key: "price_split",
+        title: "Price split",
+        help: "How its price was split: gpu_cpu_memory (OpenCost's GPU, CPU and memory weights), \
+               gpu_price (the price source's GPU price), attached_gpus (GPUs not in the \
+               instance type's price) or fallback; empty without GPUs",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, n| opt(n.price_split.map(|p| p.as_str())),
+    },
 ];
+
+/// A count that cannot be negative, for [`Value::Count`].
+fn count(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
+/// `requested of requestable` GPUs, `–` without GPUs.
+fn gpu_use(n: &NodeRow) -> Value<'static> {
+    if n.gpus == 0 && n.requested_gpus == 0 {
+        Value::Unset
+    } else {
+        Value::CountOf {
+            count: count(n.requested_gpus),
+            of: count(n.gpus),
+        }
+    }
+}
+
+/// True when the report's cluster has GPUs: the GPU columns are shown only then.
+pub fn has_gpus(report: &Report) -> bool {
+    report.summary.gpus > 0 || report.nodes.iter().any(|n| n.physical_gpus > 0)
+}
+
+/// The node columns added for people when the cluster has GPUs, after `memory_requested`.
+pub const NODES_GPU_PEOPLE: &[&str] =
+    &["gpu_requested", "gpu_hourly_rate", "idle_gpu_monthly_cost"];
+
+/// The node columns added at the end of the CSV when the cluster has GPUs.
+pub const NODES_GPU_CSV: &[&str] = &[
+    "gpus",
+    "physical_gpus",
+    "requested_gpus",
+    "gpu_hourly_rate",
+    "gpu_monthly_cost",
+    "idle_gpu_monthly_cost",
+    "price_split",
+];
+
+/// The workload columns added for people (after `workload_memory_request_bytes`) and at the
+/// end of the CSV when the cluster has GPUs.
+pub const WORKLOADS_GPU: &[&str] = &["gpus", "gpu_monthly_cost"];
+
+/// `view` for `report`: the view's keys, with `extra` inserted after `after` (or at the end
+/// when `after` is `None` or not in the view) when the cluster has GPUs. Without GPUs, exactly
+/// the view.
+pub fn with_gpu_columns(
+    report: &Report,
+    view: &'static [&'static str],
+    extra: &'static [&'static str],
+    after: Option<&str>,
+) -> Vec<&'static str> {
+    let mut keys = view.to_vec();
+    if has_gpus(report) {
+        let at = after
+            .and_then(|a| keys.iter().position(|k| *k == a))
+            .map_or(keys.len(), |i| i + 1);
+        keys.splice(at..at, extra.iter().copied());
+    }
+    keys
+}
+
+/// The node columns for people (the HTML report and the app) of `report`.
+pub fn nodes_people(report: &Report) -> Vec<&'static str> {
+    with_gpu_columns(
+        report,
+        NODES_VIEW.people,
+        NODES_GPU_PEOPLE,
+        Some("memory_requested"),
+    )
+}
+
+/// The workload columns for people of `report`.
+pub fn workloads_people(report: &Report) -> Vec<&'static str> {
+    with_gpu_columns(
+        report,
+        WORKLOADS_VIEW.people,
+        WORKLOADS_GPU,
+        Some("workload_memory_request_bytes"),
+    )
+}
 
 /// Which node columns each output shows.
 pub const NODES_VIEW: View = View {
@@ -1346,6 +1517,10 @@ mod tests {
         check(POOLS, &POOLS_VIEW);
         check(WARNINGS, &WARNINGS_VIEW);
         assert_eq!(pick(CONTAINERS, CONTAINERS_CSV).len(), CONTAINERS.len());
+        for extra in [NODES_GPU_PEOPLE, NODES_GPU_CSV] {
+            assert_eq!(pick(NODES, extra).len(), extra.len());
+        }
+        assert_eq!(pick(WORKLOADS, WORKLOADS_GPU).len(), WORKLOADS_GPU.len());
     }
 
     #[test]

@@ -87,8 +87,14 @@ fn table<R: 'static>(
     out
 }
 
+/// True when any of `reports` has GPUs: the GPU columns are added then (at the end).
+fn any_gpus(reports: &[&Report]) -> bool {
+    reports.iter().any(|r| columns::has_gpus(r))
+}
+
 /// Workloads, one row per container of each workload's representative pod (one row with empty
-/// container cells when it has none), in report order.
+/// container cells when it has none), in report order. When the cluster has GPUs, the GPU
+/// columns ([`columns::WORKLOADS_GPU`]) follow the container columns at the end of each row.
 pub fn workloads_csv(report: &Report) -> String {
     workloads_csv_of(&[report], false)
 }
@@ -99,6 +105,12 @@ pub fn workloads_csv_of(reports: &[&Report], fleet: bool) -> String {
     let keys = columns::WORKLOADS_VIEW.csv;
     let workload_columns = columns::pick(columns::WORKLOADS, keys);
     let container_columns = columns::pick(columns::CONTAINERS, columns::CONTAINERS_CSV);
+    let gpu_keys: &[&str] = if any_gpus(reports) {
+        columns::WORKLOADS_GPU
+    } else {
+        &[]
+    };
+    let gpu_columns = columns::pick(columns::WORKLOADS, gpu_keys);
     let mut out = String::new();
     let cluster = fleet.then(|| "cluster".to_owned());
     write_row(
@@ -106,6 +118,7 @@ pub fn workloads_csv_of(reports: &[&Report], fleet: bool) -> String {
         cluster.into_iter().chain(
             keys.iter()
                 .chain(columns::CONTAINERS_CSV)
+                .chain(gpu_keys)
                 .map(|k| (*k).to_owned()),
         ),
     );
@@ -117,9 +130,17 @@ pub fn workloads_csv_of(reports: &[&Report], fleet: bool) -> String {
                 .cloned()
                 .chain(cells(report, w, &workload_columns))
                 .collect();
+            let gpu: Vec<String> = cells(report, w, &gpu_columns).collect();
             if w.containers.is_empty() {
                 let empty = std::iter::repeat_n(String::new(), container_columns.len());
-                write_row(&mut out, common.iter().cloned().chain(empty));
+                write_row(
+                    &mut out,
+                    common
+                        .iter()
+                        .cloned()
+                        .chain(empty)
+                        .chain(gpu.iter().cloned()),
+                );
             }
             for c in &w.containers {
                 write_row(
@@ -127,7 +148,8 @@ pub fn workloads_csv_of(reports: &[&Report], fleet: bool) -> String {
                     common
                         .iter()
                         .cloned()
-                        .chain(cells(report, c, &container_columns)),
+                        .chain(cells(report, c, &container_columns))
+                        .chain(gpu.iter().cloned()),
                 );
             }
         }
@@ -135,20 +157,20 @@ pub fn workloads_csv_of(reports: &[&Report], fleet: bool) -> String {
     out
 }
 
-/// Nodes, by name.
+/// Nodes, by name; when the cluster has GPUs, the GPU columns ([`columns::NODES_GPU_CSV`]) at
+/// the end.
 pub fn nodes_csv(report: &Report) -> String {
     nodes_csv_of(&[report], false)
 }
 
-/// [`nodes_csv`] of several reports, with a leading `cluster` column when `fleet`.
+/// [`nodes_csv`] of several reports, with a leading `cluster` column when `fleet` (the GPU
+/// columns when any of them has GPUs).
 pub fn nodes_csv_of(reports: &[&Report], fleet: bool) -> String {
-    table(
-        reports,
-        fleet,
-        |r| &r.nodes,
-        columns::NODES_VIEW.csv,
-        columns::NODES,
-    )
+    let mut keys = columns::NODES_VIEW.csv.to_vec();
+    if any_gpus(reports) {
+        keys.extend_from_slice(columns::NODES_GPU_CSV);
+    }
+    table(reports, fleet, |r| &r.nodes, &keys, columns::NODES)
 }
 
 /// Namespaces, by monthly cost descending; the `prices` column repeats the pricing summary.

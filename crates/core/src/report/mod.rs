@@ -4,6 +4,10 @@
 //!
 //! Field names of [`Report`] and everything in it are a stable contract: fields may be added,
 //! never renamed. Money is USD as `f64`, unrounded; unset values serialise as `null`.
+//!
+//! The GPU fields (`gpus`, `gpu_hourly_rate`, `idle_gpu_monthly_cost`, `price_split`, ...) are
+//! left out when they are zero or unset, so the report of a cluster without GPUs is what it was
+//! before they existed; they read back as zero (`#[serde(default)]`).
 
 pub mod anonymise;
 pub mod columns;
@@ -24,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::Cluster;
 pub use crate::cost::Amount;
-use crate::cost::{CostModel, HOURS_PER_MONTH, WorkloadCost};
+use crate::cost::{CostModel, HOURS_PER_MONTH, NodeCost, PriceSplit, WorkloadCost};
 use crate::diagnostics::Warning;
 use crate::format::{percent_of, trim_decimal};
 use crate::model::{CapacityType, Provider};
@@ -170,6 +174,28 @@ pub struct Summary {
     pub hourly_cost: f64,
     /// Nodes whose price is an estimate.
     pub estimated_nodes: usize,
+    /// GPUs pods can request, Σ over the nodes (absent, 0, without GPUs).
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub gpus: i64,
+    /// Σ GPUs requested by pods holding resources.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub requested_gpus: i64,
+    /// Σ the GPUs' share of the node prices, per month.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub gpu_monthly_cost: f64,
+    /// Σ node idle GPU costs per month: the GPU part of `idle_monthly_cost`.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub idle_gpu_monthly_cost: f64,
+}
+
+/// For `skip_serializing_if`: zero (the GPU fields of a cluster without GPUs).
+fn is_zero_i64(v: &i64) -> bool {
+    *v == 0
+}
+
+/// For `skip_serializing_if`: exactly zero.
+fn is_zero_f64(v: &f64) -> bool {
+    *v == 0.0
 }
 
 /// One node.
@@ -221,6 +247,40 @@ pub struct NodeRow {
     pub overcommitted: bool,
     /// How the cost was computed.
     pub explanation: String,
+    /// GPUs pods can request (`nvidia.com/gpu` + `amd.com/gpu`; time-sliced replicas count one
+    /// each); absent without GPUs.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub gpus: i64,
+    /// Physical GPUs the price split counted.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub physical_gpus: i64,
+    /// `nvidia.com/gpu.replicas` when time-sliced (more than 1).
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub gpu_replicas: i64,
+    /// True when its GPUs are split into MIG slices, which are not priced.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gpu_mig: bool,
+    /// USD per hour of one requested GPU (per replica when time-sliced; 0 for MIG slices).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub gpu_hourly_rate: f64,
+    /// USD per physical GPU-hour from the split.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub physical_gpu_hourly_rate: f64,
+    /// Σ GPUs requested by its pods.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub requested_gpus: i64,
+    /// The GPUs' share of its price per month.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub gpu_monthly_cost: f64,
+    /// The GPU part of `idle_monthly_cost`: min(idle, GPU share − what pods pay for GPUs).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub idle_gpu_monthly_cost: f64,
+    /// How its price was split: `gpu_cpu_memory` (OpenCost's weights), `gpu_price` (the
+    /// source's GPU price, the rest over CPU and memory), `attached_gpus` (GPUs not in the
+    /// instance type's price), or `fallback` for an unpriced node with GPUs; absent (`null`)
+    /// for nodes without GPUs, whose split is as it always was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_split: Option<PriceSplit>,
 }
 
 impl NodeRow {
@@ -373,6 +433,12 @@ pub struct WorkloadRow {
     pub price_sources: Vec<String>,
     /// Containers of its representative pod (the first running one).
     pub containers: Vec<ContainerRow>,
+    /// Σ GPUs requested by its pods holding resources (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub gpus: i64,
+    /// The GPU part of `monthly_cost` (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub gpu_monthly_cost: f64,
 }
 
 /// One namespace.
@@ -512,6 +578,20 @@ fn node_rows(cluster: &Cluster, costs: &CostModel) -> Vec<NodeRow> {
             pods: c.pods.len(),
             overcommitted: c.overcommitted,
             explanation: c.explanation.clone(),
+            gpus: c.gpu.requestable,
+            physical_gpus: c.gpu.physical,
+            gpu_replicas: if c.gpu.replicas > 1 && c.gpu.physical > 0 {
+                c.gpu.replicas
+            } else {
+                0
+            },
+            gpu_mig: c.gpu.mig,
+            gpu_hourly_rate: c.gpu.unit_hourly,
+            physical_gpu_hourly_rate: c.gpu.physical_hourly,
+            requested_gpus: c.gpu.requested,
+            gpu_monthly_cost: c.gpu_monthly_cost(),
+            idle_gpu_monthly_cost: c.idle_gpu_monthly_cost(),
+            price_split: (c.gpu.physical > 0).then_some(c.price_split),
         })
         .collect();
     nodes.sort_by(|a, b| a.name.cmp(&b.name));
@@ -600,6 +680,10 @@ fn summary(cluster: &Cluster, costs: &CostModel) -> Summary {
         monthly_savings: 0.0,
         hourly_cost: costs.total_hourly,
         estimated_nodes: costs.nodes.iter().filter(|n| n.estimate).count(),
+        gpus: costs.nodes.iter().map(|n| n.gpu.requestable).sum(),
+        requested_gpus: costs.nodes.iter().map(|n| n.gpu.requested).sum(),
+        gpu_monthly_cost: costs.nodes.iter().map(NodeCost::gpu_monthly_cost).sum(),
+        idle_gpu_monthly_cost: costs.idle_gpu_hourly * month,
     }
 }
 
@@ -685,6 +769,8 @@ fn workload_row(
         price_estimate: c.estimate,
         price_sources: sources.into_iter().collect(),
         containers,
+        gpus: c.gpus,
+        gpu_monthly_cost: c.gpu_hourly * HOURS_PER_MONTH,
     }
 }
 

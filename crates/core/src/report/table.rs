@@ -140,8 +140,13 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     let _ = writeln!(out, "Pricing: {}", report.pricing.summary);
     let _ = writeln!(
         out,
-        "Monthly figures use {} hours per month; node prices are split over allocatable CPU and memory.",
-        trim_decimal(report.pricing.hours_per_month, 2)
+        "Monthly figures use {} hours per month; node prices are split over allocatable {}.",
+        trim_decimal(report.pricing.hours_per_month, 2),
+        if columns::has_gpus(report) {
+            "GPUs, CPU and memory"
+        } else {
+            "CPU and memory"
+        }
     );
     out.push('\n');
 
@@ -245,8 +250,8 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     out
 }
 
-/// The "Summary" section: counts, then the cluster cost split into allocated and idle, and
-/// the cost after recommendations.
+/// The "Summary" section: counts, then the cluster cost split into allocated and idle (with
+/// its GPU part when the cluster has GPUs), and the cost after recommendations.
 fn summary_section(report: &Report, out: &mut String) {
     let s = &report.summary;
     let _ = writeln!(out, "Summary");
@@ -271,6 +276,13 @@ fn summary_section(report: &Report, out: &mut String) {
         fmt_usd(s.idle_monthly_cost),
         fmt_percent(percent_of(s.idle_monthly_cost, s.monthly_cost)),
     ]);
+    if columns::has_gpus(report) {
+        grid.push(vec![
+            "  of which GPUs".into(),
+            fmt_usd(s.idle_gpu_monthly_cost),
+            fmt_percent(percent_of(s.idle_gpu_monthly_cost, s.monthly_cost)),
+        ]);
+    }
     grid.push(vec![
         "After recommendations".into(),
         fmt_usd(s.recommended_monthly_cost),

@@ -713,6 +713,7 @@ impl Client {
                                     usd_per_hour: p,
                                     source: Some("vantage".to_owned()),
                                     fetched_at: Some(fetched_at.clone()),
+                                    gpu_usd_per_hour: None,
                                 });
                             }
                         }

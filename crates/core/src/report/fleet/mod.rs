@@ -259,6 +259,10 @@ pub fn totals(reports: &[Report]) -> Summary {
         monthly_savings: 0.0,
         hourly_cost: 0.0,
         estimated_nodes: 0,
+        gpus: 0,
+        requested_gpus: 0,
+        gpu_monthly_cost: 0.0,
+        idle_gpu_monthly_cost: 0.0,
     };
     for r in reports {
         let s = &r.summary;
@@ -273,6 +277,10 @@ pub fn totals(reports: &[Report]) -> Summary {
         t.monthly_savings += s.monthly_savings;
         t.hourly_cost += s.hourly_cost;
         t.estimated_nodes = t.estimated_nodes.saturating_add(s.estimated_nodes);
+        t.gpus = t.gpus.saturating_add(s.gpus);
+        t.requested_gpus = t.requested_gpus.saturating_add(s.requested_gpus);
+        t.gpu_monthly_cost += s.gpu_monthly_cost;
+        t.idle_gpu_monthly_cost += s.idle_gpu_monthly_cost;
     }
     t
 }

@@ -322,6 +322,16 @@ impl Page<'_> {
             &fmt_usd(s.allocated_monthly_cost),
         );
         card(out, "sum-idle", "", "Idle", &fmt_usd(s.idle_monthly_cost));
+        let gpus = columns::has_gpus(self.r);
+        if gpus {
+            card(
+                out,
+                "sum-idle-gpu",
+                "",
+                "Idle GPUs",
+                &fmt_usd(s.idle_gpu_monthly_cost),
+            );
+        }
         card(
             out,
             "sum-savings",
@@ -357,6 +367,17 @@ impl Page<'_> {
             fmt_percent(percent_of(s.idle_monthly_cost, s.monthly_cost)),
             escape(&fmt_usd(s.recommended_monthly_cost)),
         );
+        if gpus {
+            let _ = write!(
+                out,
+                " GPUs: {} of {} requested; they are {} of the node cost, and {} of the idle cost \
+                 is unrequested GPUs.",
+                group_thousands(usize::try_from(s.requested_gpus).unwrap_or(0)),
+                group_thousands(usize::try_from(s.gpus).unwrap_or(0)),
+                escape(&fmt_usd(s.gpu_monthly_cost)),
+                escape(&fmt_usd(s.idle_gpu_monthly_cost)),
+            );
+        }
         if s.estimated_nodes > 0 {
             let _ = write!(
                 out,
@@ -609,7 +630,7 @@ impl Page<'_> {
             out,
             "Workloads",
             columns::WORKLOADS,
-            columns::WORKLOADS_VIEW.people,
+            &columns::workloads_people(r),
             &items,
         );
         out.push_str("</section>\n");
@@ -631,7 +652,7 @@ impl Page<'_> {
             out,
             "Nodes",
             columns::NODES,
-            columns::NODES_VIEW.people,
+            &columns::nodes_people(r),
             &items,
         );
         out.push_str("</section>\n");
@@ -897,6 +918,33 @@ impl Page<'_> {
         }
     }
 
+    /// The GPU split, for clusters with GPUs only.
+    fn gpu_method(&self, out: &mut String) {
+        use crate::pricing::rates::{
+            FALLBACK_GPU_HOURLY, FALLBACK_MEMORY_GIB_HOURLY, GPU_MEMORY_PRICE_RATIO,
+        };
+        out.push_str(
+            "<p>A node with <var>N</var> physical GPUs is split over its GPUs too, with \
+             OpenCost's default GPU:memory weight <var>g</var>; pods pay for the GPUs they \
+             request, and unrequested GPUs are idle GPU cost:</p>\n<pre>",
+        );
+        let _ = write!(
+            out,
+            "gib_rate  = P / (N × g + C × r + G)   g = {} ({} ÷ {})\n\
+             core_rate = gib_rate × r\n\
+             gpu_rate  = gib_rate × g   per physical GPU; ÷ replicas when time-sliced\n\
+             pod       = GPUs × gpu_rate + cpu_request_cores × core_rate + memory_request_GiB × gib_rate\n\
+             idle GPU  = min(idle, N × gpu_rate − Σ what the node's pods pay for GPUs)",
+            trim_decimal(GPU_MEMORY_PRICE_RATIO, 4),
+            FALLBACK_GPU_HOURLY,
+            FALLBACK_MEMORY_GIB_HOURLY,
+        );
+        out.push_str(
+            "</pre>\n<p class=\"note\">MIG slices are not priced (warning gpu_mig_unpriced): \
+             pods requesting them pay CPU and memory only.</p>\n",
+        );
+    }
+
     fn method(&self, out: &mut String) {
         let p = &self.r.pricing;
         let r = p.cpu_memory_price_ratio;
@@ -918,7 +966,11 @@ impl Page<'_> {
             trim_decimal(r, 4),
             trim_decimal(p.hours_per_month, 2),
         );
-        out.push_str("</pre>\n<h3>Settings used</h3>\n<ul>\n");
+        out.push_str("</pre>\n");
+        if columns::has_gpus(self.r) {
+            self.gpu_method(out);
+        }
+        out.push_str("<h3>Settings used</h3>\n<ul>\n");
         let _ = writeln!(
             out,
             "<li>Hours per month: {} (365 × 24 ÷ 12).</li>",
