@@ -212,7 +212,12 @@ fn OutcomeView(state: PageState) -> impl IntoView {
                         fmt_millis(t.total_ms),
                     )}
                 </p>
-                <ReportView report=shown.report inputs=shown.inputs node_descriptions=shown.node_descriptions />
+                <ReportView
+                    report=shown.report
+                    inputs=shown.inputs
+                    node_descriptions=shown.node_descriptions
+                    comparison=shown.comparison
+                />
             }
             .into_any()
         }

@@ -4,6 +4,7 @@
 //! the core crate (see ARCHITECTURE.md).
 
 mod app;
+mod changes;
 pub mod engine;
 mod files;
 mod input;

@@ -5,17 +5,20 @@ use std::sync::Arc;
 
 use kube_rightsize_core::cluster::InputSummary;
 use kube_rightsize_core::format::{fmt_percent, fmt_usd};
+use kube_rightsize_core::report::diff::Diff;
 use kube_rightsize_core::report::export::{ExportFormat, ExportOptions, export_file_name, render};
 use kube_rightsize_core::report::html::render_charts;
 use kube_rightsize_core::report::{Report, columns};
 use leptos::prelude::*;
 
+use crate::changes::ChangesTab;
 use crate::files::download;
 use crate::patches::PatchesTab;
 use crate::table::{Cell, Column, DataTable};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
+    Changes,
     Workloads,
     Nodes,
     Namespaces,
@@ -26,7 +29,8 @@ enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 7] = [
+    const ALL: [Tab; 8] = [
+        Tab::Changes,
         Tab::Workloads,
         Tab::Nodes,
         Tab::Namespaces,
@@ -37,6 +41,7 @@ impl Tab {
     ];
     fn title(self) -> &'static str {
         match self {
+            Tab::Changes => "Changes",
             Tab::Workloads => "Workloads",
             Tab::Nodes => "Nodes",
             Tab::Namespaces => "Namespaces",
@@ -48,6 +53,7 @@ impl Tab {
     }
     fn id(self) -> &'static str {
         match self {
+            Tab::Changes => "tab-changes",
             Tab::Workloads => "tab-workloads",
             Tab::Nodes => "tab-nodes",
             Tab::Namespaces => "tab-namespaces",
@@ -80,6 +86,9 @@ pub fn ReportView(
     inputs: Arc<Vec<InputSummary>>,
     /// One line per node, how it was mapped (Diagnostics tab).
     node_descriptions: Arc<Vec<String>>,
+    /// The analysis compared with an earlier report (Changes tab, shown first), if one was given.
+    #[prop(optional_no_strip)]
+    comparison: Option<Arc<Diff>>,
 ) -> impl IntoView {
     view! {
         <section id="report" aria-label="Report">
@@ -92,7 +101,12 @@ pub fn ReportView(
                 <summary>"Charts"</summary>
                 <div inner_html=render_charts(&report)></div>
             </details>
-            <ReportTabs report=report inputs=inputs node_descriptions=node_descriptions />
+            <ReportTabs
+                report=report
+                inputs=inputs
+                node_descriptions=node_descriptions
+                comparison=comparison
+            />
         </section>
     }
 }
@@ -239,15 +253,21 @@ fn SummaryCards(report: Arc<Report>) -> impl IntoView {
     }
 }
 
-/// The tabs: workloads, nodes, namespaces, node pools, warnings, patches (when the report has
-/// recommendations), diagnostics.
+/// The tabs: changes (when an earlier report was given; then shown first), workloads, nodes,
+/// namespaces, node pools, warnings, patches (when the report has recommendations), diagnostics.
 #[component]
 fn ReportTabs(
     report: Arc<Report>,
     inputs: Arc<Vec<InputSummary>>,
     node_descriptions: Arc<Vec<String>>,
+    comparison: Option<Arc<Diff>>,
 ) -> impl IntoView {
-    let tab = RwSignal::new(Tab::Workloads);
+    let has_changes = comparison.is_some();
+    let tab = RwSignal::new(if has_changes {
+        Tab::Changes
+    } else {
+        Tab::Workloads
+    });
     let warnings = report.warnings.len();
     let patches = report.patches.clone().map(Arc::new);
     let has_patches = patches.is_some();
@@ -257,6 +277,7 @@ fn ReportTabs(
                 {Tab::ALL
                     .into_iter()
                     .filter(|t| *t != Tab::Patches || has_patches)
+                    .filter(|t| *t != Tab::Changes || has_changes)
                     .map(|t| {
                         let count = match (t, &patches) {
                             (Tab::Warnings, _) => format!(" ({warnings})"),
@@ -278,6 +299,10 @@ fn ReportTabs(
                     .collect_view()}
             </nav>
             {move || match tab.get() {
+                Tab::Changes => comparison
+                    .clone()
+                    .map(|d| view! { <ChangesTab diff=d report=Arc::clone(&report) /> })
+                    .into_any(),
                 Tab::Workloads => workloads_table(&report).into_any(),
                 Tab::Nodes => nodes_table(&report).into_any(),
                 Tab::Namespaces => namespaces_table(&report).into_any(),
@@ -296,7 +321,7 @@ fn ReportTabs(
 /// One of the core's tables ([`columns`]): the columns its view for people names, a row per
 /// item, sorted by `sort_by` at first. `detail` = (column, from) shows the `from` column's text
 /// on hover over the `column` cells (a node's cost explanation over its monthly cost).
-fn core_table<R: 'static>(
+pub(crate) fn core_table<R: 'static>(
     report: &Report,
     id: &'static str,
     table: &'static [columns::Column<R>],

@@ -21,6 +21,8 @@ pub struct Shown {
     pub inputs: Arc<Vec<InputSummary>>,
     /// One line per node (Diagnostics tab).
     pub node_descriptions: Arc<Vec<String>>,
+    /// The analysis compared with an earlier report given with it (Changes tab).
+    pub comparison: Option<Arc<kube_rightsize_core::report::diff::Diff>>,
     /// How long it took.
     pub timing: Timing,
 }
@@ -157,6 +159,7 @@ impl PageState {
             report: Arc::new(reply.report),
             inputs: Arc::new(reply.inputs),
             node_descriptions: Arc::new(reply.node_descriptions),
+            comparison: reply.comparison.map(Arc::new),
             timing,
         }));
         self.busy.set(None);

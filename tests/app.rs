@@ -1120,3 +1120,83 @@ async fn patches_tab_shows_the_cores_patches_filters_safe_ones_and_switches_form
     assert!(until(|| host.query_selector("li.patch[hidden]").unwrap().is_none()).await);
     drop(handle);
 }
+
+#[wasm_bindgen_test]
+async fn an_earlier_report_opens_the_changes_tab_with_the_cores_comparison() {
+    use kube_rightsize_core::format::fmt_usd;
+    // The earlier report: the demo with its KRR result, saved as JSON; then the demo snapshot
+    // again next to it, as a user drops last month's export beside today's snapshot.
+    let fake = FakeHost::new(Prom::Empty);
+    let mut req = request(false, None);
+    req.input_names = vec!["cluster.json".into(), "krr.json".into()];
+    let earlier = match engine::run(
+        &req,
+        &[
+            ("cluster.json".to_owned(), DEMO_CLUSTER.to_vec()),
+            ("krr.json".to_owned(), DEMO_KRR.to_vec()),
+        ],
+        &fake,
+    )
+    .await
+    {
+        Ok(r) => r.report,
+        Err(e) => panic!("engine stopped: {e:?}"),
+    };
+    let saved = kube_rightsize_core::report::json::to_json(&earlier).into_bytes();
+    req.input_names = vec!["november.json".into(), "cluster.json".into()];
+    let reply = match engine::run(
+        &req,
+        &[
+            ("november.json".to_owned(), saved),
+            ("cluster.json".to_owned(), DEMO_CLUSTER.to_vec()),
+        ],
+        &fake,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => panic!("engine stopped: {e:?}"),
+    };
+    let diff = reply
+        .comparison
+        .clone()
+        .expect("compared with the earlier report");
+    assert_eq!(
+        diff.realised.applied, 0,
+        "the same snapshot: nothing applied"
+    );
+    let report = Arc::new(reply.report);
+    let (inputs, nodes) = (Arc::new(reply.inputs), Arc::new(reply.node_descriptions));
+    let comparison = Some(Arc::new(diff.clone()));
+    let host = host();
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! {
+            <kube_rightsize_app::report_view::ReportView
+                report=report
+                inputs=inputs
+                node_descriptions=nodes
+                comparison=comparison
+            />
+        }
+    });
+    // The Changes tab is shown first, with the core's figures.
+    assert!(until(|| host.query_selector("#changes").unwrap().is_some()).await);
+    assert_eq!(attributes(&host, "#tab-changes", "aria-selected"), ["true"]);
+    assert_eq!(
+        text(&host, "#changes-open .value"),
+        fmt_usd(diff.realised.open_monthly_savings)
+    );
+    assert_eq!(
+        text(&host, "#changes-applied .value"),
+        format!("0 of {}", diff.realised.cells.len())
+    );
+    let rows = host
+        .query_selector_all("#changes-recommendations-table tbody tr")
+        .unwrap()
+        .length() as usize;
+    assert!(rows > 0 && rows <= diff.realised.cells.len(), "{rows} rows");
+    // The other tabs are still there.
+    click(&host, "#tab-workloads");
+    assert!(until(|| host.query_selector("#changes").unwrap().is_none()).await);
+    drop(handle);
+}

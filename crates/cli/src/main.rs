@@ -325,12 +325,10 @@ fn report_of(
             .map(|f| (f.as_str(), Role::Usage)),
     );
     files.files.extend(Files::read(&extra)?.files);
+    // A snapshot's report names no cluster (a file name is not one), as in the app: the
+    // comparison is the same in both shells.
     let outcome = run_files(&options, &a.out, &files)?;
-    let mut report = outcome.analysis.report.clone();
-    report.cluster = Some(kube_rightsize_core::report::html::default_cluster_name(
-        &outcome.analysis.cluster.inputs,
-    ));
-    Ok(report)
+    Ok(outcome.analysis.report.clone())
 }
 
 /// `merge`: saved reports → one fleet report.

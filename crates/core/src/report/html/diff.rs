@@ -44,25 +44,8 @@ fn head(out: &mut String, name: &str, diff: &Diff) {
         date(&diff.before.generated_at),
         date(&diff.after.generated_at)
     );
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    let _ = writeln!(
-        out,
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
-        assets::content_security_policy()
-    );
-    out.push_str(
-        "<meta name=\"referrer\" content=\"no-referrer\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"color-scheme\" content=\"light dark\">\n\
-         <meta name=\"generator\" content=\"kube-rightsize\">\n\
-         <link rel=\"icon\" href=\"data:,\">\n<title>",
-    );
-    esc(out, &title);
-    let _ = write!(
-        out,
-        "</title>\n<style>{}</style>\n</head>\n<body>\n<header>\n<h1>",
-        assets::CSS
-    );
+    super::page_head(out, &title);
+    out.push_str("<header>\n<h1>");
     esc(out, &title);
     out.push_str("</h1>\n<p class=\"meta\">Before: ");
     esc(out, diff.before.cluster.as_deref().unwrap_or("a report"));

@@ -51,30 +51,12 @@ pub fn render(fleet: &Fleet, anonymised: bool) -> String {
 
 fn head(out: &mut String, fleet: &Fleet) {
     let date = fleet.generated_at.get(..10).unwrap_or(&fleet.generated_at);
-    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    let _ = writeln!(
-        out,
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
-        assets::content_security_policy()
-    );
-    out.push_str(
-        "<meta name=\"referrer\" content=\"no-referrer\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"color-scheme\" content=\"light dark\">\n\
-         <meta name=\"generator\" content=\"kube-rightsize\">\n\
-         <link rel=\"icon\" href=\"data:,\">\n<title>",
-    );
-    esc(
+    super::page_head(
         out,
         &format!(
             "Fleet of {} clusters — Kubernetes cost report {date}",
             fleet.reports.len()
         ),
-    );
-    let _ = write!(
-        out,
-        "</title>\n<style>{}</style>\n</head>\n<body>\n",
-        assets::CSS
     );
 }
 
@@ -176,24 +158,7 @@ fn summary(out: &mut String, fleet: &Fleet) {
     out.push_str("</p>\n</section>\n");
 }
 
-fn simple<T>(
-    out: &mut String,
-    caption: &str,
-    cols: &[Col],
-    items: &[T],
-    row: impl Fn(&mut String, &T),
-) {
-    out.push_str("<div class=\"scroll\"><table class=\"sortable\"><caption>");
-    esc(out, caption);
-    out.push_str("</caption>");
-    super::thead(out, cols);
-    for item in items {
-        out.push_str("<tr>");
-        row(out, item);
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody></table></div>\n");
-}
+use super::simple_table as simple;
 
 fn clusters(out: &mut String, fleet: &Fleet) {
     out.push_str("<section id=\"clusters\">\n<h2>Clusters</h2>\n");

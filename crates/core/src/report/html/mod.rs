@@ -244,6 +244,51 @@ fn by_cost_desc(a: f64, b: f64) -> std::cmp::Ordering {
     b.partial_cmp(&a).unwrap_or(std::cmp::Ordering::Equal)
 }
 
+/// The page's start, up to `<body>`: the strict Content-Security-Policy (the inline stylesheet
+/// and script allowed by their hashes), no referrer, and `title` (escaped). Every page the core
+/// writes (a report, a fleet, a comparison) starts with it.
+fn page_head(out: &mut String, title: &str) {
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let _ = writeln!(
+        out,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+        assets::content_security_policy()
+    );
+    out.push_str(
+        "<meta name=\"referrer\" content=\"no-referrer\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n\
+         <meta name=\"generator\" content=\"kube-rightsize\">\n\
+         <link rel=\"icon\" href=\"data:,\">\n<title>",
+    );
+    esc(out, title);
+    let _ = write!(
+        out,
+        "</title>\n<style>{}</style>\n</head>\n<body>\n",
+        assets::CSS
+    );
+}
+
+/// A small table shown in full: `caption`, then a row of `cells` per item.
+fn simple_table<T>(
+    out: &mut String,
+    caption: &str,
+    cols: &[Col],
+    items: &[T],
+    cells: impl Fn(&mut String, &T),
+) {
+    out.push_str("<div class=\"scroll\"><table class=\"sortable\"><caption>");
+    esc(out, caption);
+    out.push_str("</caption>");
+    thead(out, cols);
+    for item in items {
+        out.push_str("<tr>");
+        cells(out, item);
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+}
+
 impl Page<'_> {
     fn head(&self, out: &mut String, cluster: &str) {
         let date = self
@@ -251,25 +296,7 @@ impl Page<'_> {
             .generated_at
             .get(..10)
             .unwrap_or(&self.r.generated_at);
-        out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        let _ = writeln!(
-            out,
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
-            assets::content_security_policy()
-        );
-        out.push_str(
-            "<meta name=\"referrer\" content=\"no-referrer\">\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <meta name=\"color-scheme\" content=\"light dark\">\n\
-             <meta name=\"generator\" content=\"kube-rightsize\">\n\
-             <link rel=\"icon\" href=\"data:,\">\n<title>",
-        );
-        esc(out, &format!("{cluster} — Kubernetes cost report {date}"));
-        let _ = write!(
-            out,
-            "</title>\n<style>{}</style>\n</head>\n<body>\n",
-            assets::CSS
-        );
+        page_head(out, &format!("{cluster} — Kubernetes cost report {date}"));
     }
 
     fn header(&self, out: &mut String, cluster: &str) {
@@ -1053,7 +1080,7 @@ impl Page<'_> {
         });
     }
 
-    /// A small table shown in full.
+    /// [`simple_table`] (the method form the sections use).
     fn simple_table<T>(
         &self,
         out: &mut String,
@@ -1062,16 +1089,7 @@ impl Page<'_> {
         items: &[T],
         cells: impl Fn(&mut String, &T),
     ) {
-        out.push_str("<div class=\"scroll\"><table class=\"sortable\"><caption>");
-        esc(out, caption);
-        out.push_str("</caption>");
-        thead(out, cols);
-        for item in items {
-            out.push_str("<tr>");
-            cells(out, item);
-            out.push_str("</tr>\n");
-        }
-        out.push_str("</tbody></table></div>\n");
+        simple_table(out, caption, cols, items, cells);
     }
 
     /// [`chunked`] with this page's number of rows shown first.
