@@ -7,6 +7,7 @@ use kube_rightsize_core::format::{fmt_millis, fmt_whole_seconds};
 use leptos::prelude::*;
 
 use crate::engine::{PrometheusRequest, Request, VantageRequest};
+use crate::fleet::FleetView;
 use crate::input::{InputPanel, Inputs, human_bytes};
 use crate::net::now_ms;
 use crate::prometheus::PrometheusPanel;
@@ -212,12 +213,18 @@ fn OutcomeView(state: PageState) -> impl IntoView {
                         fmt_millis(t.total_ms),
                     )}
                 </p>
-                <ReportView
-                    report=shown.report
-                    inputs=shown.inputs
-                    node_descriptions=shown.node_descriptions
-                    comparison=shown.comparison
-                />
+                {match shown.fleet {
+                    Some(fleet) => view! { <FleetView fleet=fleet report=shown.report /> }.into_any(),
+                    None => view! {
+                        <ReportView
+                            report=shown.report
+                            inputs=shown.inputs
+                            node_descriptions=shown.node_descriptions
+                            comparison=shown.comparison
+                        />
+                    }
+                    .into_any(),
+                }}
             }
             .into_any()
         }

@@ -21,7 +21,12 @@ fn keys<R>(table: &'static [kube_rightsize_core::report::columns::Column<R>]) ->
 
 /// The comparison: cards, what the earlier report was, exports, then its tables.
 #[component]
-pub fn ChangesTab(diff: Arc<Diff>, report: Arc<Report>) -> impl IntoView {
+pub fn ChangesTab(
+    /// The comparison.
+    diff: Arc<Diff>,
+    /// This analysis's report (the tables' unused argument).
+    report: Arc<Report>,
+) -> impl IntoView {
     let r = &diff.realised;
     let cost = diff
         .summary

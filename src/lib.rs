@@ -7,6 +7,7 @@ mod app;
 mod changes;
 pub mod engine;
 mod files;
+pub mod fleet;
 mod input;
 pub mod net;
 pub mod panic;

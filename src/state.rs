@@ -23,6 +23,8 @@ pub struct Shown {
     pub node_descriptions: Arc<Vec<String>>,
     /// The analysis compared with an earlier report given with it (Changes tab).
     pub comparison: Option<Arc<kube_rightsize_core::report::diff::Diff>>,
+    /// Saved reports given without a snapshot, merged: shown instead of the report.
+    pub fleet: Option<Arc<kube_rightsize_core::report::fleet::Fleet>>,
     /// How long it took.
     pub timing: Timing,
 }
@@ -160,6 +162,7 @@ impl PageState {
             inputs: Arc::new(reply.inputs),
             node_descriptions: Arc::new(reply.node_descriptions),
             comparison: reply.comparison.map(Arc::new),
+            fleet: reply.fleet.map(Arc::new),
             timing,
         }));
         self.busy.set(None);

@@ -1200,3 +1200,56 @@ async fn an_earlier_report_opens_the_changes_tab_with_the_cores_comparison() {
     assert!(until(|| host.query_selector("#changes").unwrap().is_none()).await);
     drop(handle);
 }
+
+#[wasm_bindgen_test]
+async fn saved_reports_alone_show_the_fleet() {
+    use kube_rightsize_core::format::fmt_usd;
+    let fake = FakeHost::new(Prom::Empty);
+    let mut req = request(false, None);
+    req.input_names = vec!["cluster.json".into()];
+    let one = match engine::run(
+        &req,
+        &[("cluster.json".to_owned(), DEMO_CLUSTER.to_vec())],
+        &fake,
+    )
+    .await
+    {
+        Ok(r) => r.report,
+        Err(e) => panic!("engine stopped: {e:?}"),
+    };
+    let saved = kube_rightsize_core::report::json::to_json(&one).into_bytes();
+    req.input_names = vec!["prod.json".into(), "staging.json".into()];
+    let reply = match engine::run(
+        &req,
+        &[
+            ("prod.json".to_owned(), saved.clone()),
+            ("staging.json".to_owned(), saved),
+        ],
+        &fake,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => panic!("engine stopped: {e:?}"),
+    };
+    let fleet = Arc::new(reply.fleet.clone().expect("reports alone make a fleet"));
+    let names: Vec<&str> = fleet.clusters.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["prod", "staging"], "named after their files");
+    let report = Arc::new(reply.report);
+    let host = host();
+    let shown = Arc::clone(&fleet);
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <kube_rightsize_app::fleet::FleetView fleet=shown report=report /> }
+    });
+    assert!(until(|| host.query_selector("#fleet-summary").unwrap().is_some()).await);
+    assert_eq!(text(&host, "#fleet-clusters .value"), "2");
+    assert_eq!(
+        text(&host, "#fleet-cost .value"),
+        fmt_usd(fleet.totals.monthly_cost)
+    );
+    assert_eq!(
+        cell_texts(&host, "#fleet-cluster-rows-table tbody tr td:first-child"),
+        ["prod", "staging"]
+    );
+    drop(handle);
+}

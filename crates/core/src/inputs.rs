@@ -28,7 +28,8 @@ pub enum InputKind {
     /// A price file (CSV, instances.vantage.sh feed, kube-rightsize price file).
     Prices,
     /// A saved kube-rightsize report, fleet or comparison: in the app, an earlier report to
-    /// compare the analysis with; elsewhere refused with a hint to `merge` or `diff`.
+    /// compare the analysis with, or (without a snapshot) a fleet's report; elsewhere refused
+    /// with a hint to `merge` or `diff`.
     Report,
 }
 
@@ -41,7 +42,7 @@ impl InputKind {
             InputKind::Usage(UsageKind::MetricsApi) => "metrics API snapshot",
             InputKind::Usage(UsageKind::KubectlTop) => "kubectl top snapshot",
             InputKind::Prices => "price file",
-            InputKind::Report => "earlier report",
+            InputKind::Report => "saved report",
         }
     }
 }
@@ -101,8 +102,9 @@ pub fn classify(bytes: &[u8]) -> InputKind {
 pub struct Prepared<'a> {
     /// The cluster snapshots, for [`crate::analysis::analyze`].
     pub snapshots: Vec<Input<'a>>,
-    /// Saved reports recognised among the app's inputs ([`Role::Auto`]): an earlier report of
-    /// the cluster, to compare the analysis with ([`crate::report::diff`]).
+    /// Saved reports recognised among the app's inputs ([`Role::Auto`]): next to a snapshot, an
+    /// earlier report of the cluster to compare with ([`crate::report::diff`]); alone, the
+    /// reports of a fleet ([`crate::report::fleet`]).
     pub reports: Vec<Input<'a>>,
     /// Each input's name and kind, in input order.
     pub kinds: Vec<(String, InputKind)>,

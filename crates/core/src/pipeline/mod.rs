@@ -221,6 +221,9 @@ pub struct Outcome {
     /// The analysis compared with an earlier report given among the inputs (the app's), if
     /// one was ([`crate::report::diff`]).
     pub comparison: Option<crate::report::diff::Diff>,
+    /// The saved reports given without a snapshot (the app's), merged
+    /// ([`crate::report::fleet`]); the analysis is then of an empty cluster.
+    pub fleet: Option<crate::report::fleet::Fleet>,
 }
 
 enum State {
@@ -267,6 +270,7 @@ pub struct Pipeline<'a> {
     kinds: Vec<(String, InputKind)>,
     cluster: Option<Cluster>,
     earlier: Option<crate::report::Report>,
+    fleet: Option<crate::report::fleet::Fleet>,
     vantage: Option<vantage::Outcome>,
     prometheus: Option<(usize, usize)>,
     timing_since: Option<f64>,
@@ -296,6 +300,7 @@ impl<'a> Pipeline<'a> {
             kinds: Vec::new(),
             cluster: None,
             earlier: None,
+            fleet: None,
             vantage: None,
             prometheus: None,
             timing_since: None,
@@ -427,6 +432,13 @@ impl<'a> Pipeline<'a> {
         }
         self.options.apply(&mut self.settings);
         let prepared = inputs::sort(&self.inputs, &mut self.settings)?;
+        if prepared.snapshots.is_empty() && !prepared.reports.is_empty() {
+            // Saved reports alone: a fleet of them, nothing to analyse.
+            self.fleet = Some(fleet_of(&prepared, &self.generated_at)?);
+            self.kinds = prepared.kinds;
+            self.cluster = Some(Cluster::default());
+            return Ok(());
+        }
         self.earlier = earlier_report(&prepared)?;
         self.kinds = prepared.kinds;
         let cluster = ingest::ingest_with(&prepared.snapshots, &self.settings.ingest)?;
@@ -435,6 +447,11 @@ impl<'a> Pipeline<'a> {
     }
 
     fn after_ingest(&mut self, now: Now) -> State {
+        if self.fleet.is_some() {
+            // Nothing to price or measure: the reports carry their figures.
+            self.queue_stage_progress();
+            return State::Analyse;
+        }
         if let Some(VantageSource::Fetch {
             config,
             token,
@@ -568,6 +585,7 @@ impl<'a> Pipeline<'a> {
         });
         Outcome {
             comparison,
+            fleet: self.fleet.take(),
             held,
             wanted_prices: wanted_prices(&analysis.cluster, &self.settings.manual_prices),
             catalogue: self.catalogue.take(),
@@ -580,7 +598,22 @@ impl<'a> Pipeline<'a> {
     }
 }
 
-/// The earlier report among the inputs, read: at most one, and only next to a snapshot.
+/// The saved reports among the inputs (given without a snapshot), read and merged.
+fn fleet_of(
+    prepared: &inputs::Prepared<'_>,
+    generated_at: &str,
+) -> Result<crate::report::fleet::Fleet, Failure> {
+    let mut members = Vec::new();
+    for r in &prepared.reports {
+        members.extend(
+            crate::report::fleet::read::read(r.name, r.bytes).map_err(|e| Failure::report(&e))?,
+        );
+    }
+    Ok(crate::report::fleet::merge(members, generated_at))
+}
+
+/// The earlier report among the inputs, read: at most one, next to a snapshot (reports alone are
+/// a fleet: [`fleet_of`]).
 fn earlier_report(
     prepared: &inputs::Prepared<'_>,
 ) -> Result<Option<crate::report::Report>, Failure> {
@@ -596,12 +629,6 @@ fn earlier_report(
     };
     match prepared.reports.as_slice() {
         [] => Ok(None),
-        [r] if prepared.snapshots.is_empty() => Err(refuse(
-            r.name,
-            "an earlier report is compared with a cluster snapshot, and there is none",
-            "add the cluster's snapshot (`kubectl get nodes,pods -A -o json`) to see what changed \
-             since this report; to merge several clusters' reports, use `kube-rightsize merge`",
-        )),
         [r] => {
             let mut members = read::read(r.name, r.bytes).map_err(|e| Failure::report(&e))?;
             if members.len() != 1 {

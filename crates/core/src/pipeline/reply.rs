@@ -94,6 +94,10 @@ pub struct Reply {
     /// The analysis compared with the earlier report among the inputs, if one was given.
     #[serde(default)]
     pub comparison: Option<crate::report::diff::Diff>,
+    /// The saved reports given without a snapshot, merged (then `report` is of an empty
+    /// cluster and the page shows the fleet instead).
+    #[serde(default)]
+    pub fleet: Option<crate::report::fleet::Fleet>,
 }
 
 /// What the Vantage lookups of an analysis found, for the page's Vantage panel and for its
@@ -150,6 +154,7 @@ impl Outcome {
                 .map(|v| VantageReply::new(v, &self.analysis.report.generated_at)),
             elapsed_ms: self.elapsed_ms,
             comparison: self.comparison,
+            fleet: self.fleet,
             report: self.analysis.report,
         }
     }

@@ -184,29 +184,43 @@ fn an_earlier_report_next_to_a_snapshot_is_compared_with_the_analysis() {
     assert_eq!(diff.realised.open, diff.realised.cells.len());
     assert!(outcome.analysis.report.recommendations.is_none());
     let held: Vec<&str> = outcome.held.iter().map(|(_, w)| w.as_str()).collect();
-    assert_eq!(held[0], "earlier report");
+    assert_eq!(held[0], "saved report");
     let reply = outcome.into_reply(Vec::new());
     assert!(reply.comparison.is_some());
 
-    // A report alone, two reports, a fleet: refused, with what to do.
-    for inputs in [
-        vec![input("november.json", saved, Role::Auto)],
-        vec![
+    // Two reports next to a snapshot: refused, with what to do.
+    let (r, _) = drive(
+        job(vec![
             input("a.json", saved, Role::Auto),
             input("b.json", saved, Role::Auto),
             input("cluster.json", SNAPSHOT, Role::Auto),
-        ],
-    ] {
-        let (r, _) = drive(job(inputs), &mut |_| unreachable!());
-        let f = r.expect_err("refused");
-        assert_eq!(f.heading, "This earlier report could not be read: ");
-        assert!(
-            f.hint
-                .as_deref()
-                .is_some_and(|h| h.contains("kube-rightsize merge")),
-            "{f:?}"
-        );
-    }
+        ]),
+        &mut |_| unreachable!(),
+    );
+    let f = r.expect_err("refused");
+    assert_eq!(f.heading, "This earlier report could not be read: ");
+    assert!(
+        f.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("kube-rightsize merge")),
+        "{f:?}"
+    );
+    // Reports alone: a fleet of them, and an empty analysis.
+    let (r, _) = drive(
+        job(vec![
+            input("a.json", saved, Role::Auto),
+            input("b.json", saved, Role::Auto),
+        ]),
+        &mut |_| unreachable!(),
+    );
+    let outcome = r.expect("a fleet");
+    let fleet = outcome.fleet.as_ref().expect("merged");
+    assert_eq!(fleet.reports.len(), 2);
+    assert_eq!(fleet.totals.pods, 2 * earlier.summary.pods);
+    assert_eq!(fleet.generated_at, AT);
+    assert!(outcome.comparison.is_none());
+    assert_eq!(outcome.analysis.report.summary.nodes, 0);
+    assert!(outcome.into_reply(Vec::new()).fleet.is_some());
     // Without an earlier report there is no comparison.
     let (plain, _) = drive(
         job(vec![input("cluster.json", SNAPSHOT, Role::Auto)]),

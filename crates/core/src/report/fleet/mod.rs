@@ -13,6 +13,7 @@
 //! three CSVs with a leading `cluster` column, and a self-contained HTML page
 //! ([`crate::report::html::fleet`]).
 
+pub mod columns;
 pub mod read;
 pub mod render;
 

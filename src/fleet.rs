@@ -1,0 +1,173 @@
+//! The fleet view: saved reports given without a snapshot, merged by the core
+//! (`report::fleet`): the fleet's totals, one row per cluster, cost by provider and region, the
+//! most expensive workloads and the idlest node pools, and the exports of `kube-rightsize merge`.
+
+use std::sync::Arc;
+
+use kube_rightsize_core::format::{fmt_usd, group_thousands};
+use kube_rightsize_core::report::Report;
+use kube_rightsize_core::report::columns::Column;
+use kube_rightsize_core::report::export::ExportFormat;
+use kube_rightsize_core::report::fleet::render::{FleetExport, render};
+use kube_rightsize_core::report::fleet::{Fleet, columns};
+use leptos::prelude::*;
+
+use crate::files::download;
+use crate::report_view::core_table;
+
+fn keys<R>(table: &'static [Column<R>]) -> Vec<&'static str> {
+    table.iter().map(|c| c.key).collect()
+}
+
+/// The merged reports. `report` is the pipeline's (empty) analysis, which the core's tables take
+/// as an argument they do not use.
+#[component]
+pub fn FleetView(
+    /// The merged reports.
+    fleet: Arc<Fleet>,
+    /// The pipeline's analysis of no cluster (the tables' unused argument).
+    report: Arc<Report>,
+) -> impl IntoView {
+    let t = &fleet.totals;
+    let cards = [
+        (
+            "Clusters",
+            group_thousands(fleet.reports.len()),
+            "fleet-clusters",
+        ),
+        ("Monthly cost", fmt_usd(t.monthly_cost), "fleet-cost"),
+        (
+            "Allocated to requests",
+            fmt_usd(t.allocated_monthly_cost),
+            "fleet-allocated",
+        ),
+        (
+            "Idle (paid, not requested)",
+            fmt_usd(t.idle_monthly_cost),
+            "fleet-idle",
+        ),
+        (
+            "Potential savings",
+            fmt_usd(t.monthly_savings),
+            "fleet-savings",
+        ),
+        ("Nodes", group_thousands(t.nodes), "fleet-nodes"),
+        ("Pods", group_thousands(t.pods), "fleet-pods"),
+    ];
+    let export_error = RwSignal::new(None::<String>);
+    let exports = [
+        ("Fleet HTML", ExportFormat::Html, "export-fleet-html"),
+        ("Fleet JSON", ExportFormat::Json, "export-fleet-json"),
+        (
+            "Workloads CSV",
+            ExportFormat::WorkloadsCsv,
+            "export-fleet-workloads-csv",
+        ),
+        (
+            "Nodes CSV",
+            ExportFormat::NodesCsv,
+            "export-fleet-nodes-csv",
+        ),
+        (
+            "Namespaces CSV",
+            ExportFormat::NamespacesCsv,
+            "export-fleet-namespaces-csv",
+        ),
+    ];
+    let date = fleet.generated_at.get(..10).unwrap_or_default().to_owned();
+    let warnings: Vec<String> = fleet.warnings.iter().map(|w| w.message.clone()).collect();
+    view! {
+        <section id="fleet" aria-label="Fleet">
+            <p class="pricing-note">
+                "A fleet of the saved reports: each cluster's figures are its own report's; the \
+                 fleet's are their sums. Add a cluster's snapshot next to one report to see what \
+                 changed since."
+            </p>
+            <div class="row export-bar">
+                <span class="muted">"Export:"</span>
+                {exports
+                    .into_iter()
+                    .map(|(label, format, id)| {
+                        let fleet = Arc::clone(&fleet);
+                        let name = format!("kube-rightsize-fleet-{date}{}", format.suffix());
+                        view! {
+                            <button
+                                id=id
+                                on:click=move |_| {
+                                    let body = render(
+                                        &fleet,
+                                        &FleetExport { format, anonymise_key: None },
+                                    );
+                                    export_error
+                                        .set(download(&name, format.mime(), body.as_bytes()).err());
+                                }
+                            >
+                                {label}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+                {move || export_error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
+            </div>
+            <div class="cards" id="fleet-summary">
+                {cards
+                    .into_iter()
+                    .map(|(label, value, id)| {
+                        view! {
+                            <div class="card" id=id>
+                                <div class="label">{label}</div>
+                                <div class="value">{value}</div>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            {warnings
+                .into_iter()
+                .map(|w| view! { <p class="warning">{w}</p> })
+                .collect_view()}
+            <section class="panel">
+                <h3>"Clusters"</h3>
+                {core_table(
+                    &report,
+                    "fleet-cluster-rows",
+                    columns::CLUSTERS,
+                    &keys(columns::CLUSTERS),
+                    &fleet.clusters,
+                    None,
+                    None,
+                )}
+                <h3>"Providers and regions"</h3>
+                {core_table(
+                    &report,
+                    "fleet-locations",
+                    columns::LOCATIONS,
+                    &keys(columns::LOCATIONS),
+                    &fleet.locations,
+                    None,
+                    None,
+                )}
+                <h3>"Top workloads across the fleet"</h3>
+                {core_table(
+                    &report,
+                    "fleet-top-workloads",
+                    columns::TOP_WORKLOADS,
+                    &keys(columns::TOP_WORKLOADS),
+                    &fleet.top_workloads,
+                    None,
+                    None,
+                )}
+                <h3>"Node pools with the most idle cost"</h3>
+                {core_table(
+                    &report,
+                    "fleet-idle-pools",
+                    columns::IDLE_POOLS,
+                    &keys(columns::IDLE_POOLS),
+                    &fleet.idle_pools,
+                    None,
+                    None,
+                )}
+            </section>
+        </section>
+    }
+}
