@@ -12,12 +12,7 @@ use kube_rightsize_core::report::diff::{Diff, columns};
 use kube_rightsize_core::report::export::ExportFormat;
 use leptos::prelude::*;
 
-use crate::files::download;
-use crate::report_view::core_table;
-
-fn keys<R>(table: &'static [kube_rightsize_core::report::columns::Column<R>]) -> Vec<&'static str> {
-    table.iter().map(|c| c.key).collect()
-}
+use crate::report_view::{ExportButton, all_keys, cards, core_table, export_buttons};
 
 /// The comparison: cards, what the earlier report was, exports, then its tables.
 #[component]
@@ -33,7 +28,7 @@ pub fn ChangesTab(
         .iter()
         .find(|c| c.name == "monthly_cost")
         .map_or(0.0, |c| c.change);
-    let cards = [
+    let cards_list = vec![
         ("Monthly cost change", signed_usd(cost), "changes-cost"),
         (
             "Savings realised",
@@ -69,7 +64,12 @@ pub fn ChangesTab(
                 .to_owned()
         }
     );
-    let export_error = RwSignal::new(None::<String>);
+    let date = diff
+        .after
+        .generated_at
+        .get(..10)
+        .unwrap_or_default()
+        .to_owned();
     let exports = [
         (
             "Comparison HTML",
@@ -89,63 +89,35 @@ pub fn ChangesTab(
             "export-changes-csv",
             ".csv",
         ),
-    ];
-    let date = diff
-        .after
-        .generated_at
-        .get(..10)
-        .unwrap_or_default()
-        .to_owned();
+    ]
+    .into_iter()
+    .map(|(label, format, id, ext)| {
+        let diff = Arc::clone(&diff);
+        ExportButton {
+            label,
+            id,
+            file_name: format!("kube-rightsize-changes-{date}{ext}"),
+            mime: format.mime(),
+            body: Arc::new(move || render(&diff, format)),
+        }
+    })
+    .collect();
     let warnings: Vec<String> = diff.warnings.iter().map(|w| w.message.clone()).collect();
     view! {
         <div class="changes" id="changes">
-            <div class="cards">
-                {cards
-                    .into_iter()
-                    .map(|(label, value, id)| {
-                        view! {
-                            <div class="card" id=id>
-                                <div class="label">{label}</div>
-                                <div class="value">{value}</div>
-                            </div>
-                        }
-                    })
-                    .collect_view()}
-            </div>
+            {cards("changes-summary", cards_list)}
             <p class="muted" id="changes-about">{about}</p>
             {warnings
                 .into_iter()
                 .map(|w| view! { <p class="warning">{w}</p> })
                 .collect_view()}
-            <div class="row export-bar">
-                <span class="muted">"Export:"</span>
-                {exports
-                    .into_iter()
-                    .map(|(label, format, id, ext)| {
-                        let diff = Arc::clone(&diff);
-                        let name = format!("kube-rightsize-changes-{date}{ext}");
-                        view! {
-                            <button
-                                id=id
-                                on:click=move |_| {
-                                    let body = render(&diff, format);
-                                    export_error
-                                        .set(download(&name, format.mime(), body.as_bytes()).err());
-                                }
-                            >
-                                {label}
-                            </button>
-                        }
-                    })
-                    .collect_view()}
-                {move || export_error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
-            </div>
+            {export_buttons(exports)}
             <h3>"Recommendations followed up"</h3>
             {core_table(
                 &report,
                 "changes-recommendations",
                 columns::CELLS,
-                &keys(columns::CELLS),
+                &all_keys(columns::CELLS),
                 &diff.realised.cells,
                 None,
                 None,
@@ -155,7 +127,7 @@ pub fn ChangesTab(
                 &report,
                 "changes-workloads",
                 columns::WORKLOADS,
-                &keys(columns::WORKLOADS),
+                &all_keys(columns::WORKLOADS),
                 &diff.workloads,
                 None,
                 None,
@@ -165,7 +137,7 @@ pub fn ChangesTab(
                 &report,
                 "changes-pools",
                 columns::CHANGES,
-                &keys(columns::CHANGES),
+                &all_keys(columns::CHANGES),
                 &diff.node_pools,
                 None,
                 None,
@@ -175,7 +147,7 @@ pub fn ChangesTab(
                 &report,
                 "changes-namespaces",
                 columns::CHANGES,
-                &keys(columns::CHANGES),
+                &all_keys(columns::CHANGES),
                 &diff.namespaces,
                 None,
                 None,

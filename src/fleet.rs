@@ -6,18 +6,12 @@ use std::sync::Arc;
 
 use kube_rightsize_core::format::{fmt_usd, group_thousands};
 use kube_rightsize_core::report::Report;
-use kube_rightsize_core::report::columns::Column;
 use kube_rightsize_core::report::export::ExportFormat;
 use kube_rightsize_core::report::fleet::render::{FleetExport, render};
 use kube_rightsize_core::report::fleet::{Fleet, columns};
 use leptos::prelude::*;
 
-use crate::files::download;
-use crate::report_view::core_table;
-
-fn keys<R>(table: &'static [Column<R>]) -> Vec<&'static str> {
-    table.iter().map(|c| c.key).collect()
-}
+use crate::report_view::{ExportButton, all_keys, cards, core_table, export_buttons};
 
 /// The merged reports. `report` is the pipeline's (empty) analysis, which the core's tables take
 /// as an argument they do not use.
@@ -29,7 +23,7 @@ pub fn FleetView(
     report: Arc<Report>,
 ) -> impl IntoView {
     let t = &fleet.totals;
-    let cards = [
+    let cards_list = vec![
         (
             "Clusters",
             group_thousands(fleet.reports.len()),
@@ -54,7 +48,7 @@ pub fn FleetView(
         ("Nodes", group_thousands(t.nodes), "fleet-nodes"),
         ("Pods", group_thousands(t.pods), "fleet-pods"),
     ];
-    let export_error = RwSignal::new(None::<String>);
+    let date = fleet.generated_at.get(..10).unwrap_or_default().to_owned();
     let exports = [
         ("Fleet HTML", ExportFormat::Html, "export-fleet-html"),
         ("Fleet JSON", ExportFormat::Json, "export-fleet-json"),
@@ -73,8 +67,27 @@ pub fn FleetView(
             ExportFormat::NamespacesCsv,
             "export-fleet-namespaces-csv",
         ),
-    ];
-    let date = fleet.generated_at.get(..10).unwrap_or_default().to_owned();
+    ]
+    .into_iter()
+    .map(|(label, format, id)| {
+        let fleet = Arc::clone(&fleet);
+        ExportButton {
+            label,
+            id,
+            file_name: format!("kube-rightsize-fleet-{date}{}", format.suffix()),
+            mime: format.mime(),
+            body: Arc::new(move || {
+                render(
+                    &fleet,
+                    &FleetExport {
+                        format,
+                        anonymise_key: None,
+                    },
+                )
+            }),
+        }
+    })
+    .collect();
     let warnings: Vec<String> = fleet.warnings.iter().map(|w| w.message.clone()).collect();
     view! {
         <section id="fleet" aria-label="Fleet">
@@ -83,45 +96,8 @@ pub fn FleetView(
                  fleet's are their sums. Add a cluster's snapshot next to one report to see what \
                  changed since."
             </p>
-            <div class="row export-bar">
-                <span class="muted">"Export:"</span>
-                {exports
-                    .into_iter()
-                    .map(|(label, format, id)| {
-                        let fleet = Arc::clone(&fleet);
-                        let name = format!("kube-rightsize-fleet-{date}{}", format.suffix());
-                        view! {
-                            <button
-                                id=id
-                                on:click=move |_| {
-                                    let body = render(
-                                        &fleet,
-                                        &FleetExport { format, anonymise_key: None },
-                                    );
-                                    export_error
-                                        .set(download(&name, format.mime(), body.as_bytes()).err());
-                                }
-                            >
-                                {label}
-                            </button>
-                        }
-                    })
-                    .collect_view()}
-                {move || export_error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
-            </div>
-            <div class="cards" id="fleet-summary">
-                {cards
-                    .into_iter()
-                    .map(|(label, value, id)| {
-                        view! {
-                            <div class="card" id=id>
-                                <div class="label">{label}</div>
-                                <div class="value">{value}</div>
-                            </div>
-                        }
-                    })
-                    .collect_view()}
-            </div>
+            {export_buttons(exports)}
+            {cards("fleet-summary", cards_list)}
             {warnings
                 .into_iter()
                 .map(|w| view! { <p class="warning">{w}</p> })
@@ -132,7 +108,7 @@ pub fn FleetView(
                     &report,
                     "fleet-cluster-rows",
                     columns::CLUSTERS,
-                    &keys(columns::CLUSTERS),
+                    &all_keys(columns::CLUSTERS),
                     &fleet.clusters,
                     None,
                     None,
@@ -142,7 +118,7 @@ pub fn FleetView(
                     &report,
                     "fleet-locations",
                     columns::LOCATIONS,
-                    &keys(columns::LOCATIONS),
+                    &all_keys(columns::LOCATIONS),
                     &fleet.locations,
                     None,
                     None,
@@ -152,7 +128,7 @@ pub fn FleetView(
                     &report,
                     "fleet-top-workloads",
                     columns::TOP_WORKLOADS,
-                    &keys(columns::TOP_WORKLOADS),
+                    &all_keys(columns::TOP_WORKLOADS),
                     &fleet.top_workloads,
                     None,
                     None,
@@ -162,7 +138,7 @@ pub fn FleetView(
                     &report,
                     "fleet-idle-pools",
                     columns::IDLE_POOLS,
-                    &keys(columns::IDLE_POOLS),
+                    &all_keys(columns::IDLE_POOLS),
                     &fleet.idle_pools,
                     None,
                     None,

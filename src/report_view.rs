@@ -211,7 +211,7 @@ fn SummaryCards(report: Arc<Report>) -> impl IntoView {
             "card-idle-gpu",
         )
     });
-    let mut cards = vec![
+    let mut figures = vec![
         ("Monthly cost", fmt_usd(s.monthly_cost), "card-cost"),
         (
             "Allocated to requests",
@@ -234,23 +234,9 @@ fn SummaryCards(report: Arc<Report>) -> impl IntoView {
         ("Namespaces", s.namespaces.to_string(), "card-namespaces"),
     ];
     if let Some(card) = idle_gpu {
-        cards.insert(3, card);
+        figures.insert(3, card);
     }
-    view! {
-        <div class="cards" id="summary">
-            {cards
-                .into_iter()
-                .map(|(label, value, id)| {
-                    view! {
-                        <div class="card" id=id>
-                            <div class="label">{label}</div>
-                            <div class="value">{value}</div>
-                        </div>
-                    }
-                })
-                .collect_view()}
-        </div>
-    }
+    cards("summary", figures)
 }
 
 /// The tabs: changes (when an earlier report was given; then shown first), workloads, nodes,
@@ -315,6 +301,75 @@ fn ReportTabs(
                 Tab::Diagnostics => diagnostics(&inputs, &node_descriptions).into_any(),
             }}
         </section>
+    }
+}
+
+/// A row of figure cards `(label, value, id)` in a `div.cards` with `id`.
+pub(crate) fn cards(
+    id: &'static str,
+    cards: Vec<(&'static str, String, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <div class="cards" id=id>
+            {cards
+                .into_iter()
+                .map(|(label, value, id)| {
+                    view! {
+                        <div class="card" id=id>
+                            <div class="label">{label}</div>
+                            <div class="value">{value}</div>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// Every key of one of the core's tables (a table shown whole).
+pub(crate) fn all_keys<R>(table: &'static [columns::Column<R>]) -> Vec<&'static str> {
+    table.iter().map(|c| c.key).collect()
+}
+
+/// One export button: its label and id, the file it downloads, and the core's rendering of it.
+pub(crate) struct ExportButton {
+    /// The button's text.
+    pub label: &'static str,
+    /// The button's id.
+    pub id: &'static str,
+    /// The downloaded file's name.
+    pub file_name: String,
+    /// Its MIME type.
+    pub mime: &'static str,
+    /// Its contents, rendered when clicked.
+    pub body: Arc<dyn Fn() -> String + Send + Sync>,
+}
+
+/// "Export:" and a button per file, with any download error.
+pub(crate) fn export_buttons(buttons: Vec<ExportButton>) -> impl IntoView {
+    let export_error = RwSignal::new(None::<String>);
+    view! {
+        <div class="row export-bar">
+            <span class="muted">"Export:"</span>
+            {buttons
+                .into_iter()
+                .map(|b| {
+                    view! {
+                        <button
+                            id=b.id
+                            on:click=move |_| {
+                                let body = (b.body)();
+                                export_error
+                                    .set(download(&b.file_name, b.mime, body.as_bytes()).err());
+                            }
+                        >
+                            {b.label}
+                        </button>
+                    }
+                })
+                .collect_view()}
+            {move || export_error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
+        </div>
     }
 }
 

@@ -38,6 +38,27 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
+/// Picks `paths` with the app's file picker, waits until each is an input chip, and clicks
+/// Analyze (the caller waits for what it expects to see).
+pub fn pick_and_analyze(browser: &webdriver::Browser, paths: &[&std::path::Path]) {
+    use std::time::{Duration, Instant};
+    let picker = browser
+        .wait_for("#file-picker", Duration::from_secs(30))
+        .expect("file picker");
+    let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    browser
+        .send_keys(&picker, &list.join("\n"))
+        .expect("pick files");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while browser.find_all(".chip").expect("chips").len() < paths.len() {
+        assert!(Instant::now() < deadline, "every file becomes a chip");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    browser
+        .click(&browser.find("#analyze").expect("Analyze"))
+        .expect("click Analyze");
+}
+
 /// The demo cluster and its KRR result copied into a scratch directory, with a downloads
 /// directory for the browser: what the export tests give the app and the CLI alike.
 pub struct DemoFiles {
@@ -63,26 +84,12 @@ impl DemoFiles {
 
     /// Picks both files in the app `browser` shows, clicks Analyze and waits for the report.
     pub fn analyze_in(&self, browser: &webdriver::Browser) {
-        use std::time::{Duration, Instant};
-        let picker = browser
-            .wait_for("#file-picker", Duration::from_secs(30))
-            .expect("file picker");
-        let paths = format!(
-            "{}\n{}",
-            self.work.join("cluster.json").display(),
-            self.work.join("krr.json").display()
+        pick_and_analyze(
+            browser,
+            &[&self.work.join("cluster.json"), &self.work.join("krr.json")],
         );
-        browser.send_keys(&picker, &paths).expect("pick files");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while browser.find_all(".chip").expect("chips").len() < 2 {
-            assert!(Instant::now() < deadline, "both files become chips");
-            std::thread::sleep(Duration::from_millis(100));
-        }
         browser
-            .click(&browser.find("#analyze").expect("Analyze"))
-            .expect("click Analyze");
-        browser
-            .wait_for("#summary", Duration::from_secs(60))
+            .wait_for("#summary", std::time::Duration::from_secs(60))
             .expect("report");
     }
 

@@ -5,11 +5,11 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kube_rightsize_e2e::server::StaticServer;
 use kube_rightsize_e2e::webdriver::Browser;
-use kube_rightsize_e2e::{DemoFiles, dist_dir, screenshot_dir};
+use kube_rightsize_e2e::{DemoFiles, dist_dir, pick_and_analyze, screenshot_dir};
 use serde_json::{Value, json};
 
 fn cli(cli: &str, work: &Path, args: &[&str]) -> Vec<u8> {
@@ -91,21 +91,10 @@ fn an_earlier_report_next_to_a_snapshot_shows_what_changed_and_exports_the_clis_
     let server = StaticServer::start(&dist_dir()).expect("static server");
     let browser = Browser::start_with_options(&[], Some(downloads)).expect("headless Chromium");
     browser.goto(&server.url()).unwrap();
-    let picker = browser
-        .wait_for("#file-picker", Duration::from_secs(30))
-        .expect("file picker");
-    let paths = format!(
-        "{}\n{}",
-        work.join("november.json").display(),
-        work.join("december.json").display()
+    pick_and_analyze(
+        &browser,
+        &[&work.join("november.json"), &work.join("december.json")],
     );
-    browser.send_keys(&picker, &paths).expect("pick files");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while browser.find_all(".chip").expect("chips").len() < 2 {
-        assert!(Instant::now() < deadline, "both files become chips");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    browser.click(&browser.find("#analyze").unwrap()).unwrap();
     browser
         .wait_for("#changes", Duration::from_secs(60))
         .expect("the Changes tab is shown first");

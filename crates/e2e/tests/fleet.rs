@@ -3,11 +3,11 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kube_rightsize_e2e::server::StaticServer;
 use kube_rightsize_e2e::webdriver::Browser;
-use kube_rightsize_e2e::{DemoFiles, dist_dir, screenshot_dir};
+use kube_rightsize_e2e::{DemoFiles, dist_dir, pick_and_analyze, screenshot_dir};
 use serde_json::{Value, json};
 
 fn cli(cli: &str, work: &Path, args: &[&str]) -> Vec<u8> {
@@ -53,21 +53,10 @@ fn saved_reports_alone_make_a_fleet_whose_exports_are_the_clis() {
     let server = StaticServer::start(&dist_dir()).expect("static server");
     let browser = Browser::start_with_options(&[], Some(downloads)).expect("headless Chromium");
     browser.goto(&server.url()).unwrap();
-    let picker = browser
-        .wait_for("#file-picker", Duration::from_secs(30))
-        .expect("file picker");
-    let paths = format!(
-        "{}\n{}",
-        work.join("prod.json").display(),
-        work.join("staging.json").display()
+    pick_and_analyze(
+        &browser,
+        &[&work.join("prod.json"), &work.join("staging.json")],
     );
-    browser.send_keys(&picker, &paths).expect("pick files");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while browser.find_all(".chip").expect("chips").len() < 2 {
-        assert!(Instant::now() < deadline, "both files become chips");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    browser.click(&browser.find("#analyze").unwrap()).unwrap();
     if let Err(e) = browser.wait_for("#fleet", Duration::from_secs(60)) {
         panic!(
             "no fleet view ({e}); the page says:\n{}\nconsole: {:?}",
