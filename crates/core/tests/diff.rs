@@ -306,3 +306,43 @@ fn every_format_renders_and_the_page_keeps_its_guarantees() {
         assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
     }
 }
+
+#[test]
+fn gpu_figures_are_compared_and_summed_when_a_cluster_has_gpus() {
+    use kube_rightsize_core::report::fleet::{self, Member, render::text};
+    let gpu = analyse_named(include_bytes!("fixtures/gpu/cluster.json"));
+    assert!(gpu.summary.gpus > 0, "the fixture has GPUs");
+    let d = compare(&gpu, &gpu, "2026-12-01T00:00:00Z");
+    let names: Vec<&str> = d.summary.iter().map(|c| c.name.as_str()).collect();
+    assert!(
+        names.ends_with(&["gpus", "gpu_monthly_cost", "idle_gpu_monthly_cost"]),
+        "{names:?}"
+    );
+    // Without GPUs, no GPU rows.
+    let b = before();
+    let plain = compare(&b, &b, "2026-12-01T00:00:00Z");
+    assert!(plain.summary.iter().all(|c| !c.name.contains("gpu")));
+    let f = fleet::merge(
+        vec![Member {
+            input: "gpu.json".into(),
+            report: gpu.clone(),
+            warnings: Vec::new(),
+        }],
+        "2026-12-01T00:00:00Z",
+    );
+    let t = text(&f);
+    assert!(t.contains(&format!("GPUs: {} (", gpu.summary.gpus)), "{t}");
+}
+
+fn analyse_named(snapshot: &[u8]) -> Report {
+    let catalogue =
+        Catalogue::from_bytes(include_bytes!("../data/catalogue.bin")).expect("catalogue");
+    analyze(
+        &[Input::new("gpu.json", snapshot)],
+        &Settings::default(),
+        Some(&catalogue),
+        "2026-11-01T00:00:00Z",
+    )
+    .expect("analysis")
+    .report
+}

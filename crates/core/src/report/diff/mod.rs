@@ -313,6 +313,22 @@ pub fn compare(before: &Report, after: &Report, generated_at: &str) -> Diff {
             Some(a.namespaces as f64),
         ),
     ];
+    let mut summary = summary;
+    if b.gpus > 0 || a.gpus > 0 {
+        summary.extend([
+            Change::new("gpus", Some(b.gpus as f64), Some(a.gpus as f64)),
+            Change::new(
+                "gpu_monthly_cost",
+                Some(b.gpu_monthly_cost),
+                Some(a.gpu_monthly_cost),
+            ),
+            Change::new(
+                "idle_gpu_monthly_cost",
+                Some(b.idle_gpu_monthly_cost),
+                Some(a.idle_gpu_monthly_cost),
+            ),
+        ]);
+    }
     let mut warnings = super::fleet::differences(&[
         Report {
             cluster: Some("before".into()),

@@ -77,6 +77,16 @@ pub fn text(fleet: &Fleet) -> String {
         count(t.pods, "pod", "pods"),
         count(t.workloads, "workload", "workloads"),
     );
+    if t.gpus > 0 {
+        let _ = writeln!(
+            out,
+            "GPUs: {} ({} requested) cost {} a month, of which {} idle.",
+            t.gpus,
+            t.requested_gpus,
+            fmt_usd(t.gpu_monthly_cost),
+            fmt_usd(t.idle_gpu_monthly_cost),
+        );
+    }
     if t.estimated_nodes > 0 {
         let _ = writeln!(
             out,

@@ -134,7 +134,15 @@ fn summary(out: &mut String, fleet: &Fleet) {
             group_thousands(t.workloads),
         ),
     ];
-    for (id, class, label, value) in cards {
+    let gpu = (t.gpus > 0).then(|| {
+        (
+            "sum-idle-gpu",
+            "",
+            "Idle GPUs",
+            fmt_usd(t.idle_gpu_monthly_cost),
+        )
+    });
+    for (id, class, label, value) in cards.into_iter().chain(gpu) {
         let _ = write!(out, "<div{class}><dt>{label}</dt><dd id=\"{id}\">");
         esc(out, &value);
         out.push_str("</dd></div>");
