@@ -98,7 +98,7 @@ pub fn ChangesTab(
             id,
             file_name: format!("kube-rightsize-changes-{date}{ext}"),
             mime: format.mime(),
-            body: Arc::new(move || render(&diff, format)),
+            body: Arc::new(move || Ok(render(&diff, format))),
         }
     })
     .collect();

@@ -11,7 +11,7 @@ use kube_rightsize_core::report::fleet::render::{FleetExport, render};
 use kube_rightsize_core::report::fleet::{Fleet, columns};
 use leptos::prelude::*;
 
-use crate::report_view::{ExportButton, all_keys, cards, core_table, export_buttons};
+use crate::report_view::{ExportButton, all_keys, cards, core_table, export_buttons, random_key};
 
 /// The merged reports. `report` is the pipeline's (empty) analysis, which the core's tables take
 /// as an argument they do not use.
@@ -49,6 +49,7 @@ pub fn FleetView(
         ("Pods", group_thousands(t.pods), "fleet-pods"),
     ];
     let date = fleet.generated_at.get(..10).unwrap_or_default().to_owned();
+    let anonymise = RwSignal::new(false);
     let exports = [
         ("Fleet HTML", ExportFormat::Html, "export-fleet-html"),
         ("Fleet JSON", ExportFormat::Json, "export-fleet-json"),
@@ -77,13 +78,19 @@ pub fn FleetView(
             file_name: format!("kube-rightsize-fleet-{date}{}", format.suffix()),
             mime: format.mime(),
             body: Arc::new(move || {
-                render(
+                // A fresh key per export, as for a report: two exports cannot be joined.
+                let key = if anonymise.get_untracked() {
+                    Some(random_key()?)
+                } else {
+                    None
+                };
+                Ok(render(
                     &fleet,
                     &FleetExport {
                         format,
-                        anonymise_key: None,
+                        anonymise_key: key,
                     },
-                )
+                ))
             }),
         }
     })
@@ -96,6 +103,15 @@ pub fn FleetView(
                  fleet's are their sums. Add a cluster's snapshot next to one report to see what \
                  changed since."
             </p>
+            <label title="Clusters, namespaces, workloads, containers, nodes and pools become pseudonyms keyed by a fresh random key per export; instance types, regions and numbers stay">
+                <input
+                    type="checkbox"
+                    id="fleet-anonymise"
+                    prop:checked=move || anonymise.get()
+                    on:change=move |ev| anonymise.set(event_target_checked(&ev))
+                />
+                " Anonymise names in exports"
+            </label>
             {export_buttons(exports)}
             {cards("fleet-summary", cards_list)}
             {warnings

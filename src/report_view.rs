@@ -66,7 +66,7 @@ impl Tab {
 }
 
 /// 32 random bytes from the browser's CSPRNG, for one export's pseudonyms.
-fn random_key() -> Result<Vec<u8>, String> {
+pub(crate) fn random_key() -> Result<Vec<u8>, String> {
     let crypto = web_sys::window()
         .and_then(|w| w.crypto().ok())
         .ok_or("this browser has no crypto.getRandomValues: cannot anonymise")?;
@@ -341,8 +341,8 @@ pub(crate) struct ExportButton {
     pub file_name: String,
     /// Its MIME type.
     pub mime: &'static str,
-    /// Its contents, rendered when clicked.
-    pub body: Arc<dyn Fn() -> String + Send + Sync>,
+    /// Its contents, rendered when clicked (or why they cannot be).
+    pub body: Arc<dyn Fn() -> Result<String, String> + Send + Sync>,
 }
 
 /// "Export:" and a button per file, with any download error.
@@ -358,9 +358,9 @@ pub(crate) fn export_buttons(buttons: Vec<ExportButton>) -> impl IntoView {
                         <button
                             id=b.id
                             on:click=move |_| {
-                                let body = (b.body)();
-                                export_error
-                                    .set(download(&b.file_name, b.mime, body.as_bytes()).err());
+                                let result = (b.body)()
+                                    .and_then(|body| download(&b.file_name, b.mime, body.as_bytes()));
+                                export_error.set(result.err());
                             }
                         >
                             {b.label}

@@ -121,6 +121,23 @@ fn saved_reports_alone_make_a_fleet_whose_exports_are_the_clis() {
     browser
         .click(&browser.find("#export-fleet-html").unwrap())
         .unwrap();
-    let html = std::fs::read(files.wait_for_download("html")).expect("download");
+    let html_path = files.wait_for_download("html");
+    let html = std::fs::read(&html_path).expect("download");
     assert!(html == merge("html"), "the app's fleet page is the CLI's");
+    std::fs::remove_file(&html_path).expect("remove");
+
+    // Anonymised: no cluster or node names in the export.
+    browser
+        .click(&browser.find("#fleet-anonymise").unwrap())
+        .unwrap();
+    browser
+        .click(&browser.find("#export-fleet-json").unwrap())
+        .unwrap();
+    let anonymised = std::fs::read_to_string(files.wait_for_download("json")).expect("download");
+    let named: Value =
+        serde_json::from_slice(&std::fs::read(work.join("prod.json")).expect("prod"))
+            .expect("JSON");
+    let node = named["nodes"][0]["name"].as_str().expect("a node");
+    assert!(!anonymised.contains("\"prod\"") && !anonymised.contains("\"staging\""));
+    assert!(!anonymised.contains(node), "{node} in the anonymised fleet");
 }
