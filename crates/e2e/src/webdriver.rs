@@ -1,7 +1,7 @@
 //! A minimal W3C WebDriver client for headless Chromium through chromedriver.
 
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
@@ -48,6 +48,8 @@ pub struct Browser {
     base: String,
     session: String,
     agent: ureq::Agent,
+    /// Chromium's profile directory, removed with the browser.
+    profile: PathBuf,
 }
 
 /// An element found on the page.
@@ -85,12 +87,12 @@ impl Browser {
             base,
             session: String::new(),
             agent,
+            profile: std::env::temp_dir().join(format!("krs-e2e-profile-{port}")),
         };
         browser.wait_ready()?;
         let mut args: Vec<String> = CHROME_ARGS.iter().map(|s| s.to_string()).collect();
         args.extend(extra_args.iter().map(|s| s.to_string()));
-        let profile = std::env::temp_dir().join(format!("krs-e2e-profile-{port}"));
-        args.push(format!("--user-data-dir={}", profile.display()));
+        args.push(format!("--user-data-dir={}", browser.profile.display()));
         let mut chrome = json!({ "args": args });
         if let Some(dir) = download_dir {
             chrome["prefs"] = json!({
@@ -301,6 +303,9 @@ impl Drop for Browser {
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // Chromium has exited with its session; its profile would stay in the temporary
+        // directory otherwise (a few MB per test).
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
