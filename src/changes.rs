@@ -8,7 +8,7 @@ use std::sync::Arc;
 use kube_rightsize_core::format::fmt_usd;
 use kube_rightsize_core::report::Report;
 use kube_rightsize_core::report::diff::render::{render, signed_usd};
-use kube_rightsize_core::report::diff::{Diff, columns};
+use kube_rightsize_core::report::diff::{Diff, TOLERANCE, columns};
 use kube_rightsize_core::report::export::ExportFormat;
 use leptos::prelude::*;
 
@@ -54,9 +54,10 @@ pub fn ChangesTab(
         before.prices_as_of.as_deref().unwrap_or("an unknown date"),
         if r.had_recommendations {
             format!(
-                "Its recommendations promised {} a month; a request now within 10% of its \
+                "Its recommendations promised {} a month; a request now within {}% of its \
                  recommendation counts as applied, valued at the earlier prices and pod counts.",
-                fmt_usd(r.earlier_monthly_savings)
+                fmt_usd(r.earlier_monthly_savings),
+                TOLERANCE * 100.0
             )
         } else {
             "It has no recommendations to follow up (analyse it with a KRR result, usage or \

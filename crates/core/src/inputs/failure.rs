@@ -76,15 +76,28 @@ impl Failure {
         }
     }
 
-    /// A saved report that cannot be read, or that cannot be used as the earlier report.
+    /// A saved report that cannot be read.
     pub fn report(e: &crate::report::fleet::read::ReportReadError) -> Failure {
         Failure {
-            heading: "This earlier report could not be read: ".into(),
+            heading: "This saved report could not be read: ".into(),
             input: e.input.clone(),
             line: e.line.map(small),
             column: e.column.map(small),
             message: e.message.clone(),
             hint: e.hint.clone(),
+        }
+    }
+
+    /// Saved reports that were read but cannot be used together with the other inputs (two
+    /// earlier reports next to a snapshot, a fleet as the earlier report): what to do instead.
+    pub fn reports_refused(input: &str, message: &str, hint: &str) -> Failure {
+        Failure {
+            heading: "These saved reports cannot be used together: ".into(),
+            input: input.to_owned(),
+            line: None,
+            column: None,
+            message: message.to_owned(),
+            hint: Some(hint.to_owned()),
         }
     }
 

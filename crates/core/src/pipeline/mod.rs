@@ -617,16 +617,8 @@ fn fleet_of(
 fn earlier_report(
     prepared: &inputs::Prepared<'_>,
 ) -> Result<Option<crate::report::Report>, Failure> {
-    use crate::report::fleet::read::{self, ReportReadError};
-    let refuse = |input: &str, message: &str, hint: &str| {
-        Failure::report(&ReportReadError {
-            input: input.to_owned(),
-            line: None,
-            column: None,
-            message: message.to_owned(),
-            hint: Some(hint.to_owned()),
-        })
-    };
+    use crate::report::fleet::read;
+    let refuse = Failure::reports_refused;
     match prepared.reports.as_slice() {
         [] => Ok(None),
         [r] => {

@@ -198,7 +198,7 @@ fn an_earlier_report_next_to_a_snapshot_is_compared_with_the_analysis() {
         &mut |_| unreachable!(),
     );
     let f = r.expect_err("refused");
-    assert_eq!(f.heading, "This earlier report could not be read: ");
+    assert_eq!(f.heading, "These saved reports cannot be used together: ");
     assert!(
         f.hint
             .as_deref()

@@ -64,13 +64,6 @@ fn head(out: &mut String, name: &str, diff: &Diff) {
     );
 }
 
-fn table_start(out: &mut String, caption: &str, cols: &[Col]) {
-    out.push_str("<div class=\"scroll\"><table class=\"sortable\"><caption>");
-    esc(out, caption);
-    out.push_str("</caption>");
-    super::thead(out, cols);
-}
-
 fn money_cell(out: &mut String, v: Option<f64>) {
     match v {
         Some(v) => td_num(out, v, &fmt_usd(v)),
@@ -114,7 +107,7 @@ fn summary(out: &mut String, diff: &Diff) {
         out.push_str("</dd></div>");
     }
     out.push_str("</dl>\n");
-    table_start(
+    super::simple_table(
         out,
         "Each summary figure before and after",
         &[
@@ -123,17 +116,16 @@ fn summary(out: &mut String, diff: &Diff) {
             Col("After", true, ""),
             Col("Change", true, ""),
         ],
+        &diff.summary,
+        |out, c| {
+            td(out, &c.name.replace('_', " "));
+            for v in [c.before, c.after] {
+                td_num(out, v.unwrap_or(f64::NAN), &summary_value(&c.name, v));
+            }
+            td_num(out, c.change, &summary_change(&c.name, c.change));
+        },
     );
-    for c in &diff.summary {
-        out.push_str("<tr>");
-        td(out, &c.name.replace('_', " "));
-        for v in [c.before, c.after] {
-            td_num(out, v.unwrap_or(f64::NAN), &summary_value(&c.name, v));
-        }
-        td_num(out, c.change, &summary_change(&c.name, c.change));
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody></table></div>\n</section>\n");
+    out.push_str("</section>\n");
 }
 
 fn realised(out: &mut String, diff: &Diff, top: usize) {
