@@ -62,7 +62,8 @@ impl Inputs {
 
 pub use kube_rightsize_core::format::human_bytes;
 
-const SNAPSHOT_COMMAND: &str = "kubectl get nodes,pods -A -o json > cluster.json";
+const SNAPSHOT_COMMAND: &str =
+    "kubectl get nodes,pods,pvc,pv,storageclass,svc,ns -A -o json > cluster.json";
 
 /// Commands that produce the optional inputs, with what each adds.
 const EXTRA_COMMANDS: [(&str, &str); 3] = [

@@ -23,18 +23,20 @@ enum Tab {
     Nodes,
     Namespaces,
     Pools,
+    Volumes,
     Warnings,
     Patches,
     Diagnostics,
 }
 
 impl Tab {
-    const ALL: [Tab; 8] = [
+    const ALL: [Tab; 9] = [
         Tab::Changes,
         Tab::Workloads,
         Tab::Nodes,
         Tab::Namespaces,
         Tab::Pools,
+        Tab::Volumes,
         Tab::Warnings,
         Tab::Patches,
         Tab::Diagnostics,
@@ -46,6 +48,7 @@ impl Tab {
             Tab::Nodes => "Nodes",
             Tab::Namespaces => "Namespaces",
             Tab::Pools => "Node pools",
+            Tab::Volumes => "Volumes & load balancers",
             Tab::Warnings => "Warnings",
             Tab::Patches => "Patches",
             Tab::Diagnostics => "Diagnostics",
@@ -58,6 +61,7 @@ impl Tab {
             Tab::Nodes => "tab-nodes",
             Tab::Namespaces => "tab-namespaces",
             Tab::Pools => "tab-pools",
+            Tab::Volumes => "tab-volumes",
             Tab::Warnings => "tab-warnings",
             Tab::Patches => "tab-patches",
             Tab::Diagnostics => "tab-diagnostics",
@@ -199,8 +203,9 @@ fn ExportBar(report: Arc<Report>, inputs: Arc<Vec<InputSummary>>) -> impl IntoVi
     }
 }
 
-/// The summary cards: cost, allocated, idle (and idle GPUs when the cluster has GPUs),
-/// savings, and the counts.
+/// The summary cards: the whole bill (when it has more than the nodes), cost, allocated, idle
+/// (and idle GPUs when the cluster has GPUs), savings, storage, load balancers and the control
+/// plane (when not zero), and the counts.
 #[component]
 fn SummaryCards(report: Arc<Report>) -> impl IntoView {
     let s = &report.summary;
@@ -236,11 +241,33 @@ fn SummaryCards(report: Arc<Report>) -> impl IntoView {
     if let Some(card) = idle_gpu {
         figures.insert(3, card);
     }
+    // The whole bill, when it has more than the nodes.
+    if let Some(bill) = s.bill_monthly_cost.filter(|b| *b > s.monthly_cost) {
+        figures.insert(0, ("Whole bill per month", fmt_usd(bill), "card-bill"));
+        let rest = [
+            ("Storage", s.storage_monthly_cost, "card-storage"),
+            (
+                "Load balancers",
+                s.load_balancer_monthly_cost,
+                "card-load-balancers",
+            ),
+            (
+                "Control plane",
+                s.control_plane_monthly_cost,
+                "card-control-plane",
+            ),
+        ];
+        let at = figures.len() - 4;
+        for (i, (label, v, id)) in rest.into_iter().filter(|r| r.1 > 0.0).enumerate() {
+            figures.insert(at + i, (label, fmt_usd(v), id));
+        }
+    }
     cards("summary", figures)
 }
 
 /// The tabs: changes (when an earlier report was given; then shown first), workloads, nodes,
-/// namespaces, node pools, warnings, patches (when the report has recommendations), diagnostics.
+/// namespaces, node pools, volumes and load balancers (when the bill has any, or a control
+/// plane), warnings, patches (when the report has recommendations), diagnostics.
 #[component]
 fn ReportTabs(
     report: Arc<Report>,
@@ -257,6 +284,7 @@ fn ReportTabs(
     let warnings = report.warnings.len();
     let patches = report.patches.clone().map(Arc::new);
     let has_patches = patches.is_some();
+    let has_bill = columns::has_bill(&report) || report.control_plane.is_some();
     view! {
         <section class="panel">
             <nav class="tabs" role="tablist">
@@ -264,6 +292,7 @@ fn ReportTabs(
                     .into_iter()
                     .filter(|t| *t != Tab::Patches || has_patches)
                     .filter(|t| *t != Tab::Changes || has_changes)
+                    .filter(|t| *t != Tab::Volumes || has_bill)
                     .map(|t| {
                         let count = match (t, &patches) {
                             (Tab::Warnings, _) => format!(" ({warnings})"),
@@ -293,6 +322,7 @@ fn ReportTabs(
                 Tab::Nodes => nodes_table(&report).into_any(),
                 Tab::Namespaces => namespaces_table(&report).into_any(),
                 Tab::Pools => pools_table(&report).into_any(),
+                Tab::Volumes => bill_tab(&report).into_any(),
                 Tab::Warnings => warnings_table(&report).into_any(),
                 Tab::Patches => patches
                     .clone()
@@ -432,12 +462,63 @@ fn nodes_table(report: &Report) -> impl IntoView + use<> {
     )
 }
 
+/// The Volumes tab: the control plane's line, the volumes and the load balancers (the core's
+/// tables), and what the bill leaves out.
+fn bill_tab(report: &Report) -> impl IntoView + use<> {
+    let control = report.control_plane.as_ref().map(|c| {
+        format!(
+            "Control plane: {} {}, {} per month. {}",
+            c.service,
+            c.tier,
+            fmt_usd(c.monthly_cost),
+            c.explanation
+        )
+    });
+    let volumes = (!report.volumes.is_empty()).then(|| {
+        view! {
+            <h3>{format!("Persistent volumes ({})", report.volumes.len())}</h3>
+            {core_table(
+                report,
+                "volumes",
+                columns::VOLUMES,
+                columns::VOLUMES_VIEW.people,
+                &report.volumes,
+                Some("monthly_cost"),
+                None,
+            )}
+        }
+    });
+    let balancers = (!report.load_balancers.is_empty()).then(|| {
+        view! {
+            <h3>{format!("Load balancers ({})", report.load_balancers.len())}</h3>
+            {core_table(
+                report,
+                "load-balancers",
+                columns::LOAD_BALANCERS,
+                columns::LOAD_BALANCERS_VIEW.people,
+                &report.load_balancers,
+                Some("monthly_cost"),
+                None,
+            )}
+        }
+    });
+    let notes = report.bill_notes.clone();
+    view! {
+        {control.map(|c| view! { <p id="control-plane">{c}</p> })}
+        {volumes}
+        {balancers}
+        <ul class="muted" id="bill-notes">
+            {notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+        </ul>
+    }
+}
+
 fn namespaces_table(report: &Report) -> impl IntoView + use<> {
     core_table(
         report,
         "namespaces",
         columns::NAMESPACES,
-        columns::NAMESPACES_VIEW.people,
+        &columns::namespaces_for(report, columns::NAMESPACES_VIEW.people),
         &report.namespaces,
         Some("monthly_cost"),
         None,

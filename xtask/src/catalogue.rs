@@ -174,6 +174,24 @@ pub fn run(shared_pricing_dir: &Path, out_dir: &Path) -> Result<()> {
     verify(&written, &data)
         .with_context(|| format!("round-trip check of {} failed", bin_path.display()))?;
 
+    // Block storage and service prices: small tables the core reads as text
+    // (`pricing::services`), copied verbatim after checking their headers.
+    for (file, header) in [
+        ("storage.csv", "provider,region,storage_type,unit,usd"),
+        ("services.csv", "provider,region,item,unit,usd"),
+    ] {
+        let from = shared_pricing_dir.join(file);
+        let text =
+            fs::read_to_string(&from).with_context(|| format!("reading {}", from.display()))?;
+        ensure!(
+            text.lines().next() == Some(header),
+            "{} does not start with {header:?}",
+            from.display()
+        );
+        let to = out_dir.join(file);
+        fs::write(&to, &text).with_context(|| format!("writing {}", to.display()))?;
+    }
+
     let sources_copy = out_dir.join("SOURCES.md");
     fs::write(&sources_copy, &sources)
         .with_context(|| format!("writing {}", sources_copy.display()))?;

@@ -7,6 +7,7 @@ use std::ffi::OsString;
 use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
+use kube_rightsize_core::bill::control::ControlPlaneTier;
 use kube_rightsize_core::patch::render::PatchFormat;
 use kube_rightsize_core::pricing::rates::Rates;
 use kube_rightsize_core::pricing::vantage::ApiKind;
@@ -439,6 +440,17 @@ pub struct AnalysisArgs {
         overrides_with = "cpu_drop_factor"
     )]
     pub cpu_drop_factor: Option<f64>,
+
+    /// The managed control plane's tier (default auto: EKS standard support, GKE's fee, AKS Free)
+    ///
+    /// One of auto, none, free, standard, extended (EKS extended support), premium (AKS).
+    #[arg(
+        long,
+        value_name = "TIER",
+        value_parser = control_plane_tier,
+        overrides_with = "control_plane_tier"
+    )]
+    pub control_plane_tier: Option<ControlPlaneTier>,
 
     /// Vantage options (their help heading applies to the options after them: keep these two
     /// last).
@@ -909,6 +921,11 @@ fn fallback_rates(s: &str) -> Result<Rates, String> {
 /// `--cpu-drop-factor F` ([`rules::cpu_drop_factor`]).
 fn cpu_drop_factor(s: &str) -> Result<f64, String> {
     checked(Setting::CpuDropFactor, s, rules::cpu_drop_factor)
+}
+
+/// `--control-plane-tier TIER` ([`rules::control_plane_tier`]).
+fn control_plane_tier(s: &str) -> Result<ControlPlaneTier, String> {
+    rules::control_plane_tier(s).map_err(|e| e.message)
 }
 
 /// `--target-utilisation F` ([`rules::target_utilisation`]).

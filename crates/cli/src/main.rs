@@ -183,6 +183,7 @@ fn run_files(
         assume_spot_discount: a.assume_spot_discount,
         fallback_rates: a.fallback_rates,
         target_utilisation: a.target_utilisation,
+        control_plane_tier: a.control_plane_tier.unwrap_or_default(),
         strategy: a.recommend.options.settings(),
         cpu_drop_factor: a.cpu_drop_factor,
     };

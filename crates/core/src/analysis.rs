@@ -5,6 +5,7 @@
 //!   → ingest (Cluster + warnings)
 //!   → price every node (manual > Vantage > price file > catalogue > fallback)
 //!   → cost model (nodes, pods, workloads, namespaces, pools)
+//!   → the rest of the bill (volumes, load balancers, control plane)
 //!   → Report (kube-rightsize/report/v1)
 //! ```
 //!
@@ -50,6 +51,8 @@ pub struct Settings {
     pub recommendations: Option<crate::recommend::RecommendationInput>,
     /// How the recommendations' patches are checked ([`crate::patch`]).
     pub patch: crate::patch::PatchSettings,
+    /// The bill beyond the nodes: the control plane's tier ([`crate::bill`]).
+    pub bill: crate::bill::BillSettings,
 }
 
 impl Default for Settings {
@@ -66,6 +69,7 @@ impl Default for Settings {
             strategy: crate::recommend::StrategySettings::default(),
             recommendations: None,
             patch: crate::patch::PatchSettings::default(),
+            bill: crate::bill::BillSettings::default(),
         }
     }
 }
@@ -143,6 +147,13 @@ pub fn analyze_cluster(
     let node_suggestions =
         crate::suggest::suggest(&cluster, &costs, &sources, &settings.suggest, None);
     warnings.extend(node_suggestions.warnings.iter().cloned());
+    let bill = crate::bill::compute(
+        &cluster,
+        crate::pricing::services::ServicePrices::embedded(),
+        &settings.bill,
+        generated_at,
+    );
+    warnings.extend(bill.warnings.iter().cloned());
     let recommendations = settings
         .recommendations
         .as_ref()
@@ -154,6 +165,7 @@ pub fn analyze_cluster(
         crate::diagnostics::cap_per_code(warnings, crate::diagnostics::MAX_WARNINGS_PER_CODE);
     let mut report = Report::build(&cluster, &costs, &warnings, generated_at, discount);
     crate::report::suggestions::attach(&mut report, &node_suggestions);
+    crate::report::bill::attach(&mut report, &cluster, &bill);
     if let Some(r) = &recommendations {
         crate::report::recommendations::apply_to_report(&mut report, &cluster, &costs, r);
         let savings = workload_savings(&report, &cluster);

@@ -1,8 +1,10 @@
 //! The owned, compact cluster model produced by [`crate::ingest::ingest`].
 //!
-//! It keeps only what the analysis needs: names, namespaces, uids, a few chosen labels, owner
-//! references and quantities as exact integers. Annotations, environment variables and every
-//! other pod spec string are never stored.
+//! It keeps only what the analysis needs: names, namespaces, uids, labels (pods' label sets
+//! for Service selectors, and a few node labels), owner references and quantities as exact
+//! integers. Environment variables, every other pod spec string and annotations are never
+//! stored; of annotations, only the few keys that say what a load balancer or a storage class
+//! is are read ([`crate::ingest`]'s `KEPT_ANNOTATIONS`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,6 +14,8 @@ use crate::diagnostics::Warning;
 use crate::format::group_thousands;
 use crate::nodes::Node;
 use crate::pods::Pod;
+use crate::services::LoadBalancerService;
+use crate::volumes::{Claim, PersistentVolume, StorageClass};
 use crate::workloads::{Hpa, Workload};
 
 /// The syntax an input was written in.
@@ -73,6 +77,30 @@ impl InputSummary {
     }
 }
 
+/// The kinds read for the rest of the bill (storage, load balancers, namespaces), besides nodes,
+/// pods and workloads.
+pub const BILL_KINDS: &[&str] = &[
+    "StorageClass",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "Service",
+    "Namespace",
+];
+
+impl Cluster {
+    /// True when the snapshot has any of the [`BILL_KINDS`] (`kubectl get
+    /// nodes,pods,pvc,pv,storageclass,svc,ns`): a cluster always has namespaces, so their
+    /// absence means the snapshot was taken with `nodes,pods` only.
+    pub fn has_bill_kinds(&self) -> bool {
+        !self.namespaces.is_empty()
+            || !self.storage_classes.is_empty()
+            || !self.claims.is_empty()
+            || !self.volumes.is_empty()
+            || !self.load_balancers.is_empty()
+            || self.other_services > 0
+    }
+}
+
 /// A parsed cluster snapshot: nodes, pods, workloads, HPAs and what was odd about them.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Cluster {
@@ -92,6 +120,18 @@ pub struct Cluster {
     pub inputs: Vec<InputSummary>,
     /// Objects seen more than once (same uid, or same kind, namespace and name) and kept once.
     pub duplicates: usize,
+    /// StorageClasses, in input order.
+    pub storage_classes: Vec<StorageClass>,
+    /// PersistentVolumeClaims, in input order.
+    pub claims: Vec<Claim>,
+    /// PersistentVolumes, in input order.
+    pub volumes: Vec<PersistentVolume>,
+    /// Services of type LoadBalancer, in input order.
+    pub load_balancers: Vec<LoadBalancerService>,
+    /// Services of other types (ClusterIP, NodePort, ExternalName), counted.
+    pub other_services: usize,
+    /// Namespace names (from `Namespace` objects), in input order.
+    pub namespaces: Vec<String>,
     /// Node name → index into [`Cluster::nodes`].
     pub node_index: BTreeMap<String, usize>,
     /// (namespace, kind, name) → index into [`Cluster::workloads`].

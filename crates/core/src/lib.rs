@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod bill;
 pub mod cluster;
 pub mod cost;
 pub mod diagnostics;
@@ -28,7 +29,9 @@ pub mod prometheus;
 pub mod quantity;
 pub mod recommend;
 pub mod report;
+pub mod services;
 pub mod settings;
 pub mod suggest;
 pub mod time;
+pub mod volumes;
 pub mod workloads;

@@ -128,6 +128,33 @@ pub struct Node {
     pub created: Option<String>,
     /// Why fields are unknown or how they were inferred.
     pub reasons: NodeReasons,
+    /// `status.nodeInfo.kubeletVersion` (`v1.29.3-eks-ae9a62a`).
+    pub kubelet_version: Option<String>,
+    /// The managed Kubernetes service the node belongs to, from its labels or kubelet version.
+    pub managed: Option<ManagedKubernetes>,
+}
+
+/// A managed Kubernetes service (its control plane is billed on its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ManagedKubernetes {
+    /// Amazon EKS.
+    Eks,
+    /// Google GKE.
+    Gke,
+    /// Azure AKS.
+    Aks,
+}
+
+impl ManagedKubernetes {
+    /// `EKS`, `GKE`, `AKS`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ManagedKubernetes::Eks => "EKS",
+            ManagedKubernetes::Gke => "GKE",
+            ManagedKubernetes::Aks => "AKS",
+        }
+    }
 }
 
 /// Derives the region from a zone: AWS `us-east-1a` → `us-east-1` (also local zones

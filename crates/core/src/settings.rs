@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Settings;
+use crate::bill::control::ControlPlaneTier;
 use crate::format::fraction_as_percent;
 use crate::pricing::rates::Rates;
 use crate::pricing::sources::{ManualPrices, parse_usd};
@@ -41,6 +42,8 @@ pub enum Setting {
     MemoryMin,
     /// `--cpu-drop-factor`: a CPU request cut by more than this is a patch risk.
     CpuDropFactor,
+    /// `--control-plane-tier`: the managed control plane's tier.
+    ControlPlaneTier,
 }
 
 impl Setting {
@@ -59,6 +62,7 @@ impl Setting {
             Setting::CpuMin => "--cpu-min",
             Setting::MemoryMin => "--mem-min",
             Setting::CpuDropFactor => "--cpu-drop-factor",
+            Setting::ControlPlaneTier => "--control-plane-tier",
         }
     }
 }
@@ -199,6 +203,21 @@ pub fn spot_discount(fraction: f64) -> Result<f64, SettingError> {
     }
 }
 
+/// The managed control plane's tier: `auto`, `none`, `free`, `standard`, `extended` (EKS) or
+/// `premium` (AKS).
+pub fn control_plane_tier(text: &str) -> Result<ControlPlaneTier, SettingError> {
+    ControlPlaneTier::parse(text).ok_or_else(|| SettingError {
+        setting: Setting::ControlPlaneTier,
+        message: format!(
+            "the control-plane tier must be one of {}, not `{}`",
+            ControlPlaneTier::ALL
+                .map(ControlPlaneTier::as_str)
+                .join(", "),
+            text.trim()
+        ),
+    })
+}
+
 /// The share of a node's allocatable CPU and memory that node suggestions may fill: above 0,
 /// at most 1.
 pub fn target_utilisation(t: f64) -> Result<f64, SettingError> {
@@ -331,6 +350,9 @@ pub struct Options {
     /// Patches: a CPU request cut by more than this factor is a risk; `None` = the default (4).
     #[serde(default)]
     pub cpu_drop_factor: Option<f64>,
+    /// The managed control plane's tier (`auto` by default: the service's usual tier).
+    #[serde(default)]
+    pub control_plane_tier: ControlPlaneTier,
 }
 
 impl Options {
@@ -393,6 +415,7 @@ impl Options {
             settings.suggest.target_utilisation = t;
         }
         settings.strategy = self.strategy.clone();
+        settings.bill.control_plane = self.control_plane_tier;
     }
 }
 
@@ -412,6 +435,15 @@ mod tests {
         assert!(timeframe_minutes(0.0).is_err());
         assert_eq!(memory_min_mib(64), Ok(64 << 20));
         assert!(cpu_min_millicores(-1).is_err());
+        assert_eq!(
+            control_plane_tier(" Extended"),
+            Ok(ControlPlaneTier::Extended)
+        );
+        assert_eq!(
+            control_plane_tier("gold").unwrap_err().message,
+            "the control-plane tier must be one of auto, none, free, standard, extended, \
+             premium, not `gold`"
+        );
         assert_eq!(spot_discount(0.6), Ok(0.6));
         assert_eq!(
             spot_discount(1.5).unwrap_err().message,

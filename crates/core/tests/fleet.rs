@@ -215,6 +215,11 @@ fn summary(n: [usize; 5], money: [f64; 6]) -> Summary {
         requested_gpus: 0,
         gpu_monthly_cost: 0.0,
         idle_gpu_monthly_cost: 0.0,
+        storage_monthly_cost: money[2] / 3.0,
+        idle_storage_monthly_cost: money[2] / 7.0,
+        load_balancer_monthly_cost: money[4] / 5.0,
+        control_plane_monthly_cost: 73.0,
+        bill_monthly_cost: Some(money[0] + money[2] / 3.0 + money[4] / 5.0 + 73.0),
     }
 }
 
@@ -256,6 +261,11 @@ proptest! {
         prop_assert_eq!(t.recommended_monthly_cost, sum(|s| s.recommended_monthly_cost));
         prop_assert_eq!(t.monthly_savings, sum(|s| s.monthly_savings));
         prop_assert_eq!(t.hourly_cost, sum(|s| s.hourly_cost));
+        prop_assert_eq!(t.storage_monthly_cost, sum(|s| s.storage_monthly_cost));
+        prop_assert_eq!(t.idle_storage_monthly_cost, sum(|s| s.idle_storage_monthly_cost));
+        prop_assert_eq!(t.load_balancer_monthly_cost, sum(|s| s.load_balancer_monthly_cost));
+        prop_assert_eq!(t.control_plane_monthly_cost, sum(|s| s.control_plane_monthly_cost));
+        prop_assert_eq!(t.bill_monthly_cost, Some(sum(|s| s.bill_monthly_cost.unwrap_or(0.0))));
         prop_assert_eq!(t.nodes, count(|s| s.nodes));
         prop_assert_eq!(t.pods, count(|s| s.pods));
         prop_assert_eq!(t.workloads, count(|s| s.workloads));

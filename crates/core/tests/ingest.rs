@@ -1014,10 +1014,13 @@ fn workload_objects_are_preferred_over_name_rules() {
             .iter()
             .map(|(k, n)| (k.as_str(), *n))
             .collect::<Vec<_>>(),
-        vec![("ConfigMap", 2), ("Service", 1)]
+        vec![("ConfigMap", 2)]
     );
-    assert_eq!(c.inputs[0].other_objects, 13);
-    assert_eq!(c.inputs[0].ignored_objects, 3);
+    // The Service (a ClusterIP one, with a stray `replicas` of the wrong type that is never
+    // read) is counted, not priced.
+    assert_eq!(c.other_services, 1);
+    assert_eq!(c.inputs[0].other_objects, 14);
+    assert_eq!(c.inputs[0].ignored_objects, 2);
     assert_eq!(codes(&c), vec!["single_namespace", "hpa_target_missing"]);
     assert_eq!(
         c.warnings[0].message,

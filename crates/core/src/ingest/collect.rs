@@ -3,12 +3,17 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostics::{Warning, object_ref};
+use crate::ingest::bill::{
+    claim_from_raw, load_balancer_from_raw, storage_class_from_raw, volume_from_raw,
+};
 use crate::ingest::node::node_from_raw;
-use crate::ingest::pod::pod_from_raw;
+use crate::ingest::pod::{LabelInterner, pod_from_raw};
 use crate::ingest::workload::{hpa_from_raw, object_from_raw};
 use crate::limits::Shortened;
 use crate::nodes::Node;
 use crate::pods::Pod;
+use crate::services::LoadBalancerService;
+use crate::volumes::{Claim, PersistentVolume, StorageClass};
 use crate::workloads::{Hpa, WORKLOAD_KINDS, WorkloadObject};
 
 use super::IngestOptions;
@@ -21,6 +26,14 @@ pub(crate) struct Collector<'o> {
     pub pods: Vec<Pod>,
     pub objects: Vec<WorkloadObject>,
     pub hpas: Vec<Hpa>,
+    pub storage_classes: Vec<StorageClass>,
+    pub claims: Vec<Claim>,
+    pub volumes: Vec<PersistentVolume>,
+    pub load_balancers: Vec<LoadBalancerService>,
+    /// Services of other types, counted.
+    pub other_services: usize,
+    pub namespaces: Vec<String>,
+    labels_seen: LabelInterner,
     pub warnings: Vec<Warning>,
     pub ignored: BTreeMap<String, usize>,
     pub kindless: usize,
@@ -37,6 +50,13 @@ impl<'o> Collector<'o> {
             pods: Vec::new(),
             objects: Vec::new(),
             hpas: Vec::new(),
+            storage_classes: Vec::new(),
+            claims: Vec::new(),
+            volumes: Vec::new(),
+            load_balancers: Vec::new(),
+            other_services: 0,
+            namespaces: Vec::new(),
+            labels_seen: LabelInterner::default(),
             warnings: Vec::new(),
             ignored: BTreeMap::new(),
             kindless: 0,
@@ -50,8 +70,19 @@ impl<'o> Collector<'o> {
             + self.pods.len()
             + self.objects.len()
             + self.hpas.len()
+            + self.bill_objects()
             + self.ignored.values().sum::<usize>()
             + self.kindless
+    }
+
+    /// StorageClasses, claims, volumes, Services and Namespaces read.
+    pub fn bill_objects(&self) -> usize {
+        self.storage_classes.len()
+            + self.claims.len()
+            + self.volumes.len()
+            + self.load_balancers.len()
+            + self.other_services
+            + self.namespaces.len()
     }
 
     /// Converts one object of `kind` and keeps it.
@@ -64,13 +95,32 @@ impl<'o> Collector<'o> {
                 }
             }
             "Pod" => {
-                if let Some(p) = pod_from_raw(obj, self.options, &mut self.warnings) {
+                if let Some(p) =
+                    pod_from_raw(obj, self.options, &mut self.labels_seen, &mut self.warnings)
+                {
                     self.pods.push(p);
                 }
             }
             "HorizontalPodAutoscaler" => {
                 if let Some(h) = hpa_from_raw(obj, &mut self.warnings) {
                     self.hpas.push(h);
+                }
+            }
+            "StorageClass" => {
+                self.storage_classes
+                    .extend(storage_class_from_raw(obj, &mut self.warnings));
+            }
+            "PersistentVolumeClaim" => self.claims.extend(claim_from_raw(obj, &mut self.warnings)),
+            "PersistentVolume" => self
+                .volumes
+                .extend(volume_from_raw(obj, &mut self.warnings)),
+            "Service" => match load_balancer_from_raw(obj, &mut self.warnings) {
+                Some(lb) => self.load_balancers.push(lb),
+                None => self.other_services += 1,
+            },
+            "Namespace" => {
+                if let Some(name) = obj.name_or_skip("Namespace", None, &mut self.warnings) {
+                    self.namespaces.push(name.to_owned());
                 }
             }
             k if WORKLOAD_KINDS.contains(&k) => {

@@ -7,6 +7,7 @@
 //! attached. Malformed input gives an [`IngestError`]; odd but usable content gives
 //! [`Warning`]s.
 
+pub(crate) mod bill;
 pub(crate) mod collect;
 pub(crate) mod convert;
 mod detect;
@@ -15,6 +16,7 @@ mod json;
 pub(crate) mod node;
 pub(crate) mod pod;
 pub(crate) mod raw;
+pub(crate) mod raw_bill;
 mod walk;
 pub(crate) mod workload;
 mod yaml;
@@ -150,7 +152,7 @@ fn read_input<'o>(
         documents,
         nodes: out.nodes.len(),
         pods: out.pods.len(),
-        other_objects: out.objects.len() + out.hpas.len(),
+        other_objects: out.objects.len() + out.hpas.len() + out.bill_objects(),
         ignored_objects: out.ignored.values().sum::<usize>() + out.kindless,
         duplicates: 0,
     };
@@ -413,6 +415,49 @@ impl Merger {
                 Some(_) => dups += 1,
             }
         }
+        // Each of the bill's kinds, kept once by (kind, namespace, name).
+        macro_rules! keep_once {
+            ($items:expr, $field:ident, $kind:literal, |$x:ident| $ns:expr, $name:expr) => {
+                for $x in $items {
+                    let i = self.cluster.$field.len();
+                    if self.seen($kind, $ns, $name, None, i).is_none() {
+                        self.cluster.$field.push($x);
+                    } else {
+                        dups += 1;
+                    }
+                }
+            };
+        }
+        keep_once!(
+            c.storage_classes,
+            storage_classes,
+            "StorageClass",
+            |x| "",
+            &x.name.clone()
+        );
+        keep_once!(
+            c.claims,
+            claims,
+            "PersistentVolumeClaim",
+            |x| &x.namespace.clone(),
+            &x.name.clone()
+        );
+        keep_once!(
+            c.volumes,
+            volumes,
+            "PersistentVolume",
+            |x| "",
+            &x.name.clone()
+        );
+        keep_once!(
+            c.load_balancers,
+            load_balancers,
+            "Service",
+            |x| &x.namespace.clone(),
+            &x.name.clone()
+        );
+        keep_once!(c.namespaces, namespaces, "Namespace", |x| "", &x.clone());
+        self.cluster.other_services += c.other_services;
         summary.duplicates = dups;
         self.cluster.duplicates += dups;
         self.cluster.inputs.push(summary);

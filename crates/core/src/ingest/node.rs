@@ -3,7 +3,7 @@
 
 use crate::diagnostics::object_ref;
 use crate::ingest::convert::{Ctx, Unit, mig_devices, quantity};
-use crate::ingest::raw::{RawLabels, RawObject, RawResources, RawStatus};
+use crate::ingest::raw::{RawLabels, RawObject, RawResources, RawStatus, Text};
 use crate::model::{CapacityType, Provider};
 use crate::nodes::*;
 
@@ -394,6 +394,11 @@ pub(crate) fn node_from_raw(
     }
     let gpu_model = labels.first_of(GPU_MODEL).map(|(_, v)| v.to_owned());
     let gpu_sharing = gpu_sharing(labels, &capacity, &allocatable);
+    let kubelet_version = status
+        .and_then(|s| s.node_info.as_ref())
+        .and_then(|i| i.kubelet_version.as_ref())
+        .map(Text::as_str)
+        .filter(|v| !v.is_empty());
     let roles = roles(labels);
     let control_plane = roles.iter().any(|r| r == "control-plane" || r == "master");
 
@@ -418,7 +423,24 @@ pub(crate) fn node_from_raw(
         roles,
         created: obj.creation_timestamp().map(str::to_owned),
         reasons,
+        kubelet_version: kubelet_version.map(str::to_owned),
+        managed: managed_service(labels, kubelet_version),
     })
+}
+
+/// The managed service a node belongs to: its labels, else its kubelet version's suffix
+/// (`-eks-`, `-gke.`).
+fn managed_service(labels: &RawLabels<'_>, kubelet: Option<&str>) -> Option<ManagedKubernetes> {
+    let kubelet = kubelet.unwrap_or("");
+    if labels.any_key_starts_with("eks.amazonaws.com/") || kubelet.contains("-eks-") {
+        Some(ManagedKubernetes::Eks)
+    } else if labels.has("cloud.google.com/gke-nodepool") || kubelet.contains("-gke.") {
+        Some(ManagedKubernetes::Gke)
+    } else if labels.any_key_starts_with("kubernetes.azure.com/") {
+        Some(ManagedKubernetes::Aks)
+    } else {
+        None
+    }
 }
 
 /// How the node's GPUs are shared (time-slicing replicas, MIG), from the GPU operator's labels

@@ -60,10 +60,62 @@ fn oom_killed(status: &crate::ingest::raw::RawStatus<'_>) -> Vec<String> {
     names
 }
 
+/// Shares label sets between pods: the pods of a workload carry the same labels.
+#[derive(Default)]
+pub(crate) struct LabelInterner(std::collections::HashSet<LabelSet>);
+
+impl LabelInterner {
+    /// The pod's labels without [`PER_POD_LABELS`], hashed and sorted, shared when seen
+    /// before.
+    pub fn intern(&mut self, labels: &crate::ingest::raw::RawLabels<'_>) -> LabelSet {
+        let mut set: Vec<u64> = labels
+            .0
+            .iter()
+            .filter(|(k, _)| !PER_POD_LABELS.contains(&k.as_str()))
+            .map(|(k, v)| label_hash(k.as_str(), v.as_str()))
+            .collect();
+        set.sort_unstable();
+        set.dedup();
+        if let Some(found) = self.0.get(set.as_slice()) {
+            return found.clone();
+        }
+        let shared: LabelSet = set.into();
+        self.0.insert(shared.clone());
+        shared
+    }
+}
+
+/// The claims a pod mounts: `persistentVolumeClaim.claimName`, and `<pod>-<volume>` for each
+/// generic ephemeral volume.
+fn claims_of(obj: &RawObject<'_>, pod: &str) -> Vec<String> {
+    let Some(volumes) = obj.spec.as_deref().and_then(|s| s.volumes.as_ref()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = volumes
+        .iter()
+        .filter_map(|v| {
+            if let Some(c) = v.persistent_volume_claim.as_ref() {
+                c.claim_name.as_ref().map(|n| n.to_owned_string())
+            } else if v.ephemeral.is_some() {
+                v.name
+                    .as_ref()
+                    .map(|n| crate::limits::cap(&format!("{pod}-{}", n.as_str())).into_owned())
+            } else {
+                None
+            }
+        })
+        .filter(|n| !n.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Builds a [`Pod`] from its raw view; `None` (with a warning) when it has no name.
 pub(crate) fn pod_from_raw(
     obj: &RawObject<'_>,
     options: &IngestOptions,
+    labels_seen: &mut LabelInterner,
     warnings: &mut Vec<Warning>,
 ) -> Option<Pod> {
     let (namespace, name) = obj.namespace_and_name("Pod", warnings)?;
@@ -143,5 +195,7 @@ pub(crate) fn pod_from_raw(
         created: obj.creation_timestamp().map(str::to_owned),
         oom_killed: status.map(oom_killed).unwrap_or_default(),
         workload: 0,
+        label_set: labels_seen.intern(labels),
+        claims: claims_of(obj, name),
     })
 }

@@ -17,6 +17,8 @@ use crate::diagnostics::{Warning, object_ref};
 use crate::limits;
 use crate::pods::OwnerRef;
 
+use super::raw_bill::{RawAnnotations, RawBill, RawLoadBalancerStatus, RawVolume};
+
 /// A string borrowed from the input when possible.
 ///
 /// Deserialized with `deserialize_str`, so YAML plain scalars (`true`, `1.10`, `0x1F`) keep their
@@ -169,6 +171,8 @@ pub(crate) struct RawResources<'a> {
     pub nvidia_gpu: Option<RawQty<'a>>,
     pub amd_gpu: Option<RawQty<'a>>,
     pub pods: Option<RawQty<'a>>,
+    /// `storage` (a PersistentVolume's or a claim's size).
+    pub storage: Option<RawQty<'a>>,
     /// `nvidia.com/mig-<profile>` quantities (MIG slices), as (resource name, quantity).
     pub mig: Vec<(Text<'a>, RawQty<'a>)>,
 }
@@ -196,6 +200,7 @@ impl<'de: 'a, 'a> Visitor<'de> for ResourcesVisitor<'a> {
                 "nvidia.com/gpu" => &mut out.nvidia_gpu,
                 "amd.com/gpu" => &mut out.amd_gpu,
                 "pods" => &mut out.pods,
+                "storage" => &mut out.storage,
                 k if k.starts_with("nvidia.com/mig-") && out.mig.len() < MAX_MIG_KEYS => {
                     if let Some(q) = map.next_value::<Option<RawQty<'a>>>()? {
                         out.mig.push((key, q));
@@ -309,6 +314,9 @@ pub(crate) struct RawMeta<'a> {
     pub labels: Option<RawLabels<'a>>,
     #[serde(borrow, default, rename = "ownerReferences")]
     pub owner_references: Option<Vec<RawOwnerRef<'a>>>,
+    /// Only the keys of [`super::raw_bill::KEPT_ANNOTATIONS`].
+    #[serde(borrow, default)]
+    pub annotations: Option<RawAnnotations<'a>>,
 }
 
 /// `resources` of a container.
@@ -468,6 +476,9 @@ pub(crate) struct RawSpec<'a> {
     pub target_cpu_utilization_percentage: Option<i64>,
     #[serde(borrow, default)]
     pub metrics: Option<Vec<RawMetric<'a>>>,
+    // Pod: the claims it mounts
+    #[serde(borrow, default)]
+    pub volumes: Option<Vec<RawVolume<'a>>>,
 }
 
 /// Node `status.nodeInfo`.
@@ -477,6 +488,8 @@ pub(crate) struct RawNodeInfo<'a> {
     pub architecture: Option<Text<'a>>,
     #[serde(borrow, default, rename = "operatingSystem")]
     pub operating_system: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "kubeletVersion")]
+    pub kubelet_version: Option<Text<'a>>,
 }
 
 /// `status` of every kind the analysis reads, merged into one struct.
@@ -501,6 +514,9 @@ pub(crate) struct RawStatus<'a> {
     // DaemonSet
     #[serde(default, rename = "desiredNumberScheduled")]
     pub desired_number_scheduled: Option<i64>,
+    // Service
+    #[serde(default, rename = "loadBalancer")]
+    pub load_balancer: Option<RawLoadBalancerStatus>,
 }
 
 /// One Kubernetes object (or list) as read. Built by [`super::walk`], not by a derive, so that
@@ -515,6 +531,11 @@ pub(crate) struct RawObject<'a> {
     pub metadata: Option<Box<RawMeta<'a>>>,
     pub spec: Option<Box<RawSpec<'a>>>,
     pub status: Option<Box<RawStatus<'a>>>,
+    /// The `spec` of a PersistentVolumeClaim, PersistentVolume or Service, and a
+    /// StorageClass's top-level `provisioner` and `parameters`: read apart from [`RawSpec`] so a
+    /// field of another kind's spec written in one of these (or the other way round) is never
+    /// read with the wrong type.
+    pub bill: Option<Box<RawBill<'a>>>,
 }
 
 impl<'a> RawObject<'a> {
@@ -655,6 +676,7 @@ impl<'a> RawObject<'a> {
                     "status.nodeInfo.operatingSystem",
                     i.operating_system.as_ref(),
                 );
+                check("status.nodeInfo.kubeletVersion", i.kubelet_version.as_ref());
             }
             check("status.phase", s.phase.as_ref());
             check("status.qosClass", s.qos_class.as_ref());

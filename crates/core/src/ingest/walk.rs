@@ -13,6 +13,15 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use super::collect::Collector;
 use super::raw::{RawObject, Text};
+use super::raw_bill::{BILL_SPEC_KINDS, RawBill};
+
+/// True when the object's `spec` is read as a [`RawBill`]: its kind, read before `spec` (as
+/// kubectl prints it), is a volume, claim or Service.
+fn is_bill_spec(obj: &RawObject<'_>) -> bool {
+    obj.kind
+        .as_ref()
+        .is_some_and(|k| BILL_SPEC_KINDS.contains(&k.as_str()))
+}
 
 /// Lists nested deeper than this are rejected (a `List` inside a `List` is already unusual).
 const MAX_LIST_DEPTH: usize = 8;
@@ -84,6 +93,7 @@ fn guess_kind(obj: &RawObject<'_>) -> Option<String> {
 fn kind_is_read(kind: &str) -> bool {
     matches!(kind, "Node" | "Pod" | "HorizontalPodAutoscaler")
         || crate::workloads::WORKLOAD_KINDS.contains(&kind)
+        || crate::cluster::BILL_KINDS.contains(&kind)
 }
 
 struct ObjectSeed<'w, 'c, 'o, 'a, 'k> {
@@ -154,8 +164,27 @@ impl<'a> Visitor<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
                 "kind" => obj.kind = map.next_value()?,
                 "apiVersion" => obj.api_version = map.next_value()?,
                 "metadata" if !skip(&obj) => obj.metadata = map.next_value()?,
+                "spec" if is_bill_spec(&obj) => {
+                    let spec: RawBill<'a> = map.next_value()?;
+                    let bill = obj.bill.get_or_insert_with(Default::default);
+                    let (provisioner, parameters) =
+                        (bill.provisioner.take(), bill.parameters.take());
+                    **bill = RawBill {
+                        provisioner,
+                        parameters,
+                        ..spec
+                    };
+                }
                 "spec" if !skip(&obj) => obj.spec = map.next_value()?,
                 "status" if !skip(&obj) => obj.status = map.next_value()?,
+                "provisioner" | "parameters" if !skip(&obj) => {
+                    let fields = obj.bill.get_or_insert_with(Default::default);
+                    if key.as_str() == "provisioner" {
+                        fields.provisioner = map.next_value()?;
+                    } else {
+                        fields.parameters = map.next_value()?;
+                    }
+                }
                 "items" => {
                     if self.depth >= MAX_LIST_DEPTH {
                         return Err(de::Error::custom("lists are nested too deeply"));

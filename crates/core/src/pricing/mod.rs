@@ -10,5 +10,6 @@ pub mod catalogue;
 mod format;
 pub mod import;
 pub mod rates;
+pub mod services;
 pub mod sources;
 pub mod vantage;

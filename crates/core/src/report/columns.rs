@@ -14,6 +14,7 @@ use super::{
     ContainerRecommendation, ContainerRow, NamespaceRow, NodePoolRow, NodeRow, OptionalAmount,
 };
 use super::{Report, WorkloadRow};
+use crate::bill::{LoadBalancerCost, VolumeCost, VolumeState};
 use crate::diagnostics::Warning;
 use crate::format::{
     fmt_bytes, fmt_cores, fmt_hourly, fmt_list, fmt_percent, fmt_usd, group_thousands, percent_of,
@@ -414,6 +415,23 @@ pub static WORKLOADS: &[Column<WorkloadRow>] = &[
         kind: Kind::Money,
         filter: false,
         value: |_, w| usd(w.gpu_monthly_cost, w.price_estimate),
+    },
+    Column {
+        key: "storage_monthly_cost",
+        title: "Storage",
+        help: "Its persistent volumes per month, each shared evenly by the workloads mounting it \
+               (≈: a fallback rate or another region's price)",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, w| money(w.storage_monthly_cost),
+    },
+    Column {
+        key: "load_balancer_monthly_cost",
+        title: "Load balancers",
+        help: "Its load balancers per month, each shared evenly by the workloads it selects",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, w| money(w.load_balancer_monthly_cost),
     },
 ];
 
@@ -1092,6 +1110,49 @@ pub fn with_gpu_columns(
     keys
 }
 
+/// True when the report prices anything beyond the nodes: volumes or load balancers (the
+/// bill's columns are shown only then, so a nodes-and-pods report reads as before).
+pub fn has_bill(report: &Report) -> bool {
+    !report.volumes.is_empty() || !report.load_balancers.is_empty()
+}
+
+/// The workload and namespace columns added when the report has a bill beyond the nodes.
+pub const WORKLOADS_BILL: &[&str] = &["storage_monthly_cost", "load_balancer_monthly_cost"];
+
+/// The namespace columns added when the report has a bill beyond the nodes.
+pub const NAMESPACES_BILL: &[&str] = &[
+    "storage_monthly_cost",
+    "load_balancer_monthly_cost",
+    "total_monthly_cost",
+];
+
+/// `keys` with `extra` inserted after `after` (or at the end) when `when` holds.
+pub fn with_columns(
+    mut keys: Vec<&'static str>,
+    when: bool,
+    extra: &'static [&'static str],
+    after: Option<&str>,
+) -> Vec<&'static str> {
+    if when {
+        let at = after
+            .and_then(|a| keys.iter().position(|k| *k == a))
+            .map_or(keys.len(), |i| i + 1);
+        keys.splice(at..at, extra.iter().copied());
+    }
+    keys
+}
+
+/// The namespace columns of `view` (one of [`NAMESPACES_VIEW`]'s) for `report`: with the
+/// bill's after `monthly_cost` when it has one.
+pub fn namespaces_for(report: &Report, view: &'static [&'static str]) -> Vec<&'static str> {
+    with_columns(
+        view.to_vec(),
+        has_bill(report),
+        NAMESPACES_BILL,
+        Some("monthly_cost"),
+    )
+}
+
 /// The node columns for people (the HTML report and the app) of `report`.
 pub fn nodes_people(report: &Report) -> Vec<&'static str> {
     with_gpu_columns(
@@ -1104,11 +1165,22 @@ pub fn nodes_people(report: &Report) -> Vec<&'static str> {
 
 /// The workload columns for people of `report`.
 pub fn workloads_people(report: &Report) -> Vec<&'static str> {
-    with_gpu_columns(
+    let keys = with_gpu_columns(
         report,
         WORKLOADS_VIEW.people,
         WORKLOADS_GPU,
         Some("workload_memory_request_bytes"),
+    );
+    with_columns(keys, has_bill(report), WORKLOADS_BILL, Some("monthly_cost"))
+}
+
+/// The workload columns of the terminal table for `report`.
+pub fn workloads_terminal(report: &Report) -> Vec<&'static str> {
+    with_columns(
+        WORKLOADS_VIEW.terminal.to_vec(),
+        has_bill(report),
+        WORKLOADS_BILL,
+        Some("monthly_cost"),
     )
 }
 
@@ -1245,6 +1317,35 @@ pub static NAMESPACES: &[Column<NamespaceRow>] = &[
         filter: false,
         value: |r, _| Value::Text(&r.pricing.summary),
     },
+    Column {
+        key: "storage_monthly_cost",
+        title: "Storage",
+        help: "Its claimed persistent volumes per month",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, n| money(n.storage_monthly_cost),
+    },
+    Column {
+        key: "load_balancer_monthly_cost",
+        title: "Load balancers",
+        help: "Its Services of type LoadBalancer per month",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, n| money(n.load_balancer_monthly_cost),
+    },
+    Column {
+        key: "total_monthly_cost",
+        title: "Total",
+        help: "Pods + storage + load balancers per month",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, n| {
+            usd(
+                n.monthly_cost + n.storage_monthly_cost + n.load_balancer_monthly_cost,
+                n.price_estimate,
+            )
+        },
+    },
 ];
 
 /// Which namespace columns each output shows.
@@ -1276,6 +1377,225 @@ pub const NAMESPACES_VIEW: View = View {
         "share",
         "monthly_savings",
     ],
+};
+
+// ----- volumes and load balancers --------------------------------------------------------
+
+/// The persistent volumes table (one row per volume, or per claim whose volume is not in the
+/// snapshot).
+pub static VOLUMES: &[Column<VolumeCost>] = &[
+    Column {
+        key: "namespace",
+        title: "Namespace",
+        help: "The claim's namespace (none for a volume bound to no claim)",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, v| opt(v.namespace.as_deref()),
+    },
+    Column {
+        key: "claim",
+        title: "Claim",
+        help: "The PersistentVolumeClaim",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, v| opt(v.claim.as_deref()),
+    },
+    Column {
+        key: "volume",
+        title: "Volume",
+        help: "The PersistentVolume",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, v| Value::Text(&v.volume),
+    },
+    Column {
+        key: "storage_class",
+        title: "Class",
+        help: "The StorageClass",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, v| opt(v.storage_class.as_deref()),
+    },
+    Column {
+        key: "disk_type",
+        title: "Disk",
+        help: "The disk type its class and provisioner make (gp3, pd-balanced, Premium_LRS, …)",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, v| Value::Text(&v.disk_type),
+    },
+    Column {
+        key: "region",
+        title: "Region",
+        help: "The region it is priced in",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, v| opt(v.region.as_deref()),
+    },
+    Column {
+        key: "bytes",
+        title: "Size",
+        help: "Its capacity",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, v| Value::Bytes(v.bytes),
+    },
+    Column {
+        key: "state",
+        title: "State",
+        help: "in use (a running pod mounts it), unmounted, unclaimed (idle storage) or pending",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, v| {
+            Value::Text(match v.state {
+                VolumeState::InUse => "in use",
+                VolumeState::Unmounted => "unmounted",
+                VolumeState::Unclaimed => "unclaimed",
+                VolumeState::Pending => "pending",
+            })
+        },
+    },
+    Column {
+        key: "monthly_cost",
+        title: "Monthly",
+        help: "Its price lines per month (≈: a fallback rate, another region's price or a \
+               scaled tier)",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, v| usd(v.monthly_cost, v.estimate),
+    },
+    Column {
+        key: "price_estimate",
+        title: "Estimated price",
+        help: "Its price is an estimate",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, v| Value::Flag(v.estimate),
+    },
+    Column {
+        key: "explanation",
+        title: "How",
+        help: "How its cost was computed",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, v| Value::Text(&v.explanation),
+    },
+];
+
+/// Which volume columns each output shows.
+pub const VOLUMES_VIEW: View = View {
+    csv: &[
+        "namespace",
+        "claim",
+        "volume",
+        "storage_class",
+        "disk_type",
+        "region",
+        "bytes",
+        "state",
+        "monthly_cost",
+        "price_estimate",
+        "explanation",
+    ],
+    people: &[
+        "namespace",
+        "claim",
+        "storage_class",
+        "disk_type",
+        "bytes",
+        "state",
+        "monthly_cost",
+        "explanation",
+    ],
+    terminal: &[
+        "namespace",
+        "claim",
+        "disk_type",
+        "bytes",
+        "state",
+        "monthly_cost",
+    ],
+};
+
+/// The load balancers table (one row per Service of type LoadBalancer).
+pub static LOAD_BALANCERS: &[Column<LoadBalancerCost>] = &[
+    Column {
+        key: "namespace",
+        title: "Namespace",
+        help: "The Service's namespace",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, l| Value::Text(&l.namespace),
+    },
+    Column {
+        key: "service",
+        title: "Service",
+        help: "The Service of type LoadBalancer",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, l| Value::Text(&l.service),
+    },
+    Column {
+        key: "kind",
+        title: "Kind",
+        help: "What the cloud makes for it",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, l| Value::Text(&l.kind),
+    },
+    Column {
+        key: "hourly_price",
+        title: "Hourly",
+        help: "USD per hour (traffic not included)",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, l| Value::Hourly(l.hourly_price),
+    },
+    Column {
+        key: "monthly_cost",
+        title: "Monthly",
+        help: "USD per month (≈: another region's price, OpenCost's default or a shared charge)",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, l| usd(l.monthly_cost, l.estimate),
+    },
+    Column {
+        key: "price_estimate",
+        title: "Estimated price",
+        help: "Its price is an estimate",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, l| Value::Flag(l.estimate),
+    },
+    Column {
+        key: "explanation",
+        title: "How",
+        help: "How its cost was computed and what it selects",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, l| Value::Text(&l.explanation),
+    },
+];
+
+/// Which load-balancer columns each output shows.
+pub const LOAD_BALANCERS_VIEW: View = View {
+    csv: &[
+        "namespace",
+        "service",
+        "kind",
+        "hourly_price",
+        "monthly_cost",
+        "price_estimate",
+        "explanation",
+    ],
+    people: &[
+        "namespace",
+        "service",
+        "kind",
+        "monthly_cost",
+        "explanation",
+    ],
+    terminal: &["namespace", "service", "kind", "monthly_cost"],
 };
 
 // ----- node pools ------------------------------------------------------------------------
@@ -1516,6 +1836,13 @@ mod tests {
         check(NAMESPACES, &NAMESPACES_VIEW);
         check(POOLS, &POOLS_VIEW);
         check(WARNINGS, &WARNINGS_VIEW);
+        check(VOLUMES, &VOLUMES_VIEW);
+        check(LOAD_BALANCERS, &LOAD_BALANCERS_VIEW);
+        assert_eq!(pick(WORKLOADS, WORKLOADS_BILL).len(), WORKLOADS_BILL.len());
+        assert_eq!(
+            pick(NAMESPACES, NAMESPACES_BILL).len(),
+            NAMESPACES_BILL.len()
+        );
         assert_eq!(pick(CONTAINERS, CONTAINERS_CSV).len(), CONTAINERS.len());
         for extra in [NODES_GPU_PEOPLE, NODES_GPU_CSV] {
             assert_eq!(pick(NODES, extra).len(), extra.len());

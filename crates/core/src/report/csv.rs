@@ -94,7 +94,8 @@ fn any_gpus(reports: &[&Report]) -> bool {
 
 /// Workloads, one row per container of each workload's representative pod (one row with empty
 /// container cells when it has none), in report order. When the cluster has GPUs, the GPU
-/// columns ([`columns::WORKLOADS_GPU`]) follow the container columns at the end of each row.
+/// columns ([`columns::WORKLOADS_GPU`]) follow the container columns at the end of each row,
+/// then the bill's ([`columns::WORKLOADS_BILL`]) when it prices volumes or load balancers.
 pub fn workloads_csv(report: &Report) -> String {
     workloads_csv_of(&[report], false)
 }
@@ -105,12 +106,14 @@ pub fn workloads_csv_of(reports: &[&Report], fleet: bool) -> String {
     let keys = columns::WORKLOADS_VIEW.csv;
     let workload_columns = columns::pick(columns::WORKLOADS, keys);
     let container_columns = columns::pick(columns::CONTAINERS, columns::CONTAINERS_CSV);
-    let gpu_keys: &[&str] = if any_gpus(reports) {
-        columns::WORKLOADS_GPU
-    } else {
-        &[]
-    };
-    let gpu_columns = columns::pick(columns::WORKLOADS, gpu_keys);
+    let mut gpu_keys: Vec<&str> = Vec::new();
+    if any_gpus(reports) {
+        gpu_keys.extend_from_slice(columns::WORKLOADS_GPU);
+    }
+    if reports.iter().any(|r| columns::has_bill(r)) {
+        gpu_keys.extend_from_slice(columns::WORKLOADS_BILL);
+    }
+    let gpu_columns = columns::pick(columns::WORKLOADS, &gpu_keys);
     let mut out = String::new();
     let cluster = fleet.then(|| "cluster".to_owned());
     write_row(
@@ -118,7 +121,7 @@ pub fn workloads_csv_of(reports: &[&Report], fleet: bool) -> String {
         cluster.into_iter().chain(
             keys.iter()
                 .chain(columns::CONTAINERS_CSV)
-                .chain(gpu_keys)
+                .chain(&gpu_keys)
                 .map(|k| (*k).to_owned()),
         ),
     );
@@ -180,11 +183,15 @@ pub fn namespaces_csv(report: &Report) -> String {
 
 /// [`namespaces_csv`] of several reports, with a leading `cluster` column when `fleet`.
 pub fn namespaces_csv_of(reports: &[&Report], fleet: bool) -> String {
+    let mut keys = columns::NAMESPACES_VIEW.csv.to_vec();
+    if reports.iter().any(|r| columns::has_bill(r)) {
+        keys.extend_from_slice(columns::NAMESPACES_BILL);
+    }
     table(
         reports,
         fleet,
         |r| &r.namespaces,
-        columns::NAMESPACES_VIEW.csv,
+        &keys,
         columns::NAMESPACES,
     )
 }

@@ -10,6 +10,7 @@
 //! before they existed; they read back as zero (`#[serde(default)]`).
 
 pub mod anonymise;
+pub mod bill;
 pub mod columns;
 pub mod csv;
 pub mod diff;
@@ -149,7 +150,7 @@ pub struct PricingInfo {
 }
 
 /// Totals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Nodes.
     pub nodes: usize,
@@ -186,6 +187,22 @@ pub struct Summary {
     /// Σ node idle GPU costs per month: the GPU part of `idle_monthly_cost`.
     #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub idle_gpu_monthly_cost: f64,
+    /// Σ persistent volumes per month (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub storage_monthly_cost: f64,
+    /// Σ volumes bound to no claim per month: the idle part of `storage_monthly_cost`.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub idle_storage_monthly_cost: f64,
+    /// Σ load balancers per month (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub load_balancer_monthly_cost: f64,
+    /// The managed control plane's fee per month (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub control_plane_monthly_cost: f64,
+    /// The cluster's bill per month: `monthly_cost` (nodes) + storage + load balancers +
+    /// control plane. `null` in reports made before it existed.
+    #[serde(default)]
+    pub bill_monthly_cost: Option<f64>,
 }
 
 /// For `skip_serializing_if`: zero (the GPU fields of a cluster without GPUs).
@@ -439,6 +456,14 @@ pub struct WorkloadRow {
     /// The GPU part of `monthly_cost` (absent when 0).
     #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub gpu_monthly_cost: f64,
+    /// Its persistent volumes per month, shared evenly between the workloads that mount
+    /// each (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub storage_monthly_cost: f64,
+    /// Its load balancers per month, shared evenly between the workloads each selects
+    /// (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub load_balancer_monthly_cost: f64,
 }
 
 /// One namespace.
@@ -458,6 +483,14 @@ pub struct NamespaceRow {
     pub monthly_savings: f64,
     /// True when any pod's node price is an estimate.
     pub price_estimate: bool,
+    /// Its persistent volumes per month, shared evenly between the workloads that mount
+    /// each (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub storage_monthly_cost: f64,
+    /// Its load balancers per month, shared evenly between the workloads each selects
+    /// (absent when 0).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub load_balancer_monthly_cost: f64,
 }
 
 /// The machine-readable report (`kube-rightsize/report/v1`).
@@ -496,6 +529,18 @@ pub struct Report {
     /// existed.
     #[serde(default)]
     pub patches: Option<crate::patch::Patches>,
+    /// Persistent volumes priced ([`crate::bill`]); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<crate::bill::VolumeCost>,
+    /// Services of type LoadBalancer priced; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancers: Vec<crate::bill::LoadBalancerCost>,
+    /// The managed control plane's fee; absent when none is priced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_plane: Option<crate::bill::control::ControlPlaneCost>,
+    /// What the bill leaves out, in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bill_notes: Vec<String>,
 }
 
 fn container_row(c: &Container) -> ContainerRow {
@@ -544,6 +589,10 @@ impl Report {
             warnings: warnings.to_vec(),
             recommendations: None,
             patches: None,
+            volumes: Vec::new(),
+            load_balancers: Vec::new(),
+            control_plane: None,
+            bill_notes: Vec::new(),
         }
     }
 }
@@ -684,6 +733,11 @@ fn summary(cluster: &Cluster, costs: &CostModel) -> Summary {
         requested_gpus: costs.nodes.iter().map(|n| n.gpu.requested).sum(),
         gpu_monthly_cost: costs.nodes.iter().map(NodeCost::gpu_monthly_cost).sum(),
         idle_gpu_monthly_cost: costs.idle_gpu_hourly * month,
+        storage_monthly_cost: 0.0,
+        idle_storage_monthly_cost: 0.0,
+        load_balancer_monthly_cost: 0.0,
+        control_plane_monthly_cost: 0.0,
+        bill_monthly_cost: Some(monthly_cost),
     }
 }
 
@@ -771,6 +825,8 @@ fn workload_row(
         containers,
         gpus: c.gpus,
         gpu_monthly_cost: c.gpu_hourly * HOURS_PER_MONTH,
+        storage_monthly_cost: 0.0,
+        load_balancer_monthly_cost: 0.0,
     }
 }
 
@@ -787,6 +843,8 @@ fn namespace_rows(costs: &CostModel) -> Vec<NamespaceRow> {
             recommended_monthly_cost: n.monthly_cost(),
             monthly_savings: 0.0,
             price_estimate: n.estimate,
+            storage_monthly_cost: 0.0,
+            load_balancer_monthly_cost: 0.0,
         })
         .collect();
     namespaces

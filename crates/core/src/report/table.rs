@@ -151,6 +151,7 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
     out.push('\n');
 
     summary_section(report, &mut out);
+    bill_section(report, &mut out);
 
     let shown = report.workloads.len().min(options.top_workloads);
     let _ = writeln!(
@@ -164,7 +165,7 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         let grid = columns_grid(
             report,
             report.workloads.iter().take(shown),
-            columns::WORKLOADS_VIEW.terminal,
+            &columns::workloads_terminal(report),
             columns::WORKLOADS,
         );
         grid.render(&mut out);
@@ -216,7 +217,7 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         let grid = columns_grid(
             report,
             report.namespaces.iter().take(shown),
-            columns::NAMESPACES_VIEW.terminal,
+            &columns::namespaces_for(report, columns::NAMESPACES_VIEW.terminal),
             columns::NAMESPACES,
         );
         grid.render(&mut out);
@@ -300,6 +301,63 @@ fn summary_section(report: &Report, out: &mut String) {
             "  {} of {} nodes are priced by estimate (fallback rates or an assumed spot discount): see warnings",
             s.estimated_nodes, s.nodes
         );
+    }
+    out.push('\n');
+}
+
+/// "The bill": nodes, storage, load balancers and the control plane, their total, the volumes
+/// and load balancers one by one, and what the bill leaves out. Absent for reports made before
+/// the bill existed.
+fn bill_section(report: &Report, out: &mut String) {
+    let s = &report.summary;
+    let Some(total) = s.bill_monthly_cost else {
+        return;
+    };
+    let _ = writeln!(out, "The bill");
+    let mut grid = Grid::new(&["", "per month", "share"], &[1, 2]);
+    let mut line = |what: String, v: f64| {
+        grid.push(vec![what, fmt_usd(v), fmt_percent(percent_of(v, total))]);
+    };
+    line("Nodes".into(), s.monthly_cost);
+    line("Persistent volumes".into(), s.storage_monthly_cost);
+    if s.idle_storage_monthly_cost > 0.0 {
+        line("  of which unclaimed".into(), s.idle_storage_monthly_cost);
+    }
+    line("Load balancers".into(), s.load_balancer_monthly_cost);
+    let cp = report
+        .control_plane
+        .as_ref()
+        .map_or("Control plane".to_owned(), |c| {
+            format!("Control plane ({} {})", c.service, c.tier)
+        });
+    line(cp, s.control_plane_monthly_cost);
+    line("Total".into(), total);
+    grid.render(out);
+    if let Some(c) = &report.control_plane {
+        let _ = writeln!(out, "  Control plane: {}", c.explanation);
+    }
+    for n in &report.bill_notes {
+        let _ = writeln!(out, "  Note: {n}");
+    }
+    if !report.volumes.is_empty() {
+        let _ = writeln!(out, "\nPersistent volumes ({})", report.volumes.len());
+        columns_grid(
+            report,
+            &report.volumes,
+            columns::VOLUMES_VIEW.terminal,
+            columns::VOLUMES,
+        )
+        .render(out);
+    }
+    if !report.load_balancers.is_empty() {
+        let _ = writeln!(out, "\nLoad balancers ({})", report.load_balancers.len());
+        columns_grid(
+            report,
+            &report.load_balancers,
+            columns::LOAD_BALANCERS_VIEW.terminal,
+            columns::LOAD_BALANCERS,
+        )
+        .render(out);
     }
     out.push('\n');
 }

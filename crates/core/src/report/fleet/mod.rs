@@ -249,21 +249,8 @@ fn cluster_row(r: &Report) -> ClusterRow {
 /// Σ of the reports' summaries.
 pub fn totals(reports: &[Report]) -> Summary {
     let mut t = Summary {
-        nodes: 0,
-        pods: 0,
-        workloads: 0,
-        namespaces: 0,
-        monthly_cost: 0.0,
-        allocated_monthly_cost: 0.0,
-        idle_monthly_cost: 0.0,
-        recommended_monthly_cost: 0.0,
-        monthly_savings: 0.0,
-        hourly_cost: 0.0,
-        estimated_nodes: 0,
-        gpus: 0,
-        requested_gpus: 0,
-        gpu_monthly_cost: 0.0,
-        idle_gpu_monthly_cost: 0.0,
+        bill_monthly_cost: Some(0.0),
+        ..Summary::default()
     };
     for r in reports {
         let s = &r.summary;
@@ -282,6 +269,14 @@ pub fn totals(reports: &[Report]) -> Summary {
         t.requested_gpus = t.requested_gpus.saturating_add(s.requested_gpus);
         t.gpu_monthly_cost += s.gpu_monthly_cost;
         t.idle_gpu_monthly_cost += s.idle_gpu_monthly_cost;
+        t.storage_monthly_cost += s.storage_monthly_cost;
+        t.idle_storage_monthly_cost += s.idle_storage_monthly_cost;
+        t.load_balancer_monthly_cost += s.load_balancer_monthly_cost;
+        t.control_plane_monthly_cost += s.control_plane_monthly_cost;
+        // A report made before the bill existed counts its nodes only.
+        t.bill_monthly_cost = t
+            .bill_monthly_cost
+            .map(|b| b + s.bill_monthly_cost.unwrap_or(s.monthly_cost));
     }
     t
 }

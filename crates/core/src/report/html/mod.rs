@@ -26,6 +26,7 @@
 //! [`DETAILS_CHUNK`] rows, which need no JavaScript.
 
 pub mod assets;
+mod bill;
 pub mod diff;
 pub mod escape;
 pub mod fleet;
@@ -159,6 +160,7 @@ pub fn render_html(report: &Report, options: &HtmlOptions) -> String {
     page.nodes(&mut out);
     page.namespaces(&mut out);
     page.pools(&mut out);
+    bill::section(&page, &mut out);
     page.warnings(&mut out);
     page.method(&mut out);
     let _ = write!(
@@ -349,6 +351,9 @@ impl Page<'_> {
             &fmt_usd(s.allocated_monthly_cost),
         );
         card(out, "sum-idle", "", "Idle", &fmt_usd(s.idle_monthly_cost));
+        if let Some(bill) = s.bill_monthly_cost.filter(|b| *b > s.monthly_cost) {
+            card(out, "sum-bill", "", "Whole bill", &fmt_usd(bill));
+        }
         let gpus = columns::has_gpus(self.r);
         if gpus {
             card(
@@ -693,7 +698,7 @@ impl Page<'_> {
             out,
             "Namespaces",
             columns::NAMESPACES,
-            columns::NAMESPACES_VIEW.people,
+            &columns::namespaces_for(self.r, columns::NAMESPACES_VIEW.people),
             &items,
         );
         out.push_str("</section>\n");
