@@ -128,6 +128,15 @@ pub struct Node {
     pub created: Option<String>,
     /// Why fields are unknown or how they were inferred.
     pub reasons: NodeReasons,
+    /// All its labels, sorted by key (for node selectors and affinity).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<(String, String)>,
+    /// `spec.taints`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub taints: Vec<crate::scheduling::Taint>,
+    /// `spec.unschedulable` (cordoned).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unschedulable: bool,
 }
 
 /// Derives the region from a zone: AWS `us-east-1a` → `us-east-1` (also local zones

@@ -125,6 +125,16 @@ pub struct Pod {
     pub oom_killed: Vec<String>,
     /// Index of the pod's workload in [`crate::cluster::Cluster::workloads`].
     pub workload: usize,
+    /// Its scheduling constraints ([`crate::scheduling`]); `None` when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduling: Option<Box<crate::scheduling::Scheduling>>,
+    /// All its labels, hashed ([`crate::scheduling::label_hashes`]), for label selectors.
+    #[serde(skip)]
+    pub label_hashes: Box<[u64]>,
+    /// True when it mounts an `emptyDir` or `hostPath` volume: node-local data, which blocks
+    /// moving it (cluster-autoscaler's rule).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub local_storage: bool,
 }
 
 /// The scheduler's effective request (KEP-753): `max(app + sidecars, init peak) + overhead`,

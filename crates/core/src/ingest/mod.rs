@@ -15,6 +15,7 @@ mod json;
 pub(crate) mod node;
 pub(crate) mod pod;
 pub(crate) mod raw;
+mod scheduling;
 mod walk;
 pub(crate) mod workload;
 mod yaml;

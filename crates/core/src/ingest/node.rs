@@ -418,6 +418,9 @@ pub(crate) fn node_from_raw(
         roles,
         created: obj.creation_timestamp().map(str::to_owned),
         reasons,
+        labels: super::scheduling::sorted_labels(labels),
+        taints: super::scheduling::taints(spec),
+        unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
     })
 }
 

@@ -143,5 +143,10 @@ pub(crate) fn pod_from_raw(
         created: obj.creation_timestamp().map(str::to_owned),
         oom_killed: status.map(oom_killed).unwrap_or_default(),
         workload: 0,
+        scheduling: spec.and_then(super::scheduling::pod_scheduling),
+        label_hashes: crate::scheduling::label_hashes(
+            labels.0.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ),
+        local_storage: spec.is_some_and(super::scheduling::local_storage),
     })
 }

@@ -496,6 +496,11 @@ pub struct Report {
     /// existed.
     #[serde(default)]
     pub patches: Option<crate::patch::Patches>,
+    /// The re-packing: one figure for right-sizing plus cheaper nodes, per pool plans, the
+    /// nodes that could be drained today ([`crate::repack`]); `null` in reports made before it
+    /// existed.
+    #[serde(default)]
+    pub repack: Option<crate::repack::Repack>,
 }
 
 fn container_row(c: &Container) -> ContainerRow {
@@ -544,6 +549,7 @@ impl Report {
             warnings: warnings.to_vec(),
             recommendations: None,
             patches: None,
+            repack: None,
         }
     }
 }
