@@ -416,3 +416,83 @@ fn new_nodes_get_every_daemonset_and_a_tainted_pool_keeps_its_taint() {
     assert!(placement.nodes.iter().all(|n| n.taints.len() == 1));
     assert!(placement.nodes.iter().all(|n| n.existing.is_none()));
 }
+
+/// Times the re-packing of a generated cluster and verifies its placements:
+/// `KRS_REPACK_SNAPSHOT=cluster.json [KRS_REPACK_KRR=krr.json] cargo test --release -p
+/// kube-rightsize-core --test repack -- --ignored --nocapture` (`cargo xtask gen` writes them).
+#[test]
+#[ignore = "needs a generated snapshot (KRS_REPACK_SNAPSHOT)"]
+fn a_generated_cluster_is_planned_and_verified() {
+    use kube_rightsize_core::pricing::sources::PriceSources;
+    use kube_rightsize_core::repack::{Inputs, repack};
+    let path = std::env::var("KRS_REPACK_SNAPSHOT").expect("KRS_REPACK_SNAPSHOT");
+    let bytes = std::fs::read(&path).expect("the snapshot");
+    let mut settings = Settings::default();
+    if let Ok(krr) = std::env::var("KRS_REPACK_KRR") {
+        let text = std::fs::read(krr).expect("the KRR file");
+        settings.recommendations =
+            Some(kube_rightsize_core::recommend::RecommendationInput::Ready(
+                kube_rightsize_core::recommend::krr::parse("krr.json", &text).expect("KRR"),
+            ));
+    }
+    let a = analyze(
+        &[Input::new("snapshot.json", &bytes)],
+        &settings,
+        Some(Catalogue::embedded()),
+        "2026-01-01T00:00:00Z",
+    )
+    .expect("analysed");
+    let empty = Default::default();
+    let prices = PriceSources {
+        manual: &settings.manual_prices,
+        vantage: &empty,
+        file: &empty,
+        catalogue: Some(Catalogue::embedded()),
+        assume_spot_discount: None,
+        fallback: settings.fallback_rates,
+    };
+    let recommended = a
+        .recommendations
+        .as_ref()
+        .map(|r| kube_rightsize_core::recommend::apply::recommended_requests(&a.cluster, r));
+    let start = std::time::Instant::now();
+    let out = repack(
+        &a.cluster,
+        &a.costs,
+        &Inputs {
+            prices: &prices,
+            target: 0.85,
+            recommended: recommended.as_deref(),
+            requests_savings: a.report.summary.monthly_savings,
+            shapes_savings: a.report.node_recommendations.total_monthly_savings,
+        },
+    );
+    let took = start.elapsed();
+    let r = &out.repack;
+    println!(
+        "{} pods, {} nodes: re-packed in {took:.2?}; ${:.0} → ${:.0} (bound ${:.0}, gap {:.1} %), \
+         saving ${:.0}, {} drainable",
+        a.cluster.pods.len(),
+        a.cluster.nodes.len(),
+        r.current_monthly_cost,
+        r.monthly_cost,
+        r.lower_bound_monthly_cost,
+        100.0 * r.gap_monthly_cost / r.monthly_cost.max(1e-9),
+        r.monthly_savings,
+        r.drainable_nodes.len()
+    );
+    for p in &r.pools {
+        println!(
+            "  {}: {:?} → {:?} ({:?})",
+            p.pool, p.current, p.plan, p.reason
+        );
+    }
+    println!(
+        "  blocked: {} pods, e.g. {:?}",
+        r.blocked_total,
+        r.blocked.first()
+    );
+    for p in out.placements.iter().chain(&out.drains) {
+        verify(&a.cluster, p).unwrap_or_else(|e| panic!("placement broken:\n{e}"));
+    }
+}

@@ -98,8 +98,8 @@ mod tests {
         let alone = single_type_cost(&c[0], d, 1.0).min(single_type_cost(&c[1], d, 1.0));
         let lb = lower_bound(&c, d, 1.0).expect("a bound");
         assert!(lb < alone - 1.0, "{lb} < {alone}");
-        // x = 14/15, y = 4/15 nodes: (18/15) × $730.
-        assert!((lb - 18.0 / 15.0 * HOURS_PER_MONTH).abs() < 1e-6, "{lb}");
+        // 4x + y = 4 cores, 2x + 8y = 8 GiB: x = y = 0.8 nodes, 1.6 × $730.
+        assert!((lb - 1.6 * HOURS_PER_MONTH).abs() < 1e-6, "{lb}");
         assert_eq!(lower_bound(&[], d, 1.0), None);
     }
 }
