@@ -89,6 +89,10 @@ pub struct Analysis {
     /// `report.recommendations`); `None` without recommendations.
     #[serde(skip)]
     pub recommendations: Option<crate::recommend::Resolved>,
+    /// The re-packing with its placements ([`crate::repack`]; its figures are also in
+    /// `report.repack`).
+    #[serde(skip)]
+    pub repack: crate::repack::Outcome,
 }
 
 /// Parses `inputs`, prices the nodes with `settings` and `catalogue` (which the web app fetches
@@ -177,12 +181,28 @@ pub fn analyze_cluster(
             &|w| savings.get(&w).copied().unwrap_or(0.0),
         ));
     }
+    let recommended = recommendations
+        .as_ref()
+        .map(|r| crate::recommend::apply::recommended_requests(&cluster, r));
+    let repack = crate::repack::repack(
+        &cluster,
+        &costs,
+        &crate::repack::Inputs {
+            prices: &sources,
+            target: node_suggestions.summary.target_utilisation,
+            recommended: recommended.as_deref(),
+            requests_savings: report.summary.monthly_savings,
+            shapes_savings: node_suggestions.summary.total_monthly_savings,
+        },
+    );
+    report.repack = Some(repack.repack.clone());
     Analysis {
         cluster,
         costs,
         warnings,
         report,
         recommendations,
+        repack,
     }
 }
 

@@ -132,6 +132,15 @@ pub struct Node {
     pub kubelet_version: Option<String>,
     /// The managed Kubernetes service the node belongs to, from its labels or kubelet version.
     pub managed: Option<ManagedKubernetes>,
+    /// All its labels, sorted by key (for node selectors and affinity).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<(String, String)>,
+    /// `spec.taints`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub taints: Vec<crate::scheduling::Taint>,
+    /// `spec.unschedulable` (cordoned).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unschedulable: bool,
 }
 
 /// A managed Kubernetes service (its control plane is billed on its own).

@@ -125,51 +125,36 @@ pub struct Pod {
     pub oom_killed: Vec<String>,
     /// Index of the pod's workload in [`crate::cluster::Cluster::workloads`].
     pub workload: usize,
-    /// The pod's labels without the ones that differ pod by pod ([`PER_POD_LABELS`]), as
-    /// hashes ([`label_hash`]; no label text is kept), shared by every pod with the same set:
-    /// what Service selectors are matched against.
+    /// Its scheduling constraints ([`crate::scheduling`]); `None` when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduling: Option<Box<crate::scheduling::Scheduling>>,
+    /// All its labels, hashed ([`crate::scheduling::label_hashes`]; no label text is kept),
+    /// shared by the pods with the same labels: what label selectors (Services, anti-affinity)
+    /// are matched against.
     #[serde(skip)]
-    pub label_set: LabelSet,
+    pub label_hashes: LabelSet,
+    /// True when it mounts an `emptyDir` or `hostPath` volume: node-local data, which blocks
+    /// moving it (cluster-autoscaler's rule).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub local_storage: bool,
     /// The PersistentVolumeClaims the pod mounts (in its namespace), generic ephemeral volumes'
     /// claims (`<pod>-<volume>`) included.
     pub claims: Vec<String>,
 }
 
-/// A pod's labels as sorted [`label_hash`]es, shared between the pods that carry the same set.
+/// A pod's labels as sorted hashes ([`crate::scheduling::label_hashes`]), shared between the
+/// pods that carry the same labels.
 pub type LabelSet = std::sync::Arc<[u64]>;
-
-/// The 64-bit FNV-1a hash of `key=value`: how a label is kept for selector matching without
-/// keeping its text.
-pub fn label_hash(key: &str, value: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes().chain([b'=']).chain(value.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-/// Labels that differ from pod to pod of one workload; left out of [`Pod::label_set`] so the
-/// pods of a workload share one set.
-pub const PER_POD_LABELS: &[&str] = &[
-    "pod-template-hash",
-    "rollouts-pod-template-hash",
-    "controller-revision-hash",
-    "pod-template-generation",
-    "statefulset.kubernetes.io/pod-name",
-    "apps.kubernetes.io/pod-index",
-    "controller-uid",
-    "batch.kubernetes.io/controller-uid",
-    "batch.kubernetes.io/job-completion-index",
-];
 
 /// True when every `(key, value)` of `selector` is in `labels` (a Service's selector; an empty
 /// selector matches nothing, as for Services).
 pub fn selector_matches(selector: &[(String, String)], labels: &[u64]) -> bool {
     !selector.is_empty()
-        && selector
-            .iter()
-            .all(|(k, v)| labels.binary_search(&label_hash(k, v)).is_ok())
+        && selector.iter().all(|(k, v)| {
+            labels
+                .binary_search(&crate::scheduling::pair_hash(k, v))
+                .is_ok()
+        })
 }
 
 /// The scheduler's effective request (KEP-753): `max(app + sidecars, init peak) + overhead`,

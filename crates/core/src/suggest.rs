@@ -781,6 +781,88 @@ pub fn suggest(
     }
 }
 
+/// An instance type a pool could run on, as [`suggest`] chooses them: the pool's provider and
+/// region, architecture and GPU rule, priced for the pool's capacity type, with its allocatable
+/// estimated from the pool's allocatable/capacity ratio.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The instance type.
+    pub instance_type: String,
+    /// USD per hour of one node.
+    pub hourly_price: f64,
+    /// One node's estimated allocatable CPU and memory.
+    pub allocatable: CpuMemory,
+    /// GPUs of one node.
+    pub gpus: i64,
+}
+
+/// The pool's candidate instance types (by name, previous generations left out), or why there
+/// are none (no catalogue, unknown region, no instance types, ...). Used by [`crate::repack`].
+pub fn pool_candidates(
+    cluster: &Cluster,
+    prices: &PriceSources<'_>,
+    pool: &PoolCost,
+) -> Result<Vec<Candidate>, String> {
+    let nodes: Vec<&Node> = pool
+        .nodes
+        .iter()
+        .filter_map(|&i| cluster.nodes.get(i))
+        .collect();
+    let mut assumptions = Vec::new();
+    let facts = PoolFacts::read(prices, pool, &nodes, &mut assumptions)?;
+    let provider = pool.provider;
+    let gpus_per_node = nodes.iter().map(|n| n.gpus.max(0)).max().unwrap_or(0);
+    let demand = PoolDemand::default();
+    let ctx = PoolContext {
+        cluster,
+        prices,
+        provider,
+        region: facts.region,
+        arch: facts.arch,
+        gpus_per_node,
+        family: (gpus_per_node > 0).then(|| instance_family(provider, &facts.common)),
+        allow_burstable: facts.types.keys().any(|t| is_burstable(provider, t)),
+        ratio: facts.ratio,
+        demand: &demand,
+        target: 1.0,
+        min_nodes: 1,
+        current_monthly: 0.0,
+    };
+    let capacity = candidate_capacity(pool.capacity_type, &mut assumptions);
+    let cat = facts.catalogue;
+    let mut universe: BTreeSet<&str> = cat
+        .instance_types(provider, facts.region, CapacityType::OnDemand)
+        .map(|(t, _)| t)
+        .collect();
+    universe.extend(
+        cat.instance_types(provider, facts.region, CapacityType::Spot)
+            .map(|(t, _)| t),
+    );
+    let mut out = Vec::new();
+    for t in universe {
+        if is_previous_generation(provider, t) {
+            continue;
+        }
+        let Some(spec) = cat.spec(provider, t) else {
+            continue;
+        };
+        if !ctx.eligible(t, &spec) {
+            continue;
+        }
+        let Some(priced) = ctx.price(t, capacity) else {
+            continue;
+        };
+        let shape = ctx.shape(&spec);
+        out.push(Candidate {
+            instance_type: t.to_owned(),
+            hourly_price: priced.hourly,
+            allocatable: shape.allocatable,
+            gpus: shape.gpus,
+        });
+    }
+    Ok(out)
+}
+
 /// One pool's suggestions: its outline, what the catalogue and its nodes say about it (or why
 /// it cannot be analysed), what the candidates assume, then the candidates.
 fn suggest_pool(

@@ -600,7 +600,7 @@ fn selected_workloads(cluster: &Cluster, s: &crate::services::LoadBalancerServic
         .filter(|p| {
             p.namespace == s.namespace
                 && p.holds_resources
-                && selector_matches(&s.selector, &p.label_set)
+                && selector_matches(&s.selector, &p.label_hashes)
         })
         .map(|p| p.workload)
         .collect();

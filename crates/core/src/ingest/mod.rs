@@ -17,6 +17,7 @@ pub(crate) mod node;
 pub(crate) mod pod;
 pub(crate) mod raw;
 pub(crate) mod raw_bill;
+mod scheduling;
 mod walk;
 pub(crate) mod workload;
 mod yaml;

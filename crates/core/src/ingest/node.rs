@@ -425,6 +425,9 @@ pub(crate) fn node_from_raw(
         reasons,
         kubelet_version: kubelet_version.map(str::to_owned),
         managed: managed_service(labels, kubelet_version),
+        labels: super::scheduling::sorted_labels(labels),
+        taints: super::scheduling::taints(spec),
+        unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
     })
 }
 

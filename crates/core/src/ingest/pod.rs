@@ -65,18 +65,12 @@ fn oom_killed(status: &crate::ingest::raw::RawStatus<'_>) -> Vec<String> {
 pub(crate) struct LabelInterner(std::collections::HashSet<LabelSet>);
 
 impl LabelInterner {
-    /// The pod's labels without [`PER_POD_LABELS`], hashed and sorted, shared when seen
-    /// before.
+    /// The pod's labels hashed and sorted ([`crate::scheduling::label_hashes`]), shared when
+    /// seen before.
     pub fn intern(&mut self, labels: &crate::ingest::raw::RawLabels<'_>) -> LabelSet {
-        let mut set: Vec<u64> = labels
-            .0
-            .iter()
-            .filter(|(k, _)| !PER_POD_LABELS.contains(&k.as_str()))
-            .map(|(k, v)| label_hash(k.as_str(), v.as_str()))
-            .collect();
-        set.sort_unstable();
-        set.dedup();
-        if let Some(found) = self.0.get(set.as_slice()) {
+        let set =
+            crate::scheduling::label_hashes(labels.0.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        if let Some(found) = self.0.get(&*set) {
             return found.clone();
         }
         let shared: LabelSet = set.into();
@@ -195,7 +189,9 @@ pub(crate) fn pod_from_raw(
         created: obj.creation_timestamp().map(str::to_owned),
         oom_killed: status.map(oom_killed).unwrap_or_default(),
         workload: 0,
-        label_set: labels_seen.intern(labels),
+        scheduling: spec.and_then(super::scheduling::pod_scheduling),
+        label_hashes: labels_seen.intern(labels),
+        local_storage: spec.is_some_and(super::scheduling::local_storage),
         claims: claims_of(obj, name),
     })
 }

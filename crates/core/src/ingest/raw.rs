@@ -337,6 +337,126 @@ pub(crate) struct RawContainer<'a> {
     pub resources: Option<RawRequirements<'a>>,
     #[serde(borrow, default, rename = "restartPolicy")]
     pub restart_policy: Option<Text<'a>>,
+    /// `ports[]` (only host ports matter, for scheduling).
+    #[serde(borrow, default)]
+    pub ports: Option<Vec<RawPort<'a>>>,
+}
+
+/// A container's `ports[]` entry (only the host port and its protocol).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawPort<'a> {
+    #[serde(default, rename = "hostPort")]
+    pub host_port: Option<i64>,
+    #[serde(borrow, default)]
+    pub protocol: Option<Text<'a>>,
+}
+
+/// A node's `spec.taints[]` entry or a pod's `spec.tolerations[]` entry (one struct: the
+/// fields do not clash; a taint has no operator).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawTaint<'a> {
+    #[serde(borrow, default)]
+    pub key: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub operator: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub value: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub effect: Option<Text<'a>>,
+}
+
+/// A `matchExpressions[]` entry of a node selector term or a label selector.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawRequirement<'a> {
+    #[serde(borrow, default)]
+    pub key: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub operator: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub values: Option<Vec<Text<'a>>>,
+}
+
+/// A node selector term (`nodeSelectorTerms[]`): its label expressions (`matchFields` is
+/// read too, for `metadata.name`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawNodeSelectorTerm<'a> {
+    #[serde(borrow, default, rename = "matchExpressions")]
+    pub match_expressions: Option<Vec<RawRequirement<'a>>>,
+    #[serde(borrow, default, rename = "matchFields")]
+    pub match_fields: Option<Vec<RawRequirement<'a>>>,
+}
+
+/// `requiredDuringSchedulingIgnoredDuringExecution` of a node affinity.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawNodeSelector<'a> {
+    #[serde(borrow, default, rename = "nodeSelectorTerms")]
+    pub node_selector_terms: Option<Vec<RawNodeSelectorTerm<'a>>>,
+}
+
+/// `affinity.nodeAffinity` (only the required part).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawNodeAffinity<'a> {
+    #[serde(
+        borrow,
+        default,
+        rename = "requiredDuringSchedulingIgnoredDuringExecution"
+    )]
+    pub required: Option<RawNodeSelector<'a>>,
+}
+
+/// A label selector (`matchLabels` and `matchExpressions`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawLabelSelector<'a> {
+    #[serde(borrow, default, rename = "matchLabels")]
+    pub match_labels: Option<RawLabels<'a>>,
+    #[serde(borrow, default, rename = "matchExpressions")]
+    pub match_expressions: Option<Vec<RawRequirement<'a>>>,
+}
+
+/// A required pod (anti-)affinity term.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawPodAffinityTerm<'a> {
+    #[serde(borrow, default, rename = "labelSelector")]
+    pub label_selector: Option<RawLabelSelector<'a>>,
+    #[serde(borrow, default, rename = "topologyKey")]
+    pub topology_key: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    pub namespaces: Option<Vec<Text<'a>>>,
+}
+
+/// `affinity.podAntiAffinity` / `podAffinity` (only the required terms).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawPodAffinity<'a> {
+    #[serde(
+        borrow,
+        default,
+        rename = "requiredDuringSchedulingIgnoredDuringExecution"
+    )]
+    pub required: Option<Vec<RawPodAffinityTerm<'a>>>,
+}
+
+/// A pod's `spec.affinity` (required parts only; preferences do not bind a scheduler).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawAffinity<'a> {
+    #[serde(borrow, default, rename = "nodeAffinity")]
+    pub node_affinity: Option<RawNodeAffinity<'a>>,
+    #[serde(borrow, default, rename = "podAntiAffinity")]
+    pub pod_anti_affinity: Option<RawPodAffinity<'a>>,
+    #[serde(borrow, default, rename = "podAffinity")]
+    pub pod_affinity: Option<RawPodAffinity<'a>>,
+}
+
+/// A `topologySpreadConstraints[]` entry.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub(crate) struct RawSpread<'a> {
+    #[serde(default, rename = "maxSkew")]
+    pub max_skew: Option<i64>,
+    #[serde(borrow, default, rename = "topologyKey")]
+    pub topology_key: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "whenUnsatisfiable")]
+    pub when_unsatisfiable: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "labelSelector")]
+    pub label_selector: Option<RawLabelSelector<'a>>,
 }
 
 /// A pod template's `spec`, as workload objects hold it (only the containers).
@@ -453,6 +573,21 @@ pub(crate) struct RawSpec<'a> {
     pub node_name: Option<Text<'a>>,
     #[serde(borrow, default, rename = "priorityClassName")]
     pub priority_class_name: Option<Text<'a>>,
+    #[serde(borrow, default, rename = "nodeSelector")]
+    pub node_selector: Option<RawLabels<'a>>,
+    #[serde(borrow, default)]
+    pub affinity: Option<RawAffinity<'a>>,
+    #[serde(borrow, default)]
+    pub tolerations: Option<Vec<RawTaint<'a>>>,
+    #[serde(borrow, default, rename = "topologySpreadConstraints")]
+    pub topology_spread_constraints: Option<Vec<RawSpread<'a>>>,
+    #[serde(borrow, default)]
+    pub volumes: Option<Vec<RawVolume<'a>>>,
+    // Node (taints, cordon)
+    #[serde(borrow, default)]
+    pub taints: Option<Vec<RawTaint<'a>>>,
+    #[serde(default)]
+    pub unschedulable: Option<bool>,
     // Deployment, ReplicaSet, StatefulSet
     #[serde(default)]
     pub replicas: Option<i64>,
@@ -476,9 +611,6 @@ pub(crate) struct RawSpec<'a> {
     pub target_cpu_utilization_percentage: Option<i64>,
     #[serde(borrow, default)]
     pub metrics: Option<Vec<RawMetric<'a>>>,
-    // Pod: the claims it mounts
-    #[serde(borrow, default)]
-    pub volumes: Option<Vec<RawVolume<'a>>>,
 }
 
 /// Node `status.nodeInfo`.

@@ -192,9 +192,14 @@ pub(crate) struct RawClaimSource<'a> {
     pub claim_name: Option<Text<'a>>,
 }
 
-/// A pod's `spec.volumes[]`: only the claims it mounts.
+/// A pod's `spec.volumes[]`: the claims it mounts, and whether it is node-local (`emptyDir`,
+/// `hostPath`); the rest is skipped.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub(crate) struct RawVolume<'a> {
+    #[serde(default, rename = "emptyDir")]
+    pub empty_dir: Option<Present>,
+    #[serde(default, rename = "hostPath")]
+    pub host_path: Option<Present>,
     #[serde(borrow, default)]
     pub name: Option<Text<'a>>,
     #[serde(borrow, default, rename = "persistentVolumeClaim")]

@@ -642,3 +642,52 @@ pub fn recommended_hourly(
     }
     hourly
 }
+
+/// Each pod's effective CPU and memory request with the recommendations applied (as
+/// [`recommended_hourly`] prices them), indexed like [`Cluster::pods`]; `None` for pods of
+/// workloads without a recommendation. For the re-packing ([`crate::repack`]).
+pub fn recommended_requests(
+    cluster: &Cluster,
+    resolved: &Resolved,
+) -> Vec<Option<crate::cost::CpuMemory>> {
+    let mut by_workload: HashMap<usize, HashMap<&str, &Recommendation>> = HashMap::new();
+    for m in &resolved.matched {
+        by_workload
+            .entry(m.workload)
+            .or_default()
+            .insert(m.recommendation.container.as_str(), &m.recommendation);
+    }
+    let mut out = vec![None; cluster.pods.len()];
+    for (w, recs) in &by_workload {
+        let Some(wl) = cluster.workloads.get(*w) else {
+            continue;
+        };
+        for &p in &wl.pods {
+            let Some(pod) = cluster.pods.get(p) else {
+                continue;
+            };
+            let containers: Vec<Container> = pod
+                .containers
+                .iter()
+                .map(|c| with_recommendation(c, recs.get(c.name.as_str()).copied()))
+                .collect();
+            let init: Vec<Container> = pod
+                .init_containers
+                .iter()
+                .map(|c| {
+                    let r = c
+                        .sidecar
+                        .then(|| recs.get(c.name.as_str()).copied())
+                        .flatten();
+                    with_recommendation(c, r)
+                })
+                .collect();
+            let e = effective_request(&containers, &init, &pod.overhead);
+            out[p] = Some(crate::cost::CpuMemory {
+                cpu_millis: e.cpu_millis,
+                memory_bytes: e.memory_bytes,
+            });
+        }
+    }
+    out
+}

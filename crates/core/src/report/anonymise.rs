@@ -215,6 +215,27 @@ impl Report {
         }
         // Patches name the real objects: they would be of no use under pseudonyms.
         r.patches = None;
+        if let Some(rp) = &mut r.repack {
+            for p in &mut rp.pools {
+                if !p.pool.ends_with(crate::repack::plan::UNLABELLED) {
+                    p.pool = names.get("pool", &p.pool);
+                }
+                for n in &mut p.drainable_nodes {
+                    *n = names.get("node", n);
+                }
+                p.reason = p.reason.as_deref().map(|t| names.text(t));
+            }
+            for n in &mut rp.drainable_nodes {
+                *n = names.get("node", n);
+            }
+            for b in &mut rp.blocked {
+                b.pod = names.ns_name("obj", &b.pod);
+                b.node = names.get("node", &b.node);
+            }
+            for n in &mut rp.notes {
+                *n = names.text(n);
+            }
+        }
         if let Some(rec) = &mut r.recommendations {
             rec.input = "recommendations".to_owned();
             for u in &mut rec.unmatched {

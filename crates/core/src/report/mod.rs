@@ -541,6 +541,11 @@ pub struct Report {
     /// What the bill leaves out, in words.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bill_notes: Vec<String>,
+    /// The re-packing: one figure for right-sizing plus cheaper nodes, per pool plans, the
+    /// nodes that could be drained today ([`crate::repack`]); `null` in reports made before it
+    /// existed.
+    #[serde(default)]
+    pub repack: Option<crate::repack::Repack>,
 }
 
 fn container_row(c: &Container) -> ContainerRow {
@@ -593,6 +598,7 @@ impl Report {
             load_balancers: Vec::new(),
             control_plane: None,
             bill_notes: Vec::new(),
+            repack: None,
         }
     }
 }

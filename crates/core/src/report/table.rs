@@ -180,6 +180,8 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         out.push('\n');
     }
 
+    repack_section(report, &mut out);
+
     let shown = report.nodes.len().min(options.max_nodes);
     let _ = writeln!(out, "Nodes ({})", report.nodes.len());
     if report.nodes.is_empty() {
@@ -414,5 +416,81 @@ fn node_pools_section(report: &Report, out: &mut String) {
         }
     );
     let _ = writeln!(out, "  {}", r.note);
+    out.push('\n');
+}
+
+/// "Right-size and re-pack": the combined figure, its breakdown, the pools' plans and the
+/// nodes that could go now ([`crate::repack`]); nothing for reports without it.
+fn repack_section(report: &Report, out: &mut String) {
+    let Some(r) = &report.repack else {
+        return;
+    };
+    let usd = crate::format::fmt_usd;
+    let _ = writeln!(
+        out,
+        "Right-size and re-pack ({}): {}/mo instead of {}/mo, saves {}/mo",
+        r.basis,
+        usd(r.monthly_cost),
+        usd(r.current_monthly_cost),
+        usd(r.monthly_savings)
+    );
+    let b = &r.breakdown;
+    let _ = writeln!(
+        out,
+        "  from requests {}, from shapes {}, from drained nodes {}; lower bound {}/mo (gap {})",
+        usd(b.from_requests),
+        usd(b.from_shapes),
+        usd(b.from_drained_nodes),
+        usd(r.lower_bound_monthly_cost),
+        usd(r.gap_monthly_cost)
+    );
+    let items = |v: &[crate::repack::PlanItem]| {
+        v.iter()
+            .map(|p| format!("{} × {}", p.nodes, p.instance_type))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    for p in &r.pools {
+        let plan = if p.keeps_current_nodes {
+            format!(
+                "keeps its nodes{}",
+                p.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            )
+        } else {
+            items(&p.plan)
+        };
+        let _ = writeln!(out, "  {}: {} → {plan}", p.pool, items(&p.current));
+    }
+    if !r.drainable_nodes.is_empty() {
+        let shown: Vec<&str> = r
+            .drainable_nodes
+            .iter()
+            .take(10)
+            .map(String::as_str)
+            .collect();
+        let _ = writeln!(
+            out,
+            "  Could be drained today ({}, {}/mo): {}{}",
+            r.drainable_nodes.len(),
+            usd(r.drainable_monthly_savings),
+            shown.join(", "),
+            if r.drainable_nodes.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
+        );
+    }
+    if r.blocked_total > 0 {
+        let first = &r.blocked[0];
+        let _ = writeln!(
+            out,
+            "  {} pods kept their node, e.g. {} on {} ({})",
+            r.blocked_total, first.pod, first.node, first.reason
+        );
+    }
     out.push('\n');
 }

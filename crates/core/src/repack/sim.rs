@@ -1,0 +1,347 @@
+//! The placement engine: nodes with what is on them, and the one question "does this pod fit
+//! on that node?", answered with indexes instead of scans where it matters.
+//!
+//! * Node eligibility (node selector, required node affinity, taints) depends only on the pod's
+//!   constraints and the node's labels and taints: pods with equal [`Scheduling`] share a
+//!   *class*, nodes with equal labels and taints (every new node of one type in one zone) a
+//!   *kind*, and the answer is cached per (class, kind).
+//! * Resources and the pods limit are four integer comparisons.
+//! * Host ports, anti-affinity and zone spread are looked at only for pods that have them (or
+//!   nodes holding such pods): a sorted port list per node, the list of anti-affine pods per
+//!   node, and pod counts per (workload, zone).
+//!
+//! Every placement is journaled so a failed drain attempt can be rolled back.
+
+use std::collections::HashMap;
+
+use crate::cluster::Cluster;
+use crate::scheduling::{Scheduling, Taint, namespace_hash, tolerates_all};
+
+use super::{Demand, Item, Mobility};
+
+/// Labels and taints a node offers to selectors (shared by nodes with equal ones).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Kind {
+    pub labels: Vec<(String, String)>,
+    pub taints: Vec<Taint>,
+    /// For `matchFields` on `metadata.name` (only existing nodes have one).
+    pub name: String,
+}
+
+/// A node in a simulation.
+#[derive(Debug, Clone)]
+pub(crate) struct SimNode {
+    pub name: String,
+    /// Index into `Cluster::nodes` for an existing node.
+    pub existing: Option<usize>,
+    pub instance_type: Option<String>,
+    pub hourly: f64,
+    pub kind: u32,
+    pub zone: Option<u32>,
+    /// Allocatable (what the verifier checks).
+    pub allocatable: Demand,
+    /// What movable pods may fill (allocatable × target, or allocatable).
+    pub usable: Demand,
+    /// Allocatable pods (0: no limit known).
+    pub max_pods: i64,
+    /// Open: pods may be placed (closed: drained or discarded).
+    pub open: bool,
+    /// Accepts moved pods (false for cordoned nodes).
+    pub accepts: bool,
+    /// True for a node opened from the catalogue.
+    pub new: bool,
+    pub used: Demand,
+    pub items: Vec<u32>,
+    pub ports: Vec<u32>,
+    pub anti: Vec<u32>,
+}
+
+/// A simulation over some nodes and items.
+pub(crate) struct Sim<'a> {
+    pub cluster: &'a Cluster,
+    pub items: &'a [Item],
+    pub nodes: Vec<SimNode>,
+    pub kinds: Vec<Kind>,
+    /// Class of each item (equal scheduling constraints).
+    class: Vec<u32>,
+    /// Eligibility per class per kind: 0 unknown, 1 yes, 2 no.
+    elig: Vec<Vec<u8>>,
+    /// The zones of the simulation, by id.
+    pub zones: Vec<String>,
+    /// Pods with hard zone spread, counted per (workload, zone id).
+    spread: HashMap<(usize, u32), i64>,
+}
+
+impl<'a> Sim<'a> {
+    /// A simulation of `items` (nothing placed yet) over no nodes.
+    pub fn new(cluster: &'a Cluster, items: &'a [Item], zones: Vec<String>) -> Sim<'a> {
+        let mut ids: HashMap<Option<&Scheduling>, u32> = HashMap::new();
+        let class = items
+            .iter()
+            .map(|it| {
+                let s = cluster.pods[it.pod].scheduling.as_deref();
+                let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+                *ids.entry(s).or_insert(next)
+            })
+            .collect();
+        let classes = ids.len();
+        Sim {
+            cluster,
+            items,
+            nodes: Vec::new(),
+            kinds: Vec::new(),
+            class,
+            elig: vec![Vec::new(); classes],
+            zones,
+            spread: HashMap::new(),
+        }
+    }
+
+    /// The id of a kind equal to `kind`, added when new (kinds are few: linear search).
+    pub fn kind_id(&mut self, kind: Kind) -> u32 {
+        if let Some(i) = self.kinds.iter().position(|k| *k == kind) {
+            return u32::try_from(i).unwrap_or(u32::MAX);
+        }
+        self.kinds.push(kind);
+        u32::try_from(self.kinds.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// The zone id of `zone`, when it is one of the simulation's zones.
+    pub fn zone_id(&self, zone: Option<&str>) -> Option<u32> {
+        let z = zone?;
+        self.zones
+            .iter()
+            .position(|x| x == z)
+            .and_then(|i| u32::try_from(i).ok())
+    }
+
+    fn scheduling(&self, item: u32) -> Option<&'a Scheduling> {
+        self.cluster.pods[self.items[item as usize].pod]
+            .scheduling
+            .as_deref()
+    }
+
+    /// True when the item's node selector, node affinity and tolerations allow the kind.
+    pub fn eligible(&mut self, item: u32, kind: u32) -> bool {
+        let class = self.class[item as usize] as usize;
+        let row = &mut self.elig[class];
+        if row.len() <= kind as usize {
+            row.resize(self.kinds.len().max(kind as usize + 1), 0);
+        }
+        match row[kind as usize] {
+            1 => return true,
+            2 => return false,
+            _ => {}
+        }
+        let k = &self.kinds[kind as usize];
+        let ok = match self.cluster.pods[self.items[item as usize].pod]
+            .scheduling
+            .as_deref()
+        {
+            Some(s) => {
+                s.node_matches(&k.labels, &k.name) && tolerates_all(&s.tolerations, &k.taints)
+            }
+            None => tolerates_all(&[], &k.taints),
+        };
+        self.elig[class][kind as usize] = if ok { 1 } else { 2 };
+        ok
+    }
+
+    /// True when `item` can be added to `node`: the node is open, the item's constraints allow
+    /// it, and its requests fit in `usable` (`full`: in allocatable, for pods that stay and
+    /// DaemonSet copies).
+    pub fn fits(&mut self, item: u32, node: usize, full: bool) -> bool {
+        let n = &self.nodes[node];
+        if !n.open {
+            return false;
+        }
+        let r = self.items[item as usize].requests;
+        let cap = if full { n.allocatable } else { n.usable };
+        if n.used.cpu_millis + r.cpu_millis > cap.cpu_millis
+            || n.used.memory_bytes + r.memory_bytes > cap.memory_bytes
+            || n.used.gpus + r.gpus > cap.gpus
+            || (n.max_pods > 0 && n.items.len() as i64 >= n.max_pods)
+        {
+            return false;
+        }
+        let kind = n.kind;
+        if !self.eligible(item, kind) {
+            return false;
+        }
+        self.constraints_allow(item, node)
+    }
+
+    /// Host ports, anti-affinity (both ways) and hard zone spread.
+    fn constraints_allow(&self, item: u32, node: usize) -> bool {
+        let n = &self.nodes[node];
+        let pods = &self.cluster.pods;
+        let me = &pods[self.items[item as usize].pod];
+        let my_ns = namespace_hash(&me.namespace);
+        for &other in &n.anti {
+            let o = &pods[self.items[other as usize].pod];
+            let s = o
+                .scheduling
+                .as_deref()
+                .map_or(&[][..], |s| &s.anti_affinity);
+            if s.iter().any(|t| {
+                in_namespaces(&t.namespaces, &o.namespace, my_ns)
+                    && t.selector.matches(&me.label_hashes)
+            }) {
+                return false;
+            }
+        }
+        let Some(s) = self.scheduling(item) else {
+            return true;
+        };
+        if s.host_ports
+            .iter()
+            .any(|p| n.ports.binary_search(p).is_ok())
+        {
+            return false;
+        }
+        for t in &s.anti_affinity {
+            for &other in &n.items {
+                let o = &pods[self.items[other as usize].pod];
+                if in_namespaces(&t.namespaces, &me.namespace, namespace_hash(&o.namespace))
+                    && t.selector.matches(&o.label_hashes)
+                {
+                    return false;
+                }
+            }
+        }
+        if let (Some(z), true) = (n.zone, s.zone_spread.iter().any(|c| c.hard)) {
+            let w = self.items[item as usize].workload;
+            let count = |z: u32| self.spread.get(&(w, z)).copied().unwrap_or(0);
+            let min = (0..self.zones.len())
+                .filter_map(|i| u32::try_from(i).ok())
+                .map(count)
+                .min()
+                .unwrap_or(0);
+            let skew = s
+                .zone_spread
+                .iter()
+                .filter(|c| c.hard)
+                .map(|c| c.max_skew)
+                .min()
+                .unwrap_or(1);
+            if count(z) + 1 - min > skew {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn has_spread(&self, item: u32) -> bool {
+        self.scheduling(item)
+            .is_some_and(|s| s.zone_spread.iter().any(|c| c.hard))
+    }
+
+    /// Puts `item` on `node` (no checks).
+    pub fn place(&mut self, item: u32, node: usize) {
+        let r = self.items[item as usize].requests;
+        let s = self.scheduling(item);
+        let spread = self.has_spread(item);
+        let n = &mut self.nodes[node];
+        n.used = n.used.plus(r);
+        n.items.push(item);
+        if let Some(s) = s {
+            for &p in &s.host_ports {
+                if let Err(i) = n.ports.binary_search(&p) {
+                    n.ports.insert(i, p);
+                }
+            }
+            if !s.anti_affinity.is_empty() {
+                n.anti.push(item);
+            }
+        }
+        if let (Some(z), true) = (n.zone, spread) {
+            let w = self.items[item as usize].workload;
+            *self.spread.entry((w, z)).or_default() += 1;
+        }
+    }
+
+    /// Takes `item` off `node` (the reverse of [`Sim::place`]).
+    pub fn remove(&mut self, item: u32, node: usize) {
+        let r = self.items[item as usize].requests;
+        let s = self.scheduling(item);
+        let spread = self.has_spread(item);
+        let n = &mut self.nodes[node];
+        let Some(i) = n.items.iter().rposition(|&x| x == item) else {
+            return;
+        };
+        n.items.remove(i);
+        n.used = n.used.minus(r);
+        if let Some(s) = s {
+            for p in &s.host_ports {
+                if let Ok(i) = n.ports.binary_search(p) {
+                    n.ports.remove(i);
+                }
+            }
+            if let Some(i) = n.anti.iter().rposition(|&x| x == item) {
+                n.anti.remove(i);
+            }
+        }
+        if let (Some(z), true) = (n.zone, spread) {
+            let w = self.items[item as usize].workload;
+            *self.spread.entry((w, z)).or_default() -= 1;
+        }
+    }
+
+    /// Adds an existing cluster node (its labels, taints, allocatable; `usable` is allocatable
+    /// × `target` for CPU and memory).
+    pub fn add_existing(&mut self, node: usize, hourly: f64, target: f64) -> usize {
+        let n = &self.cluster.nodes[node];
+        let kind = self.kind_id(Kind {
+            labels: n.labels.clone(),
+            taints: n.taints.clone(),
+            name: n.name.clone(),
+        });
+        let allocatable = Demand {
+            cpu_millis: n.allocatable.cpu_millis,
+            memory_bytes: n.allocatable.memory_bytes,
+            gpus: n.allocatable.gpus,
+        };
+        let zone = self.zone_id(n.zone.as_deref());
+        self.nodes.push(SimNode {
+            name: n.name.clone(),
+            existing: Some(node),
+            instance_type: n.instance_type.clone(),
+            hourly,
+            kind,
+            zone,
+            allocatable,
+            usable: allocatable.scaled(target),
+            max_pods: n.allocatable.pods,
+            open: true,
+            accepts: !n.unschedulable,
+            new: false,
+            used: Demand::default(),
+            items: Vec::new(),
+            ports: Vec::new(),
+            anti: Vec::new(),
+        });
+        self.nodes.len() - 1
+    }
+
+    /// First fit of a moved `item` over the open nodes that accept pods, from `start`,
+    /// skipping `except`.
+    pub fn first_fit(&mut self, item: u32, start: usize, except: Option<usize>) -> Option<usize> {
+        (start..self.nodes.len())
+            .find(|&n| Some(n) != except && self.nodes[n].accepts && self.fits(item, n, false))
+    }
+
+    /// True when the item is a DaemonSet pod.
+    pub fn is_daemonset(&self, item: u32) -> bool {
+        self.items[item as usize].mobility == Mobility::DaemonSet
+    }
+}
+
+/// True when a term of a pod in namespace `own` (looking in `namespaces`, empty: its own)
+/// covers a pod in the namespace whose hash is `other`.
+fn in_namespaces(namespaces: &[u64], own: &str, other: u64) -> bool {
+    if namespaces.is_empty() {
+        namespace_hash(own) == other
+    } else {
+        namespaces.contains(&other)
+    }
+}
