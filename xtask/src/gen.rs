@@ -13,6 +13,7 @@
 //! Note for wiring: `gen` is a reserved word in edition 2024, so the module is declared as
 //! `mod r#gen;` and called as `r#gen::run(&args)`.
 
+mod bill;
 mod catalog;
 mod json;
 mod krr;
@@ -193,17 +194,21 @@ fn namespaces(c: &Cluster) -> Vec<&str> {
     ns
 }
 
-/// Streams the `List` (nodes, then pods) one object at a time, as kubectl prints it.
+/// Streams the `List` (nodes, pods, then the bill's claims, volumes, storage classes, Services
+/// and namespaces) one object at a time, as `kubectl get
+/// nodes,pods,pvc,pv,storageclass,svc,ns -A -o json` prints it.
 fn write_list<W: Write>(w: &mut W, c: &Cluster, managed_fields: bool) -> io::Result<()> {
     let r = Renderer::new(c, managed_fields);
-    let total = c.nodes.len() + c.pods.len();
+    let extra = bill::objects(c);
+    let total = c.nodes.len() + c.pods.len() + extra.len();
     if total == 0 {
         w.write_all(b"{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n")?;
     } else {
         w.write_all(b"{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n")?;
         let items = (0..c.nodes.len())
             .map(|i| r.node(i))
-            .chain(c.pods.iter().map(|p| r.pod(p)));
+            .chain(c.pods.iter().map(|p| r.pod(p)))
+            .chain(extra);
         for (i, item) in items.enumerate() {
             w.write_all(b"        ")?;
             write_pretty(w, &item, Style::Kubectl, 2)?;
@@ -288,9 +293,31 @@ mod tests {
         let nodes = items.iter().filter(|i| i["kind"] == "Node").count();
         let pods = items.iter().filter(|i| i["kind"] == "Pod").count();
         assert_eq!((nodes, pods), (9, 300));
-        // Nodes first, then pods sorted by namespace and name.
+        // Nodes first, then pods sorted by namespace and name, then the bill's kinds in
+        // kubectl's order for `pvc,pv,storageclass,svc,ns`.
         assert!(items[..9].iter().all(|i| i["kind"] == "Node"));
-        let keys: Vec<(String, String)> = items[9..]
+        assert!(items[9..309].iter().all(|i| i["kind"] == "Pod"));
+        let order = [
+            "PersistentVolumeClaim",
+            "PersistentVolume",
+            "StorageClass",
+            "Service",
+            "Namespace",
+        ];
+        let ranks: Vec<usize> = items[309..]
+            .iter()
+            .map(|i| {
+                order
+                    .iter()
+                    .position(|k| i["kind"] == *k)
+                    .expect("a bill kind")
+            })
+            .collect();
+        assert!(ranks.is_sorted(), "{ranks:?}");
+        for kind in order {
+            assert!(items.iter().any(|i| i["kind"] == kind), "no {kind}");
+        }
+        let keys: Vec<(String, String)> = items[9..309]
             .iter()
             .map(|p| {
                 (
@@ -326,7 +353,13 @@ mod tests {
         }
         // Empty list edge case.
         let (_, empty) = generate(&spec(1, 0, 1), false);
-        assert_eq!(parse(&empty)["items"].as_array().unwrap().len(), 1);
+        let items = parse(&empty)["items"].as_array().unwrap().clone();
+        assert_eq!(items.iter().filter(|i| i["kind"] == "Node").count(), 1);
+        assert!(
+            !items
+                .iter()
+                .any(|i| i["kind"] == "Pod" || i["kind"] == "PersistentVolumeClaim")
+        );
     }
 
     #[test]
@@ -600,7 +633,11 @@ mod tests {
     fn managed_fields_flag() {
         let (_, out) = generate(&spec(3, 30, 1), true);
         let v = parse(&out);
-        for item in v["items"].as_array().unwrap() {
+        let items = v["items"].as_array().unwrap();
+        for item in items
+            .iter()
+            .filter(|i| i["kind"] == "Node" || i["kind"] == "Pod")
+        {
             let mf = item["metadata"]["managedFields"].as_array().unwrap();
             assert!(mf.len() >= 2);
             assert_eq!(mf[0]["fieldsType"], "FieldsV1");

@@ -1443,3 +1443,77 @@ fn hostile_names_stay_out_of_patch_commands() {
     assert!(!html.contains("<script>alert(1)</script>"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
+
+/// The bill's kinds (issue 17) read the same way as nodes and pods: wrong types in fields of
+/// other kinds never fail them, absurd sizes and IOPS are warnings or finite figures, hostile
+/// names are escaped, a huge selector or thousands of Services stay fast and bounded.
+#[test]
+fn hostile_volumes_claims_classes_and_services() {
+    let mut items = vec![
+        node("n1", "m5.large", json!("2"), json!("8Gi")),
+        pod("shop", "db-0", "n1", json!("100m"), json!("64Mi")),
+    ];
+    let evil = "<script>alert(1)</script>\u{202e}";
+    items.push(json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": evil, "annotations": {"storageclass.kubernetes.io/is-default-class": "true",
+            "token": "annotation-s3cr3t"}},
+        "provisioner": "ebs.csi.aws.com",
+        "parameters": {"type": "io2", "iops": "1e308", "throughput": "-5", "secret": "param-s3cr3t"}}));
+    items.push(json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"namespace": "shop", "name": evil},
+        "spec": {"storageClassName": evil, "volumeName": "pv-1", "replicas": "not-a-number",
+            "resources": {"requests": {"storage": "99999999Pi"}}},
+        "status": {"phase": "Bound", "capacity": {"storage": {"a": 1}}}}));
+    items.push(json!({"apiVersion": "v1", "kind": "PersistentVolume",
+        "metadata": {"name": "pv-1"},
+        "spec": {"capacity": {"storage": "1e3Gi"}, "storageClassName": evil,
+            "claimRef": {"namespace": "shop", "name": evil}, "containers": "not-a-list",
+            "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                {"key": "topology.kubernetes.io/zone", "values": [evil]}]}]}}},
+        "status": {"phase": "Bound"}}));
+    // A selector with 10,000 labels and 5,000 load balancers.
+    let selector: serde_json::Map<String, Value> = (0..10_000)
+        .map(|i| (format!("k{i}"), json!(format!("v{i}"))))
+        .collect();
+    items.push(json!({"apiVersion": "v1", "kind": "Service",
+        "metadata": {"namespace": "shop", "name": "wide"},
+        "spec": {"type": "LoadBalancer", "selector": selector, "ports": [{"port": 80}]},
+        "status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}}));
+    for i in 0..5_000 {
+        items.push(json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"namespace": "shop", "name": format!("lb-{i}")},
+            "spec": {"type": "LoadBalancer", "selector": {"app": "db"}, "ports": [{"port": 80}]},
+            "status": {"loadBalancer": {"ingress": [{"hostname": "x"}]}}}));
+    }
+    let snapshot = list(items);
+    let o = report_of(&[("cluster.json", &snapshot)]);
+    let r = &o.analysis.report;
+    assert_eq!(r.load_balancers.len(), 5_001);
+    assert_eq!(r.volumes.len(), 1);
+    assert!(r.summary.bill_monthly_cost.is_some_and(f64::is_finite));
+    assert!(
+        o.analysis
+            .warnings
+            .iter()
+            .any(|w| w.code == "absurd_quantity" || w.code == "invalid_quantity")
+            && o.analysis
+                .warnings
+                .iter()
+                .any(|w| w.code == "invalid_storage_parameter"),
+        "{:#?}",
+        o.analysis
+            .warnings
+            .iter()
+            .map(|w| &w.code)
+            .collect::<Vec<_>>()
+    );
+    for (what, text) in o.texts() {
+        for secret in ["annotation-s3cr3t", "param-s3cr3t"] {
+            assert!(!text.contains(secret), "{secret} in the {what} output");
+        }
+    }
+    assert!(
+        !o.html.contains("<script>alert"),
+        "names are escaped in the HTML"
+    );
+}

@@ -204,6 +204,19 @@ pub fn compute(
                 .to_owned(),
         );
     }
+    for c in &cluster.storage_classes {
+        let ignored = storage::ignored_parameters(c);
+        if !ignored.is_empty() {
+            bill.warnings.push(Warning::new(
+                "invalid_storage_parameter",
+                object_ref("StorageClass", None, &c.name),
+                format!(
+                    "{}: not a number from 0 to 10,000,000; ignored when pricing its volumes",
+                    ignored.join(", ")
+                ),
+            ));
+        }
+    }
     price_volumes(cluster, prices, &home, &mut bill);
     price_load_balancers(cluster, prices, &home, &mut bill);
     bill.control_plane = control::price(

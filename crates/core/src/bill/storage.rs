@@ -68,9 +68,32 @@ impl Disk {
     }
 }
 
+/// Provisioned IOPS or throughput above this is not a real disk (the largest are a few hundred
+/// thousand IOPS and a few thousand MB/s): such a parameter is ignored, with a warning.
+pub(crate) const ABSURD_PROVISIONED: f64 = 10_000_000.0;
+
 fn number(v: Option<&str>) -> Option<f64> {
     v.and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|n| n.is_finite() && *n >= 0.0)
+        .filter(|n| n.is_finite() && (0.0..=ABSURD_PROVISIONED).contains(n))
+}
+
+/// The class's IOPS or throughput parameters that are not numbers from 0 to
+/// [`ABSURD_PROVISIONED`], as `key=value` (ignored when pricing).
+pub(crate) fn ignored_parameters(class: &StorageClass) -> Vec<String> {
+    const NUMERIC: &[&str] = &[
+        "iops",
+        "iopsPerGB",
+        "throughput",
+        "provisioned-iops-on-create",
+        "DiskIOPSReadWrite",
+        "DiskMBpsReadWrite",
+    ];
+    NUMERIC
+        .iter()
+        .filter_map(|k| class.parameter(k).map(|v| (*k, v)))
+        .filter(|(_, v)| number(Some(v)).is_none())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect()
 }
 
 /// The disk a provisioner and its class's parameters make. `class` is `None` for a volume

@@ -114,6 +114,13 @@ pub struct Item {
     pub node: usize,
 }
 
+/// `v`, or 0 for zero, negative zero and rounding noise below zero: a cost is never negative,
+/// and `-0.0` prints differently (and `f64::min`/`max` pick a zero's sign differently natively
+/// and in WebAssembly), so every figure of the re-packing goes through this.
+fn non_negative(v: f64) -> f64 {
+    if v > 0.0 { v } else { 0.0 }
+}
+
 /// Why a pod stays on its node, `None` when it can move.
 pub fn pinned_because(cluster: &Cluster, pod: usize) -> Option<&'static str> {
     let p = &cluster.pods[pod];
@@ -362,6 +369,14 @@ pub fn repack(cluster: &Cluster, costs: &CostModel, inputs: &Inputs<'_>) -> Outc
         }
         breakdown.from_drained_nodes += today.saving;
         blocked.append(&mut planned.blocked);
+        let p = &mut planned.summary;
+        for v in [
+            &mut p.current_monthly_cost,
+            &mut p.monthly_cost,
+            &mut p.lower_bound_monthly_cost,
+        ] {
+            *v = non_negative(*v);
+        }
         plan_cost += planned.summary.monthly_cost;
         bound_cost += planned.summary.lower_bound_monthly_cost;
         pools.push(planned.summary);
@@ -373,7 +388,9 @@ pub fn repack(cluster: &Cluster, costs: &CostModel, inputs: &Inputs<'_>) -> Outc
     let raw = current - plan_cost;
     let monthly_savings = raw.clamp(0.0, cap.max(0.0));
     let mut notes = notes(inputs);
-    if raw > cap && cap >= 0.0 {
+    // Half a cent of tolerance: the plan's cost and the two savings are sums of many prices,
+    // and a plan exactly at the cap must not be told it was capped.
+    if raw > cap + 0.005 && cap >= 0.0 {
         notes.push(format!(
             "the plan saves {} a month, more than the requests and node suggestions savings \
              together; the combined figure is capped at their sum",
@@ -395,12 +412,16 @@ pub fn repack(cluster: &Cluster, costs: &CostModel, inputs: &Inputs<'_>) -> Outc
             }
             .to_owned(),
             target_utilisation: inputs.target,
-            current_monthly_cost: current,
-            monthly_cost: plan_cost,
-            monthly_savings,
-            breakdown,
-            lower_bound_monthly_cost: bound_cost,
-            gap_monthly_cost: plan_cost - bound_cost,
+            current_monthly_cost: non_negative(current),
+            monthly_cost: non_negative(plan_cost),
+            monthly_savings: non_negative(monthly_savings),
+            breakdown: Breakdown {
+                from_requests: non_negative(breakdown.from_requests),
+                from_shapes: non_negative(breakdown.from_shapes),
+                from_drained_nodes: non_negative(breakdown.from_drained_nodes),
+            },
+            lower_bound_monthly_cost: non_negative(bound_cost),
+            gap_monthly_cost: non_negative(plan_cost - bound_cost),
             pools,
             drainable_nodes,
             drainable_monthly_savings: breakdown.from_drained_nodes,
