@@ -16,10 +16,10 @@ use super::{
 use super::{Report, WorkloadRow};
 use crate::bill::{LoadBalancerCost, VolumeCost, VolumeState};
 use crate::diagnostics::Warning;
-use crate::repack::{Blocked, PlanItem, Repack, RepackPool};
 use crate::format::{
     fmt_bytes, fmt_cores, fmt_hourly, fmt_list, fmt_percent, fmt_usd, group_thousands, percent_of,
 };
+use crate::repack::{Blocked, PlanItem, Repack, RepackPool};
 use crate::suggest::{self, SuggestionKind};
 
 /// How a column sorts and aligns.
@@ -1777,10 +1777,11 @@ pub const POOLS_VIEW: View = View {
 
 // ----- re-packing ------------------------------------------------------------------------
 
-/// `6 × m7a.xlarge + 2 × c7a.large` (`–` for none): a pool's nodes by type, now or planned.
+/// `6 × m7a.xlarge + 2 × c7a.large` (`no nodes` for none): a pool's nodes by type, now or
+/// planned.
 pub fn plan_text(items: &[PlanItem]) -> String {
     if items.is_empty() {
-        return "–".to_owned();
+        return "no nodes".to_owned();
     }
     items
         .iter()
@@ -1808,7 +1809,11 @@ pub fn repack_figures(r: &Repack) -> Vec<(&'static str, String, &'static str)> {
             fmt_usd(r.monthly_cost),
             "repack-cost",
         ),
-        ("Saves per month", fmt_usd(r.monthly_savings), "repack-savings"),
+        (
+            "Saves per month",
+            fmt_usd(r.monthly_savings),
+            "repack-savings",
+        ),
         (
             "From requests",
             fmt_usd(r.breakdown.from_requests),
@@ -1841,13 +1846,15 @@ pub fn repack_figures(r: &Repack) -> Vec<(&'static str, String, &'static str)> {
 /// saving and the target utilisation of new nodes.
 pub fn repack_headline(r: &Repack) -> String {
     format!(
-        "Re-packed with {}: {} per month instead of {}, saving {} (new nodes filled to {} of \
-         their CPU and memory). The lower bound, packing ignored, is {}; the plan is {} above it.",
+        "Re-packed with {}, new nodes filled to {} of their CPU and memory: {} per month instead \
+         of {}. The combined saving is {} a month, never more than the requests and node \
+         suggestions savings together. The lower bound, packing ignored, is {}; the plan is {} \
+         above it.",
         r.basis,
+        fmt_percent(Some(r.target_utilisation * 100.0)),
         fmt_usd(r.monthly_cost),
         fmt_usd(r.current_monthly_cost),
         fmt_usd(r.monthly_savings),
-        fmt_percent(Some(r.target_utilisation * 100.0)),
         fmt_usd(r.lower_bound_monthly_cost),
         fmt_usd(r.gap_monthly_cost),
     )
@@ -1870,17 +1877,17 @@ pub fn drainable_line(r: &Repack) -> String {
 pub fn blocked_line(r: &Repack) -> String {
     let n = r.blocked_total;
     let pods = if n == 1 {
-        "1 pod".to_owned()
+        "1 pod cannot move and keeps its node".to_owned()
     } else {
-        format!("{} pods", group_thousands(n))
+        format!(
+            "{} pods cannot move and keep their nodes",
+            group_thousands(n)
+        )
     };
     if r.blocked.len() < n {
-        format!(
-            "{pods} cannot move and kept their node (the first {} are listed).",
-            group_thousands(r.blocked.len())
-        )
+        format!("{pods} ({} listed).", group_thousands(r.blocked.len()))
     } else {
-        format!("{pods} cannot move and kept their node.")
+        format!("{pods}.")
     }
 }
 
@@ -1947,7 +1954,7 @@ pub static REPACK_POOLS: &[Column<RepackPool>] = &[
         key: "monthly_savings",
         title: "Savings",
         help: "Monthly now less monthly planned (drained nodes, new shapes and, with \
-               recommendations, smaller requests)",
+               recommendations, the recommended requests)",
         kind: Kind::Money,
         filter: false,
         value: |_, p| money(p.current_monthly_cost - p.monthly_cost),
@@ -2130,7 +2137,7 @@ mod tests {
             "6 × m7a.xlarge + 2 × c7a.large"
         );
         assert_eq!(plan_text(&[item("m5.large", 1200)]), "1,200 × m5.large");
-        assert_eq!(plan_text(&[]), "–");
+        assert_eq!(plan_text(&[]), "no nodes");
         assert_eq!(node_count(&[item("a", 6), item("b", 2)]), 8);
     }
 

@@ -59,7 +59,9 @@ pub(super) fn section(page: &Page<'_>, out: &mut String) {
     }
 
     if r.blocked_total > 0 {
-        out.push_str("<h3 id=\"repack-blocked\">What blocked further savings</h3>\n<p class=\"note\">");
+        out.push_str(
+            "<h3 id=\"repack-blocked\">What blocked further savings</h3>\n<p class=\"note\">",
+        );
         esc(out, &columns::blocked_line(r));
         out.push_str("</p>\n");
         let blocked: Vec<_> = r.blocked.iter().collect();
