@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use kube_rightsize_core::cluster::InputSummary;
-use kube_rightsize_core::format::{fmt_percent, fmt_usd};
+use kube_rightsize_core::format::{fmt_percent, fmt_usd, group_thousands};
+use kube_rightsize_core::repack::Repack;
 use kube_rightsize_core::report::diff::Diff;
 use kube_rightsize_core::report::export::{ExportFormat, ExportOptions, export_file_name, render};
 use kube_rightsize_core::report::html::render_charts;
@@ -23,6 +24,7 @@ enum Tab {
     Nodes,
     Namespaces,
     Pools,
+    Repack,
     Volumes,
     Warnings,
     Patches,
@@ -30,12 +32,13 @@ enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 9] = [
+    const ALL: [Tab; 10] = [
         Tab::Changes,
         Tab::Workloads,
         Tab::Nodes,
         Tab::Namespaces,
         Tab::Pools,
+        Tab::Repack,
         Tab::Volumes,
         Tab::Warnings,
         Tab::Patches,
@@ -48,6 +51,7 @@ impl Tab {
             Tab::Nodes => "Nodes",
             Tab::Namespaces => "Namespaces",
             Tab::Pools => "Node pools",
+            Tab::Repack => "Re-pack",
             Tab::Volumes => "Volumes & load balancers",
             Tab::Warnings => "Warnings",
             Tab::Patches => "Patches",
@@ -61,6 +65,7 @@ impl Tab {
             Tab::Nodes => "tab-nodes",
             Tab::Namespaces => "tab-namespaces",
             Tab::Pools => "tab-pools",
+            Tab::Repack => "tab-repack",
             Tab::Volumes => "tab-volumes",
             Tab::Warnings => "tab-warnings",
             Tab::Patches => "tab-patches",
@@ -266,8 +271,9 @@ fn SummaryCards(report: Arc<Report>) -> impl IntoView {
 }
 
 /// The tabs: changes (when an earlier report was given; then shown first), workloads, nodes,
-/// namespaces, node pools, volumes and load balancers (when the bill has any, or a control
-/// plane), warnings, patches (when the report has recommendations), diagnostics.
+/// namespaces, node pools, re-pack (when the report has a re-packing), volumes and load
+/// balancers (when the bill has any, or a control plane), warnings, patches (when the report has
+/// recommendations), diagnostics.
 #[component]
 fn ReportTabs(
     report: Arc<Report>,
@@ -285,6 +291,7 @@ fn ReportTabs(
     let patches = report.patches.clone().map(Arc::new);
     let has_patches = patches.is_some();
     let has_bill = columns::has_bill(&report) || report.control_plane.is_some();
+    let has_repack = report.repack.is_some();
     view! {
         <section class="panel">
             <nav class="tabs" role="tablist">
@@ -293,6 +300,7 @@ fn ReportTabs(
                     .filter(|t| *t != Tab::Patches || has_patches)
                     .filter(|t| *t != Tab::Changes || has_changes)
                     .filter(|t| *t != Tab::Volumes || has_bill)
+                    .filter(|t| *t != Tab::Repack || has_repack)
                     .map(|t| {
                         let count = match (t, &patches) {
                             (Tab::Warnings, _) => format!(" ({warnings})"),
@@ -322,6 +330,11 @@ fn ReportTabs(
                 Tab::Nodes => nodes_table(&report).into_any(),
                 Tab::Namespaces => namespaces_table(&report).into_any(),
                 Tab::Pools => pools_table(&report).into_any(),
+                Tab::Repack => report
+                    .repack
+                    .as_ref()
+                    .map(|r| repack_tab(&report, r))
+                    .into_any(),
                 Tab::Volumes => bill_tab(&report).into_any(),
                 Tab::Warnings => warnings_table(&report).into_any(),
                 Tab::Patches => patches
@@ -545,6 +558,54 @@ fn pools_table(report: &Report) -> impl IntoView + use<> {
             Some("monthly_cost"),
             None,
         )}
+    }
+}
+
+/// The Re-pack tab: the core's figure, breakdown and lower bound (cards and one sentence), the
+/// per pool plans (the core's table), the nodes that could go today, the pods that kept their
+/// node (the core's table) and what the figures assume.
+fn repack_tab(report: &Report, r: &Repack) -> impl IntoView + use<> {
+    let drainable = (!r.drainable_nodes.is_empty()).then(|| {
+        view! {
+            <h3>{format!("Nodes that could go today ({})", group_thousands(r.drainable_nodes.len()))}</h3>
+            <p class="muted" id="repack-drainable-line">{columns::drainable_line(r)}</p>
+            <p id="repack-drainable">{r.drainable_nodes.join(", ")}</p>
+        }
+    });
+    let blocked = (r.blocked_total > 0).then(|| {
+        view! {
+            <h3>"What blocked further savings"</h3>
+            <p class="muted" id="repack-blocked-line">{columns::blocked_line(r)}</p>
+            {core_table(
+                report,
+                "repack-blocked",
+                columns::REPACK_BLOCKED,
+                columns::REPACK_BLOCKED_VIEW.people,
+                &r.blocked,
+                None,
+                None,
+            )}
+        }
+    });
+    let notes = r.notes.clone();
+    view! {
+        {cards("repack-figures", columns::repack_figures(r))}
+        <p class="muted" id="repack-headline">{columns::repack_headline(r)}</p>
+        <h3>{format!("Per pool plans ({})", group_thousands(r.pools.len()))}</h3>
+        {core_table(
+            report,
+            "repack-pools",
+            columns::REPACK_POOLS,
+            columns::REPACK_POOLS_VIEW.people,
+            &r.pools,
+            Some("monthly_savings"),
+            None,
+        )}
+        {drainable}
+        {blocked}
+        <ul class="muted" id="repack-notes">
+            {notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+        </ul>
     }
 }
 

@@ -1253,3 +1253,121 @@ async fn saved_reports_alone_show_the_fleet() {
     );
     drop(handle);
 }
+
+// ── The Re-pack tab (issue 20) ────────────────────────────────────────────────────────────────
+
+/// The texts of each row's cells in `#<id>-table`'s body.
+fn table_rows(host: &web_sys::HtmlElement, id: &str) -> Vec<Vec<String>> {
+    let rows = host
+        .query_selector_all(&format!("#{id}-table tbody tr"))
+        .unwrap();
+    (0..rows.length())
+        .filter_map(|i| rows.item(i))
+        .map(|row| {
+            let cells = row.unchecked_into::<web_sys::Element>().children();
+            (0..cells.length())
+                .filter_map(|i| cells.item(i))
+                .map(|c| c.text_content().unwrap_or_default())
+                .collect()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn repack_tab_shows_the_cores_figure_and_plans() {
+    use kube_rightsize_core::format::fmt_usd;
+    use kube_rightsize_core::report::columns::{REPACK_POOLS_VIEW, plan_text};
+    let fake = FakeHost::new(Prom::Empty);
+    let reply = run(&fake, &request(false, None)).await;
+    let rp = reply.report.repack.clone().expect("the analysis re-packs");
+    // The fixture re-shapes some pools, keeps one, drains a node and has a pod that cannot move.
+    assert!(rp.pools.iter().any(|p| !p.keeps_current_nodes));
+    assert!(rp.pools.iter().any(|p| p.reason.is_some()));
+    assert!(!rp.drainable_nodes.is_empty() && !rp.blocked.is_empty());
+    let mut without = reply.report.clone();
+    without.repack = None;
+    let report = Arc::new(reply.report);
+    let (inputs, nodes) = (Arc::new(reply.inputs), Arc::new(reply.node_descriptions));
+    let host = host();
+    let handle = {
+        let (inputs, nodes) = (Arc::clone(&inputs), Arc::clone(&nodes));
+        leptos::mount::mount_to(host.clone(), move || {
+            view! { <kube_rightsize_app::report_view::ReportView report=report inputs=inputs node_descriptions=nodes /> }
+        })
+    };
+    assert_eq!(text(&host, "#tab-repack"), "Re-pack");
+    click(&host, "#tab-repack");
+    assert!(
+        until(|| host
+            .query_selector("#repack-pools-table")
+            .unwrap()
+            .is_some())
+        .await
+    );
+    assert_eq!(attributes(&host, "#tab-repack", "aria-selected"), ["true"]);
+
+    // The core's figure, breakdown and lower bound.
+    for (id, v) in [
+        ("repack-savings", rp.monthly_savings),
+        ("repack-cost", rp.monthly_cost),
+        ("repack-current", rp.current_monthly_cost),
+        ("repack-from-requests", rp.breakdown.from_requests),
+        ("repack-from-shapes", rp.breakdown.from_shapes),
+        ("repack-from-drained", rp.breakdown.from_drained_nodes),
+        ("repack-lower-bound", rp.lower_bound_monthly_cost),
+        ("repack-gap", rp.gap_monthly_cost),
+    ] {
+        assert_eq!(text(&host, &format!("#{id} .value")), fmt_usd(v), "{id}");
+    }
+    assert!(text(&host, "#repack-headline").contains(&fmt_usd(rp.monthly_savings)));
+
+    // One row per pool, with the core's plan in the core's columns.
+    let rows = table_rows(&host, "repack-pools");
+    assert_eq!(rows.len(), rp.pools.len());
+    let col = |key: &str| {
+        REPACK_POOLS_VIEW
+            .people
+            .iter()
+            .position(|k| *k == key)
+            .unwrap()
+    };
+    for p in &rp.pools {
+        let row = rows
+            .iter()
+            .find(|r| r[col("pool")] == p.pool)
+            .unwrap_or_else(|| panic!("no row for {}", p.pool));
+        assert_eq!(row[col("current")], plan_text(&p.current), "{}", p.pool);
+        assert_eq!(row[col("plan")], plan_text(&p.plan), "{}", p.pool);
+        assert_eq!(row[col("monthly_cost")], fmt_usd(p.monthly_cost));
+        assert_eq!(
+            row[col("reason")],
+            p.reason.clone().unwrap_or_else(|| "–".into())
+        );
+    }
+    let reshaped = rp.pools.iter().find(|p| !p.keeps_current_nodes).unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r[col("plan")] == plan_text(&reshaped.plan) && r[col("plan")].contains(" × "))
+    );
+
+    // The nodes that could go today, the pods that kept their node, the notes.
+    assert_eq!(
+        text(&host, "#repack-drainable"),
+        rp.drainable_nodes.join(", ")
+    );
+    let blocked = table_rows(&host, "repack-blocked");
+    assert_eq!(blocked.len(), rp.blocked.len());
+    assert_eq!(blocked[0][0], rp.blocked[0].pod);
+    assert_eq!(cell_texts(&host, "#repack-notes li"), rp.notes);
+    drop(handle);
+
+    // A report without a re-packing (saved before it existed) has no Re-pack tab.
+    let host = crate::host();
+    let report = Arc::new(without);
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <kube_rightsize_app::report_view::ReportView report=report inputs=inputs node_descriptions=nodes /> }
+    });
+    assert!(host.query_selector("#tab-pools").unwrap().is_some());
+    assert!(host.query_selector("#tab-repack").unwrap().is_none());
+    drop(handle);
+}

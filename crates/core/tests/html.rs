@@ -517,3 +517,129 @@ fn patches_are_collapsible_with_their_risks() {
     assert!(anonymised.contains("Not in anonymised reports: a patch names the real objects."));
     assert!(!anonymised.contains("kubectl patch deployment"));
 }
+
+/// The `<section id="repack">` element of a page (empty when there is none).
+fn repack_section(html: &str) -> &str {
+    let Some(start) = html.find("<section id=\"repack\">") else {
+        return "";
+    };
+    let end = start + html[start..].find("</section>").expect("closed");
+    &html[start..end]
+}
+
+/// "Right-size and re-pack" sits between the node pools and the bill, shows the core's figure,
+/// breakdown, lower bound, every pool's plan, the drainable nodes, the pods that kept their
+/// node and the notes; it is absent from a report without a re-packing.
+#[test]
+fn repack_section_shows_the_plan_after_the_pools() {
+    use kube_rightsize_core::format::fmt_usd;
+    use kube_rightsize_core::report::columns::plan_text;
+    use kube_rightsize_core::report::html::escape::escape;
+    let a = run("mixed.json", MIXED);
+    let html = render_html(&a.report, &options(&a));
+    let rp = a.report.repack.as_ref().expect("the analysis re-packs");
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("no {s}"));
+    assert!(at("<section id=\"pools\">") < at("<section id=\"repack\">"));
+    assert!(at("<section id=\"repack\">") < at("<section id=\"bill\">"));
+    assert!(html.contains("<a href=\"#repack\">Re-pack</a>"));
+    let section = repack_section(&html);
+    for (id, v) in [
+        ("repack-cost", rp.monthly_cost),
+        ("repack-current", rp.current_monthly_cost),
+        ("repack-savings", rp.monthly_savings),
+        ("repack-from-requests", rp.breakdown.from_requests),
+        ("repack-from-shapes", rp.breakdown.from_shapes),
+        ("repack-from-drained", rp.breakdown.from_drained_nodes),
+        ("repack-lower-bound", rp.lower_bound_monthly_cost),
+        ("repack-gap", rp.gap_monthly_cost),
+    ] {
+        let card = format!("id=\"{id}\">{}</dd>", fmt_usd(v));
+        assert!(section.contains(&card), "{card}");
+    }
+    // The fixture has re-shaped pools, a pool that keeps its nodes, a drainable node and a pod
+    // without a controller (so none of the checks below is vacuous).
+    assert!(rp.pools.iter().any(|p| !p.keeps_current_nodes));
+    assert!(rp.pools.iter().any(|p| p.reason.is_some()));
+    assert!(!rp.drainable_nodes.is_empty() && rp.blocked_total > 0);
+    let rows: Vec<&str> = section
+        .split("<h3 id=\"repack-pools\">")
+        .nth(1)
+        .expect("the plans")
+        .split("</table>")
+        .next()
+        .unwrap()
+        .split("<tr>")
+        .skip(2)
+        .collect();
+    assert_eq!(rows.len(), rp.pools.len(), "one row per pool");
+    for (row, p) in rows.iter().zip(&rp.pools) {
+        for cell in [
+            escape(&p.pool),
+            escape(&plan_text(&p.current)),
+            escape(&plan_text(&p.plan)),
+            fmt_usd(p.monthly_cost),
+        ] {
+            assert!(row.contains(&format!(">{cell}</td>")), "{cell} in {row}");
+        }
+        if let Some(reason) = &p.reason {
+            assert!(row.contains(&escape(reason)), "{reason}");
+        }
+    }
+    let drainable = format!(
+        "<p id=\"repack-drainable\">{}</p>",
+        escape(&rp.drainable_nodes.join(", "))
+    );
+    assert!(section.contains(&drainable), "{drainable}");
+    for b in &rp.blocked {
+        assert!(section.contains(&format!(
+            "<tr><td>{}</td><td>{}</td>",
+            escape(&b.pod),
+            escape(&b.node)
+        )));
+    }
+    for n in &rp.notes {
+        assert!(section.contains(&format!("<li>{}</li>", escape(n))), "{n}");
+    }
+
+    // More pods kept their node than are listed: the line says so.
+    let mut r = a.report.clone();
+    r.repack.as_mut().unwrap().blocked_total = 1234;
+    let html = render_html(&r, &options(&a));
+    let line = format!(
+        "1,234 pods cannot move and keep their nodes ({} listed).",
+        rp.blocked.len()
+    );
+    assert!(repack_section(&html).contains(&line), "{line}");
+
+    // Without a re-packing (a report saved before it), neither the section nor its link.
+    r.repack = None;
+    let html = render_html(&r, &options(&a));
+    assert!(!html.contains("id=\"repack"));
+    assert!(!html.contains("#repack"));
+}
+
+/// Hostile pool, node, pod and instance type names reach the re-packing and land escaped.
+#[test]
+fn repack_section_escapes_hostile_names() {
+    let a = run("hostile.json", HOSTILE);
+    let rp = a.report.repack.as_ref().expect("the analysis re-packs");
+    let pools: Vec<&str> = rp.pools.iter().map(|p| p.pool.as_str()).collect();
+    assert!(pools.contains(&"<script>alert(1)</script>"), "{pools:?}");
+    assert!(pools.contains(&"\" onmouseover=\"x"), "{pools:?}");
+    assert!(
+        rp.pools
+            .iter()
+            .any(|p| p.plan.iter().any(|i| i.instance_type == "<b>big</b>"))
+    );
+    assert!(rp.blocked.iter().any(|b| b.node.contains('\u{202e}')));
+    let html = render_html(&a.report, &options(&a));
+    let section = repack_section(&html);
+    for p in PAYLOADS {
+        assert!(!section.contains(p), "raw {p:?} in the section");
+    }
+    assert!(!section.contains('\u{202e}'));
+    assert!(section.contains("<td class=\"w\">&lt;script&gt;alert(1)&lt;/script&gt;</td>"));
+    assert!(section.contains("<td>&quot; onmouseover=&quot;x</td>"));
+    assert!(section.contains("1 × &lt;b&gt;big&lt;/b&gt;"));
+    assert!(section.contains("<td>evil\u{fffd}gnp.exe</td>"));
+}

@@ -5,7 +5,7 @@
 //! A [`Column`] is a key (the CSV header: stable, snake_case), a title and a one-line meaning
 //! for people, how it sorts, and a function from a row to a typed [`Value`]. Each table lists all
 //! its columns once ([`WORKLOADS`], [`CONTAINERS`], [`NODES`], [`NAMESPACES`], [`POOLS`],
-//! [`WARNINGS`]); an output picks some of them by key ([`View`]: the CSV's, the one for people
+//! [`WARNINGS`], [`VOLUMES`], [`LOAD_BALANCERS`], [`REPACK_POOLS`], [`REPACK_BLOCKED`]); an output picks some of them by key ([`View`]: the CSV's, the one for people
 //! used by the HTML report and the app, the narrower terminal one). A renderer only decides how a
 //! value looks — raw in CSV ([`Value::raw`]), formatted by [`crate::format`] for people
 //! ([`Value::display`]) — so no two outputs can disagree on what a column holds.
@@ -19,6 +19,7 @@ use crate::diagnostics::Warning;
 use crate::format::{
     fmt_bytes, fmt_cores, fmt_hourly, fmt_list, fmt_percent, fmt_usd, group_thousands, percent_of,
 };
+use crate::repack::{Blocked, PlanItem, Repack, RepackPool};
 use crate::suggest::{self, SuggestionKind};
 
 /// How a column sorts and aligns.
@@ -1774,6 +1775,279 @@ pub const POOLS_VIEW: View = View {
     ],
 };
 
+// ----- re-packing ------------------------------------------------------------------------
+
+/// `6 × m7a.xlarge + 2 × c7a.large` (`no nodes` for none): a pool's nodes by type, now or
+/// planned.
+pub fn plan_text(items: &[PlanItem]) -> String {
+    if items.is_empty() {
+        return "no nodes".to_owned();
+    }
+    items
+        .iter()
+        .map(|p| format!("{} × {}", group_thousands(p.nodes), p.instance_type))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+fn node_count(items: &[PlanItem]) -> usize {
+    items.iter().map(|p| p.nodes).sum()
+}
+
+/// The re-packing's figures for people, `(label, value, id)`: the plan's cost, the combined
+/// saving and where it comes from, the lower bound and the gap to it. The HTML report's
+/// section and the app's Re-pack tab show them as cards.
+pub fn repack_figures(r: &Repack) -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        (
+            "Monthly cost now",
+            fmt_usd(r.current_monthly_cost),
+            "repack-current",
+        ),
+        (
+            "Re-packed monthly cost",
+            fmt_usd(r.monthly_cost),
+            "repack-cost",
+        ),
+        (
+            "Saves per month",
+            fmt_usd(r.monthly_savings),
+            "repack-savings",
+        ),
+        (
+            "From requests",
+            fmt_usd(r.breakdown.from_requests),
+            "repack-from-requests",
+        ),
+        (
+            "From shapes",
+            fmt_usd(r.breakdown.from_shapes),
+            "repack-from-shapes",
+        ),
+        (
+            "From drained nodes",
+            fmt_usd(r.breakdown.from_drained_nodes),
+            "repack-from-drained",
+        ),
+        (
+            "Lower bound",
+            fmt_usd(r.lower_bound_monthly_cost),
+            "repack-lower-bound",
+        ),
+        (
+            "Gap to the lower bound",
+            fmt_usd(r.gap_monthly_cost),
+            "repack-gap",
+        ),
+    ]
+}
+
+/// The re-packing in one sentence: the basis, the plan's cost against today's, the combined
+/// saving and the target utilisation of new nodes.
+pub fn repack_headline(r: &Repack) -> String {
+    format!(
+        "Re-packed with {}, new nodes filled to {} of their CPU and memory: {} per month instead \
+         of {}. The combined saving is {} a month, never more than the requests and node \
+         suggestions savings together. The lower bound, packing ignored, is {}; the plan is {} \
+         above it.",
+        r.basis,
+        fmt_percent(Some(r.target_utilisation * 100.0)),
+        fmt_usd(r.monthly_cost),
+        fmt_usd(r.current_monthly_cost),
+        fmt_usd(r.monthly_savings),
+        fmt_usd(r.lower_bound_monthly_cost),
+        fmt_usd(r.gap_monthly_cost),
+    )
+}
+
+/// The nodes that could be drained today, in a line: how many and what they cost per month.
+pub fn drainable_line(r: &Repack) -> String {
+    format!(
+        "{} could be drained today, every movable pod fitting on the pool's other nodes: {} per \
+         month.",
+        match r.drainable_nodes.len() {
+            1 => "1 node".to_owned(),
+            n => format!("{} nodes", group_thousands(n)),
+        },
+        fmt_usd(r.drainable_monthly_savings)
+    )
+}
+
+/// What kept nodes, in a line: how many pods could not move, and how many are listed.
+pub fn blocked_line(r: &Repack) -> String {
+    let n = r.blocked_total;
+    let pods = if n == 1 {
+        "1 pod cannot move and keeps its node".to_owned()
+    } else {
+        format!(
+            "{} pods cannot move and keep their nodes",
+            group_thousands(n)
+        )
+    };
+    if r.blocked.len() < n {
+        format!("{pods} ({} listed).", group_thousands(r.blocked.len()))
+    } else {
+        format!("{pods}.")
+    }
+}
+
+/// The re-packing's per pool plans (one row per pool of [`Repack::pools`]).
+pub static REPACK_POOLS: &[Column<RepackPool>] = &[
+    Column {
+        key: "pool",
+        title: "Pool",
+        help: "The pool's name (its label value, else provider and region)",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, p| Value::Text(&p.pool),
+    },
+    Column {
+        key: "current",
+        title: "Now",
+        help: "Its nodes now, by instance type",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, p| Value::Owned(plan_text(&p.current)),
+    },
+    Column {
+        key: "current_nodes",
+        title: "Nodes now",
+        help: "How many nodes it has now",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, p| Value::Count(node_count(&p.current)),
+    },
+    Column {
+        key: "plan",
+        title: "Plan",
+        help: "Its nodes in the plan, by instance type (new nodes filled to the target \
+               utilisation)",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, p| Value::Owned(plan_text(&p.plan)),
+    },
+    Column {
+        key: "planned_nodes",
+        title: "Nodes planned",
+        help: "How many nodes the plan has",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, p| Value::Count(node_count(&p.plan)),
+    },
+    Column {
+        key: "current_monthly_cost",
+        title: "Monthly now",
+        help: "What its nodes cost per month now",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, p| money(p.current_monthly_cost),
+    },
+    Column {
+        key: "monthly_cost",
+        title: "Monthly planned",
+        help: "What the plan's nodes cost per month",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, p| money(p.monthly_cost),
+    },
+    Column {
+        key: "monthly_savings",
+        title: "Savings",
+        help: "Monthly now less monthly planned (drained nodes, new shapes and, with \
+               recommendations, the recommended requests)",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, p| money(p.current_monthly_cost - p.monthly_cost),
+    },
+    Column {
+        key: "lower_bound_monthly_cost",
+        title: "Lower bound",
+        help: "The cheapest mix of candidate types for its demand at the target utilisation, \
+               packing ignored",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, p| money(p.lower_bound_monthly_cost),
+    },
+    Column {
+        key: "drainable_nodes",
+        title: "Could go today",
+        help: "Its nodes that could be drained today, every movable pod fitting on its others",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, p| Value::List(&p.drainable_nodes),
+    },
+    Column {
+        key: "keeps_current_nodes",
+        title: "Keeps its nodes",
+        help: "The plan keeps its current nodes (less the drainable ones)",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, p| Value::Flag(p.keeps_current_nodes),
+    },
+    Column {
+        key: "reason",
+        title: "Why not re-shaped",
+        help: "Why the pool keeps its current nodes, when it does",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, p| opt(p.reason.as_deref()),
+    },
+];
+
+/// Which re-packing pool columns each output shows (there is no re-packing CSV, and the
+/// terminal's "Right-size and re-pack" section writes one line per pool).
+pub const REPACK_POOLS_VIEW: View = View {
+    csv: &[],
+    people: &[
+        "pool",
+        "current",
+        "plan",
+        "current_monthly_cost",
+        "monthly_cost",
+        "monthly_savings",
+        "lower_bound_monthly_cost",
+        "drainable_nodes",
+        "reason",
+    ],
+    terminal: &[],
+};
+
+/// The pods that kept their node (one row per [`Repack::blocked`]).
+pub static REPACK_BLOCKED: &[Column<Blocked>] = &[
+    Column {
+        key: "pod",
+        title: "Pod",
+        help: "The pod, as namespace/name",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, b| Value::Text(&b.pod),
+    },
+    Column {
+        key: "node",
+        title: "Node",
+        help: "The node it keeps",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, b| Value::Text(&b.node),
+    },
+    Column {
+        key: "reason",
+        title: "Why it stays",
+        help: "No controller, local storage (emptyDir or hostPath), a static pod, or tied to \
+               its node by name",
+        kind: Kind::Text,
+        filter: true,
+        value: |_, b| Value::Text(&b.reason),
+    },
+];
+
+/// Which blocked-pod columns each output shows (no CSV; the terminal names the first one).
+pub const REPACK_BLOCKED_VIEW: View = View {
+    csv: &[],
+    people: &["pod", "node", "reason"],
+    terminal: &[],
+};
+
 // ----- warnings --------------------------------------------------------------------------
 
 /// The warnings table.
@@ -1838,6 +2112,8 @@ mod tests {
         check(WARNINGS, &WARNINGS_VIEW);
         check(VOLUMES, &VOLUMES_VIEW);
         check(LOAD_BALANCERS, &LOAD_BALANCERS_VIEW);
+        check(REPACK_POOLS, &REPACK_POOLS_VIEW);
+        check(REPACK_BLOCKED, &REPACK_BLOCKED_VIEW);
         assert_eq!(pick(WORKLOADS, WORKLOADS_BILL).len(), WORKLOADS_BILL.len());
         assert_eq!(
             pick(NAMESPACES, NAMESPACES_BILL).len(),
@@ -1848,6 +2124,21 @@ mod tests {
             assert_eq!(pick(NODES, extra).len(), extra.len());
         }
         assert_eq!(pick(WORKLOADS, WORKLOADS_GPU).len(), WORKLOADS_GPU.len());
+    }
+
+    #[test]
+    fn repack_texts() {
+        let item = |t: &str, n| PlanItem {
+            instance_type: t.to_owned(),
+            nodes: n,
+        };
+        assert_eq!(
+            plan_text(&[item("m7a.xlarge", 6), item("c7a.large", 2)]),
+            "6 × m7a.xlarge + 2 × c7a.large"
+        );
+        assert_eq!(plan_text(&[item("m5.large", 1200)]), "1,200 × m5.large");
+        assert_eq!(plan_text(&[]), "no nodes");
+        assert_eq!(node_count(&[item("a", 6), item("b", 2)]), 8);
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod diff;
 pub mod escape;
 pub mod fleet;
 mod patches;
+mod repack;
 pub mod svg;
 
 use std::collections::BTreeMap;
@@ -160,6 +161,7 @@ pub fn render_html(report: &Report, options: &HtmlOptions) -> String {
     page.nodes(&mut out);
     page.namespaces(&mut out);
     page.pools(&mut out);
+    repack::section(&page, &mut out);
     bill::section(&page, &mut out);
     page.warnings(&mut out);
     page.method(&mut out);
@@ -323,7 +325,13 @@ impl Page<'_> {
              <a href=\"#charts\">Charts</a><a href=\"#workloads\">Workloads</a>\
              <a href=\"#patches\">Patches</a>\
              <a href=\"#nodes\">Nodes</a><a href=\"#namespaces\">Namespaces</a>\
-             <a href=\"#pools\">Node pools</a><a href=\"#warnings\">Warnings</a>\
+             <a href=\"#pools\">Node pools</a>",
+        );
+        if r.repack.is_some() {
+            out.push_str("<a href=\"#repack\">Re-pack</a>");
+        }
+        out.push_str(
+            "<a href=\"#warnings\">Warnings</a>\
              <a href=\"#method\">How these numbers were computed</a></nav>\n</header>\n",
         );
     }
