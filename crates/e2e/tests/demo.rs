@@ -48,7 +48,7 @@ fn demo_button_shows_a_report() {
     // background worker.
     let timing = browser.text(&browser.find("#timing").unwrap()).unwrap();
     assert!(
-        timing.starts_with("Analysed 3.6 MB in ")
+        timing.starts_with("Analysed 3.7 MB in ")
             && timing.contains(" ms, in a background worker ("),
         "{timing}"
     );
@@ -78,4 +78,88 @@ fn demo_button_shows_a_report() {
         "the demo is fetched same-origin: {:?}",
         server.requests()
     );
+}
+
+/// The demo's whole bill (its volumes, the ingress NLB, the EKS fee) and its re-packing, in
+/// their tabs; the screenshots are the README's.
+#[test]
+fn demo_volumes_and_repack_tabs() {
+    let server = StaticServer::start(&dist_dir()).expect("static server");
+    let browser = Browser::start().expect("headless Chromium via chromedriver");
+    browser.goto(&server.url()).expect("open the app");
+    let demo = browser
+        .wait_for("#demo", Duration::from_secs(30))
+        .expect("the app renders its demo button");
+    browser.click(&demo).expect("click the demo button");
+    browser
+        .wait_for("#summary", Duration::from_secs(30))
+        .expect("a report appears after loading the demo");
+    let bill = browser
+        .text(
+            &browser
+                .find("#card-bill .value")
+                .expect("the whole-bill card"),
+        )
+        .unwrap();
+    let nodes = browser
+        .text(&browser.find("#card-cost .value").unwrap())
+        .unwrap();
+    assert_ne!(bill, nodes, "the bill has more than the nodes");
+
+    let tab = browser.find("#tab-volumes").expect("the Volumes tab");
+    browser.click(&tab).expect("open the Volumes tab");
+    let volumes = browser
+        .wait_for("#volumes-table", Duration::from_secs(10))
+        .expect("the volumes table");
+    let text = browser.text(&volumes).unwrap();
+    assert!(
+        text.contains("data-kafka-0") && text.contains("gp3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("unclaimed"),
+        "the released volume is idle storage: {text}"
+    );
+    let balancers = browser
+        .text(&browser.find("#load-balancers-table").unwrap())
+        .unwrap();
+    assert!(
+        balancers.contains("ingress-nginx-controller")
+            && balancers.contains("AWS Network Load Balancer"),
+        "{balancers}"
+    );
+    let control = browser
+        .text(&browser.find("#control-plane").unwrap())
+        .unwrap();
+    assert!(control.contains("EKS standard"), "{control}");
+    browser
+        .execute(
+            "document.querySelector('nav.tabs').scrollIntoView();",
+            serde_json::json!([]),
+        )
+        .expect("scroll");
+    browser
+        .screenshot(&screenshot_dir().join("08-volumes.png"))
+        .expect("screenshot");
+
+    let tab = browser.find("#tab-repack").expect("the Re-pack tab");
+    browser.click(&tab).expect("open the Re-pack tab");
+    let plans = browser
+        .wait_for("#repack-pools-table", Duration::from_secs(10))
+        .expect("the per pool plans");
+    let text = browser.text(&plans).unwrap();
+    assert!(text.contains("×"), "plans name instance types: {text}");
+    let headline = browser
+        .text(&browser.find("#repack-headline").unwrap())
+        .unwrap();
+    assert!(headline.contains('$'), "{headline}");
+    browser
+        .execute(
+            "document.querySelector('nav.tabs').scrollIntoView();",
+            serde_json::json!([]),
+        )
+        .expect("scroll");
+    browser
+        .screenshot(&screenshot_dir().join("09-repack.png"))
+        .expect("screenshot");
 }
