@@ -546,6 +546,10 @@ pub struct Report {
     /// existed.
     #[serde(default)]
     pub repack: Option<crate::repack::Repack>,
+    /// Costs by label (showback, [`crate::allocation`]): absent unless keys to group by were
+    /// chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<crate::allocation::Allocation>,
 }
 
 fn container_row(c: &Container) -> ContainerRow {
@@ -599,6 +603,7 @@ impl Report {
             control_plane: None,
             bill_notes: Vec::new(),
             repack: None,
+            allocation: None,
         }
     }
 }
