@@ -436,3 +436,183 @@ proptest! {
         }
     }
 }
+
+// ----- the FOCUS export ---------------------------------------------------------------------
+
+mod focus {
+    use super::*;
+    use kube_rightsize_core::report::export::{ExportFormat, ExportOptions, render};
+    use kube_rightsize_core::report::focus::COLUMNS;
+
+    fn export(a: &Analysis, name: &str) -> String {
+        render(
+            &a.report,
+            &ExportOptions {
+                format: ExportFormat::Focus,
+                cluster_name: Some(name.to_owned()),
+                inputs: a.cluster.inputs.clone(),
+                anonymise_key: None,
+                explain_nodes: false,
+            },
+        )
+    }
+
+    /// Reads the CSV back (RFC 4180 quoting) into rows of cells.
+    fn read(csv: &str) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        let (mut row, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+        let mut chars = csv.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    cell.push('"');
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => row.push(std::mem::take(&mut cell)),
+                ('\r', false) => {}
+                ('\n', false) => {
+                    row.push(std::mem::take(&mut cell));
+                    rows.push(std::mem::take(&mut row));
+                }
+                (c, _) => cell.push(c),
+            }
+        }
+        rows
+    }
+
+    fn column(rows: &[Vec<String>], name: &str) -> usize {
+        rows[0].iter().position(|c| c == name).expect(name)
+    }
+
+    /// Checks the header, FOCUS's non-null columns and types, and returns Σ BilledCost.
+    fn check(csv: &str) -> (Vec<Vec<String>>, f64) {
+        let rows = read(csv);
+        assert_eq!(rows[0], COLUMNS);
+        assert_eq!(
+            csv.split('\n').next().unwrap(),
+            "AvailabilityZone,BilledCost,BillingAccountId,BillingAccountName,BillingCurrency,\
+             BillingPeriodEnd,BillingPeriodStart,ChargeCategory,ChargeClass,ChargeDescription,\
+             ChargeFrequency,ChargePeriodEnd,ChargePeriodStart,CommitmentDiscountCategory,\
+             CommitmentDiscountId,CommitmentDiscountName,CommitmentDiscountStatus,\
+             CommitmentDiscountType,ConsumedQuantity,ConsumedUnit,ContractedCost,\
+             ContractedUnitPrice,EffectiveCost,InvoiceIssuerName,ListCost,ListUnitPrice,\
+             PricingCategory,PricingQuantity,PricingUnit,ProviderName,PublisherName,RegionId,\
+             RegionName,ResourceId,ResourceName,ResourceType,ServiceCategory,ServiceName,SkuId,\
+             SkuPriceId,SubAccountId,SubAccountName,Tags\r"
+        );
+        let mandatory = [
+            "BilledCost",
+            "BillingAccountId",
+            "BillingAccountName",
+            "BillingCurrency",
+            "BillingPeriodEnd",
+            "BillingPeriodStart",
+            "ChargeCategory",
+            "ChargeDescription",
+            "ChargeFrequency",
+            "ChargePeriodEnd",
+            "ChargePeriodStart",
+            "ContractedCost",
+            "EffectiveCost",
+            "InvoiceIssuerName",
+            "ListCost",
+            "PricingCategory",
+            "PricingQuantity",
+            "PricingUnit",
+            "ProviderName",
+            "PublisherName",
+            "ServiceCategory",
+            "ServiceName",
+        ];
+        let mut total = 0.0;
+        for r in &rows[1..] {
+            assert_eq!(r.len(), COLUMNS.len(), "{r:?}");
+            for m in mandatory {
+                assert!(!r[column(&rows, m)].is_empty(), "{m} empty in {r:?}");
+            }
+            let cost: f64 = r[column(&rows, "BilledCost")].parse().expect("a number");
+            for same in ["EffectiveCost", "ListCost", "ContractedCost"] {
+                assert_eq!(r[column(&rows, same)].parse::<f64>().unwrap(), cost);
+            }
+            assert!(["Usage", "Adjustment"].contains(&r[column(&rows, "ChargeCategory")].as_str()));
+            let tags: serde_json::Value =
+                serde_json::from_str(&r[column(&rows, "Tags")]).expect("Tags is JSON");
+            assert!(tags.is_object());
+            total += cost;
+        }
+        (rows, total)
+    }
+
+    #[test]
+    fn rows_add_up_to_the_bill_and_carry_the_groups_as_tags() {
+        let eks: &[u8] = include_bytes!("fixtures/bill/eks.json");
+        let a = run(eks, by(&["app"], IdleRule::Separate, SharedSplit::Even));
+        let csv = export(&a, "prod");
+        let (rows, total) = check(&csv);
+        let bill = a.report.summary.bill_monthly_cost.unwrap();
+        assert!((total - bill).abs() < 1e-6 * bill, "{total} vs {bill}");
+        let start = column(&rows, "ChargePeriodStart");
+        assert!(rows[1..].iter().all(|r| r[start] == "2026-11-01T00:00:00Z"));
+        let services: Vec<&str> = rows[1..]
+            .iter()
+            .map(|r| r[column(&rows, "ServiceName")].as_str())
+            .collect();
+        for s in [
+            "Amazon Elastic Compute Cloud",
+            "Amazon Elastic Block Store",
+            "Elastic Load Balancing",
+            "Amazon Elastic Kubernetes Service",
+        ] {
+            assert!(services.contains(&s), "{s} in {services:?}");
+        }
+        assert!(
+            rows[1..]
+                .iter()
+                .any(|r| r[column(&rows, "Tags")].contains("\"app\":")),
+            "a workload row carries the group key"
+        );
+        assert!(
+            rows[1..]
+                .iter()
+                .all(|r| r[column(&rows, "BillingAccountId")] == "prod")
+        );
+    }
+
+    #[test]
+    fn overcommitted_nodes_and_no_allocation_still_add_up() {
+        let bytes = list(vec![
+            node("n1", "t.test", "4", "16Gi"),
+            node("n2", "t.test", "4", "16Gi"),
+            pod("a", "p1", "n1", "4", "16Gi", json!({})),
+            pod("b", "p2", "n1", "4", "16Gi", json!({})),
+            pod("b", "p3", "n2", "1", "4Gi", json!({})),
+        ]);
+        let a = run(&bytes, AllocationSettings::default());
+        let (rows, total) = check(&export(&a, "c"));
+        assert!((total - 146.0).abs() < 1e-9, "{total}");
+        let cat = column(&rows, "ChargeCategory");
+        assert_eq!(
+            rows[1..].iter().filter(|r| r[cat] == "Adjustment").count(),
+            1
+        );
+    }
+
+    #[test]
+    fn hostile_names_are_quoted_and_guarded() {
+        let hostile: &[u8] = include_bytes!("fixtures/html/hostile.json");
+        let a = run(
+            hostile,
+            by(&["team"], IdleRule::NodeRequests, SharedSplit::Proportional),
+        );
+        let csv = export(&a, "=cmd|' /C calc'!A0, \"x\"\n");
+        let (rows, _) = check(&csv);
+        let account = column(&rows, "BillingAccountId");
+        for r in &rows[1..] {
+            assert_eq!(r[account], "'=cmd|' /C calc'!A0, \"x\"");
+            for cell in r {
+                assert!(!cell.starts_with(['=', '+', '@']), "unguarded {cell:?}");
+            }
+        }
+    }
+}

@@ -16,6 +16,7 @@ pub mod csv;
 pub mod diff;
 pub mod export;
 pub mod fleet;
+pub mod focus;
 pub mod html;
 pub mod json;
 pub mod recommendations;
