@@ -7,6 +7,7 @@ use std::ffi::OsString;
 use clap::builder::StyledStr;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
+use kube_rightsize_core::allocation::{AllocationSettings, IdleRule, SharedSplit};
 use kube_rightsize_core::bill::control::ControlPlaneTier;
 use kube_rightsize_core::patch::render::PatchFormat;
 use kube_rightsize_core::pricing::rates::Rates;
@@ -174,6 +175,8 @@ pub enum Format {
     CsvNamespaces,
     /// A self-contained HTML page to share: charts, tables, how the numbers were computed
     Html,
+    /// FOCUS 1.0 cost rows (CSV) for FinOps tools; `diff` writes its JSON
+    Focus,
 }
 
 impl From<Format> for ExportFormat {
@@ -185,6 +188,7 @@ impl From<Format> for ExportFormat {
             Format::CsvNodes => ExportFormat::NodesCsv,
             Format::CsvNamespaces => ExportFormat::NamespacesCsv,
             Format::Html => ExportFormat::Html,
+            Format::Focus => ExportFormat::Focus,
         }
     }
 }
@@ -452,6 +456,45 @@ pub struct AnalysisArgs {
     )]
     pub control_plane_tier: Option<ControlPlaneTier>,
 
+    /// Group costs by one or two label keys (showback), e.g. team or team,env
+    ///
+    /// A pod's group is its own label, else its workload's, else its namespace's (a snapshot
+    /// with `ns`), else `unallocated`. Adds a "Costs by" section and the JSON's `allocation`.
+    #[arg(
+        long,
+        value_name = "KEY[,KEY]",
+        value_parser = group_by,
+        overrides_with = "group_by"
+    )]
+    pub group_by: Option<String>,
+
+    /// With --group-by: idle node cost kept separate, or shared by requests cluster-wide or per node
+    ///
+    /// One of separate (default), cluster (in proportion to each group's compute cost), node
+    /// (each node's idle cost by the groups' compute cost on that node).
+    #[arg(long, value_name = "RULE", value_parser = idle, overrides_with = "idle")]
+    pub idle: Option<IdleRule>,
+
+    /// With --group-by: namespaces whose cost the other groups share (default kube-system; "" for none)
+    #[arg(
+        long,
+        value_name = "NS[,NS…]",
+        value_parser = shared_namespaces,
+        overrides_with = "shared_namespaces"
+    )]
+    pub shared_namespaces: Option<String>,
+
+    /// With --group-by: shared costs spread in proportion to each group's cost, or evenly
+    ///
+    /// One of proportional (default), even. The control plane is shared the same way.
+    #[arg(
+        long,
+        value_name = "SPLIT",
+        value_parser = shared_split,
+        overrides_with = "shared_split"
+    )]
+    pub shared_split: Option<SharedSplit>,
+
     /// Vantage options (their help heading applies to the options after them: keep these two
     /// last).
     #[command(flatten)]
@@ -460,6 +503,27 @@ pub struct AnalysisArgs {
     /// Recommendation options.
     #[command(flatten)]
     pub recommend: RecommendArgs,
+}
+
+impl AnalysisArgs {
+    /// The allocation's settings from `--group-by`, `--idle`, `--shared-namespaces` and
+    /// `--shared-split` (each already checked by its rule).
+    pub fn allocation(&self) -> AllocationSettings {
+        let mut a = AllocationSettings::default();
+        if let Some(keys) = &self.group_by {
+            a.keys = rules::parse_group_by(keys).unwrap_or_default();
+        }
+        if let Some(idle) = self.idle {
+            a.idle = idle;
+        }
+        if let Some(ns) = &self.shared_namespaces {
+            a.shared_namespaces = rules::parse_shared_namespaces(ns).unwrap_or_default();
+        }
+        if let Some(split) = self.shared_split {
+            a.shared_split = split;
+        }
+        a
+    }
 }
 
 /// The `--vantage-*` options (of `analyze` and `prices`).
@@ -921,6 +985,31 @@ fn fallback_rates(s: &str) -> Result<Rates, String> {
 /// `--cpu-drop-factor F` ([`rules::cpu_drop_factor`]).
 fn cpu_drop_factor(s: &str) -> Result<f64, String> {
     checked(Setting::CpuDropFactor, s, rules::cpu_drop_factor)
+}
+
+/// `--group-by KEY[,KEY]` ([`rules::parse_group_by`]); the text, read again by
+/// [`AnalysisArgs::allocation`].
+fn group_by(s: &str) -> Result<String, String> {
+    rules::parse_group_by(s)
+        .map(|_| s.to_owned())
+        .map_err(|e| e.message)
+}
+
+/// `--idle RULE` ([`rules::idle_rule`]).
+fn idle(s: &str) -> Result<IdleRule, String> {
+    rules::idle_rule(s).map_err(|e| e.message)
+}
+
+/// `--shared-namespaces NS,…` ([`rules::parse_shared_namespaces`]).
+fn shared_namespaces(s: &str) -> Result<String, String> {
+    rules::parse_shared_namespaces(s)
+        .map(|_| s.to_owned())
+        .map_err(|e| e.message)
+}
+
+/// `--shared-split SPLIT` ([`rules::shared_split`]).
+fn shared_split(s: &str) -> Result<SharedSplit, String> {
+    rules::shared_split(s).map_err(|e| e.message)
 }
 
 /// `--control-plane-tier TIER` ([`rules::control_plane_tier`]).

@@ -186,6 +186,7 @@ fn run_files(
         control_plane_tier: a.control_plane_tier.unwrap_or_default(),
         strategy: a.recommend.options.settings(),
         cpu_drop_factor: a.cpu_drop_factor,
+        allocation: a.allocation(),
     };
     let vantage = if a.vantage.enabled() {
         Some(vantage::source(&a.vantage)?)

@@ -221,7 +221,9 @@ fn unknown_flag_exits_1_with_usage() {
     let err = usage_error(&["analyze", "x.json", "--format", "xml"]);
     assert!(
         err.contains("invalid value 'xml' for '--format <FORMAT>'")
-            && err.contains("[possible values: table, json, csv, csv-nodes, csv-namespaces, html]"),
+            && err.contains(
+                "[possible values: table, json, csv, csv-nodes, csv-namespaces, html, focus]"
+            ),
         "{err}"
     );
     let err = usage_error(&["analyze", "x.json", "--price", "m5.large"]);

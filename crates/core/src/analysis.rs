@@ -53,6 +53,8 @@ pub struct Settings {
     pub patch: crate::patch::PatchSettings,
     /// The bill beyond the nodes: the control plane's tier ([`crate::bill`]).
     pub bill: crate::bill::BillSettings,
+    /// Costs by label ([`crate::allocation`]); no keys by default: no allocation.
+    pub allocation: crate::allocation::AllocationSettings,
 }
 
 impl Default for Settings {
@@ -70,6 +72,7 @@ impl Default for Settings {
             recommendations: None,
             patch: crate::patch::PatchSettings::default(),
             bill: crate::bill::BillSettings::default(),
+            allocation: crate::allocation::AllocationSettings::default(),
         }
     }
 }
@@ -181,6 +184,11 @@ pub fn analyze_cluster(
             &|w| savings.get(&w).copied().unwrap_or(0.0),
         ));
     }
+    let savings = workload_savings(&report, &cluster);
+    report.allocation =
+        crate::allocation::allocate(&cluster, &costs, &bill, &settings.allocation, &|w| {
+            savings.get(&w).copied().unwrap_or(0.0)
+        });
     let recommended = recommendations
         .as_ref()
         .map(|r| crate::recommend::apply::recommended_requests(&cluster, r));

@@ -132,6 +132,13 @@ pub struct Cluster {
     pub other_services: usize,
     /// Namespace names (from `Namespace` objects), in input order.
     pub namespaces: Vec<String>,
+    /// Namespace name → its labels of the keys costs are grouped by
+    /// ([`crate::ingest::IngestOptions::group_labels`]); namespaces without any are left out.
+    pub namespace_labels: BTreeMap<String, BTreeMap<String, String>>,
+    /// Label key → how many pods carry it, for choosing keys to group by: at most
+    /// [`crate::ingest::MAX_COUNTED_LABEL_KEYS`] distinct keys (later new keys are not
+    /// counted); a pod given in two inputs counts twice. Values are not kept.
+    pub pod_label_keys: BTreeMap<String, usize>,
     /// Node name → index into [`Cluster::nodes`].
     pub node_index: BTreeMap<String, usize>,
     /// (namespace, kind, name) → index into [`Cluster::workloads`].

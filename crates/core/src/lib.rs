@@ -8,6 +8,7 @@
 //! `unsafe`. Inputs are bytes, outputs are plain data. Quantities are exact integers.
 #![forbid(unsafe_code)]
 
+pub mod allocation;
 pub mod analysis;
 pub mod bill;
 pub mod cluster;

@@ -116,7 +116,8 @@ pub struct Pod {
     pub pod_template_hash: Option<String>,
     /// `rollouts-pod-template-hash` label (Argo Rollouts ReplicaSets).
     pub rollouts_pod_template_hash: Option<String>,
-    /// The labels asked for in [`IngestOptions::pod_labels`] (none by default).
+    /// The labels asked for in [`IngestOptions::pod_labels`] and
+    /// [`IngestOptions::group_labels`] (none by default).
     pub labels: BTreeMap<String, String>,
     /// `metadata.creationTimestamp` as written.
     pub created: Option<String>,

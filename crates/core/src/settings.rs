@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::allocation::{AllocationSettings, IdleRule, MAX_KEYS, SharedSplit};
 use crate::analysis::Settings;
 use crate::bill::control::ControlPlaneTier;
 use crate::format::fraction_as_percent;
@@ -44,6 +45,14 @@ pub enum Setting {
     CpuDropFactor,
     /// `--control-plane-tier`: the managed control plane's tier.
     ControlPlaneTier,
+    /// `--group-by`: the label keys costs are grouped by.
+    GroupBy,
+    /// `--idle`: what happens to idle node cost in the allocation.
+    IdleCost,
+    /// `--shared-namespaces`: namespaces whose cost the other groups share.
+    SharedNamespaces,
+    /// `--shared-split`: how shared costs are spread.
+    SharedSplit,
 }
 
 impl Setting {
@@ -63,6 +72,10 @@ impl Setting {
             Setting::MemoryMin => "--mem-min",
             Setting::CpuDropFactor => "--cpu-drop-factor",
             Setting::ControlPlaneTier => "--control-plane-tier",
+            Setting::GroupBy => "--group-by",
+            Setting::IdleCost => "--idle",
+            Setting::SharedNamespaces => "--shared-namespaces",
+            Setting::SharedSplit => "--shared-split",
         }
     }
 }
@@ -218,6 +231,143 @@ pub fn control_plane_tier(text: &str) -> Result<ControlPlaneTier, SettingError> 
     })
 }
 
+/// The longest label key: a 253-character DNS prefix, `/` and a 63-character name.
+pub const MAX_LABEL_KEY_CHARS: usize = 317;
+
+/// One label key to group by: a Kubernetes label key (`team`, `app.kubernetes.io/part-of`):
+/// an optional DNS-subdomain prefix and `/`, then a name of 1 to 63 letters, digits, `-`, `_`
+/// and `.`, starting and ending with a letter or digit.
+pub fn label_key(key: &str) -> Result<String, SettingError> {
+    let key = key.trim();
+    let bad = || {
+        refuse(
+            Setting::GroupBy,
+            format!(
+                "`{}` is not a label key (e.g. team or app.kubernetes.io/part-of)",
+                crate::limits::cap(key)
+            ),
+        )
+    };
+    let (prefix, name) = match key.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && alnum(name.chars().next())
+        && alnum(name.chars().last());
+    let prefix_ok = prefix.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 253
+            && p.split('.').all(|l| {
+                !l.is_empty()
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && alnum(l.chars().next())
+                    && alnum(l.chars().last())
+            })
+    });
+    if name_ok && prefix_ok && key.len() <= MAX_LABEL_KEY_CHARS {
+        Ok(key.to_owned())
+    } else {
+        bad()
+    }
+}
+
+/// The keys to group by: 1 to [`MAX_KEYS`] distinct label keys ([`label_key`]).
+pub fn group_keys(keys: &[String]) -> Result<Vec<String>, SettingError> {
+    let keys: Vec<String> = keys
+        .iter()
+        .map(|k| label_key(k))
+        .collect::<Result<_, _>>()?;
+    if keys.len() > MAX_KEYS {
+        return refuse(
+            Setting::GroupBy,
+            format!(
+                "at most {MAX_KEYS} label keys can be combined (e.g. team,env), not {}",
+                keys.len()
+            ),
+        );
+    }
+    if keys.len() == 2 && keys[0] == keys[1] {
+        return refuse(Setting::GroupBy, format!("`{}` is given twice", keys[0]));
+    }
+    Ok(keys)
+}
+
+/// Reads `--group-by team` or `team,env` (an empty text: no grouping).
+pub fn parse_group_by(text: &str) -> Result<Vec<String>, SettingError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<String> = text.split(',').map(str::to_owned).collect();
+    group_keys(&keys)
+}
+
+/// What happens to idle node cost: `separate`, `cluster` or `node`.
+pub fn idle_rule(text: &str) -> Result<IdleRule, SettingError> {
+    IdleRule::parse(text).ok_or_else(|| SettingError {
+        setting: Setting::IdleCost,
+        message: format!(
+            "the idle rule must be one of {}, not `{}`",
+            IdleRule::ALL.map(IdleRule::as_str).join(", "),
+            crate::limits::cap(text.trim())
+        ),
+    })
+}
+
+/// How shared costs are spread: `proportional` or `even`.
+pub fn shared_split(text: &str) -> Result<SharedSplit, SettingError> {
+    SharedSplit::parse(text).ok_or_else(|| SettingError {
+        setting: Setting::SharedSplit,
+        message: format!(
+            "the shared split must be one of {}, not `{}`",
+            SharedSplit::ALL.map(SharedSplit::as_str).join(", "),
+            crate::limits::cap(text.trim())
+        ),
+    })
+}
+
+/// A shared namespace: a DNS label (1 to 63 lower-case letters, digits and `-`, starting and
+/// ending with a letter or digit).
+pub fn shared_namespace(name: &str) -> Result<String, SettingError> {
+    let n = name.trim();
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let ok = !n.is_empty()
+        && n.len() <= 63
+        && n.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && edge(n.chars().next())
+        && edge(n.chars().last());
+    if ok {
+        Ok(n.to_owned())
+    } else {
+        refuse(
+            Setting::SharedNamespaces,
+            format!(
+                "`{}` is not a namespace name (lower-case letters, digits and -, e.g.                  kube-system)",
+                crate::limits::cap(n)
+            ),
+        )
+    }
+}
+
+/// Reads `--shared-namespaces kube-system,monitoring` (an empty text: none is shared).
+pub fn parse_shared_namespaces(text: &str) -> Result<Vec<String>, SettingError> {
+    let mut out: Vec<String> = Vec::new();
+    for n in text.split(',').filter(|n| !n.trim().is_empty()) {
+        let n = shared_namespace(n)?;
+        if !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    Ok(out)
+}
+
 /// The share of a node's allocatable CPU and memory that node suggestions may fill: above 0,
 /// at most 1.
 pub fn target_utilisation(t: f64) -> Result<f64, SettingError> {
@@ -353,6 +503,9 @@ pub struct Options {
     /// The managed control plane's tier (`auto` by default: the service's usual tier).
     #[serde(default)]
     pub control_plane_tier: ControlPlaneTier,
+    /// Costs by label: keys, idle and shared-cost rules (no keys by default: no allocation).
+    #[serde(default)]
+    pub allocation: AllocationSettings,
 }
 
 impl Options {
@@ -379,6 +532,12 @@ impl Options {
         }
         if let Some(f) = self.cpu_drop_factor {
             check(cpu_drop_factor(f).map(drop));
+        }
+        if !self.allocation.keys.is_empty() {
+            check(group_keys(&self.allocation.keys).map(drop));
+        }
+        for n in &self.allocation.shared_namespaces {
+            check(shared_namespace(n).map(drop));
         }
         check(history_hours(s.history_duration).map(drop));
         check(timeframe_minutes(s.timeframe_duration).map(drop));
@@ -416,6 +575,8 @@ impl Options {
         }
         settings.strategy = self.strategy.clone();
         settings.bill.control_plane = self.control_plane_tier;
+        settings.allocation = self.allocation.clone();
+        settings.ingest.group_labels = self.allocation.keys.clone();
     }
 }
 
@@ -464,6 +625,63 @@ mod tests {
         assert_eq!(manual_price("m5.large", 0.0), Ok(()));
         assert!(manual_price("m5.large", -1.0).is_err());
         assert!(manual_price("a=b", 1.0).is_err());
+    }
+
+    #[test]
+    fn allocation_rules_read_keys_namespaces_and_words() {
+        assert_eq!(
+            parse_group_by(" team , env "),
+            Ok(vec!["team".into(), "env".into()])
+        );
+        assert_eq!(parse_group_by(""), Ok(Vec::new()));
+        assert_eq!(
+            parse_group_by("app.kubernetes.io/part-of"),
+            Ok(vec!["app.kubernetes.io/part-of".into()])
+        );
+        for bad in [
+            "a,b,c",
+            "team,team",
+            "-team",
+            "team=x",
+            "Bad Key",
+            "x/",
+            "/x",
+            "A_B.c/x",
+        ] {
+            let e = parse_group_by(bad).unwrap_err();
+            assert_eq!(e.setting, Setting::GroupBy, "{bad}");
+        }
+        assert_eq!(
+            parse_group_by("a,b,c").unwrap_err().message,
+            "at most 2 label keys can be combined (e.g. team,env), not 3"
+        );
+        assert_eq!(idle_rule(" Node"), Ok(IdleRule::NodeRequests));
+        assert_eq!(
+            idle_rule("spread").unwrap_err().message,
+            "the idle rule must be one of separate, cluster, node, not `spread`"
+        );
+        assert_eq!(shared_split("even"), Ok(SharedSplit::Even));
+        assert!(shared_split("random").is_err());
+        assert_eq!(
+            parse_shared_namespaces("kube-system, monitoring,,kube-system"),
+            Ok(vec!["kube-system".into(), "monitoring".into()])
+        );
+        assert_eq!(parse_shared_namespaces(""), Ok(Vec::new()));
+        assert_eq!(
+            parse_shared_namespaces("Kube_System").unwrap_err().setting,
+            Setting::SharedNamespaces
+        );
+        let mut o = Options::default();
+        o.allocation.keys = vec!["team".into(), "a b".into()];
+        o.allocation.shared_namespaces = vec!["BAD".into()];
+        let settings: Vec<Setting> = o.validate().iter().map(|e| e.setting).collect();
+        assert_eq!(settings, [Setting::GroupBy, Setting::SharedNamespaces]);
+        o.allocation.keys = vec!["team".into()];
+        o.allocation.shared_namespaces = vec!["kube-system".into()];
+        let mut s = Settings::default();
+        o.apply(&mut s);
+        assert_eq!(s.ingest.group_labels, ["team"]);
+        assert_eq!(s.allocation.keys, ["team"]);
     }
 
     #[test]

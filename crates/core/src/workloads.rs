@@ -35,6 +35,9 @@ pub struct WorkloadObject {
     pub replicas: Option<i64>,
     /// The pod template's containers (a CronJob's job template's), when the object has one.
     pub template: Option<PodTemplate>,
+    /// Its labels of the keys costs are grouped by
+    /// ([`crate::ingest::IngestOptions::group_labels`]); empty by default.
+    pub labels: BTreeMap<String, String>,
 }
 
 /// The containers of a workload object's pod template, with their resources as declared (no
@@ -167,6 +170,9 @@ pub struct Workload {
     pub object_present: bool,
     /// The workload object's pod template, when the object was in the input.
     pub template: Option<PodTemplate>,
+    /// The workload object's labels of the keys costs are grouped by
+    /// ([`crate::ingest::IngestOptions::group_labels`]); empty without the object or keys.
+    pub labels: BTreeMap<String, String>,
 }
 
 /// Splits `<prefix>-<suffix>` at the last dash.
@@ -325,6 +331,7 @@ pub(crate) fn group(
             replicas: object.and_then(|o| o.replicas),
             object_present: object.is_some(),
             template: object.and_then(|o| o.template.clone()),
+            labels: object.map(|o| o.labels.clone()).unwrap_or_default(),
             namespace,
             kind,
             name,

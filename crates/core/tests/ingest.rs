@@ -671,6 +671,7 @@ fn secrets_and_unchosen_labels_are_not_stored() {
     assert!(raw.contains("hunter2-supersecret") && raw.contains("last-applied-configuration"));
     let options = IngestOptions {
         pod_labels: vec!["team".to_owned()],
+        ..IngestOptions::default()
     };
     let c = ingest_with(&[Input::new("paste", &bytes)], &options).unwrap();
     let json = serde_json::to_string(&c).unwrap();

@@ -33,6 +33,10 @@ pub(crate) struct Collector<'o> {
     /// Services of other types, counted.
     pub other_services: usize,
     pub namespaces: Vec<String>,
+    /// The chosen group labels of each namespace ([`IngestOptions::group_labels`]).
+    pub namespace_labels: BTreeMap<String, BTreeMap<String, String>>,
+    /// How many pods carry each label key (at most [`super::MAX_COUNTED_LABEL_KEYS`] keys).
+    pub pod_label_keys: BTreeMap<String, usize>,
     labels_seen: LabelInterner,
     pub warnings: Vec<Warning>,
     pub ignored: BTreeMap<String, usize>,
@@ -56,6 +60,8 @@ impl<'o> Collector<'o> {
             load_balancers: Vec::new(),
             other_services: 0,
             namespaces: Vec::new(),
+            namespace_labels: BTreeMap::new(),
+            pod_label_keys: BTreeMap::new(),
             labels_seen: LabelInterner::default(),
             warnings: Vec::new(),
             ignored: BTreeMap::new(),
@@ -98,6 +104,7 @@ impl<'o> Collector<'o> {
                 if let Some(p) =
                     pod_from_raw(obj, self.options, &mut self.labels_seen, &mut self.warnings)
                 {
+                    super::count_label_keys(obj.labels(), &mut self.pod_label_keys);
                     self.pods.push(p);
                 }
             }
@@ -120,11 +127,18 @@ impl<'o> Collector<'o> {
             },
             "Namespace" => {
                 if let Some(name) = obj.name_or_skip("Namespace", None, &mut self.warnings) {
+                    let labels = super::chosen_labels(obj.labels(), &self.options.group_labels);
+                    if !labels.is_empty() {
+                        self.namespace_labels
+                            .entry(name.to_owned())
+                            .or_insert(labels);
+                    }
                     self.namespaces.push(name.to_owned());
                 }
             }
             k if WORKLOAD_KINDS.contains(&k) => {
-                if let Some(o) = object_from_raw(obj, k, &mut self.warnings) {
+                if let Some(mut o) = object_from_raw(obj, k, &mut self.warnings) {
+                    o.labels = super::chosen_labels(obj.labels(), &self.options.group_labels);
                     self.objects.push(o);
                 }
             }

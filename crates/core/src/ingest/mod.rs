@@ -54,6 +54,36 @@ pub struct IngestOptions {
     /// Pod label keys to keep in [`crate::pods::Pod::labels`] (e.g. `team`); no other label
     /// values are stored.
     pub pod_labels: Vec<String>,
+    /// Label keys costs are grouped by ([`crate::allocation`]): their values are kept on pods
+    /// ([`crate::pods::Pod::labels`]), workload objects ([`crate::workloads::Workload::labels`])
+    /// and namespaces ([`Cluster::namespace_labels`]); no other label values are stored.
+    pub group_labels: Vec<String>,
+}
+
+/// At most this many distinct pod label keys are counted in [`Cluster::pod_label_keys`].
+pub const MAX_COUNTED_LABEL_KEYS: usize = 200;
+
+/// The values of `keys` among `labels` (keys and values capped as read).
+pub(crate) fn chosen_labels(
+    labels: &raw::RawLabels<'_>,
+    keys: &[String],
+) -> BTreeMap<String, String> {
+    keys.iter()
+        .filter_map(|k| labels.get(k).map(|v| (k.clone(), v.to_owned())))
+        .collect()
+}
+
+/// Counts the label keys of one pod into `counts`, at most [`MAX_COUNTED_LABEL_KEYS`] distinct
+/// keys (later new keys are left out).
+pub(crate) fn count_label_keys(labels: &raw::RawLabels<'_>, counts: &mut BTreeMap<String, usize>) {
+    for (k, _) in &labels.0 {
+        let k = k.as_str();
+        if let Some(n) = counts.get_mut(k) {
+            *n += 1;
+        } else if counts.len() < MAX_COUNTED_LABEL_KEYS {
+            counts.insert(k.to_owned(), 1);
+        }
+    }
 }
 
 /// Parses and merges `inputs` with default options. See [`ingest_with`].
@@ -458,6 +488,19 @@ impl Merger {
             &x.name.clone()
         );
         keep_once!(c.namespaces, namespaces, "Namespace", |x| "", &x.clone());
+        for (ns, labels) in c.namespace_labels {
+            self.cluster.namespace_labels.entry(ns).or_insert(labels);
+        }
+        for (k, n) in c.pod_label_keys {
+            let len = self.cluster.pod_label_keys.len();
+            match self.cluster.pod_label_keys.get_mut(&k) {
+                Some(total) => *total += n,
+                None if len < MAX_COUNTED_LABEL_KEYS => {
+                    self.cluster.pod_label_keys.insert(k, n);
+                }
+                None => {}
+            }
+        }
         self.cluster.other_services += c.other_services;
         summary.duplicates = dups;
         self.cluster.duplicates += dups;

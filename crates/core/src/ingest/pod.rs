@@ -162,6 +162,7 @@ pub(crate) fn pod_from_raw(
     let kept: BTreeMap<String, String> = options
         .pod_labels
         .iter()
+        .chain(&options.group_labels)
         .filter_map(|k| labels.get(k).map(|v| (k.clone(), v.to_owned())))
         .collect();
     Some(Pod {

@@ -48,6 +48,7 @@ pub(crate) fn object_from_raw(
         owner: obj.owner(),
         replicas,
         template,
+        labels: Default::default(),
     })
 }
 

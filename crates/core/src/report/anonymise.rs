@@ -187,6 +187,28 @@ impl Report {
         for ns in &mut r.namespaces {
             ns.name = names.get("ns", &ns.name);
         }
+        if let Some(a) = &mut r.allocation {
+            for g in &mut a.groups {
+                g.values = g.values.iter().map(|v| names.get("group", v)).collect();
+                g.name = g.values.join(" / ");
+            }
+            for w in &mut a.workloads {
+                w.namespace = names.get("ns", &w.namespace);
+                w.name = names.get("wl", &w.name);
+                w.values = w.values.iter().map(|v| names.get("group", v)).collect();
+            }
+            a.workloads.sort_by(|x, y| {
+                (&x.namespace, &x.kind, &x.name).cmp(&(&y.namespace, &y.kind, &y.name))
+            });
+            a.shared.namespaces = a
+                .shared
+                .namespaces
+                .iter()
+                .map(|n| names.get("ns", n))
+                .collect();
+            a.rules.shared_namespaces = a.shared.namespaces.clone();
+            a.rules.description.clear();
+        }
         for w in &mut r.workloads {
             w.namespace = names.get("ns", &w.namespace);
             w.name = names.get("wl", &w.name);

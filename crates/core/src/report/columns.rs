@@ -5,7 +5,7 @@
 //! A [`Column`] is a key (the CSV header: stable, snake_case), a title and a one-line meaning
 //! for people, how it sorts, and a function from a row to a typed [`Value`]. Each table lists all
 //! its columns once ([`WORKLOADS`], [`CONTAINERS`], [`NODES`], [`NAMESPACES`], [`POOLS`],
-//! [`WARNINGS`], [`VOLUMES`], [`LOAD_BALANCERS`], [`REPACK_POOLS`], [`REPACK_BLOCKED`]); an output picks some of them by key ([`View`]: the CSV's, the one for people
+//! [`WARNINGS`], [`VOLUMES`], [`LOAD_BALANCERS`], [`REPACK_POOLS`], [`REPACK_BLOCKED`], [`GROUPS`]); an output picks some of them by key ([`View`]: the CSV's, the one for people
 //! used by the HTML report and the app, the narrower terminal one). A renderer only decides how a
 //! value looks — raw in CSV ([`Value::raw`]), formatted by [`crate::format`] for people
 //! ([`Value::display`]) — so no two outputs can disagree on what a column holds.
@@ -14,6 +14,7 @@ use super::{
     ContainerRecommendation, ContainerRow, NamespaceRow, NodePoolRow, NodeRow, OptionalAmount,
 };
 use super::{Report, WorkloadRow};
+use crate::allocation::GroupCost;
 use crate::bill::{LoadBalancerCost, VolumeCost, VolumeState};
 use crate::diagnostics::Warning;
 use crate::format::{
@@ -1599,6 +1600,164 @@ pub const LOAD_BALANCERS_VIEW: View = View {
     terminal: &["namespace", "service", "kind", "monthly_cost"],
 };
 
+// ----- groups (showback) -----------------------------------------------------------------
+
+/// The groups table of the allocation ([`crate::allocation`]; one row per group).
+pub static GROUPS: &[Column<GroupCost>] = &[
+    Column {
+        key: "group",
+        title: "Group",
+        help: "The group's values of the keys grouped by, joined by / (unallocated: no label)",
+        kind: Kind::Text,
+        filter: false,
+        value: |_, g| Value::Text(&g.name),
+    },
+    Column {
+        key: "pods",
+        title: "Pods",
+        help: "Pods in the group (all phases)",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, g| Value::Count(g.pods),
+    },
+    Column {
+        key: "workloads",
+        title: "Workloads",
+        help: "Workloads whose own group it is (the group most of their pods are in)",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, g| Value::Count(g.workloads),
+    },
+    Column {
+        key: "compute_monthly_cost",
+        title: "Compute",
+        help: "Its pods' costs per month (scaled down on over-committed nodes)",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, g| usd(g.compute_monthly_cost, g.estimate),
+    },
+    Column {
+        key: "gpu_monthly_cost",
+        title: "GPU",
+        help: "The GPU part of its compute cost per month",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, g| money(g.gpu_monthly_cost),
+    },
+    Column {
+        key: "storage_monthly_cost",
+        title: "Storage",
+        help: "Its persistent volumes per month",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, g| money(g.storage_monthly_cost),
+    },
+    Column {
+        key: "load_balancer_monthly_cost",
+        title: "Load balancers",
+        help: "Its load balancers per month",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, g| money(g.load_balancer_monthly_cost),
+    },
+    Column {
+        key: "own_monthly_cost",
+        title: "Before",
+        help: "Its own cost per month: compute + storage + load balancers",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, g| usd(g.own_monthly_cost, g.estimate),
+    },
+    Column {
+        key: "idle_monthly_cost",
+        title: "Idle share",
+        help: "Its share of the nodes' idle cost per month (0 when idle is kept separate)",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, g| money(g.idle_monthly_cost),
+    },
+    Column {
+        key: "shared_monthly_cost",
+        title: "Shared share",
+        help: "Its share of the shared namespaces' cost and the control plane per month",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, g| money(g.shared_monthly_cost),
+    },
+    Column {
+        key: "total_monthly_cost",
+        title: "After",
+        help: "What it is charged per month: before + idle share + shared share",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, g| usd(g.total_monthly_cost, g.estimate),
+    },
+    Column {
+        key: "share",
+        title: "Share",
+        help: "Its charge as a share of the bill",
+        kind: Kind::Number,
+        filter: false,
+        value: |r, g| {
+            Value::Percent(
+                r.allocation
+                    .as_ref()
+                    .and_then(|a| percent_of(g.total_monthly_cost, a.total_monthly_cost)),
+            )
+        },
+    },
+    Column {
+        key: "monthly_savings",
+        title: "Savings",
+        help: "Savings of its workloads' recommendations per month (not spread)",
+        kind: Kind::Money,
+        filter: false,
+        value: |_, g| money(g.monthly_savings),
+    },
+];
+
+/// Which group columns each output shows.
+pub const GROUPS_VIEW: View = View {
+    csv: &[
+        "group",
+        "pods",
+        "workloads",
+        "compute_monthly_cost",
+        "gpu_monthly_cost",
+        "storage_monthly_cost",
+        "load_balancer_monthly_cost",
+        "own_monthly_cost",
+        "idle_monthly_cost",
+        "shared_monthly_cost",
+        "total_monthly_cost",
+        "share",
+        "monthly_savings",
+    ],
+    people: &[
+        "group",
+        "pods",
+        "compute_monthly_cost",
+        "storage_monthly_cost",
+        "load_balancer_monthly_cost",
+        "own_monthly_cost",
+        "idle_monthly_cost",
+        "shared_monthly_cost",
+        "total_monthly_cost",
+        "share",
+        "monthly_savings",
+    ],
+    terminal: &[
+        "group",
+        "pods",
+        "own_monthly_cost",
+        "idle_monthly_cost",
+        "shared_monthly_cost",
+        "total_monthly_cost",
+        "share",
+        "monthly_savings",
+    ],
+};
+
 // ----- node pools ------------------------------------------------------------------------
 
 /// A pool's name, or `(provider types)` for nodes without a pool label.
@@ -2114,6 +2273,7 @@ mod tests {
         check(LOAD_BALANCERS, &LOAD_BALANCERS_VIEW);
         check(REPACK_POOLS, &REPACK_POOLS_VIEW);
         check(REPACK_BLOCKED, &REPACK_BLOCKED_VIEW);
+        check(GROUPS, &GROUPS_VIEW);
         assert_eq!(pick(WORKLOADS, WORKLOADS_BILL).len(), WORKLOADS_BILL.len());
         assert_eq!(
             pick(NAMESPACES, NAMESPACES_BILL).len(),

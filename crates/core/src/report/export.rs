@@ -20,6 +20,8 @@ pub enum ExportFormat {
     NamespacesCsv,
     /// The self-contained HTML report.
     Html,
+    /// FOCUS 1.0 cost rows as CSV ([`crate::report::focus`]).
+    Focus,
 }
 
 impl ExportFormat {
@@ -32,6 +34,7 @@ impl ExportFormat {
             ExportFormat::NodesCsv => "-nodes.csv",
             ExportFormat::NamespacesCsv => "-namespaces.csv",
             ExportFormat::Html => ".html",
+            ExportFormat::Focus => "-focus.csv",
         }
     }
 
@@ -40,9 +43,10 @@ impl ExportFormat {
         match self {
             ExportFormat::Table => "text/plain;charset=utf-8",
             ExportFormat::Json => "application/json",
-            ExportFormat::WorkloadsCsv | ExportFormat::NodesCsv | ExportFormat::NamespacesCsv => {
-                "text/csv;charset=utf-8"
-            }
+            ExportFormat::WorkloadsCsv
+            | ExportFormat::NodesCsv
+            | ExportFormat::NamespacesCsv
+            | ExportFormat::Focus => "text/csv;charset=utf-8",
             ExportFormat::Html => "text/html;charset=utf-8",
         }
     }
@@ -117,6 +121,13 @@ pub fn render(report: &Report, options: &ExportOptions) -> String {
         ExportFormat::WorkloadsCsv => csv::workloads_csv(anonymised().as_ref().unwrap_or(report)),
         ExportFormat::NodesCsv => csv::nodes_csv(anonymised().as_ref().unwrap_or(report)),
         ExportFormat::NamespacesCsv => csv::namespaces_csv(anonymised().as_ref().unwrap_or(report)),
+        ExportFormat::Focus => {
+            let account = match &options.anonymise_key {
+                Some(key) => crate::report::anonymise::pseudonym(key, "cluster", &name),
+                None => name,
+            };
+            crate::report::focus::focus_csv(anonymised().as_ref().unwrap_or(report), &account)
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub mod csv;
 pub mod diff;
 pub mod export;
 pub mod fleet;
+pub mod focus;
 pub mod html;
 pub mod json;
 pub mod recommendations;
@@ -546,6 +547,10 @@ pub struct Report {
     /// existed.
     #[serde(default)]
     pub repack: Option<crate::repack::Repack>,
+    /// Costs by label (showback, [`crate::allocation`]): absent unless keys to group by were
+    /// chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<crate::allocation::Allocation>,
 }
 
 fn container_row(c: &Container) -> ContainerRow {
@@ -599,6 +604,7 @@ impl Report {
             control_plane: None,
             bill_notes: Vec::new(),
             repack: None,
+            allocation: None,
         }
     }
 }

@@ -152,6 +152,7 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
 
     summary_section(report, &mut out);
     bill_section(report, &mut out);
+    allocation_section(report, &mut out);
 
     let shown = report.workloads.len().min(options.top_workloads);
     let _ = writeln!(
@@ -360,6 +361,43 @@ fn bill_section(report: &Report, out: &mut String) {
             columns::LOAD_BALANCERS,
         )
         .render(out);
+    }
+    out.push('\n');
+}
+
+/// "Costs by …": the allocation's groups before and after their shares, the lines of their own,
+/// and the rules used. Absent without keys to group by.
+fn allocation_section(report: &Report, out: &mut String) {
+    let Some(a) = &report.allocation else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "Costs by {} ({} group{})",
+        a.keys.join(", "),
+        a.groups.len(),
+        if a.groups.len() == 1 { "" } else { "s" }
+    );
+    columns_grid(
+        report,
+        &a.groups,
+        columns::GROUPS_VIEW.terminal,
+        columns::GROUPS,
+    )
+    .render(out);
+    let mut grid = Grid::new(&["", "per month"], &[1]);
+    let mut line = |what: &str, v: f64, always: bool| {
+        if always || v != 0.0 {
+            grid.push(vec![what.to_owned(), fmt_usd(v)]);
+        }
+    };
+    line("Idle kept separate", a.idle_monthly_cost, false);
+    line("Unclaimed storage", a.unclaimed_storage_monthly_cost, false);
+    line("Shared, not spread", a.shared.unspread_monthly_cost, false);
+    line("Total (the bill)", a.total_monthly_cost, true);
+    grid.render(out);
+    for rule in &a.rules.description {
+        let _ = writeln!(out, "  Rule: {rule}");
     }
     out.push('\n');
 }
