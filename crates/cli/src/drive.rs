@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use kube_rightsize_core::http::{Request, Response, TransportError};
 use kube_rightsize_core::pipeline::{
     Failure, Fetch, Job, Now, Outcome, PROMETHEUS_CONCURRENCY, Pipeline, Progress, Stage, Step,
+    Streamed,
 };
 
 /// The largest response body read, in bytes.
@@ -124,9 +125,13 @@ fn show(p: &Progress, v: Verbosity) {
 }
 
 /// Runs `job` to the end: the outcome, or the input that could not be read.
-pub fn run(job: Job<'_>, v: Verbosity) -> Result<Box<Outcome>, Failure> {
+pub fn run<'a>(
+    job: Job<'a>,
+    streamed: Vec<Streamed<'a>>,
+    v: Verbosity,
+) -> Result<Box<Outcome>, Failure> {
     let start = Instant::now();
-    let mut pipeline = Pipeline::new(job);
+    let mut pipeline = Pipeline::new(job).with_streamed(streamed);
     let (work_tx, work_rx) = mpsc::channel::<Fetch>();
     let work_rx = std::sync::Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::channel::<(u64, Result<Response, TransportError>)>();

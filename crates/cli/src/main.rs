@@ -14,6 +14,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::CommandFactory;
+use kube_rightsize_core::ingest::{CHUNK_BYTES, IngestOptions, StreamIngest};
+use kube_rightsize_core::inputs;
 use kube_rightsize_core::nodes;
 use kube_rightsize_core::pipeline::{
     self, CatalogueSource, Failure as PipelineFailure, Job, JobInput, PrometheusSource, Role, Shell,
@@ -99,10 +101,92 @@ fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
 /// messages on this terminal), its bytes and its role.
 pub(crate) struct Files {
     files: Vec<(String, String, Vec<u8>, Role)>,
+    /// Snapshots read in chunks by the streaming reader ([`Files::read_streaming`]); their
+    /// entries in `files` have no bytes and are left out of [`Files::inputs`].
+    streamed: std::cell::RefCell<Vec<pipeline::Streamed<'static>>>,
+    /// The indices in `files` of the streamed snapshots.
+    streamed_at: Vec<usize>,
+}
+
+/// The ingest options of the streamed snapshots: the pipeline's (no pod labels kept).
+static STREAM_OPTIONS: IngestOptions = IngestOptions {
+    pod_labels: Vec::new(),
+};
+
+fn open_input(path: &str) -> Result<Box<dyn Read>, Failure> {
+    if path == "-" {
+        Ok(Box::new(std::io::stdin().lock()))
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| Failure::Input(format!("cannot read {path}: {e}")))?;
+        Ok(Box::new(file))
+    }
+}
+
+/// Fills `buf` from `r` as far as it goes: the bytes read (fewer only at the end).
+fn read_some(r: &mut dyn Read, buf: &mut [u8], path: &str) -> Result<usize, Failure> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let what = if path == "-" {
+                    "standard input".to_owned()
+                } else {
+                    path.to_owned()
+                };
+                return Err(Failure::Input(format!("cannot read {what}: {e}")));
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// A snapshot read in 1 MiB chunks into the core's streaming reader, never held whole; a
+/// saved report given as a snapshot (which the pipeline refuses with a hint) is read whole.
+fn stream_snapshot(
+    path: &str,
+    name: &str,
+) -> Result<Result<pipeline::Streamed<'static>, Vec<u8>>, Failure> {
+    let mut r = open_input(path)?;
+    let mut buf = vec![0u8; CHUNK_BYTES];
+    let n = read_some(&mut *r, &mut buf, path)?;
+    if inputs::classify(&buf[..n]) == inputs::InputKind::Report {
+        buf.truncate(n);
+        r.read_to_end(&mut buf)
+            .map_err(|e| Failure::Input(format!("cannot read {path}: {e}")))?;
+        return Ok(Err(buf));
+    }
+    let mut s = StreamIngest::new(name, &STREAM_OPTIONS);
+    let mut total = n;
+    s.feed(&buf[..n]);
+    loop {
+        let n = read_some(&mut *r, &mut buf, path)?;
+        if n == 0 {
+            break;
+        }
+        s.feed(&buf[..n]);
+        total += n;
+    }
+    Ok(Ok(pipeline::Streamed {
+        bytes: total,
+        read: s.finish(),
+    }))
 }
 
 impl Files {
     pub(crate) fn read(paths: &[(&str, Role)]) -> Result<Files, Failure> {
+        Files::read_with(paths, false)
+    }
+
+    /// [`Files::read`], the snapshots streamed (read in chunks, never whole).
+    pub(crate) fn read_streaming(paths: &[(&str, Role)]) -> Result<Files, Failure> {
+        Files::read_with(paths, true)
+    }
+
+    fn read_with(paths: &[(&str, Role)], stream: bool) -> Result<Files, Failure> {
         let base = |p: &str| -> String {
             if p == "-" {
                 return "<stdin>".to_owned();
@@ -112,6 +196,8 @@ impl Files {
                 .map_or_else(|| p.to_owned(), |n| n.to_string_lossy().into_owned())
         };
         let mut files = Vec::new();
+        let mut streamed = Vec::new();
+        let mut streamed_at = Vec::new();
         for (path, role) in paths {
             let shared = paths.iter().filter(|(q, _)| base(q) == base(path)).count() > 1;
             let name = if shared && *path != "-" {
@@ -119,15 +205,38 @@ impl Files {
             } else {
                 base(path)
             };
-            files.push((name, (*path).to_owned(), read_input(path)?, *role));
+            let bytes = if stream && *role == Role::Snapshot {
+                match stream_snapshot(path, &name)? {
+                    Ok(read) => {
+                        streamed.push(read);
+                        streamed_at.push(files.len());
+                        Vec::new()
+                    }
+                    Err(bytes) => bytes,
+                }
+            } else {
+                read_input(path)?
+            };
+            files.push((name, (*path).to_owned(), bytes, *role));
         }
-        Ok(Files { files })
+        Ok(Files {
+            files,
+            streamed: std::cell::RefCell::new(streamed),
+            streamed_at,
+        })
+    }
+
+    /// The streamed snapshots, for the pipeline (once).
+    pub(crate) fn take_streamed(&self) -> Vec<pipeline::Streamed<'static>> {
+        std::mem::take(&mut *self.streamed.borrow_mut())
     }
 
     pub(crate) fn inputs(&self) -> Vec<JobInput<'_>> {
         self.files
             .iter()
-            .map(|(name, _, bytes, role)| JobInput {
+            .enumerate()
+            .filter(|(i, _)| !self.streamed_at.contains(i))
+            .map(|(_, (name, _, bytes, role))| JobInput {
                 name,
                 bytes,
                 role: *role,
@@ -168,7 +277,7 @@ fn run_analysis(a: &AnalysisArgs, out: &OutputArgs) -> Result<Box<pipeline::Outc
     paths.extend(a.prices.iter().map(|f| (f.as_str(), Role::Prices)));
     paths.extend(a.recommend.krr.iter().map(|f| (f.as_str(), Role::Krr)));
     paths.extend(a.recommend.usage.iter().map(|f| (f.as_str(), Role::Usage)));
-    let files = Files::read(&paths)?;
+    let files = Files::read_streaming(&paths)?;
     run_files(a, out, &files)
 }
 
@@ -209,6 +318,7 @@ fn run_files(
     };
     let outcome = drive::run(
         job,
+        files.take_streamed(),
         drive::Verbosity {
             verbose: out.verbose,
         },

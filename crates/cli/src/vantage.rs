@@ -138,7 +138,7 @@ pub fn run_prices(p: &PricesArgs) -> Result<(), Failure> {
         generated_at: generated_at.clone(),
         shell: Shell::Cli,
     };
-    let outcome = crate::drive::run(job, crate::drive::Verbosity { verbose: false })
+    let outcome = crate::drive::run(job, Vec::new(), crate::drive::Verbosity { verbose: false })
         .map_err(|f| files.locate(f))?;
     let vantage = outcome
         .vantage

@@ -126,6 +126,29 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Where the byte offsets of a parsed text lie in the input: the text itself for the
+/// whole-input path, or a skeleton of it ([`super::stream`]) whose offsets map back.
+pub(crate) trait Locate {
+    /// The 1-based line and character column in the input of byte `offset` of `text`.
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize);
+    /// The input's character at byte `offset` of `text`, if any.
+    fn char_at(&self, text: &str, offset: usize) -> Option<char>;
+}
+
+/// The parsed text is the whole input.
+pub(crate) struct Whole;
+
+impl Locate for Whole {
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        line_col(text, offset)
+    }
+
+    fn char_at(&self, text: &str, offset: usize) -> Option<char> {
+        text.get(offset.min(text.len())..)
+            .and_then(|rest| rest.chars().next())
+    }
+}
+
 /// The byte offset of 1-based `line` and 1-based byte `column` in `text` (as serde_json counts).
 pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut start = 0;

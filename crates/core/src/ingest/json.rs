@@ -4,15 +4,15 @@ use serde_json::error::Category;
 
 use super::collect::Collector;
 use super::detect::is_trailing_junk;
-use super::error::{IngestError, IngestErrorKind, excerpt, last_content_line, line_col, offset_of};
+use super::error::{IngestError, IngestErrorKind, Locate, excerpt, offset_of};
 use super::walk::Walker;
 
 /// What a successful JSON parse found.
 pub(crate) struct Parsed {
     /// Documents read.
     pub documents: usize,
-    /// Top-level mappings that were not Kubernetes objects: (byte offset, their first keys).
-    pub unrecognised: Vec<(usize, Vec<String>)>,
+    /// Top-level mappings that were not Kubernetes objects: (line and column, their first keys).
+    pub unrecognised: Vec<((usize, usize), Vec<String>)>,
     /// Descriptions of text skipped (a stray `{`, a prompt after the JSON).
     pub skipped: Vec<String>,
 }
@@ -25,12 +25,14 @@ pub(crate) struct Failure {
     pub maybe_yaml: bool,
 }
 
-/// Parses the JSON documents of `text` from byte `start` on into `out`.
+/// Parses the JSON documents of `text` from byte `start` on into `out`; `loc` places the
+/// offsets of `text` in the input.
 pub(crate) fn parse(
     input: &str,
     text: &str,
     start: usize,
     out: &mut Collector<'_>,
+    loc: &dyn Locate,
 ) -> Result<Parsed, Failure> {
     let mut parsed = Parsed {
         documents: 0,
@@ -43,7 +45,7 @@ pub(crate) fn parse(
     if let Some(rest) = text[pos..].strip_prefix('{')
         && rest.trim_start().starts_with('{')
     {
-        let (line, _) = line_col(text, pos);
+        let (line, _) = loc.line_col(text, pos);
         parsed.skipped.push(format!("a stray `{{` on line {line}"));
         pos += 1;
         stray_open_brace = true;
@@ -53,11 +55,11 @@ pub(crate) fn parse(
         let mut de = serde_json::Deserializer::from_str(slice);
         let mut walker = Walker::new(out);
         if let Err(e) = walker.walk(&mut de) {
-            return Err(failure(input, text, pos, &e, parsed.documents == 0));
+            return Err(failure(input, text, pos, &e, parsed.documents == 0, loc));
         }
         parsed.documents += 1;
         if let Some(keys) = walker.unrecognised.take() {
-            parsed.unrecognised.push((pos, keys));
+            parsed.unrecognised.push((loc.line_col(text, pos), keys));
         }
         let Err(e) = de.end() else {
             break;
@@ -79,7 +81,7 @@ pub(crate) fn parse(
             parsed.skipped.push(format!(
                 "`{}` after the JSON on line {}",
                 excerpt(rest, 80),
-                line_col(text, next).0
+                loc.line_col(text, next).0
             ));
             break;
         }
@@ -102,7 +104,7 @@ pub(crate) fn parse(
             error: IngestError::new(
                 IngestErrorKind::JsonSyntax,
                 input,
-                line_col(text, next),
+                loc.line_col(text, next),
                 message,
                 Some(hint),
             ),
@@ -121,17 +123,25 @@ fn bare_message(e: &serde_json::Error) -> String {
     }
 }
 
-fn failure(input: &str, text: &str, pos: usize, e: &serde_json::Error, first: bool) -> Failure {
+/// The failure of the document at byte `pos` of `text`.
+pub(crate) fn failure(
+    input: &str,
+    text: &str,
+    pos: usize,
+    e: &serde_json::Error,
+    first: bool,
+    loc: &dyn Locate,
+) -> Failure {
     let slice = &text[pos..];
     match e.classify() {
         Category::Eof => {
-            let line = last_content_line(text);
-            let end = text.trim_end().len();
+            let end = loc.line_col(text, text.trim_end().len());
+            let line = end.0;
             Failure {
                 error: IngestError::new(
                     IngestErrorKind::Truncated,
                     input,
-                    line_col(text, end),
+                    end,
                     format!("the paste seems cut off at line {line}"),
                     Some(
                         "the JSON ends before all its objects are closed: copy the whole output, \
@@ -145,11 +155,10 @@ fn failure(input: &str, text: &str, pos: usize, e: &serde_json::Error, first: bo
         }
         Category::Syntax | Category::Io => {
             let at = pos + offset_of(slice, e.line(), e.column());
-            let found = text[at.min(text.len())..]
-                .chars()
-                .next()
+            let found = loc
+                .char_at(text, at)
                 .map_or("the end".to_owned(), |c| format!("`{c}`"));
-            let (line, column) = line_col(text, at);
+            let (line, column) = loc.line_col(text, at);
             Failure {
                 error: IngestError::new(
                     IngestErrorKind::JsonSyntax,
@@ -170,7 +179,7 @@ fn failure(input: &str, text: &str, pos: usize, e: &serde_json::Error, first: bo
                 error: IngestError::new(
                     IngestErrorKind::InvalidContent,
                     input,
-                    line_col(text, at),
+                    loc.line_col(text, at),
                     format!("unexpected value: {}", bare_message(e)),
                     Some(
                         "the field has a value of the wrong type for a Kubernetes object; was \

@@ -18,6 +18,7 @@ pub(crate) mod pod;
 pub(crate) mod raw;
 pub(crate) mod raw_bill;
 mod scheduling;
+mod stream;
 mod walk;
 pub(crate) mod workload;
 mod yaml;
@@ -25,6 +26,7 @@ mod yaml;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub use error::{IngestError, IngestErrorKind};
+pub use stream::{CHUNK_BYTES, StreamIngest, ingest_streams};
 
 use crate::cluster::{Cluster, InputFormat, InputSummary};
 use crate::diagnostics::{Warning, object_ref};
@@ -98,20 +100,14 @@ pub fn ingest(inputs: &[Input<'_>]) -> Result<Cluster, IngestError> {
 /// kept once, from the first input that has them.
 pub fn ingest_with(inputs: &[Input<'_>], options: &IngestOptions) -> Result<Cluster, IngestError> {
     if inputs.is_empty() {
-        return Err(IngestError::new(
-            IngestErrorKind::NoInput,
-            "",
-            (1, 1),
-            "no input was given",
-            Some(paste_hint()),
-        ));
+        return Err(no_input());
     }
     let mut merger = Merger::default();
     for input in inputs {
         let (collector, summary, warnings) = read_input(input, options)?;
         merger.add(collector, summary, warnings);
     }
-    merger.finish(inputs)
+    merger.finish(&inputs.iter().map(|i| i.name).collect::<Vec<_>>())
 }
 
 fn paste_hint() -> String {
@@ -132,67 +128,182 @@ fn read_input<'o>(
     }
     let mut out = Collector::new(options);
     let (format, documents, unrecognised) = match start.format {
-        InputFormat::Json => match json::parse(name, text, start.offset, &mut out) {
-            Ok(parsed) => {
-                if !parsed.skipped.is_empty() {
-                    warnings.push(skipped_warning(name, &parsed.skipped));
-                }
-                (InputFormat::Json, parsed.documents, parsed.unrecognised)
-            }
-            Err(failure) => {
-                // `{kind: Node, ...}` is YAML flow syntax, not broken JSON.
-                let mut yaml_out = Collector::new(options);
-                match failure
-                    .maybe_yaml
-                    .then(|| yaml::parse(name, text, start.offset, &mut yaml_out).ok())
-                    .flatten()
-                {
-                    Some(parsed) if yaml_out.recognised() > 0 => {
-                        out = yaml_out;
-                        (InputFormat::Yaml, parsed.documents, parsed.unrecognised)
+        InputFormat::Json => {
+            match json::parse(name, text, start.offset, &mut out, &error::Whole) {
+                Ok(parsed) => {
+                    if !parsed.skipped.is_empty() {
+                        warnings.push(skipped_warning(name, &parsed.skipped));
                     }
-                    _ => return Err(failure.error),
+                    (InputFormat::Json, parsed.documents, parsed.unrecognised)
+                }
+                Err(failure) => {
+                    // `{kind: Node, ...}` is YAML flow syntax, not broken JSON.
+                    let mut yaml_out = Collector::new(options);
+                    match failure
+                        .maybe_yaml
+                        .then(|| yaml::parse(name, text, start.offset, &mut yaml_out).ok())
+                        .flatten()
+                    {
+                        Some(parsed) if yaml_out.recognised() > 0 => {
+                            out = yaml_out;
+                            (InputFormat::Yaml, parsed.documents, parsed.unrecognised)
+                        }
+                        _ => return Err(failure.error),
+                    }
                 }
             }
-        },
+        }
         InputFormat::Yaml => {
             let parsed = yaml::parse(name, text, start.offset, &mut out)?;
             (InputFormat::Yaml, parsed.documents, parsed.unrecognised)
         }
     };
-    if let Some((offset, keys)) = unrecognised.first() {
-        if out.recognised() == 0 {
-            return Err(not_kubernetes(name, text, *offset, keys, format));
-        }
-        for (offset, keys) in &unrecognised {
-            let (line, _) = line_col(text, *offset);
-            warnings.push(Warning::new(
-                "unrecognised_document",
-                "",
-                format!(
-                    "{name}: the document at line {line} is not a Kubernetes object (keys {}); ignored",
-                    key_list(keys)
-                ),
-            ));
-        }
-    }
-    warnings.extend(out.shortened.warning(name));
-    let summary = InputSummary {
-        name: name.to_owned(),
+    let read = Read {
+        out,
         format,
         documents,
-        nodes: out.nodes.len(),
-        pods: out.pods.len(),
-        other_objects: out.objects.len() + out.hpas.len() + out.bill_objects(),
-        ignored_objects: out.ignored.values().sum::<usize>() + out.kindless,
-        duplicates: 0,
+        unrecognised,
+        warnings,
     };
-    Ok((out, summary, warnings))
+    let done = read.finish(name)?;
+    Ok((done.out, done.summary, done.warnings))
+}
+
+/// What reading one input found, before its summary.
+pub(crate) struct Read<'o> {
+    pub out: Collector<'o>,
+    pub format: InputFormat,
+    pub documents: usize,
+    /// Top-level mappings that were not Kubernetes objects: (line and column, their first keys).
+    pub unrecognised: Vec<((usize, usize), Vec<String>)>,
+    /// The warnings so far (skipped text).
+    pub warnings: Vec<Warning>,
+}
+
+impl<'o> Read<'o> {
+    /// Checks that the input had Kubernetes objects, warns about the documents that were not,
+    /// and sums the input up.
+    pub(crate) fn finish(self, name: &str) -> Result<ReadInput<'o>, IngestError> {
+        let Read {
+            out,
+            format,
+            documents,
+            unrecognised,
+            mut warnings,
+        } = self;
+        if let Some((at, keys)) = unrecognised.first() {
+            if out.recognised() == 0 {
+                return Err(not_kubernetes(name, *at, keys, format));
+            }
+            for ((line, _), keys) in &unrecognised {
+                warnings.push(Warning::new(
+                    "unrecognised_document",
+                    "",
+                    format!(
+                        "{name}: the document at line {line} is not a Kubernetes object (keys {}); ignored",
+                        key_list(keys)
+                    ),
+                ));
+            }
+        }
+        warnings.extend(out.shortened.warning(name));
+        let summary = InputSummary {
+            name: name.to_owned(),
+            format,
+            documents,
+            nodes: out.nodes.len(),
+            pods: out.pods.len(),
+            other_objects: out.objects.len() + out.hpas.len() + out.bill_objects(),
+            ignored_objects: out.ignored.values().sum::<usize>() + out.kindless,
+            duplicates: 0,
+        };
+        Ok(ReadInput {
+            out,
+            summary,
+            warnings,
+        })
+    }
+}
+
+/// One input read (whole or streamed, [`StreamIngest`]), ready to be merged with others by
+/// [`ingest_read`].
+pub struct ReadInput<'o> {
+    out: Collector<'o>,
+    summary: InputSummary,
+    warnings: Vec<Warning>,
+}
+
+impl ReadInput<'_> {
+    /// What the input held.
+    pub fn summary(&self) -> &InputSummary {
+        &self.summary
+    }
+}
+
+impl std::fmt::Debug for ReadInput<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadInput")
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads one input whole (JSON or YAML), as [`ingest_with`] does, for [`ingest_read`].
+pub fn read_whole<'o>(
+    input: &Input<'_>,
+    options: &'o IngestOptions,
+) -> Result<ReadInput<'o>, IngestError> {
+    let (out, summary, warnings) = read_input(input, options)?;
+    Ok(ReadInput {
+        out,
+        summary,
+        warnings,
+    })
+}
+
+/// Merges inputs read one by one (whole with [`read_whole`] or streamed with
+/// [`StreamIngest`]) into a cluster, exactly as [`ingest_with`] merges its inputs.
+pub fn ingest_read(inputs: Vec<ReadInput<'_>>) -> Result<Cluster, IngestError> {
+    if inputs.is_empty() {
+        return Err(no_input());
+    }
+    let names: Vec<String> = inputs.iter().map(|i| i.summary.name.clone()).collect();
+    let mut merger = Merger::default();
+    for input in inputs {
+        merger.add(input.out, input.summary, input.warnings);
+    }
+    merger.finish(&names.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn no_input() -> IngestError {
+    IngestError::new(
+        IngestErrorKind::NoInput,
+        "",
+        (1, 1),
+        "no input was given",
+        Some(paste_hint()),
+    )
+}
+
+/// The error for bytes that are not UTF-8: the first bad byte at `at`.
+pub(crate) fn invalid_utf8(name: &str, at: (usize, usize), byte: u8) -> IngestError {
+    IngestError::new(
+        IngestErrorKind::InvalidUtf8,
+        name,
+        at,
+        format!("the input is not UTF-8 text (invalid byte 0x{byte:02X})"),
+        Some("save the kubectl output as UTF-8 text, or paste it as text".to_owned()),
+    )
+}
+
+/// True when the bytes start with a UTF-16 byte order mark.
+pub(crate) fn is_utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
 }
 
 fn text_of<'a>(input: &Input<'a>) -> Result<&'a str, IngestError> {
     let bytes = input.bytes;
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+    if is_utf16(bytes) {
         return Err(IngestError::new(
             IngestErrorKind::InvalidUtf8,
             input.name,
@@ -211,15 +322,10 @@ fn text_of<'a>(input: &Input<'a>) -> Result<&'a str, IngestError> {
         let (line, column) = std::str::from_utf8(valid)
             .map(|v| line_col(v, v.len()))
             .unwrap_or((1, 1));
-        IngestError::new(
-            IngestErrorKind::InvalidUtf8,
+        invalid_utf8(
             input.name,
             (line, column),
-            format!(
-                "the input is not UTF-8 text (invalid byte 0x{:02X})",
-                bytes.get(e.valid_up_to()).copied().unwrap_or(0)
-            ),
-            Some("save the kubectl output as UTF-8 text, or paste it as text".to_owned()),
+            bytes.get(e.valid_up_to()).copied().unwrap_or(0),
         )
     })
 }
@@ -296,8 +402,7 @@ fn problem_error(name: &str, text: &str, problem: Problem) -> IngestError {
 
 fn not_kubernetes(
     name: &str,
-    text: &str,
-    offset: usize,
+    at: (usize, usize),
     keys: &[String],
     format: InputFormat,
 ) -> IngestError {
@@ -331,7 +436,7 @@ fn not_kubernetes(
     IngestError::new(
         IngestErrorKind::NotKubernetes,
         name,
-        line_col(text, offset),
+        at,
         format!("expected Kubernetes objects, found {looks_like}"),
         Some(hint),
     )
@@ -507,7 +612,7 @@ impl Merger {
         self.cluster.inputs.push(summary);
     }
 
-    fn finish(mut self, inputs: &[Input<'_>]) -> Result<Cluster, IngestError> {
+    fn finish(mut self, names: &[&str]) -> Result<Cluster, IngestError> {
         let mut cluster = std::mem::take(&mut self.cluster);
         let mut warnings = std::mem::take(&mut self.input_warnings);
         warnings.append(&mut cluster.warnings);
@@ -516,7 +621,6 @@ impl Merger {
             && self.objects.is_empty()
             && cluster.hpas.is_empty()
         {
-            let names: Vec<&str> = inputs.iter().map(|i| i.name).collect();
             let found = if cluster.ignored_kinds.is_empty() {
                 "nothing".to_owned()
             } else {

@@ -56,6 +56,32 @@ impl<'c, 'o, 'a> Walker<'c, 'o, 'a> {
         .deserialize(deserializer)
     }
 
+    /// Walks one element of a top-level list's `items` (or of a bare array) on its own, as
+    /// [`Walker::walk`] walks it inside its document: at depth 1, with the list's item kind
+    /// when the list's `kind` came before `items`. Used by the streaming reader.
+    pub fn walk_item<D: Deserializer<'a>>(
+        &mut self,
+        deserializer: D,
+        item_kind: Option<&str>,
+    ) -> Result<(), D::Error> {
+        ObjectSeed {
+            walker: self,
+            depth: 1,
+            item_kind,
+        }
+        .deserialize(deserializer)
+    }
+
+    /// True when an item waits for its list's kind.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Resolves every waiting item with the list's item kind (if any), else by its content.
+    pub fn flush_pending(&mut self, item_kind: Option<&str>) {
+        self.resolve_pending(0, item_kind);
+    }
+
     /// Resolves the pending items from `start` on with the list's item kind (if any).
     fn resolve_pending(&mut self, start: usize, item_kind: Option<&str>) {
         let pending: Vec<RawObject<'a>> = self.pending.drain(start..).collect();
@@ -69,7 +95,7 @@ impl<'c, 'o, 'a> Walker<'c, 'o, 'a> {
 }
 
 /// `NodeList` → `Node`; `List` → none.
-fn list_item_kind(list_kind: &str) -> Option<&str> {
+pub(crate) fn list_item_kind(list_kind: &str) -> Option<&str> {
     list_kind.strip_suffix("List").filter(|k| !k.is_empty())
 }
 

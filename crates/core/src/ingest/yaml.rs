@@ -12,8 +12,8 @@ use super::walk::Walker;
 pub(crate) struct Parsed {
     /// Non-empty documents read.
     pub documents: usize,
-    /// Top-level mappings that were not Kubernetes objects: (byte offset, their first keys).
-    pub unrecognised: Vec<(usize, Vec<String>)>,
+    /// Top-level mappings that were not Kubernetes objects: (line and column, their first keys).
+    pub unrecognised: Vec<((usize, usize), Vec<String>)>,
 }
 
 fn is_document_start(line: &str) -> bool {
@@ -122,7 +122,7 @@ pub(crate) fn parse(
         }
         parsed.documents += 1;
         if let Some(keys) = walker.unrecognised.take() {
-            parsed.unrecognised.push((from, keys));
+            parsed.unrecognised.push((line_col(text, from), keys));
         }
     }
     Ok(parsed)

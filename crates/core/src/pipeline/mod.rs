@@ -110,6 +110,15 @@ pub struct PrometheusSource {
     pub timeout_ms: u32,
 }
 
+/// A snapshot the shell read itself, streamed ([`Pipeline::with_streamed`]).
+#[derive(Debug)]
+pub struct Streamed<'a> {
+    /// Its size (for the progress line).
+    pub bytes: usize,
+    /// What it held, or why it could not be read.
+    pub read: Result<ingest::ReadInput<'a>, ingest::IngestError>,
+}
+
 /// Everything one analysis needs.
 #[derive(Debug)]
 pub struct Job<'a> {
@@ -252,6 +261,8 @@ struct PromRun {
 /// The pipeline (see the module documentation).
 pub struct Pipeline<'a> {
     inputs: Vec<JobInput<'a>>,
+    /// Snapshots the shell read itself, streamed ([`Pipeline::with_streamed`]).
+    streamed: Vec<Streamed<'a>>,
     options: Options,
     catalogue_source: Option<CatalogueSource>,
     vantage_source: Option<VantageSource>,
@@ -282,6 +293,7 @@ impl<'a> Pipeline<'a> {
     pub fn new(job: Job<'a>) -> Pipeline<'a> {
         Pipeline {
             inputs: job.inputs,
+            streamed: Vec::new(),
             options: job.options,
             catalogue_source: Some(job.catalogue),
             vantage_source: job.vantage,
@@ -306,6 +318,16 @@ impl<'a> Pipeline<'a> {
             timing_since: None,
             elapsed_ms: 0.0,
         }
+    }
+
+    /// Adds snapshots the shell read itself from chunks ([`ingest::StreamIngest`], e.g. the
+    /// CLI from files and standard input), never held whole. They are merged before the job's
+    /// own snapshots, and an error of theirs is reported where the ingest would report it (after
+    /// the settings and the other inputs were checked). Read them with the ingest options of
+    /// [`Settings::default`] (the pipeline's).
+    pub fn with_streamed(mut self, streamed: Vec<Streamed<'a>>) -> Pipeline<'a> {
+        self.streamed = streamed;
+        self
     }
 
     fn id(&mut self) -> u64 {
@@ -334,7 +356,8 @@ impl<'a> Pipeline<'a> {
                     return Step::Pending;
                 }
                 State::Read => {
-                    let total: usize = self.inputs.iter().map(|i| i.bytes.len()).sum();
+                    let total: usize = self.inputs.iter().map(|i| i.bytes.len()).sum::<usize>()
+                        + self.streamed.iter().map(|s| s.bytes).sum::<usize>();
                     self.progress(
                         Stage::Reading,
                         format!("Reading {}", human_bytes(total)),
@@ -441,7 +464,18 @@ impl<'a> Pipeline<'a> {
         }
         self.earlier = earlier_report(&prepared)?;
         self.kinds = prepared.kinds;
-        let cluster = ingest::ingest_with(&prepared.snapshots, &self.settings.ingest)?;
+        let cluster = if self.streamed.is_empty() {
+            ingest::ingest_with(&prepared.snapshots, &self.settings.ingest)?
+        } else {
+            let mut read = Vec::new();
+            for s in std::mem::take(&mut self.streamed) {
+                read.push(s.read?);
+            }
+            for input in &prepared.snapshots {
+                read.push(ingest::read_whole(input, &self.settings.ingest)?);
+            }
+            ingest::ingest_read(read)?
+        };
         self.cluster = Some(cluster);
         Ok(())
     }
