@@ -108,11 +108,6 @@ pub(crate) struct Files {
     streamed_at: Vec<usize>,
 }
 
-/// The ingest options of the streamed snapshots: the pipeline's (no pod labels kept).
-static STREAM_OPTIONS: IngestOptions = IngestOptions {
-    pod_labels: Vec::new(),
-};
-
 fn open_input(path: &str) -> Result<Box<dyn Read>, Failure> {
     if path == "-" {
         Ok(Box::new(std::io::stdin().lock()))
@@ -149,6 +144,7 @@ fn read_some(r: &mut dyn Read, buf: &mut [u8], path: &str) -> Result<usize, Fail
 fn stream_snapshot(
     path: &str,
     name: &str,
+    ingest: &'static IngestOptions,
 ) -> Result<Result<pipeline::Streamed<'static>, Vec<u8>>, Failure> {
     let mut r = open_input(path)?;
     let mut buf = vec![0u8; CHUNK_BYTES];
@@ -159,7 +155,7 @@ fn stream_snapshot(
             .map_err(|e| Failure::Input(format!("cannot read {path}: {e}")))?;
         return Ok(Err(buf));
     }
-    let mut s = StreamIngest::new(name, &STREAM_OPTIONS);
+    let mut s = StreamIngest::new(name, ingest);
     let mut total = n;
     s.feed(&buf[..n]);
     loop {
@@ -178,15 +174,22 @@ fn stream_snapshot(
 
 impl Files {
     pub(crate) fn read(paths: &[(&str, Role)]) -> Result<Files, Failure> {
-        Files::read_with(paths, false)
+        Files::read_with(paths, None)
     }
 
-    /// [`Files::read`], the snapshots streamed (read in chunks, never whole).
-    pub(crate) fn read_streaming(paths: &[(&str, Role)]) -> Result<Files, Failure> {
-        Files::read_with(paths, true)
+    /// [`Files::read`], the snapshots streamed (read in chunks, never whole) with `ingest`,
+    /// the options the analysis reads snapshots with (the labels `--group-by` keeps).
+    pub(crate) fn read_streaming(
+        paths: &[(&str, Role)],
+        ingest: &'static IngestOptions,
+    ) -> Result<Files, Failure> {
+        Files::read_with(paths, Some(ingest))
     }
 
-    fn read_with(paths: &[(&str, Role)], stream: bool) -> Result<Files, Failure> {
+    fn read_with(
+        paths: &[(&str, Role)],
+        stream: Option<&'static IngestOptions>,
+    ) -> Result<Files, Failure> {
         let base = |p: &str| -> String {
             if p == "-" {
                 return "<stdin>".to_owned();
@@ -205,17 +208,16 @@ impl Files {
             } else {
                 base(path)
             };
-            let bytes = if stream && *role == Role::Snapshot {
-                match stream_snapshot(path, &name)? {
+            let bytes = match stream.filter(|_| *role == Role::Snapshot) {
+                Some(ingest) => match stream_snapshot(path, &name, ingest)? {
                     Ok(read) => {
                         streamed.push(read);
                         streamed_at.push(files.len());
                         Vec::new()
                     }
                     Err(bytes) => bytes,
-                }
-            } else {
-                read_input(path)?
+                },
+                None => read_input(path)?,
             };
             files.push((name, (*path).to_owned(), bytes, *role));
         }
@@ -277,17 +279,18 @@ fn run_analysis(a: &AnalysisArgs, out: &OutputArgs) -> Result<Box<pipeline::Outc
     paths.extend(a.prices.iter().map(|f| (f.as_str(), Role::Prices)));
     paths.extend(a.recommend.krr.iter().map(|f| (f.as_str(), Role::Krr)));
     paths.extend(a.recommend.usage.iter().map(|f| (f.as_str(), Role::Usage)));
-    let files = Files::read_streaming(&paths)?;
+    // The snapshots are read as the pipeline would read them: with the settings' ingest
+    // options. The streaming reader borrows them for the rest of this one-shot process.
+    let mut settings = kube_rightsize_core::analysis::Settings::default();
+    options_of(a).apply(&mut settings);
+    let ingest: &'static IngestOptions = Box::leak(Box::new(settings.ingest));
+    let files = Files::read_streaming(&paths, ingest)?;
     run_files(a, out, &files)
 }
 
-/// [`run_analysis`] of files already read (`a.files` only says their options).
-fn run_files(
-    a: &AnalysisArgs,
-    out: &OutputArgs,
-    files: &Files,
-) -> Result<Box<pipeline::Outcome>, Failure> {
-    let options = Options {
+/// The typed options of `analyze`'s flags (checked by the core's settings rules).
+fn options_of(a: &AnalysisArgs) -> Options {
+    Options {
         manual_prices: a.manual_prices.clone(),
         assume_spot_discount: a.assume_spot_discount,
         fallback_rates: a.fallback_rates,
@@ -296,7 +299,16 @@ fn run_files(
         strategy: a.recommend.options.settings(),
         cpu_drop_factor: a.cpu_drop_factor,
         allocation: a.allocation(),
-    };
+    }
+}
+
+/// [`run_analysis`] of files already read (`a.files` only says their options).
+fn run_files(
+    a: &AnalysisArgs,
+    out: &OutputArgs,
+    files: &Files,
+) -> Result<Box<pipeline::Outcome>, Failure> {
+    let options = options_of(a);
     let vantage = if a.vantage.enabled() {
         Some(vantage::source(&a.vantage)?)
     } else {

@@ -54,6 +54,15 @@ fn group_by_adds_the_costs_by_section_and_the_json_allocation() {
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let a = &report["allocation"];
     assert_eq!(a["keys"], serde_json::json!(["app", "team"]));
+    // The labels were kept while the snapshot was streamed in: the pods' `app` values are
+    // groups of their own.
+    let names: Vec<&str> = a["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["values"][0].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"api") && names.contains(&"db"), "{names:?}");
     assert_eq!(a["rules"]["shared_split"], "even");
     assert_eq!(
         a["rules"]["shared_namespaces"],

@@ -41,8 +41,11 @@ fn text_of(mut c: kube_rightsize_core::cluster::Cluster) -> String {
 }
 
 fn options() -> IngestOptions {
+    // Both kinds of kept labels: chosen pod labels, and group-by keys (kept on pods, workload
+    // objects and namespaces).
     IngestOptions {
         pod_labels: vec!["team".to_owned(), "app".to_owned()],
+        group_labels: vec!["team".to_owned(), "app.kubernetes.io/part-of".to_owned()],
     }
 }
 

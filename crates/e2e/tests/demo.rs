@@ -80,6 +80,19 @@ fn demo_button_shows_a_report() {
     );
 }
 
+/// Scrolls the tabs to the top of the viewport and saves a screenshot of the open tab.
+fn tab_screenshot(browser: &Browser, name: &str) {
+    browser
+        .execute(
+            "document.querySelector('nav.tabs').scrollIntoView();",
+            serde_json::json!([]),
+        )
+        .expect("scroll");
+    browser
+        .screenshot(&screenshot_dir().join(name))
+        .expect("screenshot");
+}
+
 /// The demo's whole bill (its volumes, the ingress NLB, the EKS fee) and its re-packing, in
 /// their tabs; the screenshots are the README's.
 #[test]
@@ -132,15 +145,7 @@ fn demo_volumes_and_repack_tabs() {
         .text(&browser.find("#control-plane").unwrap())
         .unwrap();
     assert!(control.contains("EKS standard"), "{control}");
-    browser
-        .execute(
-            "document.querySelector('nav.tabs').scrollIntoView();",
-            serde_json::json!([]),
-        )
-        .expect("scroll");
-    browser
-        .screenshot(&screenshot_dir().join("08-volumes.png"))
-        .expect("screenshot");
+    tab_screenshot(&browser, "08-volumes.png");
 
     let tab = browser.find("#tab-repack").expect("the Re-pack tab");
     browser.click(&tab).expect("open the Re-pack tab");
@@ -153,13 +158,5 @@ fn demo_volumes_and_repack_tabs() {
         .text(&browser.find("#repack-headline").unwrap())
         .unwrap();
     assert!(headline.contains('$'), "{headline}");
-    browser
-        .execute(
-            "document.querySelector('nav.tabs').scrollIntoView();",
-            serde_json::json!([]),
-        )
-        .expect("scroll");
-    browser
-        .screenshot(&screenshot_dir().join("09-repack.png"))
-        .expect("screenshot");
+    tab_screenshot(&browser, "09-repack.png");
 }

@@ -598,6 +598,31 @@ fn with_recommendation(c: &Container, r: Option<&Recommendation>) -> Container {
     c
 }
 
+/// The scheduler's effective request of `pod` with `recs` (by container name) applied to its
+/// app containers and native sidecars (regular init containers keep theirs).
+fn recommended_effective(
+    pod: &crate::pods::Pod,
+    recs: &HashMap<&str, &Recommendation>,
+) -> crate::pods::Resources {
+    let containers: Vec<Container> = pod
+        .containers
+        .iter()
+        .map(|c| with_recommendation(c, recs.get(c.name.as_str()).copied()))
+        .collect();
+    let init: Vec<Container> = pod
+        .init_containers
+        .iter()
+        .map(|c| {
+            let r = c
+                .sidecar
+                .then(|| recs.get(c.name.as_str()).copied())
+                .flatten();
+            with_recommendation(c, r)
+        })
+        .collect();
+    effective_request(&containers, &init, &pod.overhead)
+}
+
 /// The recommended hourly cost of workload `w` with `recs` (by container name).
 pub fn recommended_hourly(
     cluster: &Cluster,
@@ -616,24 +641,7 @@ pub fn recommended_hourly(
         if pc.node.is_none() {
             continue;
         }
-        let containers: Vec<Container> = pod
-            .containers
-            .iter()
-            .map(|c| with_recommendation(c, recs.get(c.name.as_str()).copied()))
-            .collect();
-        let init: Vec<Container> = pod
-            .init_containers
-            .iter()
-            .map(|c| {
-                let r = if c.sidecar {
-                    recs.get(c.name.as_str()).copied()
-                } else {
-                    None
-                };
-                with_recommendation(c, r)
-            })
-            .collect();
-        let e = effective_request(&containers, &init, &pod.overhead);
+        let e = recommended_effective(pod, recs);
         hourly += pc.rates.cost(cores(e.cpu_millis), gib(e.memory_bytes));
         // Recommendations change CPU and memory only: the GPUs cost what they cost now.
         if pc.gpu_hourly != 0.0 {
@@ -666,23 +674,7 @@ pub fn recommended_requests(
             let Some(pod) = cluster.pods.get(p) else {
                 continue;
             };
-            let containers: Vec<Container> = pod
-                .containers
-                .iter()
-                .map(|c| with_recommendation(c, recs.get(c.name.as_str()).copied()))
-                .collect();
-            let init: Vec<Container> = pod
-                .init_containers
-                .iter()
-                .map(|c| {
-                    let r = c
-                        .sidecar
-                        .then(|| recs.get(c.name.as_str()).copied())
-                        .flatten();
-                    with_recommendation(c, r)
-                })
-                .collect();
-            let e = effective_request(&containers, &init, &pod.overhead);
+            let e = recommended_effective(pod, recs);
             out[p] = Some(crate::cost::CpuMemory {
                 cpu_millis: e.cpu_millis,
                 memory_bytes: e.memory_bytes,
