@@ -20,9 +20,10 @@ use anyhow::{Context, Result, bail};
 use crate::run;
 
 /// Every target in `fuzz/Cargo.toml`, in the order they run.
-pub const TARGETS: [&str; 9] = [
+pub const TARGETS: [&str; 10] = [
     "quantity",
     "snapshot",
+    "stream",
     "krr",
     "usage",
     "prices",
