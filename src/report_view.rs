@@ -478,15 +478,10 @@ fn nodes_table(report: &Report) -> impl IntoView + use<> {
 /// The Volumes tab: the control plane's line, the volumes and the load balancers (the core's
 /// tables), and what the bill leaves out.
 fn bill_tab(report: &Report) -> impl IntoView + use<> {
-    let control = report.control_plane.as_ref().map(|c| {
-        format!(
-            "Control plane: {} {}, {} per month. {}",
-            c.service,
-            c.tier,
-            fmt_usd(c.monthly_cost),
-            c.explanation
-        )
-    });
+    let control = report
+        .control_plane
+        .as_ref()
+        .map(|c| format!("Control plane: {}", columns::control_plane_line(c)));
     let volumes = (!report.volumes.is_empty()).then(|| {
         view! {
             <h3>{format!("Persistent volumes ({})", report.volumes.len())}</h3>

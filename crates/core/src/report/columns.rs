@@ -1112,6 +1112,18 @@ pub fn with_gpu_columns(
     keys
 }
 
+/// The control plane's line in words, as every output shows it: `EKS standard: $73.00 per
+/// month (EKS standard: $0.1/hour; …)`.
+pub fn control_plane_line(c: &crate::bill::control::ControlPlaneCost) -> String {
+    format!(
+        "{} {}: {} per month ({})",
+        c.service,
+        c.tier,
+        fmt_usd(c.monthly_cost),
+        c.explanation
+    )
+}
+
 /// True when the report prices anything beyond the nodes: volumes or load balancers (the
 /// bill's columns are shown only then, so a nodes-and-pods report reads as before).
 pub fn has_bill(report: &Report) -> bool {

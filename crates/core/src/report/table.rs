@@ -337,7 +337,7 @@ fn bill_section(report: &Report, out: &mut String) {
     line("Total".into(), total);
     grid.render(out);
     if let Some(c) = &report.control_plane {
-        let _ = writeln!(out, "  Control plane: {}", c.explanation);
+        let _ = writeln!(out, "  Control plane: {}", columns::control_plane_line(c));
     }
     for n in &report.bill_notes {
         let _ = writeln!(out, "  Note: {n}");

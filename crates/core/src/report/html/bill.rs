@@ -47,7 +47,7 @@ pub(super) fn section(page: &Page<'_>, out: &mut String) {
     });
     if let Some(c) = &r.control_plane {
         out.push_str("<p class=\"note\" id=\"control-plane\">Control plane: ");
-        esc(out, &c.explanation);
+        esc(out, &columns::control_plane_line(c));
         out.push_str("</p>\n");
     }
     if !r.volumes.is_empty() {
