@@ -2,8 +2,8 @@
 //! fuzzer chooses give the same cluster, or the same located error.
 #![no_main]
 
-use kube_rightsize_core::cluster::{Cluster, InputFormat};
-use kube_rightsize_core::ingest::{IngestErrorKind, IngestOptions, Input, ingest_streams, ingest_with};
+use kube_rightsize_core::cluster::Cluster;
+use kube_rightsize_core::ingest::{IngestOptions, Input, ingest_streams, ingest_with};
 use libfuzzer_sys::fuzz_target;
 
 /// The cluster as text without its hash maps (their order is random).
@@ -31,20 +31,8 @@ fuzz_target!(|data: &[u8]| {
     let streamed = ingest_streams([("in.json", chunks)], &options);
     match (whole, streamed) {
         (Ok(a), Ok(b)) => assert_eq!(text_of(a), text_of(b)),
-        // Both are located errors of the same kind. Their line, column and message are equal on
-        // every fixture and corner case of crates/core/tests/stream.rs, but not yet on every
-        // input: where a document starts after junk (seed `divergent-start-of-document`: `{ {"name"…`)
-        // the whole-input path reports `unexpected text after the end` and the stream `key must
-        // be a string`, at another column. Issue 21 keeps this open.
-        (Err(a), Err(b)) => {
-            assert_eq!(a.kind, b.kind, "{a}\n{b}");
-            assert!(a.line >= 1 && a.column >= 1 && b.line >= 1 && b.column >= 1);
-        }
-        // The one documented difference: JSON whose first document the whole-input path
-        // reads again as YAML flow syntax after a syntax error.
-        (Ok(a), Err(b))
-            if b.kind == IngestErrorKind::JsonSyntax
-                && a.inputs.first().is_some_and(|i| i.format == InputFormat::Yaml) => {}
+        // The same located error: kind, line, column, message and hint.
+        (Err(a), Err(b)) => assert_eq!(a, b),
         (a, b) => panic!("whole {:?}\nstreamed {:?}", a.map(text_of), b.map(text_of)),
     }
 });

@@ -42,8 +42,10 @@ pub(crate) fn parse(
     let mut pos = start;
     let mut stray_open_brace = false;
     // A doubled opening brace (`{{"kind": ...`): skip the first one.
+    // (`char_at`, not the text: where the streaming reader parses its skeleton, the document
+    // is a placeholder that starts with the input's character.)
     if let Some(rest) = text[pos..].strip_prefix('{')
-        && rest.trim_start().starts_with('{')
+        && loc.char_at(text, text.len() - rest.trim_start().len()) == Some('{')
     {
         let (line, _) = loc.line_col(text, pos);
         parsed.skipped.push(format!("a stray `{{` on line {line}"));

@@ -137,10 +137,11 @@ fn read_input<'o>(
                     (InputFormat::Json, parsed.documents, parsed.unrecognised)
                 }
                 Err(failure) => {
-                    // `{kind: Node, ...}` is YAML flow syntax, not broken JSON.
+                    // `{kind: Node, ...}` is YAML flow syntax, not broken JSON. JSON that starts
+                    // like JSON objects is not read again: the streaming reader could not
+                    // (it has let go of the bytes), and both readers must agree.
                     let mut yaml_out = Collector::new(options);
-                    match failure
-                        .maybe_yaml
+                    match (failure.maybe_yaml && !stream::would_stream(text.as_bytes()))
                         .then(|| yaml::parse(name, text, start.offset, &mut yaml_out).ok())
                         .flatten()
                     {

@@ -20,10 +20,9 @@
 //!
 //! Read whole at the end instead (the whole-input path, exactly): YAML, UTF-16, text whose
 //! start is not told within its first 64 KiB, JSON that starts like YAML flow syntax
-//! (`{kind: Node}`), and JSON in which nothing was streamed. One difference is left: the
-//! whole-input path reads JSON with a syntax error in its first document again as YAML, which
-//! the streaming path cannot do once it has streamed part of that document; it then reports
-//! the JSON error.
+//! (`{kind: Node}`), and JSON in which nothing was streamed. The whole-input path reads JSON
+//! with a syntax error in its first document again as YAML flow syntax only when this reader
+//! would have read it whole ([`would_stream`]), so the two agree on every input.
 
 use super::collect::Collector;
 use super::error::{IngestError, IngestErrorKind, Locate};
@@ -952,6 +951,12 @@ fn first_document(bytes: &[u8], offset: usize) -> Option<Result<usize, ()>> {
     Some(ok.ok_or(()))
 }
 
+/// True when [`StreamIngest`] streams the whole input `bytes` (rather than reading it whole at
+/// the end): the whole-input path reads such JSON only as JSON, never again as YAML.
+pub(crate) fn would_stream(bytes: &[u8]) -> bool {
+    matches!(decide(bytes, true), Decision::Stream { .. })
+}
+
 /// What the first bytes of an input say about reading it.
 enum Decision {
     Wait,
@@ -963,7 +968,11 @@ enum Decision {
     },
 }
 
+/// The decision looks at the first [`HEAD_LIMIT`] bytes only, so that it does not depend on how
+/// the input was split into chunks.
 fn decide(head: &[u8], at_end: bool) -> Decision {
+    let at_end = at_end && head.len() <= HEAD_LIMIT;
+    let head = &head[..head.len().min(HEAD_LIMIT)];
     let undecided = if at_end || head.len() >= HEAD_LIMIT {
         Decision::Whole
     } else {
