@@ -297,3 +297,15 @@ fn a_stray_brace_then_junk_is_the_same_error_on_both_paths() {
     assert!(got.starts_with("Cluster"), "{got}");
     check("stray brace", ok, &got, &[1, 2, 7, 4096]);
 }
+
+/// A missing comma between two items, the second of them broken: the missing comma comes first
+/// in the input, so both paths report it (found by the fuzz target; seed
+/// `missing-comma-before-a-broken-item`).
+#[test]
+fn a_missing_comma_before_a_broken_item_is_reported_first_on_both_paths() {
+    let text = b"{\"kind\": \"List\", \"items\": [\n  {\"kind\": \"Node\", \"metadata\": {\"name\": \"a\"}}  {\n,\n \"kind\": \"Node\"}]}";
+    let got = whole(text);
+    assert!(got.contains("expected `,` or `]`"), "{got}");
+    assert!(got.contains("line: 2, column: 48"), "{got}");
+    check("missing comma", text, &got, &[1, 3, 7, 4096]);
+}

@@ -721,6 +721,7 @@ impl<'o> Streamer<'o> {
                 let byte = self.value.get(valid).copied().unwrap_or(0);
                 let error = invalid_utf8(&self.name, at.line_col(), byte);
                 self.fail(error, Some(at.offset));
+                self.place(document);
                 return None;
             }
         };
@@ -740,6 +741,9 @@ impl<'o> Streamer<'o> {
             Err(e) => {
                 let f = json::failure(&self.name, text, 0, &e, false, &ValueLoc { start });
                 self.fail(f.error, None);
+                // Its placeholder ends the skeleton, so that an error before it (a missing
+                // comma) is found first, as the whole-input path finds it.
+                self.place(document);
                 None
             }
         }
