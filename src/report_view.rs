@@ -246,9 +246,19 @@ fn SummaryCards(report: Arc<Report>) -> impl IntoView {
     if let Some(card) = idle_gpu {
         figures.insert(3, card);
     }
+    // Net prices: the list price beside the monthly cost.
+    if let Some(list) = s.list_monthly_cost {
+        figures.insert(1, ("At list price", fmt_usd(list), "card-list"));
+    }
     // The whole bill, when it has more than the nodes.
     if let Some(bill) = s.bill_monthly_cost.filter(|b| *b > s.monthly_cost) {
         figures.insert(0, ("Whole bill per month", fmt_usd(bill), "card-bill"));
+        if let Some(list) = s.list_bill_monthly_cost {
+            figures.insert(
+                1,
+                ("Whole bill at list price", fmt_usd(list), "card-bill-list"),
+            );
+        }
         let rest = [
             ("Storage", s.storage_monthly_cost, "card-storage"),
             (

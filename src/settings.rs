@@ -183,6 +183,22 @@ pub fn SettingsPanel(
                     />
                     "% for spot nodes without a known spot price (an estimate; off by default)"
                 </label>
+                <label for="discounts">
+                    "Discounts off list prices, one per line: " <code>"aws=15%"</code>
+                    " (every aws price) or " <code>"aws:m5=60%@28%"</code>
+                    " (60% of m5 usage committed at 28% off: a savings plan or reservation)"
+                </label>
+                <textarea
+                    id="discounts"
+                    rows="3"
+                    placeholder="aws=15%\naws:m5=60%@28%\ngcp:n2=100%@37%"
+                    prop:value=move || prefs.with(|p| p.discounts.clone())
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        prefs.update(|p| p.discounts = text);
+                        on_change.run(());
+                    }
+                ></textarea>
                 <fieldset class="settings-fields">
                     <legend>"Fallback rates for nodes without a price (on-premises, kind, unknown types)"</legend>
                     {fallback_field(

@@ -9,7 +9,9 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 use kube_rightsize_core::allocation::{AllocationSettings, IdleRule, SharedSplit};
 use kube_rightsize_core::bill::control::ControlPlaneTier;
+use kube_rightsize_core::model::Provider;
 use kube_rightsize_core::patch::render::PatchFormat;
+use kube_rightsize_core::pricing::discounts::Commitment;
 use kube_rightsize_core::pricing::rates::Rates;
 use kube_rightsize_core::pricing::vantage::ApiKind;
 use kube_rightsize_core::recommend::{StrategyName, StrategySettings};
@@ -494,6 +496,26 @@ pub struct AnalysisArgs {
         overrides_with = "shared_split"
     )]
     pub shared_split: Option<SharedSplit>,
+
+    /// A flat discount off a provider's list prices, e.g. aws=0.15 (repeatable)
+    ///
+    /// An enterprise or reseller discount: every node price, disk, load balancer and
+    /// control-plane fee of the provider costs list × (1 - F). F from 0 to below 1, or a
+    /// percentage (aws=15%). Spot prices and manual prices are taken as they are.
+    #[arg(long = "discount", value_name = "PROVIDER=F", value_parser = discount)]
+    pub discounts: Vec<(Provider, f64)>,
+
+    /// A savings plan or reservation, e.g. aws:m5=0.6@0.28 (repeatable)
+    ///
+    /// COVERAGE of the provider's on-demand node usage (or of one instance family: aws m5,
+    /// gcp n2, azure dsv5) is billed DISCOUNT below list, so those nodes cost
+    /// list × (1 - COVERAGE × DISCOUNT). A family's commitment wins over the provider's.
+    #[arg(
+        long = "commitment",
+        value_name = "PROVIDER[:FAMILY]=COVERAGE@DISCOUNT",
+        value_parser = commitment
+    )]
+    pub commitments: Vec<Commitment>,
 
     /// Vantage options (their help heading applies to the options after them: keep these two
     /// last).
@@ -1005,6 +1027,16 @@ fn shared_namespaces(s: &str) -> Result<String, String> {
     rules::parse_shared_namespaces(s)
         .map(|_| s.to_owned())
         .map_err(|e| e.message)
+}
+
+/// `--discount PROVIDER=F` ([`rules::discount`]).
+fn discount(s: &str) -> Result<(Provider, f64), String> {
+    rules::discount(s).map_err(|e| e.message)
+}
+
+/// `--commitment PROVIDER[:FAMILY]=COVERAGE@DISCOUNT` ([`rules::commitment`]).
+fn commitment(s: &str) -> Result<Commitment, String> {
+    rules::commitment(s).map_err(|e| e.message)
 }
 
 /// `--shared-split SPLIT` ([`rules::shared_split`]).

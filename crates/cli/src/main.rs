@@ -21,6 +21,7 @@ use kube_rightsize_core::pipeline::{
     self, CatalogueSource, Failure as PipelineFailure, Job, JobInput, PrometheusSource, Role, Shell,
 };
 use kube_rightsize_core::pricing::catalogue::Catalogue;
+use kube_rightsize_core::pricing::discounts::Discounts;
 use kube_rightsize_core::report::export::{self, ExportOptions};
 use kube_rightsize_core::settings::Options;
 
@@ -299,6 +300,10 @@ fn options_of(a: &AnalysisArgs) -> Options {
         strategy: a.recommend.options.settings(),
         cpu_drop_factor: a.cpu_drop_factor,
         allocation: a.allocation(),
+        discounts: Discounts {
+            flat: a.discounts.clone(),
+            commitments: a.commitments.clone(),
+        },
     }
 }
 

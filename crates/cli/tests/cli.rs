@@ -556,3 +556,40 @@ fn anonymize_uses_a_fresh_key_per_run() {
     let page = stdout(&html);
     assert!(page.contains("anonymised") && !page.contains("aws-od-1"));
 }
+
+#[test]
+fn discounts_and_commitments_give_net_prices_beside_list_prices() {
+    let eks = fixture("bill/eks.json");
+    let o = run(&[
+        "analyze",
+        &eks,
+        "--format",
+        "json",
+        AT,
+        "--discount",
+        "aws=15%",
+        "--commitment",
+        "aws:m5=0.6@0.28",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let node = &v["nodes"][0];
+    assert_eq!(node["list_hourly_price"], 0.096);
+    let net = node["hourly_price"].as_f64().expect("price");
+    assert!((net - 0.096 * 0.85 * 0.832).abs() < 1e-12, "{net}");
+    assert_eq!(v["pricing"]["discounts"].as_array().map(Vec::len), Some(2));
+    let s = &v["summary"];
+    assert!((s["list_monthly_cost"].as_f64().unwrap() - 140.16).abs() < 1e-9);
+
+    let table = stdout(&run(&["analyze", &eks, AT, "--discount", "aws=0.15"]));
+    assert!(
+        table.contains("Net prices: 15% off every aws list price"),
+        "{table}"
+    );
+    assert!(table.contains("at list price"), "{table}");
+
+    let err = usage_error(&["analyze", &eks, "--discount", "aws=1.5"]);
+    assert!(err.contains("below 100 %"), "{err}");
+    let err = usage_error(&["analyze", &eks, "--commitment", "aws:m5=0.6"]);
+    assert!(err.contains("COVERAGE@DISCOUNT"), "{err}");
+}

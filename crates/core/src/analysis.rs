@@ -55,6 +55,8 @@ pub struct Settings {
     pub bill: crate::bill::BillSettings,
     /// Costs by label ([`crate::allocation`]); no keys by default: no allocation.
     pub allocation: crate::allocation::AllocationSettings,
+    /// Discounts off list prices ([`crate::pricing::discounts`]); none by default.
+    pub discounts: crate::pricing::discounts::Discounts,
 }
 
 impl Default for Settings {
@@ -73,6 +75,7 @@ impl Default for Settings {
             patch: crate::patch::PatchSettings::default(),
             bill: crate::bill::BillSettings::default(),
             allocation: crate::allocation::AllocationSettings::default(),
+            discounts: crate::pricing::discounts::Discounts::default(),
         }
     }
 }
@@ -148,6 +151,7 @@ pub fn analyze_cluster(
         catalogue,
         assume_spot_discount: discount,
         fallback: settings.fallback_rates,
+        discounts: &settings.discounts,
     };
     let costs = cost::compute(&cluster, &sources);
     warnings.extend(costs.warnings.iter().cloned());
@@ -158,6 +162,7 @@ pub fn analyze_cluster(
         &cluster,
         crate::pricing::services::ServicePrices::embedded(),
         &settings.bill,
+        &settings.discounts,
         generated_at,
     );
     warnings.extend(bill.warnings.iter().cloned());
@@ -171,6 +176,7 @@ pub fn analyze_cluster(
     let warnings =
         crate::diagnostics::cap_per_code(warnings, crate::diagnostics::MAX_WARNINGS_PER_CODE);
     let mut report = Report::build(&cluster, &costs, &warnings, generated_at, discount);
+    report.pricing.discounts = settings.discounts.describe();
     crate::report::suggestions::attach(&mut report, &node_suggestions);
     crate::report::bill::attach(&mut report, &cluster, &bill);
     if let Some(r) = &recommendations {

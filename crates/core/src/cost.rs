@@ -228,6 +228,14 @@ impl NodeGpus {
 }
 
 impl NodeCost {
+    /// USD per hour at list price, when the user's discounts made `hourly_price` lower:
+    /// `hourly_price × list ÷ net` (the GPUs priced beside the node carry the same discount).
+    pub fn list_hourly(&self) -> Option<f64> {
+        let list = self.price.list_usd_per_hour?;
+        let net = self.price.usd_per_hour.filter(|n| *n > 0.0)?;
+        Some(self.hourly_price * list / net)
+    }
+
     /// Price per month.
     pub fn monthly_cost(&self) -> f64 {
         self.hourly_price * HOURS_PER_MONTH
@@ -523,6 +531,9 @@ fn explain_node(
             }
             if let Some(note) = &price.note {
                 s.push_str(&format!(" [{note}]"));
+            }
+            if let (Some(list), Some(discount)) = (price.list_usd_per_hour, &price.discount) {
+                s.push_str(&format!(" [list {}, net of {discount}]", fmt_hourly(list)));
             }
             s
         }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Settings;
+use crate::pricing::discounts::Discounts;
 use crate::pricing::rates::Rates;
 use crate::recommend::StrategySettings;
 use crate::settings::{self as rules, Options, SettingError};
@@ -25,6 +26,10 @@ pub struct Preferences {
     pub strategy: StrategyPreferences,
     /// Patches: a CPU request cut by more than this factor is a risk; `None` = 4.
     pub cpu_drop_factor: Option<f64>,
+    /// Discounts off list prices, one per line: `aws=15%` (a flat discount,
+    /// [`rules::discount`]) or `aws:m5=60%@28%` (a commitment, [`rules::commitment`]); `#`
+    /// starts a comment.
+    pub discounts: String,
 }
 
 /// The KRR strategy settings a user can change (see [`StrategySettings`] for KRR's defaults).
@@ -212,8 +217,40 @@ impl Preferences {
                 Err(e) => errors.push(e.into()),
             }
         }
+        errors.extend(self.discounts_into(&mut options.discounts));
         errors.extend(self.strategy.apply(&mut options.strategy));
         (options, errors)
+    }
+
+    /// Reads the discount lines into `d`: a later line for the same provider (and family)
+    /// replaces an earlier one; lines a rule refuses are returned as errors.
+    fn discounts_into(&self, d: &mut Discounts) -> Vec<PreferenceError> {
+        let mut errors = Vec::new();
+        for (i, line) in self.discounts.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or_default().trim();
+            if line.is_empty() {
+                continue;
+            }
+            let read = if line.contains('@') {
+                rules::commitment(line).map(|c| {
+                    d.commitments
+                        .retain(|o| !(o.provider == c.provider && o.family == c.family));
+                    d.commitments.push(c);
+                })
+            } else {
+                rules::discount(line).map(|(p, f)| {
+                    d.flat.retain(|(o, _)| *o != p);
+                    d.flat.push((p, f));
+                })
+            };
+            if let Err(e) = read {
+                errors.push(PreferenceError {
+                    line: None,
+                    message: format!("discounts, line {}: {}", i + 1, e.message),
+                });
+            }
+        }
+        errors
     }
 
     /// Applies the preferences to `settings` ([`Preferences::to_options`], then
@@ -228,6 +265,26 @@ impl Preferences {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discount_lines_become_typed_discounts_and_bad_lines_are_named() {
+        let prefs = Preferences {
+            discounts: "aws=10%\n# our EDP\naws=15%\naws:m5=60%@28%\ngcp=2\n".to_owned(),
+            ..Preferences::default()
+        };
+        let (options, errors) = prefs.to_options();
+        assert_eq!(
+            options.discounts.flat,
+            vec![(crate::model::Provider::Aws, 0.15)]
+        );
+        assert_eq!(options.discounts.commitments.len(), 1);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].message.starts_with("discounts, line 5: "),
+            "{}",
+            errors[0]
+        );
+    }
     use crate::model::Provider;
 
     #[test]
@@ -339,6 +396,7 @@ mod tests {
                 ..StrategyPreferences::default()
             },
             cpu_drop_factor: Some(8.0),
+            discounts: "azure=5%".into(),
         };
         assert_eq!(Preferences::from_json(&prefs.to_json()), prefs);
         let (options, errors) = prefs.to_options();

@@ -12,6 +12,8 @@ use crate::allocation::{AllocationSettings, IdleRule, MAX_KEYS, SharedSplit};
 use crate::analysis::Settings;
 use crate::bill::control::ControlPlaneTier;
 use crate::format::fraction_as_percent;
+use crate::model::Provider;
+use crate::pricing::discounts::{Commitment, Discounts};
 use crate::pricing::rates::Rates;
 use crate::pricing::sources::{ManualPrices, parse_usd};
 use crate::recommend::StrategySettings;
@@ -53,6 +55,10 @@ pub enum Setting {
     SharedNamespaces,
     /// `--shared-split`: how shared costs are spread.
     SharedSplit,
+    /// `--discount PROVIDER=FRACTION`: a flat discount off a provider's list prices.
+    Discount,
+    /// `--commitment PROVIDER[:FAMILY]=COVERAGE@DISCOUNT`: a savings plan or reservation.
+    Commitment,
 }
 
 impl Setting {
@@ -76,6 +82,8 @@ impl Setting {
             Setting::IdleCost => "--idle",
             Setting::SharedNamespaces => "--shared-namespaces",
             Setting::SharedSplit => "--shared-split",
+            Setting::Discount => "--discount",
+            Setting::Commitment => "--commitment",
         }
     }
 }
@@ -349,7 +357,7 @@ pub fn shared_namespace(name: &str) -> Result<String, SettingError> {
         refuse(
             Setting::SharedNamespaces,
             format!(
-                "`{}` is not a namespace name (lower-case letters, digits and -, e.g.                  kube-system)",
+                "`{}` is not a namespace name (lower-case letters, digits and -, e.g. kube-system)",
                 crate::limits::cap(n)
             ),
         )
@@ -468,6 +476,147 @@ pub fn parse_manual_price(text: &str) -> Result<(String, f64), SettingError> {
     Ok((name.trim().to_owned(), usd))
 }
 
+/// A fraction written as `0.15` or `15%`.
+fn fraction(text: &str) -> Option<f64> {
+    let t = text.trim();
+    match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().ok().map(|v| v / 100.0),
+        None => t.parse::<f64>().ok(),
+    }
+    .filter(|v| v.is_finite())
+}
+
+/// A provider's name, for discounts: `aws`, `gcp` or `azure` (the providers with list prices).
+fn discounted_provider(name: &str, setting: Setting) -> Result<Provider, SettingError> {
+    match Provider::from_name(name.trim()) {
+        Some(p @ (Provider::Aws | Provider::Gcp | Provider::Azure)) => Ok(p),
+        _ => refuse(
+            setting,
+            format!(
+                "`{}` is not a provider with list prices: use aws, gcp or azure",
+                name.trim()
+            ),
+        ),
+    }
+}
+
+/// `PROVIDER=FRACTION` (`aws=0.15` or `aws=15%`): a flat discount off every list price of the
+/// provider, at least 0 and below 1.
+pub fn discount(text: &str) -> Result<(Provider, f64), SettingError> {
+    let Some((name, value)) = text.split_once('=') else {
+        return refuse(
+            Setting::Discount,
+            format!("`{text}` is not PROVIDER=FRACTION (e.g. aws=0.15 for 15 % off)"),
+        );
+    };
+    let provider = discounted_provider(name, Setting::Discount)?;
+    match fraction(value) {
+        Some(d) if (0.0..1.0).contains(&d) => Ok((provider, d)),
+        _ => refuse(
+            Setting::Discount,
+            format!(
+                "the {} discount must be at least 0 % and below 100 % (e.g. 0.15 or 15%), not `{}`",
+                provider.as_str(),
+                value.trim()
+            ),
+        ),
+    }
+}
+
+/// `PROVIDER[:FAMILY]=COVERAGE@DISCOUNT` (`aws:m5=0.6@0.28`, `gcp=80%@37%`): a commitment
+/// covering `COVERAGE` (above 0, at most 1) of the on-demand usage of the provider, or of one
+/// instance family, at `DISCOUNT` (at least 0, below 1) off list.
+pub fn commitment(text: &str) -> Result<Commitment, SettingError> {
+    let bad = || {
+        refuse(
+            Setting::Commitment,
+            format!(
+                "`{text}` is not PROVIDER[:FAMILY]=COVERAGE@DISCOUNT (e.g. aws:m5=0.6@0.28: 60 % of m5 usage at 28 % off)"
+            ),
+        )
+    };
+    let Some((scope, terms)) = text.split_once('=') else {
+        return bad();
+    };
+    let Some((coverage, off)) = terms.split_once('@') else {
+        return bad();
+    };
+    let (name, family) = match scope.split_once(':') {
+        Some((n, f)) => (n, Some(f.trim())),
+        None => (scope, None),
+    };
+    let provider = discounted_provider(name, Setting::Commitment)?;
+    let family = match family {
+        Some(f)
+            if f.is_empty()
+                || f.len() > 40
+                || !f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            return refuse(
+                Setting::Commitment,
+                format!("`{f}` is not an instance family (letters and digits, e.g. m5, n2, dsv5)"),
+            );
+        }
+        Some(f) => Some(f.to_ascii_lowercase()),
+        None => None,
+    };
+    let Some(coverage) = fraction(coverage).filter(|c| *c > 0.0 && *c <= 1.0) else {
+        return refuse(
+            Setting::Commitment,
+            format!(
+                "a commitment's coverage must be above 0 % and at most 100 % (e.g. 0.6 or 60%), not `{}`",
+                coverage.trim()
+            ),
+        );
+    };
+    let Some(off) = fraction(off).filter(|d| (0.0..1.0).contains(d)) else {
+        return refuse(
+            Setting::Commitment,
+            format!(
+                "a commitment's discount must be at least 0 % and below 100 % (e.g. 0.28 or 28%), not `{}`",
+                off.trim()
+            ),
+        );
+    };
+    Ok(Commitment {
+        provider,
+        family,
+        coverage,
+        discount: off,
+    })
+}
+
+/// Checks a whole set of discounts: each value in its range, one flat discount per provider,
+/// one commitment per provider and family.
+pub fn discounts(d: &Discounts) -> Result<(), SettingError> {
+    for (i, (p, f)) in d.flat.iter().enumerate() {
+        discount(&format!("{}={f}", p.as_str()))?;
+        if d.flat[..i].iter().any(|(q, _)| q == p) {
+            return refuse(
+                Setting::Discount,
+                format!("two flat discounts for {}: give one", p.as_str()),
+            );
+        }
+    }
+    for (i, c) in d.commitments.iter().enumerate() {
+        let scope = match &c.family {
+            Some(f) => format!("{}:{f}", c.provider.as_str()),
+            None => c.provider.as_str().to_owned(),
+        };
+        commitment(&format!("{scope}={}@{}", c.coverage, c.discount))?;
+        if d.commitments[..i]
+            .iter()
+            .any(|o| o.provider == c.provider && o.family == c.family)
+        {
+            return refuse(
+                Setting::Commitment,
+                format!("two commitments for {}: give one", c.scope()),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Reads `CPU,MEM` fallback rates (`0.025,0.0033`).
 pub fn parse_fallback_rates(text: &str) -> Result<Rates, SettingError> {
     let parsed = text
@@ -506,6 +655,9 @@ pub struct Options {
     /// Costs by label: keys, idle and shared-cost rules (no keys by default: no allocation).
     #[serde(default)]
     pub allocation: AllocationSettings,
+    /// Discounts off list prices (none by default).
+    #[serde(default)]
+    pub discounts: Discounts,
 }
 
 impl Options {
@@ -539,6 +691,7 @@ impl Options {
         for n in &self.allocation.shared_namespaces {
             check(shared_namespace(n).map(drop));
         }
+        check(discounts(&self.discounts));
         check(history_hours(s.history_duration).map(drop));
         check(timeframe_minutes(s.timeframe_duration).map(drop));
         check(cpu_percentile(s.cpu_percentile).map(drop));
@@ -576,6 +729,7 @@ impl Options {
         settings.strategy = self.strategy.clone();
         settings.bill.control_plane = self.control_plane_tier;
         settings.allocation = self.allocation.clone();
+        settings.discounts = self.discounts.clone();
         settings.ingest.group_labels = self.allocation.keys.clone();
     }
 }
@@ -583,6 +737,71 @@ impl Options {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discounts_and_commitments_read_fractions_and_percentages() {
+        assert_eq!(discount("aws=0.15"), Ok((Provider::Aws, 0.15)));
+        assert_eq!(discount(" GCP = 20% "), Ok((Provider::Gcp, 0.2)));
+        assert!(
+            discount("aws=1")
+                .unwrap_err()
+                .message
+                .contains("below 100 %")
+        );
+        assert!(
+            discount("hetzner=0.1")
+                .unwrap_err()
+                .message
+                .contains("aws, gcp or azure")
+        );
+        assert!(
+            discount("aws")
+                .unwrap_err()
+                .message
+                .contains("PROVIDER=FRACTION")
+        );
+        let c = commitment("aws:M5=0.6@28%").unwrap();
+        assert_eq!(c.family.as_deref(), Some("m5"));
+        assert!((c.coverage - 0.6).abs() < 1e-12 && (c.discount - 0.28).abs() < 1e-12);
+        assert_eq!(commitment("azure=100%@0.4").unwrap().family, None);
+        assert!(
+            commitment("aws:m5=0@0.3")
+                .unwrap_err()
+                .message
+                .contains("coverage")
+        );
+        assert!(
+            commitment("aws:m5=0.5@1")
+                .unwrap_err()
+                .message
+                .contains("discount")
+        );
+        assert!(
+            commitment("aws:m5.large=0.5@0.3")
+                .unwrap_err()
+                .message
+                .contains("family")
+        );
+        assert!(
+            commitment("aws:m5=0.5")
+                .unwrap_err()
+                .message
+                .contains("COVERAGE@DISCOUNT")
+        );
+        let twice = Discounts {
+            flat: vec![(Provider::Aws, 0.1), (Provider::Aws, 0.2)],
+            commitments: Vec::new(),
+        };
+        assert_eq!(discounts(&twice).unwrap_err().setting, Setting::Discount);
+        let options = Options {
+            discounts: Discounts {
+                flat: vec![(Provider::Aws, 1.5)],
+                commitments: Vec::new(),
+            },
+            ..Options::default()
+        };
+        assert_eq!(options.validate().len(), 1);
+    }
 
     #[test]
     fn each_rule_accepts_its_range_and_names_the_value_it_refuses() {

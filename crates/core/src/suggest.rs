@@ -761,9 +761,14 @@ pub fn suggest(
     } else {
         "current requests"
     };
+    let prices_words = if prices.discounts.is_empty() {
+        "list prices"
+    } else {
+        "net prices (list prices less the discounts set)"
+    };
     let note = format!(
         "Node suggestions are sized on {basis} at {}% target utilisation of allocatable CPU and \
-         memory, from list prices. They are separate from the pod right-sizing savings: the two \
+         memory, from {prices_words}. They are separate from the pod right-sizing savings: the two \
          are not additive without re-packing the pods onto the new nodes. Spot savings are only \
          for workloads that tolerate interruption.",
         trim_decimal(target * 100.0, 2)

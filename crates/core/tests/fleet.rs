@@ -220,6 +220,11 @@ fn summary(n: [usize; 5], money: [f64; 6]) -> Summary {
         load_balancer_monthly_cost: money[4] / 5.0,
         control_plane_monthly_cost: 73.0,
         bill_monthly_cost: Some(money[0] + money[2] / 3.0 + money[4] / 5.0 + 73.0),
+        // Every other report was made with discounts.
+        list_monthly_cost: n[4].is_multiple_of(2).then(|| money[0] * 1.25),
+        list_bill_monthly_cost: n[4]
+            .is_multiple_of(2)
+            .then(|| money[0] * 1.25 + money[2] / 3.0 + money[4] / 5.0 + 73.0),
     }
 }
 
@@ -266,6 +271,18 @@ proptest! {
         prop_assert_eq!(t.load_balancer_monthly_cost, sum(|s| s.load_balancer_monthly_cost));
         prop_assert_eq!(t.control_plane_monthly_cost, sum(|s| s.control_plane_monthly_cost));
         prop_assert_eq!(t.bill_monthly_cost, Some(sum(|s| s.bill_monthly_cost.unwrap_or(0.0))));
+        // List prices: a report without discounts counts at its (list) prices.
+        let discounted = reports.iter().any(|r| r.summary.list_monthly_cost.is_some());
+        prop_assert_eq!(
+            t.list_monthly_cost,
+            discounted.then(|| sum(|s| s.list_monthly_cost.unwrap_or(s.monthly_cost)))
+        );
+        prop_assert_eq!(
+            t.list_bill_monthly_cost,
+            discounted.then(|| sum(|s| s
+                .list_bill_monthly_cost
+                .unwrap_or(s.bill_monthly_cost.unwrap_or(0.0))))
+        );
         prop_assert_eq!(t.nodes, count(|s| s.nodes));
         prop_assert_eq!(t.pods, count(|s| s.pods));
         prop_assert_eq!(t.workloads, count(|s| s.workloads));

@@ -450,6 +450,7 @@ fn a_generated_cluster_is_planned_and_verified() {
         catalogue: Some(Catalogue::embedded()),
         assume_spot_discount: None,
         fallback: settings.fallback_rates,
+        discounts: &settings.discounts,
     };
     let recommended = a
         .recommendations

@@ -26,6 +26,7 @@ use crate::diagnostics::{Warning, object_ref};
 use crate::model::Provider;
 use crate::nodes::ManagedKubernetes;
 use crate::pods::selector_matches;
+use crate::pricing::discounts::Discounts;
 use crate::pricing::services::ServicePrices;
 use crate::volumes::{Claim, PersistentVolume, StorageClass};
 use control::{ControlPlaneCost, ControlPlaneTier};
@@ -127,6 +128,8 @@ pub struct Bill {
     pub workload_storage: HashMap<usize, f64>,
     /// Load balancers per workload index, USD per month.
     pub workload_load_balancers: HashMap<usize, f64>,
+    /// USD per month the user's flat discounts take off the list prices of these items.
+    pub discount_monthly: f64,
     /// What the report leaves out, in words.
     pub notes: Vec<String>,
     /// Warnings about the bill's inputs and prices.
@@ -188,10 +191,12 @@ fn home(cluster: &Cluster) -> Home {
 
 /// Computes the bill beyond the nodes. `today` is the report's time (RFC 3339), for the EKS
 /// extended-support hint.
+/// Prices are net of the user's flat discounts (`discounts`, [`crate::pricing::discounts`]).
 pub fn compute(
     cluster: &Cluster,
     prices: &ServicePrices,
     settings: &BillSettings,
+    discounts: &Discounts,
     today: &str,
 ) -> Bill {
     let mut bill = Bill::default();
@@ -217,14 +222,25 @@ pub fn compute(
             ));
         }
     }
-    price_volumes(cluster, prices, &home, &mut bill);
-    price_load_balancers(cluster, prices, &home, &mut bill);
+    price_volumes(cluster, prices, &home, discounts, &mut bill);
+    price_load_balancers(cluster, prices, &home, discounts, &mut bill);
     bill.control_plane = control::price(
         home.managed,
         settings.control_plane,
         home.region.as_deref(),
         prices,
-    );
+    )
+    .map(|mut c| {
+        let f = discounts.services_factor(home.provider);
+        if f < 1.0 {
+            bill.discount_monthly += c.monthly_cost * (1.0 - f);
+            c.hourly_price *= f;
+            c.monthly_cost *= f;
+            c.explanation
+                .push_str(&format!("; {}", less_discount(home.provider, f)));
+        }
+        c
+    });
     control_plane_notes(cluster, &home, settings, today, &mut bill);
     bill.notes.push(
         "not priced: network traffic (data transfer, NAT gateways, load-balancer LCUs), \
@@ -326,7 +342,39 @@ struct VolumeInput<'a> {
     claim: Option<&'a Claim>,
 }
 
-fn price_volumes(cluster: &Cluster, prices: &ServicePrices, home: &Home, bill: &mut Bill) {
+/// `less the 15% aws discount`, for a factor of 0.85.
+fn less_discount(provider: Provider, factor: f64) -> String {
+    format!(
+        "less the {}% {} discount",
+        crate::format::trim_decimal((1.0 - factor) * 100.0, 2),
+        provider.as_str()
+    )
+}
+
+/// Scales a volume's lines and cost by its provider's flat discount; returns what it took off.
+fn discount_volume(v: &mut VolumeCost, discounts: &Discounts) -> f64 {
+    let f = discounts.services_factor(v.provider);
+    if f >= 1.0 {
+        return 0.0;
+    }
+    let off = v.monthly_cost * (1.0 - f);
+    for line in &mut v.lines {
+        line.usd *= f;
+        line.monthly *= f;
+    }
+    v.monthly_cost *= f;
+    v.explanation
+        .push_str(&format!("; {}", less_discount(v.provider, f)));
+    off
+}
+
+fn price_volumes(
+    cluster: &Cluster,
+    prices: &ServicePrices,
+    home: &Home,
+    discounts: &Discounts,
+    bill: &mut Bill,
+) {
     let mut inputs: Vec<VolumeInput<'_>> = Vec::new();
     let mut bound_pvs: BTreeSet<&str> = BTreeSet::new();
     for claim in &cluster.claims {
@@ -354,7 +402,8 @@ fn price_volumes(cluster: &Cluster, prices: &ServicePrices, home: &Home, bill: &
         });
     }
     for input in inputs {
-        let v = price_volume(cluster, prices, home, &input, bill);
+        let mut v = price_volume(cluster, prices, home, &input, bill);
+        bill.discount_monthly += discount_volume(&mut v, discounts);
         if let (Some(ns), true) = (
             &v.namespace,
             matches!(v.state, VolumeState::InUse | VolumeState::Unmounted),
@@ -542,7 +591,14 @@ fn volume_words(
     out
 }
 
-fn price_load_balancers(cluster: &Cluster, prices: &ServicePrices, home: &Home, bill: &mut Bill) {
+fn price_load_balancers(
+    cluster: &Cluster,
+    prices: &ServicePrices,
+    home: &Home,
+    discounts: &Discounts,
+    bill: &mut Bill,
+) {
+    let factor = discounts.services_factor(home.provider);
     let mut services: Vec<&crate::services::LoadBalancerService> =
         cluster.load_balancers.iter().collect();
     services.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
@@ -569,6 +625,13 @@ fn price_load_balancers(cluster: &Cluster, prices: &ServicePrices, home: &Home, 
                 false,
                 "no address in status.loadBalancer yet: nothing is billed".to_owned(),
             ),
+        };
+        let hourly = if factor < 1.0 && hourly > 0.0 {
+            words.push_str(&format!("; {}", less_discount(home.provider, factor)));
+            bill.discount_monthly += network::monthly(hourly) * (1.0 - factor);
+            hourly * factor
+        } else {
+            hourly
         };
         if workloads.is_empty() {
             words.push_str("; its selector matches no pod: charged to the namespace only");

@@ -7,6 +7,7 @@
 //! came from and how old it is. Live pricing APIs, when reachable, should override it.
 
 pub mod catalogue;
+pub mod discounts;
 mod format;
 pub mod import;
 pub mod rates;

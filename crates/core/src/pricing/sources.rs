@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::model::{CapacityType, Provider};
 use crate::pricing::catalogue::Catalogue;
+use crate::pricing::discounts::Discounts;
 
 /// Where a node's price came from. Serialized as `manual`, `vantage`, `file`, `embedded` or
 /// `fallback`.
@@ -384,8 +385,16 @@ pub struct PriceLookup {
     /// Problems to report as warnings.
     pub issues: Vec<PriceIssue>,
     /// USD per hour of one GPU when the source knows it (price files' `gpu_usd_per_hour`;
-    /// scaled like the price under an assumed spot discount).
+    /// scaled like the price under an assumed spot discount and the user's discounts).
     pub gpu_usd_per_hour: Option<f64>,
+    /// The list price, USD per hour, when the user's discounts made `usd_per_hour` lower
+    /// ([`crate::pricing::discounts`]); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_usd_per_hour: Option<f64>,
+    /// The discounts applied, for people (`10% aws discount and 60% of aws m5 on-demand usage
+    /// committed at 28% off`); absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<String>,
 }
 
 /// Every price source, borrowed, ready for lookups.
@@ -405,6 +414,8 @@ pub struct PriceSources<'a> {
     /// USD per core-hour and per GiB-hour for nodes without a price (OpenCost's defaults unless
     /// the user set their own, e.g. for on-premises clusters).
     pub fallback: crate::pricing::rates::Rates,
+    /// The user's discounts, applied to on-demand list prices ([`crate::pricing::discounts`]).
+    pub discounts: &'a Discounts,
 }
 
 /// The as-of date that applies to `region` in a catalogue as-of string such as
@@ -442,6 +453,7 @@ impl<'a> PriceSources<'a> {
         static EMPTY_MANUAL: ManualPrices = ManualPrices {
             prices: BTreeMap::new(),
         };
+        static NO_DISCOUNTS: Discounts = Discounts::NONE;
         static EMPTY_TABLE: PriceTable = PriceTable {
             description: String::new(),
             as_of: None,
@@ -454,6 +466,7 @@ impl<'a> PriceSources<'a> {
             catalogue,
             assume_spot_discount: None,
             fallback: crate::pricing::rates::Rates::FALLBACK,
+            discounts: &NO_DISCOUNTS,
         }
     }
 
@@ -512,6 +525,8 @@ impl<'a> PriceSources<'a> {
             }],
             unpriced_reason: Some(reason),
             gpu_usd_per_hour: None,
+            list_usd_per_hour: None,
+            discount: None,
         }
     }
 
@@ -555,8 +570,31 @@ impl<'a> PriceSources<'a> {
     }
 
     /// Prices one node. Never fails: without a price the result is [`PriceSource::Fallback`]
-    /// with the reason and a `price_unknown` issue.
+    /// with the reason and a `price_unknown` issue. The price is net of the user's discounts
+    /// where they apply ([`crate::pricing::discounts`]), with the list price kept beside it.
     pub fn lookup(&self, query: PriceQuery<'_>) -> PriceLookup {
+        let mut l = self.list_lookup(query);
+        let discounted = matches!(
+            l.source,
+            PriceSource::Vantage | PriceSource::File | PriceSource::Embedded
+        ) && l.priced_as == CapacityType::OnDemand
+            && query.capacity_type != CapacityType::Spot;
+        if let (true, Some(list), Some(instance_type)) =
+            (discounted, l.usd_per_hour, query.instance_type)
+        {
+            let applied = self.discounts.factor(query.provider, instance_type);
+            if let Some(description) = applied.description {
+                l.usd_per_hour = Some(list * applied.factor);
+                l.gpu_usd_per_hour = l.gpu_usd_per_hour.map(|g| g * applied.factor);
+                l.list_usd_per_hour = Some(list);
+                l.discount = Some(description);
+            }
+        }
+        l
+    }
+
+    /// [`PriceSources::lookup`] at list price.
+    fn list_lookup(&self, query: PriceQuery<'_>) -> PriceLookup {
         let Some(instance_type) = query.instance_type.filter(|t| !t.trim().is_empty()) else {
             return self.fallback("the node has no instance type".to_owned());
         };
@@ -572,6 +610,8 @@ impl<'a> PriceSources<'a> {
                 unpriced_reason: None,
                 issues: Vec::new(),
                 gpu_usd_per_hour: None,
+                list_usd_per_hour: None,
+                discount: None,
             };
         }
         let Some(region) = query.region.filter(|r| !r.trim().is_empty()) else {
@@ -594,6 +634,8 @@ impl<'a> PriceSources<'a> {
             unpriced_reason: None,
             issues,
             gpu_usd_per_hour: price.4,
+            list_usd_per_hour: None,
+            discount: None,
         };
         match query.capacity_type {
             CapacityType::Spot => {

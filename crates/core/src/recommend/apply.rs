@@ -348,7 +348,8 @@ fn namespaces_not_found(cluster: &Cluster, scope: &NamespaceScope) -> Vec<Warnin
                 "namespace_not_found",
                 object_ref("Namespace", None, n),
                 format!(
-                    "namespace {n} was named for recommendations but has no workloads in the                      snapshot: check its spelling, or that the snapshot was taken with -A"
+                    "namespace {n} was named for recommendations but has no workloads in the \
+                     snapshot: check its spelling, or that the snapshot was taken with -A"
                 ),
             )
         })

@@ -22,6 +22,12 @@ pub fn attach(report: &mut Report, cluster: &Cluster, bill: &Bill) {
             + s.load_balancer_monthly_cost
             + s.control_plane_monthly_cost,
     );
+    if s.list_monthly_cost.is_some() || bill.discount_monthly > 0.0 {
+        let nodes_off = s.list_monthly_cost.map_or(0.0, |l| l - s.monthly_cost);
+        s.list_bill_monthly_cost = s
+            .bill_monthly_cost
+            .map(|b| b + nodes_off + bill.discount_monthly);
+    }
 
     let by_key: BTreeMap<(&str, &str, &str), usize> = cluster
         .workloads

@@ -148,6 +148,10 @@ pub struct PricingInfo {
     pub cpu_memory_price_ratio: f64,
     /// The assumed spot discount, when set.
     pub assume_spot_discount: Option<f64>,
+    /// The user's discounts off list prices, one line each ([`crate::pricing::discounts`]);
+    /// absent when none: every price is a list price.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<String>,
 }
 
 /// Totals.
@@ -204,6 +208,14 @@ pub struct Summary {
     /// control plane. `null` in reports made before it existed.
     #[serde(default)]
     pub bill_monthly_cost: Option<f64>,
+    /// Σ node monthly costs at list price, when discounts made `monthly_cost` lower (absent
+    /// otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_monthly_cost: Option<f64>,
+    /// The whole bill at list price, when discounts made `bill_monthly_cost` lower (absent
+    /// otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_bill_monthly_cost: Option<f64>,
 }
 
 /// For `skip_serializing_if`: zero (the GPU fields of a cluster without GPUs).
@@ -299,6 +311,9 @@ pub struct NodeRow {
     /// for nodes without GPUs, whose split is as it always was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_split: Option<PriceSplit>,
+    /// USD per hour at list price, when discounts made `hourly_price` lower (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_hourly_price: Option<f64>,
 }
 
 impl NodeRow {
@@ -653,6 +668,7 @@ fn node_rows(cluster: &Cluster, costs: &CostModel) -> Vec<NodeRow> {
             gpu_monthly_cost: c.gpu_monthly_cost(),
             idle_gpu_monthly_cost: c.idle_gpu_monthly_cost(),
             price_split: (c.gpu.physical > 0).then_some(c.price_split),
+            list_hourly_price: c.list_hourly(),
         })
         .collect();
     nodes.sort_by(|a, b| a.name.cmp(&b.name));
@@ -722,6 +738,7 @@ fn pricing_info(
         fallback_rates: costs.fallback_rates,
         cpu_memory_price_ratio: rates::CPU_MEMORY_PRICE_RATIO,
         assume_spot_discount,
+        discounts: Vec::new(),
     }
 }
 
@@ -750,6 +767,19 @@ fn summary(cluster: &Cluster, costs: &CostModel) -> Summary {
         load_balancer_monthly_cost: 0.0,
         control_plane_monthly_cost: 0.0,
         bill_monthly_cost: Some(monthly_cost),
+        list_monthly_cost: costs
+            .nodes
+            .iter()
+            .any(|n| n.list_hourly().is_some())
+            .then(|| {
+                costs
+                    .nodes
+                    .iter()
+                    .map(|n| n.list_hourly().unwrap_or(n.hourly_price))
+                    .sum::<f64>()
+                    * month
+            }),
+        list_bill_monthly_cost: None,
     }
 }
 

@@ -138,6 +138,13 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         report.generated_at
     );
     let _ = writeln!(out, "Pricing: {}", report.pricing.summary);
+    if !report.pricing.discounts.is_empty() {
+        let _ = writeln!(
+            out,
+            "Net prices: {} (list prices beside them)",
+            report.pricing.discounts.join("; ")
+        );
+    }
     let _ = writeln!(
         out,
         "Monthly figures use {} hours per month; node prices are split over allocatable {}.",
@@ -270,6 +277,13 @@ fn summary_section(report: &Report, out: &mut String) {
         fmt_usd(s.monthly_cost),
         "100%".into(),
     ]);
+    if let Some(list) = s.list_monthly_cost {
+        grid.push(vec![
+            "  at list price".into(),
+            fmt_usd(list),
+            fmt_percent(percent_of(list, s.monthly_cost)),
+        ]);
+    }
     grid.push(vec![
         "Requested (allocated)".into(),
         fmt_usd(s.allocated_monthly_cost),
@@ -335,6 +349,9 @@ fn bill_section(report: &Report, out: &mut String) {
         });
     line(cp, s.control_plane_monthly_cost);
     line("Total".into(), total);
+    if let Some(list) = s.list_bill_monthly_cost {
+        line("  at list price".into(), list);
+    }
     grid.render(out);
     if let Some(c) = &report.control_plane {
         let _ = writeln!(out, "  Control plane: {}", columns::control_plane_line(c));

@@ -278,6 +278,20 @@ pub fn totals(reports: &[Report]) -> Summary {
             .bill_monthly_cost
             .map(|b| b + s.bill_monthly_cost.unwrap_or(s.monthly_cost));
     }
+    // List prices, when any report has discounts: the others' prices are list prices.
+    let list = |f: fn(&Summary) -> Option<f64>, net: fn(&Summary) -> f64| {
+        reports.iter().any(|r| f(&r.summary).is_some()).then(|| {
+            reports
+                .iter()
+                .map(|r| f(&r.summary).unwrap_or_else(|| net(&r.summary)))
+                .sum()
+        })
+    };
+    t.list_monthly_cost = list(|s| s.list_monthly_cost, |s| s.monthly_cost);
+    t.list_bill_monthly_cost = list(
+        |s| s.list_bill_monthly_cost,
+        |s| s.bill_monthly_cost.unwrap_or(s.monthly_cost),
+    );
     t
 }
 
@@ -413,18 +427,24 @@ const ASPECTS: &[Aspect] = &[
         per_provider: false,
         value: |r, _| {
             let p = &r.pricing;
-            Some(format!(
-                "{}, CPU:memory price ratio {}, {} hours a month{}",
-                super::fallback_words(&p.fallback_rates),
-                crate::format::trim_decimal(p.cpu_memory_price_ratio, 4),
-                crate::format::trim_decimal(p.hours_per_month, 2),
-                p.assume_spot_discount
-                    .map(|d| format!(
-                        ", assumed spot discount {}",
-                        crate::format::trim_decimal(d, 4)
-                    ))
-                    .unwrap_or_default()
-            ))
+            Some(
+                format!(
+                    "{}, CPU:memory price ratio {}, {} hours a month{}",
+                    super::fallback_words(&p.fallback_rates),
+                    crate::format::trim_decimal(p.cpu_memory_price_ratio, 4),
+                    crate::format::trim_decimal(p.hours_per_month, 2),
+                    p.assume_spot_discount
+                        .map(|d| format!(
+                            ", assumed spot discount {}",
+                            crate::format::trim_decimal(d, 4)
+                        ))
+                        .unwrap_or_default()
+                ) + &if p.discounts.is_empty() {
+                    String::new()
+                } else {
+                    format!(", discounts: {}", p.discounts.join("; "))
+                },
+            )
         },
     },
     Aspect {

@@ -351,6 +351,9 @@ impl Page<'_> {
             "Monthly cost",
             &fmt_usd(s.monthly_cost),
         );
+        if let Some(list) = s.list_monthly_cost {
+            card(out, "sum-list", "", "At list price", &fmt_usd(list));
+        }
         card(
             out,
             "sum-allocated",
@@ -1043,6 +1046,14 @@ impl Page<'_> {
                 "<li>Assumed spot discount: off (spot nodes without a spot price are priced at \
                  on-demand, an upper bound).</li>\n",
             ),
+        }
+        if !p.discounts.is_empty() {
+            out.push_str("<li>Net prices: ");
+            esc(out, &p.discounts.join("; "));
+            out.push_str(
+                " (on-demand node prices from the catalogue, price files and Vantage; spot and \
+                 manual prices as they are; each node's list price is in its explanation).</li>\n",
+            );
         }
         self.strategy_item(out);
         out.push_str("</li>\n<li>Prices: ");
