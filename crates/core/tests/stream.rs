@@ -309,3 +309,14 @@ fn a_missing_comma_before_a_broken_item_is_reported_first_on_both_paths() {
     assert!(got.contains("line: 2, column: 48"), "{got}");
     check("missing comma", text, &got, &[1, 3, 7, 4096]);
 }
+
+/// A stray `{` and a space before a document that is not a Kubernetes object: both paths place
+/// the document at its own brace (seed `stray-brace-then-a-space`).
+#[test]
+fn a_document_after_a_stray_brace_is_located_at_its_own_brace() {
+    let text = br#"{ {"name": "n1"}"#;
+    let got = whole(text);
+    assert!(got.contains("kind: NotKubernetes"), "{got}");
+    assert!(got.contains("line: 1, column: 3"), "{got}");
+    check("stray brace, space", text, &got, &[1, 2, 3, 7, 4096]);
+}

@@ -49,7 +49,8 @@ pub(crate) fn parse(
     {
         let (line, _) = loc.line_col(text, pos);
         parsed.skipped.push(format!("a stray `{{` on line {line}"));
-        pos += 1;
+        // The document starts at the second brace (where its location is reported).
+        pos = text.len() - rest.trim_start().len();
         stray_open_brace = true;
     }
     loop {
