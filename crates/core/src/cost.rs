@@ -113,8 +113,12 @@ pub struct NodeCost {
     pub allocated_hourly: f64,
     /// max(0, price − allocated).
     pub idle_hourly: f64,
-    /// True when the pods cost more than the node.
+    /// True when the pods' requests would cost more than the node (their costs are then
+    /// scaled to its price).
     pub overcommitted: bool,
+    /// On an over-committed node, what its pods' requests would have cost above its price, USD
+    /// per hour (taken off by scaling them; 0 elsewhere).
+    pub overcommit_removed_hourly: f64,
     /// True when the price is a guess (fallback rates, assumed spot discount).
     pub estimate: bool,
     /// Indices of the pods holding resources on the node.
@@ -288,6 +292,10 @@ pub struct PodCost {
     pub estimate: bool,
     /// True for a pod holding resources without CPU or memory requests (costs 0 by requests).
     pub no_requests: bool,
+    /// On an over-committed node (its pods' requests cost more than the node), the factor
+    /// `node price ÷ Σ pod costs` by which the pod's rates and cost were scaled, so that the
+    /// node's pods add up to its price; `None` elsewhere.
+    pub overcommit_scale: Option<f64>,
 }
 
 impl PodCost {
@@ -317,8 +325,16 @@ impl PodCost {
         } else {
             String::new()
         };
+        let scaled = match self.overcommit_scale {
+            Some(f) => format!(
+                " (the node's rates × {}: its pods request more than it has, so their costs are \
+                 scaled to its price)",
+                trim_decimal(f, 4)
+            ),
+            None => String::new(),
+        };
         format!(
-            "{gpu}{c} {unit} × ${} + {} GiB × ${} per hour",
+            "{gpu}{c} {unit} × ${} + {} GiB × ${} per hour{scaled}",
             fmt_rate(self.rates.cpu_core_hourly),
             trim_decimal(self.memory_gib, 3),
             fmt_rate(self.rates.memory_gib_hourly)
@@ -607,6 +623,29 @@ fn explain_node(
     out
 }
 
+/// Scales the costs of the pods on over-committed node `n` by `scale` (`price ÷ Σ pod costs`,
+/// in `[0, 1)`), so that they add up to the node's price: a chargeback never bills more than
+/// the invoice. Their rates are scaled too, so that savings from recommendations are on the
+/// same footing.
+fn scale_overcommitted(n: &mut NodeCost, pods: &mut [PodCost], scale: f64) {
+    for &p in &n.pods {
+        let Some(pod) = pods.get_mut(p) else {
+            continue;
+        };
+        pod.rates = Rates {
+            cpu_core_hourly: pod.rates.cpu_core_hourly * scale,
+            memory_gib_hourly: pod.rates.memory_gib_hourly * scale,
+        };
+        pod.gpu_rate *= scale;
+        pod.gpu_hourly *= scale;
+        pod.hourly *= scale;
+        pod.overcommit_scale = Some(scale);
+    }
+    n.gpu.allocated_hourly *= scale;
+    n.overcommit_removed_hourly = n.allocated_hourly - n.hourly_price;
+    n.allocated_hourly = n.hourly_price;
+}
+
 /// Prices every node of `cluster` with `sources` and computes all costs. Never panics and
 /// never divides by zero.
 pub fn compute(cluster: &Cluster, sources: &PriceSources<'_>) -> CostModel {
@@ -636,6 +675,7 @@ pub fn compute(cluster: &Cluster, sources: &PriceSources<'_>) -> CostModel {
             hourly: 0.0,
             estimate: false,
             no_requests,
+            overcommit_scale: None,
         };
         if let Some(n) = node_cost {
             cost.node = Some(n.node);
@@ -666,20 +706,24 @@ pub fn compute(cluster: &Cluster, sources: &PriceSources<'_>) -> CostModel {
         let tolerance = n.hourly_price.abs() * 1e-9 + 1e-12;
         if n.allocated_hourly > n.hourly_price + tolerance {
             n.overcommitted = true;
+            let scale = n.hourly_price / n.allocated_hourly;
             warnings.push(Warning::new(
                 "node_overcommitted",
                 object_ref("Node", None, &node.name),
                 format!(
                     "its pods request {} cores and {} GiB of {} cores and {} GiB allocatable and \
-                     cost {} by requests, more than the node's {}; its idle cost is 0",
+                     would cost {} by requests, more than the node's {}: their costs are scaled \
+                     by {} to add up to the node's price, and its idle cost is 0",
                     trim_decimal(n.requested.cores(), 3),
                     trim_decimal(n.requested.gib(), 2),
                     trim_decimal(n.allocatable.cores(), 3),
                     trim_decimal(n.allocatable.gib(), 2),
                     fmt_hourly(n.allocated_hourly),
-                    fmt_hourly(n.hourly_price)
+                    fmt_hourly(n.hourly_price),
+                    trim_decimal(scale, 4)
                 ),
             ));
+            scale_overcommitted(n, &mut pods, scale);
         }
     }
 
@@ -796,6 +840,7 @@ fn price_node(
         allocated_hourly: 0.0,
         idle_hourly: 0.0,
         overcommitted: false,
+        overcommit_removed_hourly: 0.0,
         pods: Vec::new(),
         price_split,
         gpu,

@@ -591,11 +591,13 @@ mod focus {
         let a = run(&bytes, AllocationSettings::default());
         let (rows, total) = check(&export(&a, "c"));
         assert!((total - 146.0).abs() < 1e-9, "{total}");
+        // The pods on n1 already cost its price and no more: no adjustment row, no idle row.
         let cat = column(&rows, "ChargeCategory");
-        assert_eq!(
-            rows[1..].iter().filter(|r| r[cat] == "Adjustment").count(),
-            1
-        );
+        assert!(rows[1..].iter().all(|r| r[cat] == "Usage"));
+        let name = column(&rows, "ResourceName");
+        assert!(!rows[1..].iter().any(|r| r[name] == "n1"
+            && r[cat] == "Usage"
+            && r[column(&rows, "ResourceType")] == "Node"));
     }
 
     #[test]

@@ -207,7 +207,10 @@ fn every_formula_to_the_cent_with_the_catalogue() {
     let over = node(&a, "aws-over-1");
     let hog = 2.0 * core_o + 4.0 * gib_o;
     assert!(hog > 0.0416);
-    close(pod_hourly(&a, "kube-system", "hog-x1y2z"), hog);
+    // Its only pod would cost `hog` by requests: it is scaled to the node's price.
+    close(pod_hourly(&a, "kube-system", "hog-x1y2z"), 0.0416);
+    close(over.overcommit_removed_hourly, hog - 0.0416);
+    close(over.allocated_hourly, 0.0416);
     assert!(over.overcommitted);
     assert_eq!(over.idle_hourly, 0.0);
     assert_eq!(codes(&a, "node_overcommitted"), ["Node/aws-over-1"]);
@@ -232,7 +235,12 @@ fn every_formula_to_the_cent_with_the_catalogue() {
     // Totals: Σ prices = 0.096 + 0.192 + 0.09212 + 0.192 + 0.16034 + 0.0416 + 0.085 + 0.096.
     let total = 0.95506;
     close(a.costs.total_hourly, total);
-    let allocated = web_a + web_b + crunch + hello + hog + cb_pod;
+    // The over-committed node's pods count at its price (0.0416), not at `hog`.
+    let allocated = web_a + web_b + crunch + hello + 0.0416 + cb_pod;
+    assert!(
+        allocated + a.costs.idle_hourly <= total + 1e-12,
+        "allocated + idle ≤ the bill"
+    );
     close(a.costs.allocated_hourly, allocated);
     let idle = (0.096 - web_a)
         + (0.192 - web_b)
@@ -262,7 +270,7 @@ fn every_formula_to_the_cent_with_the_catalogue() {
             .hourly
     };
     close(ns("shop"), web_a + web_b);
-    close(ns("kube-system"), hog);
+    close(ns("kube-system"), 0.0416);
     let small = a
         .costs
         .pools

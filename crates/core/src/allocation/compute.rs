@@ -195,7 +195,8 @@ struct Compute {
     overcommitted: usize,
 }
 
-/// Pod costs per holder, each node's pods scaled to its price when they cost more.
+/// Pod costs per holder (on an over-committed node the cost model has already scaled them to
+/// its price, docs/cost-model.md §5).
 fn compute_costs(holders: &mut Holders<'_>, costs: &CostModel) -> Compute {
     let n = costs.nodes.len();
     let mut allocated = vec![0.0; n];
@@ -204,17 +205,15 @@ fn compute_costs(holders: &mut Holders<'_>, costs: &CostModel) -> Compute {
             allocated[i] += pc.hourly;
         }
     }
-    let mut scale = vec![1.0; n];
     let mut idle = vec![0.0; n];
     let (mut removed, mut overcommitted) = (0.0, 0);
     for (i, node) in costs.nodes.iter().enumerate() {
         let price = node.hourly_price.max(0.0);
-        if allocated[i] > price {
-            scale[i] = price / allocated[i];
-            removed += (allocated[i] - price) * HOURS_PER_MONTH;
+        if node.overcommitted {
+            removed += node.overcommit_removed_hourly * HOURS_PER_MONTH;
             overcommitted += 1;
         } else {
-            idle[i] = (price - allocated[i]) * HOURS_PER_MONTH;
+            idle[i] = (price - allocated[i]).max(0.0) * HOURS_PER_MONTH;
         }
     }
     let mut per_node: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); n];
@@ -225,9 +224,9 @@ fn compute_costs(holders: &mut Holders<'_>, costs: &CostModel) -> Compute {
         let Some(i) = pc.node.filter(|&i| i < n) else {
             continue;
         };
-        let monthly = pc.hourly * HOURS_PER_MONTH * scale[i];
+        let monthly = pc.hourly * HOURS_PER_MONTH;
         part.compute += monthly;
-        part.gpu += pc.gpu_hourly * HOURS_PER_MONTH * scale[i];
+        part.gpu += pc.gpu_hourly * HOURS_PER_MONTH;
         part.estimate |= pc.estimate;
         *per_node[i].entry(h).or_default() += monthly;
     }

@@ -1,9 +1,9 @@
 //! The report as FOCUS-shaped CSV rows (the FinOps Open Cost and Usage Specification, version
 //! 1.0; `docs/focus.md`): one row per workload per resource kind (compute, storage, load
 //! balancer), then rows for what belongs to no workload (storage and load balancers a
-//! namespace holds, each node's idle cost, unclaimed volumes, the control plane), and an
-//! `Adjustment` row per over-committed node (its pods cost more than the node: the row takes
-//! the difference back). The rows add up to the report's bill.
+//! namespace holds, each node's idle cost, unclaimed volumes, the control plane). The rows add
+//! up to the report's bill (pods on an over-committed node already cost its price and no more,
+//! docs/cost-model.md §5).
 //!
 //! The charge period is the calendar month of the report's `generated_at`; the costs are the
 //! report's monthly figures (730 hours). List = contracted = billed = effective cost (no
@@ -280,23 +280,14 @@ fn namespace_rows<'a>(report: &'a Report, rows: &mut Vec<Row<'a>>) {
     }
 }
 
-/// Each node's idle cost, and an adjustment for each over-committed node.
+/// Each node's idle cost.
 fn node_rows<'a>(report: &'a Report, rows: &mut Vec<Row<'a>>) {
     for n in &report.nodes {
-        let over = n.allocated_monthly_cost - n.monthly_cost;
-        let (cost, category, what) = if n.overcommitted && over > 0.0 {
-            (
-                -over,
-                "Adjustment",
-                "its pods' requests cost more than the node: the difference taken back",
-            )
-        } else {
-            (
-                n.idle_monthly_cost,
-                "Usage",
-                "idle capacity (not requested)",
-            )
-        };
+        let (cost, category, what) = (
+            n.idle_monthly_cost,
+            "Usage",
+            "idle capacity (not requested)",
+        );
         if cost == 0.0 {
             continue;
         }
