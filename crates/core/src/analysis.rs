@@ -177,6 +177,7 @@ pub fn analyze_cluster(
         crate::diagnostics::cap_per_code(warnings, crate::diagnostics::MAX_WARNINGS_PER_CODE);
     let mut report = Report::build(&cluster, &costs, &warnings, generated_at, discount);
     report.pricing.discounts = settings.discounts.describe();
+    report.pricing.flat_discounts = settings.discounts.flat.iter().copied().collect();
     crate::report::suggestions::attach(&mut report, &node_suggestions);
     crate::report::bill::attach(&mut report, &cluster, &bill);
     if let Some(r) = &recommendations {

@@ -257,3 +257,62 @@ fn the_html_report_shows_the_list_price_and_names_the_discounts() {
     let html = render_html(&list.report, &HtmlOptions::default());
     assert!(!html.contains("sum-list") && !html.contains("Net prices"));
 }
+
+/// Cells of one CSV line (RFC 4180 quoting, no line breaks inside cells in these rows).
+fn cells(line: &str) -> Vec<String> {
+    let (mut out, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cell)),
+            _ => cell.push(c),
+        }
+    }
+    out.push(cell);
+    out
+}
+
+#[test]
+fn the_focus_export_carries_list_and_net_costs_that_add_up_to_the_report() {
+    use kube_rightsize_core::report::export::{ExportFormat, ExportOptions, render};
+    let both = Discounts {
+        flat: vec![(Provider::Aws, 0.15)],
+        commitments: vec![commitment(Provider::Aws, Some("m5"), 0.6, 0.28)],
+    };
+    let a = run(EKS, both);
+    let csv = render(
+        &a.report,
+        &ExportOptions {
+            format: ExportFormat::Focus,
+            cluster_name: Some("prod".to_owned()),
+            inputs: Vec::new(),
+            anonymise_key: None,
+            explain_nodes: false,
+        },
+    );
+    let mut lines = csv.lines();
+    let header = cells(lines.next().expect("a header"));
+    let at = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (billed, effective, list) = (at("BilledCost"), at("EffectiveCost"), at("ListCost"));
+    let (mut net_sum, mut list_sum) = (0.0, 0.0);
+    for line in lines {
+        let row = cells(line);
+        let n: f64 = row[billed].parse().expect("a number");
+        let l: f64 = row[list].parse().expect("a number");
+        assert_eq!(row[effective].parse::<f64>().unwrap(), n);
+        assert!(l >= n - 1e-12, "list {l} below net {n}: {line}");
+        net_sum += n;
+        list_sum += l;
+    }
+    let s = &a.report.summary;
+    assert!(close(net_sum, s.bill_monthly_cost.unwrap()), "{net_sum}");
+    assert!(
+        close(list_sum, s.list_bill_monthly_cost.unwrap()),
+        "{list_sum}"
+    );
+}

@@ -6,8 +6,9 @@
 //! docs/cost-model.md §5).
 //!
 //! The charge period is the calendar month of the report's `generated_at`; the costs are the
-//! report's monthly figures (730 hours). List = contracted = billed = effective cost (no
-//! discounts yet). `Tags` is a JSON object with the workload's namespace and kind and, when
+//! report's monthly figures (730 hours). Billed = effective = contracted cost: the report's
+//! (net) figures; list cost: the same at list price, which differs only where the user set
+//! discounts (docs/cost-model.md §13). `Tags` is a JSON object with the workload's namespace and kind and, when
 //! the report has an allocation, its group's value of each key.
 
 use std::fmt::Write as _;
@@ -122,6 +123,8 @@ fn provider_name(p: Provider) -> &'static str {
 /// One row before it is written.
 struct Row<'a> {
     cost: f64,
+    /// The cost at list price (equal to `cost` without discounts).
+    list: f64,
     category: &'static str,
     description: String,
     resource_id: String,
@@ -186,6 +189,8 @@ fn tags_json(tags: &[(String, String)]) -> String {
 /// The rows of `report`, in order.
 fn rows(report: &Report) -> Vec<Row<'_>> {
     let mut rows = Vec::new();
+    let home = provider(report);
+    let services_list = |cost: f64| list_of(report, home, cost);
     let region_of = |nodes: &[String]| {
         nodes.iter().find_map(|n| {
             report
@@ -198,20 +203,23 @@ fn rows(report: &Report) -> Vec<Row<'_>> {
     for w in &report.workloads {
         let tags = workload_tags(report, &w.namespace, &w.kind, &w.name);
         let id = format!("{}/{}/{}", w.namespace, w.kind, w.name);
-        for (service, cost, what) in [
+        for (service, cost, list, what) in [
             (
                 Service::Compute,
                 w.monthly_cost,
+                w.list_monthly_cost.unwrap_or(w.monthly_cost),
                 "compute (CPU, memory and GPU requests)",
             ),
             (
                 Service::Storage,
                 w.storage_monthly_cost,
+                services_list(w.storage_monthly_cost),
                 "persistent volumes",
             ),
             (
                 Service::LoadBalancer,
                 w.load_balancer_monthly_cost,
+                services_list(w.load_balancer_monthly_cost),
                 "load balancers",
             ),
         ] {
@@ -220,6 +228,7 @@ fn rows(report: &Report) -> Vec<Row<'_>> {
             }
             rows.push(Row {
                 cost,
+                list,
                 category: "Usage",
                 description: format!("{} {} {}: {what}", w.kind, w.namespace, w.name),
                 resource_id: id.clone(),
@@ -236,6 +245,15 @@ fn rows(report: &Report) -> Vec<Row<'_>> {
     node_rows(report, &mut rows);
     volume_and_control_plane_rows(report, &mut rows);
     rows
+}
+
+/// The list price of a cost of `provider`'s disks, load balancers or control plane: the cost
+/// without the provider's flat discount (docs/cost-model.md §13).
+fn list_of(report: &Report, provider: Provider, cost: f64) -> f64 {
+    match report.pricing.flat_discounts.get(&provider) {
+        Some(d) if (0.0..1.0).contains(d) => cost / (1.0 - d),
+        _ => cost,
+    }
 }
 
 /// Storage and load balancers a namespace holds beyond its workloads' (claims no pod mounts,
@@ -266,6 +284,7 @@ fn namespace_rows<'a>(report: &'a Report, rows: &mut Vec<Row<'a>>) {
             }
             rows.push(Row {
                 cost,
+                list: list_of(report, provider(report), cost),
                 category: "Usage",
                 description: format!("namespace {}: {what}", ns.name),
                 resource_id: format!("{}/Namespace", ns.name),
@@ -291,8 +310,13 @@ fn node_rows<'a>(report: &'a Report, rows: &mut Vec<Row<'a>>) {
         if cost == 0.0 {
             continue;
         }
+        let list = match n.list_hourly_price {
+            Some(l) if n.hourly_price > 0.0 => cost * l / n.hourly_price,
+            _ => cost,
+        };
         rows.push(Row {
             cost,
+            list,
             category,
             description: format!("node {}: {what}", n.name),
             resource_id: format!("node/{}", n.name),
@@ -313,6 +337,7 @@ fn volume_and_control_plane_rows<'a>(report: &'a Report, rows: &mut Vec<Row<'a>>
         }
         rows.push(Row {
             cost: v.monthly_cost,
+            list: list_of(report, v.provider, v.monthly_cost),
             category: "Usage",
             description: format!("unclaimed volume {} ({})", v.volume, v.disk_type),
             resource_id: format!("persistentvolume/{}", v.volume),
@@ -329,6 +354,7 @@ fn volume_and_control_plane_rows<'a>(report: &'a Report, rows: &mut Vec<Row<'a>>
     {
         rows.push(Row {
             cost: c.monthly_cost,
+            list: list_of(report, provider(report), c.monthly_cost),
             category: "Usage",
             description: format!("managed control plane ({} {})", c.service, c.tier),
             resource_id: "control-plane".to_owned(),
@@ -391,6 +417,8 @@ fn write_rows(report: &Report, account: &str, out: &mut String) {
         let hours = crate::cost::HOURS_PER_MONTH;
         let cost = number(row.cost);
         let unit_price = number(row.cost / hours);
+        let list = number(row.list);
+        let list_unit_price = number(row.list / hours);
         let region = row.region.map(text_cell).unwrap_or_default();
         let ns = row.namespace.map(text_cell).unwrap_or_default();
         let cells: [String; 43] = [
@@ -418,8 +446,8 @@ fn write_rows(report: &Report, account: &str, out: &mut String) {
             unit_price.clone(),
             cost.clone(),
             issuer.to_owned(),
-            cost.clone(),
-            unit_price,
+            list,
+            list_unit_price,
             "Standard".to_owned(),
             number(hours),
             "Hours".to_owned(),

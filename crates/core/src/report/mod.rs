@@ -152,6 +152,10 @@ pub struct PricingInfo {
     /// absent when none: every price is a list price.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discounts: Vec<String>,
+    /// The flat discount per provider among them (a fraction), for exports that need list
+    /// prices of disks, load balancers and the control plane; absent when none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub flat_discounts: BTreeMap<Provider, f64>,
 }
 
 /// Totals.
@@ -480,6 +484,10 @@ pub struct WorkloadRow {
     /// (absent when 0).
     #[serde(default, skip_serializing_if = "is_zero_f64")]
     pub load_balancer_monthly_cost: f64,
+    /// `monthly_cost` at list price, when discounts made it lower (absent otherwise): each
+    /// pod's cost × its node's list ÷ net price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_monthly_cost: Option<f64>,
 }
 
 /// One namespace.
@@ -739,6 +747,7 @@ fn pricing_info(
         cpu_memory_price_ratio: rates::CPU_MEMORY_PRICE_RATIO,
         assume_spot_discount,
         discounts: Vec::new(),
+        flat_discounts: BTreeMap::new(),
     }
 }
 
@@ -869,7 +878,24 @@ fn workload_row(
         gpu_monthly_cost: c.gpu_hourly * HOURS_PER_MONTH,
         storage_monthly_cost: 0.0,
         load_balancer_monthly_cost: 0.0,
+        list_monthly_cost: list_monthly(costs, &w.pods),
     }
+}
+
+/// The pods' monthly cost at list price (`None` when none of their nodes is discounted).
+fn list_monthly(costs: &CostModel, pods: &[usize]) -> Option<f64> {
+    let mut discounted = false;
+    let mut list = 0.0;
+    for pc in pods.iter().filter_map(|&p| costs.pods.get(p)) {
+        let ratio = pc
+            .node
+            .and_then(|i| costs.nodes.get(i))
+            .and_then(|n| Some(n.list_hourly()? / n.hourly_price))
+            .filter(|r| r.is_finite());
+        discounted |= ratio.is_some();
+        list += pc.hourly * ratio.unwrap_or(1.0);
+    }
+    discounted.then_some(list * HOURS_PER_MONTH)
 }
 
 /// The report's namespaces, by monthly cost descending (then name).
