@@ -4,6 +4,7 @@
 //! the last report stay on screen; a new result replaces the report only when it arrives.
 
 use kube_rightsize_core::format::{fmt_millis, fmt_whole_seconds};
+use kube_rightsize_core::preferences::Preferences;
 use leptos::prelude::*;
 
 use crate::engine::{PrometheusRequest, Request, VantageRequest};
@@ -120,7 +121,14 @@ pub fn App() -> impl IntoView {
             <Show when=move || state.busy.with(Option::is_some)>
                 <BusyLine busy=state.busy on_cancel=Callback::new(move |_| analyser.cancel()) />
             </Show>
-            <OutcomeView state=state />
+            <OutcomeView
+                state=state
+                prefs=prefs
+                on_prefs=Callback::new(move |_| {
+                    prefs.with_untracked(storage::save_preferences);
+                    rerun();
+                })
+            />
         </main>
     }
 }
@@ -171,7 +179,11 @@ fn BusyLine(busy: RwSignal<Option<Busy>>, on_cancel: Callback<()>) -> impl IntoV
 
 /// The report with its timing line, the input error, or what to do first.
 #[component]
-fn OutcomeView(state: PageState) -> impl IntoView {
+fn OutcomeView(
+    state: PageState,
+    prefs: RwSignal<Preferences>,
+    on_prefs: Callback<()>,
+) -> impl IntoView {
     move || match state.outcome.get() {
         Outcome::Empty if state.busy.with(Option::is_some) => ().into_any(),
         Outcome::Empty => view! {
@@ -221,6 +233,9 @@ fn OutcomeView(state: PageState) -> impl IntoView {
                             inputs=shown.inputs
                             node_descriptions=shown.node_descriptions
                             comparison=shown.comparison
+                            label_keys=shown.label_keys
+                            prefs=prefs
+                            on_prefs=on_prefs
                         />
                     }
                     .into_any(),

@@ -8,6 +8,7 @@ mod changes;
 pub mod engine;
 mod files;
 pub mod fleet;
+pub mod groups;
 mod input;
 pub mod net;
 pub mod panic;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use kube_rightsize_core::cluster::InputSummary;
 use kube_rightsize_core::format::{fmt_percent, fmt_usd, group_thousands};
+use kube_rightsize_core::preferences::Preferences;
 use kube_rightsize_core::repack::Repack;
 use kube_rightsize_core::report::diff::Diff;
 use kube_rightsize_core::report::export::{ExportFormat, ExportOptions, export_file_name, render};
@@ -14,6 +15,7 @@ use leptos::prelude::*;
 
 use crate::changes::ChangesTab;
 use crate::files::download;
+use crate::groups::{GroupByBar, groups_tab};
 use crate::patches::PatchesTab;
 use crate::table::{Cell, Column, DataTable};
 
@@ -26,14 +28,16 @@ enum Tab {
     Pools,
     Repack,
     Volumes,
+    Groups,
     Warnings,
     Patches,
     Diagnostics,
 }
 
 impl Tab {
-    const ALL: [Tab; 10] = [
+    const ALL: [Tab; 11] = [
         Tab::Changes,
+        Tab::Groups,
         Tab::Workloads,
         Tab::Nodes,
         Tab::Namespaces,
@@ -53,6 +57,7 @@ impl Tab {
             Tab::Pools => "Node pools",
             Tab::Repack => "Re-pack",
             Tab::Volumes => "Volumes & load balancers",
+            Tab::Groups => "Costs by group",
             Tab::Warnings => "Warnings",
             Tab::Patches => "Patches",
             Tab::Diagnostics => "Diagnostics",
@@ -67,6 +72,7 @@ impl Tab {
             Tab::Pools => "tab-pools",
             Tab::Repack => "tab-repack",
             Tab::Volumes => "tab-volumes",
+            Tab::Groups => "tab-groups",
             Tab::Warnings => "tab-warnings",
             Tab::Patches => "tab-patches",
             Tab::Diagnostics => "tab-diagnostics",
@@ -98,7 +104,20 @@ pub fn ReportView(
     /// The analysis compared with an earlier report (Changes tab, shown first), if one was given.
     #[prop(optional_no_strip)]
     comparison: Option<Arc<Diff>>,
+    /// The snapshot's pod label keys with their pod counts (the "Group by" choices).
+    #[prop(optional)]
+    label_keys: Option<Arc<Vec<(String, usize)>>>,
+    /// The preferences the "Group by" bar edits; without them there is no bar.
+    #[prop(optional)]
+    prefs: Option<RwSignal<Preferences>>,
+    /// Called after the "Group by" bar changed the preferences (the app saves and re-runs).
+    #[prop(optional)]
+    on_prefs: Option<Callback<()>>,
 ) -> impl IntoView {
+    let group_by = prefs.zip(on_prefs).map(|(prefs, on_change)| {
+        let keys = label_keys.unwrap_or_default();
+        view! { <GroupByBar keys=keys prefs=prefs on_change=on_change /> }
+    });
     view! {
         <section id="report" aria-label="Report">
             <ExportBar report=Arc::clone(&report) inputs=Arc::clone(&inputs) />
@@ -110,6 +129,7 @@ pub fn ReportView(
                 <summary>"Charts"</summary>
                 <div inner_html=render_charts(&report)></div>
             </details>
+            {group_by}
             <ReportTabs
                 report=report
                 inputs=inputs
@@ -124,6 +144,7 @@ pub fn ReportView(
 /// core's `report::export::render`, byte-identical to the CLI's).
 #[component]
 fn ExportBar(report: Arc<Report>, inputs: Arc<Vec<InputSummary>>) -> impl IntoView {
+    let has_groups = report.allocation.is_some();
     let cluster_name = RwSignal::new(String::new());
     let anonymise = RwSignal::new(false);
     let export_error = RwSignal::new(None::<String>);
@@ -173,6 +194,8 @@ fn ExportBar(report: Arc<Report>, inputs: Arc<Vec<InputSummary>>) -> impl IntoVi
             ExportFormat::NamespacesCsv,
             "export-namespaces-csv",
         ),
+        ("Groups CSV", ExportFormat::GroupsCsv, "export-groups-csv"),
+        ("FOCUS CSV", ExportFormat::Focus, "export-focus"),
     ];
     view! {
         <div class="row export-bar">
@@ -198,6 +221,7 @@ fn ExportBar(report: Arc<Report>, inputs: Arc<Vec<InputSummary>>) -> impl IntoVi
             <span class="muted">"Export:"</span>
             {exports
                 .into_iter()
+                .filter(|(_, format, _)| *format != ExportFormat::GroupsCsv || has_groups)
                 .map(|(label, format, id)| {
                     let export = export.clone();
                     view! { <button id=id on:click=move |_| export(format)>{label}</button> }
@@ -302,6 +326,12 @@ fn ReportTabs(
     let has_patches = patches.is_some();
     let has_bill = columns::has_bill(&report) || report.control_plane.is_some();
     let has_repack = report.repack.is_some();
+    let groups_title = report.allocation.as_ref().map(columns::allocation_title);
+    let tab = if groups_title.is_some() && !has_changes {
+        RwSignal::new(Tab::Groups)
+    } else {
+        tab
+    };
     view! {
         <section class="panel">
             <nav class="tabs" role="tablist">
@@ -311,7 +341,12 @@ fn ReportTabs(
                     .filter(|t| *t != Tab::Changes || has_changes)
                     .filter(|t| *t != Tab::Volumes || has_bill)
                     .filter(|t| *t != Tab::Repack || has_repack)
+                    .filter(|t| *t != Tab::Groups || groups_title.is_some())
                     .map(|t| {
+                        let title = match (t, &groups_title) {
+                            (Tab::Groups, Some(title)) => title.clone(),
+                            _ => t.title().to_owned(),
+                        };
                         let count = match (t, &patches) {
                             (Tab::Warnings, _) => format!(" ({warnings})"),
                             (Tab::Patches, Some(p)) => format!(" ({})", p.applicable().count()),
@@ -324,7 +359,7 @@ fn ReportTabs(
                                 aria-selected=move || (tab.get() == t).to_string()
                                 on:click=move |_| tab.set(t)
                             >
-                                {t.title()}
+                                {title}
                                 {count}
                             </button>
                         }
@@ -346,6 +381,11 @@ fn ReportTabs(
                     .map(|r| repack_tab(&report, r))
                     .into_any(),
                 Tab::Volumes => bill_tab(&report).into_any(),
+                Tab::Groups => report
+                    .allocation
+                    .as_ref()
+                    .map(|a| groups_tab(&report, a))
+                    .into_any(),
                 Tab::Warnings => warnings_table(&report).into_any(),
                 Tab::Patches => patches
                     .clone()

@@ -21,6 +21,8 @@ pub struct Shown {
     pub inputs: Arc<Vec<InputSummary>>,
     /// One line per node (Diagnostics tab).
     pub node_descriptions: Arc<Vec<String>>,
+    /// The snapshot's pod label keys with their pod counts (the "Group by" choices).
+    pub label_keys: Arc<Vec<(String, usize)>>,
     /// The analysis compared with an earlier report given with it (Changes tab).
     pub comparison: Option<Arc<kube_rightsize_core::report::diff::Diff>>,
     /// Saved reports given without a snapshot, merged: shown instead of the report.
@@ -161,6 +163,7 @@ impl PageState {
             report: Arc::new(reply.report),
             inputs: Arc::new(reply.inputs),
             node_descriptions: Arc::new(reply.node_descriptions),
+            label_keys: Arc::new(reply.label_keys),
             comparison: reply.comparison.map(Arc::new),
             fleet: reply.fleet.map(Arc::new),
             timing,

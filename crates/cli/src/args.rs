@@ -175,6 +175,8 @@ pub enum Format {
     CsvNodes,
     /// Namespaces CSV
     CsvNamespaces,
+    /// Showback groups CSV (with --group-by; `diff` writes its JSON)
+    CsvGroups,
     /// A self-contained HTML page to share: charts, tables, how the numbers were computed
     Html,
     /// FOCUS 1.0 cost rows (CSV) for FinOps tools; `diff` writes its JSON
@@ -189,6 +191,7 @@ impl From<Format> for ExportFormat {
             Format::Csv => ExportFormat::WorkloadsCsv,
             Format::CsvNodes => ExportFormat::NodesCsv,
             Format::CsvNamespaces => ExportFormat::NamespacesCsv,
+            Format::CsvGroups => ExportFormat::GroupsCsv,
             Format::Html => ExportFormat::Html,
             Format::Focus => ExportFormat::Focus,
         }

@@ -222,7 +222,7 @@ fn unknown_flag_exits_1_with_usage() {
     assert!(
         err.contains("invalid value 'xml' for '--format <FORMAT>'")
             && err.contains(
-                "[possible values: table, json, csv, csv-nodes, csv-namespaces, html, focus]"
+                "[possible values: table, json, csv, csv-nodes, csv-namespaces, csv-groups, html, focus]"
             ),
         "{err}"
     );

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::allocation::{IdleRule, SharedSplit};
 use crate::analysis::Settings;
 use crate::pricing::discounts::Discounts;
 use crate::pricing::rates::Rates;
@@ -30,6 +31,14 @@ pub struct Preferences {
     /// [`rules::discount`]) or `aws:m5=60%@28%` (a commitment, [`rules::commitment`]); `#`
     /// starts a comment.
     pub discounts: String,
+    /// Showback: the label keys costs are grouped by, `team` or `team,env` (empty: none).
+    pub group_by: String,
+    /// Showback: what happens to idle node cost.
+    pub idle: IdleRule,
+    /// Showback: how shared costs are spread.
+    pub shared_split: SharedSplit,
+    /// Showback: the shared namespaces, comma-separated; `None` = the default (`kube-system`).
+    pub shared_namespaces: Option<String>,
 }
 
 /// The KRR strategy settings a user can change (see [`StrategySettings`] for KRR's defaults).
@@ -218,6 +227,18 @@ impl Preferences {
             }
         }
         errors.extend(self.discounts_into(&mut options.discounts));
+        match rules::parse_group_by(&self.group_by) {
+            Ok(keys) => options.allocation.keys = keys,
+            Err(e) => errors.push(e.into()),
+        }
+        options.allocation.idle = self.idle;
+        options.allocation.shared_split = self.shared_split;
+        if let Some(ns) = &self.shared_namespaces {
+            match rules::parse_shared_namespaces(ns) {
+                Ok(list) => options.allocation.shared_namespaces = list,
+                Err(e) => errors.push(e.into()),
+            }
+        }
         errors.extend(self.strategy.apply(&mut options.strategy));
         (options, errors)
     }
@@ -397,10 +418,20 @@ mod tests {
             },
             cpu_drop_factor: Some(8.0),
             discounts: "azure=5%".into(),
+            group_by: "team,env".into(),
+            idle: IdleRule::NodeRequests,
+            shared_split: SharedSplit::Even,
+            shared_namespaces: Some("kube-system,monitoring".into()),
         };
         assert_eq!(Preferences::from_json(&prefs.to_json()), prefs);
         let (options, errors) = prefs.to_options();
         assert_eq!((options.cpu_drop_factor, errors), (Some(8.0), Vec::new()));
+        assert_eq!(options.allocation.keys, ["team", "env"]);
+        assert_eq!(options.allocation.idle, IdleRule::NodeRequests);
+        assert_eq!(
+            options.allocation.shared_namespaces,
+            ["kube-system", "monitoring"]
+        );
         let bad = Preferences {
             cpu_drop_factor: Some(1.0),
             ..Preferences::default()

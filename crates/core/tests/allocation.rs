@@ -618,3 +618,38 @@ mod focus {
         }
     }
 }
+
+#[test]
+fn the_html_report_and_the_groups_csv_show_the_groups() {
+    use kube_rightsize_core::report::export::{ExportFormat, ExportOptions, render};
+    use kube_rightsize_core::report::html::{HtmlOptions, render_html};
+    let eks: &[u8] = include_bytes!("fixtures/bill/eks.json");
+    let a = run(
+        eks,
+        by(&["app"], IdleRule::ClusterRequests, SharedSplit::Even),
+    );
+    let al = allocation(&a);
+    let html = render_html(&a.report, &HtmlOptions::default());
+    assert!(html.contains("<section id=\"allocation\">\n<h2>Costs by app</h2>"));
+    assert!(html.contains("<a href=\"#allocation\">Costs by app</a>"));
+    assert!(html.contains("id=\"chart-allocation\""));
+    for g in &al.groups {
+        assert!(html.contains(&format!("<td>{}</td>", g.name)), "{}", g.name);
+    }
+    let csv = render(
+        &a.report,
+        &ExportOptions {
+            format: ExportFormat::GroupsCsv,
+            cluster_name: None,
+            inputs: Vec::new(),
+            anonymise_key: None,
+            explain_nodes: false,
+        },
+    );
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("group,pods,workloads,compute_monthly_cost"));
+    assert_eq!(lines.len(), 1 + al.groups.len());
+    // Without keys: the report has no section, the CSV only its header.
+    let plain = run(eks, AllocationSettings::default());
+    assert!(!render_html(&plain.report, &HtmlOptions::default()).contains("id=\"allocation\""));
+}

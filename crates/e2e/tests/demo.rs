@@ -159,4 +159,34 @@ fn demo_volumes_and_repack_tabs() {
         .unwrap();
     assert!(headline.contains('$'), "{headline}");
     tab_screenshot(&browser, "09-repack.png");
+
+    // Showback: group the demo's costs by its `team` label (pods' own labels, and the
+    // namespace's label for the batch jobs).
+    let team = browser
+        .find("#group-by-key option[value=\"team\"]")
+        .expect("the snapshot's team label is offered");
+    browser.click(&team).expect("group by team");
+    let groups = browser
+        .wait_for("#allocation-groups-table", Duration::from_secs(30))
+        .expect("the groups table after the re-run");
+    let text = browser.text(&groups).unwrap();
+    for team in ["commerce", "storefront", "data", "platform"] {
+        assert!(text.contains(team), "{team} in {text}");
+    }
+    let tab = browser.text(&browser.find("#tab-groups").unwrap()).unwrap();
+    assert_eq!(tab, "Costs by team");
+    let total = browser
+        .text(&browser.find("#allocation-total .value").unwrap())
+        .unwrap();
+    assert_eq!(total, bill, "the groups' lines add up to the whole bill");
+    assert!(browser.find("#chart-allocation svg").is_ok());
+    browser
+        .execute(
+            "document.querySelector('#group-by-bar').scrollIntoView();",
+            serde_json::json!([]),
+        )
+        .expect("scroll");
+    browser
+        .screenshot(&screenshot_dir().join("10-groups.png"))
+        .expect("screenshot");
 }

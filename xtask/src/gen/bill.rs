@@ -352,10 +352,13 @@ pub fn objects(c: &Cluster) -> Vec<J> {
                         Rng::stream(c.seed, ns, 0).uuid(),
                         NOW - 400 * 86_400,
                     )
-                    .set(
-                        "labels",
-                        str_map([("kubernetes.io/metadata.name", ns.to_owned())]),
-                    ),
+                    .set("labels", {
+                        let mut labels = vec![("kubernetes.io/metadata.name", ns.to_owned())];
+                        if !matches!(ns, "kube-system" | "default") {
+                            labels.push(("team", super::workloads::team_of(ns).to_owned()));
+                        }
+                        str_map(labels)
+                    }),
                 )
                 .set(
                     "spec",

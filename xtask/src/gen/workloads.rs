@@ -1338,6 +1338,19 @@ fn common_env(c: &mut Ctr, ctx: &AppCtx, rng: &mut Rng) {
     }
 }
 
+/// The team that owns namespace `ns`: several namespaces per team, as in real clusters
+/// (`platform` for the platform's namespaces, none for `kube-system`, which is shared).
+pub fn team_of(ns: &str) -> &str {
+    let base = ns.split('-').next().unwrap_or(ns);
+    match base {
+        "checkout" | "payments" | "cart" | "orders" => "commerce",
+        "search" | "web" | "frontend" | "catalog" => "storefront",
+        "data" | "ml" | "batch" | "analytics" | "etl" => "data",
+        "monitoring" | "ingress" | "karpenter" | "cert" | "logging" => "platform",
+        _ => base,
+    }
+}
+
 /// Builds an application workload: main container by profile, optional sidecars and init
 /// containers, labels and annotations. Resources are left raw for later sizing.
 pub fn app(ctx: &AppCtx, kind: Kind, rng: &mut Rng) -> Workload {
@@ -1355,8 +1368,12 @@ pub fn app(ctx: &AppCtx, kind: Kind, rng: &mut Rng) -> Workload {
         (s("app"), s(ctx.name)),
         (s("app.kubernetes.io/name"), s(ctx.name)),
         (s("app.kubernetes.io/part-of"), s(ctx.ns)),
-        (s("team"), s(ctx.ns)),
     ];
+    // Jobs carry no team label: their team comes from their namespace's label (showback's
+    // fallback, see bill.rs).
+    if !matches!(kind, Kind::CronJob | Kind::Job) {
+        w.labels.push((s("team"), s(team_of(ctx.ns))));
+    }
     if matches!(kind, Kind::Deployment | Kind::StatefulSet) {
         w.labels
             .push((s("app.kubernetes.io/version"), version.clone()));

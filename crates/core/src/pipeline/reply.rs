@@ -79,6 +79,10 @@ pub struct Reply {
     pub held: Vec<(String, String)>,
     /// One line per node: how it was mapped (the Diagnostics tab).
     pub node_descriptions: Vec<String>,
+    /// The pod label keys of the snapshot with how many pods carry each, most common first
+    /// (the app's "Group by" choices; only the keys, never a value).
+    #[serde(default)]
+    pub label_keys: Vec<(String, usize)>,
     /// The distinct prices the cluster's nodes need from Vantage (manually priced types left
     /// out), for the Vantage panel.
     pub wanted_prices: Vec<PriceKey>,
@@ -145,6 +149,7 @@ impl Outcome {
             inputs: cluster.inputs.clone(),
             held: self.held,
             node_descriptions: cluster.nodes.iter().map(crate::nodes::describe).collect(),
+            label_keys: label_keys(cluster),
             wanted_prices: self.wanted_prices,
             preference_errors,
             catalogue: self.catalogue_status,
@@ -158,6 +163,32 @@ impl Outcome {
             report: self.analysis.report,
         }
     }
+}
+
+/// Label keys whose values are unique per pod or per revision: never a useful group.
+const NOT_GROUPS: &[&str] = &[
+    "pod-template-hash",
+    "controller-revision-hash",
+    "pod-template-generation",
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "controller-uid",
+    "batch.kubernetes.io/controller-uid",
+    "batch.kubernetes.io/job-name",
+    "job-name",
+];
+
+/// The snapshot's pod label keys by how many pods carry each (most first, then by name),
+/// without the keys that are unique per pod or revision ([`NOT_GROUPS`]).
+fn label_keys(cluster: &crate::cluster::Cluster) -> Vec<(String, usize)> {
+    let mut keys: Vec<(String, usize)> = cluster
+        .pod_label_keys
+        .iter()
+        .filter(|(k, _)| !NOT_GROUPS.contains(&k.as_str()))
+        .map(|(k, n)| (k.clone(), *n))
+        .collect();
+    keys.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    keys
 }
 
 #[cfg(test)]

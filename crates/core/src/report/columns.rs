@@ -1965,6 +1965,50 @@ fn node_count(items: &[PlanItem]) -> usize {
     items.iter().map(|p| p.nodes).sum()
 }
 
+/// The showback section's title: `Costs by team`, `Costs by team / env`.
+pub fn allocation_title(a: &crate::allocation::Allocation) -> String {
+    format!("Costs by {}", a.keys.join(" / "))
+}
+
+/// The showback's lines for people, `(label, value, id)`: the bill, what the groups hold after
+/// their shares, and the lines that belong to no group (each only when not zero). The CLI's
+/// table, the HTML report's section and the app's tab show them.
+pub fn allocation_figures(
+    a: &crate::allocation::Allocation,
+) -> Vec<(&'static str, String, &'static str)> {
+    let groups: f64 = a.groups.iter().map(|g| g.total_monthly_cost).sum();
+    let mut out = vec![
+        (
+            "Total (the bill)",
+            fmt_usd(a.total_monthly_cost),
+            "allocation-total",
+        ),
+        (
+            "Held by the groups",
+            fmt_usd(groups),
+            "allocation-groups-total",
+        ),
+    ];
+    for (label, v, id) in [
+        ("Idle kept separate", a.idle_monthly_cost, "allocation-idle"),
+        (
+            "Unclaimed storage",
+            a.unclaimed_storage_monthly_cost,
+            "allocation-unclaimed",
+        ),
+        (
+            "Shared, not spread",
+            a.shared.unspread_monthly_cost,
+            "allocation-unspread",
+        ),
+    ] {
+        if v != 0.0 {
+            out.push((label, fmt_usd(v), id));
+        }
+    }
+    out
+}
+
 /// The re-packing's figures for people, `(label, value, id)`: the plan's cost, the combined
 /// saving and where it comes from, the lower bound and the gap to it. The HTML report's
 /// section and the app's Re-pack tab show them as cards.

@@ -196,6 +196,23 @@ pub fn namespaces_csv_of(reports: &[&Report], fleet: bool) -> String {
     )
 }
 
+/// The showback's groups ([`crate::allocation`]), by total cost descending; the header only
+/// when the report has no allocation.
+pub fn groups_csv(report: &Report) -> String {
+    groups_csv_of(&[report], false)
+}
+
+/// [`groups_csv`] of several reports, with a leading `cluster` column when `fleet`.
+pub fn groups_csv_of(reports: &[&Report], fleet: bool) -> String {
+    table(
+        reports,
+        fleet,
+        |r| r.allocation.as_ref().map_or(&[], |a| a.groups.as_slice()),
+        columns::GROUPS_VIEW.csv,
+        columns::GROUPS,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,8 @@ pub enum ExportFormat {
     NodesCsv,
     /// Namespaces.
     NamespacesCsv,
+    /// The showback's groups ([`crate::allocation`]): a header only without keys to group by.
+    GroupsCsv,
     /// The self-contained HTML report.
     Html,
     /// FOCUS 1.0 cost rows as CSV ([`crate::report::focus`]).
@@ -33,6 +35,7 @@ impl ExportFormat {
             ExportFormat::WorkloadsCsv => "-workloads.csv",
             ExportFormat::NodesCsv => "-nodes.csv",
             ExportFormat::NamespacesCsv => "-namespaces.csv",
+            ExportFormat::GroupsCsv => "-groups.csv",
             ExportFormat::Html => ".html",
             ExportFormat::Focus => "-focus.csv",
         }
@@ -46,6 +49,7 @@ impl ExportFormat {
             ExportFormat::WorkloadsCsv
             | ExportFormat::NodesCsv
             | ExportFormat::NamespacesCsv
+            | ExportFormat::GroupsCsv
             | ExportFormat::Focus => "text/csv;charset=utf-8",
             ExportFormat::Html => "text/html;charset=utf-8",
         }
@@ -121,6 +125,7 @@ pub fn render(report: &Report, options: &ExportOptions) -> String {
         ExportFormat::WorkloadsCsv => csv::workloads_csv(anonymised().as_ref().unwrap_or(report)),
         ExportFormat::NodesCsv => csv::nodes_csv(anonymised().as_ref().unwrap_or(report)),
         ExportFormat::NamespacesCsv => csv::namespaces_csv(anonymised().as_ref().unwrap_or(report)),
+        ExportFormat::GroupsCsv => csv::groups_csv(anonymised().as_ref().unwrap_or(report)),
         ExportFormat::Focus => {
             let account = match &options.anonymise_key {
                 Some(key) => crate::report::anonymise::pseudonym(key, "cluster", &name),

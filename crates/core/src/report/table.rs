@@ -390,8 +390,8 @@ fn allocation_section(report: &Report, out: &mut String) {
     };
     let _ = writeln!(
         out,
-        "Costs by {} ({} group{})",
-        a.keys.join(", "),
+        "{} ({} group{})",
+        columns::allocation_title(a),
         a.groups.len(),
         if a.groups.len() == 1 { "" } else { "s" }
     );
@@ -403,15 +403,9 @@ fn allocation_section(report: &Report, out: &mut String) {
     )
     .render(out);
     let mut grid = Grid::new(&["", "per month"], &[1]);
-    let mut line = |what: &str, v: f64, always: bool| {
-        if always || v != 0.0 {
-            grid.push(vec![what.to_owned(), fmt_usd(v)]);
-        }
-    };
-    line("Idle kept separate", a.idle_monthly_cost, false);
-    line("Unclaimed storage", a.unclaimed_storage_monthly_cost, false);
-    line("Shared, not spread", a.shared.unspread_monthly_cost, false);
-    line("Total (the bill)", a.total_monthly_cost, true);
+    for (label, value, _) in columns::allocation_figures(a) {
+        grid.push(vec![label.to_owned(), value]);
+    }
     grid.render(out);
     for rule in &a.rules.description {
         let _ = writeln!(out, "  Rule: {rule}");

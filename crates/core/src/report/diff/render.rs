@@ -11,11 +11,12 @@ use crate::report::csv::text_cell;
 use crate::report::export::ExportFormat;
 use crate::report::table::render_rows;
 
-/// Renders `diff` in `format` (a comparison is not a bill: FOCUS gives its JSON).
+/// Renders `diff` in `format` (a comparison is not a bill: FOCUS and the groups CSV give its
+/// JSON).
 pub fn render(diff: &Diff, format: ExportFormat) -> String {
     match format {
         ExportFormat::Table => text(diff),
-        ExportFormat::Json | ExportFormat::Focus => to_json(diff),
+        ExportFormat::Json | ExportFormat::Focus | ExportFormat::GroupsCsv => to_json(diff),
         ExportFormat::WorkloadsCsv => workloads_csv(diff),
         ExportFormat::NodesCsv => changes_csv("node_pool", &diff.node_pools),
         ExportFormat::NamespacesCsv => changes_csv("namespace", &diff.namespaces),

@@ -30,6 +30,7 @@ pub fn render(fleet: &Fleet, options: &FleetExport) -> String {
         ExportFormat::WorkloadsCsv => csv::workloads_csv_of(&reports, true),
         ExportFormat::NodesCsv => csv::nodes_csv_of(&reports, true),
         ExportFormat::NamespacesCsv => csv::namespaces_csv_of(&reports, true),
+        ExportFormat::GroupsCsv => csv::groups_csv_of(&reports, true),
         ExportFormat::Focus => crate::report::focus::focus_csv_of(&reports),
         ExportFormat::Html => {
             crate::report::html::fleet::render(fleet, options.anonymise_key.is_some())
