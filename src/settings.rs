@@ -140,17 +140,14 @@ pub fn SettingsPanel(
                     "Manual prices (USD per hour), one " <code>"TYPE=PRICE"</code>
                     " per line; they win over every other source"
                 </label>
-                <textarea
-                    id="manual-prices"
-                    rows="4"
-                    placeholder="m5.large=0.062\nStandard_D4s_v5=0.15"
-                    prop:value=move || prefs.with(|p| p.manual_prices.clone())
-                    on:change=move |ev| {
-                        let text = event_target_value(&ev);
-                        prefs.update(|p| p.manual_prices = text);
-                        on_change.run(());
-                    }
-                ></textarea>
+                {lines_field(
+                    prefs,
+                    on_change,
+                    "manual-prices",
+                    "m5.large=0.062\nStandard_D4s_v5=0.15",
+                    |p| &p.manual_prices,
+                    |p, text| p.manual_prices = text,
+                )}
                 <label class="row">
                     <input
                         type="checkbox"
@@ -188,17 +185,14 @@ pub fn SettingsPanel(
                     " (every aws price) or " <code>"aws:m5=60%@28%"</code>
                     " (60% of m5 usage committed at 28% off: a savings plan or reservation)"
                 </label>
-                <textarea
-                    id="discounts"
-                    rows="3"
-                    placeholder="aws=15%\naws:m5=60%@28%\ngcp:n2=100%@37%"
-                    prop:value=move || prefs.with(|p| p.discounts.clone())
-                    on:change=move |ev| {
-                        let text = event_target_value(&ev);
-                        prefs.update(|p| p.discounts = text);
-                        on_change.run(());
-                    }
-                ></textarea>
+                {lines_field(
+                    prefs,
+                    on_change,
+                    "discounts",
+                    "aws=15%\naws:m5=60%@28%\ngcp:n2=100%@37%",
+                    |p| &p.discounts,
+                    |p, text| p.discounts = text,
+                )}
                 <fieldset class="settings-fields">
                     <legend>"Fallback rates for nodes without a price (on-premises, kind, unknown types)"</legend>
                     {fallback_field(
@@ -240,6 +234,31 @@ pub fn SettingsPanel(
                 </ul>
             </div>
         </details>
+    }
+}
+
+/// A text area for a preference written one entry per line (manual prices, discounts): saved
+/// and re-run when it loses focus after a change.
+fn lines_field(
+    prefs: RwSignal<Preferences>,
+    on_change: Callback<()>,
+    id: &'static str,
+    placeholder: &'static str,
+    get: fn(&Preferences) -> &String,
+    set: fn(&mut Preferences, String),
+) -> impl IntoView {
+    view! {
+        <textarea
+            id=id
+            rows="4"
+            placeholder=placeholder
+            prop:value=move || prefs.with(|p| get(p).clone())
+            on:change=move |ev| {
+                let text = event_target_value(&ev);
+                prefs.update(|p| set(p, text));
+                on_change.run(());
+            }
+        ></textarea>
     }
 }
 

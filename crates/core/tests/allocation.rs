@@ -579,6 +579,59 @@ mod focus {
         );
     }
 
+    /// With discounts (docs/cost-model.md §13) the net columns add up to the bill and
+    /// ListCost to the bill at list price.
+    #[test]
+    fn list_cost_is_the_list_price_when_discounts_are_set() {
+        use kube_rightsize_core::model::Provider;
+        use kube_rightsize_core::pricing::catalogue::Catalogue;
+        use kube_rightsize_core::pricing::discounts::{Commitment, Discounts};
+        let eks: &[u8] = include_bytes!("fixtures/bill/eks.json");
+        let settings = Settings {
+            discounts: Discounts {
+                flat: vec![(Provider::Aws, 0.15)],
+                commitments: vec![Commitment {
+                    provider: Provider::Aws,
+                    family: Some("m5".to_owned()),
+                    coverage: 0.6,
+                    discount: 0.28,
+                }],
+            },
+            ..Settings::default()
+        };
+        let a = analyze(
+            &[Input::new("c.json", eks)],
+            &settings,
+            Some(Catalogue::embedded()),
+            AT,
+        )
+        .expect("ingests");
+        let rows = read(&export(&a, "prod"));
+        let (billed, list) = (column(&rows, "BilledCost"), column(&rows, "ListCost"));
+        let sum =
+            |c: usize| -> f64 { rows[1..].iter().map(|r| r[c].parse::<f64>().unwrap()).sum() };
+        let s = &a.report.summary;
+        let (net, at_list) = (
+            s.bill_monthly_cost.unwrap(),
+            s.list_bill_monthly_cost.unwrap(),
+        );
+        assert!((sum(billed) - net).abs() < 1e-6, "{} vs {net}", sum(billed));
+        assert!(
+            (sum(list) - at_list).abs() < 1e-6,
+            "{} vs {at_list}",
+            sum(list)
+        );
+        assert!(at_list > net);
+        for r in &rows[1..] {
+            let (n, l) = (
+                r[billed].parse::<f64>().unwrap(),
+                r[list].parse::<f64>().unwrap(),
+            );
+            assert!(l >= n - 1e-12, "{r:?}");
+            assert_eq!(r[column(&rows, "EffectiveCost")], r[billed]);
+        }
+    }
+
     #[test]
     fn overcommitted_nodes_and_no_allocation_still_add_up() {
         let bytes = list(vec![
