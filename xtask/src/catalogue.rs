@@ -55,12 +55,14 @@ const PROVIDERS: [ProviderMeta; 3] = [
     ProviderMeta {
         name: "aws",
         as_of: "2026-07-20 for us-east-1, us-gov-east-1 and us-gov-west-1; 2025-04-04 for all \
-other regions",
+other regions; spot 2025-06-28",
         source: "EC2 Linux on-demand list prices. us-east-1 and GovCloud: \
 aws/karpenter-provider-aws @ 1d927085 pkg/providers/pricing/zz_generated.pricing_aws*.go (AWS \
 Price List API, generated 2026-07-20). Other regions, types Karpenter does not list, and \
 shared-tenancy bare-metal prices: yeo/ec2.shop @ 74c9fd8a copies of the aws.amazon.com EC2 \
-pricing-page JSON (published 2025-04-04). No spot prices. Specs: Karpenter's instance-type \
+pricing-page JSON (published 2025-04-04). Spot: typical prices, the on-demand price less the \
+AWS Spot Instance Advisor's 30-day average saving per type and region (alexei-led/spotinfo @ \
+05e93313, data of 2025-06-28; no GovCloud). Specs: Karpenter's instance-type \
 reference docs, then kubernetes/autoscaler @ 55c37cd5 ec2_instance_types.go, then ec2.shop \
 (vCPU and memory only).",
     },
@@ -96,6 +98,8 @@ const SOURCES_ANCHORS: &[&str] = &[
     "352646f599290c3a6d2f9710fb535a7b288f88ed",
     "generated at 2026-06-18T03:43:41Z",
     "55c37cd5eb550756c5ccc5a89e9068d77797e575",
+    "05e933139449b888c78795b28af8e9370429a031",
+    "prices-spot-aws.csv",
 ];
 
 const PRICES_HEADER: &str = "provider,instance_type,region,capacity_type,usd_per_hour";
@@ -159,7 +163,21 @@ pub fn run(shared_pricing_dir: &Path, out_dir: &Path) -> Result<()> {
     let instances_path = shared_pricing_dir.join("instances.csv");
     let spec_rows = read_instances(&instances_path, &mut data)?;
     let prices_path = shared_pricing_dir.join("prices.csv");
-    let price_rows = read_prices(&prices_path, &mut data)?;
+    let mut price_rows = read_prices(&prices_path, &mut data)?;
+    // Typical AWS spot prices (SOURCES.md: the Spot Instance Advisor's 30-day average savings ×
+    // on-demand): the catalogue's only AWS spot rows.
+    let spot_path = shared_pricing_dir.join("prices-spot-aws.csv");
+    let before = data.iter().map(|d| d.prices.len()).collect::<Vec<_>>();
+    price_rows += read_prices(&spot_path, &mut data)?;
+    for (i, (meta, d)) in PROVIDERS.iter().zip(&data).enumerate() {
+        let added = d.prices.len() - before[i];
+        ensure!(
+            meta.name == "aws" || added == 0,
+            "{} has {added} rows for {}: only AWS spot prices belong there",
+            spot_path.display(),
+            meta.name
+        );
+    }
     for (meta, d) in PROVIDERS.iter().zip(&data) {
         check_case_insensitive_unique(meta.name, d)?;
     }
@@ -749,7 +767,8 @@ see it for commits, file paths, row counts by source, cross-checks and caveats.
     }
     let _ = write!(
         s,
-        "Caveats (from `SOURCES.md`): AWS has no spot prices, and outside us-east-1/GovCloud only
+        "Caveats (from `SOURCES.md`): AWS spot prices are typical (30-day averages of June 2025, \
+not today's), and outside us-east-1/GovCloud only
 types that existed in April 2025 are priced (the June 2025 P4/P5 GPU price cuts are missing
 there); Azure has no spot prices; GCP spot prices may change up to once every 30 days; some
 Azure sizes have a price but no spec, and some GCP types a spec but no price. Memory is the

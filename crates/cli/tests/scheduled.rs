@@ -168,7 +168,8 @@ fn three_days_of_two_clusters_merge_and_compare() {
         if day == 2 {
             assert_eq!(realised["applied"], 2, "promotions' CPU and memory");
             let saved = realised["monthly_savings"].as_f64().expect("savings");
-            assert!((saved - 71.80).abs() < 0.01, "{saved}");
+            // At the day-1 prices: its pods run on spot nodes, at typical AWS spot prices.
+            assert!((saved - 44.46).abs() < 0.01, "{saved}");
         } else {
             // Day 3: the day-2 report has recommendations again; promotions' are now met, and
             // the memory pool is gone.

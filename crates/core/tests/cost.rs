@@ -171,18 +171,26 @@ fn every_formula_to_the_cent_with_the_catalogue() {
     close(gke.idle_hourly, 0.09212);
     assert_eq!(codes(&a, "no_requests"), ["Deployment/shop/worker"]);
 
-    // aws-spot-1: AWS has no spot price: on-demand m5.xlarge $0.192/h and a warning.
-    let (core_s, gib_s) = rates(0.192, 3.92, 15.0);
+    // aws-spot-1: the catalogue's typical AWS spot price for m5.xlarge in us-east-1, $0.06528/h
+    // (on-demand $0.192 less the Spot Instance Advisor's 66% average saving), an estimate.
+    let (core_s, gib_s) = rates(0.06528, 3.92, 15.0);
     let spot = node(&a, "aws-spot-1");
-    close(spot.hourly_price, 0.192);
+    close(spot.hourly_price, 0.06528);
     assert_eq!(
         spot.price.priced_as,
-        kube_rightsize_core::model::CapacityType::OnDemand
+        kube_rightsize_core::model::CapacityType::Spot
     );
-    assert_eq!(codes(&a, "spot_price_unknown"), ["Node/aws-spot-1"]);
+    assert!(spot.estimate);
+    assert_eq!(spot.price.as_of.as_deref(), Some("2025-06-28"));
+    assert!(
+        spot.explanation.contains("a typical spot price"),
+        "{}",
+        spot.explanation
+    );
+    assert!(codes(&a, "spot_price_unknown").is_empty());
     let crunch = 1.0 * core_s + 2.0 * gib_s;
     close(pod_hourly(&a, "batch", "crunch-0"), crunch);
-    cents(spot.idle_monthly_cost(), (0.192 - crunch) * 730.0);
+    cents(spot.idle_monthly_cost(), (0.06528 - crunch) * 730.0);
 
     // kind-worker: no instance type → fallback rates on 4 cores and 8 GiB.
     let kind = node(&a, "kind-worker");
@@ -232,8 +240,8 @@ fn every_formula_to_the_cent_with_the_catalogue() {
     let cb_pod = 0.5 * core + 1.0 * gib;
     close(pod_hourly(&a, "infra", "cb-job-0"), cb_pod);
 
-    // Totals: Σ prices = 0.096 + 0.192 + 0.09212 + 0.192 + 0.16034 + 0.0416 + 0.085 + 0.096.
-    let total = 0.95506;
+    // Totals: Σ prices = 0.096 + 0.192 + 0.09212 + 0.06528 + 0.16034 + 0.0416 + 0.085 + 0.096.
+    let total = 0.82834;
     close(a.costs.total_hourly, total);
     // The over-committed node's pods count at its price (0.0416), not at `hog`.
     let allocated = web_a + web_b + crunch + hello + 0.0416 + cb_pod;
@@ -245,7 +253,7 @@ fn every_formula_to_the_cent_with_the_catalogue() {
     let idle = (0.096 - web_a)
         + (0.192 - web_b)
         + 0.09212
-        + (0.192 - crunch)
+        + (0.06528 - crunch)
         + (kind_price - hello)
         + 0.0
         + 0.085
@@ -253,12 +261,12 @@ fn every_formula_to_the_cent_with_the_catalogue() {
     close(a.costs.idle_hourly, idle);
 
     let s = &a.report.summary;
-    cents(s.monthly_cost, 697.19); // 0.95506 × 730 = 697.1938
+    cents(s.monthly_cost, 604.69); // 0.82834 × 730 = 604.6882
     cents(s.allocated_monthly_cost, allocated * HOURS_PER_MONTH);
     cents(s.idle_monthly_cost, idle * 730.0);
     assert_eq!(s.recommended_monthly_cost, s.monthly_cost);
     assert_eq!(s.monthly_savings, 0.0);
-    assert_eq!((s.nodes, s.pods, s.estimated_nodes), (8, 10, 1));
+    assert_eq!((s.nodes, s.pods, s.estimated_nodes), (8, 10, 2));
 
     // Namespaces and pools are sums.
     let ns = |n: &str| {
@@ -359,9 +367,28 @@ fn assumed_spot_discount_is_an_estimate() {
         assume_spot_discount: Some(0.6),
         ..Settings::default()
     };
-    let a = run(&settings, Some(&cat));
+    // aws-spot-1 moved to GovCloud, where the catalogue has no spot price (the Spot Instance
+    // Advisor has no GovCloud data).
+    let text = std::str::from_utf8(MIXED).expect("UTF-8").replacen(
+        "\"topology.kubernetes.io/region\": \"us-east-1\",\n          \"topology.kubernetes.io/zone\": \"us-east-1a\",\n          \"eks.amazonaws.com/capacityType\": \"SPOT\"",
+        "\"topology.kubernetes.io/region\": \"us-gov-west-1\",\n          \"topology.kubernetes.io/zone\": \"us-gov-west-1a\",\n          \"eks.amazonaws.com/capacityType\": \"SPOT\"",
+        1,
+    );
+    assert!(text.contains("us-gov-west-1a"));
+    let text = text.replacen(
+        "aws:///us-east-1b/i-0002",
+        "aws:///us-gov-west-1a/i-0002",
+        1,
+    );
+    let a = analyze(
+        &[Input::new("mixed.json", text.as_bytes())],
+        &settings,
+        Some(&cat),
+        GENERATED_AT,
+    )
+    .expect("fixture ingests");
     let spot = node(&a, "aws-spot-1");
-    close(spot.hourly_price, 0.192 * (1.0 - 0.6)); // 0.0768
+    close(spot.hourly_price, 0.242 * (1.0 - 0.6)); // GovCloud on-demand $0.242 less 60%
     assert!(spot.estimate);
     assert_eq!(codes(&a, "spot_price_estimated"), ["Node/aws-spot-1"]);
     assert!(codes(&a, "spot_price_unknown").is_empty());
@@ -376,7 +403,7 @@ fn assumed_spot_discount_is_an_estimate() {
     };
     let a = run(&bad, Some(&cat));
     assert_eq!(codes(&a, "invalid_setting").len(), 1);
-    close(node(&a, "aws-spot-1").hourly_price, 0.192);
+    close(node(&a, "aws-spot-1").hourly_price, 0.06528);
 }
 
 #[test]
@@ -429,8 +456,9 @@ fn report_json_has_the_contract_fields_and_orders() {
     assert_eq!(v["schema"], "kube-rightsize/report/v1");
     assert_eq!(v["generated_at"], GENERATED_AT);
     assert_eq!(v["pricing"]["hours_per_month"], 730.0);
-    assert_eq!(v["pricing"]["as_of"], "2026-06-18");
-    assert!(v["pricing"]["sources"].as_array().unwrap().len() == 4);
+    // The oldest date among the sources: the typical AWS spot prices'.
+    assert_eq!(v["pricing"]["as_of"], "2025-06-28");
+    assert!(v["pricing"]["sources"].as_array().unwrap().len() == 5);
     for key in [
         "nodes",
         "pods",
@@ -542,9 +570,12 @@ fn csv_and_table_outputs() {
     assert!(namespaces.contains("prices as of 2026-07-20"));
 
     let text = table::render(&a.report, &table::TableOptions::default());
-    assert!(text.contains("prices as of 2026-07-20 from the embedded catalogue (aws: 5 nodes)"));
-    assert!(text.contains("$697.19"));
-    assert!(text.contains("spot_price_unknown"));
+    assert!(text.contains("prices as of 2026-07-20 from the embedded catalogue (aws: 4 nodes)"));
+    assert!(text.contains(
+        "as of 2025-06-28 from typical spot prices in the embedded catalogue (aws: 1 node, estimated)"
+    ));
+    assert!(text.contains("$604.69"));
+    assert!(!text.contains("spot_price_unknown"));
 }
 
 #[test]

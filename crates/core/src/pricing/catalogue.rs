@@ -411,7 +411,7 @@ impl Catalogue {
         self.tables.iter().map(|t| t.provider)
     }
 
-    /// The capacity types with prices for `provider` (on-demand; also spot for GCP).
+    /// The capacity types with prices for `provider` (on-demand; also spot for GCP and AWS).
     pub fn capacity_types(&self, provider: Provider) -> Vec<CapacityType> {
         self.table(provider)
             .map(|t| t.capacities.clone())
@@ -422,6 +422,17 @@ impl Catalogue {
     /// snapshot dates by region), or `None` if the provider is not in the catalogue.
     pub fn as_of(&self, provider: Provider) -> Option<&str> {
         self.table(provider).map(|t| t.as_of.as_str())
+    }
+
+    /// The date of `provider`'s spot prices when they are *typical* prices (a `spot DATE`
+    /// clause of its as-of string: AWS's, the Spot Instance Advisor's 30-day average savings),
+    /// `None` when its spot prices are list prices (GCP) or it has none.
+    pub fn typical_spot_as_of(&self, provider: Provider) -> Option<&str> {
+        self.as_of(provider)?
+            .split(';')
+            .map(str::trim)
+            .find_map(|c| c.strip_prefix("spot "))
+            .map(str::trim)
     }
 
     /// Where `provider`'s prices and specs came from (one paragraph), or `None` if the provider
@@ -598,7 +609,11 @@ mod tests {
         assert_eq!(c.price(Aws, "m5.huge", "us-east-1", OnDemand), None);
         assert_eq!(c.price(Aws, "m5.large", "mars-north-1", OnDemand), None);
         assert_eq!(c.price(Aws, "", "", OnDemand), None);
-        assert_eq!(c.price(Aws, "m5.large", "us-east-1", Spot), None);
+        // AWS spot prices are typical ones (June 2025), with no GovCloud rows; Azure has none.
+        assert_eq!(c.price(Aws, "m5.large", "us-east-1", Spot), Some(0.03264));
+        assert_eq!(c.price(Aws, "m5.large", "us-gov-west-1", Spot), None);
+        assert_eq!(c.typical_spot_as_of(Aws), Some("2025-06-28"));
+        assert_eq!(c.typical_spot_as_of(Gcp), None);
         assert_eq!(c.price(Azure, "Standard_D4s_v5", "eastus", Spot), None);
         assert_eq!(
             c.price(Aws, "m5.large", "us-east-1", CapacityType::Reserved),
@@ -621,23 +636,24 @@ mod tests {
         assert_eq!(c.as_of(Provider::Oracle), None);
         assert!(c.regions(Provider::Unknown).is_empty());
         assert_eq!(c.instance_types(Aws, "nowhere", OnDemand).count(), 0);
-        assert_eq!(c.instance_types(Aws, "us-east-1", Spot).count(), 0);
+        assert_eq!(c.instance_types(Azure, "eastus", Spot).count(), 0);
     }
 
     #[test]
     fn pricing_counts_and_metadata() {
         let c = cat();
-        assert_eq!(c.row_count(), 116_049);
+        assert_eq!(c.row_count(), 116_049 + 14_172);
         assert_eq!(c.spec_count(), 3_336);
         assert_eq!(c.instance_type_count(), 3_336 + 375);
         assert_eq!(c.row_count_for(Aws, OnDemand), 16_194);
         assert_eq!(c.row_count_for(Gcp, OnDemand), 17_543);
         assert_eq!(c.row_count_for(Gcp, Spot), 17_424);
         assert_eq!(c.row_count_for(Azure, OnDemand), 64_888);
-        assert_eq!(c.row_count_for(Aws, Spot), 0);
+        assert_eq!(c.row_count_for(Aws, Spot), 14_172);
         assert_eq!(c.providers().collect::<Vec<_>>(), vec![Aws, Gcp, Azure]);
         assert_eq!(c.capacity_types(Gcp), vec![OnDemand, Spot]);
-        assert_eq!(c.capacity_types(Aws), vec![OnDemand]);
+        assert_eq!(c.capacity_types(Aws), vec![OnDemand, Spot]);
+        assert_eq!(c.capacity_types(Azure), vec![OnDemand]);
         assert_eq!(c.regions(Aws).len(), 34);
         assert_eq!(c.regions(Gcp).len(), 43);
         assert_eq!(c.regions(Azure).len(), 57);
@@ -689,7 +705,7 @@ mod tests {
     #[test]
     fn pricing_embedded_decodes() {
         let embedded = Catalogue::try_embedded().expect("embedded catalogue decodes");
-        assert_eq!(embedded.row_count(), 116_049);
+        assert_eq!(embedded.row_count(), 116_049 + 14_172);
         assert!(std::ptr::eq(Catalogue::embedded(), embedded));
     }
 
@@ -833,7 +849,7 @@ mod coverage_tests {
         assert!(lines[0].starts_with("aws: 34 regions ("), "{}", lines[0]);
         assert!(lines[0].contains("us-east-1"));
         assert!(
-            lines[0].contains("16194 on-demand and 0 spot prices"),
+            lines[0].contains("16194 on-demand and 14172 spot prices"),
             "{}",
             lines[0]
         );

@@ -497,14 +497,20 @@ impl<'a> PriceSources<'a> {
         }
         let cat = self.catalogue?;
         let price = cat.price(provider, instance_type, region, capacity)?;
-        let as_of = cat.as_of(provider).map(|a| as_of_for_region(a, region));
-        Some((
-            price,
-            PriceSource::Embedded,
-            as_of,
-            "the embedded catalogue".to_owned(),
-            None,
-        ))
+        let typical = cat
+            .typical_spot_as_of(provider)
+            .filter(|_| capacity == CapacityType::Spot);
+        let (as_of, desc) = match typical {
+            Some(date) => (
+                Some(date.to_owned()),
+                "typical spot prices in the embedded catalogue",
+            ),
+            None => (
+                cat.as_of(provider).map(|a| as_of_for_region(a, region)),
+                "the embedded catalogue",
+            ),
+        };
+        Some((price, PriceSource::Embedded, as_of, desc.to_owned(), None))
     }
 
     fn fallback(&self, reason: String) -> PriceLookup {
@@ -640,6 +646,26 @@ impl<'a> PriceSources<'a> {
         match query.capacity_type {
             CapacityType::Spot => {
                 if let Some(p) = self.find(provider, instance_type, region, CapacityType::Spot) {
+                    let typical = p.1 == PriceSource::Embedded
+                        && self
+                            .catalogue
+                            .and_then(|c| c.typical_spot_as_of(provider))
+                            .is_some();
+                    if typical {
+                        // Not today's price: AWS's 30-day average saving applied to on-demand.
+                        let mut l = found(
+                            p,
+                            CapacityType::Spot,
+                            Some(
+                                "a typical spot price: on-demand less the Spot Instance \
+                                 Advisor's 30-day average saving"
+                                    .to_owned(),
+                            ),
+                            Vec::new(),
+                        );
+                        l.estimate = true;
+                        return l;
+                    }
                     return found(p, CapacityType::Spot, None, Vec::new());
                 }
                 let Some(od) = self.find(provider, instance_type, region, CapacityType::OnDemand)
