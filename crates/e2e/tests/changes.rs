@@ -1,7 +1,8 @@
 //! An earlier report dropped next to a snapshot: the built app compares them (the Changes tab,
 //! shown first) and its exports are `kube-rightsize diff`'s, byte for byte. The earlier report is
 //! the demo with its KRR result, saved by the CLI; the snapshot is the demo a month later with
-//! one workload's recommendations applied, so $71.80 a month is realised.
+//! one workload's recommendations applied, so $44.46 a month is realised (its pods run on spot
+//! nodes, at typical AWS spot prices).
 
 use std::path::Path;
 use std::process::Command;
@@ -105,7 +106,7 @@ fn an_earlier_report_next_to_a_snapshot_shows_what_changed_and_exports_the_clis_
         )
         .expect("tab");
     assert_eq!(selected, json!("true"));
-    assert!(text(&browser, "#changes-realised").contains("$71.80"));
+    assert!(text(&browser, "#changes-realised").contains("$44.46"));
     assert!(text(&browser, "#changes-applied").contains("\n2 of "));
     assert!(
         text(&browser, "#changes-about").contains("report of demo generated 2026-11-01T06:00:00Z")
