@@ -64,7 +64,7 @@ impl Pos {
     /// Moves past `bytes` (UTF-8, possibly split inside a character).
     fn advance(&mut self, bytes: &[u8]) {
         self.offset += bytes.len();
-        let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+        let newlines = count_newlines(bytes);
         let tail = if newlines > 0 {
             self.line += newlines;
             self.chars = 0;
@@ -186,6 +186,11 @@ impl Scan {
                 }
                 continue;
             }
+            // Whitespace, numbers and literals between the structural bytes, eight at a time.
+            i += next_structural(&bytes[i..]);
+            if i >= bytes.len() {
+                return None;
+            }
             match bytes[i] {
                 b'"' => self.in_str = true,
                 b'{' | b'[' => self.depth += 1,
@@ -223,6 +228,51 @@ impl Scan {
             i += 1;
         }
     }
+}
+
+/// `0x0101…01`: a byte of ones in every lane of a `u64`.
+const LANES: u64 = u64::from_le_bytes([1; 8]);
+
+/// Lanes of `v` that are zero have their top bit set in the result; lanes above the first zero
+/// lane may be set too (a borrow), so only the lowest set lane is exact.
+fn zero_lanes(v: u64) -> u64 {
+    v.wrapping_sub(LANES) & !v & (LANES << 7)
+}
+
+/// How many bytes of `bytes` come before the first `"`, `{`, `}`, `[` or `]` (all of them when
+/// there is none). Eight bytes at a time: `[` and `]` differ from `{` and `}` in bit 5 only.
+fn next_structural(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let folded = w | (LANES * 0x20);
+        let hits = zero_lanes(w ^ (LANES * u64::from(b'"')))
+            | zero_lanes(folded ^ (LANES * u64::from(b'{')))
+            | zero_lanes(folded ^ (LANES * u64::from(b'}')));
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + bytes[i..]
+        .iter()
+        .position(|b| matches!(b, b'"' | b'{' | b'}' | b'[' | b']'))
+        .unwrap_or(bytes.len() - i)
+}
+
+/// How many bytes of `bytes` are `\n`, eight at a time.
+fn count_newlines(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let x = w ^ (LANES * u64::from(b'\n'));
+        // Exact per lane (no borrow): the top bit of each lane is set when the lane is zero.
+        let nonzero =
+            ((x & !(LANES << 7)).wrapping_add(!(LANES << 7) & (LANES * 0x7f)) | x) & (LANES << 7);
+        n += 8 - nonzero.count_ones() as usize;
+    }
+    n + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Where the key tracking of a top-level object is.
@@ -1171,6 +1221,44 @@ mod tests {
             p.line_col(),
             super::super::error::line_col(text, text.len())
         );
+    }
+
+    #[test]
+    fn structural_bytes_and_newlines_are_found_eight_at_a_time() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"   ",
+            b"          \"a\"",
+            b"12345678{",
+            b"1234567]",
+            b"\x02\x5b",
+            b"\x7f\x80\xff\x01\x00 , : 9 [",
+            b"true, false, null, 1.5e10,      }",
+            b"\x1b\x3b\x3d\x5d",
+        ];
+        for &c in cases {
+            let want = c
+                .iter()
+                .position(|b| matches!(b, b'"' | b'{' | b'}' | b'[' | b']'))
+                .unwrap_or(c.len());
+            assert_eq!(next_structural(c), want, "{c:?}");
+        }
+        for len in 0..40 {
+            for at in 0..len {
+                let mut v = vec![b' '; len];
+                v[at] = b']';
+                assert_eq!(next_structural(&v), at);
+                v[at] = b'\n';
+                if at + 3 < len {
+                    v[at + 3] = b'\n';
+                }
+                let want = v.iter().filter(|&&b| b == b'\n').count();
+                assert_eq!(count_newlines(&v), want, "{v:?}");
+            }
+        }
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(count_newlines(&all), 1);
+        assert_eq!(count_newlines(&[b'\n'; 17]), 17);
     }
 
     #[test]

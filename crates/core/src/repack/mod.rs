@@ -32,6 +32,8 @@ pub mod bound;
 pub mod plan;
 pub(crate) mod sim;
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::Cluster;
@@ -112,6 +114,9 @@ pub struct Item {
     pub pinned_because: Option<&'static str>,
     /// Index of its current node in [`Cluster::nodes`].
     pub node: usize,
+    /// Its scheduling class: items whose pods have equal scheduling constraints share one
+    /// (computed once here, not per simulation).
+    pub class: u32,
 }
 
 /// `v`, or 0 for zero, negative zero and rounding noise below zero: a cost is never negative,
@@ -149,6 +154,7 @@ pub fn pinned_because(cluster: &Cluster, pod: usize) -> Option<&'static str> {
 /// [`crate::suggest::pool_demand`]'s overrides).
 pub fn items(cluster: &Cluster, requests: Option<&[Option<CpuMemory>]>) -> Vec<Item> {
     let mut out = Vec::new();
+    let mut classes: HashMap<Option<&crate::scheduling::Scheduling>, u32> = HashMap::new();
     for (i, p) in cluster.pods.iter().enumerate() {
         let Some(node) = p.node_index.filter(|_| p.holds_resources) else {
             continue;
@@ -184,6 +190,10 @@ pub fn items(cluster: &Cluster, requests: Option<&[Option<CpuMemory>]>) -> Vec<I
             },
             pinned_because: pinned,
             node,
+            class: {
+                let next = u32::try_from(classes.len()).unwrap_or(u32::MAX);
+                *classes.entry(p.scheduling.as_deref()).or_insert(next)
+            },
         });
     }
     out

@@ -19,12 +19,12 @@ use crate::scheduling::{Scheduling, Taint, namespace_hash, tolerates_all};
 
 use super::{Demand, Item, Mobility};
 
-/// Labels and taints a node offers to selectors (shared by nodes with equal ones).
+/// Labels, taints and the name a node offers to selectors (one per node).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Kind {
     pub labels: Vec<(String, String)>,
     pub taints: Vec<Taint>,
-    /// For `matchFields` on `metadata.name` (only existing nodes have one).
+    /// For `matchFields` on `metadata.name` (new nodes are named `new-N`).
     pub name: String,
 }
 
@@ -75,16 +75,8 @@ pub(crate) struct Sim<'a> {
 impl<'a> Sim<'a> {
     /// A simulation of `items` (nothing placed yet) over no nodes.
     pub fn new(cluster: &'a Cluster, items: &'a [Item], zones: Vec<String>) -> Sim<'a> {
-        let mut ids: HashMap<Option<&Scheduling>, u32> = HashMap::new();
-        let class = items
-            .iter()
-            .map(|it| {
-                let s = cluster.pods[it.pod].scheduling.as_deref();
-                let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-                *ids.entry(s).or_insert(next)
-            })
-            .collect();
-        let classes = ids.len();
+        let class: Vec<u32> = items.iter().map(|it| it.class).collect();
+        let classes = class.iter().max().map_or(0, |&c| c as usize + 1);
         Sim {
             cluster,
             items,
@@ -97,11 +89,10 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// The id of a kind equal to `kind`, added when new (kinds are few: linear search).
+    /// The id of `kind`, added. Every node's kind holds its own name (for `matchFields` on
+    /// `metadata.name`), so kinds are never shared and are not searched for: a search compared
+    /// every earlier node's labels, quadratic in a pool's nodes.
     pub fn kind_id(&mut self, kind: Kind) -> u32 {
-        if let Some(i) = self.kinds.iter().position(|k| *k == kind) {
-            return u32::try_from(i).unwrap_or(u32::MAX);
-        }
         self.kinds.push(kind);
         u32::try_from(self.kinds.len() - 1).unwrap_or(u32::MAX)
     }
