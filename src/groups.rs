@@ -1,28 +1,25 @@
 //! Showback in the app: the "Group by" bar above the report's tabs (label keys found in the
-//! snapshot, the idle and shared-cost rules) and the "Costs by …" tab. The figures, the chart
-//! and the table's columns come from the core ([`columns::GROUPS`],
+//! snapshot, the idle rule, the shared namespaces and how they are spread) and the "Costs by …"
+//! tab. The figures, the chart and the table's columns come from the core ([`columns::GROUPS`],
 //! [`columns::allocation_figures`], [`render_allocation_chart`]); changes are preferences, saved
 //! and re-run like the settings panel's.
 
 use std::sync::Arc;
 
-use kube_rightsize_core::allocation::{Allocation, IdleRule, SharedSplit};
+use kube_rightsize_core::allocation::{Allocation, AllocationSettings, IdleRule, SharedSplit};
 use kube_rightsize_core::preferences::Preferences;
 use kube_rightsize_core::report::Report;
 use kube_rightsize_core::report::columns;
 use kube_rightsize_core::report::html::render_allocation_chart;
+use kube_rightsize_core::settings as rules;
 use leptos::prelude::*;
 
 use crate::report_view::{cards, core_table};
 
-/// The keys chosen in `group_by` (`team,env` → `["team", "env"]`).
+/// The keys chosen in `group_by` (`team,env` → `["team", "env"]`), read by the core's rule;
+/// text the rule refuses chooses none (the settings panel shows the rule's error).
 fn chosen(group_by: &str) -> Vec<String> {
-    group_by
-        .split(',')
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned)
-        .collect()
+    rules::parse_group_by(group_by).unwrap_or_default()
 }
 
 /// One `<select>` of label keys: `(none)` first, then the keys found with their pod counts;
@@ -132,7 +129,29 @@ pub fn GroupByBar(
                     </select>
                 </label>
                 <label>
-                    " shared namespaces spread "
+                    " shared namespaces "
+                    <input
+                        type="text"
+                        id="group-by-shared"
+                        size="18"
+                        placeholder="(none)"
+                        title="Namespaces whose cost (and the control plane) the groups share, comma-separated; empty for none"
+                        prop:value=move || {
+                            prefs.with(|p| {
+                                p.shared_namespaces.clone().unwrap_or_else(|| {
+                                    AllocationSettings::default().shared_namespaces.join(",")
+                                })
+                            })
+                        }
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            prefs.update(|p| p.shared_namespaces = Some(text));
+                            on_change.run(());
+                        }
+                    />
+                </label>
+                <label>
+                    " spread "
                     <select
                         id="group-by-split"
                         on:change=move |ev| {
@@ -189,8 +208,9 @@ mod tests {
     use super::chosen;
 
     #[test]
-    fn chosen_keys_are_trimmed_and_empty_ones_dropped() {
-        assert_eq!(chosen(" team , env ,"), ["team", "env"]);
+    fn chosen_keys_are_the_core_rules_reading() {
+        assert_eq!(chosen(" team , env "), ["team", "env"]);
         assert!(chosen("").is_empty());
+        assert!(chosen("bad key!").is_empty());
     }
 }

@@ -180,6 +180,17 @@ fn demo_volumes_and_repack_tabs() {
         .unwrap();
     assert_eq!(total, bill, "the groups' lines add up to the whole bill");
     assert!(browser.find("#chart-allocation svg").is_ok());
+    let shared = browser
+        .execute(
+            "return document.querySelector('#group-by-shared').value;",
+            serde_json::json!([]),
+        )
+        .unwrap();
+    assert_eq!(
+        shared,
+        serde_json::json!("kube-system"),
+        "the core's default"
+    );
     browser
         .execute(
             "document.querySelector('#group-by-bar').scrollIntoView();",
