@@ -193,6 +193,20 @@ pub fn SettingsPanel(
                     |p| &p.discounts,
                     |p, text| p.discounts = text,
                 )}
+                <label for="storage-prices">
+                    "Storage prices (USD per GiB-month), one per line: "
+                    <code>"storageclass/NAME=PRICE"</code> " for a class's volumes or "
+                    <code>"pv/NAME=PRICE"</code>
+                    " for one volume; they win over every other source (e.g. Ceph, NFS or local disks)"
+                </label>
+                {lines_field(
+                    prefs,
+                    on_change,
+                    "storage-prices",
+                    "storageclass/ceph-rbd=0.05\npv/pvc-0a1b2c=0.12",
+                    |p| &p.storage_prices,
+                    |p, text| p.storage_prices = text,
+                )}
                 <fieldset class="settings-fields">
                     <legend>"Fallback rates for nodes without a price (on-premises, kind, unknown types)"</legend>
                     {fallback_field(
@@ -237,7 +251,8 @@ pub fn SettingsPanel(
     }
 }
 
-/// A text area for a preference written one entry per line (manual prices, discounts): saved
+/// A text area for a preference written one entry per line (manual prices, discounts, storage
+/// prices): saved
 /// and re-run when it loses focus after a change.
 fn lines_field(
     prefs: RwSignal<Preferences>,

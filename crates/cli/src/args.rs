@@ -520,6 +520,19 @@ pub struct AnalysisArgs {
     )]
     pub commitments: Vec<Commitment>,
 
+    /// Your own storage price, e.g. storageclass/ceph-rbd=0.05 or pv/pvc-1234=0.12 (repeatable)
+    ///
+    /// USD per GiB-month for every volume of a StorageClass, or for one PersistentVolume (a
+    /// volume's own price wins over its class's). The highest-priority price, like --price for
+    /// nodes: used as given (no discount), for cloud disks and for storage the tool cannot
+    /// price (local-path, NFS, Ceph).
+    #[arg(
+        long = "storage-price",
+        value_name = "storageclass/NAME=USD",
+        value_parser = storage_price
+    )]
+    pub storage_prices: Vec<String>,
+
     /// Vantage options (their help heading applies to the options after them: keep these two
     /// last).
     #[command(flatten)]
@@ -1035,6 +1048,13 @@ fn shared_namespaces(s: &str) -> Result<String, String> {
 /// `--discount PROVIDER=F` ([`rules::discount`]).
 fn discount(s: &str) -> Result<(Provider, f64), String> {
     rules::discount(s).map_err(|e| e.message)
+}
+
+/// `--storage-price storageclass/NAME=USD` ([`rules::parse_storage_price`]).
+fn storage_price(s: &str) -> Result<String, String> {
+    rules::parse_storage_price(s)
+        .map(|_| s.to_owned())
+        .map_err(|e| e.message)
 }
 
 /// `--commitment PROVIDER[:FAMILY]=COVERAGE@DISCOUNT` ([`rules::commitment`]).

@@ -304,6 +304,7 @@ fn options_of(a: &AnalysisArgs) -> Options {
             flat: a.discounts.clone(),
             commitments: a.commitments.clone(),
         },
+        storage_prices: a.storage_prices.clone(),
     }
 }
 

@@ -593,3 +593,47 @@ fn discounts_and_commitments_give_net_prices_beside_list_prices() {
     let err = usage_error(&["analyze", &eks, "--commitment", "aws:m5=0.6"]);
     assert!(err.contains("COVERAGE@DISCOUNT"), "{err}");
 }
+
+#[test]
+fn storage_prices_and_item_price_files_price_disks_and_load_balancers() {
+    let eks = fixture("bill/eks.json");
+    let items = std::env::temp_dir().join(format!("krs-cli-items-{}.csv", std::process::id()));
+    std::fs::write(
+        &items,
+        "provider,region,item,unit,usd\naws,us-east-1,nlb,lb-hour,0.03\n",
+    )
+    .expect("write the item CSV");
+    let o = run(&[
+        "analyze",
+        &eks,
+        "--format",
+        "json",
+        AT,
+        "--prices",
+        items.to_str().expect("a UTF-8 path"),
+        "--storage-price",
+        "pv/pvc-1111=0.05",
+    ]);
+    let _ = std::fs::remove_file(&items);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let db = v["volumes"]
+        .as_array()
+        .expect("volumes")
+        .iter()
+        .find(|x| x["volume"] == "pvc-1111")
+        .expect("pvc-1111");
+    // 500 GiB × $0.05.
+    assert!(
+        (db["monthly_cost"].as_f64().unwrap() - 25.0).abs() < 1e-9,
+        "{db}"
+    );
+    // 0.03 × 730.
+    let lb = v["summary"]["load_balancer_monthly_cost"].as_f64().unwrap();
+    assert!((lb - 21.9).abs() < 1e-9, "{lb}");
+
+    let err = usage_error(&["analyze", &eks, "--storage-price", "gp3=0.1"]);
+    assert!(err.contains("not a storage class or volume"), "{err}");
+    let err = usage_error(&["analyze", &eks, "--storage-price", "pv/x=-1"]);
+    assert!(err.contains("USD per GiB-month"), "{err}");
+}

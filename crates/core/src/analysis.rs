@@ -32,6 +32,9 @@ pub struct Settings {
     pub vantage: PriceTable,
     /// Prices from imported price files ([`crate::pricing::import`]), merged.
     pub price_file: PriceTable,
+    /// Prices of disks, load balancers and control planes from imported price files, in the
+    /// order read (later ones win; [`crate::pricing::services::ItemRow`]).
+    pub price_items: Vec<crate::pricing::services::ItemRow>,
     /// When set (a fraction in `[0, 1)`), spot nodes without a known spot price are priced at
     /// on-demand × (1 − discount) and marked as estimates. Off by default.
     pub assume_spot_discount: Option<f64>,
@@ -66,6 +69,7 @@ impl Default for Settings {
             manual_prices: ManualPrices::default(),
             vantage: PriceTable::default(),
             price_file: PriceTable::default(),
+            price_items: Vec::new(),
             assume_spot_discount: None,
             price_file_warnings: Vec::new(),
             suggest: crate::suggest::SuggestSettings::default(),
@@ -158,9 +162,11 @@ pub fn analyze_cluster(
     let node_suggestions =
         crate::suggest::suggest(&cluster, &costs, &sources, &settings.suggest, None);
     warnings.extend(node_suggestions.warnings.iter().cloned());
+    let service_prices =
+        crate::pricing::services::ServicePrices::embedded().with_items(&settings.price_items);
     let bill = crate::bill::compute(
         &cluster,
-        crate::pricing::services::ServicePrices::embedded(),
+        &service_prices,
         &settings.bill,
         &settings.discounts,
         generated_at,

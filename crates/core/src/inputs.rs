@@ -66,7 +66,10 @@ pub fn classify(bytes: &[u8]) -> InputKind {
         return InputKind::Usage(UsageKind::KubectlTop);
     }
     let header = first_line.trim().to_ascii_lowercase();
-    if header.starts_with("provider,instance_type") {
+    if header.starts_with("provider,instance_type")
+        || header.starts_with("provider,region,item,")
+        || header.starts_with("provider,region,storage_type,")
+    {
         return InputKind::Prices;
     }
     if trimmed.starts_with('{') {
@@ -239,6 +242,7 @@ pub fn sort<'a>(inputs: &[JobInput<'a>], settings: &mut Settings) -> Result<Prep
                 let imported = import_prices(input.name, input.bytes)
                     .map_err(|e| Failure::import(&e, kind.label()))?;
                 settings.price_file.merge(imported.table);
+                settings.price_items.extend(imported.items);
                 settings.price_file_warnings.extend(imported.warnings);
             }
             (InputKind::Usage(_), role) => {
@@ -352,6 +356,15 @@ mod tests {
             classify(b"# my prices\n\nprovider,instance_type,region,capacity_type,usd_per_hour\n"),
             InputKind::Prices
         );
+        for header in [
+            "provider,region,item,unit,usd",
+            "provider,region,storage_type,unit,usd",
+        ] {
+            assert_eq!(
+                classify(format!("{header}\naws,us-east-1,gp3,GiB-month,0.07\n").as_bytes()),
+                InputKind::Prices
+            );
+        }
         assert_eq!(
             classify(b"{\"schema\":\"kube-rightsize/prices/v1\",\"prices\":[]}"),
             InputKind::Prices

@@ -31,6 +31,9 @@ pub struct Preferences {
     /// [`rules::discount`]) or `aws:m5=60%@28%` (a commitment, [`rules::commitment`]); `#`
     /// starts a comment.
     pub discounts: String,
+    /// Storage prices, one `storageclass/NAME=USD` or `pv/NAME=USD` (USD per GiB-month) per
+    /// line ([`rules::parse_storage_price`]); `#` starts a comment.
+    pub storage_prices: String,
     /// Showback: the label keys costs are grouped by, `team` or `team,env` (empty: none).
     pub group_by: String,
     /// Showback: what happens to idle node cost.
@@ -227,6 +230,19 @@ impl Preferences {
             }
         }
         errors.extend(self.discounts_into(&mut options.discounts));
+        for (i, line) in self.storage_prices.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or_default().trim();
+            if line.is_empty() {
+                continue;
+            }
+            match rules::parse_storage_price(line) {
+                Ok(_) => options.storage_prices.push(line.to_owned()),
+                Err(e) => errors.push(PreferenceError {
+                    line: None,
+                    message: format!("storage prices, line {}: {}", i + 1, e.message),
+                }),
+            }
+        }
         match rules::parse_group_by(&self.group_by) {
             Ok(keys) => options.allocation.keys = keys,
             Err(e) => errors.push(e.into()),
@@ -286,6 +302,29 @@ impl Preferences {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_price_lines_become_options_and_bad_lines_are_named() {
+        let prefs = Preferences {
+            storage_prices: "storageclass/ceph=0.05 # our Ceph\n\npv/data-1=$0.2\nsc/x\n"
+                .to_owned(),
+            ..Preferences::default()
+        };
+        let (options, errors) = prefs.to_options();
+        assert_eq!(
+            options.storage_prices,
+            ["storageclass/ceph=0.05", "pv/data-1=$0.2"]
+        );
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].message.starts_with("storage prices, line 4: "),
+            "{}",
+            errors[0].message
+        );
+        let mut settings = Settings::default();
+        options.apply(&mut settings);
+        assert!(!settings.bill.storage_prices.is_empty());
+    }
 
     #[test]
     fn discount_lines_become_typed_discounts_and_bad_lines_are_named() {
@@ -418,6 +457,7 @@ mod tests {
             },
             cpu_drop_factor: Some(8.0),
             discounts: "azure=5%".into(),
+            storage_prices: "pv/data=0.3".into(),
             group_by: "team,env".into(),
             idle: IdleRule::NodeRequests,
             shared_split: SharedSplit::Even,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::allocation::{AllocationSettings, IdleRule, MAX_KEYS, SharedSplit};
 use crate::analysis::Settings;
+use crate::bill::StorageTarget;
 use crate::bill::control::ControlPlaneTier;
 use crate::format::fraction_as_percent;
 use crate::model::Provider;
@@ -59,6 +60,8 @@ pub enum Setting {
     Discount,
     /// `--commitment PROVIDER[:FAMILY]=COVERAGE@DISCOUNT`: a savings plan or reservation.
     Commitment,
+    /// `--storage-price storageclass/NAME=USD` or `pv/NAME=USD`: USD per GiB-month.
+    StoragePrice,
 }
 
 impl Setting {
@@ -84,6 +87,7 @@ impl Setting {
             Setting::SharedSplit => "--shared-split",
             Setting::Discount => "--discount",
             Setting::Commitment => "--commitment",
+            Setting::StoragePrice => "--storage-price",
         }
     }
 }
@@ -476,6 +480,39 @@ pub fn parse_manual_price(text: &str) -> Result<(String, f64), SettingError> {
     Ok((name.trim().to_owned(), usd))
 }
 
+const STORAGE_PRICE_EXAMPLE: &str = "storageclass/NAME=USD_PER_GIB_MONTH or \
+    pv/NAME=USD_PER_GIB_MONTH, e.g. storageclass/ceph-rbd=0.05";
+
+/// Reads `storageclass/NAME=USD` or `pv/NAME=USD` (USD per GiB-month, `$` allowed): a price
+/// for every volume of a StorageClass, or for one PersistentVolume.
+pub fn parse_storage_price(text: &str) -> Result<(StorageTarget, f64), SettingError> {
+    let Some((target, price)) = text.split_once('=') else {
+        return refuse(
+            Setting::StoragePrice,
+            format!("`{text}`: expected {STORAGE_PRICE_EXAMPLE}"),
+        );
+    };
+    let Some(target) = StorageTarget::parse(target) else {
+        return refuse(
+            Setting::StoragePrice,
+            format!(
+                "`{}` is not a storage class or volume; expected {STORAGE_PRICE_EXAMPLE}",
+                target.trim()
+            ),
+        );
+    };
+    match parse_usd(price) {
+        Some(usd) => Ok((target, usd)),
+        None => refuse(
+            Setting::StoragePrice,
+            format!(
+                "`{text}`: the price must be a number of at least 0 (USD per GiB-month), e.g. \
+                 storageclass/ceph-rbd=0.05"
+            ),
+        ),
+    }
+}
+
 /// A fraction written as `0.15` or `15%`.
 fn fraction(text: &str) -> Option<f64> {
     let t = text.trim();
@@ -658,6 +695,10 @@ pub struct Options {
     /// Discounts off list prices (none by default).
     #[serde(default)]
     pub discounts: Discounts,
+    /// Storage prices by class or volume, as typed (`storageclass/NAME=USD`, `pv/NAME=USD`;
+    /// USD per GiB-month); none by default.
+    #[serde(default)]
+    pub storage_prices: Vec<String>,
 }
 
 impl Options {
@@ -692,6 +733,9 @@ impl Options {
             check(shared_namespace(n).map(drop));
         }
         check(discounts(&self.discounts));
+        for p in &self.storage_prices {
+            check(parse_storage_price(p).map(drop));
+        }
         check(history_hours(s.history_duration).map(drop));
         check(timeframe_minutes(s.timeframe_duration).map(drop));
         check(cpu_percentile(s.cpu_percentile).map(drop));
@@ -730,6 +774,14 @@ impl Options {
         settings.bill.control_plane = self.control_plane_tier;
         settings.allocation = self.allocation.clone();
         settings.discounts = self.discounts.clone();
+        settings.bill.storage_prices = Default::default();
+        for (target, usd) in self
+            .storage_prices
+            .iter()
+            .filter_map(|p| parse_storage_price(p).ok())
+        {
+            settings.bill.storage_prices.set(target, usd);
+        }
         settings.ingest.group_labels = self.allocation.keys.clone();
     }
 }

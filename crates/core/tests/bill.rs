@@ -267,3 +267,185 @@ fn nothing_secret_is_kept_from_the_new_kinds() {
         assert!(!json.contains(secret), "{secret} in the report");
     }
 }
+
+/// Settings with the price file `csv` read as the app and the CLI read one.
+fn with_items(csv: &str) -> Settings {
+    let imported = kube_rightsize_core::pricing::import::import_prices("items.csv", csv.as_bytes())
+        .expect("the item CSV reads");
+    assert_eq!(
+        imported.format,
+        kube_rightsize_core::pricing::import::PriceFileFormat::ItemsCsv
+    );
+    let mut settings = Settings::default();
+    settings
+        .manual_prices
+        .set("m5.large", 0.096)
+        .expect("a valid price");
+    settings.price_items = imported.items;
+    settings
+}
+
+#[test]
+fn a_price_file_prices_disks_and_load_balancers_before_the_embedded_tables() {
+    // The layout of the embedded storage.csv, plus an NLB row as in services.csv.
+    let settings = with_items(
+        "provider,region,storage_type,unit,usd\n\
+         aws,us-east-1,gp3,GiB-month,0.07\n\
+         aws,us-east-1,gp3,IOPS-month-above-3000,0.004\n\
+         aws,us-east-1,nlb,lb-hour,0.03\n",
+    );
+    let a = analyze(
+        &[Input::new("eks.json", EKS)],
+        &settings,
+        None,
+        GENERATED_AT,
+    )
+    .unwrap();
+    let r = &a.report;
+    let db = r.volumes.iter().find(|v| v.volume == "pvc-1111").unwrap();
+    // 500 × 0.07 + 3,000 × 0.004 + 125 × 0.04 (throughput from the embedded table).
+    assert_eq!((cents(db.monthly_cost), db.estimate), (5200, false));
+    assert!(
+        db.explanation
+            .contains("gp3 GiB-month: from the price file"),
+        "{}",
+        db.explanation
+    );
+    assert!(
+        !db.explanation
+            .contains("MiBps-month-above-125: from the price file")
+    );
+    // The gp2 volume is not in the file: the embedded $0.10.
+    let old = r.volumes.iter().find(|v| v.volume == "pvc-old").unwrap();
+    assert_eq!(cents(old.monthly_cost), 1000);
+    // The NLB: 0.03 × 730.
+    let lb = &r.load_balancers[0];
+    assert_eq!((cents(lb.monthly_cost), lb.estimate), (2190, false));
+    assert!(
+        lb.explanation.contains("from the price file"),
+        "{}",
+        lb.explanation
+    );
+}
+
+#[test]
+fn a_price_file_fills_a_region_the_data_lacks_so_it_is_no_longer_an_estimate() {
+    // The embedded data has Azure disks for eastus only, and no P30 tier at all.
+    let mut settings = with_items(
+        "provider,region,item,unit,usd\n\
+         azure,eastus,premium-ssd-lrs,disk-month:P30,135.17\n\
+         azure,eastus,aks-standard-tier,cluster-hour,0.1\n",
+    );
+    settings
+        .manual_prices
+        .set("Standard_D4s_v5", 0.192)
+        .unwrap();
+    settings.bill.control_plane = ControlPlaneTier::Standard;
+    let a = analyze(
+        &[Input::new("aks.json", AKS)],
+        &settings,
+        None,
+        GENERATED_AT,
+    )
+    .unwrap();
+    let logs = a
+        .report
+        .volumes
+        .iter()
+        .find(|v| v.claim.as_deref() == Some("logs-data"))
+        .unwrap();
+    assert_eq!((cents(logs.monthly_cost), logs.estimate), (13517, false));
+    // P10 still comes from the embedded table.
+    let pg = a
+        .report
+        .volumes
+        .iter()
+        .find(|v| v.claim.as_deref() == Some("pg-data"))
+        .unwrap();
+    assert_eq!(cents(pg.monthly_cost), 1971);
+}
+
+#[test]
+fn storage_prices_by_class_and_by_volume_win_over_everything_and_are_not_discounted() {
+    use kube_rightsize_core::settings::Options;
+    let mut settings = Settings::default();
+    Options {
+        storage_prices: vec!["storageclass/standard=0.09".into()],
+        ..Options::default()
+    }
+    .apply(&mut settings);
+    let a = analyze(
+        &[Input::new("kind.json", KIND)],
+        &settings,
+        None,
+        GENERATED_AT,
+    )
+    .unwrap();
+    let cache = a
+        .report
+        .volumes
+        .iter()
+        .find(|v| v.claim.as_deref() == Some("cache"))
+        .unwrap();
+    // 10 GiB × 0.09, the user's own price: not an estimate, no fallback warning.
+    assert_eq!((cents(cache.monthly_cost), cache.estimate), (90, false));
+    assert!(
+        cache
+            .explanation
+            .contains("manual price for storage class `standard`"),
+        "{}",
+        cache.explanation
+    );
+    assert!(
+        !a.warnings
+            .iter()
+            .any(|w| w.code == "storage_price_fallback")
+    );
+
+    // On EKS: the volume's own price wins over its class's, and a flat discount leaves it be.
+    let mut settings = Settings::default();
+    Options {
+        manual_prices: vec![("m5.large".into(), 0.096)],
+        storage_prices: vec![
+            "sc/gp3-fast=1".into(),
+            "pv/pvc-1111=0.05".into(),
+            "pv/pvc-old=0.2".into(),
+        ],
+        discounts: kube_rightsize_core::pricing::discounts::Discounts {
+            flat: vec![(kube_rightsize_core::model::Provider::Aws, 0.5)],
+            commitments: Vec::new(),
+        },
+        ..Options::default()
+    }
+    .apply(&mut settings);
+    let a = analyze(
+        &[Input::new("eks.json", EKS)],
+        &settings,
+        None,
+        GENERATED_AT,
+    )
+    .unwrap();
+    let db = a
+        .report
+        .volumes
+        .iter()
+        .find(|v| v.volume == "pvc-1111")
+        .unwrap();
+    // 500 GiB × 0.05 and nothing for IOPS or throughput: the user's price is the whole price.
+    assert_eq!((cents(db.monthly_cost), db.lines.len()), (2500, 1));
+    assert!(
+        db.explanation.contains("volume `pvc-1111`"),
+        "{}",
+        db.explanation
+    );
+    let old = a
+        .report
+        .volumes
+        .iter()
+        .find(|v| v.volume == "pvc-old")
+        .unwrap();
+    assert_eq!(cents(old.monthly_cost), 2000);
+    assert_eq!(cents(a.report.summary.idle_storage_monthly_cost), 2000);
+    // The NLB still takes the 50 % discount: 0.022507 × 0.5 × 730.
+    assert_eq!(cents(a.report.summary.load_balancer_monthly_cost), 822);
+}

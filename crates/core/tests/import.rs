@@ -228,7 +228,8 @@ fn vantage_feed_syntax_errors_are_located() {
     assert_eq!(
         e.to_string(),
         "instances.json:1:20: invalid type: integer `5`, expected a string\nhint: a price file is a \
-         CSV with the header `provider,instance_type,region,capacity_type,usd_per_hour`, an \
+         CSV with the header `provider,instance_type,region,capacity_type,usd_per_hour` (nodes) \
+         or `provider,region,item,unit,usd` (disks and services), an \
          instances.vantage.sh instances.json feed, or a kube-rightsize/prices/v1 JSON file"
     );
 }
@@ -366,4 +367,75 @@ fn csv_and_price_files_may_give_a_gpu_price() {
          aws,g5.xlarge,us-east-1,on_demand,1.006\n",
     );
     assert!(e.to_string().contains("expected 6 fields"), "{e}");
+}
+
+#[test]
+fn item_csvs_read_disks_and_services_with_located_errors_and_a_warning_for_unknown_items() {
+    let text = "# our negotiated prices\n\
+                provider,region,storage_type,unit,usd\n\
+                aws,us-east-1,gp3,GiB-month,$0.07\n\
+                \"gcp\",europe-west1,pd-balanced,GiB-month,0.11\n\
+                aws,us-east-1,gp4,GiB-month,0.05\n";
+    assert_eq!(
+        detect_format(text.as_bytes()),
+        Some(PriceFileFormat::ItemsCsv)
+    );
+    let got = import_prices("items.csv", text.as_bytes()).unwrap();
+    assert_eq!(got.format, PriceFileFormat::ItemsCsv);
+    assert!(got.table.is_empty());
+    assert_eq!(got.items.len(), 3);
+    assert_eq!(
+        (got.items[0].item.as_str(), got.items[0].usd),
+        ("gp3", 0.07)
+    );
+    assert_eq!(got.items[1].region, "europe-west1");
+    let unknown: Vec<_> = got
+        .warnings
+        .iter()
+        .filter(|w| w.code == "price_item_unknown")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{:?}", got.warnings);
+    assert!(unknown[0].message.contains("aws gp4 GiB-month"));
+
+    let bad = "provider,region,item,unit,usd\naws,us-east-1,nlb,lb-hour,cheap\n";
+    let e = import_prices("items.csv", bad.as_bytes()).unwrap_err();
+    assert_eq!((e.line, e.column), (2, 27), "{e}");
+    assert!(e.message.contains("USD per unit"), "{e}");
+    let e = import_prices(
+        "items.csv",
+        b"provider,region,item,unit,usd\nmars,us-east-1,nlb,lb-hour,1\n",
+    )
+    .unwrap_err();
+    assert_eq!((e.line, e.column), (2, 1), "{e}");
+    let e = import_prices(
+        "items.csv",
+        b"provider,region,item,unit,usd\naws,,nlb,lb-hour,1\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.line, e.column, e.message.as_str()),
+        (2, 5, "region is empty")
+    );
+    let e = import_prices("items.csv", b"provider,region,item,unit,usd\naws,x,nlb\n").unwrap_err();
+    assert!(e.message.starts_with("expected 5 fields"), "{e}");
+}
+
+#[test]
+fn kube_rightsize_price_files_carry_items_too() {
+    let text = r#"{"schema": "kube-rightsize/prices/v1", "prices": [],
+        "items": [{"provider": "aws", "region": "eu-west-1", "item": "nlb", "unit": "lb-hour",
+                   "usd": "0.0252"},
+                  {"provider": "aws", "region": "", "item": "clb", "unit": "lb-hour", "usd": 1}]}"#;
+    let got = import_prices("p.json", text.as_bytes()).unwrap();
+    assert_eq!(got.items.len(), 1);
+    assert_eq!(
+        (got.items[0].region.as_str(), got.items[0].usd),
+        ("eu-west-1", 0.0252)
+    );
+    assert!(got.warnings.iter().any(|w| w.code == "price_row_skipped"));
+    let bad = r#"{"schema": "kube-rightsize/prices/v1", "prices": [],
+        "items": [{"provider": "aws", "region": "x", "item": "nlb", "unit": "lb-hour", "usd": -1}]}"#;
+    let e = import_prices("p.json", bad.as_bytes()).unwrap_err();
+    assert!(e.message.contains("usd `-1`"), "{e}");
+    assert_eq!(e.line, 2);
 }

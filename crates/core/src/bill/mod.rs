@@ -30,13 +30,15 @@ use crate::pricing::discounts::Discounts;
 use crate::pricing::services::ServicePrices;
 use crate::volumes::{Claim, PersistentVolume, StorageClass};
 use control::{ControlPlaneCost, ControlPlaneTier};
-pub use storage::PriceLine;
+pub use storage::{ManualStoragePrices, PriceLine, StorageTarget};
 
 /// What the bill's user chose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BillSettings {
     /// The managed control plane's tier.
     pub control_plane: ControlPlaneTier,
+    /// The user's own storage prices, by class or volume (highest priority).
+    pub storage_prices: ManualStoragePrices,
 }
 
 /// Where a volume stands.
@@ -85,6 +87,9 @@ pub struct VolumeCost {
     /// Workloads (indices into [`Cluster::workloads`]) whose pods mount it.
     #[serde(skip)]
     pub workloads: Vec<usize>,
+    /// Priced at the user's own price (not discounted).
+    #[serde(skip)]
+    pub manual: bool,
 }
 
 /// One load balancer of the bill.
@@ -222,7 +227,7 @@ pub fn compute(
             ));
         }
     }
-    price_volumes(cluster, prices, &home, discounts, &mut bill);
+    price_volumes(cluster, prices, settings, &home, discounts, &mut bill);
     price_load_balancers(cluster, prices, &home, discounts, &mut bill);
     bill.control_plane = control::price(
         home.managed,
@@ -354,7 +359,7 @@ fn less_discount(provider: Provider, factor: f64) -> String {
 /// Scales a volume's lines and cost by its provider's flat discount; returns what it took off.
 fn discount_volume(v: &mut VolumeCost, discounts: &Discounts) -> f64 {
     let f = discounts.services_factor(v.provider);
-    if f >= 1.0 {
+    if f >= 1.0 || v.manual {
         return 0.0;
     }
     let off = v.monthly_cost * (1.0 - f);
@@ -371,6 +376,7 @@ fn discount_volume(v: &mut VolumeCost, discounts: &Discounts) -> f64 {
 fn price_volumes(
     cluster: &Cluster,
     prices: &ServicePrices,
+    settings: &BillSettings,
     home: &Home,
     discounts: &Discounts,
     bill: &mut Bill,
@@ -402,7 +408,14 @@ fn price_volumes(
         });
     }
     for input in inputs {
-        let mut v = price_volume(cluster, prices, home, &input, bill);
+        let mut v = price_volume(
+            cluster,
+            prices,
+            &settings.storage_prices,
+            home,
+            &input,
+            bill,
+        );
         bill.discount_monthly += discount_volume(&mut v, discounts);
         if let (Some(ns), true) = (
             &v.namespace,
@@ -437,6 +450,7 @@ fn price_volumes(
 fn price_volume(
     cluster: &Cluster,
     prices: &ServicePrices,
+    manual: &ManualStoragePrices,
     home: &Home,
     input: &VolumeInput<'_>,
     bill: &mut Bill,
@@ -498,10 +512,12 @@ fn price_volume(
         .or_else(|| region_of_workloads(cluster, &workloads))
         .or_else(|| home.region.clone());
     let gib = bytes as f64 / (1u64 << 30) as f64;
-    let priced = if state == VolumeState::Pending {
-        storage::Priced::default()
-    } else {
-        storage::price(&disk, gib, region.as_deref(), prices)
+    let class_name = class.map(|c| c.name.clone()).or(class_name);
+    let own = manual.find(pv.map(|p| p.name.as_str()), class_name.as_deref());
+    let priced = match own {
+        _ if state == VolumeState::Pending => storage::Priced::default(),
+        Some((usd, what)) => storage::price_manual(gib, usd, &what),
+        None => storage::price(&disk, gib, region.as_deref(), prices),
     };
     let object = match (pv, &namespace, &claim_name) {
         (Some(p), _, _) => object_ref("PersistentVolume", None, &p.name),
@@ -533,7 +549,7 @@ fn price_volume(
         volume: pv.map(|p| p.name.clone()).unwrap_or_default(),
         namespace,
         claim: claim_name,
-        storage_class: class.map(|c| c.name.clone()).or(class_name),
+        storage_class: class_name,
         disk_type: disk.name(),
         provider,
         region,
@@ -544,6 +560,7 @@ fn price_volume(
         lines: priced.lines,
         explanation,
         workloads,
+        manual: priced.manual,
     }
 }
 

@@ -3,6 +3,8 @@
 //! monthly cost (capacity, provisioned IOPS and throughput above the free baseline, Azure size
 //! tiers). See `docs/cost-model.md`, "Persistent volumes".
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::Provider;
@@ -22,6 +24,73 @@ pub struct PriceLine {
     pub usd: f64,
     /// `quantity × usd`.
     pub monthly: f64,
+}
+
+/// The user's own storage prices, USD per GiB-month, by StorageClass or by PersistentVolume
+/// (`--storage-price storageclass/NAME=USD`, `pv/NAME=USD`): the highest-priority source, like
+/// manual node prices. A volume's own price wins over its class's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ManualStoragePrices {
+    classes: BTreeMap<String, f64>,
+    volumes: BTreeMap<String, f64>,
+}
+
+/// What a manual storage price is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageTarget {
+    /// Every volume of a StorageClass.
+    Class(String),
+    /// One PersistentVolume.
+    Volume(String),
+}
+
+impl StorageTarget {
+    /// Reads `storageclass/NAME` (or `sc/NAME`) and `pv/NAME` (or `persistentvolume/NAME`).
+    pub fn parse(text: &str) -> Option<StorageTarget> {
+        let (kind, name) = text.trim().split_once('/')?;
+        let name = name.trim();
+        if name.is_empty() || name.contains(['/', '=', '#', '\n']) {
+            return None;
+        }
+        match kind.trim().to_ascii_lowercase().as_str() {
+            "storageclass" | "sc" => Some(StorageTarget::Class(name.to_owned())),
+            "pv" | "persistentvolume" => Some(StorageTarget::Volume(name.to_owned())),
+            _ => None,
+        }
+    }
+
+    /// `storageclass/NAME` or `pv/NAME`.
+    pub fn key(&self) -> String {
+        match self {
+            StorageTarget::Class(n) => format!("storageclass/{n}"),
+            StorageTarget::Volume(n) => format!("pv/{n}"),
+        }
+    }
+}
+
+impl ManualStoragePrices {
+    /// Sets a price (USD per GiB-month); a later one for the same target wins.
+    pub fn set(&mut self, target: StorageTarget, usd_per_gib_month: f64) {
+        match target {
+            StorageTarget::Class(n) => self.classes.insert(n, usd_per_gib_month),
+            StorageTarget::Volume(n) => self.volumes.insert(n, usd_per_gib_month),
+        };
+    }
+
+    /// True when no price is set.
+    pub fn is_empty(&self) -> bool {
+        self.classes.is_empty() && self.volumes.is_empty()
+    }
+
+    /// The price for volume `volume` of class `class`, and what it was set for.
+    pub(crate) fn find(&self, volume: Option<&str>, class: Option<&str>) -> Option<(f64, String)> {
+        if let Some((n, usd)) = volume.and_then(|v| self.volumes.get_key_value(v)) {
+            return Some((*usd, format!("volume `{n}`")));
+        }
+        class
+            .and_then(|c| self.classes.get_key_value(c))
+            .map(|(n, usd)| (*usd, format!("storage class `{n}`")))
+    }
 }
 
 /// A disk as the cloud bills it.
@@ -173,6 +242,8 @@ pub(crate) struct Priced {
     pub lines: Vec<PriceLine>,
     pub estimate: bool,
     pub notes: Vec<String>,
+    /// The user's own price: taken as it is (no discount).
+    pub manual: bool,
 }
 
 impl Priced {
@@ -199,10 +270,10 @@ impl Priced {
         let region = at.region;
         match at.prices.storage(at.provider, region, item, unit) {
             Some(p) => {
-                if p.basis.is_estimate() {
-                    self.estimate = true;
-                    self.notes
-                        .push(format!("{item} {unit}: {}", p.basis.describe(region)));
+                self.estimate |= p.basis.is_estimate();
+                let basis = p.basis.describe(region);
+                if !basis.is_empty() {
+                    self.notes.push(format!("{item} {unit}: {basis}"));
                 }
                 self.add(what, quantity, unit, p.usd);
                 true
@@ -423,6 +494,22 @@ fn price_azure(
             format!("no {table} prices: OpenCost's $0.04/GiB-month"),
         ),
     }
+}
+
+/// Prices `gib` GiB at the user's own price for `what` (a volume or a storage class).
+pub(crate) fn price_manual(gib: f64, usd_per_gib_month: f64, what: &str) -> Priced {
+    let mut out = Priced {
+        manual: true,
+        ..Priced::default()
+    };
+    out.add(
+        "capacity (manual price)",
+        gib,
+        "GiB-month",
+        usd_per_gib_month,
+    );
+    out.notes.push(format!("manual price for {what}"));
+    out
 }
 
 /// Prices a disk of `gib` GiB in `region`.

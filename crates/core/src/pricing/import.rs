@@ -17,6 +17,11 @@
 //!    "instance_type", "region", "capacity_type", "usd_per_hour", "source", "fetched_at",
 //!    "gpu_usd_per_hour"}]}` (`gpu_usd_per_hour` optional).
 //!
+//! 4. **Item CSV** with the header `provider,region,item,unit,usd` (or `storage_type` for `item`:
+//!    the layout of the embedded `storage.csv` and `services.csv`): prices of disks, load
+//!    balancers and control planes ([`ItemRow`]). A kube-rightsize price file may carry the same
+//!    rows as `items: [{"provider", "region", "item", "unit", "usd"}]`.
+//!
 //! Bad rows are errors located by line and column ([`ImportError`]); odd but usable content
 //! (duplicates, records without a Linux price, unknown Azure regions) gives warnings.
 
@@ -29,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::Warning;
 use crate::limits::{self, Shortened};
 use crate::model::{CapacityType, Provider};
+use crate::pricing::services::{ItemRow, ServicePrices};
 use crate::pricing::sources::{PriceEntry, PriceTable, parse_usd};
 
 /// The `schema` of kube-rightsize price files.
@@ -39,6 +45,10 @@ pub const CSV_HEADER: &str = "provider,instance_type,region,capacity_type,usd_pe
 
 /// The optional sixth CSV column: USD per hour of one of the instance type's GPUs.
 pub const CSV_GPU_COLUMN: &str = "gpu_usd_per_hour";
+
+/// The header of an item CSV (disks, load balancers, control planes); `storage_type` may stand
+/// for `item`.
+pub const CSV_ITEMS_HEADER: &str = "provider,region,item,unit,usd";
 
 /// Which kind of price file was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -54,6 +64,8 @@ pub enum PriceFileFormat {
     VantageGcp,
     /// A kube-rightsize price file ([`PRICES_SCHEMA`]).
     KubeRightsize,
+    /// `provider,region,item,unit,usd` CSV: disks, load balancers, control planes.
+    ItemsCsv,
 }
 
 impl PriceFileFormat {
@@ -65,6 +77,7 @@ impl PriceFileFormat {
             PriceFileFormat::VantageAzure => "instances.vantage.sh Azure feed",
             PriceFileFormat::VantageGcp => "instances.vantage.sh GCP feed",
             PriceFileFormat::KubeRightsize => "kube-rightsize price file",
+            PriceFileFormat::ItemsCsv => "CSV price file of disks and services",
         }
     }
 }
@@ -109,12 +122,15 @@ pub struct ImportedPrices {
     pub format: PriceFileFormat,
     /// The prices.
     pub table: PriceTable,
+    /// Prices of disks, load balancers and control planes, in file order.
+    pub items: Vec<ItemRow>,
     /// Odd but usable content.
     pub warnings: Vec<Warning>,
 }
 
 const FORMATS_HINT: &str = "a price file is a CSV with the header \
-    `provider,instance_type,region,capacity_type,usd_per_hour`, an instances.vantage.sh \
+    `provider,instance_type,region,capacity_type,usd_per_hour` (nodes) or \
+    `provider,region,item,unit,usd` (disks and services), an instances.vantage.sh \
     instances.json feed, or a kube-rightsize/prices/v1 JSON file";
 
 fn error(file: &str, line: usize, column: usize, message: impl Into<String>) -> ImportError {
@@ -146,6 +162,9 @@ pub fn detect_format(bytes: &[u8]) -> Option<PriceFileFormat> {
                 .lines()
                 .map(str::trim)
                 .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+            if items_header(first) {
+                return Some(PriceFileFormat::ItemsCsv);
+            }
             csv_header_fields(first).map(|_| PriceFileFormat::Csv)
         }
     }
@@ -173,6 +192,14 @@ pub fn import_prices(name: &str, bytes: &[u8]) -> Result<ImportedPrices, ImportE
     match first {
         '{' => import_kube_rightsize(name, text),
         '[' => import_vantage(name, text),
+        _ if text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .is_some_and(items_header) =>
+        {
+            import_items_csv(name, text)
+        }
         _ => import_csv(name, text),
     }
 }
@@ -328,7 +355,34 @@ struct PriceFileIn {
     generated_at: Option<String>,
     prices: Vec<PriceRowIn>,
     #[serde(default)]
+    items: Vec<ItemRowIn>,
+    #[serde(default)]
     warnings: Vec<WarningIn>,
+}
+
+#[derive(Deserialize)]
+struct ItemRowIn {
+    provider: Checked<Provider>,
+    region: String,
+    item: String,
+    unit: String,
+    usd: ItemUsdField,
+}
+
+struct ItemUsdField(f64);
+
+impl<'de> Deserialize<'de> for ItemUsdField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match StringOrNumber::deserialize(d)? {
+            StringOrNumber::Number(n) if n.is_finite() && n >= 0.0 => Ok(ItemUsdField(n)),
+            StringOrNumber::Number(n) => Err(de::Error::custom(format!(
+                "usd `{n}` is not a non-negative number of USD per unit"
+            ))),
+            StringOrNumber::String(s) => item_usd_from(&s)
+                .map(ItemUsdField)
+                .map_err(de::Error::custom),
+        }
+    }
 }
 
 /// A warning recorded when the file was written (e.g. a Vantage lookup that failed).
@@ -436,11 +490,34 @@ fn import_kube_rightsize(name: &str, text: &str) -> Result<ImportedPrices, Impor
         }
     }
     push_duplicates(name, &duplicates, &mut warnings);
+    let mut items = Vec::new();
+    for (i, row) in file.items.into_iter().enumerate() {
+        let fields = [&row.region, &row.item, &row.unit];
+        if fields.iter().any(|f| f.trim().is_empty()) {
+            warnings.push(Warning::new(
+                "price_row_skipped",
+                "",
+                format!("{name}: items[{i}] has an empty region, item or unit; skipped"),
+            ));
+            continue;
+        }
+        let [region, item, unit] =
+            fields.map(|f| shortened.cap(f.trim().to_owned(), String::new, &format!("items[{i}]")));
+        items.push(ItemRow {
+            provider: row.provider.0,
+            region,
+            item,
+            unit,
+            usd: row.usd.0,
+        });
+    }
+    push_unknown_items(name, &items, &mut warnings);
     warnings.extend(shortened.warning(name));
     warnings.extend(file.warnings.into_iter().map(|w| recorded_warning(name, w)));
     Ok(ImportedPrices {
         format: PriceFileFormat::KubeRightsize,
         table,
+        items,
         warnings,
     })
 }
@@ -735,6 +812,125 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
     Ok(ImportedPrices {
         format: PriceFileFormat::Csv,
         table,
+        items: Vec::new(),
+        warnings,
+    })
+}
+
+/// True when `line` is an item CSV's header ([`CSV_ITEMS_HEADER`], `storage_type` allowed for
+/// `item`).
+fn items_header(line: &str) -> bool {
+    let names: Vec<String> = line
+        .split(',')
+        .map(|f| f.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    matches!(
+        names.as_slice(),
+        ["provider", "region", "item" | "storage_type", "unit", "usd"]
+    )
+}
+
+fn item_usd_from(text: &str) -> Result<f64, String> {
+    parse_usd(text)
+        .ok_or_else(|| format!("usd `{text}` is not a non-negative number of USD per unit"))
+}
+
+/// A warning naming the rows whose item and unit the tool never asks for (a typo, or an item
+/// it does not price), so that a price that changes nothing does not pass unnoticed.
+fn push_unknown_items(name: &str, items: &[ItemRow], warnings: &mut Vec<Warning>) {
+    let known = ServicePrices::embedded();
+    let unknown: Vec<String> = items
+        .iter()
+        .filter(|r| !known.knows(r.provider, &r.item, &r.unit))
+        .map(|r| format!("{} {} {}", r.provider.as_str(), r.item, r.unit))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !unknown.is_empty() {
+        warnings.push(Warning::new(
+            "price_item_unknown",
+            "",
+            format!(
+                "{name}: {} {} not an item and unit the embedded tables price, so nothing \
+                 uses {}; the known ones are listed in docs/cost-model.md, §6",
+                crate::format::fmt_list(&unknown, 5),
+                if unknown.len() == 1 { "is" } else { "are" },
+                if unknown.len() == 1 { "it" } else { "them" },
+            ),
+        ));
+    }
+}
+
+fn import_items_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
+    let mut items = Vec::new();
+    let mut header = false;
+    let mut shortened = Shortened::default();
+    for (i, raw) in text.split('\n').enumerate() {
+        let line_no = i + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if !header {
+            header = true;
+            continue;
+        }
+        let fields = split_csv_line(line)
+            .map_err(|col| error(name, line_no, col, "a quoted field is not closed"))?;
+        if fields.len() != 5 {
+            return Err(error(
+                name,
+                line_no,
+                1,
+                format!(
+                    "expected 5 fields ({CSV_ITEMS_HEADER}), found {}",
+                    fields.len()
+                ),
+            ));
+        }
+        let at = |k: usize| (fields[k].0.trim(), fields[k].1);
+        let (provider, col) = at(0);
+        let provider = Provider::from_text(provider).map_err(|m| error(name, line_no, col, m))?;
+        let mut text_field = |k: usize, what: &str| -> Result<String, ImportError> {
+            let (value, col) = at(k);
+            if value.is_empty() {
+                return Err(error(name, line_no, col, format!("{what} is empty")));
+            }
+            Ok(shortened.cap(
+                value.to_owned(),
+                String::new,
+                &format!("line {line_no} {what}"),
+            ))
+        };
+        let region = text_field(1, "region")?;
+        let item = text_field(2, "item")?;
+        let unit = text_field(3, "unit")?;
+        let (usd, col) = at(4);
+        let usd = item_usd_from(usd).map_err(|m| error(name, line_no, col, m))?;
+        items.push(ItemRow {
+            provider,
+            region,
+            item,
+            unit,
+            usd,
+        });
+    }
+    let mut warnings = Vec::new();
+    push_unknown_items(name, &items, &mut warnings);
+    warnings.extend(shortened.warning(name));
+    if items.is_empty() {
+        warnings.push(Warning::new(
+            "price_file_empty",
+            "",
+            format!("{name}: the CSV has a header but no prices"),
+        ));
+    }
+    Ok(ImportedPrices {
+        format: PriceFileFormat::ItemsCsv,
+        table: PriceTable::new(format!("price file {name}")),
+        items,
         warnings,
     })
 }
@@ -979,6 +1175,7 @@ fn import_vantage(name: &str, text: &str) -> Result<ImportedPrices, ImportError>
     Ok(ImportedPrices {
         format,
         table,
+        items: Vec::new(),
         warnings,
     })
 }

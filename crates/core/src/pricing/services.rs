@@ -7,7 +7,14 @@
 //! region, the provider's reference region (`us-east-1`, `us-central1`, `eastus`) or the only
 //! region the data has for it, or OpenCost's documented default. Everything but the first is an
 //! estimate and is said to be one.
+//!
+//! A user's price file may add rows of the same shape ([`ItemRow`], `provider,region,item,unit,usd`):
+//! [`ServicePrices::with_items`] puts them before the embedded tables, so for every item the
+//! order is the file's price in the region, the embedded price in the region, then the file's
+//! and the embedded price elsewhere, then OpenCost's default (the nodes' order: price file >
+//! embedded > fallback).
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -38,6 +45,8 @@ pub fn as_of(provider: Provider, storage: bool) -> &'static str {
 pub enum Basis {
     /// The item's price in the asked region (or its global price).
     Region,
+    /// The item's price in the asked region (or its global price), from the user's price file.
+    PriceFile,
     /// The data has no price in the asked region: this region's price is used instead.
     OtherRegion(String),
     /// OpenCost's hard-coded default (not a list price).
@@ -47,13 +56,14 @@ pub enum Basis {
 impl Basis {
     /// True unless the price is the item's own price in its region.
     pub fn is_estimate(&self) -> bool {
-        !matches!(self, Basis::Region)
+        !matches!(self, Basis::Region | Basis::PriceFile)
     }
 
     /// A few words for explanations (`us-east-1 price used for eu-west-1`).
     pub fn describe(&self, asked: Option<&str>) -> String {
         match self {
             Basis::Region => String::new(),
+            Basis::PriceFile => "from the price file".to_owned(),
             Basis::OtherRegion(r) => match asked {
                 Some(a) => format!("{r} price used for {a}"),
                 None => format!("{r} price used (region unknown)"),
@@ -75,17 +85,37 @@ pub struct ItemPrice {
 #[derive(Debug, Clone)]
 struct Row {
     provider: Provider,
-    region: &'static str,
-    item: &'static str,
-    unit: &'static str,
+    region: Cow<'static, str>,
+    item: Cow<'static, str>,
+    unit: Cow<'static, str>,
     usd: f64,
 }
 
-/// The storage and service price tables.
+/// One price of a user's price file for something that is not a node: a disk type's unit
+/// (`gp3`, `GiB-month`), a load balancer's hour (`nlb`, `lb-hour`), a control plane's hour
+/// (`eks-cluster-standard-support`, `cluster-hour`). The items and units are those of the
+/// embedded `storage.csv` and `services.csv` (listed in `docs/cost-model.md`, §6).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemRow {
+    /// The cloud.
+    pub provider: Provider,
+    /// The region (`global` for a price that holds everywhere).
+    pub region: String,
+    /// The disk type or service item.
+    pub item: String,
+    /// The unit.
+    pub unit: String,
+    /// USD per unit.
+    pub usd: f64,
+}
+
+/// The storage and service price tables, and the user's price-file rows before them.
 #[derive(Debug, Clone, Default)]
 pub struct ServicePrices {
     storage: Vec<Row>,
     services: Vec<Row>,
+    /// The user's rows, later files' rows last (searched last to first: later files win).
+    file: Vec<Row>,
 }
 
 /// The provider's reference region: where the data is most complete.
@@ -113,9 +143,9 @@ fn parse(text: &'static str) -> Vec<Row> {
             let usd: f64 = f.next()?.parse().ok()?;
             (usd.is_finite() && usd >= 0.0).then_some(Row {
                 provider,
-                region,
-                item,
-                unit,
+                region: Cow::Borrowed(region),
+                item: Cow::Borrowed(item),
+                unit: Cow::Borrowed(unit),
                 usd,
             })
         })
@@ -129,7 +159,22 @@ impl ServicePrices {
         TABLES.get_or_init(|| ServicePrices {
             storage: parse(STORAGE_CSV),
             services: parse(SERVICES_CSV),
+            file: Vec::new(),
         })
+    }
+
+    /// These tables with a user's price-file rows before them (the embedded tables alone when
+    /// `items` is empty).
+    pub fn with_items(&self, items: &[ItemRow]) -> ServicePrices {
+        let mut out = self.clone();
+        out.file.extend(items.iter().map(|r| Row {
+            provider: r.provider,
+            region: Cow::Owned(r.region.clone()),
+            item: Cow::Owned(r.item.clone()),
+            unit: Cow::Owned(r.unit.clone()),
+            usd: r.usd,
+        }));
+        out
     }
 
     /// The price of `unit` of disk type `storage_type` in `region`: that region's, else the
@@ -141,7 +186,14 @@ impl ServicePrices {
         storage_type: &str,
         unit: &str,
     ) -> Option<ItemPrice> {
-        lookup(&self.storage, provider, region, storage_type, unit)
+        lookup(
+            &self.file,
+            &self.storage,
+            provider,
+            region,
+            storage_type,
+            unit,
+        )
     }
 
     /// The price of `unit` of service item `item` (`nlb`, `eks-cluster-standard-support`, …) in
@@ -154,62 +206,84 @@ impl ServicePrices {
         item: &str,
         unit: &str,
     ) -> Option<ItemPrice> {
-        if let Some(p) = lookup(&self.services, provider, region, item, unit) {
+        if let Some(p) = lookup(&self.file, &self.services, provider, region, item, unit) {
             return Some(p);
         }
         let default = format!("opencost-default:{item}");
         self.services
             .iter()
-            .find(|r| r.provider == provider && r.item == default && r.unit == unit)
+            .find(|r| r.provider == provider && r.item == default.as_str() && r.unit == unit)
             .map(|r| ItemPrice {
                 usd: r.usd,
                 basis: Basis::OpenCostDefault,
             })
     }
 
-    /// The rows of a provider's storage type (`disk-month:P10`, …) as (unit, region, usd).
+    /// True when the embedded tables price `item` in `unit` for `provider` (OpenCost's
+    /// defaults count as the item they stand for).
+    pub fn knows(&self, provider: Provider, item: &str, unit: &str) -> bool {
+        self.storage.iter().chain(self.services.iter()).any(|r| {
+            r.provider == provider
+                && r.unit == unit
+                && (r.item == item || r.item.strip_prefix("opencost-default:") == Some(item))
+        })
+    }
+
+    /// The rows of a provider's storage type (`disk-month:P10`, …) as (unit, region, usd):
+    /// the price file's first, then the embedded ones.
     pub fn storage_units(
         &self,
         provider: Provider,
         storage_type: &str,
-    ) -> impl Iterator<Item = (&'static str, &'static str, f64)> + '_ {
+    ) -> impl Iterator<Item = (&str, &str, f64)> + '_ {
         let storage_type = storage_type.to_owned();
-        self.storage
+        self.file
             .iter()
+            .rev()
+            .chain(self.storage.iter())
             .filter(move |r| r.provider == provider && r.item == storage_type)
-            .map(|r| (r.unit, r.region, r.usd))
+            .map(|r| (r.unit.as_ref(), r.region.as_ref(), r.usd))
     }
 }
 
+/// The file's row in the region, the embedded row in the region, the file's row in the
+/// reference region or its only region, then the embedded one likewise.
 fn lookup(
-    rows: &[Row],
+    file: &[Row],
+    embedded: &[Row],
     provider: Provider,
     region: Option<&str>,
     item: &str,
     unit: &str,
 ) -> Option<ItemPrice> {
-    let candidates: Vec<&Row> = rows
-        .iter()
-        .filter(|r| r.provider == provider && r.item == item && r.unit == unit)
-        .collect();
-    if let Some(r) = candidates
-        .iter()
-        .find(|r| Some(r.region) == region || r.region == "global")
-    {
+    let matches = |r: &&Row| r.provider == provider && r.item == item && r.unit == unit;
+    // Later files win: their rows come last.
+    let file: Vec<&Row> = file.iter().rev().filter(matches).collect();
+    let embedded: Vec<&Row> = embedded.iter().filter(matches).collect();
+    let here = |r: &&&Row| Some(r.region.as_ref()) == region || r.region == "global";
+    if let Some(r) = file.iter().find(here) {
+        return Some(ItemPrice {
+            usd: r.usd,
+            basis: Basis::PriceFile,
+        });
+    }
+    if let Some(r) = embedded.iter().find(here) {
         return Some(ItemPrice {
             usd: r.usd,
             basis: Basis::Region,
         });
     }
     let reference = reference_region(provider);
-    candidates
-        .iter()
-        .find(|r| Some(r.region) == reference)
-        .or_else(|| candidates.iter().find(|r| r.region != "*"))
-        .map(|r| ItemPrice {
-            usd: r.usd,
-            basis: Basis::OtherRegion(r.region.to_owned()),
-        })
+    let elsewhere = |rows: &[&Row]| {
+        rows.iter()
+            .find(|r| Some(r.region.as_ref()) == reference)
+            .or_else(|| rows.iter().find(|r| r.region != "*"))
+            .map(|r| ItemPrice {
+                usd: r.usd,
+                basis: Basis::OtherRegion(r.region.to_string()),
+            })
+    };
+    elsewhere(&file).or_else(|| elsewhere(&embedded))
 }
 
 #[cfg(test)]
