@@ -46,7 +46,8 @@ Writes a synthetic EKS cluster shaped exactly like `kubectl get nodes,pods -A -o
   --out PATH         output file (default: stdout)
   --managed-fields   include metadata.managedFields (kubectl --show-managed-fields)
   --krr PATH         also write a matching `krr simple -f json` result
-  --preset demo      the committed demo cluster: 15 nodes in 3 pools, ~200 pods";
+  --preset demo      the committed demo cluster: 17 nodes in 4 pools (2 of them GPU nodes),
+                     213 pods";
 
 /// The seed of the committed demo (`static/demo/`), chosen because its cluster shows every
 /// quantity spelling the brief lists, two Pending pods and a handful of under-provisioned
@@ -567,9 +568,9 @@ mod tests {
     #[test]
     fn demo_preset_shape_and_krr() {
         let (c, out) = generate(&Spec::demo(1), false);
-        assert_eq!(c.nodes.len(), 15);
-        assert_eq!(c.pools.len(), 3);
-        assert_eq!(c.pods.len(), 200);
+        assert_eq!(c.nodes.len(), 17);
+        assert_eq!(c.pools.len(), 4);
+        assert_eq!(c.pods.len(), 213);
         assert_eq!(namespaces(&c).len(), 11);
         let v = parse(&out);
         let items = v["items"].as_array().unwrap();
@@ -627,6 +628,148 @@ mod tests {
                 .any(|s| s["recommended"]["info"]["cpu"] == "Not enough data"),
             "some scans lack data"
         );
+    }
+
+    /// The demo's GPU pool: two tainted g5.xlarge nodes (a whole A10G, and one time-sliced ×4)
+    /// running only the DaemonSets that tolerate the taint, the device plugin, `ml/inference`
+    /// (1 GPU) and `ml/notebook` (2 × 1 slice); other clusters have no GPUs.
+    #[test]
+    fn demo_gpu_pool() {
+        let (c, out) = generate(&Spec::demo(DEMO_SEED), false);
+        let v = parse(&out);
+        let items = v["items"].as_array().unwrap();
+        let gpu_nodes: Vec<&Value> = items
+            .iter()
+            .filter(|i| {
+                i["kind"] == "Node" && i["metadata"]["labels"]["nvidia.com/gpu.present"] == "true"
+            })
+            .collect();
+        assert_eq!(gpu_nodes.len(), 2);
+        let mut slices = Vec::new();
+        for n in &gpu_nodes {
+            let labels = &n["metadata"]["labels"];
+            assert_eq!(labels["eks.amazonaws.com/nodegroup"], "gpu");
+            assert_eq!(labels["eks.amazonaws.com/capacityType"], "ON_DEMAND");
+            assert_eq!(labels["node.kubernetes.io/instance-type"], "g5.xlarge");
+            assert_eq!(labels["nvidia.com/gpu.product"], "NVIDIA-A10G");
+            assert_eq!(labels["nvidia.com/gpu.count"], "1");
+            let taints = n["spec"]["taints"].as_array().unwrap();
+            assert_eq!(taints.len(), 1);
+            assert_eq!(taints[0]["key"], "nvidia.com/gpu");
+            assert_eq!(taints[0]["effect"], "NoSchedule");
+            let cap = &n["status"]["capacity"]["nvidia.com/gpu"];
+            assert_eq!(cap, &n["status"]["allocatable"]["nvidia.com/gpu"]);
+            assert_eq!(cap, &labels["nvidia.com/gpu.replicas"]);
+            let sharing = if cap == "1" { "none" } else { "time-slicing" };
+            assert_eq!(labels["nvidia.com/gpu.sharing-strategy"], sharing);
+            slices.push(cap.as_str().unwrap().parse::<u64>().unwrap());
+        }
+        slices.sort_unstable();
+        assert_eq!(slices, [1, 4]);
+
+        // What runs on each GPU node, and how many nvidia.com/gpu it requests.
+        let mut on_node: std::collections::BTreeMap<&str, (Vec<String>, u64)> = gpu_nodes
+            .iter()
+            .map(|n| (n["metadata"]["name"].as_str().unwrap(), (Vec::new(), 0)))
+            .collect();
+        for p in items.iter().filter(|i| i["kind"] == "Pod") {
+            let gpus: Vec<u64> = p["spec"]["containers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|ctr| {
+                    let res = &ctr["resources"];
+                    let req = res["requests"]["nvidia.com/gpu"].as_str()?;
+                    assert_eq!(res["limits"]["nvidia.com/gpu"], req, "GPU limit = request");
+                    req.parse().ok()
+                })
+                .collect();
+            let Some(entry) = p["spec"]["nodeName"]
+                .as_str()
+                .and_then(|n| on_node.get_mut(n))
+            else {
+                assert!(gpus.is_empty(), "a GPU pod off the GPU nodes");
+                continue;
+            };
+            assert_eq!(p["status"]["phase"], "Running");
+            assert!(
+                p["spec"]["tolerations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| {
+                        t["key"] == "nvidia.com/gpu"
+                            || (t["operator"] == "Exists" && t["key"].is_null())
+                    }),
+                "{} tolerates the GPU taint",
+                p["metadata"]["name"]
+            );
+            let owner = p["metadata"]["ownerReferences"][0]["name"]
+                .as_str()
+                .unwrap();
+            let workload = owner.strip_suffix(&format!(
+                "-{}",
+                p["metadata"]["labels"]["pod-template-hash"]
+                    .as_str()
+                    .unwrap_or("")
+            ));
+            entry.0.push(format!(
+                "{}/{}",
+                p["metadata"]["namespace"].as_str().unwrap(),
+                workload.unwrap_or(owner)
+            ));
+            entry.1 += gpus.iter().sum::<u64>();
+        }
+        let daemonsets = [
+            "kube-system/aws-node",
+            "kube-system/ebs-csi-node",
+            "kube-system/kube-proxy",
+            "kube-system/nvidia-device-plugin-daemonset",
+            "monitoring/kube-prometheus-stack-prometheus-node-exporter",
+        ];
+        let mut seen: Vec<(Vec<String>, u64)> = on_node.into_values().collect();
+        for (pods, _) in &mut seen {
+            pods.sort();
+        }
+        seen.sort_by_key(|s| s.0.len());
+        let expect = |apps: &[&str]| {
+            let mut v: Vec<String> = daemonsets
+                .iter()
+                .chain(apps)
+                .map(|s| s.to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(seen[0], (expect(&["ml/inference"]), 1));
+        assert_eq!(seen[1], (expect(&["ml/notebook", "ml/notebook"]), 2));
+        // The device plugin runs on the GPU nodes only; nothing is Pending but the trainer.
+        let plugin = c
+            .pods
+            .iter()
+            .filter(|p| c.workloads[p.w].name == "nvidia-device-plugin-daemonset")
+            .count();
+        assert_eq!(plugin, 2);
+        assert!(
+            c.pods
+                .iter()
+                .filter(|p| p.phase == Phase::Pending)
+                .all(|p| c.workloads[p.w].name == "trainer-large")
+        );
+        // Requests fit every node of the demo.
+        let mut used = vec![(0u64, 0u64); c.nodes.len()];
+        for p in c.pods.iter().filter(|p| p.phase == Phase::Running) {
+            let (cpu, mem) = effective_request(&c.workloads[p.w]);
+            let ni = p.node.unwrap();
+            used[ni].0 += cpu;
+            used[ni].1 += mem;
+        }
+        for (n, (cpu, mem)) in c.nodes.iter().zip(&used) {
+            assert!(*cpu <= n.alloc_cpu && *mem <= n.alloc_mem, "{}", n.name);
+        }
+
+        let (_, other) = generate(&spec(9, 300, 5), false);
+        assert!(!std::str::from_utf8(&other).unwrap().contains("nvidia.com"));
     }
 
     #[test]

@@ -162,7 +162,39 @@ pub const TYPES: &[InstanceType] = &[
         12000,
         9500
     ),
+    // GPU instances (only the demo's GPU pool uses them; `instance` never picks them).
+    it!("g5.xlarge", "g5", "xlarge", 4, 16, false, 58, 2500, 3500),
 ];
+
+/// The NVIDIA GPUs of an instance type, as GPU feature discovery labels them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gpu {
+    /// Physical GPUs.
+    pub count: u32,
+    /// `nvidia.com/gpu.product`.
+    pub product: &'static str,
+    /// `nvidia.com/gpu.memory`: MiB as `nvidia-smi` reports it.
+    pub memory_mib: u32,
+    /// `nvidia.com/gpu.family`.
+    pub family: &'static str,
+    /// `nvidia.com/gpu.compute.major` / `.minor`.
+    pub compute: (u32, u32),
+}
+
+/// The GPUs of `t`, if it has any.
+pub fn gpu_of(t: &InstanceType) -> Option<Gpu> {
+    match t.name {
+        // One NVIDIA A10G (24 GB GDDR6, Ampere GA102, compute capability 8.6).
+        "g5.xlarge" => Some(Gpu {
+            count: 1,
+            product: "NVIDIA-A10G",
+            memory_mib: 23028,
+            family: "ampere",
+            compute: (8, 6),
+        }),
+        _ => None,
+    }
+}
 
 /// The instance type of `family` at size step `idx` (0 = large … 4 = 8xlarge), clamped.
 pub fn instance(family: &str, idx: usize) -> &'static InstanceType {

@@ -24,6 +24,9 @@ pub struct Pool {
     pub taint: Option<(&'static str, &'static str)>,
     /// Root volume size.
     pub disk_gib: u64,
+    /// GPU nodes (NVIDIA device plugin): the taint is `nvidia.com/gpu=true:NoSchedule`, tolerated
+    /// with `operator: Exists`, and the pool is not the memory pool the sizing treats specially.
+    pub gpu: bool,
 }
 
 /// A node.
@@ -53,6 +56,11 @@ pub struct Node {
     pub target: f64,
     /// Index used to derive this node's random identifiers.
     pub seq: u64,
+    /// Physical NVIDIA GPUs (0 on CPU nodes).
+    pub gpus: u32,
+    /// Time-slicing replicas per physical GPU (1 without sharing): the node advertises
+    /// `gpus × gpu_replicas` `nvidia.com/gpu`.
+    pub gpu_replicas: u32,
 }
 
 /// Workload kinds.
@@ -199,6 +207,8 @@ pub struct Res {
     pub lim_cpu: Option<Qty>,
     /// `limits.memory`.
     pub lim_mem: Option<Qty>,
+    /// `nvidia.com/gpu` in both requests and limits (an extended resource: limit = request).
+    pub gpu: u32,
 }
 
 impl Res {
@@ -217,7 +227,8 @@ impl Res {
         (cpu, mem)
     }
 
-    /// Whether nothing at all is set.
+    /// Whether no CPU or memory is set (extended resources such as `nvidia.com/gpu` do not
+    /// count for the QoS class).
     pub fn is_empty(&self) -> bool {
         self.req_cpu.is_none()
             && self.req_mem.is_none()

@@ -3,7 +3,8 @@
 //! Steps: lay out pools and node slots → DaemonSets, platform add-ons and app workloads until the
 //! pod budget is used → pick instance sizes from the pod density → scale app requests so the
 //! non-idle nodes end up 60–90 % requested → create pods → first-fit placement against a per-node
-//! target (then against full allocatable; what still does not fit stays Pending) → IPs.
+//! target (then against full allocatable; what still does not fit stays Pending) → IPs. The
+//! demo's GPU pool is added aside from this, from its own random stream, after the sizing.
 
 use std::collections::HashSet;
 
@@ -32,7 +33,8 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// The demo preset's shape.
+    /// The demo preset's shape: 15 CPU nodes in 3 pools and 200 pods, plus the GPU pool's 2
+    /// nodes and their 13 pods (`Builder::gpu_nodes`), outside these counts.
     pub fn demo(seed: u64) -> Self {
         Spec {
             nodes: 15,
@@ -71,7 +73,9 @@ pub fn build(spec: &Spec) -> Cluster {
     b.apps();
     b.size_nodes();
     b.size_requests();
+    b.gpu_nodes();
     b.instantiate();
+    b.gpu_pods();
     b.place();
     b.assign_ips();
     b.pods.sort_by(|x, y| {
@@ -111,6 +115,7 @@ fn pool(name: &str, provisioner: Provisioner, spot: bool, tainted: bool, disk: u
         spot,
         taint: tainted.then_some(("workload-class", "memory-optimized")),
         disk_gib: disk,
+        gpu: false,
     }
 }
 
@@ -167,6 +172,15 @@ impl Builder {
             for _ in 0..3 {
                 slot(&mut self.slots, 2, false, Some("r5.xlarge"));
             }
+            // The GPU pool's nodes are not slots: `gpu_nodes` adds them after sizing.
+            self.pools.push(Pool {
+                name: "gpu".to_owned(),
+                provisioner: Provisioner::Managed,
+                spot: false,
+                taint: Some(("nvidia.com/gpu", "true")),
+                disk_gib: 100,
+                gpu: true,
+            });
             return;
         }
         let n = self.spec.nodes;
@@ -340,7 +354,7 @@ impl Builder {
         } else {
             (rest as f64 / 4000.0).clamp(1.0, 10.0)
         };
-        let mem_pool = self.pools.iter().position(|p| p.taint.is_some());
+        let mem_pool = self.pools.iter().position(|p| p.taint.is_some() && !p.gpu);
         let nonidle = self.slots.iter().filter(|s| !s.idle).count().max(1);
         let mem_nodes = self
             .slots
@@ -559,6 +573,8 @@ impl Builder {
                     rng.uniform(0.6, 0.9)
                 },
                 seq: i as u64,
+                gpus: 0,
+                gpu_replicas: 1,
             });
         }
         nodes.sort_by(|a, b| a.name.cmp(&b.name));
@@ -646,6 +662,149 @@ impl Builder {
         }
     }
 
+    /// Whether DaemonSet `w` runs on node `ni`: the node is in its pool (if it selects one) and
+    /// it tolerates the node's taint.
+    fn runs_on(&self, w: &Workload, ni: usize) -> bool {
+        let pool = self.nodes[ni].pool;
+        let selected = w.pool.is_none_or(|p| p == pool);
+        let tolerated = self.pools[pool].taint.is_none()
+            || w.tol == Tol::All
+            || (w.tol == Tol::PoolTaint && w.pool == Some(pool));
+        selected && tolerated
+    }
+
+    /// The demo's GPU pool: two g5.xlarge nodes (the first with its A10G whole, the second
+    /// time-sliced into 4 `nvidia.com/gpu`) and its workloads (`workloads::gpu`). Added after
+    /// sizing and drawn from their own stream, so the rest of the cluster is what it would be
+    /// without them.
+    fn gpu_nodes(&mut self) {
+        let Some(gp) = self.pools.iter().position(|p| p.gpu) else {
+            return;
+        };
+        let mut rng = Rng::stream(self.spec.seed, "gpu", 0);
+        let itype = catalog::instance_named("g5.xlarge");
+        let gpu = catalog::gpu_of(itype).expect("g5.xlarge has a GPU");
+        let mut taken: HashSet<[u8; 4]> = self.nodes.iter().map(|n| n.ip).collect();
+        let first = self.nodes.len();
+        for (k, replicas) in [1u32, 4].into_iter().enumerate() {
+            let zone = k % ZONES.len();
+            let ip = loop {
+                let ip = [
+                    10,
+                    0,
+                    (zone * 64) as u8 + rng.below(64) as u8,
+                    rng.range(4, 254) as u8,
+                ];
+                if taken.insert(ip) {
+                    break ip;
+                }
+            };
+            let age = rng.range(5 * DAY as u64, 40 * DAY as u64) as i64;
+            let max_pods = itype.eni_max_pods;
+            self.nodes.push(Node {
+                name: format!("ip-{}-{}-{}-{}.ec2.internal", ip[0], ip[1], ip[2], ip[3]),
+                ip,
+                zone,
+                itype,
+                pool: gp,
+                max_pods,
+                alloc_cpu: u64::from(itype.vcpu) * 1000 - itype.cpu_reserved_milli(),
+                alloc_mem: itype.mem_allocatable_ki(max_pods) * 1024,
+                created: NOW - age,
+                idle: false,
+                target: 1.0,
+                seq: (first + k) as u64,
+                gpus: gpu.count,
+                gpu_replicas: replicas,
+            });
+        }
+        self.nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        for w in workloads::gpu(gp, &mut rng) {
+            self.push(w);
+        }
+    }
+
+    /// The GPU nodes' pods, appended after all others (so no other pod's draws move): every
+    /// DaemonSet that runs there, and the GPU Deployments' replicas, first fit on the GPU nodes
+    /// in their order (whole GPUs first) by `nvidia.com/gpu`, CPU and memory.
+    fn gpu_pods(&mut self) {
+        let Some(gp) = self.pools.iter().position(|p| p.gpu) else {
+            return;
+        };
+        let mut gpu_nodes: Vec<usize> = (0..self.nodes.len())
+            .filter(|&ni| self.nodes[ni].pool == gp)
+            .collect();
+        gpu_nodes.sort_by_key(|&ni| self.nodes[ni].seq);
+        let mut r = Rng::stream(self.spec.seed, "gpu-pods", 0);
+        // Per node: (millicores, bytes, nvidia.com/gpu) requested.
+        let mut used = vec![(0u64, 0u64, 0u32); self.nodes.len()];
+        let mut pods = Vec::new();
+        let pod = |w: usize, name: String, created: i64, ni: usize| Pod {
+            w,
+            name,
+            ordinal: 0,
+            node: Some(ni),
+            phase: Phase::Running,
+            ip: None,
+            created,
+            job: None,
+            restarts: 0,
+            pending_msg: None,
+            seq: 0,
+        };
+        for wi in 0..self.workloads.len() {
+            let w = self.workloads[wi].clone();
+            let (cpu, mem) = effective_request(&w);
+            let gpus: u32 = w.containers.iter().map(|c| c.res.gpu).sum();
+            match w.kind {
+                Kind::DaemonSet => {
+                    for &ni in &gpu_nodes {
+                        if !self.runs_on(&w, ni) {
+                            continue;
+                        }
+                        let created = self.nodes[ni].created + r.range(15, 90) as i64;
+                        let name = self
+                            .unique_name(&w.ns, &mut || format!("{}-{}", w.name, r.k8s_suffix(5)));
+                        pods.push(pod(wi, name, created, ni));
+                        used[ni].0 += cpu;
+                        used[ni].1 += mem;
+                        self.workloads[wi].replicas += 1;
+                    }
+                }
+                Kind::Deployment if w.pool == Some(gp) => {
+                    for i in 0..w.replicas {
+                        let ni = *gpu_nodes
+                            .iter()
+                            .find(|&&ni| {
+                                let n = &self.nodes[ni];
+                                used[ni].0 + cpu <= n.alloc_cpu
+                                    && used[ni].1 + mem <= n.alloc_mem
+                                    && used[ni].2 + gpus <= n.gpus * n.gpu_replicas
+                            })
+                            .expect("the GPU pool holds its workloads");
+                        used[ni].0 += cpu;
+                        used[ni].1 += mem;
+                        used[ni].2 += gpus;
+                        // After the device plugin advertised the node's GPUs.
+                        let created = (NOW - r.range(600, 20 * DAY as u64) as i64)
+                            .max(self.nodes[ni].created + 120 + r.range(0, 600) as i64);
+                        let name = self.unique_name(&w.ns, &mut || {
+                            format!("{}-{}-{}", w.name, w.hash, r.k8s_suffix(5))
+                        });
+                        let mut p = pod(wi, name, created, ni);
+                        p.ordinal = i;
+                        pods.push(p);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for mut p in pods {
+            p.seq = self.pods.len() as u64;
+            self.pods.push(p);
+        }
+    }
+
     fn unique_name(&mut self, ns: &str, make: &mut dyn FnMut() -> String) -> String {
         loop {
             let n = make();
@@ -660,6 +819,9 @@ impl Builder {
         let mut pods = Vec::new();
         for wi in 0..self.workloads.len() {
             let w = self.workloads[wi].clone();
+            if w.pool.is_some_and(|p| self.pools[p].gpu) {
+                continue; // `gpu_pods` creates and places these.
+            }
             let mut r = Rng::stream(seed, "pods", wi as u64);
             let new_pod = |name: String, created: i64, phase: Phase, node: Option<usize>| Pod {
                 w: wi,
@@ -678,6 +840,10 @@ impl Builder {
             match w.kind {
                 Kind::DaemonSet => {
                     for ni in 0..self.nodes.len() {
+                        // GPU nodes' pods come last (`gpu_pods`), so they shift no other draw.
+                        if self.pools[self.nodes[ni].pool].gpu || !self.runs_on(&w, ni) {
+                            continue;
+                        }
                         let created = self.nodes[ni].created + r.range(15, 90) as i64;
                         let name = self
                             .unique_name(&w.ns, &mut || format!("{}-{}", w.name, r.k8s_suffix(5)));
@@ -865,6 +1031,11 @@ impl Builder {
                     (None, Some((k, v))) => {
                         bump(format!("node(s) had untolerated taint {{{k}: {v}}}"))
                     }
+                    // The scheduler's taint filter runs before its node-affinity filter (only
+                    // the GPU pool's taint: pinned pods elsewhere keep their selector message).
+                    (Some(_), Some((k, v))) if self.pools[node.pool].gpu => {
+                        bump(format!("node(s) had untolerated taint {{{k}: {v}}}"))
+                    }
                     _ => bump("node(s) didn't match Pod's node affinity/selector".to_owned()),
                 }
                 continue;
@@ -959,6 +1130,7 @@ fn finalize(pattern: Pattern, cpu_milli: f64, mem_bytes: f64, rng: &mut Rng) -> 
                 req_mem: Some(mem),
                 lim_cpu: Some(lc),
                 lim_mem: Some(lm),
+                gpu: 0,
             }
         }
         Pattern::Guaranteed => Res {
@@ -966,6 +1138,7 @@ fn finalize(pattern: Pattern, cpu_milli: f64, mem_bytes: f64, rng: &mut Rng) -> 
             req_mem: Some(mem.clone()),
             lim_cpu: Some(cpu),
             lim_mem: Some(mem),
+            gpu: 0,
         },
         Pattern::LimitsOnly => Res {
             lim_cpu: Some(cpu),

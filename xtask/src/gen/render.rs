@@ -2,7 +2,7 @@
 
 use kube_rightsize_core::time::rfc3339_utc as timestamp;
 
-use super::catalog::{KUBELET_VERSION, NOW, REGION, ZONES};
+use super::catalog::{self, KUBELET_VERSION, NOW, REGION, ZONES};
 use super::json::{J, O, str_map, to_compact_go};
 use super::model::{
     Cluster, Ctr, EnvVal, Kind, Node, Phase, Pod, Probe, ProbeAction, Provisioner, Role, Sec, Tol,
@@ -144,6 +144,7 @@ fn resources_json(c: &Ctr) -> J {
         O::new()
             .opt("cpu", cpu.as_ref().map(|q| q.text.clone()))
             .opt("memory", mem.as_ref().map(|q| q.text.clone()))
+            .opt("nvidia.com/gpu", (r.gpu > 0).then(|| r.gpu.to_string()))
     };
     O::new()
         .nonempty("limits", part(&r.lim_cpu, &r.lim_mem))
@@ -346,8 +347,36 @@ impl<'a> Renderer<'a> {
             ("topology.kubernetes.io/region".into(), REGION.into()),
             ("topology.kubernetes.io/zone".into(), zone.into()),
         ];
-        if let Some((k, v)) = pool.taint {
+        if let Some((k, v)) = pool.taint
+            && !pool.gpu
+        {
             labels.push((k.into(), v.into()));
+        }
+        let gpu = catalog::gpu_of(t).filter(|_| n.gpus > 0);
+        if let Some(g) = gpu {
+            // What GPU feature discovery (NVIDIA's device plugin / GPU operator) labels.
+            let shared = n.gpu_replicas > 1;
+            labels.extend([
+                (
+                    "nvidia.com/gpu.compute.major".into(),
+                    g.compute.0.to_string(),
+                ),
+                (
+                    "nvidia.com/gpu.compute.minor".into(),
+                    g.compute.1.to_string(),
+                ),
+                ("nvidia.com/gpu.count".into(), n.gpus.to_string()),
+                ("nvidia.com/gpu.family".into(), g.family.into()),
+                ("nvidia.com/gpu.machine".into(), t.name.into()),
+                ("nvidia.com/gpu.memory".into(), g.memory_mib.to_string()),
+                ("nvidia.com/gpu.present".into(), "true".into()),
+                ("nvidia.com/gpu.product".into(), g.product.into()),
+                ("nvidia.com/gpu.replicas".into(), n.gpu_replicas.to_string()),
+                (
+                    "nvidia.com/gpu.sharing-strategy".into(),
+                    if shared { "time-slicing" } else { "none" }.into(),
+                ),
+            ]);
         }
         let mut annotations: Vec<(String, String)> = vec![
             ("alpha.kubernetes.io/provided-node-ip".into(), ip.clone()),
@@ -452,7 +481,15 @@ impl<'a> Renderer<'a> {
                     if pool.spot { "SPOT" } else { "ON_DEMAND" }.into(),
                 ),
                 ("eks.amazonaws.com/nodegroup".into(), pool.name.clone()),
-                ("eks.amazonaws.com/nodegroup-image".into(), self.ami.clone()),
+                (
+                    "eks.amazonaws.com/nodegroup-image".into(),
+                    if pool.gpu {
+                        // The EKS-optimized accelerated AMI.
+                        format!("ami-0{}", Rng::stream(self.c.seed, "gpu-ami", 0).hex(16))
+                    } else {
+                        self.ami.clone()
+                    },
+                ),
                 (
                     "eks.amazonaws.com/sourceLaunchTemplateId".into(),
                     format!("lt-0{}", Rng::stream(self.c.seed, &pool.name, 0).hex(16)),
@@ -492,7 +529,12 @@ impl<'a> Renderer<'a> {
             if t.arm {
                 o = o.set("hugepages-32Mi", "0").set("hugepages-64Ki", "0");
             }
-            o.set("memory", mem).set("pods", n.max_pods.to_string())
+            o.set("memory", mem)
+                .opt(
+                    "nvidia.com/gpu",
+                    (n.gpus > 0).then(|| (n.gpus * n.gpu_replicas).to_string()),
+                )
+                .set("pods", n.max_pods.to_string())
         };
         let heartbeat = NOW - r.range(5, 240) as i64;
         let ready_at = n.created + r.range(8, 40) as i64;
@@ -792,17 +834,37 @@ impl<'a> Renderer<'a> {
                     && let Some(pool) = w.pool
                     && let Some((k, v)) = self.c.pools[pool].taint
                 {
-                    out.push(
+                    out.push(if self.c.pools[pool].gpu {
+                        // NVIDIA's (and the ExtendedResourceToleration plugin's) spelling.
+                        t(k, "NoSchedule", None)
+                    } else {
                         O::new()
                             .set("effect", "NoSchedule")
                             .set("key", k)
                             .set("operator", "Equal")
                             .set("value", v)
-                            .into(),
-                    );
+                            .into()
+                    });
                 }
-                out.push(t("node.kubernetes.io/not-ready", "NoExecute", Some(300)));
-                out.push(t("node.kubernetes.io/unreachable", "NoExecute", Some(300)));
+                if w.kind == Kind::DaemonSet {
+                    // What the DaemonSet controller adds to its pods.
+                    out.push(t("node.kubernetes.io/not-ready", "NoExecute", None));
+                    out.push(t("node.kubernetes.io/unreachable", "NoExecute", None));
+                    out.push(t("node.kubernetes.io/disk-pressure", "NoSchedule", None));
+                    out.push(t("node.kubernetes.io/memory-pressure", "NoSchedule", None));
+                    out.push(t("node.kubernetes.io/pid-pressure", "NoSchedule", None));
+                    out.push(t("node.kubernetes.io/unschedulable", "NoSchedule", None));
+                    if w.host_network {
+                        out.push(t(
+                            "node.kubernetes.io/network-unavailable",
+                            "NoSchedule",
+                            None,
+                        ));
+                    }
+                } else {
+                    out.push(t("node.kubernetes.io/not-ready", "NoExecute", Some(300)));
+                    out.push(t("node.kubernetes.io/unreachable", "NoExecute", Some(300)));
+                }
             }
         }
         J::Arr(out)

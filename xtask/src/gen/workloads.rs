@@ -105,6 +105,7 @@ fn res(rc: Option<&str>, rm: Option<&str>, lc: Option<&str>, lm: Option<&str>) -
         req_mem: rm.map(mem),
         lim_cpu: lc.map(cpu),
         lim_mem: lm.map(mem),
+        gpu: 0,
     }
 }
 
@@ -1278,6 +1279,155 @@ pub fn platform(
     w.service_account = s("kube-prometheus-stack-operator");
     w.pod_nonroot = true;
     w.platform = true;
+    out.push(w);
+
+    out
+}
+
+/// The GPU pool's workloads (the demo only), all pinned to `pool` and tolerating its
+/// `nvidia.com/gpu` taint: a Triton inference server on a whole GPU, the NVIDIA device plugin
+/// DaemonSet, which advertises the GPUs as `nvidia.com/gpu`, and two Jupyter notebooks on one
+/// time-slice each (the inference server before the notebooks: the placement is first fit).
+pub fn gpu(pool: usize, rng: &mut Rng) -> Vec<Workload> {
+    let mut out = Vec::new();
+
+    let app_labels = |name: &str, version: &str| {
+        vec![
+            (s("app"), s(name)),
+            (s("app.kubernetes.io/name"), s(name)),
+            (s("app.kubernetes.io/part-of"), s("ml")),
+            (s("team"), s(team_of("ml"))),
+            (s("app.kubernetes.io/version"), s(version)),
+        ]
+    };
+
+    // Triton on a whole A10G.
+    let mut w = workload(Kind::Deployment, "ml", "inference", rng);
+    w.profile = Some(Profile::PyModel);
+    w.labels = app_labels("inference", "24.08");
+    let mut c = ctr("inference", "nvcr.io/nvidia/tritonserver:24.08-py3");
+    c.command = strings(&["tritonserver"]);
+    c.args = strings(&[
+        "--model-repository=s3://acme-ml-models/ml/inference",
+        "--model-control-mode=poll",
+        "--repository-poll-secs=60",
+        "--log-verbose=0",
+    ]);
+    c.ports = vec![
+        port("http", 8000),
+        port("grpc", 8001),
+        port("metrics", 8002),
+    ];
+    c.liveness = Some(probe(
+        ProbeAction::Http("/v2/health/live", 8000),
+        30,
+        10,
+        5,
+        3,
+    ));
+    c.readiness = Some(probe(
+        ProbeAction::Http("/v2/health/ready", 8000),
+        20,
+        10,
+        5,
+        3,
+    ));
+    c.startup = Some(probe(
+        ProbeAction::Http("/v2/health/ready", 8000),
+        0,
+        10,
+        5,
+        60,
+    ));
+    c.env = vec![
+        lit("AWS_DEFAULT_REGION", "us-east-1"),
+        field("POD_NAME", "metadata.name"),
+    ];
+    c.res = Res {
+        gpu: 1,
+        ..res(Some("2"), Some("8Gi"), None, Some("8Gi"))
+    };
+    c.mounts = vec![mount("dshm", "/dev/shm", false)];
+    w.containers = vec![c];
+    w.volumes = vec![vol("dshm", VolSrc::EmptyDir(Some("Memory"), Some("2Gi")))];
+    w.service_account = s("inference");
+    w.grace = 60;
+    w.pool = Some(pool);
+    w.tol = Tol::PoolTaint;
+    out.push(w);
+
+    // The device plugin, as NVIDIA's static manifest deploys it (plus requests and a selector).
+    let mut w = workload(
+        Kind::DaemonSet,
+        "kube-system",
+        "nvidia-device-plugin-daemonset",
+        rng,
+    );
+    w.labels = vec![(s("name"), s("nvidia-device-plugin-ds"))];
+    let mut c = ctr(
+        "nvidia-device-plugin-ctr",
+        "nvcr.io/nvidia/k8s-device-plugin:v0.17.0",
+    );
+    c.env = vec![lit("FAIL_ON_INIT_ERROR", "false")];
+    c.res = res(Some("10m"), Some("20Mi"), None, Some("64Mi"));
+    c.mounts = vec![mount(
+        "device-plugin",
+        "/var/lib/kubelet/device-plugins",
+        false,
+    )];
+    w.containers = vec![c];
+    w.volumes = vec![hostpath(
+        "device-plugin",
+        "/var/lib/kubelet/device-plugins",
+        "",
+    )];
+    w.priority = Some(("system-node-critical", 2_000_001_000));
+    w.pool = Some(pool);
+    w.tol = Tol::PoolTaint;
+    out.push(w);
+
+    // Jupyter notebooks, one time-slice of a shared A10G each.
+    let mut w = workload(Kind::Deployment, "ml", "notebook", rng);
+    w.profile = Some(Profile::Debug);
+    w.labels = app_labels("notebook", "2024.10.07");
+    let mut c = ctr(
+        "notebook",
+        "quay.io/jupyter/pytorch-notebook:cuda12-2024-10-07",
+    );
+    c.command = strings(&["start-notebook.py"]);
+    c.args = strings(&[
+        "--ServerApp.base_url=/notebook",
+        "--ServerApp.root_dir=/home/jovyan/work",
+    ]);
+    c.ports = vec![port("http", 8888)];
+    c.liveness = Some(probe(
+        ProbeAction::Http("/notebook/api", 8888),
+        15,
+        20,
+        5,
+        3,
+    ));
+    c.readiness = Some(probe(ProbeAction::Http("/notebook/api", 8888), 5, 10, 5, 3));
+    c.env = vec![
+        secret_ref("JUPYTER_TOKEN", "notebook-token", "token"),
+        lit("GRANT_SUDO", "no"),
+    ];
+    c.res = Res {
+        gpu: 1,
+        ..res(Some("500m"), Some("2Gi"), None, Some("4Gi"))
+    };
+    c.mounts = vec![
+        mount("work", "/home/jovyan/work", false),
+        mount("dshm", "/dev/shm", false),
+    ];
+    w.containers = vec![c];
+    w.volumes = vec![
+        vol("work", VolSrc::EmptyDir(None, Some("20Gi"))),
+        vol("dshm", VolSrc::EmptyDir(Some("Memory"), Some("1Gi"))),
+    ];
+    w.replicas = 2;
+    w.pool = Some(pool);
+    w.tol = Tol::PoolTaint;
     out.push(w);
 
     out
