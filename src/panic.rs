@@ -24,7 +24,7 @@ thread_local! {
 }
 
 /// Records what the loaded inputs are (kind and size per input, e.g. `cluster snapshot (JSON):
-/// 15 nodes, 200 pods; 3.6 MB`), for the diagnostics. Never pass contents or names.
+/// 17 nodes, 213 pods; 4 MB`), for the diagnostics. Never pass contents or names.
 pub fn set_inputs(kinds_and_sizes: Vec<String>) {
     INPUTS.set(kinds_and_sizes);
 }

@@ -651,7 +651,6 @@ mod tests {
             assert_eq!(labels["eks.amazonaws.com/nodegroup"], "gpu");
             assert_eq!(labels["eks.amazonaws.com/capacityType"], "ON_DEMAND");
             assert_eq!(labels["node.kubernetes.io/instance-type"], "g5.xlarge");
-            assert_eq!(labels["nvidia.com/gpu.product"], "NVIDIA-A10G");
             assert_eq!(labels["nvidia.com/gpu.count"], "1");
             let taints = n["spec"]["taints"].as_array().unwrap();
             assert_eq!(taints.len(), 1);
@@ -660,8 +659,13 @@ mod tests {
             let cap = &n["status"]["capacity"]["nvidia.com/gpu"];
             assert_eq!(cap, &n["status"]["allocatable"]["nvidia.com/gpu"]);
             assert_eq!(cap, &labels["nvidia.com/gpu.replicas"]);
-            let sharing = if cap == "1" { "none" } else { "time-slicing" };
+            let (sharing, product) = if cap == "1" {
+                ("none", "NVIDIA-A10G")
+            } else {
+                ("time-slicing", "NVIDIA-A10G-SHARED")
+            };
             assert_eq!(labels["nvidia.com/gpu.sharing-strategy"], sharing);
+            assert_eq!(labels["nvidia.com/gpu.product"], product);
             slices.push(cap.as_str().unwrap().parse::<u64>().unwrap());
         }
         slices.sort_unstable();

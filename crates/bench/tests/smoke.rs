@@ -6,7 +6,7 @@ use std::process::Command;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_krs-bench");
-/// The committed demo cluster (`cargo xtask gen --preset demo`: 15 nodes, ~200 pods).
+/// The committed demo cluster (`cargo xtask gen --preset demo`: 17 nodes in 4 pools, 213 pods).
 const DEMO: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../static/demo/cluster.json"

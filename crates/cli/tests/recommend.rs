@@ -38,10 +38,10 @@ fn demo_with_krr_has_savings_and_krrs_score() {
     let rec = &r["recommendations"];
     assert_eq!(rec["source"], "krr");
     assert_eq!(rec["strategy"], "simple");
-    assert_eq!(rec["score"], 27);
-    assert_eq!(rec["given_score"], 27);
+    assert_eq!(rec["score"], 26);
+    assert_eq!(rec["given_score"], 26);
     assert_eq!(rec["grade"], "F");
-    assert_eq!(rec["matched"], 65);
+    assert_eq!(rec["matched"], 67);
     // Every demo scan matches a workload of the demo snapshot.
     assert_eq!(rec["unmatched"].as_array().unwrap().len(), 0);
     let w = r["workloads"]
@@ -61,7 +61,7 @@ fn demo_with_krr_has_savings_and_krrs_score() {
     // The table shows current → recommended, KRR style.
     let o = run(&["analyze", &cluster, "--krr", &krr, AT]);
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(table.contains("score 27 (F)"), "{table}");
+    assert!(table.contains("score 26 (F)"), "{table}");
     assert!(table.contains("1 -> 25m"), "{table}");
     assert!(table.contains("2048Mi -> 505Mi"), "{table}");
 

@@ -115,14 +115,14 @@ pub struct Prepared<'a> {
 
 impl Prepared<'_> {
     /// What each input held, by input name, for people: a snapshot's summary from `cluster`
-    /// (`cluster snapshot (JSON): 15 nodes, 200 pods`), else its kind (`KRR result`).
+    /// (`cluster snapshot (JSON): 17 nodes, 213 pods`), else its kind (`KRR result`).
     pub fn describe(&self, cluster: &crate::cluster::Cluster) -> Vec<(String, String)> {
         describe(&self.kinds, cluster)
     }
 }
 
 /// What each input held, by input name, for people: a snapshot's summary from `cluster`
-/// (`cluster snapshot (JSON): 15 nodes, 200 pods`), else its kind (`KRR result`).
+/// (`cluster snapshot (JSON): 17 nodes, 213 pods`), else its kind (`KRR result`).
 pub fn describe(
     kinds: &[(String, InputKind)],
     cluster: &crate::cluster::Cluster,

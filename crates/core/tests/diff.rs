@@ -235,7 +235,7 @@ fn scaling_removed_pools_and_container_changes_are_found() {
     let nodes = d.summary.iter().find(|s| s.name == "nodes").expect("nodes");
     assert_eq!(
         (nodes.before, nodes.after, nodes.change),
-        (Some(15.0), Some(12.0), -3.0)
+        (Some(17.0), Some(14.0), -3.0)
     );
     let cost = d
         .summary
@@ -319,7 +319,8 @@ fn gpu_figures_are_compared_and_summed_when_a_cluster_has_gpus() {
         "{names:?}"
     );
     // Without GPUs, no GPU rows.
-    let b = before();
+    let b = analyse_named(include_bytes!("fixtures/bill/eks.json"));
+    assert_eq!(b.summary.gpus, 0);
     let plain = compare(&b, &b, "2026-12-01T00:00:00Z");
     assert!(plain.summary.iter().all(|c| !c.name.contains("gpu")));
     let f = fleet::merge(

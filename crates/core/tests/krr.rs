@@ -191,11 +191,11 @@ fn computed_severities_agree_with_krr_on_the_demo_and_fixture() {
         assert_eq!(m.severities, m.computed, "{:?}", m.recommendation);
     }
     assert_eq!(r.unmatched_rows, r.unmatched_computed_rows);
-    assert_eq!(r.given_score, Some(27));
-    assert_eq!(r.score(), 27);
-    assert_eq!(r.computed_score(), 27);
+    assert_eq!(r.given_score, Some(26));
+    assert_eq!(r.score(), 26);
+    assert_eq!(r.computed_score(), 26);
     let info = demo.report.recommendations.as_ref().unwrap();
-    assert_eq!(info.score, 27);
+    assert_eq!(info.score, 26);
     assert_eq!(info.grade, "F");
 
     let a = small_analysis();

@@ -26,7 +26,7 @@ fn demo_button_shows_a_report() {
         .screenshot(&screenshot_dir().join("02-demo-report.png"))
         .expect("screenshot");
     assert!(text.contains("Nodes"), "summary: {text}");
-    assert!(text.contains("15"), "the demo has 15 nodes: {text}");
+    assert!(text.contains("17"), "the demo has 17 nodes: {text}");
     // The catalogue asset says what it covers and how old it is.
     let coverage = browser
         .execute(

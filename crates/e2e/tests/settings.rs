@@ -42,8 +42,8 @@ fn inline_price_override_reprices_and_persists() {
         .wait_for("#summary", Duration::from_secs(60))
         .expect("report");
     let before = text_of(&browser, "#summary");
-    // The demo's nodes: on-demand list prices and typical AWS spot prices.
-    assert!(before.contains("$1,730.39"), "{before}");
+    // The demo's nodes: on-demand list prices (GPU nodes too) and typical AWS spot prices.
+    assert!(before.contains("$3,199.15"), "{before}");
 
     browser
         .click(&browser.find("#settings > summary").unwrap())

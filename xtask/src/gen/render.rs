@@ -370,7 +370,15 @@ impl<'a> Renderer<'a> {
                 ("nvidia.com/gpu.machine".into(), t.name.into()),
                 ("nvidia.com/gpu.memory".into(), g.memory_mib.to_string()),
                 ("nvidia.com/gpu.present".into(), "true".into()),
-                ("nvidia.com/gpu.product".into(), g.product.into()),
+                // Time-slicing renames the product (`renameByDefault: false`, the default).
+                (
+                    "nvidia.com/gpu.product".into(),
+                    if shared {
+                        format!("{}-SHARED", g.product)
+                    } else {
+                        g.product.to_owned()
+                    },
+                ),
                 ("nvidia.com/gpu.replicas".into(), n.gpu_replicas.to_string()),
                 (
                     "nvidia.com/gpu.sharing-strategy".into(),
