@@ -312,34 +312,62 @@ fn default_class(cluster: &Cluster) -> Option<&StorageClass> {
     cluster.storage_classes.iter().find(|c| c.default)
 }
 
-/// The workloads whose live pods mount claim `namespace/name`.
-fn mounting_workloads(cluster: &Cluster, namespace: &str, name: &str) -> Vec<usize> {
-    let set: BTreeSet<usize> = cluster
-        .pods
-        .iter()
-        .filter(|p| {
-            p.namespace == namespace
+/// Who mounts which claim, built once: (namespace, claim) → the workloads whose live pods mount
+/// it, and workload → the regions of the nodes its pods run on (a scan of the pods per claim
+/// would be quadratic on large clusters).
+struct ClaimIndex<'c> {
+    users: HashMap<(&'c str, &'c str), BTreeSet<usize>>,
+    regions: HashMap<usize, Vec<&'c str>>,
+}
+
+impl<'c> ClaimIndex<'c> {
+    fn new(cluster: &'c Cluster) -> ClaimIndex<'c> {
+        let mut users: HashMap<(&str, &str), BTreeSet<usize>> = HashMap::new();
+        let mut regions: HashMap<usize, Vec<&str>> = HashMap::new();
+        for p in &cluster.pods {
+            if !p.claims.is_empty()
                 && !matches!(
                     p.phase,
                     crate::pods::PodPhase::Succeeded | crate::pods::PodPhase::Failed
                 )
-                && p.claims.iter().any(|c| c == name)
-        })
-        .map(|p| p.workload)
-        .collect();
-    set.into_iter().collect()
-}
+            {
+                for c in &p.claims {
+                    users
+                        .entry((p.namespace.as_str(), c.as_str()))
+                        .or_default()
+                        .insert(p.workload);
+                }
+            }
+            if let Some(r) = p
+                .node_index
+                .and_then(|i| cluster.nodes.get(i))
+                .and_then(|n| n.region.as_deref())
+            {
+                regions.entry(p.workload).or_default().push(r);
+            }
+        }
+        ClaimIndex { users, regions }
+    }
 
-/// The region of the nodes running `workloads`' pods, when they agree on one.
-fn region_of_workloads(cluster: &Cluster, workloads: &[usize]) -> Option<String> {
-    most_common(
-        cluster
-            .pods
-            .iter()
-            .filter(|p| workloads.contains(&p.workload))
-            .filter_map(|p| p.node_index)
-            .filter_map(|i| cluster.nodes.get(i)?.region.clone()),
-    )
+    /// The workloads whose live pods mount claim `namespace/name`.
+    fn mounting_workloads(&self, namespace: &str, name: &str) -> Vec<usize> {
+        self.users
+            .get(&(namespace, name))
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The region most of `workloads`' pods run in.
+    fn region_of_workloads(&self, workloads: &[usize]) -> Option<String> {
+        most_common(
+            workloads
+                .iter()
+                .filter_map(|w| self.regions.get(w))
+                .flatten()
+                .copied(),
+        )
+        .map(str::to_owned)
+    }
 }
 
 struct VolumeInput<'a> {
@@ -407,12 +435,14 @@ fn price_volumes(
             claim,
         });
     }
+    let index = ClaimIndex::new(cluster);
     for input in inputs {
         let mut v = price_volume(
             cluster,
             prices,
             &settings.storage_prices,
             home,
+            &index,
             &input,
             bill,
         );
@@ -452,6 +482,7 @@ fn price_volume(
     prices: &ServicePrices,
     manual: &ManualStoragePrices,
     home: &Home,
+    index: &ClaimIndex<'_>,
     input: &VolumeInput<'_>,
     bill: &mut Bill,
 ) -> VolumeCost {
@@ -490,7 +521,7 @@ fn price_volume(
         namespace.is_some() && !matches!(pv_phase, Some("Available" | "Released" | "Failed"));
     let pending = pv.is_none() && claim.is_some_and(|c| c.phase.as_deref() != Some("Bound"));
     let workloads = match (&namespace, &claim_name, claimed) {
-        (Some(ns), Some(n), true) => mounting_workloads(cluster, ns, n),
+        (Some(ns), Some(n), true) => index.mounting_workloads(ns, n),
         _ => Vec::new(),
     };
     let state = if pending {
@@ -509,7 +540,7 @@ fn price_volume(
             pv.and_then(|p| p.zone.as_deref())
                 .and_then(|z| crate::nodes::region_from_zone(provider, z))
         })
-        .or_else(|| region_of_workloads(cluster, &workloads))
+        .or_else(|| index.region_of_workloads(&workloads))
         .or_else(|| home.region.clone());
     let gib = bytes as f64 / (1u64 << 30) as f64;
     let class_name = class.map(|c| c.name.clone()).or(class_name);
