@@ -104,6 +104,10 @@ pub struct Node {
     pub capacity_type: CapacityType,
     /// Node group / node pool / agent pool / Karpenter NodePool.
     pub node_pool: Option<String>,
+    /// Provisioned by Karpenter (`karpenter.sh/nodepool` or `karpenter.sh/provisioner-name`
+    /// label), whose consolidation moves pods with local storage.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub karpenter: bool,
     /// CPU architecture (`amd64`, `arm64`).
     pub arch: Option<String>,
     /// Operating system (`linux`, `windows`).

@@ -138,6 +138,9 @@ pub struct Pod {
     /// moving it (cluster-autoscaler's rule).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub local_storage: bool,
+    /// What its annotations tell autoscalers about moving it.
+    #[serde(skip_serializing_if = "Eviction::is_default")]
+    pub eviction: Eviction,
     /// The PersistentVolumeClaims the pod mounts (in its namespace), generic ephemeral volumes'
     /// claims (`<pod>-<volume>`) included.
     pub claims: Vec<String>,
@@ -220,6 +223,27 @@ pub fn compute_qos(containers: &[Container], init_containers: &[Container]) -> Q
         QosClass::Guaranteed
     } else {
         QosClass::Burstable
+    }
+}
+
+/// What a pod's annotations tell autoscalers about moving it: cluster-autoscaler's
+/// `cluster-autoscaler.kubernetes.io/safe-to-evict` (`"true"` lets a pod with local storage or
+/// without a controller move, `"false"` keeps it), and Karpenter's `karpenter.sh/do-not-disrupt`
+/// (and the older `karpenter.sh/do-not-evict`) `"true"`, which keeps its node.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Eviction {
+    /// `cluster-autoscaler.kubernetes.io/safe-to-evict`, when `"true"` or `"false"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safe_to_evict: Option<bool>,
+    /// `karpenter.sh/do-not-disrupt: "true"` (or `karpenter.sh/do-not-evict: "true"`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub do_not_disrupt: bool,
+}
+
+impl Eviction {
+    /// True when no annotation says anything.
+    pub fn is_default(&self) -> bool {
+        *self == Eviction::default()
     }
 }
 

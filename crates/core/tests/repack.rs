@@ -497,3 +497,79 @@ fn a_generated_cluster_is_planned_and_verified() {
         verify(&a.cluster, p).unwrap_or_else(|e| panic!("placement broken:\n{e}"));
     }
 }
+
+/// A pod with an `emptyDir` volume and `annotations` (JSON members, may be empty).
+fn local_pod(name: &str, node: &str, annotations: &str) -> String {
+    pod(
+        name,
+        node,
+        "ReplicaSet/w-1",
+        "500m",
+        "1Gi",
+        "",
+        r#", "volumes": [{"name": "scratch", "emptyDir": {}}]"#,
+    )
+    .replace(
+        r#""namespace": "default","#,
+        &format!(r#""namespace": "default", "annotations": {{{annotations}}},"#),
+    )
+}
+
+#[test]
+fn the_autoscalers_eviction_rules_decide_which_pods_with_local_storage_move() {
+    const KARPENTER: &str = r#", "karpenter.sh/nodepool": "default""#;
+    const SAFE: &str = r#""cluster-autoscaler.kubernetes.io/safe-to-evict": "true""#;
+    const UNSAFE: &str = r#""cluster-autoscaler.kubernetes.io/safe-to-evict": "false""#;
+    const KEEP: &str = r#""karpenter.sh/do-not-disrupt": "true""#;
+    let karpenter = |name: &str| node(name, "m5.large", "1930m", "7Gi", KARPENTER, "");
+    // cluster-autoscaler's rule: emptyDir keeps both nodes.
+    let managed = vec![
+        small("a"),
+        small("b"),
+        local_pod("a1", "a", ""),
+        local_pod("b1", "b", ""),
+    ];
+    assert!(drainable(&managed).is_empty());
+    let a = analyse(&managed);
+    let blocked = &a.report.repack.as_ref().unwrap().blocked;
+    assert!(
+        blocked.iter().all(|b| b.reason.starts_with("local storage")),
+        "{blocked:?}"
+    );
+    // … unless the pods say they are safe to evict.
+    let safe = vec![
+        small("a"),
+        small("b"),
+        local_pod("a1", "a", SAFE),
+        local_pod("b1", "b", SAFE),
+    ];
+    assert_eq!(drainable(&safe).len(), 1);
+    // Karpenter's consolidation moves pods with local storage.
+    let on_karpenter = vec![
+        karpenter("a"),
+        karpenter("b"),
+        local_pod("a1", "a", ""),
+        local_pod("b1", "b", ""),
+    ];
+    assert_eq!(drainable(&on_karpenter).len(), 1);
+    // do-not-disrupt keeps b, safe-to-evict "false" keeps… a: nothing goes.
+    let kept = vec![
+        karpenter("a"),
+        karpenter("b"),
+        local_pod("a1", "a", UNSAFE),
+        local_pod("b1", "b", KEEP),
+    ];
+    assert!(drainable(&kept).is_empty());
+    // do-not-disrupt on b only: a's pod moves to b.
+    let one_kept = vec![
+        karpenter("a"),
+        karpenter("b"),
+        local_pod("a1", "a", ""),
+        local_pod("b1", "b", KEEP),
+    ];
+    assert_eq!(drainable(&one_kept), ["a"]);
+    let a = analyse(&one_kept);
+    let blocked = &a.report.repack.as_ref().unwrap().blocked;
+    assert_eq!(blocked.len(), 1, "{blocked:?}");
+    assert_eq!(blocked[0].reason, "karpenter.sh/do-not-disrupt");
+}

@@ -411,6 +411,9 @@ pub(crate) fn node_from_raw(
         zone,
         capacity_type,
         node_pool,
+        karpenter: labels
+            .first_of(&["karpenter.sh/nodepool", "karpenter.sh/provisioner-name"])
+            .is_some(),
         arch,
         os,
         compute_type,

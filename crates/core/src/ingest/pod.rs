@@ -81,6 +81,22 @@ impl LabelInterner {
 
 /// The claims a pod mounts: `persistentVolumeClaim.claimName`, and `<pod>-<volume>` for each
 /// generic ephemeral volume.
+/// The autoscalers' eviction annotations ([`Eviction`]); values are compared without case, as
+/// the autoscalers do.
+fn eviction_of(obj: &RawObject<'_>) -> Eviction {
+    let annotations = obj.metadata.as_deref().and_then(|m| m.annotations.as_ref());
+    let get = |k: &str| annotations.and_then(|a| a.get(k)).map(str::trim);
+    let yes = |k: &str| get(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    Eviction {
+        safe_to_evict: match get("cluster-autoscaler.kubernetes.io/safe-to-evict") {
+            Some(v) if v.eq_ignore_ascii_case("true") => Some(true),
+            Some(v) if v.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        },
+        do_not_disrupt: yes("karpenter.sh/do-not-disrupt") || yes("karpenter.sh/do-not-evict"),
+    }
+}
+
 fn claims_of(obj: &RawObject<'_>, pod: &str) -> Vec<String> {
     let Some(volumes) = obj.spec.as_deref().and_then(|s| s.volumes.as_ref()) else {
         return Vec::new();
@@ -193,6 +209,7 @@ pub(crate) fn pod_from_raw(
         scheduling: spec.and_then(super::scheduling::pod_scheduling),
         label_hashes: labels_seen.intern(labels),
         local_storage: spec.is_some_and(super::scheduling::local_storage),
+        eviction: eviction_of(obj),
         claims: claims_of(obj, name),
     })
 }

@@ -15,7 +15,8 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::raw::{RawLabels, Text};
 
-/// The annotation keys the ingest reads; every other annotation is skipped unread.
+/// The annotation keys the ingest reads (on every object); every other annotation is skipped
+/// unread.
 pub(crate) const KEPT_ANNOTATIONS: &[&str] = &[
     "service.beta.kubernetes.io/aws-load-balancer-type",
     "service.beta.kubernetes.io/aws-load-balancer-internal",
@@ -28,6 +29,10 @@ pub(crate) const KEPT_ANNOTATIONS: &[&str] = &[
     "pv.kubernetes.io/provisioned-by",
     "volume.kubernetes.io/storage-provisioner",
     "volume.beta.kubernetes.io/storage-provisioner",
+    // Whether an autoscaler may move a pod (re-packing, docs/cost-model.md §11).
+    "cluster-autoscaler.kubernetes.io/safe-to-evict",
+    "karpenter.sh/do-not-disrupt",
+    "karpenter.sh/do-not-evict",
 ];
 
 /// The annotations of [`KEPT_ANNOTATIONS`] that an object has, as `(key, value)`.

@@ -126,16 +126,31 @@ fn non_negative(v: f64) -> f64 {
     if v > 0.0 { v } else { 0.0 }
 }
 
-/// Why a pod stays on its node, `None` when it can move.
+/// Why a pod stays on its node, `None` when it can move. The autoscalers' rules
+/// (docs/cost-model.md §11): `karpenter.sh/do-not-disrupt` and `safe-to-evict: "false"` keep
+/// it; without a controller, or with local storage on a node Karpenter did not make, it stays
+/// unless annotated `safe-to-evict: "true"` (Karpenter's consolidation moves pods with local
+/// storage; cluster-autoscaler's does not).
 pub fn pinned_because(cluster: &Cluster, pod: usize) -> Option<&'static str> {
     let p = &cluster.pods[pod];
+    if p.eviction.do_not_disrupt {
+        return Some("karpenter.sh/do-not-disrupt");
+    }
+    if p.eviction.safe_to_evict == Some(false) {
+        return Some("safe-to-evict: \"false\"");
+    }
+    let safe = p.eviction.safe_to_evict == Some(true);
     let Some(owner) = &p.owner else {
-        return Some("no controller");
+        return (!safe).then_some("no controller");
     };
     if owner.kind == "Node" {
         return Some("a static pod");
     }
-    if p.local_storage {
+    let karpenter = p
+        .node_index
+        .and_then(|i| cluster.nodes.get(i))
+        .is_some_and(|n| n.karpenter);
+    if p.local_storage && !safe && !karpenter {
         return Some("local storage (emptyDir or hostPath)");
     }
     let by_name = p.scheduling.as_deref().is_some_and(|s| {
