@@ -200,7 +200,7 @@ if (mode === 'parsers') {
     return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   };
   const phase = (run, name) => (run.phases.find((p) => p[0] === name) ?? [name, NaN])[1];
-  const names = ['copy', 'catalogue', 'ingest', 'analyze', 'reply', 'drop'];
+  const names = ['copy', 'catalogue', 'ingest', 'analyze', 'repack', 'reply', 'drop'];
   const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
   for (const file of files) {
     const size = statSync(file).size;

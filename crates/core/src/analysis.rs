@@ -126,20 +126,49 @@ pub fn analyze_cluster(
     catalogue: Option<&Catalogue>,
     generated_at: &str,
 ) -> Analysis {
+    let mut analysis = analyze_cluster_before_repack(cluster, settings, catalogue, generated_at);
+    repack_into(&mut analysis, settings, catalogue);
+    analysis
+}
+
+/// The assumed spot discount when it is a fraction in `[0, 1)`.
+fn valid_spot_discount(settings: &Settings) -> Option<f64> {
+    settings
+        .assume_spot_discount
+        .filter(|d| d.is_finite() && (0.0..1.0).contains(d))
+}
+
+/// The price sources the settings and the catalogue make.
+fn price_sources<'a>(settings: &'a Settings, catalogue: Option<&'a Catalogue>) -> PriceSources<'a> {
+    PriceSources {
+        manual: &settings.manual_prices,
+        vantage: &settings.vantage,
+        file: &settings.price_file,
+        catalogue,
+        assume_spot_discount: valid_spot_discount(settings),
+        fallback: settings.fallback_rates,
+        discounts: &settings.discounts,
+    }
+}
+
+/// Everything [`analyze_cluster`] does but the re-packing, which [`repack_into`] then adds: the
+/// pipeline runs them as two steps, so that a shell can show the re-packing in progress.
+pub fn analyze_cluster_before_repack(
+    cluster: Cluster,
+    settings: &Settings,
+    catalogue: Option<&Catalogue>,
+    generated_at: &str,
+) -> Analysis {
     let mut warnings = cluster.warnings.clone();
     warnings.extend(settings.price_file_warnings.iter().cloned());
-    let discount = match settings.assume_spot_discount {
-        Some(d) if d.is_finite() && (0.0..1.0).contains(&d) => Some(d),
-        Some(d) => {
-            warnings.push(Warning::new(
-                "invalid_setting",
-                "",
-                format!("the assumed spot discount {d} is not a fraction between 0 and 1; ignored"),
-            ));
-            None
-        }
-        None => None,
-    };
+    let discount = valid_spot_discount(settings);
+    if let Some(d) = settings.assume_spot_discount.filter(|_| discount.is_none()) {
+        warnings.push(Warning::new(
+            "invalid_setting",
+            "",
+            format!("the assumed spot discount {d} is not a fraction between 0 and 1; ignored"),
+        ));
+    }
     if catalogue.is_none() && !cluster.nodes.is_empty() {
         warnings.push(Warning::new(
             "catalogue_not_loaded",
@@ -148,15 +177,7 @@ pub fn analyze_cluster(
              imported price files and fallback rates",
         ));
     }
-    let sources = PriceSources {
-        manual: &settings.manual_prices,
-        vantage: &settings.vantage,
-        file: &settings.price_file,
-        catalogue,
-        assume_spot_discount: discount,
-        fallback: settings.fallback_rates,
-        discounts: &settings.discounts,
-    };
+    let sources = price_sources(settings, catalogue);
     let costs = cost::compute(&cluster, &sources);
     warnings.extend(costs.warnings.iter().cloned());
     let node_suggestions =
@@ -202,29 +223,38 @@ pub fn analyze_cluster(
         crate::allocation::allocate(&cluster, &costs, &bill, &settings.allocation, &|w| {
             savings.get(&w).copied().unwrap_or(0.0)
         });
-    let recommended = recommendations
-        .as_ref()
-        .map(|r| crate::recommend::apply::recommended_requests(&cluster, r));
-    let repack = crate::repack::repack(
-        &cluster,
-        &costs,
-        &crate::repack::Inputs {
-            prices: &sources,
-            target: node_suggestions.summary.target_utilisation,
-            recommended: recommended.as_deref(),
-            requests_savings: report.summary.monthly_savings,
-            shapes_savings: node_suggestions.summary.total_monthly_savings,
-        },
-    );
-    report.repack = Some(repack.repack.clone());
     Analysis {
         cluster,
         costs,
         warnings,
         report,
         recommendations,
-        repack,
+        repack: Default::default(),
     }
+}
+
+/// Re-packs the analysed cluster ([`crate::repack`]) and puts the result into the analysis and
+/// its report (`report.repack`).
+pub fn repack_into(analysis: &mut Analysis, settings: &Settings, catalogue: Option<&Catalogue>) {
+    let sources = price_sources(settings, catalogue);
+    let recommended = analysis
+        .recommendations
+        .as_ref()
+        .map(|r| crate::recommend::apply::recommended_requests(&analysis.cluster, r));
+    let report = &analysis.report;
+    let repack = crate::repack::repack(
+        &analysis.cluster,
+        &analysis.costs,
+        &crate::repack::Inputs {
+            prices: &sources,
+            target: report.node_recommendations.target_utilisation,
+            recommended: recommended.as_deref(),
+            requests_savings: report.summary.monthly_savings,
+            shapes_savings: report.node_recommendations.total_monthly_savings,
+        },
+    );
+    analysis.report.repack = Some(repack.repack.clone());
+    analysis.repack = repack;
 }
 
 /// Each recommended workload's monthly savings as the report computed them, by index into

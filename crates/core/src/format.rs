@@ -121,6 +121,15 @@ pub fn fmt_whole_seconds(ms: f64) -> String {
     format!("{:.0} s", (ms.max(0.0) / 1000.0).floor())
 }
 
+/// `n` things with thousands grouped: `1 node`, `2,000 nodes` (English plural with `s`).
+pub fn count_of(n: usize, thing: &str) -> String {
+    format!(
+        "{} {thing}{}",
+        group_thousands(n),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
 /// The first `max` items joined by `, `, then `+N more`: `a, b +3 more`.
 pub fn fmt_list(items: &[String], max: usize) -> String {
     if items.len() <= max {

@@ -7,7 +7,8 @@
 //! decoded from the same bytes) to the reply, serialised to JSON as the worker does before
 //! `postMessage`. In wasm the bytes are first copied out of a JS `Uint8Array` into a
 //! `Vec<u8>`, as the worker's `Uint8Array::to_vec`. Each phase ends where the pipeline
-//! reports the next one (`Reading …` → ingest, `Analysing` → analyze).
+//! reports the next one (`Reading …` → ingest, `Analysing` → analyze, `Re-packing …` →
+//! repack).
 //!
 //! Built for `wasm32-unknown-unknown` (the worker's target, same allocator) and driven by
 //! `run.mjs`; `bench.sh` builds the configurations compared in BENCHMARKS.md
@@ -82,6 +83,7 @@ pub fn analyse(
             Step::Progress(pr) => match pr.stage {
                 Stage::Reading => p.mark("catalogue"),
                 Stage::Analysing => p.mark("ingest"),
+                Stage::Repacking => p.mark("analyze"),
                 _ => {}
             },
             Step::Fetch(f) => answer = Some(f.id),
@@ -102,7 +104,7 @@ pub fn analyse(
             Step::Wait { .. } => return Err("nothing to wait for".to_owned()),
         }
     };
-    p.mark("analyze");
+    p.mark("repack");
     let (nodes, pods) = (
         outcome.analysis.cluster.nodes.len(),
         outcome.analysis.cluster.pods.len(),

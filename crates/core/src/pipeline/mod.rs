@@ -33,7 +33,7 @@ mod tests;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::analysis::{Analysis, Settings, analyze_cluster};
+use crate::analysis::{Analysis, Settings, analyze_cluster_before_repack, repack_into};
 use crate::cluster::Cluster;
 use crate::diagnostics::Warning;
 use crate::format::human_bytes;
@@ -171,6 +171,9 @@ pub enum Stage {
     Prometheus,
     /// The analysis itself.
     Analysing,
+    /// Re-packing the pods onto nodes (the last part of the analysis, the longest on large
+    /// clusters).
+    Repacking,
 }
 
 /// A progress line.
@@ -243,6 +246,7 @@ enum State {
     Vantage(Box<Client>),
     Prometheus(Box<PromRun>),
     Analyse,
+    Repack(Box<Analysis>),
     Finished,
 }
 
@@ -385,7 +389,33 @@ impl<'a> Pipeline<'a> {
                 }
                 State::Analyse => {
                     self.timing_since = Some(now.ms);
-                    return Step::Done(Box::new(self.analyse()));
+                    let cluster = self.cluster.take().unwrap_or_default();
+                    let analysis = analyze_cluster_before_repack(
+                        cluster,
+                        &self.settings,
+                        self.catalogue.as_deref().or(self.embedded),
+                        &self.generated_at,
+                    );
+                    self.progress(
+                        Stage::Repacking,
+                        format!(
+                            "Re-packing {} on {}",
+                            crate::format::count_of(analysis.cluster.pods.len(), "pod"),
+                            crate::format::count_of(analysis.cluster.nodes.len(), "node")
+                        ),
+                        None,
+                    );
+                    // The progress line goes out before the re-packing starts.
+                    self.state = State::Repack(Box::new(analysis));
+                }
+                State::Repack(mut analysis) => {
+                    self.timing_since = Some(now.ms);
+                    repack_into(
+                        &mut analysis,
+                        &self.settings,
+                        self.catalogue.as_deref().or(self.embedded),
+                    );
+                    return Step::Done(Box::new(self.finish(*analysis)));
                 }
                 State::Finished => return Step::Pending,
             }
@@ -605,14 +635,8 @@ impl<'a> Pipeline<'a> {
         None
     }
 
-    fn analyse(&mut self) -> Outcome {
-        let cluster = self.cluster.take().unwrap_or_default();
-        let analysis = analyze_cluster(
-            cluster,
-            &self.settings,
-            self.catalogue.as_deref().or(self.embedded),
-            &self.generated_at,
-        );
+    /// The outcome of a finished analysis.
+    fn finish(&mut self, analysis: Analysis) -> Outcome {
         let held = inputs::describe(&self.kinds, &analysis.cluster);
         let comparison = self.earlier.take().map(|earlier| {
             crate::report::diff::compare(&earlier, &analysis.report, &self.generated_at)

@@ -305,7 +305,7 @@ pub struct Breakdown {
 }
 
 /// The re-packing figures (`repack` in the report).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Repack {
     /// `current requests` or `recommended requests`.
     pub basis: String,
@@ -339,8 +339,8 @@ pub struct Repack {
 }
 
 /// Everything [`repack`] found: the report's figures and each pool's placements (for the
-/// verifier).
-#[derive(Debug, Clone)]
+/// verifier). Empty (the default) until the re-packing has run.
+#[derive(Debug, Clone, Default)]
 pub struct Outcome {
     /// The figures.
     pub repack: Repack,
