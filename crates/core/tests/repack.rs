@@ -533,7 +533,9 @@ fn the_autoscalers_eviction_rules_decide_which_pods_with_local_storage_move() {
     let a = analyse(&managed);
     let blocked = &a.report.repack.as_ref().unwrap().blocked;
     assert!(
-        blocked.iter().all(|b| b.reason.starts_with("local storage")),
+        blocked
+            .iter()
+            .all(|b| b.reason.starts_with("local storage")),
         "{blocked:?}"
     );
     // … unless the pods say they are safe to evict.

@@ -302,7 +302,10 @@ fn prometheus_queries_run_four_at_a_time_and_count_up() {
             .contains(&format!("Querying Prometheus {queries}/{queries}"))
     );
     let n = seen.progress.len();
-    assert_eq!(seen.progress[n - 2..], ["Analysing", "Re-packing 4 pods on 1 node"]);
+    assert_eq!(
+        seen.progress[n - 2..],
+        ["Analysing", "Re-packing 4 pods on 1 node"]
+    );
     let info = outcome.analysis.report.recommendations.as_ref().unwrap();
     assert_eq!(info.input, "http://prom:9090");
 }
