@@ -365,6 +365,10 @@ async fn engine_reports_progress_and_a_reply_that_round_trips() {
     let progress = host.progress.borrow().clone();
     assert!(progress.contains(&"Analysing".to_owned()), "{progress:?}");
     assert!(
+        progress.iter().any(|p| p.starts_with("Re-packing ")),
+        "{progress:?}"
+    );
+    assert!(
         progress.iter().any(|p| p.starts_with("Reading ")),
         "{progress:?}"
     );
@@ -675,7 +679,8 @@ async fn analysis_shows_progress_can_be_cancelled_and_keeps_the_inputs() {
         seen.iter().all(|s| s == "Starting"
             || s == "Loading the price catalogue"
             || s.starts_with("Reading ")
-            || s == "Analysing"),
+            || s == "Analysing"
+            || s.starts_with("Re-packing ")),
         "{seen:?}"
     );
     assert!(host.query_selector("#busy").unwrap().is_none());
