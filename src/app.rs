@@ -217,6 +217,7 @@ fn OutcomeView(
                     data-decode-ms=format!("{:.1}", t.decode_ms)
                     data-reply-bytes=t.reply_bytes.to_string()
                     data-worker=t.in_worker.to_string()
+                    data-memory-bytes=t.memory_bytes.map(|b| b.to_string()).unwrap_or_default()
                 >
                     {format!(
                         "Analysed {} in {}, {where_} ({} in all).",

@@ -223,13 +223,39 @@ pub fn warm_up(catalogue: Option<Arc<Catalogue>>) -> Option<usize> {
     }
 }
 
+/// [`warm_up`] with the catalogue this worker has cached, if any.
+pub fn warm_up_cached() -> Option<usize> {
+    warm_up(CATALOGUE.with_borrow(Clone::clone))
+}
+
 /// Analyses `inputs` (name, bytes) as `request` says. See the module documentation.
 pub async fn run<H: Host>(
     request: &Request,
     inputs: &[(String, Vec<u8>)],
     host: &H,
 ) -> Result<Reply, Stopped> {
-    let total: usize = inputs.iter().map(|(_, b)| b.len()).sum();
+    run_streamed(request, inputs, Vec::new(), host).await
+}
+
+/// The ingest options `request`'s preferences read snapshots with (the labels costs are grouped
+/// by), for snapshots streamed before [`run_streamed`].
+pub fn ingest_options(request: &Request) -> kube_rightsize_core::ingest::IngestOptions {
+    let (options, _) = Preferences::from_json(&request.preferences).to_options();
+    let mut settings = kube_rightsize_core::analysis::Settings::default();
+    options.apply(&mut settings);
+    settings.ingest
+}
+
+/// [`run`], with snapshots the worker has already read as a stream (with [`ingest_options`]):
+/// their bytes were never held whole.
+pub async fn run_streamed<'a, H: Host>(
+    request: &'a Request,
+    inputs: &'a [(String, Vec<u8>)],
+    streamed: Vec<pipeline::Streamed<'a>>,
+    host: &H,
+) -> Result<Reply, Stopped> {
+    let total: usize = inputs.iter().map(|(_, b)| b.len()).sum::<usize>()
+        + streamed.iter().map(|s| s.bytes).sum::<usize>();
     let cached = CATALOGUE.with_borrow(Clone::clone);
     if total >= WARM_UP_FROM_BYTES {
         // Counted in the reply's timings only in part (it runs before the pipeline): it is
@@ -277,7 +303,7 @@ pub async fn run<H: Host>(
         generated_at: request.generated_at.clone(),
         shell: Shell::Browser,
     };
-    let outcome = drive(Pipeline::new(job), host).await?;
+    let outcome = drive(Pipeline::new(job).with_streamed(streamed), host).await?;
     if let Some(c) = &outcome.catalogue {
         CATALOGUE.set(Some(Arc::clone(c)));
     }

@@ -11,6 +11,87 @@ use wasm_bindgen_futures::JsFuture;
 /// `ArrayBuffer`, once in wasm memory).
 const READ_CHUNK: usize = 16 << 20;
 
+/// Starts reading bytes `start..end` of `blob` (the browser reads off the thread; awaiting the
+/// future gets them).
+fn read_slice(
+    blob: &web_sys::Blob,
+    start: usize,
+    end: usize,
+    name: &str,
+) -> Result<JsFuture, String> {
+    let part = blob
+        .slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
+    Ok(JsFuture::from(part.array_buffer()))
+}
+
+/// What [`stream_blob`] made of a `Blob`.
+pub enum Streamed<'o> {
+    /// A snapshot, read as a stream: its bytes were never held whole.
+    Snapshot(Box<kube_rightsize_core::pipeline::Streamed<'o>>),
+    /// Any other input (a report, KRR, usage, prices), read whole.
+    Whole(Vec<u8>),
+}
+
+/// Reads a `Blob` the way the CLI reads a file: a snapshot is fed to the core's streaming
+/// reader 16 MiB at a time (each slice's read is started before the one before it is parsed,
+/// so reading and parsing overlap), anything else is read whole ([`read_blob`]).
+/// `progress(read, size)` is called after each slice.
+pub async fn stream_blob<'o>(
+    blob: &web_sys::Blob,
+    name: &str,
+    ingest: &'o kube_rightsize_core::ingest::IngestOptions,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Streamed<'o>, String> {
+    use kube_rightsize_core::inputs::{InputKind, classify};
+    let size = blob.size() as usize;
+    let head_end = size.min(READ_CHUNK);
+    let head = read_slice(blob, 0, head_end, name)?
+        .await
+        .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
+    let head = js_sys::Uint8Array::new(&head).to_vec();
+    if classify(&head) != InputKind::Snapshot {
+        drop(head);
+        return read_blob(blob, name).await.map(Streamed::Whole);
+    }
+    let mut reader = kube_rightsize_core::ingest::StreamIngest::new(name, ingest);
+    let mut done = head.len();
+    let mut next = (done < size)
+        .then(|| read_slice(blob, done, (done + READ_CHUNK).min(size), name))
+        .transpose()?;
+    reader.feed(&head);
+    drop(head);
+    progress(done, size);
+    let mut buf = Vec::new();
+    while let Some(pending) = next.take() {
+        let part = pending
+            .await
+            .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
+        let chunk = js_sys::Uint8Array::new(&part);
+        let n = chunk.length() as usize;
+        if n == 0 {
+            return Err(format!(
+                "cannot read {name}: it ended after {done} of {size} bytes (did the file change?)"
+            ));
+        }
+        buf.resize(n, 0);
+        chunk.copy_to(&mut buf);
+        drop(part);
+        done += n;
+        if done < size {
+            next = Some(read_slice(blob, done, (done + READ_CHUNK).min(size), name)?);
+        }
+        reader.feed(&buf);
+        progress(done, size);
+    }
+    Ok(Streamed::Snapshot(Box::new(
+        kube_rightsize_core::pipeline::Streamed {
+            bytes: done,
+            read: reader.finish(),
+        },
+    )))
+}
+
 /// Reads a `Blob` (a file, a paste, the demo) into wasm memory, 16 MiB at a time. Works on the
 /// page and in a worker.
 pub async fn read_blob(blob: &web_sys::Blob, name: &str) -> Result<Vec<u8>, String> {

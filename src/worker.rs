@@ -80,15 +80,36 @@ async fn handle(data: JsValue) {
         }
     };
     let blobs: js_sys::Array = field(&data, "inputs").unchecked_into();
+    let sizes: usize = (0..request.input_names.len())
+        .map(|i| blobs.get(i as u32).unchecked_into::<web_sys::Blob>().size() as usize)
+        .sum();
+    if sizes >= engine::WARM_UP_FROM_BYTES {
+        // Before reading: a snapshot is parsed while it is read.
+        engine::warm_up_cached();
+    }
+    // Snapshots are parsed as they are read, with the options the analysis reads them with.
+    let ingest = engine::ingest_options(&request);
+    let reading = crate::net::now_ms();
     let mut inputs: Vec<(String, Vec<u8>)> = Vec::with_capacity(request.input_names.len());
+    let mut streamed = Vec::new();
     for (i, name) in request.input_names.iter().enumerate() {
         let blob: web_sys::Blob = blobs.get(i as u32).unchecked_into();
-        post_progress(&Progress::Line(format!(
-            "Loading {name} ({})",
-            kube_rightsize_core::format::human_bytes(blob.size() as usize)
-        )));
-        match crate::files::read_blob(&blob, name).await {
-            Ok(bytes) => inputs.push((name.clone(), bytes)),
+        let size = kube_rightsize_core::format::human_bytes(blob.size() as usize);
+        post_progress(&Progress::Line(format!("Loading {name} ({size})")));
+        let shown = Cell::new(0usize);
+        let progress = |done: usize, total: usize| {
+            // A line per 64 MiB or so: enough to see it move, few messages.
+            if done == total || done - shown.get() >= 64 << 20 {
+                shown.set(done);
+                post_progress(&Progress::Line(format!(
+                    "Reading {name}: {} of {size}",
+                    kube_rightsize_core::format::human_bytes(done)
+                )));
+            }
+        };
+        match crate::files::stream_blob(&blob, name, &ingest, &progress).await {
+            Ok(crate::files::Streamed::Snapshot(s)) => streamed.push(*s),
+            Ok(crate::files::Streamed::Whole(bytes)) => inputs.push((name.clone(), bytes)),
             Err(message) => {
                 let failure = engine::Failure {
                     hint: Some("load it again (pick the file or paste it once more)".into()),
@@ -104,10 +125,25 @@ async fn handle(data: JsValue) {
         }
     }
     drop(blobs);
-    let result = engine::run(&request, &inputs, &WorkerHost).await;
+    // Reading the snapshots was parsing them: the engine's time includes it.
+    let streaming_ms = if streamed.is_empty() {
+        0.0
+    } else {
+        crate::net::now_ms() - reading
+    };
+    let result = engine::run_streamed(&request, &inputs, streamed, &WorkerHost).await;
     drop(inputs);
     match result {
-        Ok(reply) => {
+        Ok(mut reply) => {
+            reply.elapsed_ms += streaming_ms;
+            reply.memory_bytes = wasm_bindgen::memory()
+                .dyn_into::<js_sys::WebAssembly::Memory>()
+                .ok()
+                .map(|m| {
+                    m.buffer()
+                        .unchecked_into::<js_sys::ArrayBuffer>()
+                        .byte_length() as u64
+                });
             let json =
                 serde_json::to_string(&reply).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
             drop(reply);

@@ -36,6 +36,8 @@ pub struct Timing {
     pub reply_bytes: usize,
     /// True when a Web Worker did the work.
     pub in_worker: bool,
+    /// The worker's wasm memory after the analysis (its peak), when known.
+    pub memory_bytes: Option<u64>,
 }
 
 /// What happened to the analysis, for the page.
@@ -168,6 +170,7 @@ impl Run {
             decode_ms,
             reply_bytes,
             in_worker,
+            memory_bytes: reply.memory_bytes,
         }
     }
 }

@@ -148,9 +148,15 @@ fn a_big_paste_is_analysed_in_the_worker_with_progress_and_cancel() {
         "{seen:?}"
     );
     assert!(seen.iter().any(|s| s == "Analysing"), "{seen:?}");
-    // The worker read the paste's Blob itself (the page never copied it).
+    // The worker read the paste's Blob itself (the page never copied it), parsing it as a
+    // stream while reading it.
     assert!(
         seen.iter().any(|s| s.starts_with("Loading paste (")),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|s| s.starts_with("Reading paste: ") && s.contains(" of ")),
         "{seen:?}"
     );
     let pods = browser
@@ -163,12 +169,14 @@ fn a_big_paste_is_analysed_in_the_worker_with_progress_and_cancel() {
     let attrs = browser
         .execute(
             "const t = document.querySelector('#timing');
-             return [t.dataset.worker, t.dataset.engineMs, t.dataset.decodeMs, t.dataset.replyBytes, t.dataset.totalMs];",
+             return [t.dataset.worker, t.dataset.engineMs, t.dataset.decodeMs, t.dataset.replyBytes, t.dataset.totalMs, t.dataset.memoryBytes];",
             json!([]),
         )
         .unwrap();
     eprintln!("timing: {text} {attrs}");
     assert_eq!(attrs[0], "true");
+    let memory: u64 = attrs[5].as_str().unwrap().parse().unwrap();
+    assert!(memory > 0, "the worker says how much memory it used");
     let reply_bytes: usize = attrs[3].as_str().unwrap().parse().unwrap();
     assert!(
         reply_bytes > 10_000,
@@ -242,7 +250,7 @@ fn bench_big_snapshot_in_the_worker() {
     let attrs = browser
         .execute(
             "const t = document.querySelector('#timing');
-             return [t.textContent, t.dataset.engineMs, t.dataset.decodeMs, t.dataset.replyBytes, t.dataset.totalMs];",
+             return [t.textContent, t.dataset.engineMs, t.dataset.decodeMs, t.dataset.replyBytes, t.dataset.totalMs, t.dataset.memoryBytes];",
             json!([]),
         )
         .unwrap();

@@ -485,7 +485,8 @@ impl<'a> Pipeline<'a> {
         }
         self.options.apply(&mut self.settings);
         let prepared = inputs::sort(&self.inputs, &mut self.settings)?;
-        if prepared.snapshots.is_empty() && !prepared.reports.is_empty() {
+        if prepared.snapshots.is_empty() && self.streamed.is_empty() && !prepared.reports.is_empty()
+        {
             // Saved reports alone: a fleet of them, nothing to analyse.
             self.fleet = Some(fleet_of(&prepared, &self.generated_at)?);
             self.kinds = prepared.kinds;
@@ -493,7 +494,14 @@ impl<'a> Pipeline<'a> {
             return Ok(());
         }
         self.earlier = earlier_report(&prepared)?;
-        self.kinds = prepared.kinds;
+        // The streamed snapshots were read before the others (their names for the chips).
+        self.kinds = self
+            .streamed
+            .iter()
+            .filter_map(|s| s.read.as_ref().ok())
+            .map(|r| (r.summary().name.clone(), inputs::InputKind::Snapshot))
+            .chain(prepared.kinds)
+            .collect();
         let cluster = if self.streamed.is_empty() {
             ingest::ingest_with(&prepared.snapshots, &self.settings.ingest)?
         } else {

@@ -95,6 +95,10 @@ pub struct Reply {
     pub vantage: Option<VantageReply>,
     /// Milliseconds spent reading and analysing (without downloads and Prometheus).
     pub elapsed_ms: f64,
+    /// The engine's memory after the analysis, in bytes, where its shell knows it (the
+    /// worker's wasm memory, which never shrinks: its peak).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_bytes: Option<u64>,
     /// The analysis compared with the earlier report among the inputs, if one was given.
     #[serde(default)]
     pub comparison: Option<crate::report::diff::Diff>,
@@ -158,6 +162,7 @@ impl Outcome {
                 .as_ref()
                 .map(|v| VantageReply::new(v, &self.analysis.report.generated_at)),
             elapsed_ms: self.elapsed_ms,
+            memory_bytes: None,
             comparison: self.comparison,
             fleet: self.fleet,
             report: self.analysis.report,

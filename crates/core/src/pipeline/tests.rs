@@ -46,7 +46,13 @@ fn drive(
     job: Job<'_>,
     answer: &mut dyn FnMut(&Request) -> Result<Response, TransportError>,
 ) -> (Result<Box<Outcome>, Failure>, Seen) {
-    let mut p = Pipeline::new(job);
+    drive_pipeline(Pipeline::new(job), answer)
+}
+
+fn drive_pipeline(
+    mut p: Pipeline<'_>,
+    answer: &mut dyn FnMut(&Request) -> Result<Response, TransportError>,
+) -> (Result<Box<Outcome>, Failure>, Seen) {
     let mut seen = Seen::default();
     let mut in_flight: VecDeque<Fetch> = VecDeque::new();
     for _ in 0..100_000 {
@@ -224,6 +230,32 @@ fn an_earlier_report_next_to_a_snapshot_is_compared_with_the_analysis() {
     assert!(outcome.comparison.is_none());
     assert_eq!(outcome.analysis.report.summary.nodes, 0);
     assert!(outcome.into_reply(Vec::new()).fleet.is_some());
+    // The snapshot streamed by the shell (as the worker and the CLI read them): the same
+    // comparison, not a fleet, and the chip names the snapshot.
+    let options = crate::ingest::IngestOptions::default();
+    let mut reader = crate::ingest::StreamIngest::new("cluster.json", &options);
+    for chunk in SNAPSHOT.chunks(1000) {
+        reader.feed(chunk);
+    }
+    let streamed = Streamed {
+        bytes: SNAPSHOT.len(),
+        read: reader.finish(),
+    };
+    let (r, seen) = drive_pipeline(
+        Pipeline::new(job(vec![input("november.json", saved, Role::Auto)]))
+            .with_streamed(vec![streamed]),
+        &mut |_| unreachable!(),
+    );
+    let outcome = r.expect("a streamed snapshot compared with the report");
+    assert!(outcome.fleet.is_none());
+    assert!(outcome.comparison.is_some());
+    assert_eq!(
+        seen.progress[0], "Reading 28.0 KB",
+        "the report and the snapshot"
+    );
+    let names: Vec<&str> = outcome.held.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["cluster.json", "november.json"]);
+    assert!(outcome.held[0].1.starts_with("cluster snapshot"));
     // Without an earlier report there is no comparison.
     let (plain, _) = drive(
         job(vec![input("cluster.json", SNAPSHOT, Role::Auto)]),
