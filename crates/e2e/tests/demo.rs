@@ -48,7 +48,7 @@ fn demo_button_shows_a_report() {
     // background worker.
     let timing = browser.text(&browser.find("#timing").unwrap()).unwrap();
     assert!(
-        timing.starts_with("Analysed 3.7 MB in ")
+        timing.starts_with("Analysed 3.9 MB in ")
             && timing.contains(" ms, in a background worker ("),
         "{timing}"
     );

@@ -18,9 +18,10 @@ use kube_rightsize_fake_vantage::{
 use serde_json::json;
 
 /// The demo cluster's instance types (all in us-east-1).
-const DEMO_TYPES: [&str; 5] = [
+const DEMO_TYPES: [&str; 6] = [
     "c5.2xlarge",
     "c5.xlarge",
+    "g5.xlarge",
     "m5.large",
     "m5.xlarge",
     "r5.xlarge",
@@ -132,10 +133,14 @@ fn assert_token_only_in_authorization(fake: &FakeVantage) {
     }
 }
 
-/// The default fake products plus the two demo types it lacks, so every demo node has a price.
+/// The default fake products plus the three demo types it lacks, so every demo node has a price.
 fn demo_products() -> Vec<FakeProduct> {
     let mut products = default_products();
-    for (name, usd) in [("r5.xlarge", 0.252), ("c5.2xlarge", 0.34)] {
+    for (name, usd) in [
+        ("r5.xlarge", 0.252),
+        ("c5.2xlarge", 0.34),
+        ("g5.xlarge", 1.006),
+    ] {
         let prices = ["on-demand", "spot"]
             .iter()
             .map(|lifecycle| FakePrice {
@@ -244,7 +249,7 @@ fn vantage_through_the_trunk_serve_proxy() {
         t.starts_with("Done")
     });
     assert!(
-        summary.contains("10 requests to Vantage; 6 of 6 prices"),
+        summary.contains("12 requests to Vantage; 7 of 7 prices"),
         "{summary}"
     );
     let log = text_of(&browser, "#vantage-log").unwrap_or_default();
@@ -253,7 +258,7 @@ fn vantage_through_the_trunk_serve_proxy() {
         "{log}"
     );
     let states = text_of(&browser, "#vantage-status tbody").unwrap_or_default();
-    assert_eq!(states.matches("fetched").count(), 6, "{states}");
+    assert_eq!(states.matches("fetched").count(), 7, "{states}");
     shot(&browser, "vantage-03-fetched.png");
     let products = fake.count("/v2/products");
     assert_eq!(
@@ -279,13 +284,13 @@ fn vantage_through_the_trunk_serve_proxy() {
     let deadline = Instant::now() + Duration::from_secs(30);
     let sources = loop {
         let s = node_sources(&browser);
-        if s.len() == 15 && s.iter().all(|x| x == "vantage") {
+        if s.len() == 17 && s.iter().all(|x| x == "vantage") {
             break s;
         }
         assert!(Instant::now() < deadline, "node price sources: {s:?}");
         std::thread::sleep(Duration::from_millis(200));
     };
-    assert_eq!(sources.len(), 15);
+    assert_eq!(sources.len(), 17);
     browser
         .execute(
             "document.querySelector('#nodes-table').scrollIntoView();",
@@ -305,7 +310,7 @@ fn vantage_through_the_trunk_serve_proxy() {
     let log = text_of(&browser, "#vantage-log").unwrap_or_default();
     assert!(log.contains("Cost data cached for m5.large"), "{log}");
     let states = text_of(&browser, "#vantage-status tbody").unwrap_or_default();
-    assert_eq!(states.matches("vantage cache").count(), 6, "{states}");
+    assert_eq!(states.matches("vantage cache").count(), 7, "{states}");
     let cache = browser
         .execute(
             "return localStorage.getItem('kube-rightsize.vantage-cache.v1');",
@@ -358,7 +363,7 @@ fn vantage_through_the_trunk_serve_proxy() {
     let summary = wait_text(&browser, "#vantage-summary", Duration::from_secs(60), |t| {
         t.starts_with("Done")
     });
-    assert!(summary.contains("6 of 6 prices"), "{summary}");
+    assert!(summary.contains("7 of 7 prices"), "{summary}");
     assert!(
         fake.requests().iter().any(|r| r.status == 429),
         "the fake answered 429"
@@ -380,7 +385,7 @@ fn vantage_through_the_trunk_serve_proxy() {
     let summary = wait_text(&browser, "#vantage-summary", Duration::from_secs(10), |t| {
         t.starts_with("Cancelled")
     });
-    assert!(summary.contains("0 of 6 prices"), "{summary}");
+    assert!(summary.contains("0 of 7 prices"), "{summary}");
     shot(&browser, "vantage-08b-cancelled.png");
     std::thread::sleep(Duration::from_secs(2));
     assert!(
@@ -464,7 +469,7 @@ fn vantage_direct_without_cors_is_explained() {
         "{blocked}"
     );
     let summary = text_of(&browser, "#vantage-summary").unwrap_or_default();
-    assert!(summary.contains("0 of 6 prices"), "{summary}");
+    assert!(summary.contains("0 of 7 prices"), "{summary}");
     shot(&browser, "vantage-09-cors-blocked.png");
     // The browser stopped at the preflight: no GET carried the token.
     let requests = fake.requests();
@@ -476,7 +481,7 @@ fn vantage_direct_without_cors_is_explained() {
     assert_token_only_in_authorization(&fake);
     // The report still has prices from the other sources.
     let nodes = text_of(&browser, "#card-nodes").unwrap_or_default();
-    assert!(nodes.contains("15"), "{nodes}");
+    assert!(nodes.contains("17"), "{nodes}");
 }
 
 /// Waits until no analysis is running (the busy line is gone).
@@ -517,10 +522,10 @@ fn vantage_skips_manual_types_and_its_failures_reach_the_report() {
     let summary = wait_text(&browser, "#vantage-summary", Duration::from_secs(60), |t| {
         t.starts_with("Done")
     });
-    // c5.xlarge and m5.xlarge (one of them also spot): 2 requests each; r5.xlarge and
-    // c5.2xlarge: 1 each (no such product).
+    // c5.xlarge and m5.xlarge (one of them also spot): 2 requests each; r5.xlarge,
+    // c5.2xlarge and g5.xlarge: 1 each (no such product).
     assert!(
-        summary.contains("6 requests to Vantage; 3 of 5 prices"),
+        summary.contains("7 requests to Vantage; 3 of 6 prices"),
         "{summary}"
     );
     let requests = fake.requests();
