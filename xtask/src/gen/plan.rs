@@ -119,6 +119,21 @@ fn pool(name: &str, provisioner: Provisioner, spot: bool, tainted: bool, disk: u
     }
 }
 
+/// A node IP in `zone`'s /18 of 10.0.0.0/16 not in `taken` (then in it).
+fn fresh_ip(rng: &mut Rng, taken: &mut HashSet<[u8; 4]>, zone: usize) -> [u8; 4] {
+    loop {
+        let ip = [
+            10,
+            0,
+            (zone * 64) as u8 + rng.below(64) as u8,
+            rng.range(4, 254) as u8,
+        ];
+        if taken.insert(ip) {
+            return ip;
+        }
+    }
+}
+
 /// Pod-density → instance size step (0 = large … 4 = 8xlarge).
 fn size_step(pods_per_node: f64) -> usize {
     if pods_per_node <= 14.0 {
@@ -539,17 +554,7 @@ impl Builder {
                 _ => catalog::instance("m5", step),
             });
             let zone = i % ZONES.len();
-            let ip = loop {
-                let ip = [
-                    10,
-                    0,
-                    (zone * 64) as u8 + rng.below(64) as u8,
-                    rng.range(4, 254) as u8,
-                ];
-                if taken.insert(ip) {
-                    break ip;
-                }
-            };
+            let ip = fresh_ip(rng, &mut taken, zone);
             let age = match (pool.provisioner, pool.taint.is_some()) {
                 (Provisioner::Karpenter, _) => rng.range(1800, 6 * DAY as u64),
                 (Provisioner::Managed, true) => rng.range(10 * DAY as u64, 90 * DAY as u64),
@@ -688,17 +693,7 @@ impl Builder {
         let first = self.nodes.len();
         for (k, replicas) in [1u32, 4].into_iter().enumerate() {
             let zone = k % ZONES.len();
-            let ip = loop {
-                let ip = [
-                    10,
-                    0,
-                    (zone * 64) as u8 + rng.below(64) as u8,
-                    rng.range(4, 254) as u8,
-                ];
-                if taken.insert(ip) {
-                    break ip;
-                }
-            };
+            let ip = fresh_ip(&mut rng, &mut taken, zone);
             let age = rng.range(5 * DAY as u64, 40 * DAY as u64) as i64;
             let max_pods = itype.eni_max_pods;
             self.nodes.push(Node {

@@ -819,23 +819,31 @@ impl<'a> Renderer<'a> {
                     .opt("tolerationSeconds", secs),
             )
         };
+        // What the DaemonSet controller adds to its pods.
+        let daemonset_tolerations = |out: &mut Vec<J>| {
+            for (key, effect) in [
+                ("node.kubernetes.io/not-ready", "NoExecute"),
+                ("node.kubernetes.io/unreachable", "NoExecute"),
+                ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+                ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+                ("node.kubernetes.io/pid-pressure", "NoSchedule"),
+                ("node.kubernetes.io/unschedulable", "NoSchedule"),
+            ] {
+                out.push(t(key, effect, None));
+            }
+            if w.host_network {
+                out.push(t(
+                    "node.kubernetes.io/network-unavailable",
+                    "NoSchedule",
+                    None,
+                ));
+            }
+        };
         let mut out = Vec::new();
         match w.tol {
             Tol::All => {
                 out.push(O::new().set("operator", "Exists").into());
-                out.push(t("node.kubernetes.io/not-ready", "NoExecute", None));
-                out.push(t("node.kubernetes.io/unreachable", "NoExecute", None));
-                out.push(t("node.kubernetes.io/disk-pressure", "NoSchedule", None));
-                out.push(t("node.kubernetes.io/memory-pressure", "NoSchedule", None));
-                out.push(t("node.kubernetes.io/pid-pressure", "NoSchedule", None));
-                out.push(t("node.kubernetes.io/unschedulable", "NoSchedule", None));
-                if w.host_network {
-                    out.push(t(
-                        "node.kubernetes.io/network-unavailable",
-                        "NoSchedule",
-                        None,
-                    ));
-                }
+                daemonset_tolerations(&mut out);
             }
             Tol::Default | Tol::PoolTaint => {
                 if w.tol == Tol::PoolTaint
@@ -855,20 +863,7 @@ impl<'a> Renderer<'a> {
                     });
                 }
                 if w.kind == Kind::DaemonSet {
-                    // What the DaemonSet controller adds to its pods.
-                    out.push(t("node.kubernetes.io/not-ready", "NoExecute", None));
-                    out.push(t("node.kubernetes.io/unreachable", "NoExecute", None));
-                    out.push(t("node.kubernetes.io/disk-pressure", "NoSchedule", None));
-                    out.push(t("node.kubernetes.io/memory-pressure", "NoSchedule", None));
-                    out.push(t("node.kubernetes.io/pid-pressure", "NoSchedule", None));
-                    out.push(t("node.kubernetes.io/unschedulable", "NoSchedule", None));
-                    if w.host_network {
-                        out.push(t(
-                            "node.kubernetes.io/network-unavailable",
-                            "NoSchedule",
-                            None,
-                        ));
-                    }
+                    daemonset_tolerations(&mut out);
                 } else {
                     out.push(t("node.kubernetes.io/not-ready", "NoExecute", Some(300)));
                     out.push(t("node.kubernetes.io/unreachable", "NoExecute", Some(300)));
