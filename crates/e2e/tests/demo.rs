@@ -53,6 +53,16 @@ fn demo_button_shows_a_report() {
         "{timing}"
     );
     eprintln!("in-browser timing: {timing}");
+    // The summary: cost, idle (its GPU part), savings, the bill (README's screenshot).
+    browser
+        .execute(
+            "document.querySelector('#timing').scrollIntoView();",
+            serde_json::json!([]),
+        )
+        .expect("scroll");
+    browser
+        .screenshot(&screenshot_dir().join("02a-demo-summary.png"))
+        .expect("screenshot");
     // The core's charts are shown in the app.
     let charts = browser.find_all("#charts svg.chart").expect("charts");
     assert!(charts.len() >= 3, "{} charts", charts.len());
