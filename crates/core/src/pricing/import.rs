@@ -697,6 +697,30 @@ fn split_csv_line(line: &str) -> Result<Vec<(String, usize)>, usize> {
     }
 }
 
+/// One CSV row split into (field, column) pairs, with as many fields as `header` has.
+fn csv_row(
+    name: &str,
+    line_no: usize,
+    line: &str,
+    header: &str,
+) -> Result<Vec<(String, usize)>, ImportError> {
+    let fields = split_csv_line(line)
+        .map_err(|col| error(name, line_no, col, "a quoted field is not closed"))?;
+    let expected = header.split(',').count();
+    if fields.len() != expected {
+        return Err(error(
+            name,
+            line_no,
+            1,
+            format!(
+                "expected {expected} fields ({header}), found {}",
+                fields.len()
+            ),
+        ));
+    }
+    Ok(fields)
+}
+
 fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
     let mut table = PriceTable::new(format!("price file {name}"));
     let mut header_fields: Option<usize> = None;
@@ -726,24 +750,12 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
             }
             continue;
         };
-        let fields = split_csv_line(line)
-            .map_err(|col| error(name, line_no, col, "a quoted field is not closed"))?;
-        if fields.len() != expected {
-            let header = if expected == 6 {
-                format!("{CSV_HEADER},{CSV_GPU_COLUMN}")
-            } else {
-                CSV_HEADER.to_owned()
-            };
-            return Err(error(
-                name,
-                line_no,
-                1,
-                format!(
-                    "expected {expected} fields ({header}), found {}",
-                    fields.len()
-                ),
-            ));
-        }
+        let header = if expected == 6 {
+            format!("{CSV_HEADER},{CSV_GPU_COLUMN}")
+        } else {
+            CSV_HEADER.to_owned()
+        };
+        let fields = csv_row(name, line_no, line, &header)?;
         let at = |k: usize| (fields[k].0.trim(), fields[k].1);
         let (provider, col) = at(0);
         let provider = Provider::from_text(provider).map_err(|m| error(name, line_no, col, m))?;
@@ -877,19 +889,7 @@ fn import_items_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportErro
             header = true;
             continue;
         }
-        let fields = split_csv_line(line)
-            .map_err(|col| error(name, line_no, col, "a quoted field is not closed"))?;
-        if fields.len() != 5 {
-            return Err(error(
-                name,
-                line_no,
-                1,
-                format!(
-                    "expected 5 fields ({CSV_ITEMS_HEADER}), found {}",
-                    fields.len()
-                ),
-            ));
-        }
+        let fields = csv_row(name, line_no, line, CSV_ITEMS_HEADER)?;
         let at = |k: usize| (fields[k].0.trim(), fields[k].1);
         let (provider, col) = at(0);
         let provider = Provider::from_text(provider).map_err(|m| error(name, line_no, col, m))?;
