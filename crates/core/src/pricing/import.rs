@@ -697,6 +697,15 @@ fn split_csv_line(line: &str) -> Result<Vec<(String, usize)>, usize> {
     }
 }
 
+/// The warning for a CSV with a header and no rows.
+fn header_only(name: &str) -> Warning {
+    Warning::new(
+        "price_file_empty",
+        "",
+        format!("{name}: the CSV has a header but no prices"),
+    )
+}
+
 /// One CSV row split into (field, column) pairs, with as many fields as `header` has.
 fn csv_row(
     name: &str,
@@ -815,11 +824,7 @@ fn import_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportError> {
     push_duplicates(name, &duplicates, &mut warnings);
     warnings.extend(shortened.warning(name));
     if table.is_empty() {
-        warnings.push(Warning::new(
-            "price_file_empty",
-            "",
-            format!("{name}: the CSV has a header but no prices"),
-        ));
+        warnings.push(header_only(name));
     }
     Ok(ImportedPrices {
         format: PriceFileFormat::Csv,
@@ -921,11 +926,7 @@ fn import_items_csv(name: &str, text: &str) -> Result<ImportedPrices, ImportErro
     push_unknown_items(name, &items, &mut warnings);
     warnings.extend(shortened.warning(name));
     if items.is_empty() {
-        warnings.push(Warning::new(
-            "price_file_empty",
-            "",
-            format!("{name}: the CSV has a header but no prices"),
-        ));
+        warnings.push(header_only(name));
     }
     Ok(ImportedPrices {
         format: PriceFileFormat::ItemsCsv,
