@@ -35,7 +35,7 @@ use plan::Spec;
 use render::Renderer;
 
 const USAGE: &str = "\
-usage: cargo xtask gen --nodes N --pods M [--seed S] [--out PATH] [--managed-fields] [--krr PATH]
+usage: cargo xtask gen --nodes N --pods M [--seed S] [--compact] [--out PATH] [--managed-fields] [--krr PATH]
        cargo xtask gen --preset demo [--seed S] [--out PATH] [--managed-fields] [--krr PATH]
 
 Writes a synthetic EKS cluster shaped exactly like `kubectl get nodes,pods -A -o json`.
@@ -45,6 +45,8 @@ Writes a synthetic EKS cluster shaped exactly like `kubectl get nodes,pods -A -o
                      the same flags always give the same bytes
   --out PATH         output file (default: stdout)
   --managed-fields   include metadata.managedFields (kubectl --show-managed-fields)
+  --compact          compact pods: one container, no sidecars, init containers, env or
+                     annotations (under 9 KB a pod, as in clusters without them)
   --krr PATH         also write a matching `krr simple -f json` result
   --preset demo      the committed demo cluster: 17 nodes in 4 pools (2 of them GPU nodes),
                      213 pods";
@@ -71,6 +73,7 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
     }
     let (mut nodes, mut pods, mut seed, mut preset) = (None, None, None, None);
     let (mut out, mut krr, mut managed_fields, mut help) = (None, None, false, false);
+    let mut compact = false;
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -95,6 +98,7 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
             "--krr" => krr = Some(PathBuf::from(value("--krr")?)),
             "--preset" => preset = Some(value("--preset")?),
             "--managed-fields" => managed_fields = true,
+            "--compact" => compact = true,
             "-h" | "--help" => help = true,
             other => bail!("unknown argument {other:?}\n\n{USAGE}"),
         }
@@ -103,8 +107,8 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
     let seed = seed.unwrap_or(1);
     let spec = match preset.as_deref() {
         Some("demo") => {
-            if nodes.is_some() || pods.is_some() {
-                bail!("--preset demo fixes the cluster's shape: drop --nodes/--pods");
+            if nodes.is_some() || pods.is_some() || compact {
+                bail!("--preset demo fixes the cluster's shape: drop --nodes/--pods/--compact");
             }
             Spec::demo(demo_seed)
         }
@@ -125,6 +129,7 @@ fn parse_args(args: &[String]) -> anyhow::Result<Options> {
                 pods: pods as usize,
                 seed,
                 demo: false,
+                compact,
             }
         }
     };
@@ -245,6 +250,7 @@ mod tests {
             pods,
             seed,
             demo: false,
+            compact: false,
         }
     }
 
@@ -278,6 +284,42 @@ mod tests {
         let mut out = Vec::new();
         write_krr(&mut out, c).unwrap();
         out
+    }
+
+    #[test]
+    fn compact_pods_have_one_container_no_env_and_average_under_9_kb() {
+        let compact = Spec {
+            compact: true,
+            ..spec(12, 400, 4)
+        };
+        let (c, out) = generate(&compact, false);
+        let (full, _) = generate(&spec(12, 400, 4), false);
+        // The same cluster: nodes, pods and their placement.
+        assert_eq!(c.nodes.len(), full.nodes.len());
+        assert_eq!(c.pods.len(), full.pods.len());
+        let v = parse(&out);
+        let pods: Vec<&Value> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == "Pod")
+            .collect();
+        let mut bytes = 0;
+        for p in &pods {
+            let containers = p["spec"]["containers"].as_array().unwrap();
+            assert_eq!(containers.len(), 1, "{}", p["metadata"]["name"]);
+            assert!(containers[0].get("env").is_none());
+            assert!(p["spec"].get("initContainers").is_none());
+            // At most a `kubectl rollout restart` stamp.
+            let annotations = p["metadata"]["annotations"].as_object();
+            assert!(annotations.is_none_or(
+                |a| a.len() == 1 && a.contains_key("kubectl.kubernetes.io/restartedAt")
+            ));
+            bytes += serde_json::to_string_pretty(p).unwrap().len();
+        }
+        let average = bytes / pods.len();
+        assert!(average < 9_000, "{average} B a pod");
+        assert!(parse_args(&args("--preset demo --compact")).is_err());
     }
 
     #[test]
