@@ -43,14 +43,13 @@ pub async fn stream_blob<'o>(
     ingest: &'o kube_rightsize_core::ingest::IngestOptions,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Streamed<'o>, String> {
-    use kube_rightsize_core::inputs::{InputKind, classify};
     let size = blob.size() as usize;
     let head_end = size.min(READ_CHUNK);
     let head = read_slice(blob, 0, head_end, name)?
         .await
         .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
     let head = js_sys::Uint8Array::new(&head).to_vec();
-    if classify(&head) != InputKind::Snapshot {
+    if !kube_rightsize_core::inputs::streams(&head, kube_rightsize_core::inputs::Role::Auto) {
         drop(head);
         return read_blob(blob, name).await.map(Streamed::Whole);
     }

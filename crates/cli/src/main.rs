@@ -150,7 +150,7 @@ fn stream_snapshot(
     let mut r = open_input(path)?;
     let mut buf = vec![0u8; CHUNK_BYTES];
     let n = read_some(&mut *r, &mut buf, path)?;
-    if inputs::classify(&buf[..n]) == inputs::InputKind::Report {
+    if !inputs::streams(&buf[..n], Role::Snapshot) {
         buf.truncate(n);
         r.read_to_end(&mut buf)
             .map_err(|e| Failure::Input(format!("cannot read {path}: {e}")))?;

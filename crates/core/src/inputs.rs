@@ -100,6 +100,19 @@ pub fn classify(bytes: &[u8]) -> InputKind {
     InputKind::Snapshot
 }
 
+/// Whether a shell should read an input whose first bytes are `head` as a stream
+/// ([`crate::ingest::StreamIngest`]) rather than whole: snapshots only. Given as a snapshot (the
+/// CLI's FILE arguments), anything but a saved report streams (a report is read whole for the
+/// pipeline to refuse with its hint); recognised from its bytes (the app), only what
+/// [`classify`] takes for a snapshot streams.
+pub fn streams(head: &[u8], role: Role) -> bool {
+    match role {
+        Role::Snapshot => classify(head) != InputKind::Report,
+        Role::Auto => classify(head) == InputKind::Snapshot,
+        _ => false,
+    }
+}
+
 /// Inputs sorted by kind.
 #[derive(Debug)]
 pub struct Prepared<'a> {
