@@ -79,8 +79,6 @@ impl LabelInterner {
     }
 }
 
-/// The claims a pod mounts: `persistentVolumeClaim.claimName`, and `<pod>-<volume>` for each
-/// generic ephemeral volume.
 /// The autoscalers' eviction annotations ([`Eviction`]); values are compared without case, as
 /// the autoscalers do.
 fn eviction_of(obj: &RawObject<'_>) -> Eviction {
@@ -97,6 +95,8 @@ fn eviction_of(obj: &RawObject<'_>) -> Eviction {
     }
 }
 
+/// The claims a pod mounts: `persistentVolumeClaim.claimName`, and `<pod>-<volume>` for each
+/// generic ephemeral volume.
 fn claims_of(obj: &RawObject<'_>, pod: &str) -> Vec<String> {
     let Some(volumes) = obj.spec.as_deref().and_then(|s| s.volumes.as_ref()) else {
         return Vec::new();
