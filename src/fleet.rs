@@ -68,6 +68,11 @@ pub fn FleetView(
             ExportFormat::NamespacesCsv,
             "export-fleet-namespaces-csv",
         ),
+        (
+            "Re-pack CSV",
+            ExportFormat::RepackCsv,
+            "export-fleet-repack-csv",
+        ),
     ]
     .into_iter()
     .map(|(label, format, id)| {

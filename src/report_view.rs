@@ -145,6 +145,7 @@ pub fn ReportView(
 #[component]
 fn ExportBar(report: Arc<Report>, inputs: Arc<Vec<InputSummary>>) -> impl IntoView {
     let has_groups = report.allocation.is_some();
+    let has_repack = report.repack.is_some();
     let cluster_name = RwSignal::new(String::new());
     let anonymise = RwSignal::new(false);
     let export_error = RwSignal::new(None::<String>);
@@ -195,6 +196,7 @@ fn ExportBar(report: Arc<Report>, inputs: Arc<Vec<InputSummary>>) -> impl IntoVi
             "export-namespaces-csv",
         ),
         ("Groups CSV", ExportFormat::GroupsCsv, "export-groups-csv"),
+        ("Re-pack CSV", ExportFormat::RepackCsv, "export-repack-csv"),
         ("FOCUS CSV", ExportFormat::Focus, "export-focus"),
     ];
     view! {
@@ -221,7 +223,11 @@ fn ExportBar(report: Arc<Report>, inputs: Arc<Vec<InputSummary>>) -> impl IntoVi
             <span class="muted">"Export:"</span>
             {exports
                 .into_iter()
-                .filter(|(_, format, _)| *format != ExportFormat::GroupsCsv || has_groups)
+                .filter(|(_, format, _)| match format {
+                    ExportFormat::GroupsCsv => has_groups,
+                    ExportFormat::RepackCsv => has_repack,
+                    _ => true,
+                })
                 .map(|(label, format, id)| {
                     let export = export.clone();
                     view! { <button id=id on:click=move |_| export(format)>{label}</button> }
@@ -607,8 +613,8 @@ fn pools_table(report: &Report) -> impl IntoView + use<> {
 }
 
 /// The Re-pack tab: the core's figure, breakdown and lower bound (cards and one sentence), the
-/// per pool plans (the core's table), the nodes that could go today, the pods that kept their
-/// node (the core's table) and what the figures assume.
+/// per pool plans (the core's table) and the moves across pools, the nodes that could go today,
+/// the pods that kept their node (the core's table) and what the figures assume.
 fn repack_tab(report: &Report, r: &Repack) -> impl IntoView + use<> {
     let drainable = (!r.drainable_nodes.is_empty()).then(|| {
         view! {
@@ -632,6 +638,8 @@ fn repack_tab(report: &Report, r: &Repack) -> impl IntoView + use<> {
             )}
         }
     });
+    let moves =
+        columns::moves_line(r).map(|line| view! { <p class="muted" id="repack-moves">{line}</p> });
     let notes = r.notes.clone();
     view! {
         {cards("repack-figures", columns::repack_figures(r))}
@@ -646,6 +654,7 @@ fn repack_tab(report: &Report, r: &Repack) -> impl IntoView + use<> {
             Some("monthly_savings"),
             None,
         )}
+        {moves}
         {drainable}
         {blocked}
         <ul class="muted" id="repack-notes">

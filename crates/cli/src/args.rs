@@ -177,6 +177,8 @@ pub enum Format {
     CsvNamespaces,
     /// Showback groups CSV (with --group-by; `diff` writes its JSON)
     CsvGroups,
+    /// Re-packing CSV: one row per node pool, its plan and what it saves (`diff` writes its JSON)
+    CsvRepack,
     /// A self-contained HTML page to share: charts, tables, how the numbers were computed
     Html,
     /// FOCUS 1.0 cost rows (CSV) for FinOps tools; `diff` writes its JSON
@@ -192,6 +194,7 @@ impl From<Format> for ExportFormat {
             Format::CsvNodes => ExportFormat::NodesCsv,
             Format::CsvNamespaces => ExportFormat::NamespacesCsv,
             Format::CsvGroups => ExportFormat::GroupsCsv,
+            Format::CsvRepack => ExportFormat::RepackCsv,
             Format::Html => ExportFormat::Html,
             Format::Focus => ExportFormat::Focus,
         }

@@ -112,6 +112,29 @@ fn csv_outputs_have_headers() {
         AT,
     ]);
     assert!(stdout(&o).starts_with("name,pods,workloads,monthly_cost,"));
+    // The re-packing's pools: one row per pool, its plan and the moves across pools.
+    let o = run(&[
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--format=csv-repack",
+        AT,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("pool,current,current_nodes,plan,planned_nodes,current_monthly_cost,"),
+        "{out}"
+    );
+    assert!(out.contains(",pods_to_other_pools,pods_from_other_pools,"));
+    let json = stdout(&run(&[
+        "analyze",
+        &fixture("cost/mixed.json"),
+        "--format=json",
+        AT,
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let pools = v["repack"]["pools"].as_array().expect("pools");
+    assert_eq!(out.lines().count(), 1 + pools.len(), "{out}");
 }
 
 #[test]
@@ -222,7 +245,7 @@ fn unknown_flag_exits_1_with_usage() {
     assert!(
         err.contains("invalid value 'xml' for '--format <FORMAT>'")
             && err.contains(
-                "[possible values: table, json, csv, csv-nodes, csv-namespaces, csv-groups, html, focus]"
+                "[possible values: table, json, csv, csv-nodes, csv-namespaces, csv-groups, csv-repack, html, focus]"
             ),
         "{err}"
     );

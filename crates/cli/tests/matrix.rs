@@ -567,6 +567,7 @@ fn inputs_are_named_by_file_name_in_every_format() {
         "csv",
         "csv-nodes",
         "csv-namespaces",
+        "csv-repack",
         "html",
     ];
     for args in &runs {

@@ -117,7 +117,13 @@ fn verify(cluster: &Cluster, p: &Placement) -> Result<(), String> {
 }
 
 fn verify_all(a: &Analysis) {
-    for p in a.repack.placements.iter().chain(&a.repack.drains) {
+    for p in a
+        .repack
+        .placements
+        .iter()
+        .chain(&a.repack.drains)
+        .chain([&a.repack.across])
+    {
         verify(&a.cluster, p).unwrap_or_else(|e| panic!("placement broken:\n{e}"));
     }
 }
@@ -489,11 +495,20 @@ fn a_generated_cluster_is_planned_and_verified() {
         );
     }
     println!(
+        "  across pools: {:?}, saving ${:.0}",
+        r.moves, r.breakdown.from_other_pools
+    );
+    println!(
         "  blocked: {} pods, e.g. {:?}",
         r.blocked_total,
         r.blocked.first()
     );
-    for p in out.placements.iter().chain(&out.drains) {
+    for p in out
+        .placements
+        .iter()
+        .chain(&out.drains)
+        .chain([&out.across])
+    {
         verify(&a.cluster, p).unwrap_or_else(|e| panic!("placement broken:\n{e}"));
     }
 }
@@ -574,4 +589,116 @@ fn the_autoscalers_eviction_rules_decide_which_pods_with_local_storage_move() {
     let blocked = &a.report.repack.as_ref().unwrap().blocked;
     assert_eq!(blocked.len(), 1, "{blocked:?}");
     assert_eq!(blocked[0].reason, "karpenter.sh/do-not-disrupt");
+}
+
+/// A node of pool `pool` (its `eks.amazonaws.com/nodegroup`), on demand or spot.
+fn pool_node(name: &str, pool: &str, it: &str, cpu: &str, mem: &str, spot: bool) -> String {
+    let n = node(name, it, cpu, mem, "", "").replace(
+        r#""eks.amazonaws.com/nodegroup": "ng""#,
+        &format!(r#""eks.amazonaws.com/nodegroup": "{pool}""#),
+    );
+    if spot {
+        n.replace(r#""ON_DEMAND""#, r#""SPOT""#)
+    } else {
+        n
+    }
+}
+
+#[test]
+fn pods_move_to_a_compatible_pool_and_never_across_capacity_types_or_their_selectors() {
+    // `big` keeps its node for a pod without a controller and has room; `small`'s one pod
+    // fits there, so small's planned node goes.
+    let cluster = |small_spot: bool, mover_extra: &str| {
+        vec![
+            pool_node("b1", "big", "m5.2xlarge", "7910m", "31Gi", false),
+            pool_node("s1", "small", "m5.large", "1930m", "7Gi", small_spot),
+            pod("keeper", "b1", "", "500m", "1Gi", "", ""),
+            pod(
+                "mover",
+                "s1",
+                "ReplicaSet/mover-1",
+                "300m",
+                "512Mi",
+                "",
+                mover_extra,
+            ),
+        ]
+    };
+    let a = analyse(&cluster(false, ""));
+    let r = a.report.repack.as_ref().expect("repack");
+    let pool = |name: &str| r.pools.iter().find(|p| p.pool == name).expect(name);
+    let (big, small) = (pool("big"), pool("small"));
+    assert!(small.plan.is_empty(), "{small:?}");
+    assert_eq!(small.monthly_cost, 0.0);
+    assert_eq!(
+        small.reason.as_deref(),
+        Some("its pods fit on the nodes of other pools")
+    );
+    assert_eq!(
+        (small.pods_to_other_pools, big.pods_from_other_pools),
+        (1, 1)
+    );
+    assert_eq!(r.moves.len(), 1);
+    assert_eq!(
+        (
+            r.moves[0].from.as_str(),
+            r.moves[0].to.as_str(),
+            r.moves[0].pods
+        ),
+        ("small", "big", 1)
+    );
+    assert!(r.breakdown.from_other_pools > 0.0);
+    let b = &r.breakdown;
+    let parts = b.from_requests + b.from_shapes + b.from_drained_nodes + b.from_other_pools;
+    assert!(
+        (parts - (r.current_monthly_cost - r.monthly_cost)).abs() < 1e-6,
+        "the breakdown adds up: {b:?}"
+    );
+    // The plan is big's node alone, with both pods.
+    assert_eq!(r.monthly_cost, big.monthly_cost);
+    let across = &a.repack.across;
+    assert_eq!(across.nodes.len(), 1);
+    assert_eq!(across.nodes[0].name, "b1");
+    assert_eq!(across.assignments.len(), 2);
+    // The re-pack CSV has the pool's row with its pod moved out.
+    let csv = kube_rightsize_core::report::csv::repack_csv(&a.report);
+    let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
+    let row: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("small,"))
+        .expect("small's row")
+        .split(',')
+        .collect();
+    let cell = |key: &str| row[header.iter().position(|h| *h == key).expect(key)];
+    assert_eq!(
+        (
+            cell("planned_nodes"),
+            cell("pods_to_other_pools"),
+            cell("monthly_cost")
+        ),
+        ("0", "1", "0")
+    );
+    // The text and HTML reports say where the pod goes.
+    let line = "Across pools (same provider, region, capacity type, architecture and GPUs): 1 pod \
+                from small to big;";
+    let text = kube_rightsize_core::report::table::render(&a.report, &Default::default());
+    assert!(text.contains(line), "{text}");
+    assert!(
+        text.contains("small: 1 × m5.large → no nodes (its pods fit on the nodes of other pools)"),
+        "{text}"
+    );
+    let html = kube_rightsize_core::report::html::render_html(&a.report, &Default::default());
+    assert!(html.contains("id=\"repack-moves\"") && html.contains(line));
+    assert!(html.contains("id=\"repack-from-other-pools\""));
+
+    // A spot pool stays spot; a pod that selects its pool stays in it.
+    let selector = r#", "nodeSelector": {"eks.amazonaws.com/nodegroup": "small"}"#;
+    for (spot, extra) in [(true, ""), (false, selector)] {
+        let a = analyse(&cluster(spot, extra));
+        let r = a.report.repack.as_ref().expect("repack");
+        let small = r.pools.iter().find(|p| p.pool == "small").expect("small");
+        assert!(!small.plan.is_empty(), "spot {spot}, {extra}: {small:?}");
+        assert!(r.moves.is_empty(), "{:?}", r.moves);
+        assert_eq!(r.breakdown.from_other_pools, 0.0);
+    }
 }

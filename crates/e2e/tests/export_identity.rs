@@ -1,5 +1,5 @@
-//! The app's exported HTML report is byte-identical to the CLI's for the same inputs, settings
-//! and generation time; the exported JSON agrees with the page.
+//! The app's exported HTML report and re-pack CSV are byte-identical to the CLI's for the same
+//! inputs, settings and generation time; the exported JSON agrees with the page.
 
 use std::process::Command;
 
@@ -90,6 +90,36 @@ fn app_and_cli_export_the_same_html_bytes() {
         "CLI failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The re-pack CSV: each pool's plan, as `--format csv-repack` writes it.
+    browser
+        .click(&browser.find("#export-repack-csv").unwrap())
+        .unwrap();
+    let csv_file = files.wait_for_download("csv");
+    let out = Command::new(&cli)
+        .current_dir(work)
+        .args([
+            "analyze",
+            "cluster.json",
+            "--krr",
+            "krr.json",
+            "--format",
+            "csv-repack",
+        ])
+        .output()
+        .expect("run the CLI");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(&csv_file).unwrap();
+    assert!(csv.starts_with("pool,current,"), "{csv}");
+    assert_eq!(
+        csv,
+        String::from_utf8_lossy(&out.stdout),
+        "app and CLI re-pack CSV"
+    );
+
     let from_app = std::fs::read(&html_file).unwrap();
     let from_cli = std::fs::read(work.join("cli.html")).unwrap();
     if from_app != from_cli {

@@ -250,8 +250,12 @@ fn an_earlier_report_next_to_a_snapshot_is_compared_with_the_analysis() {
     assert!(outcome.fleet.is_none());
     assert!(outcome.comparison.is_some());
     assert_eq!(
-        seen.progress[0], "Reading 28.0 KB",
-        "the report and the snapshot"
+        seen.progress[0],
+        format!(
+            "Reading {}",
+            crate::format::human_bytes(saved.len() + SNAPSHOT.len())
+        ),
+        "the report and the snapshot together"
     );
     let names: Vec<&str> = outcome.held.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["cluster.json", "november.json"]);

@@ -28,6 +28,7 @@
 //! nodes that are full; the drain is `O(N · p · N)` for `p` pods per node. In practice a
 //! 50,000-pod, 2,000-node cluster plans in seconds (the placement keeps most scans short).
 
+pub mod across;
 pub mod bound;
 pub mod plan;
 pub(crate) mod sim;
@@ -280,6 +281,12 @@ pub struct RepackPool {
     pub keeps_current_nodes: bool,
     /// Why the pool is not re-shaped, when it is not.
     pub reason: Option<String>,
+    /// Pods that leave for nodes of other pools in the plan ([`across`]).
+    #[serde(default)]
+    pub pods_to_other_pools: usize,
+    /// Pods that come from other pools in the plan.
+    #[serde(default)]
+    pub pods_from_other_pools: usize,
 }
 
 /// A pod that kept a node.
@@ -302,6 +309,9 @@ pub struct Breakdown {
     pub from_shapes: f64,
     /// Applying the recommended requests before re-packing (0 without recommendations).
     pub from_requests: f64,
+    /// Moving pods to compatible pools' nodes after each pool's plan ([`across`]).
+    #[serde(default)]
+    pub from_other_pools: f64,
 }
 
 /// The re-packing figures (`repack` in the report).
@@ -326,6 +336,9 @@ pub struct Repack {
     pub gap_monthly_cost: f64,
     /// Per pool.
     pub pools: Vec<RepackPool>,
+    /// Pods the plan moves from one pool's nodes to another's, by pair of pools.
+    #[serde(default)]
+    pub moves: Vec<across::PoolMove>,
     /// Nodes that could be drained today, every movable pod fitting on the pool's others.
     pub drainable_nodes: Vec<String>,
     /// What they cost per month.
@@ -349,6 +362,9 @@ pub struct Outcome {
     pub placements: Vec<Placement>,
     /// Per pool: the placement after today's drain (current requests).
     pub drains: Vec<Placement>,
+    /// The whole cluster after the moves across pools; empty when no two pools are
+    /// compatible ([`across`]).
+    pub across: Placement,
 }
 
 /// What [`repack`] needs besides the cluster.
@@ -408,6 +424,23 @@ pub fn repack(cluster: &Cluster, costs: &CostModel, inputs: &Inputs<'_>) -> Outc
         placements.push(planned.placement);
         drains.push(today.placement);
     }
+    let mut moves = Vec::new();
+    let mut across_placement = Placement::default();
+    if let Some(a) = across::across(cluster, &costs.pools, &placements, inputs.target) {
+        breakdown.from_other_pools = apply_across(&mut pools, &a);
+        plan_cost = pools.iter().map(|p| p.monthly_cost).sum();
+        bound_cost = pools.iter().map(|p| p.lower_bound_monthly_cost).sum();
+        moves = a
+            .moves
+            .iter()
+            .map(|(&(from, to), &pods)| across::PoolMove {
+                from: pools[from].pool.clone(),
+                to: pools[to].pool.clone(),
+                pods,
+            })
+            .collect();
+        across_placement = a.placement;
+    }
     let current = costs.total_hourly * HOURS_PER_MONTH;
     let cap = (inputs.requests_savings.max(0.0) + inputs.shapes_savings.max(0.0)).max(0.0);
     let raw = current - plan_cost;
@@ -444,10 +477,12 @@ pub fn repack(cluster: &Cluster, costs: &CostModel, inputs: &Inputs<'_>) -> Outc
                 from_requests: non_negative(breakdown.from_requests),
                 from_shapes: non_negative(breakdown.from_shapes),
                 from_drained_nodes: non_negative(breakdown.from_drained_nodes),
+                from_other_pools: non_negative(breakdown.from_other_pools),
             },
             lower_bound_monthly_cost: non_negative(bound_cost),
             gap_monthly_cost: non_negative(plan_cost - bound_cost),
             pools,
+            moves,
             drainable_nodes,
             drainable_monthly_savings: breakdown.from_drained_nodes,
             blocked,
@@ -456,14 +491,43 @@ pub fn repack(cluster: &Cluster, costs: &CostModel, inputs: &Inputs<'_>) -> Outc
         },
         placements,
         drains,
+        across: across_placement,
     }
+}
+
+/// Puts the moves across pools into the pools' rows; returns what they save per month.
+fn apply_across(pools: &mut [RepackPool], a: &across::Across) -> f64 {
+    let mut saved = 0.0;
+    for (i, p) in pools.iter_mut().enumerate() {
+        p.pods_to_other_pools = a.moved_out[i];
+        p.pods_from_other_pools = a.moved_in[i];
+        if a.removed[i].is_empty() {
+            continue;
+        }
+        let cost = non_negative(
+            a.pools[i]
+                .iter()
+                .map(|(_, hourly)| hourly * HOURS_PER_MONTH)
+                .sum(),
+        );
+        saved += p.monthly_cost - cost;
+        p.plan = plan::by_type(a.pools[i].iter().map(|(t, _)| t.as_deref()));
+        p.monthly_cost = cost;
+        p.lower_bound_monthly_cost = p.lower_bound_monthly_cost.min(cost);
+        p.keeps_current_nodes = false;
+        p.reason = a.pools[i]
+            .is_empty()
+            .then(|| "its pods fit on the nodes of other pools".to_owned());
+    }
+    saved
 }
 
 fn notes(inputs: &Inputs<'_>) -> Vec<String> {
     vec![
         format!(
-            "new nodes are filled to {}% of their allocatable CPU and memory; pods stay in \
-             their pool",
+            "new nodes are filled to {}% of their allocatable CPU and memory; after each \
+             pool's plan, pods move to another pool's nodes only where the pools share \
+             provider, region, capacity type, architecture and GPUs",
             crate::format::trim_decimal(inputs.target * 100.0, 2)
         ),
         "honoured: requests, allocatable pods, node selectors, required node affinity, \

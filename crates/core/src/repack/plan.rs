@@ -88,7 +88,7 @@ fn current<'a>(
 
 /// The FFD order: GPUs first, then the dominant share of `reference` (descending), then pod
 /// order.
-fn ffd_order(items: &[Item], ids: &mut [u32], reference: Demand) {
+pub(super) fn ffd_order(items: &[Item], ids: &mut [u32], reference: Demand) {
     let share = |d: Demand| {
         let c = d.cpu_millis as f64 / reference.cpu_millis.max(1) as f64;
         let m = d.memory_bytes as f64 / reference.memory_bytes.max(1) as f64;
@@ -104,7 +104,7 @@ fn ffd_order(items: &[Item], ids: &mut [u32], reference: Demand) {
     });
 }
 
-fn utilisation(n: &SimNode) -> f64 {
+pub(super) fn utilisation(n: &SimNode) -> f64 {
     let f = |u: i64, a: i64| if a > 0 { u as f64 / a as f64 } else { 1.0 };
     f(n.used.cpu_millis, n.allocatable.cpu_millis)
         .max(f(n.used.memory_bytes, n.allocatable.memory_bytes))
@@ -186,7 +186,7 @@ pub fn drain(cluster: &Cluster, costs: &CostModel, pool: &PoolCost, items: &[Ite
 }
 
 /// The open nodes of a simulation and what is on them.
-fn placement_of(sim: &Sim<'_>) -> Placement {
+pub(super) fn placement_of(sim: &Sim<'_>) -> Placement {
     let mut out = Placement {
         items: sim.items.to_vec(),
         ..Placement::default()
@@ -211,7 +211,7 @@ fn placement_of(sim: &Sim<'_>) -> Placement {
     out
 }
 
-fn by_type<'a>(types: impl Iterator<Item = Option<&'a str>>) -> Vec<PlanItem> {
+pub(super) fn by_type<'a>(types: impl Iterator<Item = Option<&'a str>>) -> Vec<PlanItem> {
     let mut m: BTreeMap<&str, usize> = BTreeMap::new();
     for t in types {
         *m.entry(t.unwrap_or("unknown")).or_default() += 1;
@@ -332,6 +332,8 @@ pub fn plan_pool(
         drainable_nodes: today.nodes.clone(),
         keeps_current_nodes: true,
         reason: None,
+        pods_to_other_pools: 0,
+        pods_from_other_pools: 0,
     };
     let blocked = blocked(cluster, &pitems);
     let fargate = pool

@@ -2010,10 +2010,11 @@ pub fn allocation_figures(
 }
 
 /// The re-packing's figures for people, `(label, value, id)`: the plan's cost, the combined
-/// saving and where it comes from, the lower bound and the gap to it. The HTML report's
-/// section and the app's Re-pack tab show them as cards.
+/// saving and where it comes from (moves across pools only when the plan has some), the lower
+/// bound and the gap to it. The HTML report's section and the app's Re-pack tab show them as
+/// cards.
 pub fn repack_figures(r: &Repack) -> Vec<(&'static str, String, &'static str)> {
-    vec![
+    let mut out = vec![
         (
             "Monthly cost now",
             fmt_usd(r.current_monthly_cost),
@@ -2054,7 +2055,18 @@ pub fn repack_figures(r: &Repack) -> Vec<(&'static str, String, &'static str)> {
             fmt_usd(r.gap_monthly_cost),
             "repack-gap",
         ),
-    ]
+    ];
+    if !r.moves.is_empty() {
+        out.insert(
+            6,
+            (
+                "From other pools",
+                fmt_usd(r.breakdown.from_other_pools),
+                "repack-from-other-pools",
+            ),
+        );
+    }
+    out
 }
 
 /// The re-packing in one sentence: the basis, the plan's cost against today's, the combined
@@ -2086,6 +2098,35 @@ pub fn drainable_line(r: &Repack) -> String {
         },
         fmt_usd(r.drainable_monthly_savings)
     )
+}
+
+/// The plan's moves across pools in a line ("3 pods move from small to big; …" and what
+/// that saves), `None` without any.
+pub fn moves_line(r: &Repack) -> Option<String> {
+    if r.moves.is_empty() {
+        return None;
+    }
+    let moves: Vec<String> = r
+        .moves
+        .iter()
+        .map(|m| {
+            format!(
+                "{} from {} to {}",
+                match m.pods {
+                    1 => "1 pod".to_owned(),
+                    n => format!("{} pods", group_thousands(n)),
+                },
+                m.from,
+                m.to
+            )
+        })
+        .collect();
+    Some(format!(
+        "Across pools (same provider, region, capacity type, architecture and GPUs): {}; \
+         {} per month less.",
+        moves.join(", "),
+        fmt_usd(r.breakdown.from_other_pools)
+    ))
 }
 
 /// What kept nodes, in a line: how many pods could not move, and how many are listed.
@@ -2192,6 +2233,22 @@ pub static REPACK_POOLS: &[Column<RepackPool>] = &[
         value: |_, p| Value::List(&p.drainable_nodes),
     },
     Column {
+        key: "pods_to_other_pools",
+        title: "Pods to other pools",
+        help: "Its pods the plan moves to nodes of other pools",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, p| Value::Count(p.pods_to_other_pools),
+    },
+    Column {
+        key: "pods_from_other_pools",
+        title: "Pods from other pools",
+        help: "Pods of other pools the plan moves onto its nodes",
+        kind: Kind::Number,
+        filter: false,
+        value: |_, p| Value::Count(p.pods_from_other_pools),
+    },
+    Column {
         key: "keeps_current_nodes",
         title: "Keeps its nodes",
         help: "The plan keeps its current nodes (less the drainable ones)",
@@ -2209,10 +2266,25 @@ pub static REPACK_POOLS: &[Column<RepackPool>] = &[
     },
 ];
 
-/// Which re-packing pool columns each output shows (there is no re-packing CSV, and the
-/// terminal's "Right-size and re-pack" section writes one line per pool).
+/// Which re-packing pool columns each output shows (the terminal's "Right-size and re-pack"
+/// section writes one line per pool).
 pub const REPACK_POOLS_VIEW: View = View {
-    csv: &[],
+    csv: &[
+        "pool",
+        "current",
+        "current_nodes",
+        "plan",
+        "planned_nodes",
+        "current_monthly_cost",
+        "monthly_cost",
+        "monthly_savings",
+        "lower_bound_monthly_cost",
+        "drainable_nodes",
+        "pods_to_other_pools",
+        "pods_from_other_pools",
+        "keeps_current_nodes",
+        "reason",
+    ],
     people: &[
         "pool",
         "current",

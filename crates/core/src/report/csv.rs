@@ -1,5 +1,5 @@
 //! The report as CSV (RFC 4180, CRLF line ends): workloads with one row per container, nodes,
-//! and namespaces. The columns are [`super::columns`]' (their keys are the headers), so the CSV
+//! namespaces, showback groups and the re-packing's pools. The columns are [`super::columns`]' (their keys are the headers), so the CSV
 //! says what every other output says.
 //!
 //! Text cells that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab
@@ -210,6 +210,23 @@ pub fn groups_csv_of(reports: &[&Report], fleet: bool) -> String {
         |r| r.allocation.as_ref().map_or(&[], |a| a.groups.as_slice()),
         columns::GROUPS_VIEW.csv,
         columns::GROUPS,
+    )
+}
+
+/// The re-packing's per pool plans ([`crate::repack`]), one row per pool; the header only when
+/// the report has no re-packing.
+pub fn repack_csv(report: &Report) -> String {
+    repack_csv_of(&[report], false)
+}
+
+/// [`repack_csv`] of several reports, with a leading `cluster` column when `fleet`.
+pub fn repack_csv_of(reports: &[&Report], fleet: bool) -> String {
+    table(
+        reports,
+        fleet,
+        |r| r.repack.as_ref().map_or(&[], |r| r.pools.as_slice()),
+        columns::REPACK_POOLS_VIEW.csv,
+        columns::REPACK_POOLS,
     )
 }
 

@@ -20,6 +20,8 @@ pub enum ExportFormat {
     NamespacesCsv,
     /// The showback's groups ([`crate::allocation`]): a header only without keys to group by.
     GroupsCsv,
+    /// The re-packing's per pool plans ([`crate::repack`]).
+    RepackCsv,
     /// The self-contained HTML report.
     Html,
     /// FOCUS 1.0 cost rows as CSV ([`crate::report::focus`]).
@@ -36,6 +38,7 @@ impl ExportFormat {
             ExportFormat::NodesCsv => "-nodes.csv",
             ExportFormat::NamespacesCsv => "-namespaces.csv",
             ExportFormat::GroupsCsv => "-groups.csv",
+            ExportFormat::RepackCsv => "-repack.csv",
             ExportFormat::Html => ".html",
             ExportFormat::Focus => "-focus.csv",
         }
@@ -50,6 +53,7 @@ impl ExportFormat {
             | ExportFormat::NodesCsv
             | ExportFormat::NamespacesCsv
             | ExportFormat::GroupsCsv
+            | ExportFormat::RepackCsv
             | ExportFormat::Focus => "text/csv;charset=utf-8",
             ExportFormat::Html => "text/html;charset=utf-8",
         }
@@ -126,6 +130,7 @@ pub fn render(report: &Report, options: &ExportOptions) -> String {
         ExportFormat::NodesCsv => csv::nodes_csv(anonymised().as_ref().unwrap_or(report)),
         ExportFormat::NamespacesCsv => csv::namespaces_csv(anonymised().as_ref().unwrap_or(report)),
         ExportFormat::GroupsCsv => csv::groups_csv(anonymised().as_ref().unwrap_or(report)),
+        ExportFormat::RepackCsv => csv::repack_csv(anonymised().as_ref().unwrap_or(report)),
         ExportFormat::Focus => {
             let account = match &options.anonymise_key {
                 Some(key) => crate::report::anonymise::pseudonym(key, "cluster", &name),

@@ -486,10 +486,15 @@ fn repack_section(report: &Report, out: &mut String) {
     let b = &r.breakdown;
     let _ = writeln!(
         out,
-        "  from requests {}, from shapes {}, from drained nodes {}; lower bound {}/mo (gap {})",
+        "  from requests {}, from shapes {}, from drained nodes {}{}; lower bound {}/mo (gap {})",
         usd(b.from_requests),
         usd(b.from_shapes),
         usd(b.from_drained_nodes),
+        if r.moves.is_empty() {
+            String::new()
+        } else {
+            format!(", from other pools {}", usd(b.from_other_pools))
+        },
         usd(r.lower_bound_monthly_cost),
         usd(r.gap_monthly_cost)
     );
@@ -508,10 +513,21 @@ fn repack_section(report: &Report, out: &mut String) {
                     .map(|r| format!(" ({r})"))
                     .unwrap_or_default()
             )
+        } else if p.plan.is_empty() {
+            format!(
+                "no nodes{}",
+                p.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            )
         } else {
             items(&p.plan)
         };
         let _ = writeln!(out, "  {}: {} → {plan}", p.pool, items(&p.current));
+    }
+    if let Some(line) = crate::report::columns::moves_line(r) {
+        let _ = writeln!(out, "  {line}");
     }
     if !r.drainable_nodes.is_empty() {
         let shown: Vec<&str> = r

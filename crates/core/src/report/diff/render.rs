@@ -11,12 +11,15 @@ use crate::report::csv::text_cell;
 use crate::report::export::ExportFormat;
 use crate::report::table::render_rows;
 
-/// Renders `diff` in `format` (a comparison is not a bill: FOCUS and the groups CSV give its
-/// JSON).
+/// Renders `diff` in `format` (a comparison is not a bill: FOCUS and the groups and re-pack
+/// CSVs give its JSON).
 pub fn render(diff: &Diff, format: ExportFormat) -> String {
     match format {
         ExportFormat::Table => text(diff),
-        ExportFormat::Json | ExportFormat::Focus | ExportFormat::GroupsCsv => to_json(diff),
+        ExportFormat::Json
+        | ExportFormat::Focus
+        | ExportFormat::GroupsCsv
+        | ExportFormat::RepackCsv => to_json(diff),
         ExportFormat::WorkloadsCsv => workloads_csv(diff),
         ExportFormat::NodesCsv => changes_csv("node_pool", &diff.node_pools),
         ExportFormat::NamespacesCsv => changes_csv("namespace", &diff.namespaces),

@@ -31,6 +31,7 @@ pub fn render(fleet: &Fleet, options: &FleetExport) -> String {
         ExportFormat::NodesCsv => csv::nodes_csv_of(&reports, true),
         ExportFormat::NamespacesCsv => csv::namespaces_csv_of(&reports, true),
         ExportFormat::GroupsCsv => csv::groups_csv_of(&reports, true),
+        ExportFormat::RepackCsv => csv::repack_csv_of(&reports, true),
         ExportFormat::Focus => crate::report::focus::focus_csv_of(&reports),
         ExportFormat::Html => {
             crate::report::html::fleet::render(fleet, options.anonymise_key.is_some())

@@ -1,6 +1,7 @@
 //! The HTML report's "Right-size and re-pack" section ([`crate::repack`]): the one figure with
-//! its breakdown, the lower bound and the gap, the per pool plans (the core's table), the nodes
-//! that could be drained today, the pods that kept their node, and what the figures assume.
+//! its breakdown, the lower bound and the gap, the per pool plans (the core's table) and the
+//! moves across pools, the nodes that could be drained today, the pods that kept their node,
+//! and what the figures assume.
 //! Absent for reports without a re-packing.
 
 use std::fmt::Write as _;
@@ -44,6 +45,11 @@ pub(super) fn section(page: &Page<'_>, out: &mut String) {
         columns::REPACK_POOLS_VIEW.people,
         &pools,
     );
+    if let Some(line) = columns::moves_line(r) {
+        out.push_str("<p class=\"note\" id=\"repack-moves\">");
+        esc(out, &line);
+        out.push_str("</p>\n");
+    }
 
     if !r.drainable_nodes.is_empty() {
         let _ = writeln!(
