@@ -53,6 +53,33 @@ fn pool_items(pool: &PoolCost, items: &[Item]) -> Vec<Item> {
         .collect()
 }
 
+/// The pool's items and, for each DaemonSet with no pod in the pool, its largest pod
+/// elsewhere (placed on no existing node): a new node gets every DaemonSet its labels and
+/// taints allow, whichever pool the DaemonSet's pods run in today (one selecting an instance
+/// type, say).
+fn with_daemonsets_elsewhere(pool: &PoolCost, items: &[Item]) -> Vec<Item> {
+    let mut out = pool_items(pool, items);
+    let here: BTreeSet<usize> = out
+        .iter()
+        .filter(|it| it.mobility == Mobility::DaemonSet)
+        .map(|it| it.workload)
+        .collect();
+    let mut elsewhere: BTreeMap<usize, &Item> = BTreeMap::new();
+    for it in items {
+        if it.mobility != Mobility::DaemonSet || here.contains(&it.workload) {
+            continue;
+        }
+        let e = elsewhere.entry(it.workload).or_insert(it);
+        if (it.requests.cpu_millis, it.requests.memory_bytes)
+            > (e.requests.cpu_millis, e.requests.memory_bytes)
+        {
+            *e = it;
+        }
+    }
+    out.extend(elsewhere.into_values().cloned());
+    out
+}
+
 fn pool_zones(cluster: &Cluster, pool: &PoolCost) -> Vec<String> {
     let zones: BTreeSet<String> = pool
         .nodes
@@ -310,7 +337,7 @@ pub fn plan_pool(
     today: &Drain,
 ) -> Planned {
     let keep = drain(cluster, costs, pool, items);
-    let pitems = pool_items(pool, items);
+    let pitems = with_daemonsets_elsewhere(pool, items);
     let keep_cost = pool.monthly_cost() - keep.saving;
     let current = by_type(
         pool.nodes
