@@ -1,17 +1,22 @@
 //! The fleet view: saved reports given without a snapshot, merged by the core
 //! (`report::fleet`): the fleet's totals, one row per cluster, cost by provider and region, the
-//! most expensive workloads and the idlest node pools, and the exports of `kube-rightsize merge`.
+//! most expensive workloads and the idlest node pools, every cluster's workloads, nodes,
+//! namespaces, re-packing plans and warnings in tables with a Cluster column and filter, and
+//! the exports of `kube-rightsize merge`.
 
 use std::sync::Arc;
 
 use kube_rightsize_core::format::{fmt_usd, group_thousands};
 use kube_rightsize_core::report::Report;
+use kube_rightsize_core::report::columns as report_columns;
 use kube_rightsize_core::report::export::ExportFormat;
 use kube_rightsize_core::report::fleet::render::{FleetExport, render};
-use kube_rightsize_core::report::fleet::{Fleet, columns};
+use kube_rightsize_core::report::fleet::{Fleet, columns, rows_of};
 use leptos::prelude::*;
 
-use crate::report_view::{ExportButton, all_keys, cards, core_table, export_buttons, random_key};
+use crate::report_view::{
+    ExportButton, all_keys, cards, core_table, export_buttons, fleet_table, random_key,
+};
 
 /// The merged reports. `report` is the pipeline's (empty) analysis, which the core's tables take
 /// as an argument they do not use.
@@ -101,6 +106,7 @@ pub fn FleetView(
     })
     .collect();
     let warnings: Vec<String> = fleet.warnings.iter().map(|w| w.message.clone()).collect();
+    let merged = merged_tables(&fleet);
     view! {
         <section id="fleet" aria-label="Fleet">
             <p class="pricing-note">
@@ -165,6 +171,60 @@ pub fn FleetView(
                     None,
                 )}
             </section>
+            {merged}
+        </section>
+    }
+}
+
+/// Every cluster's rows in the core's tables, a Cluster column (with its filter) first, most
+/// expensive first: what the fleet HTML page shows below its top lists.
+fn merged_tables(fleet: &Fleet) -> impl IntoView + use<> {
+    let workloads = rows_of(fleet, |r| &r.workloads, |w| w.monthly_cost);
+    let nodes = rows_of(fleet, |r| &r.nodes, |n| n.monthly_cost);
+    let namespaces = rows_of(fleet, |r| &r.namespaces, |n| n.monthly_cost);
+    let pools = rows_of(
+        fleet,
+        |r| r.repack.as_ref().map_or(&[], |p| p.pools.as_slice()),
+        |p| p.current_monthly_cost - p.monthly_cost,
+    );
+    let warnings = rows_of(fleet, |r| &r.warnings, |_| 0.0);
+    view! {
+        <section class="panel" id="fleet-merged">
+            <h3>{format!("Workloads ({})", group_thousands(workloads.len()))}</h3>
+            {fleet_table(
+                "fleet-workloads",
+                report_columns::WORKLOADS,
+                report_columns::WORKLOADS_VIEW.people,
+                &workloads,
+            )}
+            <h3>{format!("Nodes ({})", group_thousands(nodes.len()))}</h3>
+            {fleet_table(
+                "fleet-nodes",
+                report_columns::NODES,
+                report_columns::NODES_VIEW.people,
+                &nodes,
+            )}
+            <h3>{format!("Namespaces ({})", group_thousands(namespaces.len()))}</h3>
+            {fleet_table(
+                "fleet-namespaces",
+                report_columns::NAMESPACES,
+                report_columns::NAMESPACES_VIEW.people,
+                &namespaces,
+            )}
+            <h3>{format!("Re-packing plans per pool ({})", group_thousands(pools.len()))}</h3>
+            {fleet_table(
+                "fleet-repack-pools",
+                report_columns::REPACK_POOLS,
+                report_columns::REPACK_POOLS_VIEW.people,
+                &pools,
+            )}
+            <h3>{format!("Warnings in the clusters' reports ({})", group_thousands(warnings.len()))}</h3>
+            {fleet_table(
+                "fleet-warnings",
+                report_columns::WARNINGS,
+                report_columns::WARNINGS_VIEW.people,
+                &warnings,
+            )}
         </section>
     }
 }

@@ -507,6 +507,32 @@ pub(crate) fn core_table<R: 'static>(
     view! { <DataTable id=id columns=columns rows=Arc::new(rows) money=fmt_usd initial_sort=initial_sort /> }
 }
 
+/// One of the core's tables over several clusters' rows (`kube_rightsize_core::report::fleet::
+/// rows_of`): a Cluster column with its filter first, then the core's columns, each cell from
+/// its row's own report.
+pub(crate) fn fleet_table<R: 'static>(
+    id: &'static str,
+    table: &'static [columns::Column<R>],
+    keys: &[&str],
+    items: &[(&Report, &R)],
+) -> impl IntoView + use<R> {
+    let picked = columns::pick(table, keys);
+    let rows: Vec<Vec<Cell>> = items
+        .iter()
+        .map(|(report, item)| {
+            let mut cells = vec![Cell::text(report.cluster.clone().unwrap_or_default())];
+            cells.extend(picked.iter().map(|c| Cell::of(&(c.value)(report, item))));
+            cells
+        })
+        .collect();
+    let mut cols = vec![Column {
+        help: "The cluster whose report the row comes from",
+        ..Column::text("Cluster").facet()
+    }];
+    cols.extend(picked.into_iter().map(Column::of));
+    view! { <DataTable id=id columns=cols rows=Arc::new(rows) money=fmt_usd initial_sort=None /> }
+}
+
 fn workloads_table(report: &Report) -> impl IntoView + use<> {
     core_table(
         report,

@@ -1256,6 +1256,36 @@ async fn saved_reports_alone_show_the_fleet() {
         cell_texts(&host, "#fleet-cluster-rows-table tbody tr td:first-child"),
         ["prod", "staging"]
     );
+    // Every cluster's nodes in one table with a Cluster column; its filter keeps one cluster.
+    let nodes = fleet.reports[0].nodes.len();
+    let clusters = |host: &web_sys::HtmlElement| {
+        cell_texts(host, "#fleet-nodes-table tbody tr td:first-child")
+    };
+    assert_eq!(clusters(&host).len(), 2 * nodes);
+    let select: web_sys::HtmlSelectElement = host
+        .query_selector("#fleet-nodes-facet-0")
+        .unwrap()
+        .expect("a Cluster filter")
+        .unchecked_into();
+    select.set_value("staging");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    assert!(until(|| clusters(&host).len() == nodes).await);
+    assert!(clusters(&host).iter().all(|c| c == "staging"));
+    for table in [
+        "fleet-workloads",
+        "fleet-namespaces",
+        "fleet-repack-pools",
+        "fleet-warnings",
+    ] {
+        assert!(
+            host.query_selector(&format!("#{table}-facet-0"))
+                .unwrap()
+                .is_some(),
+            "{table} has a Cluster filter"
+        );
+    }
     drop(handle);
 }
 
@@ -1349,7 +1379,11 @@ async fn repack_tab_shows_the_cores_figure_and_plans() {
             p.reason.clone().unwrap_or_else(|| "–".into())
         );
     }
-    let reshaped = rp.pools.iter().find(|p| !p.keeps_current_nodes).unwrap();
+    let reshaped = rp
+        .pools
+        .iter()
+        .find(|p| !p.keeps_current_nodes && !p.plan.is_empty())
+        .unwrap();
     assert!(
         rows.iter()
             .any(|r| r[col("plan")] == plan_text(&reshaped.plan) && r[col("plan")].contains(" × "))

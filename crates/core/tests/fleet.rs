@@ -422,6 +422,7 @@ fn the_fleet_page_keeps_the_reports_guarantees() {
         "workloads",
         "nodes",
         "namespaces",
+        "repack",
         "warnings",
         "method",
     ] {
@@ -432,7 +433,13 @@ fn the_fleet_page_keeps_the_reports_guarantees() {
     let expected: usize = fleet
         .reports
         .iter()
-        .map(|r| r.workloads.len() + r.nodes.len() + r.namespaces.len() + r.warnings.len())
+        .map(|r| {
+            r.workloads.len()
+                + r.nodes.len()
+                + r.namespaces.len()
+                + r.warnings.len()
+                + r.repack.as_ref().map_or(0, |p| p.pools.len())
+        })
         .sum::<usize>()
         + fleet.clusters.len()
         + fleet.locations.len()

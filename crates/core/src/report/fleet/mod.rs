@@ -225,6 +225,26 @@ pub fn merge(members: Vec<Member>, generated_at: &str) -> Fleet {
     }
 }
 
+/// One table's rows of every cluster, each with its report, most expensive first (ties in
+/// report and row order): the fleet page's and the app's merged tables with a Cluster column.
+pub fn rows_of<'a, R>(
+    fleet: &'a Fleet,
+    rows: fn(&'a Report) -> &'a [R],
+    cost: fn(&R) -> f64,
+) -> Vec<(&'a Report, &'a R)> {
+    let mut all: Vec<(&Report, &R)> = fleet
+        .reports
+        .iter()
+        .flat_map(|r| rows(r).iter().map(move |row| (r, row)))
+        .collect();
+    all.sort_by(|a, b| {
+        cost(b.1)
+            .partial_cmp(&cost(a.1))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    all
+}
+
 fn name_of(r: &Report) -> &str {
     r.cluster.as_deref().unwrap_or("cluster")
 }

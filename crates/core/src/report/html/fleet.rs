@@ -91,7 +91,7 @@ fn header(out: &mut String, fleet: &Fleet, anonymised: bool) {
          <a href=\"#locations\">Providers and regions</a><a href=\"#top\">Top workloads</a>\
          <a href=\"#idle-pools\">Idle node pools</a><a href=\"#workloads\">Workloads</a>\
          <a href=\"#nodes\">Nodes</a><a href=\"#namespaces\">Namespaces</a>\
-         <a href=\"#warnings\">Warnings</a><a href=\"#method\">How these numbers were computed</a>\
+         <a href=\"#repack\">Re-packing</a><a href=\"#warnings\">Warnings</a><a href=\"#method\">How these numbers were computed</a>\
          </nav>\n</header>\n",
     );
 }
@@ -338,23 +338,8 @@ fn fleet_table<R: 'static>(
     });
 }
 
-/// All rows of every report, most expensive first.
-fn merged<'a, R>(
-    fleet: &'a Fleet,
-    rows: fn(&'a Report) -> &'a [R],
-    cost: fn(&R) -> f64,
-) -> Vec<(&'a Report, &'a R)> {
-    let mut all: Vec<(&Report, &R)> = fleet
-        .reports
-        .iter()
-        .flat_map(|r| rows(r).iter().map(move |row| (r, row)))
-        .collect();
-    all.sort_by(|a, b| super::by_cost_desc(cost(a.1), cost(b.1)));
-    all
-}
-
 fn merged_tables(out: &mut String, fleet: &Fleet, top: usize) {
-    let workloads = merged(fleet, |r| &r.workloads, |w| w.monthly_cost);
+    let workloads = crate::report::fleet::rows_of(fleet, |r| &r.workloads, |w| w.monthly_cost);
     let _ = write!(
         out,
         "<section id=\"workloads\">\n<h2>Workloads</h2>\n<p class=\"note\">{} workloads of {} \
@@ -372,7 +357,7 @@ fn merged_tables(out: &mut String, fleet: &Fleet, top: usize) {
         &workloads,
     );
     out.push_str("</section>\n<section id=\"nodes\">\n<h2>Nodes</h2>\n");
-    let nodes = merged(fleet, |r| &r.nodes, |n| n.monthly_cost);
+    let nodes = crate::report::fleet::rows_of(fleet, |r| &r.nodes, |n| n.monthly_cost);
     fleet_table(
         out,
         top,
@@ -382,7 +367,7 @@ fn merged_tables(out: &mut String, fleet: &Fleet, top: usize) {
         &nodes,
     );
     out.push_str("</section>\n<section id=\"namespaces\">\n<h2>Namespaces</h2>\n");
-    let namespaces = merged(fleet, |r| &r.namespaces, |n| n.monthly_cost);
+    let namespaces = crate::report::fleet::rows_of(fleet, |r| &r.namespaces, |n| n.monthly_cost);
     fleet_table(
         out,
         top,
@@ -390,6 +375,24 @@ fn merged_tables(out: &mut String, fleet: &Fleet, top: usize) {
         columns::NAMESPACES,
         columns::NAMESPACES_VIEW.people,
         &namespaces,
+    );
+    out.push_str(
+        "</section>\n<section id=\"repack\">\n<h2>Re-packing plans per pool</h2>\n<p \
+         class=\"note\">Each cluster's pools as its report's \"Right-size and re-pack\" \
+         section plans them, by saving.</p>\n",
+    );
+    let pools = crate::report::fleet::rows_of(
+        fleet,
+        |r| r.repack.as_ref().map_or(&[], |p| p.pools.as_slice()),
+        |p| p.current_monthly_cost - p.monthly_cost,
+    );
+    fleet_table(
+        out,
+        top,
+        "Pools",
+        columns::REPACK_POOLS,
+        columns::REPACK_POOLS_VIEW.people,
+        &pools,
     );
     out.push_str("</section>\n");
 }
