@@ -1,6 +1,7 @@
 //! The settings panel: manual prices (also edited inline per instance type), the spot
-//! assumption, fallback rates, KRR's strategy settings and the patches' CPU drop factor. The app
-//! saves them in localStorage ([`crate::storage`]; pasted cluster data is never saved).
+//! assumption, discounts, storage prices, the re-packing's spot option, fallback rates, KRR's
+//! strategy settings and the patches' CPU drop factor. The app saves them in localStorage
+//! ([`crate::storage`]; pasted cluster data is never saved).
 
 use kube_rightsize_core::patch::DEFAULT_CPU_DROP_FACTOR;
 use kube_rightsize_core::preferences::{Preferences, StrategyPreferences};
@@ -179,6 +180,20 @@ pub fn SettingsPanel(
                         }
                     />
                     "% for spot nodes without a known spot price (an estimate; off by default)"
+                </label>
+                <label class="row">
+                    <input
+                        type="checkbox"
+                        id="repack-spot"
+                        prop:checked=move || prefs.with(|p| p.repack_spot)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            prefs.update(|p| p.repack_spot = on);
+                            on_change.run(());
+                        }
+                    />
+                    "Re-pack on-demand pools onto spot nodes too (interruption-tolerant workloads \
+                     only; off: every pool keeps its capacity type)"
                 </label>
                 <label for="discounts">
                     "Discounts off list prices, one per line: " <code>"aws=15%"</code>

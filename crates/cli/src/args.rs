@@ -441,6 +441,15 @@ pub struct AnalysisArgs {
     )]
     pub target_utilisation: Option<f64>,
 
+    /// Re-packing: let on-demand pools' new nodes be spot nodes (interruption-tolerant
+    /// workloads only)
+    ///
+    /// Off by default: every pool keeps its capacity type. With it, new nodes of on-demand pools
+    /// are priced and labelled as spot (on AKS with its spot taint); pods that select on-demand
+    /// capacity or do not tolerate the taint get on-demand nodes.
+    #[arg(long = "repack-spot")]
+    pub repack_spot: bool,
+
     /// Patches: flag a CPU request cut to less than 1/F of its current value (default 4)
     ///
     /// F is above 1 and at most 1000. Such patches are marked risky (`cpu-drop`).

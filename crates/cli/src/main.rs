@@ -305,6 +305,7 @@ fn options_of(a: &AnalysisArgs) -> Options {
             commitments: a.commitments.clone(),
         },
         storage_prices: a.storage_prices.clone(),
+        repack_spot: a.repack_spot,
     }
 }
 

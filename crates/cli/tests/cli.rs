@@ -135,6 +135,17 @@ fn csv_outputs_have_headers() {
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     let pools = v["repack"]["pools"].as_array().expect("pools");
     assert_eq!(out.lines().count(), 1 + pools.len(), "{out}");
+    // --repack-spot lets on-demand pools' new nodes be spot nodes, and says so.
+    let notes = |args: &[&str]| {
+        let json = stdout(&run(args));
+        let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        v["repack"]["notes"].to_string()
+    };
+    let mixed = fixture("cost/mixed.json");
+    assert!(!notes(&["analyze", &mixed, "--format=json", AT]).contains("spot allowed"));
+    assert!(
+        notes(&["analyze", &mixed, "--format=json", "--repack-spot", AT]).contains("spot allowed")
+    );
 }
 
 #[test]

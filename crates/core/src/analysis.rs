@@ -43,6 +43,9 @@ pub struct Settings {
     pub price_file_warnings: Vec<Warning>,
     /// How node shape suggestions are sized ([`crate::suggest`]).
     pub suggest: crate::suggest::SuggestSettings,
+    /// The re-packing may put new spot nodes into on-demand pools
+    /// ([`crate::repack::Inputs::allow_spot`]); off by default.
+    pub repack_spot: bool,
     /// Rates for nodes without a price (OpenCost's defaults, [`crate::pricing::rates::Rates::FALLBACK`],
     /// unless the user set their own).
     pub fallback_rates: crate::pricing::rates::Rates,
@@ -73,6 +76,7 @@ impl Default for Settings {
             assume_spot_discount: None,
             price_file_warnings: Vec::new(),
             suggest: crate::suggest::SuggestSettings::default(),
+            repack_spot: false,
             fallback_rates: crate::pricing::rates::Rates::FALLBACK,
             strategy: crate::recommend::StrategySettings::default(),
             recommendations: None,
@@ -251,6 +255,8 @@ pub fn repack_into(analysis: &mut Analysis, settings: &Settings, catalogue: Opti
             recommended: recommended.as_deref(),
             requests_savings: report.summary.monthly_savings,
             shapes_savings: report.node_recommendations.total_monthly_savings,
+            allow_spot: settings.repack_spot,
+            spot_savings: report.node_recommendations.spot_monthly_savings,
         },
     );
     analysis.report.repack = Some(repack.repack.clone());

@@ -42,6 +42,8 @@ pub struct Preferences {
     pub shared_split: SharedSplit,
     /// Showback: the shared namespaces, comma-separated; `None` = the default (`kube-system`).
     pub shared_namespaces: Option<String>,
+    /// The re-packing may plan on-demand pools on spot nodes (off by default).
+    pub repack_spot: bool,
 }
 
 /// The KRR strategy settings a user can change (see [`StrategySettings`] for KRR's defaults).
@@ -230,6 +232,7 @@ impl Preferences {
             }
         }
         errors.extend(self.discounts_into(&mut options.discounts));
+        options.repack_spot = self.repack_spot;
         for (i, line) in self.storage_prices.lines().enumerate() {
             let line = line.split('#').next().unwrap_or_default().trim();
             if line.is_empty() {
@@ -462,9 +465,11 @@ mod tests {
             idle: IdleRule::NodeRequests,
             shared_split: SharedSplit::Even,
             shared_namespaces: Some("kube-system,monitoring".into()),
+            repack_spot: true,
         };
         assert_eq!(Preferences::from_json(&prefs.to_json()), prefs);
         let (options, errors) = prefs.to_options();
+        assert!(options.repack_spot);
         assert_eq!((options.cpu_drop_factor, errors), (Some(8.0), Vec::new()));
         assert_eq!(options.allocation.keys, ["team", "env"]);
         assert_eq!(options.allocation.idle, IdleRule::NodeRequests);

@@ -699,6 +699,9 @@ pub struct Options {
     /// USD per GiB-month); none by default.
     #[serde(default)]
     pub storage_prices: Vec<String>,
+    /// The re-packing may plan on-demand pools on spot nodes (`--repack-spot`); off by default.
+    #[serde(default)]
+    pub repack_spot: bool,
 }
 
 impl Options {
@@ -783,6 +786,7 @@ impl Options {
             settings.bill.storage_prices.set(target, usd);
         }
         settings.ingest.group_labels = self.allocation.keys.clone();
+        settings.repack_spot = self.repack_spot;
     }
 }
 

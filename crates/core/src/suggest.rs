@@ -801,12 +801,14 @@ pub struct Candidate {
     pub gpus: i64,
 }
 
-/// The pool's candidate instance types (by name, previous generations left out), or why there
-/// are none (no catalogue, unknown region, no instance types, ...). Used by [`crate::repack`].
+/// The pool's candidate instance types (by name, previous generations left out), priced at the
+/// pool's capacity type or, with `spot`, as spot; or why there are none (no catalogue, unknown
+/// region, no instance types, ...). Used by [`crate::repack`].
 pub fn pool_candidates(
     cluster: &Cluster,
     prices: &PriceSources<'_>,
     pool: &PoolCost,
+    spot: bool,
 ) -> Result<Vec<Candidate>, String> {
     let nodes: Vec<&Node> = pool
         .nodes
@@ -833,7 +835,11 @@ pub fn pool_candidates(
         min_nodes: 1,
         current_monthly: 0.0,
     };
-    let capacity = candidate_capacity(pool.capacity_type, &mut assumptions);
+    let capacity = if spot {
+        CapacityType::Spot
+    } else {
+        candidate_capacity(pool.capacity_type, &mut assumptions)
+    };
     let cat = facts.catalogue;
     let mut universe: BTreeSet<&str> = cat
         .instance_types(provider, facts.region, CapacityType::OnDemand)

@@ -476,6 +476,8 @@ fn a_generated_cluster_is_planned_and_verified() {
             recommended: recommended.as_deref(),
             requests_savings: a.report.summary.monthly_savings,
             shapes_savings: a.report.node_recommendations.total_monthly_savings,
+            allow_spot: false,
+            spot_savings: 0.0,
         },
     );
     let took = start.elapsed();
@@ -717,9 +719,15 @@ fn verified(name: &str, bytes: &[u8], krr: Option<&[u8]>) -> Option<Analysis> {
                 kube_rightsize_core::recommend::krr::parse("krr.json", k).expect("KRR"),
             ));
     }
+    verified_with(name, bytes, &settings)
+}
+
+/// [`verified`] with `settings`.
+fn verified_with(name: &str, bytes: &[u8], settings: &Settings) -> Option<Analysis> {
+    let krr = settings.recommendations.is_some();
     let a = analyze(
         &[Input::new(name, bytes)],
-        &settings,
+        settings,
         Some(Catalogue::embedded()),
         "2026-01-01T00:00:00Z",
     )
@@ -727,7 +735,7 @@ fn verified(name: &str, bytes: &[u8], krr: Option<&[u8]>) -> Option<Analysis> {
     let all = a.repack.placements.iter().chain(&a.repack.drains);
     for (i, p) in all.chain([&a.repack.across]).enumerate() {
         verify(&a.cluster, p)
-            .unwrap_or_else(|e| panic!("{name} (KRR: {}), placement {i}:\n{e}", krr.is_some()));
+            .unwrap_or_else(|e| panic!("{name} (KRR: {krr}), placement {i}:\n{e}"));
     }
     let r = a.report.repack.as_ref().expect("a repack section");
     assert!(r.monthly_cost <= r.current_monthly_cost + 1e-6, "{name}");
@@ -791,4 +799,97 @@ fn placements_on_every_fixture_the_demo_and_a_generated_cluster_pass_the_verifie
             "KRS_GENERATED_SNAPSHOT/KRS_GENERATED_KRR not set: run with `cargo xtask test`"
         ),
     }
+}
+
+#[test]
+fn spot_is_used_only_when_allowed_and_never_for_pods_that_select_on_demand() {
+    let on_demand = r#", "nodeSelector": {"eks.amazonaws.com/capacityType": "ON_DEMAND"}"#;
+    let mut objects = Vec::new();
+    for i in 0..4 {
+        let n = format!("n{i}");
+        objects.push(node(&n, "m5.2xlarge", "7910m", "31Gi", "", ""));
+        for j in 0..3 {
+            objects.push(pod(
+                &format!("web-{i}-{j}"),
+                &n,
+                "ReplicaSet/web-1",
+                "2",
+                "4Gi",
+                r#""app": "web""#,
+                "",
+            ));
+        }
+    }
+    objects.push(pod(
+        "billing",
+        "n0",
+        "ReplicaSet/billing-1",
+        "100m",
+        "256Mi",
+        "",
+        on_demand,
+    ));
+    let text = format!(r#"{{"kind": "List", "items": [{}]}}"#, objects.join(","));
+    let run = |spot: bool| {
+        let settings = Settings {
+            repack_spot: spot,
+            ..Settings::default()
+        };
+        verified_with("spot.json", text.as_bytes(), &settings).expect("analysed")
+    };
+    let (kept, spot) = (run(false), run(true));
+    let (k, s) = (
+        kept.report.repack.as_ref().expect("repack"),
+        spot.report.repack.as_ref().expect("repack"),
+    );
+    assert!(
+        k.pools[0].plan.iter().all(|p| !p.spot),
+        "{:?}",
+        k.pools[0].plan
+    );
+    assert!(
+        s.pools[0].plan.iter().any(|p| p.spot),
+        "{:?}",
+        s.pools[0].plan
+    );
+    assert!(
+        s.monthly_cost < k.monthly_cost,
+        "spot is cheaper: {} vs {}",
+        s.monthly_cost,
+        k.monthly_cost
+    );
+    assert!(s.notes.iter().any(|n| n.starts_with("spot allowed")));
+    assert!(!k.notes.iter().any(|n| n.starts_with("spot allowed")));
+    // The pod that selects on-demand capacity is on an on-demand node; spot nodes are labelled
+    // as EKS labels them, and hold some of the others.
+    let p = &spot.repack.placements[0];
+    let mut on_spot = 0;
+    for &(i, n) in &p.assignments {
+        let pod = &spot.cluster.pods[p.items[i].pod];
+        let capacity = p.nodes[n]
+            .labels
+            .iter()
+            .find(|(k, _)| k == "eks.amazonaws.com/capacityType")
+            .map(|(_, v)| v.as_str());
+        let node = &p.nodes[n];
+        assert_eq!(capacity, Some(if node.spot { "SPOT" } else { "ON_DEMAND" }));
+        if pod.name == "billing" {
+            assert!(!node.spot, "billing selects on-demand capacity");
+        }
+        on_spot += usize::from(node.spot);
+    }
+    assert!(on_spot >= 6, "{on_spot} pods on spot nodes");
+    // The cap includes the node suggestions' spot saving.
+    let cap = spot.report.summary.monthly_savings.max(0.0)
+        + spot
+            .report
+            .node_recommendations
+            .total_monthly_savings
+            .max(0.0)
+        + spot
+            .report
+            .node_recommendations
+            .spot_monthly_savings
+            .max(0.0);
+    assert!(s.monthly_savings <= cap + 1e-9);
 }

@@ -35,8 +35,9 @@ pub struct PoolMove {
 /// What the step found.
 #[derive(Debug, Clone, Default)]
 pub struct Across {
-    /// Per pool (in the order given): the instance type and hourly price of each node it keeps.
-    pub pools: Vec<Vec<(Option<String>, f64)>>,
+    /// Per pool (in the order given): the instance type, hourly price and spot flag
+    /// ([`PlacedNode::spot`]) of each node it keeps.
+    pub pools: Vec<Vec<(Option<String>, f64, bool)>>,
     /// The whole cluster after the moves (every pool's items, for the verifier); empty when no
     /// two pools are compatible.
     pub placement: Placement,
@@ -149,7 +150,7 @@ pub fn across(
     out.pools = vec![Vec::new(); plans.len()];
     for (n, &p) in sim.nodes.iter().zip(&pool_of) {
         if n.open {
-            out.pools[p].push((n.instance_type.clone(), n.hourly));
+            out.pools[p].push((n.instance_type.clone(), n.hourly, n.spot));
         }
     }
     Some(out)
@@ -173,6 +174,7 @@ fn add(sim: &mut Sim<'_>, cluster: &Cluster, n: &PlacedNode, target: f64) {
         allocatable: n.allocatable,
         usable: n.allocatable.scaled(target),
         max_pods: n.max_pods,
+        spot: n.spot,
         open: true,
         accepts: n
             .existing

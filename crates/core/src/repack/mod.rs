@@ -236,6 +236,8 @@ pub struct PlacedNode {
     pub allocatable: Demand,
     /// Allocatable pods (0: unknown).
     pub max_pods: i64,
+    /// A new spot node in an on-demand pool ([`Inputs::allow_spot`]).
+    pub spot: bool,
 }
 
 /// Where every item of a pool went: `(item index, node index)` pairs, DaemonSet items once
@@ -257,6 +259,9 @@ pub struct PlanItem {
     pub instance_type: String,
     /// Node count.
     pub nodes: usize,
+    /// New spot nodes in an on-demand pool ([`Inputs::allow_spot`]); absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spot: bool,
 }
 
 /// One pool's plan.
@@ -381,6 +386,12 @@ pub struct Inputs<'a> {
     pub requests_savings: f64,
     /// The node suggestions' saving per month, for the cap.
     pub shapes_savings: f64,
+    /// On-demand pools may get spot nodes (priced as spot; pods that select on-demand capacity
+    /// or do not tolerate a spot taint stay on on-demand nodes). Off by default: every pool
+    /// keeps its capacity type.
+    pub allow_spot: bool,
+    /// The node suggestions' extra saving with spot, added to the cap when spot is allowed.
+    pub spot_savings: f64,
 }
 
 /// Re-packs every pool of `costs`.
@@ -442,7 +453,12 @@ pub fn repack(cluster: &Cluster, costs: &CostModel, inputs: &Inputs<'_>) -> Outc
         across_placement = a.placement;
     }
     let current = costs.total_hourly * HOURS_PER_MONTH;
-    let cap = (inputs.requests_savings.max(0.0) + inputs.shapes_savings.max(0.0)).max(0.0);
+    let spot = if inputs.allow_spot {
+        inputs.spot_savings.max(0.0)
+    } else {
+        0.0
+    };
+    let cap = (inputs.requests_savings.max(0.0) + inputs.shapes_savings.max(0.0) + spot).max(0.0);
     let raw = current - plan_cost;
     let monthly_savings = raw.clamp(0.0, cap.max(0.0));
     let mut notes = notes(inputs);
@@ -507,11 +523,11 @@ fn apply_across(pools: &mut [RepackPool], a: &across::Across) -> f64 {
         let cost = non_negative(
             a.pools[i]
                 .iter()
-                .map(|(_, hourly)| hourly * HOURS_PER_MONTH)
+                .map(|(_, hourly, _)| hourly * HOURS_PER_MONTH)
                 .sum(),
         );
         saved += p.monthly_cost - cost;
-        p.plan = plan::by_type(a.pools[i].iter().map(|(t, _)| t.as_deref()));
+        p.plan = plan::by_type(a.pools[i].iter().map(|(t, _, spot)| (t.as_deref(), *spot)));
         p.monthly_cost = cost;
         p.lower_bound_monthly_cost = p.lower_bound_monthly_cost.min(cost);
         p.keeps_current_nodes = false;
@@ -523,7 +539,7 @@ fn apply_across(pools: &mut [RepackPool], a: &across::Across) -> f64 {
 }
 
 fn notes(inputs: &Inputs<'_>) -> Vec<String> {
-    vec![
+    let mut out = vec![
         format!(
             "new nodes are filled to {}% of their allocatable CPU and memory; after each \
              pool's plan, pods move to another pool's nodes only where the pools share \
@@ -541,5 +557,15 @@ fn notes(inputs: &Inputs<'_>) -> Vec<String> {
          topology keys, PodDisruptionBudgets, volumes' zones, extended resources other than \
          GPUs; new nodes get the pool's labels and taints and its allocatable pods"
             .to_owned(),
-    ]
+    ];
+    if inputs.allow_spot {
+        out.push(
+            "spot allowed: new nodes of on-demand pools are priced and labelled as spot (on \
+             AKS with its spot taint), for interruption-tolerant workloads only; pods that \
+             select on-demand capacity or do not tolerate the taint get on-demand nodes; the \
+             combined figure's cap includes the node suggestions' spot saving"
+                .to_owned(),
+        );
+    }
+    out
 }

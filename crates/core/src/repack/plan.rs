@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cluster::Cluster;
 use crate::cost::{CostModel, HOURS_PER_MONTH, PoolCost};
+use crate::model::{CapacityType, Provider};
 use crate::nodes::ComputeType;
 use crate::suggest::{Candidate, pool_candidates};
 
@@ -231,6 +232,7 @@ pub(super) fn placement_of(sim: &Sim<'_>) -> Placement {
             zone: n.zone.map(|z| sim.zones[z as usize].clone()),
             allocatable: n.allocatable,
             max_pods: n.max_pods,
+            spot: n.spot,
         });
         out.assignments
             .extend(n.items.iter().map(|&i| (i as usize, idx)));
@@ -238,16 +240,18 @@ pub(super) fn placement_of(sim: &Sim<'_>) -> Placement {
     out
 }
 
-pub(super) fn by_type<'a>(types: impl Iterator<Item = Option<&'a str>>) -> Vec<PlanItem> {
-    let mut m: BTreeMap<&str, usize> = BTreeMap::new();
-    for t in types {
-        *m.entry(t.unwrap_or("unknown")).or_default() += 1;
+/// `count × type` per (instance type, spot), most nodes first.
+pub(super) fn by_type<'a>(types: impl Iterator<Item = (Option<&'a str>, bool)>) -> Vec<PlanItem> {
+    let mut m: BTreeMap<(&str, bool), usize> = BTreeMap::new();
+    for (t, spot) in types {
+        *m.entry((t.unwrap_or("unknown"), spot)).or_default() += 1;
     }
     let mut v: Vec<PlanItem> = m
         .into_iter()
-        .map(|(t, n)| PlanItem {
+        .map(|((t, spot), n)| PlanItem {
             instance_type: t.to_owned(),
             nodes: n,
+            spot,
         })
         .collect();
     v.sort_by(|a, b| {
@@ -279,24 +283,32 @@ struct Template {
     taints: Vec<crate::scheduling::Taint>,
     max_pods: i64,
     reference: Demand,
+    /// New nodes are spot nodes in an on-demand pool ([`Inputs::allow_spot`]).
+    spot: bool,
 }
 
 impl Template {
-    fn of(cluster: &Cluster, pool: &PoolCost) -> Option<Template> {
+    /// A schedulable node's look; with `spot`, relabelled as a spot node of the provider.
+    fn of(cluster: &Cluster, pool: &PoolCost, spot: bool) -> Option<Template> {
         let n = pool
             .nodes
             .iter()
             .filter_map(|&n| cluster.nodes.get(n))
             .find(|n| !n.unschedulable && !n.control_plane)?;
+        let (mut labels, mut taints) = (n.labels.clone(), n.taints.clone());
+        if spot {
+            as_spot(pool.provider, &mut labels, &mut taints);
+        }
         Some(Template {
-            labels: n.labels.clone(),
-            taints: n.taints.clone(),
+            labels,
+            taints,
             max_pods: n.allocatable.pods,
             reference: Demand {
                 cpu_millis: n.allocatable.cpu_millis,
                 memory_bytes: n.allocatable.memory_bytes,
                 gpus: n.allocatable.gpus,
             },
+            spot,
         })
     }
 
@@ -342,7 +354,7 @@ pub fn plan_pool(
     let current = by_type(
         pool.nodes
             .iter()
-            .map(|&n| cluster.nodes[n].instance_type.as_deref()),
+            .map(|&n| (cluster.nodes[n].instance_type.as_deref(), false)),
     );
     let mut summary = RepackPool {
         pool: pool_name(pool),
@@ -351,7 +363,7 @@ pub fn plan_pool(
             keep.placement
                 .nodes
                 .iter()
-                .map(|n| n.instance_type.as_deref()),
+                .map(|n| (n.instance_type.as_deref(), n.spot)),
         ),
         current_monthly_cost: pool.monthly_cost(),
         monthly_cost: keep_cost,
@@ -367,10 +379,11 @@ pub fn plan_pool(
         .nodes
         .iter()
         .any(|&n| cluster.nodes[n].compute_type == ComputeType::Fargate);
-    let candidates = match (fargate, Template::of(cluster, pool)) {
+    let spot = inputs.allow_spot && pool.capacity_type == Some(CapacityType::OnDemand);
+    let candidates = match (fargate, Template::of(cluster, pool, spot)) {
         (true, _) => Err("Fargate runs one pod per node: nothing to re-pack".to_owned()),
         (false, None) => Err("the pool has no schedulable node to model new nodes on".to_owned()),
-        (false, Some(_)) => pool_candidates(cluster, inputs.prices, pool),
+        (false, Some(_)) => pool_candidates(cluster, inputs.prices, pool, spot),
     };
     let candidates = match candidates {
         Ok(c) if !c.is_empty() => c,
@@ -392,7 +405,7 @@ pub fn plan_pool(
             };
         }
     };
-    let template = Template::of(cluster, pool).expect("checked above");
+    let template = Template::of(cluster, pool, spot).expect("checked above");
     let demand = pitems
         .iter()
         .filter(|it| it.mobility != Mobility::DaemonSet)
@@ -430,7 +443,7 @@ pub fn plan_pool(
                 sim.nodes
                     .iter()
                     .filter(|n| n.open)
-                    .map(|n| n.instance_type.as_deref()),
+                    .map(|n| (n.instance_type.as_deref(), n.spot)),
             );
             summary.monthly_cost = cost;
             summary.keeps_current_nodes = false;
@@ -482,6 +495,44 @@ fn blocked(cluster: &Cluster, items: &[Item]) -> Vec<Blocked> {
             })
         })
         .collect()
+}
+
+/// Relabels a node's look as a spot node of `provider`, as each service labels them: the
+/// capacity-type labels the node already has (`eks.amazonaws.com/capacityType`,
+/// `karpenter.sh/capacity-type`, `node.kubernetes.io/lifecycle`, GKE's provisioning label) take
+/// their spot value; GKE spot nodes carry `cloud.google.com/gke-spot=true`, and AKS spot nodes
+/// `kubernetes.azure.com/scalesetpriority=spot` with AKS's taint of the same name.
+fn as_spot(
+    provider: Provider,
+    labels: &mut Vec<(String, String)>,
+    taints: &mut Vec<crate::scheduling::Taint>,
+) {
+    let mut set =
+        |key: &str, value: &str, add: bool| match labels.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value.to_owned(),
+            None if add => labels.push((key.to_owned(), value.to_owned())),
+            None => {}
+        };
+    set("eks.amazonaws.com/capacityType", "SPOT", false);
+    set("karpenter.sh/capacity-type", "spot", false);
+    set("node.kubernetes.io/lifecycle", "spot", false);
+    set("cloud.google.com/gke-provisioning", "spot", false);
+    match provider {
+        Provider::Gcp => set("cloud.google.com/gke-spot", "true", true),
+        Provider::Azure => {
+            set("kubernetes.azure.com/scalesetpriority", "spot", true);
+            let key = "kubernetes.azure.com/scalesetpriority";
+            if !taints.iter().any(|t| t.key == key) {
+                taints.push(crate::scheduling::Taint {
+                    key: key.to_owned(),
+                    value: "spot".to_owned(),
+                    effect: crate::scheduling::TaintEffect::NoSchedule,
+                });
+            }
+        }
+        _ => {}
+    }
+    labels.sort_by(|a, b| a.0.cmp(&b.0));
 }
 
 /// One attempt to fill a pool with new nodes of one type.
@@ -592,7 +643,7 @@ impl<'a> Fill<'a> {
                 memory_bytes: c.allocatable.memory_bytes,
                 gpus: c.gpus,
             };
-            let node = new_node(
+            let mut node = new_node(
                 name,
                 Some(c.instance_type.clone()),
                 c.hourly_price,
@@ -602,6 +653,7 @@ impl<'a> Fill<'a> {
                 self.target,
                 self.template.max_pods,
             );
+            node.spot = self.template.spot;
             if let Some(n) = with_daemonsets(sim, node, ds, item) {
                 *rr = (*rr + k + 1) % zones.len();
                 return Some(n);
@@ -747,6 +799,7 @@ fn new_node(
         allocatable,
         usable: allocatable.scaled(target),
         max_pods,
+        spot: false,
         open: true,
         accepts: true,
         new: true,
@@ -783,4 +836,67 @@ fn with_daemonsets(sim: &mut Sim<'_>, node: SimNode, ds: &[u32], item: u32) -> O
     }
     sim.nodes.pop();
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduling::TaintEffect;
+
+    fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn spot_nodes_are_labelled_and_tainted_as_each_service_does() {
+        let (mut l, mut t) = (
+            labels(&[
+                ("eks.amazonaws.com/capacityType", "ON_DEMAND"),
+                ("karpenter.sh/capacity-type", "on-demand"),
+            ]),
+            Vec::new(),
+        );
+        as_spot(Provider::Aws, &mut l, &mut t);
+        assert_eq!(
+            l,
+            labels(&[
+                ("eks.amazonaws.com/capacityType", "SPOT"),
+                ("karpenter.sh/capacity-type", "spot"),
+            ])
+        );
+        assert!(t.is_empty());
+        let (mut l, mut t) = (
+            labels(&[("cloud.google.com/gke-nodepool", "p")]),
+            Vec::new(),
+        );
+        as_spot(Provider::Gcp, &mut l, &mut t);
+        assert_eq!(
+            l,
+            labels(&[
+                ("cloud.google.com/gke-nodepool", "p"),
+                ("cloud.google.com/gke-spot", "true"),
+            ])
+        );
+        let (mut l, mut t) = (
+            labels(&[("kubernetes.azure.com/scalesetpriority", "regular")]),
+            Vec::new(),
+        );
+        as_spot(Provider::Azure, &mut l, &mut t);
+        assert_eq!(
+            l,
+            labels(&[("kubernetes.azure.com/scalesetpriority", "spot")])
+        );
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            (t[0].key.as_str(), t[0].value.as_str(), t[0].effect),
+            (
+                "kubernetes.azure.com/scalesetpriority",
+                "spot",
+                TaintEffect::NoSchedule
+            )
+        );
+    }
 }

@@ -44,6 +44,8 @@ pub(crate) struct SimNode {
     pub usable: Demand,
     /// Allocatable pods (0: no limit known).
     pub max_pods: i64,
+    /// A new spot node in an on-demand pool.
+    pub spot: bool,
     /// Open: pods may be placed (closed: drained or discarded).
     pub open: bool,
     /// Accepts moved pods (false for cordoned nodes).
@@ -303,6 +305,7 @@ impl<'a> Sim<'a> {
             allocatable,
             usable: allocatable.scaled(target),
             max_pods: n.allocatable.pods,
+            spot: false,
             open: true,
             accepts: !n.unschedulable,
             new: false,

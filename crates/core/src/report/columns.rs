@@ -1956,7 +1956,14 @@ pub fn plan_text(items: &[PlanItem]) -> String {
     }
     items
         .iter()
-        .map(|p| format!("{} × {}", group_thousands(p.nodes), p.instance_type))
+        .map(|p| {
+            format!(
+                "{} × {}{}",
+                group_thousands(p.nodes),
+                p.instance_type,
+                if p.spot { " (spot)" } else { "" }
+            )
+        })
         .collect::<Vec<_>>()
         .join(" + ")
 }
@@ -2419,6 +2426,7 @@ mod tests {
         let item = |t: &str, n| PlanItem {
             instance_type: t.to_owned(),
             nodes: n,
+            spot: false,
         };
         assert_eq!(
             plan_text(&[item("m7a.xlarge", 6), item("c7a.large", 2)]),
@@ -2426,6 +2434,14 @@ mod tests {
         );
         assert_eq!(plan_text(&[item("m5.large", 1200)]), "1,200 × m5.large");
         assert_eq!(plan_text(&[]), "no nodes");
+        let spot = PlanItem {
+            spot: true,
+            ..item("m7a.large", 3)
+        };
+        assert_eq!(
+            plan_text(&[item("m5.large", 1), spot]),
+            "1 × m5.large + 3 × m7a.large (spot)"
+        );
         assert_eq!(node_count(&[item("a", 6), item("b", 2)]), 8);
     }
 

@@ -500,7 +500,14 @@ fn repack_section(report: &Report, out: &mut String) {
     );
     let items = |v: &[crate::repack::PlanItem]| {
         v.iter()
-            .map(|p| format!("{} × {}", p.nodes, p.instance_type))
+            .map(|p| {
+                format!(
+                    "{} × {}{}",
+                    p.nodes,
+                    p.instance_type,
+                    if p.spot { " (spot)" } else { "" }
+                )
+            })
             .collect::<Vec<_>>()
             .join(" + ")
     };
