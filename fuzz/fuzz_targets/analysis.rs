@@ -1,6 +1,7 @@
 //! The whole analysis as the app runs it: up to four inputs (snapshot, KRR or usage, price
 //! file, in any order) sorted by `inputs::prepare`, analysed with the embedded catalogue and a
-//! manual price, then rendered in every format.
+//! manual price (and, for odd-length data, spot allowed in the re-packing), then rendered in
+//! every format.
 #![no_main]
 
 use kube_rightsize_core::analysis::{Settings, analyze};
@@ -18,6 +19,8 @@ fuzz_target!(|data: &[u8]| {
         .map(|(bytes, name)| Input::new(name, bytes))
         .collect();
     let mut settings = Settings::default();
+    // Half the inputs re-pack with spot allowed (`--repack-spot`).
+    settings.repack_spot = data.len() % 2 == 1;
     settings
         .manual_prices
         .set("m5.large", 0.05)

@@ -75,6 +75,8 @@ pub fn render_everything(report: &Report) {
     let _ = csv::workloads_csv(report);
     let _ = csv::nodes_csv(report);
     let _ = csv::namespaces_csv(report);
+    let _ = csv::groups_csv(report);
+    let _ = csv::repack_csv(report);
     let _ = table::render(report, &table::TableOptions::default());
     for key in [None, Some(b"fuzz key".to_vec())] {
         let html = render_html(
