@@ -67,13 +67,10 @@ fn app_and_cli_export_the_same_html_bytes() {
         "savings card: {shown}"
     );
 
-    let out = Command::new(&cli)
-        .current_dir(work)
-        .args([
-            "analyze",
-            "cluster.json",
-            "--krr",
-            "krr.json",
+    cli_analyze(
+        &cli,
+        work,
+        &[
             "--format",
             "html",
             "--cluster-name",
@@ -82,43 +79,17 @@ fn app_and_cli_export_the_same_html_bytes() {
             &generated_at,
             "-o",
             "cli.html",
-        ])
-        .output()
-        .expect("run the CLI");
-    assert!(
-        out.status.success(),
-        "CLI failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
     // The re-pack CSV: each pool's plan, as `--format csv-repack` writes it.
     browser
         .click(&browser.find("#export-repack-csv").unwrap())
         .unwrap();
     let csv_file = files.wait_for_download("csv");
-    let out = Command::new(&cli)
-        .current_dir(work)
-        .args([
-            "analyze",
-            "cluster.json",
-            "--krr",
-            "krr.json",
-            "--format",
-            "csv-repack",
-        ])
-        .output()
-        .expect("run the CLI");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let from_cli = cli_analyze(&cli, work, &["--format", "csv-repack"]);
     let csv = std::fs::read_to_string(&csv_file).unwrap();
     assert!(csv.starts_with("pool,current,"), "{csv}");
-    assert_eq!(
-        csv,
-        String::from_utf8_lossy(&out.stdout),
-        "app and CLI re-pack CSV"
-    );
+    assert_eq!(csv, from_cli, "app and CLI re-pack CSV");
 
     let from_app = std::fs::read(&html_file).unwrap();
     let from_cli = std::fs::read(work.join("cli.html")).unwrap();
@@ -139,4 +110,20 @@ fn app_and_cli_export_the_same_html_bytes() {
             c.get(lo..(at + 200).min(c.len())).unwrap_or_default()
         );
     }
+}
+
+/// `kube-rightsize analyze cluster.json --krr krr.json ARGS` in `work`; its standard output.
+fn cli_analyze(cli: &str, work: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(cli)
+        .current_dir(work)
+        .args(["analyze", "cluster.json", "--krr", "krr.json"])
+        .args(args)
+        .output()
+        .expect("run the CLI");
+    assert!(
+        out.status.success(),
+        "CLI failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
