@@ -6,7 +6,7 @@
 //! spot), CPU architecture (an image built for one may not run on the other) and whether they
 //! have GPUs (a GPU pool stays a GPU pool); Fargate and pools of mixed capacity types or
 //! architectures take part in no move. Within that, each pod's own constraints decide where
-//! it may go, through the same [`Sim`] as the pools' plans: selectors, affinity, taints, pods
+//! it may go, through the same simulation (`sim::Sim`) as the pools' plans: selectors, affinity, taints, pods
 //! limits, host ports, anti-affinity and zone spread, now counted over every pool. Nodes are
 //! tried least utilised first; receiving nodes are filled to the target utilisation at most.
 //! The step only ever removes nodes, so the plan never costs more than the pools' plans.
@@ -145,7 +145,8 @@ pub fn across(
         moved_in: vec![0; plans.len()],
         ..Across::default()
     };
-    consolidate(&mut sim, &node_group, &pool_of, &item_pool, &mut out);
+    consolidate(&mut sim, &node_group, &pool_of, &mut out);
+    count_moves(&sim, &pool_of, &item_pool, &mut out);
     out.placement = super::plan::placement_of(&sim);
     out.pools = vec![Vec::new(); plans.len()];
     for (n, &p) in sim.nodes.iter().zip(&pool_of) {
@@ -205,13 +206,7 @@ fn covers(room: Demand, need: Demand) -> bool {
 /// Tries every node of a group, least utilised first; one goes when its movable pods all fit
 /// on the group's other open nodes (first fit, largest first). Control-plane nodes and nodes
 /// holding a pod that cannot move stay.
-fn consolidate(
-    sim: &mut Sim<'_>,
-    group: &[Option<u32>],
-    pool_of: &[usize],
-    item_pool: &[usize],
-    out: &mut Across,
-) {
+fn consolidate(sim: &mut Sim<'_>, group: &[Option<u32>], pool_of: &[usize], out: &mut Across) {
     let cluster = sim.cluster;
     let mut members: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     for (n, g) in group.iter().enumerate() {
@@ -269,15 +264,7 @@ fn consolidate(
             }
             let reference = node.allocatable;
             super::plan::ffd_order(sim.items, &mut movable, reference);
-            if let Some(moved) = empty(sim, s, &movable, nodes) {
-                for (it, t) in moved {
-                    let (from, to) = (item_pool[it as usize], pool_of[t]);
-                    if pool_of[s] != to {
-                        out.moved_out[from] += 1;
-                        out.moved_in[to] += 1;
-                        *out.moves.entry((pool_of[s], to)).or_default() += 1;
-                    }
-                }
+            if empty(sim, s, &movable, nodes) {
                 out.removed[pool_of[s]].push(sim.nodes[s].name.clone());
                 free = nodes.iter().fold(Demand::default(), |a, &n| {
                     if sim.nodes[n].open && sim.nodes[n].accepts {
@@ -292,13 +279,8 @@ fn consolidate(
 }
 
 /// Moves `movable` off node `s` onto the other open nodes of `nodes` and closes `s` (its
-/// DaemonSet pods go with it); `None`, with nothing changed, when some pod fits nowhere.
-fn empty(
-    sim: &mut Sim<'_>,
-    s: usize,
-    movable: &[u32],
-    nodes: &[usize],
-) -> Option<Vec<(u32, usize)>> {
+/// DaemonSet pods go with it); false, with nothing changed, when some pod fits nowhere.
+fn empty(sim: &mut Sim<'_>, s: usize, movable: &[u32], nodes: &[usize]) -> bool {
     sim.nodes[s].open = false;
     let mut moved: Vec<(u32, usize)> = Vec::new();
     for &it in movable {
@@ -319,12 +301,27 @@ fn empty(
                 }
                 sim.place(it, s);
                 sim.nodes[s].open = true;
-                return None;
+                return false;
             }
         }
     }
     for it in sim.nodes[s].items.clone() {
         sim.remove(it, s);
     }
-    Some(moved)
+    true
+}
+
+/// Counts the pods that end on another pool's node than their own (a pod moved twice counts
+/// once, from its own pool to where it ends).
+fn count_moves(sim: &Sim<'_>, pool_of: &[usize], item_pool: &[usize], out: &mut Across) {
+    for (n, node) in sim.nodes.iter().enumerate().filter(|(_, n)| n.open) {
+        for &it in &node.items {
+            let (from, to) = (item_pool[it as usize], pool_of[n]);
+            if from != to && sim.items[it as usize].mobility == Mobility::Movable {
+                out.moved_out[from] += 1;
+                out.moved_in[to] += 1;
+                *out.moves.entry((from, to)).or_default() += 1;
+            }
+        }
+    }
 }

@@ -19,6 +19,11 @@
 //!   cheapest type that still holds what it got, so plans mix types. New nodes' CPU and memory
 //!   are filled to the target utilisation. A plan that costs more than the pool's current
 //!   nodes (less the drainable ones) is not taken.
+//! * **Across pools** ([`across`]): after the plans, nodes of pools that share provider,
+//!   region, capacity type, architecture and GPUs go when their movable pods fit on the others'
+//!   nodes (least utilised first, filled to the target at most).
+//! * **Spot, when allowed** ([`Inputs::allow_spot`]): an on-demand pool's new nodes are priced
+//!   and labelled as spot nodes; pods that cannot run there get on-demand nodes.
 //! * **Lower bound** ([`bound`]): the cheapest fractional mix of candidate types that covers
 //!   the demand's CPU and memory at the target utilisation, ignoring packing.
 //!
