@@ -1,7 +1,8 @@
 //! Saved reports read back, merged and compared, as `kube-rightsize merge` and `diff` do: up to
 //! three inputs (report or fleet JSON, anything else), each read by `report::fleet::read`, the
 //! readable ones merged into a fleet and the fleet rendered in every format (also anonymised);
-//! the first two reports compared (`report::diff`) and the comparison rendered in every format.
+//! the first two reports compared (`report::diff`), the fleet compared with itself and with an
+//! empty fleet (`report::diff::fleet`), and the comparisons rendered in every format.
 #![no_main]
 
 use kube_rightsize_core::report::diff;
@@ -18,6 +19,13 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let fleet = fleet::merge(members, "2026-01-01T00:00:00Z");
+    // Fleets compared (`diff` of two fleet files): with itself, and with no cluster (every
+    // cluster added).
+    let empty = fleet::merge(Vec::new(), "2026-01-01T00:00:00Z");
+    let fleets = [
+        diff::fleet::compare_fleets(&fleet, &fleet, "2026-01-01T00:00:00Z"),
+        diff::fleet::compare_fleets(&empty, &fleet, "2026-01-01T00:00:00Z"),
+    ];
     let compared = match fleet.reports.as_slice() {
         [a, b, ..] => Some(diff::compare(a, b, "2026-01-01T00:00:00Z")),
         [a] => Some(diff::compare(a, a, "2026-01-01T00:00:00Z")),
@@ -33,6 +41,9 @@ fuzz_target!(|data: &[u8]| {
     ] {
         if let Some(d) = &compared {
             let _ = diff::render::render(d, format);
+        }
+        for f in &fleets {
+            let _ = diff::fleet::render(f, format);
         }
         for anonymise_key in [None, Some(b"fuzz".to_vec())] {
             let _ = render::render(

@@ -94,10 +94,14 @@ apply to BEFORE only (its recommendations are the ones followed up). The compari
 summary figure before and after, cost changes by workload, node pool and namespace, workloads \
 added and removed, containers whose requests or limits changed, and the savings realised: the \
 earlier recommendations now applied (a request within 10% of its recommendation), with the money \
-they save at the earlier prices and pod counts, and the ones still open.
+they save at the earlier prices and pod counts, and the ones still open. When either side is a \
+fleet (`merge --format json`; a report on the other side is a fleet of one), the clusters are \
+matched by name and compared one by one (kube-rightsize/fleet-diff/v1): the fleet's totals, each \
+cluster's cost change, clusters added and removed, and every cluster's own comparison.
 
 Examples:
   kube-rightsize diff reports/2026-11-01.json reports/2026-12-01.json
+  kube-rightsize diff november-fleet.json december-fleet.json --format html -o fleet.html
   kube-rightsize diff november.json cluster-now.json --format html -o changes.html
   kube-rightsize diff before.json after.json --krr krr.json --format csv   # snapshots
 
@@ -145,8 +149,8 @@ pub enum Command {
     /// Merge saved JSON reports of several clusters into one fleet report
     #[command(after_help = EXIT_CODES, after_long_help = MERGE_AFTER_LONG_HELP)]
     Merge(MergeArgs),
-    /// Compare two reports (or snapshots) of one cluster: what changed, and which
-    /// recommendations were applied with the money they save
+    /// Compare two reports (or snapshots) of one cluster, or two fleets cluster by cluster: what
+    /// changed, and which recommendations were applied with the money they save
     #[command(after_help = EXIT_CODES, after_long_help = DIFF_AFTER_LONG_HELP)]
     Diff(Box<DiffArgs>),
     /// Fetch the Vantage prices a snapshot's nodes need into a price file

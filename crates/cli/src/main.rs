@@ -382,53 +382,57 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
     a.out.write(&text)
 }
 
-/// `diff`: two reports (or snapshots, analysed first) of one cluster compared.
+/// `diff`: two reports (or snapshots, analysed first) of one cluster compared; or two fleets
+/// (`merge`'s JSON; a report on one side is a fleet of one), cluster by cluster.
 fn diff(a: &DiffArgs) -> Result<(), Failure> {
-    use kube_rightsize_core::report::diff::{compare, render};
+    use kube_rightsize_core::report::diff::{compare, fleet, render};
+    use kube_rightsize_core::report::fleet::merge;
     let [before, after] = a.input.files.as_slice() else {
         return Err(Failure::Input(
             "diff compares two files: BEFORE and AFTER".to_owned(),
         ));
     };
-    let before = report_of(a, before, true)?;
-    let after = report_of(a, after, false)?;
-    let diff = compare(&before, &after, &a.out.timestamp());
+    let mut before = members_of(a, before, true)?;
+    let mut after = members_of(a, after, false)?;
+    let at = a.out.timestamp();
+    let (text, warnings) = if before.len() == 1 && after.len() == 1 {
+        let diff = compare(&before.remove(0).report, &after.remove(0).report, &at);
+        (render::render(&diff, a.format.into()), diff.warnings)
+    } else {
+        let diff = fleet::compare_fleets(&merge(before, &at), &merge(after, &at), &at);
+        (fleet::render(&diff, a.format.into()), diff.warnings)
+    };
     if a.format != args::Format::Table || a.out.output.as_deref().is_some_and(|o| o != "-") {
-        for w in &diff.warnings {
+        for w in &warnings {
             eprintln!("warning: {}", w.message);
         }
     }
-    a.out.write(&render::render(&diff, a.format.into()))
+    a.out.write(&text)
 }
 
-/// The report in `path`: read back when it is one, else the snapshot analysed with `a`'s options
-/// (its recommendations only when `recommend`).
-fn report_of(
+/// The reports in `path`: read back when it holds reports (one, or a fleet's), else the snapshot
+/// analysed with `a`'s options (its recommendations only when `recommend`).
+fn members_of(
     a: &DiffArgs,
     path: &str,
     recommend: bool,
-) -> Result<kube_rightsize_core::report::Report, Failure> {
-    use kube_rightsize_core::report::fleet::read;
+) -> Result<Vec<kube_rightsize_core::report::fleet::Member>, Failure> {
+    use kube_rightsize_core::report::fleet::{Member, read};
     let files = Files::read(&[(path, Role::Snapshot)])?;
     let (name, _, bytes, _) = &files.files[0];
     if read::looks_like_report(bytes) {
-        let mut members = read::read(name, bytes).map_err(|mut e| {
+        let members = read::read(name, bytes).map_err(|mut e| {
             if path != "-" {
                 e.input = path.to_owned();
             }
             Failure::Input(e.to_string())
         })?;
-        if members.len() != 1 {
-            return Err(Failure::Input(format!(
-                "{path} is a fleet of {} reports: compare two reports of one cluster",
-                members.len()
-            )));
-        }
-        for w in &members[0].warnings {
+        for w in members.iter().flat_map(|m| &m.warnings) {
             eprintln!("warning: {}", w.message);
         }
-        return Ok(members.remove(0).report);
+        return Ok(members);
     }
+    let input = name.clone();
     let mut options = a.input.clone();
     if !recommend {
         options.recommend.krr = None;
@@ -459,7 +463,11 @@ fn report_of(
     // A snapshot's report names no cluster (a file name is not one), as in the app: the
     // comparison is the same in both shells.
     let outcome = run_files(&options, &a.out, &files)?;
-    Ok(outcome.analysis.report.clone())
+    Ok(vec![Member {
+        input,
+        report: outcome.analysis.report.clone(),
+        warnings: Vec::new(),
+    }])
 }
 
 /// `merge`: saved reports → one fleet report.

@@ -1,4 +1,5 @@
-//! `kube-rightsize diff`: two reports or snapshots of one cluster compared, by the built binary.
+//! `kube-rightsize diff`: two reports or snapshots of one cluster compared, and two fleets
+//! cluster by cluster, by the built binary.
 
 use std::process::{Command, Output};
 
@@ -118,9 +119,117 @@ fn bad_inputs_exit_1() {
     ok(&run(&[
         "merge", &report, &report, "-f", "json", "-o", &fleet, AT,
     ]));
-    let o = run(&["diff", &fleet, &report, AT]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("is a fleet of 2 reports"));
     let o = run(&["diff", "/nonexistent.json", &report, AT]);
     assert_eq!(o.status.code(), Some(1));
+    let o = run(&["diff", &fleet, "/nonexistent.json", AT]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn fleets_compare_cluster_by_cluster() {
+    let report = |name: &str, krr: bool| {
+        let path = temp(&format!("{name}-{krr}.json"));
+        let mut args = vec![
+            "analyze",
+            DEMO,
+            "-f",
+            "json",
+            "-o",
+            &path,
+            "--cluster-name",
+            name,
+        ];
+        if krr {
+            args.extend(["--krr", KRR]);
+        }
+        args.push(AT);
+        ok(&run(&args));
+        path
+    };
+    let fleet = |name: &str, reports: &[&str]| {
+        let path = temp(name);
+        let mut args = vec!["merge"];
+        args.extend(reports);
+        args.extend(["-f", "json", "-o", &path, AT]);
+        ok(&run(&args));
+        path
+    };
+    // Before: prod (with KRR) and staging; after: prod again (without) and a new dev.
+    let (prod, staging) = (report("prod", true), report("staging", false));
+    let (prod2, dev) = (report("prod", false), report("dev", false));
+    let before = fleet("before.json", &[&prod, &staging]);
+    let after = fleet("after.json", &[&prod2, &dev]);
+    let out = ok(&run(&["diff", &before, &after, "-f", "json", AT]));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["schema"], "kube-rightsize/fleet-diff/v1");
+    let status: Vec<(String, String)> = v["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .map(|c| {
+            let status = match (c["before"].is_null(), c["after"].is_null()) {
+                (true, _) => "added",
+                (_, true) => "removed",
+                _ => "changed",
+            };
+            (
+                c["name"].as_str().expect("name").to_owned(),
+                status.to_owned(),
+            )
+        })
+        .collect();
+    for (name, expected) in [
+        ("prod", "changed"),
+        ("staging", "removed"),
+        ("dev", "added"),
+    ] {
+        assert!(
+            status.contains(&(name.to_owned(), expected.to_owned())),
+            "{name} {expected}: {status:?}"
+        );
+    }
+    let comparisons = v["comparisons"].as_array().expect("comparisons");
+    assert_eq!(comparisons.len(), 1, "prod is in both");
+    assert_eq!(comparisons[0]["schema"], "kube-rightsize/diff/v1");
+    assert!(
+        v["open_monthly_savings"].as_f64().expect("open") > 0.0,
+        "prod had KRR"
+    );
+    // The fleet's cost change is the sum of the clusters' changes.
+    let sum: f64 = v["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .map(|c| c["change"].as_f64().expect("change"))
+        .sum();
+    let total = v["summary"]
+        .as_array()
+        .expect("summary")
+        .iter()
+        .find(|c| c["name"] == "monthly_cost")
+        .expect("monthly cost")["change"]
+        .as_f64()
+        .expect("change");
+    assert!((sum - total).abs() < 1e-6, "{sum} vs {total}");
+    // Every format.
+    let text = ok(&run(&["diff", &before, &after, AT]));
+    assert!(
+        text.starts_with("kube-rightsize fleet comparison: 2 clusters"),
+        "{text}"
+    );
+    assert!(text.contains("── prod ──"));
+    let html = ok(&run(&["diff", &before, &after, "-f", "html", AT]));
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("default-src 'none'"));
+    assert!(html.contains("<section id=\"clusters\">"));
+    let csv = ok(&run(&["diff", &before, &after, "-f", "csv", AT]));
+    assert!(
+        csv.starts_with("cluster,namespace,kind,name,status,"),
+        "{csv}"
+    );
+    let pools = ok(&run(&["diff", &before, &after, "-f", "csv-nodes", AT]));
+    assert!(pools.starts_with("cluster,node_pool,status,"), "{pools}");
+    // A fleet against one report: the report is a fleet of one.
+    let one = ok(&run(&["diff", &before, &prod2, "-f", "json", AT]));
+    let v: serde_json::Value = serde_json::from_str(&one).expect("JSON");
+    assert_eq!(v["comparisons"].as_array().map(Vec::len), Some(1));
 }

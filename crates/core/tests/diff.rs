@@ -347,3 +347,95 @@ fn analyse_named(snapshot: &[u8]) -> Report {
     .expect("analysis")
     .report
 }
+
+#[test]
+fn fleets_are_compared_cluster_by_cluster_with_each_clusters_own_comparison() {
+    use kube_rightsize_core::report::diff::fleet::{self, FleetDiff, compare_fleets};
+    use kube_rightsize_core::report::fleet::{Member, merge};
+    let (b, a, d) = diff();
+    let member = |name: &str, report: &Report| Member {
+        input: format!("{name}.json"),
+        report: Report {
+            cluster: Some(name.to_owned()),
+            ..report.clone()
+        },
+        warnings: Vec::new(),
+    };
+    // Before: prod (the known earlier report) and staging; after: prod (the known later one)
+    // and dev.
+    let before = merge(
+        vec![member("prod", &b), member("staging", &b)],
+        "2026-11-01T00:00:00Z",
+    );
+    let after = merge(
+        vec![member("prod", &a), member("dev", &a)],
+        "2026-12-01T00:00:00Z",
+    );
+    let f = compare_fleets(&before, &after, "2026-12-01T00:00:00Z");
+    // prod's comparison is exactly the one-cluster comparison (names aside).
+    assert_eq!(f.comparisons.len(), 1);
+    let prod = &f.comparisons[0];
+    assert_eq!(prod.realised, d.realised);
+    assert_eq!(prod.workloads, d.workloads);
+    assert_eq!(f.realised_monthly_savings, d.realised.monthly_savings);
+    assert_eq!(f.open_monthly_savings, d.realised.open_monthly_savings);
+    // Each cluster's change, and the fleet's change as their sum.
+    let change = |name: &str| f.clusters.iter().find(|c| c.name == name).expect(name);
+    assert_eq!(change("staging").status(), "removed");
+    assert_eq!(change("dev").status(), "added");
+    assert_eq!(
+        change("prod").change,
+        a.summary.monthly_cost - b.summary.monthly_cost
+    );
+    let total = f
+        .summary
+        .iter()
+        .find(|c| c.name == "monthly_cost")
+        .expect("cost");
+    let sum: f64 = f.clusters.iter().map(|c| c.change).sum();
+    assert!(
+        (total.change - sum).abs() < 1e-6,
+        "{} vs {sum}",
+        total.change
+    );
+    assert!(
+        f.warnings
+            .iter()
+            .any(|w| w.code == "fleet_diff_cluster_added")
+    );
+    assert!(
+        f.warnings
+            .iter()
+            .any(|w| w.code == "fleet_diff_cluster_removed")
+    );
+    // Every format; the JSON reads back; the page keeps the report's guarantees.
+    let json = fleet::render(&f, ExportFormat::Json);
+    let back: FleetDiff = serde_json::from_str(&json).expect("reads back");
+    assert_eq!(back, f);
+    let csv = fleet::render(&f, ExportFormat::WorkloadsCsv);
+    assert!(
+        csv.contains("\r\nprod,checkout,Deployment,promotions,changed,3,3,"),
+        "{csv}"
+    );
+    let html = fleet::render(&f, ExportFormat::Html);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("<script>").count(), 1);
+    assert!(html.contains(&csp_hash(SCRIPT)));
+    for id in [
+        "summary",
+        "clusters",
+        "workloads",
+        "pools",
+        "namespaces",
+        "method",
+    ] {
+        assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
+    }
+    // With no cluster in common: no comparison, the CSV is its header.
+    let none = compare_fleets(&before, &merge(Vec::new(), "x"), "x");
+    assert!(none.comparisons.is_empty());
+    assert_eq!(
+        fleet::render(&none, ExportFormat::NodesCsv),
+        "cluster,node_pool,status,monthly_cost_before,monthly_cost_after,change\r\n"
+    );
+}

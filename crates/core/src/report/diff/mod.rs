@@ -24,6 +24,7 @@
 //! example.
 
 pub mod columns;
+pub mod fleet;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -279,11 +280,9 @@ fn by_change_size<T>(items: &mut [T], change: impl Fn(&T) -> f64) {
     items.sort_by(|a, b| change(b).abs().total_cmp(&change(a).abs()));
 }
 
-/// Compares `before` with `after` at `generated_at`. Never fails.
-pub fn compare(before: &Report, after: &Report, generated_at: &str) -> Diff {
-    let s = |r: &Report| r.summary.clone();
-    let (b, a) = (s(before), s(after));
-    let summary = vec![
+/// Each summary figure before and after (the GPU figures when either side has GPUs).
+fn summary_changes(b: &Summary, a: &Summary) -> Vec<Change> {
+    let mut summary = vec![
         Change::new("monthly_cost", Some(b.monthly_cost), Some(a.monthly_cost)),
         Change::new(
             "allocated_monthly_cost",
@@ -313,7 +312,6 @@ pub fn compare(before: &Report, after: &Report, generated_at: &str) -> Diff {
             Some(a.namespaces as f64),
         ),
     ];
-    let mut summary = summary;
     if b.gpus > 0 || a.gpus > 0 {
         summary.extend([
             Change::new("gpus", Some(b.gpus as f64), Some(a.gpus as f64)),
@@ -329,6 +327,12 @@ pub fn compare(before: &Report, after: &Report, generated_at: &str) -> Diff {
             ),
         ]);
     }
+    summary
+}
+
+/// Compares `before` with `after` at `generated_at`. Never fails.
+pub fn compare(before: &Report, after: &Report, generated_at: &str) -> Diff {
+    let summary = summary_changes(&before.summary, &after.summary);
     let mut warnings = super::fleet::differences(&[
         Report {
             cluster: Some("before".into()),

@@ -241,7 +241,7 @@ fn num(v: Option<f64>) -> String {
 }
 
 /// Per workload: its change, and the savings realised and still open in it.
-fn workloads_csv(diff: &Diff) -> String {
+pub(super) fn workloads_csv(diff: &Diff) -> String {
     let mut money: BTreeMap<(&str, &str, &str), (f64, f64)> = BTreeMap::new();
     for c in &diff.realised.cells {
         let e = money
@@ -291,7 +291,7 @@ fn workloads_csv(diff: &Diff) -> String {
     out
 }
 
-fn changes_csv(what: &str, changes: &[Change]) -> String {
+pub(super) fn changes_csv(what: &str, changes: &[Change]) -> String {
     let mut out = format!("{what},status,monthly_cost_before,monthly_cost_after,change\r\n");
     for c in changes {
         let _ = write!(

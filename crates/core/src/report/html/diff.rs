@@ -1,11 +1,12 @@
-//! A comparison of two reports as one self-contained HTML page, with the same guarantees as a
-//! report (the same stylesheet and sorting script under the same strict Content-Security-Policy,
-//! no links out, readable with JavaScript off).
+//! A comparison of two reports (or of two fleets, [`render_fleet`]) as one self-contained HTML
+//! page, with the same guarantees as a report (the same stylesheet and sorting script under the
+//! same strict Content-Security-Policy, no links out, readable with JavaScript off).
 
 use std::fmt::Write as _;
 
 use super::{Col, HtmlOptions, assets, chunked, esc, escape, td, td_num, td_wrap};
 use crate::format::{fmt_bytes, fmt_cores, fmt_usd, group_thousands};
+use crate::report::diff::fleet::FleetDiff;
 use crate::report::diff::render::{cell_value, signed_usd, summary_change, summary_value};
 use crate::report::diff::{Change, Diff, Resources, TOLERANCE};
 
@@ -107,6 +108,12 @@ fn summary(out: &mut String, diff: &Diff) {
         out.push_str("</dd></div>");
     }
     out.push_str("</dl>\n");
+    summary_table(out, &diff.summary);
+    out.push_str("</section>\n");
+}
+
+/// Each summary figure before and after, with its change.
+fn summary_table(out: &mut String, summary: &[Change]) {
     super::simple_table(
         out,
         "Each summary figure before and after",
@@ -116,7 +123,7 @@ fn summary(out: &mut String, diff: &Diff) {
             Col("After", true, ""),
             Col("Change", true, ""),
         ],
-        &diff.summary,
+        summary,
         |out, c| {
             td(out, &c.name.replace('_', " "));
             for v in [c.before, c.after] {
@@ -125,7 +132,6 @@ fn summary(out: &mut String, diff: &Diff) {
             td_num(out, c.change, &summary_change(&c.name, c.change));
         },
     );
-    out.push_str("</section>\n");
 }
 
 fn realised(out: &mut String, diff: &Diff, top: usize) {
@@ -294,14 +300,19 @@ fn changes_section(out: &mut String, id: &str, title: &str, changes: &[Change], 
 }
 
 fn warnings(out: &mut String, diff: &Diff) {
+    warning_list(out, &diff.warnings);
+}
+
+/// The warnings section: each warning's code and message.
+fn warning_list(out: &mut String, warnings: &[crate::diagnostics::Warning]) {
     out.push_str("<section id=\"warnings\">\n<h2>Warnings</h2>\n");
-    if diff.warnings.is_empty() {
+    if warnings.is_empty() {
         out.push_str(
             "<p class=\"note\">None: both reports used the same prices and settings.</p>\n",
         );
     } else {
         out.push_str("<ul>\n");
-        for w in &diff.warnings {
+        for w in warnings {
             out.push_str("<li><code>");
             esc(out, &w.code);
             out.push_str("</code> ");
@@ -341,4 +352,162 @@ fn method(out: &mut String, diff: &Diff) {
          (the pod's request is then the init container's), the cells add up to more than the \
          report promised.</p>\n</section>\n",
     );
+}
+
+/// Renders a comparison of two fleets as one page with the same guarantees: the fleet's totals
+/// before and after, each cluster's cost change, and every cluster's workloads, node pools and
+/// namespaces that changed, in tables with a Cluster column. Pure and deterministic.
+pub fn render_fleet(diff: &FleetDiff) -> String {
+    let top = HtmlOptions::default().top_rows;
+    let mut out = String::with_capacity(32 * 1024);
+    let date = |s: &str| s.get(..10).unwrap_or(s).to_owned();
+    let title = format!(
+        "A fleet — what changed from {} to {}",
+        date(&diff.before_generated_at),
+        date(&diff.after_generated_at)
+    );
+    super::page_head(&mut out, &title);
+    out.push_str("<header>\n<h1>");
+    esc(&mut out, &title);
+    let _ = write!(
+        out,
+        "</h1>\n<p class=\"meta\">{} clusters compared, {} added, {} removed</p>\n<nav><a \
+         href=\"#summary\">Summary</a><a href=\"#clusters\">Clusters</a><a \
+         href=\"#workloads\">Workloads</a><a href=\"#pools\">Node pools</a><a \
+         href=\"#namespaces\">Namespaces</a><a href=\"#warnings\">Warnings</a><a \
+         href=\"#method\">How these numbers were computed</a></nav>\n</header>\n",
+        group_thousands(diff.comparisons.len()),
+        group_thousands(diff.clusters.iter().filter(|c| c.before.is_none()).count()),
+        group_thousands(diff.clusters.iter().filter(|c| c.after.is_none()).count()),
+    );
+    fleet_summary(&mut out, diff);
+    changes_section(&mut out, "clusters", "Clusters", &diff.clusters, top);
+    fleet_workloads(&mut out, diff, top);
+    for (id, title, of) in [
+        (
+            "pools",
+            "Node pools",
+            (|d| &d.node_pools) as fn(&Diff) -> &Vec<Change>,
+        ),
+        ("namespaces", "Namespaces", |d| &d.namespaces),
+    ] {
+        let rows: Vec<(&str, &Change)> = diff
+            .comparisons
+            .iter()
+            .flat_map(|d| of(d).iter().map(move |c| (cluster_of(d), c)))
+            .collect();
+        let _ = write!(out, "<section id=\"{id}\">\n<h2>{title}</h2>\n");
+        let cols = [
+            Col("Cluster", false, ""),
+            Col("Name", false, ""),
+            Col("Status", false, ""),
+            Col("Before", true, ""),
+            Col("After", true, ""),
+            Col("Change", true, ""),
+        ];
+        chunked(&mut out, top, title, &cols, &rows, |out, (cluster, c)| {
+            out.push_str("<tr>");
+            td_wrap(out, cluster);
+            td_wrap(out, &c.name);
+            td(out, c.status());
+            money_cell(out, c.before);
+            money_cell(out, c.after);
+            td_num(out, c.change, &signed_usd(c.change));
+            out.push_str("</tr>\n");
+        });
+        out.push_str("</section>\n");
+    }
+    warning_list(&mut out, &diff.warnings);
+    out.push_str(
+        "<section id=\"method\">\n<h2>How these numbers were computed</h2>\n<p>Clusters are \
+         matched by name. The fleet's figures before and after are the sums of its clusters' \
+         summaries, as <code>kube-rightsize merge</code> gives them; a cluster in one fleet \
+         only counts as added or removed. Each cluster in both fleets is compared as two \
+         reports of one cluster are (<code>kube-rightsize diff</code>): workloads by namespace, \
+         kind and name, and the savings realised from the earlier report's recommendations, \
+         valued at its prices and pod counts. The savings realised and still open are the sums \
+         over those clusters.</p>\n</section>\n",
+    );
+    let _ = write!(
+        out,
+        "<footer>Generated by kube-rightsize from <code>{}</code> data. The figures are estimates \
+         from requests and list prices, not a bill.</footer>\n<script>{}</script>\n</body>\n</html>\n",
+        escape(&diff.schema),
+        assets::SCRIPT
+    );
+    out
+}
+
+fn cluster_of(d: &Diff) -> &str {
+    d.after.cluster.as_deref().unwrap_or("cluster")
+}
+
+fn fleet_summary(out: &mut String, diff: &FleetDiff) {
+    out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<dl class=\"cards\">");
+    let cost = diff.summary.iter().find(|c| c.name == "monthly_cost");
+    let cards = [
+        (
+            "sum-cost-change",
+            "",
+            "Monthly cost change",
+            cost.map_or_else(String::new, |c| signed_usd(c.change)),
+        ),
+        (
+            "sum-realised",
+            " class=\"save\"",
+            "Savings realised",
+            fmt_usd(diff.realised_monthly_savings),
+        ),
+        (
+            "sum-open",
+            "",
+            "Savings still open",
+            fmt_usd(diff.open_monthly_savings),
+        ),
+    ];
+    for (id, class, label, value) in cards {
+        let _ = write!(out, "<div{class}><dt>{label}</dt><dd id=\"{id}\">");
+        esc(out, &value);
+        out.push_str("</dd></div>");
+    }
+    out.push_str("</dl>\n");
+    summary_table(out, &diff.summary);
+    out.push_str("</section>\n");
+}
+
+fn fleet_workloads(out: &mut String, diff: &FleetDiff, top: usize) {
+    let rows: Vec<(&str, &crate::report::diff::WorkloadChange)> = diff
+        .comparisons
+        .iter()
+        .flat_map(|d| d.workloads.iter().map(move |w| (cluster_of(d), w)))
+        .collect();
+    let _ = write!(
+        out,
+        "<section id=\"workloads\">\n<h2>Workloads</h2>\n<p class=\"note\">{} workloads changed, \
+         were added or were removed, cluster by cluster.</p>\n",
+        group_thousands(rows.len())
+    );
+    let cols = [
+        Col("Cluster", false, ""),
+        Col("Namespace", false, ""),
+        Col("Kind", false, ""),
+        Col("Name", false, ""),
+        Col("Status", false, ""),
+        Col("Before", true, ""),
+        Col("After", true, ""),
+        Col("Change", true, ""),
+    ];
+    chunked(out, top, "Workloads", &cols, &rows, |out, (cluster, w)| {
+        out.push_str("<tr>");
+        td_wrap(out, cluster);
+        td_wrap(out, &w.namespace);
+        td(out, &w.kind);
+        td_wrap(out, &w.name);
+        td(out, &w.status);
+        money_cell(out, w.cost_before);
+        money_cell(out, w.cost_after);
+        td_num(out, w.change, &signed_usd(w.change));
+        out.push_str("</tr>\n");
+    });
+    out.push_str("</section>\n");
 }

@@ -1,0 +1,267 @@
+//! Two fleets compared (`kube-rightsize/fleet-diff/v1`): the fleet's totals before and after,
+//! each cluster's cost change (clusters added and removed included), and every cluster of both
+//! fleets compared as [`super::compare`] compares two reports of one cluster. Clusters are
+//! matched by name (the names `merge` gives them). A report on one side counts as a fleet of
+//! one cluster.
+
+use serde::{Deserialize, Serialize};
+
+use super::render::{signed_usd, summary_change, summary_value};
+use super::{Change, Diff, by_change_size, compare, summary_changes};
+use crate::diagnostics::Warning;
+use crate::format::fmt_usd;
+use crate::report::csv::text_cell;
+use crate::report::export::ExportFormat;
+use crate::report::fleet::Fleet;
+use crate::report::table::render_rows;
+
+/// The JSON schema name of [`FleetDiff`].
+pub const SCHEMA: &str = "kube-rightsize/fleet-diff/v1";
+
+/// Two fleets compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetDiff {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// When the comparison was made (given by the caller).
+    pub generated_at: String,
+    /// When each fleet was assembled.
+    pub before_generated_at: String,
+    /// See `before_generated_at`.
+    pub after_generated_at: String,
+    /// The fleet's totals before and after (each the sum of its clusters' summaries).
+    pub summary: Vec<Change>,
+    /// Each cluster's monthly cost before and after (`null` on the side it is missing from), by
+    /// the size of the change.
+    pub clusters: Vec<Change>,
+    /// Σ over the clusters of both fleets: savings realised from the earlier reports'
+    /// recommendations, per month.
+    pub realised_monthly_savings: f64,
+    /// Σ of what the earlier recommendations still open would save per month.
+    pub open_monthly_savings: f64,
+    /// Every cluster in both fleets, compared, in the later fleet's order.
+    pub comparisons: Vec<Diff>,
+    /// Clusters in one fleet only, and each comparison's warnings (prefixed with its cluster).
+    pub warnings: Vec<Warning>,
+}
+
+fn cluster_name(r: &crate::report::Report) -> &str {
+    r.cluster.as_deref().unwrap_or("cluster")
+}
+
+/// Compares the `before` fleet with the `after` fleet at `generated_at`. Never fails.
+pub fn compare_fleets(before: &Fleet, after: &Fleet, generated_at: &str) -> FleetDiff {
+    let find = |fleet: &'_ Fleet, name: &str| {
+        fleet
+            .reports
+            .iter()
+            .find(|r| cluster_name(r) == name)
+            .cloned()
+    };
+    let mut clusters = Vec::new();
+    let mut comparisons = Vec::new();
+    let mut warnings = Vec::new();
+    for r in &after.reports {
+        let name = cluster_name(r);
+        let earlier = find(before, name);
+        clusters.push(Change::new(
+            name,
+            earlier.as_ref().map(|e| e.summary.monthly_cost),
+            Some(r.summary.monthly_cost),
+        ));
+        match earlier {
+            Some(e) => {
+                let diff = compare(&e, r, generated_at);
+                warnings.extend(diff.warnings.iter().map(|w| Warning {
+                    message: format!("{name}: {}", w.message),
+                    ..w.clone()
+                }));
+                comparisons.push(diff);
+            }
+            None => warnings.push(Warning::new(
+                "fleet_diff_cluster_added",
+                name,
+                format!("{name} is in the later fleet only: its cost counts as added."),
+            )),
+        }
+    }
+    for r in &before.reports {
+        let name = cluster_name(r);
+        if find(after, name).is_none() {
+            clusters.push(Change::new(name, Some(r.summary.monthly_cost), None));
+            warnings.push(Warning::new(
+                "fleet_diff_cluster_removed",
+                name,
+                format!("{name} is in the earlier fleet only: its cost counts as removed."),
+            ));
+        }
+    }
+    by_change_size(&mut clusters, |c| c.change);
+    let mut summary = summary_changes(&before.totals, &after.totals);
+    summary.insert(
+        4,
+        Change::new(
+            "clusters",
+            Some(before.reports.len() as f64),
+            Some(after.reports.len() as f64),
+        ),
+    );
+    FleetDiff {
+        schema: SCHEMA.to_owned(),
+        generated_at: generated_at.to_owned(),
+        before_generated_at: before.generated_at.clone(),
+        after_generated_at: after.generated_at.clone(),
+        summary,
+        clusters,
+        realised_monthly_savings: comparisons.iter().map(|d| d.realised.monthly_savings).sum(),
+        open_monthly_savings: comparisons
+            .iter()
+            .map(|d| d.realised.open_monthly_savings)
+            .sum(),
+        comparisons,
+        warnings,
+    }
+}
+
+/// Renders `diff` in `format`: text, JSON, the workloads, node pools and namespaces CSVs with a
+/// leading `cluster` column, or an HTML page ([`crate::report::html::diff::render_fleet`]);
+/// FOCUS and the groups and re-pack CSVs give its JSON, as for one cluster.
+pub fn render(diff: &FleetDiff, format: ExportFormat) -> String {
+    match format {
+        ExportFormat::Table => text(diff),
+        ExportFormat::Json
+        | ExportFormat::Focus
+        | ExportFormat::GroupsCsv
+        | ExportFormat::RepackCsv => to_json(diff),
+        ExportFormat::WorkloadsCsv => csv_of(diff, super::render::workloads_csv),
+        ExportFormat::NodesCsv => csv_of(diff, |d| {
+            super::render::changes_csv("node_pool", &d.node_pools)
+        }),
+        ExportFormat::NamespacesCsv => csv_of(diff, |d| {
+            super::render::changes_csv("namespace", &d.namespaces)
+        }),
+        ExportFormat::Html => crate::report::html::diff::render_fleet(diff),
+    }
+}
+
+/// The comparison as pretty-printed JSON, ending with a newline.
+pub fn to_json(diff: &FleetDiff) -> String {
+    let mut out = serde_json::to_string_pretty(diff).unwrap_or_else(|e| {
+        serde_json::json!({ "schema": SCHEMA, "error": e.to_string() }).to_string()
+    });
+    out.push('\n');
+    out
+}
+
+/// One CSV of every comparison: its header once with `cluster` first, then each comparison's
+/// rows with its cluster's name first. The rows are the one-cluster CSV's (the core writes
+/// them, so a row ends at its `\r\n`: cells are quoted and never hold one).
+fn csv_of(diff: &FleetDiff, one: impl Fn(&Diff) -> String) -> String {
+    let mut out = String::new();
+    for (i, d) in diff.comparisons.iter().enumerate() {
+        let csv = one(d);
+        let name = text_cell(d.after.cluster.as_deref().unwrap_or("cluster"));
+        let mut rows = csv.split_inclusive("\r\n");
+        let header = rows.next().unwrap_or_default();
+        if i == 0 {
+            out.push_str("cluster,");
+            out.push_str(header);
+        }
+        for row in rows {
+            out.push_str(&name);
+            out.push(',');
+            out.push_str(row);
+        }
+    }
+    if diff.comparisons.is_empty() {
+        out.push_str("cluster,");
+        out.push_str(one_header(&one).as_str());
+    }
+    out
+}
+
+/// The header of `one`'s CSV, from a comparison of nothing.
+fn one_header(one: &impl Fn(&Diff) -> String) -> String {
+    let empty = crate::report::Report::build(
+        &crate::cluster::Cluster::default(),
+        &crate::cost::CostModel::default(),
+        &[],
+        "",
+        None,
+    );
+    let csv = one(&compare(&empty, &empty, ""));
+    csv.split_inclusive("\r\n")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The comparison as plain text for terminals: the fleet's totals, each cluster's change, the
+/// savings realised, then each cluster's comparison.
+pub fn text(diff: &FleetDiff) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "kube-rightsize fleet comparison: {} clusters on {} → {} clusters on {}\n",
+        diff.comparisons.len() + diff.clusters.iter().filter(|c| c.after.is_none()).count(),
+        diff.before_generated_at,
+        diff.comparisons.len() + diff.clusters.iter().filter(|c| c.before.is_none()).count(),
+        diff.after_generated_at
+    );
+    let mut rows = vec![vec![
+        "".into(),
+        "BEFORE".into(),
+        "AFTER".into(),
+        "CHANGE".into(),
+    ]];
+    for c in &diff.summary {
+        rows.push(vec![
+            c.name.replace('_', " "),
+            summary_value(&c.name, c.before),
+            summary_value(&c.name, c.after),
+            summary_change(&c.name, c.change),
+        ]);
+    }
+    render_rows(&rows, &[1, 2, 3], &mut out);
+    let _ = writeln!(
+        out,
+        "\nSavings realised across the fleet: {} a month; {} a month still open.",
+        fmt_usd(diff.realised_monthly_savings),
+        fmt_usd(diff.open_monthly_savings)
+    );
+    let _ = writeln!(out, "\nClusters ({})", diff.clusters.len());
+    let mut rows = vec![vec![
+        "CLUSTER".into(),
+        "STATUS".into(),
+        "BEFORE".into(),
+        "AFTER".into(),
+        "CHANGE".into(),
+    ]];
+    let usd = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), fmt_usd);
+    for c in &diff.clusters {
+        rows.push(vec![
+            c.name.clone(),
+            c.status().to_owned(),
+            usd(c.before),
+            usd(c.after),
+            signed_usd(c.change),
+        ]);
+    }
+    render_rows(&rows, &[2, 3, 4], &mut out);
+    for d in &diff.comparisons {
+        let _ = writeln!(
+            out,
+            "\n── {} ──",
+            d.after.cluster.as_deref().unwrap_or("cluster")
+        );
+        out.push_str(&super::render::text(d));
+    }
+    if !diff.warnings.is_empty() {
+        out.push_str("\nWarnings\n");
+        for w in &diff.warnings {
+            let _ = writeln!(out, "  [{}] {}", w.code, w.message);
+        }
+    }
+    out
+}
