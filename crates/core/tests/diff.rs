@@ -372,6 +372,14 @@ fn fleets_are_compared_cluster_by_cluster_with_each_clusters_own_comparison() {
         "2026-12-01T00:00:00Z",
     );
     let f = compare_fleets(&before, &after, "2026-12-01T00:00:00Z");
+    // The points in time are the reports' (whoever merged them, and when).
+    assert_eq!(
+        (
+            f.before_generated_at.as_str(),
+            f.after_generated_at.as_str()
+        ),
+        (b.generated_at.as_str(), a.generated_at.as_str())
+    );
     // prod's comparison is exactly the one-cluster comparison (names aside).
     assert_eq!(f.comparisons.len(), 1);
     let prod = &f.comparisons[0];

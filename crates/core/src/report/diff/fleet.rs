@@ -25,7 +25,8 @@ pub struct FleetDiff {
     pub schema: String,
     /// When the comparison was made (given by the caller).
     pub generated_at: String,
-    /// When each fleet was assembled.
+    /// When each fleet's newest report was made (the fleet's own date without reports): the
+    /// points in time compared, whoever merged the files and when.
     pub before_generated_at: String,
     /// See `before_generated_at`.
     pub after_generated_at: String,
@@ -43,6 +44,17 @@ pub struct FleetDiff {
     pub comparisons: Vec<Diff>,
     /// Clusters in one fleet only, and each comparison's warnings (prefixed with its cluster).
     pub warnings: Vec<Warning>,
+}
+
+/// The newest report's date (RFC 3339 strings in UTC order as they sort), else the fleet's.
+fn date_of(fleet: &Fleet) -> String {
+    fleet
+        .reports
+        .iter()
+        .map(|r| r.generated_at.as_str())
+        .max()
+        .unwrap_or(&fleet.generated_at)
+        .to_owned()
 }
 
 fn cluster_name(r: &crate::report::Report) -> &str {
@@ -109,8 +121,8 @@ pub fn compare_fleets(before: &Fleet, after: &Fleet, generated_at: &str) -> Flee
     FleetDiff {
         schema: SCHEMA.to_owned(),
         generated_at: generated_at.to_owned(),
-        before_generated_at: before.generated_at.clone(),
-        after_generated_at: after.generated_at.clone(),
+        before_generated_at: date_of(before),
+        after_generated_at: date_of(after),
         summary,
         clusters,
         realised_monthly_savings: comparisons.iter().map(|d| d.realised.monthly_savings).sum(),
