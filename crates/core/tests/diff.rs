@@ -439,6 +439,18 @@ fn fleets_are_compared_cluster_by_cluster_with_each_clusters_own_comparison() {
     ] {
         assert!(html.contains(&format!("<section id=\"{id}\">")), "{id}");
     }
+    // A cluster name with a comma, a quote and a line break stays one quoted cell per row.
+    let odd = "a,\"b\"\r\nc";
+    let f = compare_fleets(
+        &merge(vec![member(odd, &b)], "x"),
+        &merge(vec![member(odd, &a)], "x"),
+        "x",
+    );
+    let csv = fleet::render(&f, ExportFormat::NodesCsv);
+    let rows = csv.matches("\"a,\"\"b\"\"\r\nc\",").count();
+    assert!(rows > 0);
+    assert_eq!(rows, f.comparisons[0].node_pools.len(), "{csv}");
+    assert!(csv.starts_with("cluster,node_pool,"));
     // With no cluster in common: no comparison, the CSV is its header.
     let none = compare_fleets(&before, &merge(Vec::new(), "x"), "x");
     assert!(none.comparisons.is_empty());

@@ -6,11 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::render::{signed_usd, summary_change, summary_value};
+use super::render::signed_usd;
 use super::{Change, Diff, by_change_size, compare, summary_changes};
 use crate::diagnostics::Warning;
 use crate::format::fmt_usd;
-use crate::report::csv::text_cell;
 use crate::report::export::ExportFormat;
 use crate::report::fleet::Fleet;
 use crate::report::table::render_rows;
@@ -145,12 +144,12 @@ pub fn render(diff: &FleetDiff, format: ExportFormat) -> String {
         | ExportFormat::Focus
         | ExportFormat::GroupsCsv
         | ExportFormat::RepackCsv => to_json(diff),
-        ExportFormat::WorkloadsCsv => csv_of(diff, super::render::workloads_csv),
-        ExportFormat::NodesCsv => csv_of(diff, |d| {
-            super::render::changes_csv("node_pool", &d.node_pools)
+        ExportFormat::WorkloadsCsv => csv_of(diff, super::render::workloads_csv_of),
+        ExportFormat::NodesCsv => csv_of(diff, |d, c, h| {
+            super::render::changes_csv_of("node_pool", &d.node_pools, c, h)
         }),
-        ExportFormat::NamespacesCsv => csv_of(diff, |d| {
-            super::render::changes_csv("namespace", &d.namespaces)
+        ExportFormat::NamespacesCsv => csv_of(diff, |d, c, h| {
+            super::render::changes_csv_of("namespace", &d.namespaces, c, h)
         }),
         ExportFormat::Html => crate::report::html::diff::render_fleet(diff),
     }
@@ -165,47 +164,26 @@ pub fn to_json(diff: &FleetDiff) -> String {
     out
 }
 
-/// One CSV of every comparison: its header once with `cluster` first, then each comparison's
-/// rows with its cluster's name first. The rows are the one-cluster CSV's (the core writes
-/// them, so a row ends at its `\r\n`: cells are quoted and never hold one).
-fn csv_of(diff: &FleetDiff, one: impl Fn(&Diff) -> String) -> String {
+/// One CSV of every comparison: the header once, with `cluster` first, then each comparison's
+/// rows with its cluster's name first (`one(diff, cluster, header)` writes a comparison's).
+fn csv_of(diff: &FleetDiff, one: impl Fn(&Diff, Option<&str>, bool) -> String) -> String {
     let mut out = String::new();
-    for (i, d) in diff.comparisons.iter().enumerate() {
-        let csv = one(d);
-        let name = text_cell(d.after.cluster.as_deref().unwrap_or("cluster"));
-        let mut rows = csv.split_inclusive("\r\n");
-        let header = rows.next().unwrap_or_default();
-        if i == 0 {
-            out.push_str("cluster,");
-            out.push_str(header);
-        }
-        for row in rows {
-            out.push_str(&name);
-            out.push(',');
-            out.push_str(row);
-        }
-    }
     if diff.comparisons.is_empty() {
-        out.push_str("cluster,");
-        out.push_str(one_header(&one).as_str());
+        // The header alone, from a comparison of nothing.
+        let empty = crate::report::Report::build(
+            &crate::cluster::Cluster::default(),
+            &crate::cost::CostModel::default(),
+            &[],
+            "",
+            None,
+        );
+        return one(&compare(&empty, &empty, ""), Some(""), true);
+    }
+    for (i, d) in diff.comparisons.iter().enumerate() {
+        let name = d.after.cluster.as_deref().unwrap_or("cluster");
+        out.push_str(&one(d, Some(name), i == 0));
     }
     out
-}
-
-/// The header of `one`'s CSV, from a comparison of nothing.
-fn one_header(one: &impl Fn(&Diff) -> String) -> String {
-    let empty = crate::report::Report::build(
-        &crate::cluster::Cluster::default(),
-        &crate::cost::CostModel::default(),
-        &[],
-        "",
-        None,
-    );
-    let csv = one(&compare(&empty, &empty, ""));
-    csv.split_inclusive("\r\n")
-        .next()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The comparison as plain text for terminals: the fleet's totals, each cluster's change, the
@@ -221,21 +199,7 @@ pub fn text(diff: &FleetDiff) -> String {
         diff.comparisons.len() + diff.clusters.iter().filter(|c| c.before.is_none()).count(),
         diff.after_generated_at
     );
-    let mut rows = vec![vec![
-        "".into(),
-        "BEFORE".into(),
-        "AFTER".into(),
-        "CHANGE".into(),
-    ]];
-    for c in &diff.summary {
-        rows.push(vec![
-            c.name.replace('_', " "),
-            summary_value(&c.name, c.before),
-            summary_value(&c.name, c.after),
-            summary_change(&c.name, c.change),
-        ]);
-    }
-    render_rows(&rows, &[1, 2, 3], &mut out);
+    super::render::summary_rows(&diff.summary, &mut out);
     let _ = writeln!(
         out,
         "\nSavings realised across the fleet: {} a month; {} a month still open.",

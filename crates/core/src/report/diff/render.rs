@@ -84,6 +84,25 @@ fn name_of(side: &super::Side) -> &str {
     side.cluster.as_deref().unwrap_or("the cluster")
 }
 
+/// Each summary figure before and after, with its change, as a text table.
+pub(super) fn summary_rows(summary: &[Change], out: &mut String) {
+    let mut rows = vec![vec![
+        "".into(),
+        "BEFORE".into(),
+        "AFTER".into(),
+        "CHANGE".into(),
+    ]];
+    for c in summary {
+        rows.push(vec![
+            c.name.replace('_', " "),
+            summary_value(&c.name, c.before),
+            summary_value(&c.name, c.after),
+            summary_change(&c.name, c.change),
+        ]);
+    }
+    render_rows(&rows, &[1, 2, 3], out);
+}
+
 /// The comparison as plain text for terminals.
 pub fn text(diff: &Diff) -> String {
     let mut out = String::new();
@@ -96,21 +115,7 @@ pub fn text(diff: &Diff) -> String {
         name_of(a),
         a.generated_at
     );
-    let mut rows = vec![vec![
-        "".into(),
-        "BEFORE".into(),
-        "AFTER".into(),
-        "CHANGE".into(),
-    ]];
-    for c in &diff.summary {
-        rows.push(vec![
-            c.name.replace('_', " "),
-            summary_value(&c.name, c.before),
-            summary_value(&c.name, c.after),
-            summary_change(&c.name, c.change),
-        ]);
-    }
-    render_rows(&rows, &[1, 2, 3], &mut out);
+    summary_rows(&diff.summary, &mut out);
 
     let r = &diff.realised;
     out.push_str("\nSavings realised\n");
@@ -241,7 +246,13 @@ fn num(v: Option<f64>) -> String {
 }
 
 /// Per workload: its change, and the savings realised and still open in it.
-pub(super) fn workloads_csv(diff: &Diff) -> String {
+fn workloads_csv(diff: &Diff) -> String {
+    workloads_csv_of(diff, None, true)
+}
+
+/// [`workloads_csv`] with `cluster` as a first cell of each row (and a `cluster` header) when
+/// given; the header only when `header`.
+pub(super) fn workloads_csv_of(diff: &Diff, cluster: Option<&str>, header: bool) -> String {
     let mut money: BTreeMap<(&str, &str, &str), (f64, f64)> = BTreeMap::new();
     for c in &diff.realised.cells {
         let e = money
@@ -253,16 +264,21 @@ pub(super) fn workloads_csv(diff: &Diff) -> String {
             Outcome::ChangedOtherwise | Outcome::Gone => {}
         }
     }
-    let mut out = String::from(
-        "namespace,kind,name,status,pods_before,pods_after,monthly_cost_before,monthly_cost_after,\
-         change,realised_monthly_savings,open_monthly_savings\r\n",
-    );
+    let prefix = cluster.map_or_else(String::new, |c| format!("{},", text_cell(c)));
+    let mut out = String::new();
+    if header {
+        out.push_str(if cluster.is_some() { "cluster," } else { "" });
+        out.push_str(
+            "namespace,kind,name,status,pods_before,pods_after,monthly_cost_before,\
+             monthly_cost_after,change,realised_monthly_savings,open_monthly_savings\r\n",
+        );
+    }
     let mut seen = std::collections::BTreeSet::new();
     let mut row = |ns: &str, kind: &str, name: &str, w: Option<&super::WorkloadChange>| {
         let (realised, open) = money.get(&(ns, kind, name)).copied().unwrap_or_default();
         let _ = write!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{prefix}{},{},{},{},{},{},{},{},{},{},{}\r\n",
             text_cell(ns),
             text_cell(kind),
             text_cell(name),
@@ -291,12 +307,31 @@ pub(super) fn workloads_csv(diff: &Diff) -> String {
     out
 }
 
-pub(super) fn changes_csv(what: &str, changes: &[Change]) -> String {
-    let mut out = format!("{what},status,monthly_cost_before,monthly_cost_after,change\r\n");
+fn changes_csv(what: &str, changes: &[Change]) -> String {
+    changes_csv_of(what, changes, None, true)
+}
+
+/// [`changes_csv`] with `cluster` as a first cell of each row (and a `cluster` header) when
+/// given; the header only when `header`.
+pub(super) fn changes_csv_of(
+    what: &str,
+    changes: &[Change],
+    cluster: Option<&str>,
+    header: bool,
+) -> String {
+    let prefix = cluster.map_or_else(String::new, |c| format!("{},", text_cell(c)));
+    let mut out = String::new();
+    if header {
+        let _ = write!(
+            out,
+            "{}{what},status,monthly_cost_before,monthly_cost_after,change\r\n",
+            if cluster.is_some() { "cluster," } else { "" }
+        );
+    }
     for c in changes {
         let _ = write!(
             out,
-            "{},{},{},{},{}\r\n",
+            "{prefix}{},{},{},{},{}\r\n",
             text_cell(&c.name),
             c.status(),
             num(c.before),

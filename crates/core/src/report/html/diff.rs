@@ -74,9 +74,27 @@ fn money_cell(out: &mut String, v: Option<f64>) {
 
 fn summary(out: &mut String, diff: &Diff) {
     let r = &diff.realised;
+    summary_cards(
+        out,
+        &diff.summary,
+        (r.monthly_savings, r.open_monthly_savings),
+        Some(format!("{} of {}", r.applied, r.cells.len())),
+    );
+    summary_table(out, &diff.summary);
+    out.push_str("</section>\n");
+}
+
+/// The summary section's start and its cards: the cost change, the savings realised and still
+/// open, and (for one cluster) the recommendations applied.
+fn summary_cards(
+    out: &mut String,
+    summary: &[Change],
+    (realised, open): (f64, f64),
+    applied: Option<String>,
+) {
     out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<dl class=\"cards\">");
-    let cost = diff.summary.iter().find(|c| c.name == "monthly_cost");
-    let cards = [
+    let cost = summary.iter().find(|c| c.name == "monthly_cost");
+    let mut cards = vec![
         (
             "sum-cost-change",
             "",
@@ -87,29 +105,19 @@ fn summary(out: &mut String, diff: &Diff) {
             "sum-realised",
             " class=\"save\"",
             "Savings realised",
-            fmt_usd(r.monthly_savings),
+            fmt_usd(realised),
         ),
-        (
-            "sum-open",
-            "",
-            "Savings still open",
-            fmt_usd(r.open_monthly_savings),
-        ),
-        (
-            "sum-applied",
-            "",
-            "Recommendations applied",
-            format!("{} of {}", r.applied, r.cells.len()),
-        ),
+        ("sum-open", "", "Savings still open", fmt_usd(open)),
     ];
+    if let Some(applied) = applied {
+        cards.push(("sum-applied", "", "Recommendations applied", applied));
+    }
     for (id, class, label, value) in cards {
         let _ = write!(out, "<div{class}><dt>{label}</dt><dd id=\"{id}\">");
         esc(out, &value);
         out.push_str("</dd></div>");
     }
     out.push_str("</dl>\n");
-    summary_table(out, &diff.summary);
-    out.push_str("</section>\n");
 }
 
 /// Each summary figure before and after, with its change.
@@ -443,34 +451,12 @@ fn cluster_of(d: &Diff) -> &str {
 }
 
 fn fleet_summary(out: &mut String, diff: &FleetDiff) {
-    out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<dl class=\"cards\">");
-    let cost = diff.summary.iter().find(|c| c.name == "monthly_cost");
-    let cards = [
-        (
-            "sum-cost-change",
-            "",
-            "Monthly cost change",
-            cost.map_or_else(String::new, |c| signed_usd(c.change)),
-        ),
-        (
-            "sum-realised",
-            " class=\"save\"",
-            "Savings realised",
-            fmt_usd(diff.realised_monthly_savings),
-        ),
-        (
-            "sum-open",
-            "",
-            "Savings still open",
-            fmt_usd(diff.open_monthly_savings),
-        ),
-    ];
-    for (id, class, label, value) in cards {
-        let _ = write!(out, "<div{class}><dt>{label}</dt><dd id=\"{id}\">");
-        esc(out, &value);
-        out.push_str("</dd></div>");
-    }
-    out.push_str("</dl>\n");
+    summary_cards(
+        out,
+        &diff.summary,
+        (diff.realised_monthly_savings, diff.open_monthly_savings),
+        None,
+    );
     summary_table(out, &diff.summary);
     out.push_str("</section>\n");
 }
