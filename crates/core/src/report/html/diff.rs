@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{Col, HtmlOptions, assets, chunked, esc, escape, td, td_num, td_wrap};
-use crate::format::{fmt_bytes, fmt_cores, fmt_usd, group_thousands};
+use crate::format::{count_of, fmt_bytes, fmt_cores, fmt_usd, group_thousands};
 use crate::report::diff::fleet::FleetDiff;
 use crate::report::diff::render::{cell_value, signed_usd, summary_change, summary_value};
 use crate::report::diff::{Change, Diff, Resources, TOLERANCE};
@@ -65,10 +65,11 @@ fn head(out: &mut String, name: &str, diff: &Diff) {
     );
 }
 
+/// A money cell, `–` (aligned as a number, sorted as none) on the side a row is missing from.
 fn money_cell(out: &mut String, v: Option<f64>) {
     match v {
         Some(v) => td_num(out, v, &fmt_usd(v)),
-        None => td(out, "–"),
+        None => td_num(out, f64::NAN, "–"),
     }
 }
 
@@ -213,9 +214,9 @@ fn realised(out: &mut String, diff: &Diff, top: usize) {
 fn workloads(out: &mut String, diff: &Diff, top: usize) {
     let _ = write!(
         out,
-        "<section id=\"workloads\">\n<h2>Workloads</h2>\n<p class=\"note\">{} workloads changed, \
-         were added or were removed, by the size of the change.</p>\n",
-        group_thousands(diff.workloads.len())
+        "<section id=\"workloads\">\n<h2>Workloads</h2>\n<p class=\"note\">{} changed, added \
+         or removed, by the size of the change.</p>\n",
+        count_of(diff.workloads.len(), "workload")
     );
     let cols = [
         Col("Namespace", false, ""),
@@ -379,12 +380,12 @@ pub fn render_fleet(diff: &FleetDiff) -> String {
     esc(&mut out, &title);
     let _ = write!(
         out,
-        "</h1>\n<p class=\"meta\">{} clusters compared, {} added, {} removed</p>\n<nav><a \
+        "</h1>\n<p class=\"meta\">{} compared, {} added, {} removed</p>\n<nav><a \
          href=\"#summary\">Summary</a><a href=\"#clusters\">Clusters</a><a \
          href=\"#workloads\">Workloads</a><a href=\"#pools\">Node pools</a><a \
          href=\"#namespaces\">Namespaces</a><a href=\"#warnings\">Warnings</a><a \
          href=\"#method\">How these numbers were computed</a></nav>\n</header>\n",
-        group_thousands(diff.comparisons.len()),
+        count_of(diff.comparisons.len(), "cluster"),
         group_thousands(diff.clusters.iter().filter(|c| c.before.is_none()).count()),
         group_thousands(diff.clusters.iter().filter(|c| c.after.is_none()).count()),
     );
@@ -469,9 +470,9 @@ fn fleet_workloads(out: &mut String, diff: &FleetDiff, top: usize) {
         .collect();
     let _ = write!(
         out,
-        "<section id=\"workloads\">\n<h2>Workloads</h2>\n<p class=\"note\">{} workloads changed, \
-         were added or were removed, cluster by cluster.</p>\n",
-        group_thousands(rows.len())
+        "<section id=\"workloads\">\n<h2>Workloads</h2>\n<p class=\"note\">{} changed, added \
+         or removed, cluster by cluster.</p>\n",
+        count_of(rows.len(), "workload")
     );
     let cols = [
         Col("Cluster", false, ""),
