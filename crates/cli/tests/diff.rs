@@ -128,7 +128,7 @@ fn bad_inputs_exit_1() {
 #[test]
 fn fleets_compare_cluster_by_cluster() {
     let report = |name: &str, krr: bool| {
-        let path = temp(&format!("{name}-{krr}.json"));
+        let path = temp(&format!("fleets-{name}-{krr}.json"));
         let mut args = vec![
             "analyze",
             DEMO,
@@ -157,8 +157,9 @@ fn fleets_compare_cluster_by_cluster() {
     // Before: prod (with KRR) and staging; after: prod again (without) and a new dev.
     let (prod, staging) = (report("prod", true), report("staging", false));
     let (prod2, dev) = (report("prod", false), report("dev", false));
-    let before = fleet("before.json", &[&prod, &staging]);
-    let after = fleet("after.json", &[&prod2, &dev]);
+    // (File names of their own: the tests of this binary share one temporary folder.)
+    let before = fleet("fleets-before.json", &[&prod, &staging]);
+    let after = fleet("fleets-after.json", &[&prod2, &dev]);
     let out = ok(&run(&["diff", &before, &after, "-f", "json", AT]));
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(v["schema"], "kube-rightsize/fleet-diff/v1");
