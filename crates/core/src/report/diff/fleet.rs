@@ -6,13 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::render::signed_usd;
 use super::{Change, Diff, by_change_size, compare, summary_changes};
 use crate::diagnostics::Warning;
 use crate::format::fmt_usd;
 use crate::report::export::ExportFormat;
 use crate::report::fleet::Fleet;
-use crate::report::table::render_rows;
 
 /// The JSON schema name of [`FleetDiff`].
 pub const SCHEMA: &str = "kube-rightsize/fleet-diff/v1";
@@ -207,24 +205,7 @@ pub fn text(diff: &FleetDiff) -> String {
         fmt_usd(diff.open_monthly_savings)
     );
     let _ = writeln!(out, "\nClusters ({})", diff.clusters.len());
-    let mut rows = vec![vec![
-        "CLUSTER".into(),
-        "STATUS".into(),
-        "BEFORE".into(),
-        "AFTER".into(),
-        "CHANGE".into(),
-    ]];
-    let usd = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), fmt_usd);
-    for c in &diff.clusters {
-        rows.push(vec![
-            c.name.clone(),
-            c.status().to_owned(),
-            usd(c.before),
-            usd(c.after),
-            signed_usd(c.change),
-        ]);
-    }
-    render_rows(&rows, &[2, 3, 4], &mut out);
+    super::render::changes_rows("CLUSTER", &diff.clusters, &mut out);
     for d in &diff.comparisons {
         let _ = writeln!(
             out,

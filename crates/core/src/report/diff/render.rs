@@ -103,6 +103,27 @@ pub(super) fn summary_rows(summary: &[Change], out: &mut String) {
     render_rows(&rows, &[1, 2, 3], out);
 }
 
+/// Cost changes as a text table: the name (headed `first`), status, before, after, change.
+pub(super) fn changes_rows(first: &str, changes: &[Change], out: &mut String) {
+    let mut rows = vec![vec![
+        first.to_owned(),
+        "STATUS".into(),
+        "BEFORE".into(),
+        "AFTER".into(),
+        "CHANGE".into(),
+    ]];
+    for c in changes {
+        rows.push(vec![
+            c.name.clone(),
+            c.status().to_owned(),
+            opt_usd(c.before),
+            opt_usd(c.after),
+            signed_usd(c.change),
+        ]);
+    }
+    render_rows(&rows, &[2, 3, 4], out);
+}
+
 /// The comparison as plain text for terminals.
 pub fn text(diff: &Diff) -> String {
     let mut out = String::new();
@@ -208,23 +229,7 @@ pub fn text(diff: &Diff) -> String {
         ("Namespaces", &diff.namespaces),
     ] {
         let _ = writeln!(out, "\n{title} whose cost changed ({})", changes.len());
-        let mut rows = vec![vec![
-            "NAME".into(),
-            "STATUS".into(),
-            "BEFORE".into(),
-            "AFTER".into(),
-            "CHANGE".into(),
-        ]];
-        for c in changes.iter().take(15) {
-            rows.push(vec![
-                c.name.clone(),
-                c.status().to_owned(),
-                opt_usd(c.before),
-                opt_usd(c.after),
-                signed_usd(c.change),
-            ]);
-        }
-        render_rows(&rows, &[2, 3, 4], &mut out);
+        changes_rows("NAME", &changes[..changes.len().min(15)], &mut out);
     }
     let _ = writeln!(
         out,

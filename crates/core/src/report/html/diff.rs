@@ -288,16 +288,36 @@ fn containers(out: &mut String, diff: &Diff, top: usize) {
 }
 
 fn changes_section(out: &mut String, id: &str, title: &str, changes: &[Change], top: usize) {
+    let rows: Vec<(&str, &Change)> = changes.iter().map(|c| ("", c)).collect();
+    changes_table(out, (id, title), false, &rows, top);
+}
+
+/// A section of cost changes, `(cluster, change)` rows, with a Cluster column first when
+/// `clusters` (a fleet's).
+fn changes_table(
+    out: &mut String,
+    (id, title): (&str, &str),
+    clusters: bool,
+    rows: &[(&str, &Change)],
+    top: usize,
+) {
     let _ = write!(out, "<section id=\"{id}\">\n<h2>{title}</h2>\n");
-    let cols = [
-        Col("Name", false, ""),
-        Col("Status", false, ""),
-        Col("Before", true, ""),
-        Col("After", true, ""),
-        Col("Change", true, ""),
-    ];
-    chunked(out, top, title, &cols, changes, |out, c| {
+    let cols: Vec<Col> = clusters
+        .then_some(Col("Cluster", false, ""))
+        .into_iter()
+        .chain([
+            Col("Name", false, ""),
+            Col("Status", false, ""),
+            Col("Before", true, ""),
+            Col("After", true, ""),
+            Col("Change", true, ""),
+        ])
+        .collect();
+    chunked(out, top, title, &cols, rows, |out, (cluster, c)| {
         out.push_str("<tr>");
+        if clusters {
+            td_wrap(out, cluster);
+        }
         td_wrap(out, &c.name);
         td(out, c.status());
         money_cell(out, c.before);
@@ -405,26 +425,7 @@ pub fn render_fleet(diff: &FleetDiff) -> String {
             .iter()
             .flat_map(|d| of(d).iter().map(move |c| (cluster_of(d), c)))
             .collect();
-        let _ = write!(out, "<section id=\"{id}\">\n<h2>{title}</h2>\n");
-        let cols = [
-            Col("Cluster", false, ""),
-            Col("Name", false, ""),
-            Col("Status", false, ""),
-            Col("Before", true, ""),
-            Col("After", true, ""),
-            Col("Change", true, ""),
-        ];
-        chunked(&mut out, top, title, &cols, &rows, |out, (cluster, c)| {
-            out.push_str("<tr>");
-            td_wrap(out, cluster);
-            td_wrap(out, &c.name);
-            td(out, c.status());
-            money_cell(out, c.before);
-            money_cell(out, c.after);
-            td_num(out, c.change, &signed_usd(c.change));
-            out.push_str("</tr>\n");
-        });
-        out.push_str("</section>\n");
+        changes_table(&mut out, (id, title), true, &rows, top);
     }
     warning_list(&mut out, &diff.warnings);
     out.push_str(
