@@ -202,6 +202,7 @@ pub fn warm_up(catalogue: Option<Arc<Catalogue>>) -> Option<usize> {
         prometheus: None,
         generated_at: "1970-01-01T00:00:00Z".to_owned(),
         shell: Shell::Browser,
+        clusters: kube_rightsize_core::pipeline::Clusters::One,
     };
     let mut pipeline = Pipeline::new(job);
     let now = Now {
@@ -302,6 +303,7 @@ pub async fn run_streamed<'a, H: Host>(
         }),
         generated_at: request.generated_at.clone(),
         shell: Shell::Browser,
+        clusters: kube_rightsize_core::pipeline::Clusters::One,
     };
     let outcome = drive(Pipeline::new(job).with_streamed(streamed), host).await?;
     if let Some(c) = &outcome.catalogue {

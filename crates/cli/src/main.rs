@@ -334,6 +334,7 @@ fn run_files(
         }),
         generated_at: out.timestamp(),
         shell: Shell::Cli,
+        clusters: kube_rightsize_core::pipeline::Clusters::One,
     };
     let outcome = drive::run(
         job,
@@ -385,22 +386,18 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
 /// `diff`: two reports (or snapshots, analysed first) of one cluster compared; or two fleets
 /// (`merge`'s JSON; a report on one side is a fleet of one), cluster by cluster.
 fn diff(a: &DiffArgs) -> Result<(), Failure> {
-    use kube_rightsize_core::report::diff::{compare, fleet, render};
-    use kube_rightsize_core::report::fleet::merge;
+    use kube_rightsize_core::report::diff::{fleet, render};
     let [before, after] = a.input.files.as_slice() else {
         return Err(Failure::Input(
             "diff compares two files: BEFORE and AFTER".to_owned(),
         ));
     };
-    let mut before = members_of(a, before, true)?;
-    let mut after = members_of(a, after, false)?;
+    let before = members_of(a, before, true)?;
+    let after = members_of(a, after, false)?;
     let at = a.out.timestamp();
-    let (text, warnings) = if before.len() == 1 && after.len() == 1 {
-        let diff = compare(&before.remove(0).report, &after.remove(0).report, &at);
-        (render::render(&diff, a.format.into()), diff.warnings)
-    } else {
-        let diff = fleet::compare_fleets(&merge(before, &at), &merge(after, &at), &at);
-        (fleet::render(&diff, a.format.into()), diff.warnings)
+    let (text, warnings) = match fleet::compare_members(before, after, &at) {
+        fleet::Comparison::Cluster(diff) => (render::render(&diff, a.format.into()), diff.warnings),
+        fleet::Comparison::Fleet(diff) => (fleet::render(&diff, a.format.into()), diff.warnings),
     };
     if a.format != args::Format::Table || a.out.output.as_deref().is_some_and(|o| o != "-") {
         for w in &warnings {

@@ -137,6 +137,7 @@ pub fn run_prices(p: &PricesArgs) -> Result<(), Failure> {
         prometheus: None,
         generated_at: generated_at.clone(),
         shell: Shell::Cli,
+        clusters: kube_rightsize_core::pipeline::Clusters::One,
     };
     let outcome = crate::drive::run(job, Vec::new(), crate::drive::Verbosity { verbose: false })
         .map_err(|f| files.locate(f))?;

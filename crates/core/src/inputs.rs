@@ -5,6 +5,7 @@
 //! megabytes; it must not be parsed twice), then the chosen reader parses the whole input and
 //! reports located errors.
 
+pub mod clusters;
 mod failure;
 
 pub use failure::Failure;
@@ -124,6 +125,9 @@ pub struct Prepared<'a> {
     pub reports: Vec<Input<'a>>,
     /// Each input's name and kind, in input order.
     pub kinds: Vec<(String, InputKind)>,
+    /// Every usage input read, by name, in input order (the last is also the settings'
+    /// recommendations): what several clusters in one analysis share out ([`clusters`]).
+    pub usage: Vec<(String, RecommendationInput)>,
 }
 
 impl Prepared<'_> {
@@ -211,6 +215,7 @@ pub fn sort<'a>(inputs: &[JobInput<'a>], settings: &mut Settings) -> Result<Prep
         snapshots: Vec::new(),
         reports: Vec::new(),
         kinds: Vec::new(),
+        usage: Vec::new(),
     };
     for input in inputs {
         let kind = match input.role {
@@ -259,10 +264,14 @@ pub fn sort<'a>(inputs: &[JobInput<'a>], settings: &mut Settings) -> Result<Prep
                 settings.price_file_warnings.extend(imported.warnings);
             }
             (InputKind::Usage(_), role) => {
-                settings.recommendations = Some(read_usage(input, role, settings)?);
+                let read = read_usage(input, role, settings)?;
+                prepared.usage.push((input.name.to_owned(), read));
             }
         }
         prepared.kinds.push((input.name.to_owned(), kind));
+    }
+    if let Some((_, last)) = prepared.usage.last() {
+        settings.recommendations = Some(last.clone());
     }
     Ok(prepared)
 }

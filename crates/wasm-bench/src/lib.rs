@@ -71,6 +71,7 @@ pub fn analyse(
         prometheus: None,
         generated_at: GENERATED_AT.to_owned(),
         shell: Shell::Browser,
+        clusters: kube_rightsize_core::pipeline::Clusters::One,
     };
     let mut pipeline = Pipeline::new(job);
     let now = Now {

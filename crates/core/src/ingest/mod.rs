@@ -234,10 +234,37 @@ pub struct ReadInput<'o> {
     warnings: Vec<Warning>,
 }
 
+/// What grouping snapshots into clusters needs to know of one (`inputs::clusters`, the app's
+/// several clusters in one analysis).
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotFacts<'s> {
+    /// The input's name.
+    pub name: &'s str,
+    /// Its nodes' names.
+    pub nodes: std::collections::HashSet<&'s str>,
+    /// The node each of its scheduled pods runs on.
+    pub pod_nodes: Vec<&'s str>,
+}
+
 impl ReadInput<'_> {
     /// What the input held.
     pub fn summary(&self) -> &InputSummary {
         &self.summary
+    }
+
+    /// What grouping snapshots into clusters needs to know of it
+    /// (`inputs::clusters`): its nodes' names and where its pods run.
+    pub fn facts(&self) -> SnapshotFacts<'_> {
+        SnapshotFacts {
+            name: &self.summary.name,
+            nodes: self.out.nodes.iter().map(|n| n.name.as_str()).collect(),
+            pod_nodes: self
+                .out
+                .pods
+                .iter()
+                .filter_map(|p| p.node.as_deref())
+                .collect(),
+        }
     }
 }
 

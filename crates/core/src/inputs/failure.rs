@@ -88,19 +88,6 @@ impl Failure {
         }
     }
 
-    /// Saved reports that were read but cannot be used together with the other inputs (two
-    /// earlier reports next to a snapshot, a fleet as the earlier report): what to do instead.
-    pub fn reports_refused(input: &str, message: &str, hint: &str) -> Failure {
-        Failure {
-            heading: "These saved reports cannot be used together: ".into(),
-            input: input.to_owned(),
-            line: None,
-            column: None,
-            message: message.to_owned(),
-            hint: Some(hint.to_owned()),
-        }
-    }
-
     /// A KRR result or usage snapshot that cannot be read; `kind` names it.
     pub fn read(e: &ReadError, kind: &str) -> Failure {
         Failure {

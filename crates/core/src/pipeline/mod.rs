@@ -25,6 +25,7 @@
 //! Every failure of a network source is a warning in the report, never an error: the report is
 //! still made.
 
+mod clusters;
 mod reply;
 
 #[cfg(test)]
@@ -48,6 +49,7 @@ use crate::recommend::{RecommendationInput, StrategyName};
 use crate::settings::Options;
 
 pub use crate::inputs::{Failure, JobInput, Role};
+pub use clusters::Clusters;
 pub use reply::{CatalogueStatus, Reply, VantageReply};
 
 /// Prometheus queries in flight at once.
@@ -136,6 +138,8 @@ pub struct Job<'a> {
     pub generated_at: String,
     /// Which shell runs it.
     pub shell: Shell,
+    /// How the snapshots become clusters: one (the CLI), or one per snapshot (the app).
+    pub clusters: Clusters,
 }
 
 /// The shell's clock, given at every step.
@@ -234,8 +238,16 @@ pub struct Outcome {
     /// one was ([`crate::report::diff`]).
     pub comparison: Option<crate::report::diff::Diff>,
     /// The saved reports given without a snapshot (the app's), merged
-    /// ([`crate::report::fleet`]); the analysis is then of an empty cluster.
+    /// ([`crate::report::fleet`]), or the clusters of a [`Clusters::PerSnapshot`] job when
+    /// there were several; the analysis is then of an empty cluster.
     pub fleet: Option<crate::report::fleet::Fleet>,
+    /// The fleet compared with the earlier reports given among the inputs, when either side
+    /// has several clusters ([`crate::report::diff::fleet::compare_members`]).
+    pub fleet_comparison: Option<crate::report::diff::fleet::FleetDiff>,
+    /// The cluster each input went to (input name → cluster name; empty for a price file that
+    /// applies to every cluster), for a [`Clusters::PerSnapshot`] job; saved reports are left
+    /// out.
+    pub clusters: Vec<(String, String)>,
 }
 
 enum State {
@@ -247,6 +259,8 @@ enum State {
     Prometheus(Box<PromRun>),
     Analyse,
     Repack(Box<Analysis>),
+    /// The next cluster of several to analyse ([`Clusters::PerSnapshot`]).
+    Member(usize),
     Finished,
 }
 
@@ -284,8 +298,18 @@ pub struct Pipeline<'a> {
     settings: Settings,
     kinds: Vec<(String, InputKind)>,
     cluster: Option<Cluster>,
-    earlier: Option<crate::report::Report>,
+    /// The earlier reports among the inputs (the app's), to compare with.
+    earlier: Vec<crate::report::fleet::Member>,
     fleet: Option<crate::report::fleet::Fleet>,
+    clusters: Clusters,
+    /// The clusters of a fleet analysis, each until analysed.
+    members: Vec<clusters::ClusterJob>,
+    /// Their reports, as analysed.
+    fleet_reports: Vec<crate::report::fleet::Member>,
+    /// The snapshots' summaries, when they were analysed as several clusters.
+    summaries: Vec<crate::cluster::InputSummary>,
+    /// Input name → cluster name ([`Outcome::clusters`]).
+    assignment: Vec<(String, String)>,
     vantage: Option<vantage::Outcome>,
     prometheus: Option<(usize, usize)>,
     timing_since: Option<f64>,
@@ -315,8 +339,13 @@ impl<'a> Pipeline<'a> {
             settings: Settings::default(),
             kinds: Vec::new(),
             cluster: None,
-            earlier: None,
+            earlier: Vec::new(),
             fleet: None,
+            clusters: job.clusters,
+            members: Vec::new(),
+            fleet_reports: Vec::new(),
+            summaries: Vec::new(),
+            assignment: Vec::new(),
             vantage: None,
             prometheus: None,
             timing_since: None,
@@ -385,6 +414,28 @@ impl<'a> Pipeline<'a> {
                 State::Prometheus(run) => {
                     if let Some(step) = self.prometheus_step(run) {
                         return step;
+                    }
+                }
+                State::Analyse if !self.members.is_empty() => {
+                    self.progress(
+                        Stage::Analysing,
+                        format!(
+                            "Analysing {} (1/{})",
+                            self.members[0].name,
+                            self.members.len()
+                        ),
+                        None,
+                    );
+                    self.state = State::Member(0);
+                }
+                State::Member(index) => {
+                    self.timing_since = Some(now.ms);
+                    if self.analyse_member(index) {
+                        self.fleet = Some(self.fleet_of_members());
+                        self.members.clear();
+                        self.state = State::Analyse;
+                    } else {
+                        self.state = State::Member(index + 1);
                     }
                 }
                 State::Analyse => {
@@ -477,13 +528,18 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    /// Options, then the inputs by role, then the snapshots into the cluster model.
+    /// Options, then the inputs by role, then the snapshots into the cluster model (or, for a
+    /// [`Clusters::PerSnapshot`] job with several clusters, into each cluster's).
     fn ingest(&mut self) -> Result<(), Failure> {
         let errors = self.options.validate();
         if !errors.is_empty() {
             return Err(Failure::settings(&errors));
         }
         self.options.apply(&mut self.settings);
+        let base = match self.clusters {
+            Clusters::One => None,
+            Clusters::PerSnapshot(_) => Some(self.settings.clone()),
+        };
         let prepared = inputs::sort(&self.inputs, &mut self.settings)?;
         if prepared.snapshots.is_empty() && self.streamed.is_empty() && !prepared.reports.is_empty()
         {
@@ -493,29 +549,46 @@ impl<'a> Pipeline<'a> {
             self.cluster = Some(Cluster::default());
             return Ok(());
         }
-        self.earlier = earlier_report(&prepared)?;
+        self.earlier = earlier_reports(&prepared)?;
         // The streamed snapshots were read before the others (their names for the chips).
         self.kinds = self
             .streamed
             .iter()
             .filter_map(|s| s.read.as_ref().ok())
             .map(|r| (r.summary().name.clone(), inputs::InputKind::Snapshot))
-            .chain(prepared.kinds)
+            .chain(prepared.kinds.iter().cloned())
             .collect();
-        let cluster = if self.streamed.is_empty() {
-            ingest::ingest_with(&prepared.snapshots, &self.settings.ingest)?
-        } else {
-            let mut read = Vec::new();
-            for s in std::mem::take(&mut self.streamed) {
-                read.push(s.read?);
-            }
-            for input in &prepared.snapshots {
-                read.push(ingest::read_whole(input, &self.settings.ingest)?);
-            }
-            ingest::ingest_read(read)?
+        // The reads borrow their options (the pipeline is changed while they live).
+        let ingest_options = self.settings.ingest.clone();
+        let mut read = Vec::new();
+        for s in std::mem::take(&mut self.streamed) {
+            read.push(s.read?);
+        }
+        for input in &prepared.snapshots {
+            read.push(ingest::read_whole(input, &ingest_options)?);
+        }
+        let Some(base) = base else {
+            self.cluster = Some(ingest::ingest_read(read)?);
+            return Ok(());
         };
-        self.cluster = Some(cluster);
+        if let Some(read) = self.group(read, &base, &prepared)? {
+            self.cluster = Some(ingest::ingest_read(read)?);
+        }
         Ok(())
+    }
+
+    /// Every settings the analysis prices with: the job's, and each cluster's of a fleet.
+    fn all_settings(&mut self) -> impl Iterator<Item = &mut Settings> {
+        std::iter::once(&mut self.settings).chain(self.members.iter_mut().map(|m| &mut m.settings))
+    }
+
+    /// The cluster Prometheus is asked about: the one cluster, or a fleet's first.
+    fn measured_cluster(&self) -> &Cluster {
+        self.members
+            .first()
+            .and_then(|m| m.cluster.as_ref())
+            .or(self.cluster.as_ref())
+            .expect("ingested")
     }
 
     fn after_ingest(&mut self, now: Now) -> State {
@@ -531,8 +604,16 @@ impl<'a> Pipeline<'a> {
             timeout_ms,
         }) = self.vantage_source.take()
         {
-            let cluster = self.cluster.as_ref().expect("ingested");
-            let wanted = wanted_prices(cluster, &self.settings.manual_prices);
+            let mut wanted: Vec<vantage::PriceKey> = self
+                .cluster
+                .iter()
+                .chain(self.members.iter().filter_map(|m| m.cluster.as_ref()))
+                .flat_map(|c| wanted_prices(c, &self.settings.manual_prices))
+                .collect();
+            if !self.members.is_empty() {
+                wanted.sort();
+                wanted.dedup();
+            }
             let client = Client::new(config, token, wanted, cache, now.unix_seconds);
             self.vantage_timeout_ms = timeout_ms;
             return State::Vantage(Box::new(client));
@@ -550,7 +631,7 @@ impl<'a> Pipeline<'a> {
         let Some(source) = self.prometheus_source.take() else {
             return State::Analyse;
         };
-        let cluster = self.cluster.as_ref().expect("ingested");
+        let cluster = self.measured_cluster();
         let base = source.url.trim().trim_end_matches('/').to_owned();
         let plan = Plan::new(cluster, source.strategy, &self.settings.strategy);
         let urls: Vec<String> = plan.queries().iter().map(|q| q.url(&base)).collect();
@@ -604,10 +685,12 @@ impl<'a> Pipeline<'a> {
             }
             vantage::Step::Done => {
                 let outcome = client.finish();
-                self.settings.vantage = outcome.table.clone();
-                self.settings
-                    .price_file_warnings
-                    .extend(outcome.warnings.iter().cloned());
+                for settings in self.all_settings() {
+                    settings.vantage = outcome.table.clone();
+                    settings
+                        .price_file_warnings
+                        .extend(outcome.warnings.iter().cloned());
+                }
                 self.vantage = Some(outcome);
                 self.state = self.prometheus_or_analyse();
                 self.queue_stage_progress();
@@ -635,9 +718,12 @@ impl<'a> Pipeline<'a> {
             self.state = State::Prometheus(run);
             return Some(Step::Pending);
         }
-        let cluster = self.cluster.as_ref().expect("ingested");
-        let set = run.plan.finish(cluster, &run.base);
-        self.settings.recommendations = Some(RecommendationInput::Ready(set));
+        let set = run.plan.finish(self.measured_cluster(), &run.base);
+        let settings = match self.members.first_mut() {
+            Some(first) => &mut first.settings,
+            None => &mut self.settings,
+        };
+        settings.recommendations = Some(RecommendationInput::Ready(set));
         self.state = State::Analyse;
         self.queue_stage_progress();
         None
@@ -645,13 +731,47 @@ impl<'a> Pipeline<'a> {
 
     /// The outcome of a finished analysis.
     fn finish(&mut self, analysis: Analysis) -> Outcome {
-        let held = inputs::describe(&self.kinds, &analysis.cluster);
-        let comparison = self.earlier.take().map(|earlier| {
-            crate::report::diff::compare(&earlier, &analysis.report, &self.generated_at)
-        });
+        use crate::report::diff::fleet::{Comparison, compare_members};
+        let held = if self.summaries.is_empty() {
+            inputs::describe(&self.kinds, &analysis.cluster)
+        } else {
+            self.held_by_input()
+        };
+        let fleet = self.fleet.take();
+        let (mut comparison, mut fleet_comparison) = (None, None);
+        let earlier = std::mem::take(&mut self.earlier);
+        if !earlier.is_empty() {
+            let later = match &fleet {
+                Some(fleet) => fleet
+                    .reports
+                    .iter()
+                    .map(|r| crate::report::fleet::Member {
+                        input: r.cluster.clone().unwrap_or_default(),
+                        report: r.clone(),
+                        warnings: Vec::new(),
+                    })
+                    .collect(),
+                None => vec![crate::report::fleet::Member {
+                    input: self
+                        .assignment
+                        .first()
+                        .map(|(_, c)| c.clone())
+                        .or_else(|| analysis.cluster.inputs.first().map(|i| i.name.clone()))
+                        .unwrap_or_default(),
+                    report: analysis.report.clone(),
+                    warnings: Vec::new(),
+                }],
+            };
+            match compare_members(earlier, later, &self.generated_at) {
+                Comparison::Cluster(d) => comparison = Some(*d),
+                Comparison::Fleet(d) => fleet_comparison = Some(d),
+            }
+        }
         Outcome {
             comparison,
-            fleet: self.fleet.take(),
+            fleet_comparison,
+            clusters: std::mem::take(&mut self.assignment),
+            fleet,
             held,
             wanted_prices: wanted_prices(&analysis.cluster, &self.settings.manual_prices),
             catalogue: self.catalogue.take(),
@@ -669,43 +789,25 @@ fn fleet_of(
     prepared: &inputs::Prepared<'_>,
     generated_at: &str,
 ) -> Result<crate::report::fleet::Fleet, Failure> {
+    Ok(crate::report::fleet::merge(
+        earlier_reports(prepared)?,
+        generated_at,
+    ))
+}
+
+/// The earlier reports among the inputs, read (next to a snapshot: reports alone are a fleet,
+/// [`fleet_of`]): one report, a fleet's, or several files; compared with the analysis by
+/// [`crate::report::diff::fleet::compare_members`].
+fn earlier_reports(
+    prepared: &inputs::Prepared<'_>,
+) -> Result<Vec<crate::report::fleet::Member>, Failure> {
     let mut members = Vec::new();
     for r in &prepared.reports {
         members.extend(
             crate::report::fleet::read::read(r.name, r.bytes).map_err(|e| Failure::report(&e))?,
         );
     }
-    Ok(crate::report::fleet::merge(members, generated_at))
-}
-
-/// The earlier report among the inputs, read: at most one, next to a snapshot (reports alone are
-/// a fleet: [`fleet_of`]).
-fn earlier_report(
-    prepared: &inputs::Prepared<'_>,
-) -> Result<Option<crate::report::Report>, Failure> {
-    use crate::report::fleet::read;
-    let refuse = Failure::reports_refused;
-    match prepared.reports.as_slice() {
-        [] => Ok(None),
-        [r] => {
-            let mut members = read::read(r.name, r.bytes).map_err(|e| Failure::report(&e))?;
-            if members.len() != 1 {
-                return Err(refuse(
-                    r.name,
-                    &format!("this is a fleet of {} reports", members.len()),
-                    "compare one cluster's earlier report with its snapshot; to see a fleet, use \
-                     `kube-rightsize merge`",
-                ));
-            }
-            Ok(Some(members.remove(0).report))
-        }
-        [_, r, ..] => Err(refuse(
-            r.name,
-            "only one earlier report can be compared with the snapshot",
-            "remove all but the earlier report you want to compare with; to merge several \
-             clusters' reports, use `kube-rightsize merge`",
-        )),
-    }
+    Ok(members)
 }
 
 impl PromRun {

@@ -106,6 +106,14 @@ pub struct Reply {
     /// cluster and the page shows the fleet instead).
     #[serde(default)]
     pub fleet: Option<crate::report::fleet::Fleet>,
+    /// The analysis (or its fleet) compared with the earlier reports among the inputs, when
+    /// either side has several clusters.
+    #[serde(default)]
+    pub fleet_comparison: Option<crate::report::diff::fleet::FleetDiff>,
+    /// The cluster each input went to, by input name (empty: every cluster), when the app's
+    /// snapshots are grouped into clusters.
+    #[serde(default)]
+    pub clusters: Vec<(String, String)>,
 }
 
 /// What the Vantage lookups of an analysis found, for the page's Vantage panel and for its
@@ -165,6 +173,8 @@ impl Outcome {
             memory_bytes: None,
             comparison: self.comparison,
             fleet: self.fleet,
+            fleet_comparison: self.fleet_comparison,
+            clusters: self.clusters,
             report: self.analysis.report,
         }
     }

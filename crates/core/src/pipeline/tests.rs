@@ -25,6 +25,7 @@ fn job(inputs: Vec<JobInput<'_>>) -> Job<'_> {
         prometheus: None,
         generated_at: AT.to_owned(),
         shell: Shell::Cli,
+        clusters: crate::pipeline::Clusters::One,
     }
 }
 
@@ -197,7 +198,8 @@ fn an_earlier_report_next_to_a_snapshot_is_compared_with_the_analysis() {
     let reply = outcome.into_reply(Vec::new());
     assert!(reply.comparison.is_some());
 
-    // Two reports next to a snapshot: refused, with what to do.
+    // Two reports next to a snapshot: two fleets compared (the snapshot a fleet of one, named
+    // from its file), as the CLI's `diff` compares them.
     let (r, _) = drive(
         job(vec![
             input("a.json", saved, Role::Auto),
@@ -206,14 +208,16 @@ fn an_earlier_report_next_to_a_snapshot_is_compared_with_the_analysis() {
         ]),
         &mut |_| unreachable!(),
     );
-    let f = r.expect_err("refused");
-    assert_eq!(f.heading, "These saved reports cannot be used together: ");
-    assert!(
-        f.hint
-            .as_deref()
-            .is_some_and(|h| h.contains("kube-rightsize merge")),
-        "{f:?}"
-    );
+    let outcome = r.expect("compared as fleets");
+    assert!(outcome.comparison.is_none());
+    let fleet_diff = outcome.fleet_comparison.as_ref().expect("fleet comparison");
+    let names: Vec<&str> = fleet_diff
+        .clusters
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["cluster", "a", "b"]);
+    assert!(outcome.into_reply(Vec::new()).fleet_comparison.is_some());
     // Reports alone: a fleet of them, and an empty analysis.
     let (r, _) = drive(
         job(vec![
@@ -427,4 +431,173 @@ fn vantage_failures_reach_the_report() {
         .map(|w| w.code.as_str())
         .collect();
     assert!(codes.iter().any(|c| c.starts_with("vantage_")), "{codes:?}");
+}
+
+const OTHER: &[u8] = include_bytes!("../../tests/fixtures/gke-standard-spot.json");
+const PRICES: &[u8] =
+    b"provider,instance_type,region,capacity_type,usd_per_hour\naws,m5.xlarge,us-east-1,on_demand,1.0\n";
+
+/// `inputs` as the app gives them: recognised, one cluster per snapshot, `assigned` first.
+fn per_snapshot<'a>(inputs: Vec<JobInput<'a>>, assigned: &[(&str, &str)]) -> Job<'a> {
+    Job {
+        clusters: Clusters::PerSnapshot(
+            assigned
+                .iter()
+                .map(|(i, c)| ((*i).to_owned(), (*c).to_owned()))
+                .collect(),
+        ),
+        shell: Shell::Browser,
+        ..job(inputs)
+    }
+}
+
+/// The report of `inputs` analysed alone (as one cluster), named `name`.
+fn alone(inputs: Vec<JobInput<'_>>, name: &str) -> crate::report::Report {
+    let (r, _) = drive(job(inputs), &mut |_| unreachable!());
+    let mut report = r.expect("analysed").analysis.report;
+    report.cluster = Some(name.to_owned());
+    report
+}
+
+#[test]
+fn each_snapshot_with_nodes_is_a_cluster_of_one_fleet_with_its_own_usage() {
+    let inputs = vec![
+        input("prod.json", SNAPSHOT, Role::Auto),
+        input("staging.json", OTHER, Role::Auto),
+        input("krr.json", KRR, Role::Auto),
+    ];
+    let (r, seen) = drive(per_snapshot(inputs.clone(), &[]), &mut |_| unreachable!());
+    let outcome = r.expect("a fleet");
+    let fleet = outcome
+        .fleet
+        .as_ref()
+        .expect("several clusters are a fleet");
+    // Each cluster's report is the one it gets alone: the KRR result went to the cluster
+    // whose workloads it names.
+    let prod = alone(
+        vec![
+            input("prod.json", SNAPSHOT, Role::Auto),
+            input("krr.json", KRR, Role::Auto),
+        ],
+        "prod",
+    );
+    let staging = alone(vec![input("staging.json", OTHER, Role::Auto)], "staging");
+    assert!(prod.recommendations.is_some());
+    assert_eq!(fleet.reports, vec![prod.clone(), staging.clone()]);
+    assert_eq!(
+        fleet.totals.monthly_cost,
+        prod.summary.monthly_cost + staging.summary.monthly_cost
+    );
+    assert_eq!(
+        outcome.clusters,
+        [
+            ("prod.json", "prod"),
+            ("staging.json", "staging"),
+            ("krr.json", "prod")
+        ]
+        .map(|(i, c)| (i.to_owned(), c.to_owned()))
+    );
+    assert!(
+        outcome.held[0]
+            .1
+            .starts_with("cluster snapshot (JSON): 1 nodes"),
+        "{:?}",
+        outcome.held
+    );
+    assert_eq!(outcome.held[2].1, "KRR result");
+    assert_eq!(outcome.analysis.report.summary.nodes, 0);
+    assert!(
+        seen.progress.iter().any(|p| p == "Analysing staging (2/2)"),
+        "{:?}",
+        seen.progress
+    );
+    let reply = outcome.into_reply(Vec::new());
+    assert_eq!(reply.clusters.len(), 3);
+
+    // The user's choices come first: the KRR result to staging, a price file to prod only,
+    // and staging renamed.
+    let mut chosen = inputs;
+    chosen.push(input("prices.csv", PRICES, Role::Auto));
+    let (r, _) = drive(
+        per_snapshot(
+            chosen,
+            &[
+                ("krr.json", "eu"),
+                ("staging.json", "eu"),
+                ("prices.csv", "prod"),
+            ],
+        ),
+        &mut |_| unreachable!(),
+    );
+    let outcome = r.expect("a fleet");
+    let fleet = outcome.fleet.expect("fleet");
+    let names: Vec<Option<&str>> = fleet.reports.iter().map(|r| r.cluster.as_deref()).collect();
+    assert_eq!(names, [Some("prod"), Some("eu")]);
+    assert!(fleet.reports[0].recommendations.is_none());
+    assert!(fleet.reports[1].recommendations.is_some());
+    // prod's m5.xlarge at the price file's $1/h; staging (GKE) is not in the file.
+    assert_eq!(fleet.reports[0].summary.hourly_cost, 1.0);
+    assert_eq!(
+        fleet.reports[1].summary.hourly_cost,
+        staging.summary.hourly_cost
+    );
+    assert_eq!(
+        outcome.clusters[3],
+        ("prices.csv".to_owned(), "prod".to_owned())
+    );
+}
+
+#[test]
+fn one_cluster_per_snapshot_is_todays_report_and_split_files_stay_one_cluster() {
+    // nodes and pods in two files (one holds no node): one cluster, as before.
+    const PODS: &[u8] = include_bytes!("../../tests/fixtures/merge-a-podlist.json");
+    const LIST: &[u8] = include_bytes!("../../tests/fixtures/merge-b-list.json");
+    for inputs in [
+        vec![
+            input("cluster.json", SNAPSHOT, Role::Auto),
+            input("krr.json", KRR, Role::Auto),
+        ],
+        vec![
+            input("pods.json", PODS, Role::Auto),
+            input("list.json", LIST, Role::Auto),
+        ],
+    ] {
+        let (one, _) = drive(job(inputs.clone()), &mut |_| unreachable!());
+        let (per, _) = drive(per_snapshot(inputs, &[]), &mut |_| unreachable!());
+        let (one, per) = (one.unwrap(), per.unwrap());
+        assert!(per.fleet.is_none());
+        assert_eq!(one.analysis.report, per.analysis.report);
+        assert_eq!(one.held, per.held);
+        let clusters: Vec<&str> = per.clusters.iter().map(|(_, c)| c.as_str()).collect();
+        assert!(clusters.iter().all(|c| *c == clusters[0]), "{clusters:?}");
+    }
+}
+
+#[test]
+fn an_earlier_fleet_next_to_several_snapshots_is_compared_cluster_by_cluster() {
+    let inputs = || {
+        vec![
+            input("prod.json", SNAPSHOT, Role::Auto),
+            input("staging.json", OTHER, Role::Auto),
+        ]
+    };
+    let (r, _) = drive(per_snapshot(inputs(), &[]), &mut |_| unreachable!());
+    let fleet = r.unwrap().fleet.expect("fleet");
+    let saved: &'static [u8] = crate::report::fleet::render::to_json(&fleet)
+        .leak()
+        .as_bytes();
+    let mut with_earlier = inputs();
+    with_earlier.insert(0, input("last-month.json", saved, Role::Auto));
+    let (r, _) = drive(per_snapshot(with_earlier, &[]), &mut |_| unreachable!());
+    let outcome = r.expect("compared");
+    let diff = outcome.fleet_comparison.expect("fleet comparison");
+    assert_eq!(diff.comparisons.len(), 2);
+    assert!(
+        diff.clusters.iter().all(|c| c.change == 0.0),
+        "{:?}",
+        diff.clusters
+    );
+    assert!(diff.warnings.is_empty(), "{:?}", diff.warnings);
+    // Saved reports are not placed in a cluster.
+    assert!(outcome.clusters.iter().all(|(i, _)| i != "last-month.json"));
 }

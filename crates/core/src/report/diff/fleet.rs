@@ -58,6 +58,40 @@ fn cluster_name(r: &crate::report::Report) -> &str {
     r.cluster.as_deref().unwrap_or("cluster")
 }
 
+/// Two sides compared: one cluster's two reports, or two fleets.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Comparison {
+    /// Each side is one report ([`super::compare`]).
+    Cluster(Box<Diff>),
+    /// Either side has several clusters ([`compare_fleets`]).
+    Fleet(FleetDiff),
+}
+
+/// Compares the reports `before` with the reports `after` (each side one report, or a fleet's):
+/// as one cluster when each side has one report, else as two fleets (each side merged with
+/// [`crate::report::fleet::merge`]; a single report counts as a fleet of one). The rule of the
+/// CLI's `diff` and of the app's earlier reports.
+pub fn compare_members(
+    mut before: Vec<crate::report::fleet::Member>,
+    mut after: Vec<crate::report::fleet::Member>,
+    generated_at: &str,
+) -> Comparison {
+    use crate::report::fleet::merge;
+    if before.len() == 1 && after.len() == 1 {
+        Comparison::Cluster(Box::new(compare(
+            &before.remove(0).report,
+            &after.remove(0).report,
+            generated_at,
+        )))
+    } else {
+        Comparison::Fleet(compare_fleets(
+            &merge(before, generated_at),
+            &merge(after, generated_at),
+            generated_at,
+        ))
+    }
+}
+
 /// Compares the `before` fleet with the `after` fleet at `generated_at`. Never fails.
 pub fn compare_fleets(before: &Fleet, after: &Fleet, generated_at: &str) -> FleetDiff {
     let find = |fleet: &'_ Fleet, name: &str| {

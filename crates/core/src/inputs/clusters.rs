@@ -1,0 +1,232 @@
+//! Which cluster each input belongs to, when one analysis holds several clusters (the app):
+//! each snapshot with nodes starts a cluster named from its file; a snapshot without nodes
+//! (`kubectl get pods -A -o json` next to `kubectl get nodes -o json`) joins the cluster its
+//! pods run on; a KRR result or usage snapshot joins the cluster most of its workloads or pods
+//! are in; a price file applies to every cluster. What the user set ([`Assigned`]) comes
+//! first, input by input.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::cluster::Cluster;
+pub use crate::ingest::SnapshotFacts;
+use crate::recommend::RecommendationInput;
+
+/// Input name → cluster name, as the user set them. Inputs not named are placed by the rules
+/// of this module.
+pub type Assigned = BTreeMap<String, String>;
+
+/// A cluster's name from an input's file name: without folders and the extension; `cluster`
+/// for a paste or standard input. At most [`crate::limits::MAX_CHARS`] characters.
+pub fn name_from_input(input: &str) -> String {
+    let base = input.rsplit(['/', '\\']).next().unwrap_or(input);
+    let lower = base.to_ascii_lowercase();
+    let stem = [".json", ".yaml", ".yml"]
+        .iter()
+        .find(|ext| lower.ends_with(*ext))
+        .map_or(base, |ext| &base[..base.len() - ext.len()])
+        .trim();
+    if stem.is_empty() || matches!(stem, "-" | "<stdin>" | "paste" | "dropped text") {
+        "cluster".to_owned()
+    } else {
+        crate::limits::cap(stem).into_owned()
+    }
+}
+
+/// `wanted`, or `wanted (2)`, `wanted (3)`, … : the first that is not `taken`.
+fn unique(wanted: &str, taken: &HashSet<String>) -> String {
+    let mut name = wanted.to_owned();
+    let mut n = 1;
+    while taken.contains(&name) {
+        n += 1;
+        name = format!("{wanted} ({n})");
+    }
+    name
+}
+
+/// The snapshots grouped into clusters: each cluster's name and its snapshots' indexes into
+/// `snapshots`, in the order the clusters' first snapshots come. See the module documentation;
+/// with no snapshot, no cluster.
+pub fn group_snapshots(
+    snapshots: &[SnapshotFacts<'_>],
+    assigned: &Assigned,
+) -> Vec<(String, Vec<usize>)> {
+    let mut clusters: Vec<(String, Vec<usize>)> = Vec::new();
+    // Names the user gave a snapshot are never taken by a cluster named from a file (a name
+    // given to another input names the cluster it joins).
+    let mut taken: HashSet<String> = snapshots
+        .iter()
+        .filter_map(|s| assigned.get(s.name).cloned())
+        .collect();
+    let mut without_nodes = Vec::new();
+    for (i, s) in snapshots.iter().enumerate() {
+        if let Some(name) = assigned.get(s.name) {
+            match clusters.iter_mut().find(|(n, _)| n == name) {
+                Some((_, members)) => members.push(i),
+                None => clusters.push((name.clone(), vec![i])),
+            }
+        } else if !s.nodes.is_empty() {
+            let name = unique(&name_from_input(s.name), &taken);
+            taken.insert(name.clone());
+            clusters.push((name, vec![i]));
+        } else {
+            without_nodes.push(i);
+        }
+    }
+    for i in without_nodes {
+        let pods = &snapshots[i].pod_nodes;
+        // The cluster whose nodes run most of its pods; the first on a tie or none.
+        let best = clusters
+            .iter()
+            .enumerate()
+            .map(|(c, (_, members))| {
+                let runs = pods
+                    .iter()
+                    .filter(|node| members.iter().any(|&m| snapshots[m].nodes.contains(*node)))
+                    .count();
+                (runs, std::cmp::Reverse(c))
+            })
+            .max()
+            .map(|(_, std::cmp::Reverse(c))| c);
+        match best {
+            Some(c) => clusters[c].1.push(i),
+            None => {
+                let name = unique(&name_from_input(snapshots[i].name), &taken);
+                taken.insert(name.clone());
+                clusters.push((name, vec![i]));
+            }
+        }
+    }
+    for (_, members) in &mut clusters {
+        members.sort_unstable();
+    }
+    clusters
+}
+
+/// How many of `usage`'s recommendations (namespace, workload name) or samples (namespace, pod
+/// name) are in `cluster`.
+pub fn matches(usage: &RecommendationInput, cluster: &Cluster) -> usize {
+    match usage {
+        RecommendationInput::Ready(set) => {
+            let workloads: HashSet<(&str, &str)> = cluster
+                .workloads
+                .iter()
+                .map(|w| (w.namespace.as_str(), w.name.as_str()))
+                .collect();
+            set.items
+                .iter()
+                .filter(|r| workloads.contains(&(r.namespace.as_str(), r.name.as_str())))
+                .count()
+        }
+        RecommendationInput::Snapshot(snapshot, _) => {
+            let pods: HashSet<(&str, &str)> = cluster
+                .pods
+                .iter()
+                .map(|p| (p.namespace.as_str(), p.name.as_str()))
+                .collect();
+            let names: HashSet<&str> = cluster.pods.iter().map(|p| p.name.as_str()).collect();
+            snapshot
+                .samples
+                .iter()
+                .filter(|s| match &s.namespace {
+                    Some(ns) => pods.contains(&(ns.as_str(), s.pod.as_str())),
+                    None => names.contains(s.pod.as_str()),
+                })
+                .count()
+        }
+    }
+}
+
+/// The index of the cluster `usage` belongs to: the one with the most [`matches`], the first on
+/// a tie (also when none matches).
+pub fn best_cluster(usage: &RecommendationInput, clusters: &[&Cluster]) -> usize {
+    clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (matches(usage, c), std::cmp::Reverse(i)))
+        .max()
+        .map_or(0, |(_, std::cmp::Reverse(i))| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts<'s>(name: &'s str, nodes: &[&'s str], pods: &[&'s str]) -> SnapshotFacts<'s> {
+        SnapshotFacts {
+            name,
+            nodes: nodes.iter().copied().collect(),
+            pod_nodes: pods.to_vec(),
+        }
+    }
+
+    #[test]
+    fn each_snapshot_with_nodes_is_a_cluster_and_one_without_joins_its_pods_nodes() {
+        let snapshots = [
+            facts("prod.json", &["p1", "p2"], &["p1"]),
+            facts("staging.yaml", &["s1"], &["s1"]),
+            facts("pods.json", &[], &["s1", "s1", "p1"]),
+            facts("paste", &["x"], &[]),
+            facts("paste", &["y"], &[]),
+        ];
+        let groups = group_snapshots(&snapshots, &Assigned::new());
+        assert_eq!(
+            groups,
+            vec![
+                ("prod".to_owned(), vec![0]),
+                ("staging".to_owned(), vec![1, 2]),
+                ("cluster".to_owned(), vec![3]),
+                ("cluster (2)".to_owned(), vec![4]),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_the_user_assigned_comes_first_and_names_stay_unique() {
+        let snapshots = [
+            facts("a.json", &["n1"], &[]),
+            facts("b.json", &["n2"], &[]),
+            facts("c.json", &["n3"], &[]),
+        ];
+        // b joins a's cluster, renamed; c takes the name "b" only if the user did not.
+        let assigned: Assigned = [
+            ("a.json".to_owned(), "prod".to_owned()),
+            ("b.json".to_owned(), "prod".to_owned()),
+        ]
+        .into();
+        assert_eq!(
+            group_snapshots(&snapshots, &assigned),
+            vec![("prod".to_owned(), vec![0, 1]), ("c".to_owned(), vec![2])]
+        );
+        let assigned: Assigned = [("a.json".to_owned(), "c".to_owned())].into();
+        assert_eq!(
+            group_snapshots(&snapshots, &assigned),
+            vec![
+                ("c".to_owned(), vec![0]),
+                ("b".to_owned(), vec![1]),
+                ("c (2)".to_owned(), vec![2])
+            ]
+        );
+    }
+
+    #[test]
+    fn snapshots_without_nodes_alone_are_one_cluster() {
+        let snapshots = [
+            facts("pods.json", &[], &["n1"]),
+            facts("more.json", &[], &[]),
+        ];
+        assert_eq!(
+            group_snapshots(&snapshots, &Assigned::new()),
+            vec![("pods".to_owned(), vec![0, 1])]
+        );
+        assert!(group_snapshots(&[], &Assigned::new()).is_empty());
+    }
+
+    #[test]
+    fn names_come_from_file_names() {
+        assert_eq!(name_from_input("/tmp/prod-eu.JSON"), "prod-eu");
+        assert_eq!(name_from_input("C:\\x\\dev.yml"), "dev");
+        assert_eq!(name_from_input("paste"), "cluster");
+        assert_eq!(name_from_input(".json"), "cluster");
+        assert_eq!(name_from_input("a.b.txt"), "a.b.txt");
+    }
+}
