@@ -7,9 +7,10 @@ use kube_rightsize_core::format::{fmt_millis, fmt_whole_seconds};
 use kube_rightsize_core::preferences::Preferences;
 use leptos::prelude::*;
 
+use crate::changes::FleetChanges;
 use crate::engine::{PrometheusRequest, Request, VantageRequest};
 use crate::fleet::FleetView;
-use crate::input::{InputPanel, Inputs, human_bytes};
+use crate::input::{ClusterChoice, InputPanel, Inputs, human_bytes};
 use crate::net::now_ms;
 use crate::prometheus::PrometheusPanel;
 use crate::report_view::ReportView;
@@ -18,6 +19,8 @@ use crate::state::{Busy, Outcome, PageState};
 use crate::storage;
 use crate::vantage::VantagePanel;
 use crate::worker_client::{Analyser, LocalEngine};
+use kube_rightsize_core::inputs::clusters;
+use std::sync::Arc;
 
 /// Records what the loaded inputs are for the panic diagnostics (kinds and sizes only).
 fn track_inputs_for_diagnostics(inputs: Inputs, held: RwSignal<Vec<(String, String)>>) {
@@ -69,6 +72,7 @@ pub fn App() -> impl IntoView {
             vantage,
             prometheus: prometheus.get_untracked(),
             generated_at: String::from(js_sys::Date::new_0().to_iso_string()),
+            clusters: state.assigned.get_untracked(),
         };
         analyser.run(request, loaded);
     };
@@ -89,6 +93,16 @@ pub fn App() -> impl IntoView {
             <InputPanel
                 inputs=inputs
                 held=state.held
+                clusters=state.clusters
+                on_cluster=Callback::new(move |choice| {
+                    state.assigned.update(|a| match choice {
+                        ClusterChoice::Put { input, cluster } => clusters::assign(a, &input, &cluster),
+                        ClusterChoice::Rename { old, new } => {
+                            state.clusters.with_untracked(|last| clusters::rename(a, last, &old, &new))
+                        }
+                    });
+                    rerun();
+                })
                 on_demo=Callback::new(move |_| analyse(None))
                 on_analyze=Callback::new(move |_| analyse(None))
             />
@@ -226,6 +240,7 @@ fn OutcomeView(
                         fmt_millis(t.total_ms),
                     )}
                 </p>
+                {shown.fleet_comparison.map(|diff| view! { <FleetChanges diff=diff report=Arc::clone(&shown.report) /> })}
                 {match shown.fleet {
                     Some(fleet) => view! { <FleetView fleet=fleet report=shown.report /> }.into_any(),
                     None => view! {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use kube_rightsize_core::format::fmt_usd;
 use kube_rightsize_core::report::Report;
+use kube_rightsize_core::report::diff::fleet::{self, FleetDiff};
 use kube_rightsize_core::report::diff::render::{render, signed_usd};
 use kube_rightsize_core::report::diff::{Diff, TOLERANCE, columns};
 use kube_rightsize_core::report::export::ExportFormat;
@@ -154,5 +155,105 @@ pub fn ChangesTab(
                 None,
             )}
         </div>
+    }
+}
+
+/// Several clusters compared with their earlier reports (the core's `report::diff::fleet`):
+/// the fleet's cost change, the savings realised and still open, each cluster's change, and the
+/// exports of `kube-rightsize diff` for two fleets.
+#[component]
+pub fn FleetChanges(
+    /// The comparison.
+    diff: Arc<FleetDiff>,
+    /// This analysis's report (the tables' unused argument).
+    report: Arc<Report>,
+) -> impl IntoView {
+    let cost = diff
+        .summary
+        .iter()
+        .find(|c| c.name == "monthly_cost")
+        .map_or(0.0, |c| c.change);
+    let cards_list = vec![
+        ("Fleet cost change", signed_usd(cost), "fleet-changes-cost"),
+        (
+            "Savings realised",
+            fmt_usd(diff.realised_monthly_savings),
+            "fleet-changes-realised",
+        ),
+        (
+            "Savings still open",
+            fmt_usd(diff.open_monthly_savings),
+            "fleet-changes-open",
+        ),
+        (
+            "Clusters compared",
+            format!("{} of {}", diff.comparisons.len(), diff.clusters.len()),
+            "fleet-changes-compared",
+        ),
+    ];
+    let about = format!(
+        "Compared with the earlier reports of {} (the newest generated {}): clusters are matched \
+         by name; rename a cluster above to match its earlier report.",
+        kube_rightsize_core::format::count_of(
+            diff.clusters.iter().filter(|c| c.before.is_some()).count(),
+            "cluster"
+        ),
+        diff.before_generated_at
+    );
+    let date = diff
+        .after_generated_at
+        .get(..10)
+        .unwrap_or_default()
+        .to_owned();
+    let exports = [
+        (
+            "Comparison HTML",
+            ExportFormat::Html,
+            "export-fleet-changes-html",
+        ),
+        (
+            "Comparison JSON",
+            ExportFormat::Json,
+            "export-fleet-changes-json",
+        ),
+        (
+            "Workload changes CSV",
+            ExportFormat::WorkloadsCsv,
+            "export-fleet-changes-csv",
+        ),
+    ]
+    .into_iter()
+    .map(|(label, format, id)| {
+        let diff = Arc::clone(&diff);
+        ExportButton {
+            label,
+            id,
+            file_name: format!("kube-rightsize-fleet-changes-{date}{}", format.suffix()),
+            mime: format.mime(),
+            body: Arc::new(move || Ok(fleet::render(&diff, format))),
+        }
+    })
+    .collect();
+    let warnings: Vec<String> = diff.warnings.iter().map(|w| w.message.clone()).collect();
+    view! {
+        <section class="panel changes" id="fleet-changes" aria-label="Changes since the earlier reports">
+            <h3>"Changes since the earlier reports"</h3>
+            {cards("fleet-changes-summary", cards_list)}
+            <p class="muted" id="fleet-changes-about">{about}</p>
+            {warnings
+                .into_iter()
+                .map(|w| view! { <p class="warning">{w}</p> })
+                .collect_view()}
+            {export_buttons(exports)}
+            {core_table(
+                &report,
+                "fleet-changes-clusters",
+                columns::CHANGES,
+                &all_keys(columns::CHANGES),
+                &diff.clusters,
+                None,
+                None,
+            )}
+        </section>
     }
 }

@@ -32,8 +32,8 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use kube_rightsize_core::http::{Request as HttpRequest, Response, TransportError};
 use kube_rightsize_core::pipeline::{
-    self, CatalogueSource, Job, JobInput, Now, Pipeline, PrometheusSource, Role, Shell, Stage,
-    Step, VantageSource,
+    self, CatalogueSource, Clusters, Job, JobInput, Now, Pipeline, PrometheusSource, Role, Shell,
+    Stage, Step, VantageSource,
 };
 use kube_rightsize_core::preferences::Preferences;
 use kube_rightsize_core::pricing::catalogue::Catalogue;
@@ -82,6 +82,10 @@ pub struct Request {
     pub prometheus: Option<PrometheusRequest>,
     /// The report's time stamp (the core has no clock).
     pub generated_at: String,
+    /// The clusters the user put inputs in (input name → cluster name); the others are grouped
+    /// by the core ([`Clusters::PerSnapshot`]).
+    #[serde(default)]
+    pub clusters: std::collections::BTreeMap<String, String>,
 }
 
 /// Vantage as a price source for one analysis.
@@ -202,7 +206,7 @@ pub fn warm_up(catalogue: Option<Arc<Catalogue>>) -> Option<usize> {
         prometheus: None,
         generated_at: "1970-01-01T00:00:00Z".to_owned(),
         shell: Shell::Browser,
-        clusters: kube_rightsize_core::pipeline::Clusters::One,
+        clusters: Clusters::One,
     };
     let mut pipeline = Pipeline::new(job);
     let now = Now {
@@ -303,7 +307,7 @@ pub async fn run_streamed<'a, H: Host>(
         }),
         generated_at: request.generated_at.clone(),
         shell: Shell::Browser,
-        clusters: kube_rightsize_core::pipeline::Clusters::One,
+        clusters: Clusters::PerSnapshot(request.clusters.clone()),
     };
     let outcome = drive(Pipeline::new(job).with_streamed(streamed), host).await?;
     if let Some(c) = &outcome.catalogue {

@@ -1,5 +1,5 @@
-//! The fleet view: saved reports given without a snapshot, merged by the core
-//! (`report::fleet`): the fleet's totals, one row per cluster, cost by provider and region, the
+//! The fleet view: saved reports given without a snapshot, or several clusters' snapshots
+//! analysed in one go, merged by the core (`report::fleet`): the fleet's totals, one row per cluster, cost by provider and region, the
 //! most expensive workloads and the idlest node pools, every cluster's workloads, nodes,
 //! namespaces, re-packing plans and warnings in tables with a Cluster column and filter, and
 //! the exports of `kube-rightsize merge`.
@@ -110,9 +110,8 @@ pub fn FleetView(
     view! {
         <section id="fleet" aria-label="Fleet">
             <p class="pricing-note">
-                "A fleet of the saved reports: each cluster's figures are its own report's; the \
-                 fleet's are their sums. Add a cluster's snapshot next to one report to see what \
-                 changed since."
+                "A fleet: each cluster's figures are its own report's; the fleet's are their sums. \
+                 Add earlier reports next to the clusters' snapshots to see what changed since."
             </p>
             <label title="Clusters, namespaces, workloads, containers, nodes and pools become pseudonyms keyed by a fresh random key per export; instance types, regions and numbers stay">
                 <input

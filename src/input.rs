@@ -61,6 +61,26 @@ impl Inputs {
 }
 
 pub use kube_rightsize_core::format::human_bytes;
+use kube_rightsize_core::inputs::clusters::new_name;
+
+/// What the user changed about the clusters inputs are grouped in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClusterChoice {
+    /// Put an input in a cluster (empty: a price file for every cluster).
+    Put {
+        /// The input's name.
+        input: String,
+        /// The cluster's name.
+        cluster: String,
+    },
+    /// Rename a cluster.
+    Rename {
+        /// Its name now.
+        old: String,
+        /// The new name.
+        new: String,
+    },
+}
 
 const SNAPSHOT_COMMAND: &str =
     "kubectl get nodes,pods,pvc,pv,storageclass,svc,ns -A -o json > cluster.json";
@@ -98,6 +118,11 @@ pub fn InputPanel(
     /// What each input held, by input name, after the last analysis.
     #[prop(into)]
     held: Signal<Vec<(String, String)>>,
+    /// The cluster each input went to in the last analysis (empty: every cluster).
+    #[prop(into)]
+    clusters: Signal<Vec<(String, String)>>,
+    /// The user moved an input or renamed a cluster.
+    on_cluster: Callback<ClusterChoice>,
 ) -> impl IntoView {
     let (load_error, set_load_error) = signal(None::<String>);
     let (dragging, set_dragging) = signal(false);
@@ -209,7 +234,8 @@ pub fn InputPanel(
                     "Analyze"
                 </button>
             </div>
-            <Chips inputs=inputs held=held />
+            <ClusterNames clusters=clusters on_cluster=on_cluster />
+            <Chips inputs=inputs held=held clusters=clusters on_cluster=on_cluster />
             {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
     }
@@ -247,9 +273,112 @@ fn ExtraInputs() -> impl IntoView {
     }
 }
 
-/// One chip per loaded input: its name, size, what it held, and a remove button.
+/// The distinct cluster names of the last analysis, in order (none when there was one).
+fn cluster_names(clusters: &[(String, String)]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (_, c) in clusters {
+        if !c.is_empty() && !names.contains(c) {
+            names.push(c.clone());
+        }
+    }
+    if names.len() < 2 { Vec::new() } else { names }
+}
+
+/// When the last analysis held several clusters: each cluster's name, editable.
 #[component]
-fn Chips(inputs: Inputs, held: Signal<Vec<(String, String)>>) -> impl IntoView {
+fn ClusterNames(
+    clusters: Signal<Vec<(String, String)>>,
+    on_cluster: Callback<ClusterChoice>,
+) -> impl IntoView {
+    let names = move || clusters.with(|c| cluster_names(c));
+    view! {
+        <Show when=move || !names().is_empty()>
+            <div class="row cluster-names" id="cluster-names">
+                <span class="muted">"Clusters (rename to match earlier reports):"</span>
+                {move || {
+                    names()
+                        .into_iter()
+                        .map(|name| {
+                            let old = name.clone();
+                            view! {
+                                <input
+                                    class="cluster-name"
+                                    type="text"
+                                    aria-label=format!("Name of cluster {name}")
+                                    prop:value=name.clone()
+                                    on:change=move |ev| {
+                                        on_cluster.run(ClusterChoice::Rename {
+                                            old: old.clone(),
+                                            new: event_target_value(&ev),
+                                        })
+                                    }
+                                />
+                            }
+                        })
+                        .collect_view()
+                }}
+            </div>
+        </Show>
+    }
+}
+
+/// The cluster picker of one chip, when the last analysis held several clusters: the
+/// clusters, "every cluster" for a price file, "a new cluster" for a snapshot.
+fn cluster_picker(
+    input: String,
+    clusters: Signal<Vec<(String, String)>>,
+    held: Signal<Vec<(String, String)>>,
+    on_cluster: Callback<ClusterChoice>,
+) -> impl IntoView {
+    move || {
+        let (names, mine) = clusters.with(|c| {
+            let mine = c.iter().find(|(i, _)| *i == input).map(|(_, c)| c.clone());
+            (cluster_names(c), mine)
+        });
+        let mine = mine.filter(|_| !names.is_empty())?;
+        let what = held.with(|h| h.iter().find(|(i, _)| *i == input).map(|(_, w)| w.clone()));
+        let what = what.unwrap_or_default();
+        let new = new_name(&input, names.iter().map(String::as_str));
+        let mut options: Vec<(String, String)> =
+            names.iter().map(|n| (n.clone(), n.clone())).collect();
+        if what == "price file" {
+            options.insert(0, (String::new(), "every cluster".to_owned()));
+        } else if what.starts_with("cluster snapshot") {
+            options.push((new.clone(), format!("a new cluster ({new})")));
+        }
+        let input = input.clone();
+        Some(view! {
+            <select
+                class="chip-cluster"
+                aria-label=format!("Cluster of {input}")
+                on:change=move |ev| {
+                    on_cluster.run(ClusterChoice::Put {
+                        input: input.clone(),
+                        cluster: event_target_value(&ev),
+                    })
+                }
+            >
+                {options
+                    .into_iter()
+                    .map(|(value, label)| {
+                        let selected = value == mine;
+                        view! { <option value=value selected=selected>{label}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        })
+    }
+}
+
+/// One chip per loaded input: its name, size, what it held, its cluster (when there are
+/// several) and a remove button.
+#[component]
+fn Chips(
+    inputs: Inputs,
+    held: Signal<Vec<(String, String)>>,
+    clusters: Signal<Vec<(String, String)>>,
+    on_cluster: Callback<ClusterChoice>,
+) -> impl IntoView {
     view! {
         <ul class="chips" aria-label="Loaded inputs">
             <For each=move || inputs.list.get() key=|i| i.id let:item>
@@ -266,6 +395,7 @@ fn Chips(inputs: Inputs, held: Signal<Vec<(String, String)>>) -> impl IntoView {
                             }
                         }
                     </span>
+                    {cluster_picker(item.name.clone(), clusters, held, on_cluster)}
                     <button
                         class="chip-remove"
                         aria-label=format!("Remove {}", item.name)

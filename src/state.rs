@@ -25,8 +25,11 @@ pub struct Shown {
     pub label_keys: Arc<Vec<(String, usize)>>,
     /// The analysis compared with an earlier report given with it (Changes tab).
     pub comparison: Option<Arc<kube_rightsize_core::report::diff::Diff>>,
-    /// Saved reports given without a snapshot, merged: shown instead of the report.
+    /// Saved reports given without a snapshot, or several clusters' snapshots, merged: shown
+    /// instead of the report.
     pub fleet: Option<Arc<kube_rightsize_core::report::fleet::Fleet>>,
+    /// The fleet (or the one cluster) compared with earlier reports of several clusters.
+    pub fleet_comparison: Option<Arc<kube_rightsize_core::report::diff::fleet::FleetDiff>>,
     /// How long it took.
     pub timing: Timing,
 }
@@ -64,6 +67,11 @@ pub struct PageState {
     pub pref_errors: RwSignal<Vec<String>>,
     /// What each input held, by input name (the chips).
     pub held: RwSignal<Vec<(String, String)>>,
+    /// The cluster each input went to in the last analysis, by input name (empty: every
+    /// cluster).
+    pub clusters: RwSignal<Vec<(String, String)>>,
+    /// The clusters the user put inputs in (sent with every analysis).
+    pub assigned: RwSignal<kube_rightsize_core::inputs::clusters::Assigned>,
     /// The distinct prices the loaded cluster needs from Vantage (for the Vantage panel).
     pub wanted: RwSignal<Vec<PriceKey>>,
     /// The last report's prices per instance type (the settings panel's inline overrides);
@@ -85,6 +93,8 @@ impl PageState {
             catalogue: RwSignal::new(CatalogueStatus::default()),
             pref_errors: RwSignal::new(Vec::new()),
             held: RwSignal::new(Vec::new()),
+            clusters: RwSignal::new(Vec::new()),
+            assigned: RwSignal::new(Default::default()),
             wanted: RwSignal::new(Vec::new()),
             prices_in_use: RwSignal::new(Vec::new()),
             vantage_prices: RwSignal::new(None),
@@ -151,6 +161,7 @@ impl PageState {
         self.pref_errors.set(reply.preference_errors);
         self.catalogue.set(reply.catalogue);
         self.held.set(reply.held);
+        self.clusters.set(reply.clusters);
         self.wanted.set(reply.wanted_prices);
         self.prices_in_use.set(type_prices(&reply.report));
         if let Some(v) = reply.vantage {
@@ -166,6 +177,7 @@ impl PageState {
             label_keys: Arc::new(reply.label_keys),
             comparison: reply.comparison.map(Arc::new),
             fleet: reply.fleet.map(Arc::new),
+            fleet_comparison: reply.fleet_comparison.map(Arc::new),
             timing,
         }));
         self.busy.set(None);

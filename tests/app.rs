@@ -328,6 +328,7 @@ fn request(prometheus: bool, vantage_prices: Option<String>) -> Request {
             strategy: StrategyName::Simple,
         }),
         generated_at: "2026-01-31T12:00:00Z".into(),
+        clusters: Default::default(),
     }
 }
 

@@ -299,6 +299,7 @@ async fn app_report(case: &Case) -> Result<(String, Vec<LoggedRequest>), String>
             strategy: StrategyName::Simple,
         }),
         generated_at: GENERATED_AT.to_owned(),
+        clusters: Default::default(),
     };
     let inputs: Vec<(String, Vec<u8>)> = case
         .inputs

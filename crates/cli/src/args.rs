@@ -297,6 +297,16 @@ pub struct AnalyzeArgs {
     #[arg(long, visible_alias = "anonymise", overrides_with = "anonymize")]
     pub anonymize: bool,
 
+    /// Analyse each snapshot FILE with nodes as a cluster of its own, and report them as a fleet
+    ///
+    /// Each cluster is named from its file (`prod.json` is `prod`); a FILE without nodes joins
+    /// the cluster its pods run on; a --krr or --usage file joins the cluster whose workloads
+    /// it names; price files apply to every cluster; --prometheus is queried for the first
+    /// cluster only. The output is what `merge` gives for the clusters' reports (every format).
+    /// With one cluster, the usual report.
+    #[arg(long, overrides_with = "fleet")]
+    pub fleet: bool,
+
     /// The snapshots, prices and recommendations (with help headings of their own: keep last).
     #[command(flatten)]
     pub input: AnalysisArgs,

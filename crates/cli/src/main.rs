@@ -18,7 +18,8 @@ use kube_rightsize_core::ingest::{CHUNK_BYTES, IngestOptions, StreamIngest};
 use kube_rightsize_core::inputs;
 use kube_rightsize_core::nodes;
 use kube_rightsize_core::pipeline::{
-    self, CatalogueSource, Failure as PipelineFailure, Job, JobInput, PrometheusSource, Role, Shell,
+    self, CatalogueSource, Clusters, Failure as PipelineFailure, Job, JobInput, PrometheusSource,
+    Role, Shell,
 };
 use kube_rightsize_core::pricing::catalogue::Catalogue;
 use kube_rightsize_core::pricing::discounts::Discounts;
@@ -271,7 +272,11 @@ pub(crate) fn embedded_catalogue() -> Result<CatalogueSource, Failure> {
 
 /// Reads the inputs, runs the pipeline (Vantage, Prometheus) and says on standard error what
 /// the network did; what `analyze` and `patches` share.
-fn run_analysis(a: &AnalysisArgs, out: &OutputArgs) -> Result<Box<pipeline::Outcome>, Failure> {
+fn run_analysis(
+    a: &AnalysisArgs,
+    out: &OutputArgs,
+    clusters: Clusters,
+) -> Result<Box<pipeline::Outcome>, Failure> {
     let mut paths: Vec<(&str, Role)> = a
         .files
         .iter()
@@ -286,7 +291,7 @@ fn run_analysis(a: &AnalysisArgs, out: &OutputArgs) -> Result<Box<pipeline::Outc
     options_of(a).apply(&mut settings);
     let ingest: &'static IngestOptions = Box::leak(Box::new(settings.ingest));
     let files = Files::read_streaming(&paths, ingest)?;
-    run_files(a, out, &files)
+    run_files(a, out, &files, clusters)
 }
 
 /// The typed options of `analyze`'s flags (checked by the core's settings rules).
@@ -314,6 +319,7 @@ fn run_files(
     a: &AnalysisArgs,
     out: &OutputArgs,
     files: &Files,
+    clusters: Clusters,
 ) -> Result<Box<pipeline::Outcome>, Failure> {
     let options = options_of(a);
     let vantage = if a.vantage.enabled() {
@@ -334,7 +340,7 @@ fn run_files(
         }),
         generated_at: out.timestamp(),
         shell: Shell::Cli,
-        clusters: kube_rightsize_core::pipeline::Clusters::One,
+        clusters,
     };
     let outcome = drive::run(
         job,
@@ -368,7 +374,28 @@ fn run_files(
 }
 
 fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
-    let outcome = run_analysis(&a.input, &a.out)?;
+    let clusters = if a.fleet {
+        Clusters::PerSnapshot(Default::default())
+    } else {
+        Clusters::One
+    };
+    let outcome = run_analysis(&a.input, &a.out, clusters)?;
+    if let Some(fleet) = &outcome.fleet {
+        use kube_rightsize_core::report::fleet::render;
+        if a.format != args::Format::Table || a.out.output.as_deref().is_some_and(|o| o != "-") {
+            for w in &fleet.warnings {
+                eprintln!("warning: {}", w.message);
+            }
+        }
+        let text = render::render(
+            fleet,
+            &render::FleetExport {
+                format: a.format.into(),
+                anonymise_key: a.anonymize.then(random_key),
+            },
+        );
+        return a.out.write(&text);
+    }
     let analysis = &outcome.analysis;
     let text = export::render(
         &analysis.report,
@@ -459,7 +486,7 @@ fn members_of(
     files.files.extend(Files::read(&extra)?.files);
     // A snapshot's report names no cluster (a file name is not one), as in the app: the
     // comparison is the same in both shells.
-    let outcome = run_files(&options, &a.out, &files)?;
+    let outcome = run_files(&options, &a.out, &files, Clusters::One)?;
     Ok(vec![Member {
         input,
         report: outcome.analysis.report.clone(),
@@ -524,7 +551,7 @@ fn patches(a: &PatchesArgs) -> Result<(), Failure> {
                 .to_owned(),
         ));
     }
-    let outcome = run_analysis(&a.input, &a.out)?;
+    let outcome = run_analysis(&a.input, &a.out, Clusters::One)?;
     let Some(patches) = &outcome.analysis.report.patches else {
         return Err(Failure::Internal(anyhow::anyhow!(
             "the analysis made no patches although it had recommendations"

@@ -229,3 +229,45 @@ fn unreadable_reports_exit_1_located() {
     let o = run(&["merge"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// `analyze --fleet`: each snapshot a cluster of its own, the KRR result with the cluster whose
+/// workloads it names; the same fleet, byte for byte, as analysing each cluster alone and
+/// merging the reports.
+#[test]
+fn analyze_fleet_is_merge_of_each_cluster_analysed_alone() {
+    let d = dir("analyze-fleet");
+    let copy = |from: &str, to: &str| {
+        let to = d.join(to);
+        std::fs::copy(format!("{FIXTURES}/{from}"), &to).expect("copy");
+        to.to_str().expect("UTF-8 path").to_owned()
+    };
+    let prod = copy("krr/cluster.json", "prod.json");
+    let krr = copy("krr/small.json", "krr.json");
+    let staging = copy("gke-standard-spot.json", "staging.json");
+    let alone = |args: &[&str], name: &str| {
+        let out = d.join(format!("{name}-alone.json"));
+        let out = out.to_str().expect("UTF-8 path").to_owned();
+        let mut all = vec!["analyze"];
+        all.extend(args);
+        all.extend(["--cluster-name", name, "-f", "json", "-o", &out, AT]);
+        ok(&run(&all));
+        out
+    };
+    let reports = [
+        alone(&[&prod, "--krr", &krr], "prod"),
+        alone(&[&staging], "staging"),
+    ];
+    for format in ["json", "table", "html", "csv"] {
+        let merged = ok(&run(&["merge", &reports[0], &reports[1], "-f", format, AT]));
+        let fleet = ok(&run(&[
+            "analyze", "--fleet", &prod, &staging, "--krr", &krr, "-f", format, AT,
+        ]));
+        assert!(
+            fleet == merged,
+            "{format}: analyze --fleet differs from merge"
+        );
+    }
+    // One cluster: the usual report.
+    let one = ok(&run(&["analyze", "--fleet", &prod, "-f", "json", AT]));
+    assert!(one.contains("\"kube-rightsize/report/v1\""), "{one}");
+}

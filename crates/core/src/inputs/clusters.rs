@@ -102,6 +102,37 @@ pub fn group_snapshots(
     clusters
 }
 
+/// A name for a new cluster started by `input`: from its file name, unique among `existing`.
+pub fn new_name<'n>(input: &str, existing: impl IntoIterator<Item = &'n str>) -> String {
+    let taken: HashSet<String> = existing.into_iter().map(str::to_owned).collect();
+    unique(&name_from_input(input), &taken)
+}
+
+/// Puts `input` in `cluster`, as the user chose (an empty `cluster`: a price file for every
+/// cluster, which is also the default).
+pub fn assign(assigned: &mut Assigned, input: &str, cluster: &str) {
+    if cluster.is_empty() {
+        assigned.remove(input);
+    } else {
+        assigned.insert(input.to_owned(), cluster.to_owned());
+    }
+}
+
+/// Renames cluster `old` to `new` (trimmed; an empty name changes nothing): every input the last
+/// analysis put in `old` (`last`, input name → cluster name) is put in `new`. A name another
+/// cluster has merges the two.
+pub fn rename(assigned: &mut Assigned, last: &[(String, String)], old: &str, new: &str) {
+    let new = new.trim();
+    if new.is_empty() || new == old {
+        return;
+    }
+    for (input, cluster) in last {
+        if cluster == old {
+            assign(assigned, input, new);
+        }
+    }
+}
+
 /// How many of `usage`'s recommendations (namespace, workload name) or samples (namespace, pod
 /// name) are in `cluster`.
 pub fn matches(usage: &RecommendationInput, cluster: &Cluster) -> usize {
@@ -219,6 +250,23 @@ mod tests {
             vec![("pods".to_owned(), vec![0, 1])]
         );
         assert!(group_snapshots(&[], &Assigned::new()).is_empty());
+    }
+
+    #[test]
+    fn renaming_moves_every_input_of_the_cluster_and_new_names_are_unique() {
+        let last: Vec<(String, String)> = [("a.json", "a"), ("krr.json", "a"), ("b.json", "b")]
+            .map(|(i, c)| (i.to_owned(), c.to_owned()))
+            .into();
+        let mut assigned = Assigned::new();
+        rename(&mut assigned, &last, "a", "  ");
+        assert!(assigned.is_empty());
+        rename(&mut assigned, &last, "a", " prod ");
+        assert_eq!(assigned.len(), 2);
+        assert_eq!(assigned["krr.json"], "prod");
+        assign(&mut assigned, "krr.json", "");
+        assert_eq!(assigned.len(), 1);
+        assert_eq!(new_name("b.json", ["a", "b"]), "b (2)");
+        assert_eq!(new_name("c.json", ["a", "b"]), "c");
     }
 
     #[test]
