@@ -9,11 +9,31 @@ use kube_rightsize_core::format::fmt_usd;
 use kube_rightsize_core::report::Report;
 use kube_rightsize_core::report::diff::fleet::{self, FleetDiff};
 use kube_rightsize_core::report::diff::render::{render, signed_usd};
-use kube_rightsize_core::report::diff::{Diff, TOLERANCE, columns};
+use kube_rightsize_core::report::diff::{Change, Diff, TOLERANCE, columns};
 use kube_rightsize_core::report::export::ExportFormat;
 use leptos::prelude::*;
 
 use crate::report_view::{ExportButton, all_keys, cards, core_table, export_buttons};
+
+/// A comparison's cards: the cost change (`title`), the savings realised and still open (`ids`
+/// of these three), and `last`.
+fn change_cards(
+    (title, ids): (&'static str, [&'static str; 3]),
+    summary: &[Change],
+    (realised, open): (f64, f64),
+    last: (&'static str, String, &'static str),
+) -> Vec<(&'static str, String, &'static str)> {
+    let cost = summary
+        .iter()
+        .find(|c| c.name == "monthly_cost")
+        .map_or(0.0, |c| c.change);
+    vec![
+        (title, signed_usd(cost), ids[0]),
+        ("Savings realised", fmt_usd(realised), ids[1]),
+        ("Savings still open", fmt_usd(open), ids[2]),
+        last,
+    ]
+}
 
 /// The comparison: cards, what the earlier report was, exports, then its tables.
 #[component]
@@ -24,29 +44,19 @@ pub fn ChangesTab(
     report: Arc<Report>,
 ) -> impl IntoView {
     let r = &diff.realised;
-    let cost = diff
-        .summary
-        .iter()
-        .find(|c| c.name == "monthly_cost")
-        .map_or(0.0, |c| c.change);
-    let cards_list = vec![
-        ("Monthly cost change", signed_usd(cost), "changes-cost"),
+    let cards_list = change_cards(
         (
-            "Savings realised",
-            fmt_usd(r.monthly_savings),
-            "changes-realised",
+            "Monthly cost change",
+            ["changes-cost", "changes-realised", "changes-open"],
         ),
-        (
-            "Savings still open",
-            fmt_usd(r.open_monthly_savings),
-            "changes-open",
-        ),
+        &diff.summary,
+        (r.monthly_savings, r.open_monthly_savings),
         (
             "Recommendations applied",
             format!("{} of {}", r.applied, r.cells.len()),
             "changes-applied",
         ),
-    ];
+    );
     let before = &diff.before;
     let about = format!(
         "Compared with the report of {} generated {} (prices as of {}). {}",
@@ -168,29 +178,23 @@ pub fn FleetChanges(
     /// This analysis's report (the tables' unused argument).
     report: Arc<Report>,
 ) -> impl IntoView {
-    let cost = diff
-        .summary
-        .iter()
-        .find(|c| c.name == "monthly_cost")
-        .map_or(0.0, |c| c.change);
-    let cards_list = vec![
-        ("Fleet cost change", signed_usd(cost), "fleet-changes-cost"),
+    let cards_list = change_cards(
         (
-            "Savings realised",
-            fmt_usd(diff.realised_monthly_savings),
-            "fleet-changes-realised",
+            "Fleet cost change",
+            [
+                "fleet-changes-cost",
+                "fleet-changes-realised",
+                "fleet-changes-open",
+            ],
         ),
-        (
-            "Savings still open",
-            fmt_usd(diff.open_monthly_savings),
-            "fleet-changes-open",
-        ),
+        &diff.summary,
+        (diff.realised_monthly_savings, diff.open_monthly_savings),
         (
             "Clusters compared",
             format!("{} of {}", diff.comparisons.len(), diff.clusters.len()),
             "fleet-changes-compared",
         ),
-    ];
+    );
     let about = format!(
         "Compared with the earlier reports of {} (the newest generated {}): clusters are matched \
          by name; rename a cluster above to match its earlier report.",
