@@ -305,13 +305,16 @@ fn several_snapshots_are_a_fleet_that_compares_with_last_months_reports() {
         .text(&browser.find("#fleet-changes-cost").unwrap())
         .unwrap();
     assert!(change.ends_with("$0.00"), "{change}");
-    browser
-        .execute(
-            "document.querySelector('#inputs').scrollIntoView();",
-            json!([]),
-        )
-        .unwrap();
-    browser
-        .screenshot(&screenshot_dir().join("15-fleet-snapshots.png"))
-        .unwrap();
+    for (element, name) in [
+        ("#inputs", "15-fleet-snapshots.png"),
+        ("#fleet-changes", "15b-fleet-snapshots-changes.png"),
+    ] {
+        browser
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView();",
+                json!([element]),
+            )
+            .unwrap();
+        browser.screenshot(&screenshot_dir().join(name)).unwrap();
+    }
 }
