@@ -225,6 +225,12 @@ impl Browser {
         Ok(v.as_str().unwrap_or_default().to_string())
     }
 
+    /// The computed value of CSS `property` of an element (works with JavaScript off).
+    pub fn css_value(&self, el: &Element, property: &str) -> Result<String> {
+        let v = self.get(&format!("/element/{}/css/{property}", el.0))?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
     /// Emulates `prefers-color-scheme: dark` (or light) through Chromium's DevTools protocol
     /// (chromedriver's `goog/cdp/execute`).
     pub fn emulate_color_scheme(&self, scheme: &str) -> Result<()> {
