@@ -190,7 +190,7 @@ pub static CHANGES: &[Column<Change>] = &[
     Column {
         key: "status",
         title: "Status",
-        help: "added, removed or changed",
+        help: "added, removed, changed or unchanged",
         kind: Kind::Text,
         filter: true,
         value: |_, c| Value::Text(c.status()),

@@ -107,11 +107,13 @@ impl Change {
         }
     }
 
-    /// `added`, `removed` or `changed`.
+    /// `added`, `removed`, `changed`, or `unchanged` (in both, and the change rounds to $0.00:
+    /// a fleet's clusters are all listed).
     pub fn status(&self) -> &'static str {
         match (self.before, self.after) {
             (None, Some(_)) => "added",
             (Some(_), None) => "removed",
+            _ if self.change.abs() < 0.005 => "unchanged",
             _ => "changed",
         }
     }
