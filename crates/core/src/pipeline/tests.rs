@@ -593,7 +593,9 @@ fn an_earlier_fleet_next_to_several_snapshots_is_compared_cluster_by_cluster() {
     let diff = outcome.fleet_comparison.expect("fleet comparison");
     assert_eq!(diff.comparisons.len(), 2);
     assert!(
-        diff.clusters.iter().all(|c| c.change == 0.0),
+        diff.clusters
+            .iter()
+            .all(|c| c.change == 0.0 && c.status() == "unchanged"),
         "{:?}",
         diff.clusters
     );
