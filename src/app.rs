@@ -108,6 +108,7 @@ pub fn App() -> impl IntoView {
             />
             <PrometheusPanel
                 active=prometheus
+                clusters=state.clusters
                 has_inputs=Signal::derive(move || !inputs.list.with(Vec::is_empty))
                 on_change=Callback::new(move |_| rerun())
             />

@@ -150,6 +150,9 @@ pub struct PrometheusRequest {
     pub url: String,
     /// KRR's strategy.
     pub strategy: StrategyName,
+    /// The cluster it serves, when the inputs hold several (`None`: the first).
+    #[serde(default)]
+    pub cluster: Option<String>,
 }
 
 /// Why [`run`] stopped without a reply.
@@ -304,6 +307,7 @@ pub async fn run_streamed<'a, H: Host>(
             strategy: p.strategy,
             headers: Vec::new(),
             timeout_ms: PROMETHEUS_TIMEOUT_MS,
+            cluster: p.cluster.clone(),
         }),
         generated_at: request.generated_at.clone(),
         shell: Shell::Browser,

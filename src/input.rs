@@ -61,7 +61,7 @@ impl Inputs {
 }
 
 pub use kube_rightsize_core::format::human_bytes;
-use kube_rightsize_core::inputs::clusters::new_name;
+use kube_rightsize_core::inputs::clusters::{names, new_name};
 
 /// What the user changed about the clusters inputs are grouped in.
 #[derive(Clone, Debug, PartialEq)]
@@ -273,14 +273,9 @@ fn ExtraInputs() -> impl IntoView {
     }
 }
 
-/// The distinct cluster names of the last analysis, in order (none when there was one).
-fn cluster_names(clusters: &[(String, String)]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for (_, c) in clusters {
-        if !c.is_empty() && !names.contains(c) {
-            names.push(c.clone());
-        }
-    }
+/// The clusters of the last analysis, in order, when it held several (else none).
+pub(crate) fn cluster_names(clusters: &[(String, String)]) -> Vec<String> {
+    let names = names(clusters);
     if names.len() < 2 { Vec::new() } else { names }
 }
 

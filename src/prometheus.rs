@@ -20,9 +20,23 @@ pub fn PrometheusPanel(
     has_inputs: Signal<bool>,
     /// Called after `active` changed (the app re-runs the analysis).
     on_change: Callback<()>,
+    /// The cluster each input went to in the last analysis: with several, Prometheus serves
+    /// the one chosen here.
+    #[prop(into)]
+    clusters: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
     let url = RwSignal::new("http://localhost:9090".to_owned());
     let strategy = RwSignal::new(StrategyName::Simple);
+    let cluster = RwSignal::new(None::<String>);
+    let names = move || clusters.with(|c| crate::input::cluster_names(c));
+    let choose = move |ev: web_sys::Event| {
+        let chosen = Some(event_target_value(&ev));
+        cluster.set(chosen.clone());
+        if active.with_untracked(Option::is_some) {
+            active.update(|a| a.iter_mut().for_each(|a| a.cluster.clone_from(&chosen)));
+            on_change.run(());
+        }
+    };
     let problem = RwSignal::new(None::<String>);
     let fetch = move |_| {
         let u = url.get_untracked().trim().to_owned();
@@ -36,6 +50,7 @@ pub fn PrometheusPanel(
         active.set(Some(PrometheusRequest {
             url: u,
             strategy: strategy.get_untracked(),
+            cluster: cluster.get_untracked(),
         }));
         on_change.run(());
     };
@@ -77,6 +92,22 @@ pub fn PrometheusPanel(
                     <option value="simple" selected=true>"simple"</option>
                     <option value="simple_limit">"simple_limit"</option>
                 </select>
+                <Show when=move || !names().is_empty()>
+                    <label for="prometheus-cluster">"for cluster"</label>
+                    <select id="prometheus-cluster" on:change=choose>
+                        {move || {
+                            let chosen = cluster.get();
+                            names()
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, n)| {
+                                    let selected = chosen.as_ref().map_or(i == 0, |c| *c == n);
+                                    view! { <option value=n.clone() selected=selected>{n.clone()}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </Show>
                 <button id="prometheus-fetch" disabled=move || !has_inputs.get() on:click=fetch>
                     "Fetch usage"
                 </button>

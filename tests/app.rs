@@ -326,6 +326,7 @@ fn request(prometheus: bool, vantage_prices: Option<String>) -> Request {
         prometheus: prometheus.then(|| PrometheusRequest {
             url: "http://prometheus.test/".into(),
             strategy: StrategyName::Simple,
+            cluster: None,
         }),
         generated_at: "2026-01-31T12:00:00Z".into(),
         clusters: Default::default(),

@@ -297,6 +297,7 @@ async fn app_report(case: &Case) -> Result<(String, Vec<LoggedRequest>), String>
         prometheus: case.prometheus.then(|| PrometheusRequest {
             url: format!("{PROMETHEUS_URL}/"),
             strategy: StrategyName::Simple,
+            cluster: None,
         }),
         generated_at: GENERATED_AT.to_owned(),
         clusters: Default::default(),

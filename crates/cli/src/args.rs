@@ -301,8 +301,9 @@ pub struct AnalyzeArgs {
     ///
     /// Each cluster is named from its file (`prod.json` is `prod`); a FILE without nodes joins
     /// the cluster its pods run on; a --krr or --usage file joins the cluster whose workloads
-    /// it names; price files apply to every cluster; --prometheus is queried for the first
-    /// cluster only. The output is what `merge` gives for the clusters' reports (every format).
+    /// it names; price files apply to every cluster; --prometheus is queried for one cluster
+    /// (--prometheus-cluster, else the first). The output is what `merge` gives for the
+    /// clusters' reports (every format).
     /// With one cluster, the usual report.
     #[arg(long, overrides_with = "fleet")]
     pub fleet: bool,
@@ -715,6 +716,10 @@ pub struct RecommendArgs {
         requires = "prometheus"
     )]
     pub prometheus_timeout: u64,
+
+    /// With `analyze --fleet`: the cluster --prometheus serves (default: the first)
+    #[arg(long, value_name = "NAME", requires = "prometheus")]
+    pub prometheus_cluster: Option<String>,
 
     /// The strategy options.
     #[command(flatten)]

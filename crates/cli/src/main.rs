@@ -337,6 +337,7 @@ fn run_files(
             strategy: a.recommend.options.strategy,
             headers: a.recommend.headers(),
             timeout_ms: u32::try_from(a.recommend.prometheus_timeout * 1000).unwrap_or(u32::MAX),
+            cluster: a.recommend.prometheus_cluster.clone(),
         }),
         generated_at: out.timestamp(),
         shell: Shell::Cli,

@@ -102,6 +102,18 @@ pub fn group_snapshots(
     clusters
 }
 
+/// The clusters' names in `last` (input name → cluster name, as an analysis reports them), each
+/// once, in order; the empty name (every cluster) left out.
+pub fn names(last: &[(String, String)]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (_, c) in last {
+        if !c.is_empty() && !names.contains(c) {
+            names.push(c.clone());
+        }
+    }
+    names
+}
+
 /// A name for a new cluster started by `input`: from its file name, unique among `existing`.
 pub fn new_name<'n>(input: &str, existing: impl IntoIterator<Item = &'n str>) -> String {
     let taken: HashSet<String> = existing.into_iter().map(str::to_owned).collect();

@@ -192,23 +192,23 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    /// The fleet of the analysed clusters, with a note when Prometheus was asked for the first
-    /// cluster only.
+    /// The fleet of the analysed clusters, with a note saying which cluster Prometheus was asked
+    /// about.
     pub(super) fn fleet_of_members(&mut self) -> crate::report::fleet::Fleet {
         let reports = std::mem::take(&mut self.fleet_reports);
         let mut fleet = crate::report::fleet::merge(reports, &self.generated_at);
         if self.prometheus.is_some()
-            && let Some(first) = self.members.first()
+            && let Some(measured) = self.members.get(self.measured_member())
         {
             fleet.warnings.push(Warning::new(
                 "prometheus_one_cluster",
-                &first.name,
+                &measured.name,
                 format!(
-                    "Prometheus usage was queried for {} only (the first cluster): one \
-                     Prometheus serves one cluster. Give the other clusters a KRR result or a \
-                     usage snapshot, or analyse each with its own Prometheus and merge the \
-                     reports.",
-                    first.name
+                    "Prometheus usage was queried for {} only: one Prometheus serves one \
+                     cluster (choose which next to the Prometheus URL). Give the other \
+                     clusters a KRR result or a usage snapshot, or analyse each with its own \
+                     Prometheus and merge the reports.",
+                    measured.name
                 ),
             ));
         }

@@ -110,6 +110,9 @@ pub struct PrometheusSource {
     pub headers: Vec<(String, String)>,
     /// How long one query may take, in milliseconds.
     pub timeout_ms: u32,
+    /// The cluster it serves, by name, when the job holds several ([`Clusters::PerSnapshot`]);
+    /// `None` or a name no cluster has: the first.
+    pub cluster: Option<String>,
 }
 
 /// A snapshot the shell read itself, streamed ([`Pipeline::with_streamed`]).
@@ -310,6 +313,8 @@ pub struct Pipeline<'a> {
     summaries: Vec<crate::cluster::InputSummary>,
     /// Input name → cluster name ([`Outcome::clusters`]).
     assignment: Vec<(String, String)>,
+    /// The cluster of a fleet Prometheus serves ([`PrometheusSource::cluster`]).
+    prometheus_cluster: Option<String>,
     vantage: Option<vantage::Outcome>,
     prometheus: Option<(usize, usize)>,
     timing_since: Option<f64>,
@@ -346,6 +351,7 @@ impl<'a> Pipeline<'a> {
             fleet_reports: Vec::new(),
             summaries: Vec::new(),
             assignment: Vec::new(),
+            prometheus_cluster: None,
             vantage: None,
             prometheus: None,
             timing_since: None,
@@ -582,10 +588,19 @@ impl<'a> Pipeline<'a> {
         std::iter::once(&mut self.settings).chain(self.members.iter_mut().map(|m| &mut m.settings))
     }
 
-    /// The cluster Prometheus is asked about: the one cluster, or a fleet's first.
+    /// The cluster of a fleet Prometheus serves: the one named, else the first.
+    fn measured_member(&self) -> usize {
+        self.prometheus_cluster
+            .as_ref()
+            .and_then(|name| self.members.iter().position(|m| &m.name == name))
+            .unwrap_or(0)
+    }
+
+    /// The cluster Prometheus is asked about: the one cluster, or a fleet's
+    /// ([`Pipeline::measured_member`]).
     fn measured_cluster(&self) -> &Cluster {
         self.members
-            .first()
+            .get(self.measured_member())
             .and_then(|m| m.cluster.as_ref())
             .or(self.cluster.as_ref())
             .expect("ingested")
@@ -631,6 +646,7 @@ impl<'a> Pipeline<'a> {
         let Some(source) = self.prometheus_source.take() else {
             return State::Analyse;
         };
+        self.prometheus_cluster = source.cluster;
         let cluster = self.measured_cluster();
         let base = source.url.trim().trim_end_matches('/').to_owned();
         let plan = Plan::new(cluster, source.strategy, &self.settings.strategy);
@@ -719,8 +735,9 @@ impl<'a> Pipeline<'a> {
             return Some(Step::Pending);
         }
         let set = run.plan.finish(self.measured_cluster(), &run.base);
-        let settings = match self.members.first_mut() {
-            Some(first) => &mut first.settings,
+        let measured = self.measured_member();
+        let settings = match self.members.get_mut(measured) {
+            Some(member) => &mut member.settings,
             None => &mut self.settings,
         };
         settings.recommendations = Some(RecommendationInput::Ready(set));

@@ -323,6 +323,7 @@ fn prometheus_job() -> Job<'static> {
         strategy: StrategyName::Simple,
         headers: vec![("X-Scope-OrgID".into(), "a".into())],
         timeout_ms: 2_000,
+        cluster: None,
     });
     j
 }
@@ -602,4 +603,51 @@ fn an_earlier_fleet_next_to_several_snapshots_is_compared_cluster_by_cluster() {
     assert!(diff.warnings.is_empty(), "{:?}", diff.warnings);
     // Saved reports are not placed in a cluster.
     assert!(outcome.clusters.iter().all(|(i, _)| i != "last-month.json"));
+}
+
+#[test]
+fn prometheus_serves_the_cluster_of_a_fleet_it_is_given() {
+    const MIXED: &[u8] = include_bytes!("../../tests/fixtures/cost/mixed.json");
+    let with_prometheus = |inputs, cluster: Option<&str>, fleet: bool| {
+        let mut j = prometheus_job();
+        j.inputs = inputs;
+        if let Some(p) = &mut j.prometheus {
+            p.cluster = cluster.map(str::to_owned);
+        }
+        if fleet {
+            j.clusters = Clusters::PerSnapshot(Default::default());
+        }
+        let (r, seen) = drive(j, &mut empty_prometheus);
+        (r.expect("analysed"), seen.urls)
+    };
+    let (_, alone) = with_prometheus(vec![input("mixed.json", MIXED, Role::Auto)], None, false);
+    let both = || {
+        vec![
+            input("prod.json", SNAPSHOT, Role::Auto),
+            input("mixed.json", MIXED, Role::Auto),
+        ]
+    };
+    for (cluster, measured) in [(Some("mixed"), 1), (None, 0), (Some("nowhere"), 0)] {
+        let (outcome, urls) = with_prometheus(both(), cluster, true);
+        let fleet = outcome.fleet.expect("a fleet");
+        let names = ["prod", "mixed"];
+        if measured == 1 {
+            assert_eq!(urls, alone, "the same queries as for mixed alone");
+        } else {
+            assert_ne!(urls, alone);
+        }
+        for (i, r) in fleet.reports.iter().enumerate() {
+            assert_eq!(
+                r.recommendations.is_some(),
+                i == measured,
+                "{cluster:?} {i}"
+            );
+        }
+        let w = fleet
+            .warnings
+            .iter()
+            .find(|w| w.code == "prometheus_one_cluster")
+            .expect("said");
+        assert_eq!(w.object, names[measured]);
+    }
 }
