@@ -249,6 +249,16 @@ fn several_snapshots_are_a_fleet_that_compares_with_last_months_reports() {
         .unwrap();
     assert_eq!(krr_cluster, json!("prod"));
 
+    // Prometheus would serve one of them: the panel offers both.
+    let options = browser
+        .execute(
+            "return [...document.querySelectorAll('#prometheus-cluster option')]\
+                .map(o => o.value).join(',');",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(options, json!("prod,staging"));
+
     // Renamed, the cluster no longer matches last month's; named back, it does.
     let rename = |from: &str, to: &str| {
         browser
