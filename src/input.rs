@@ -317,8 +317,8 @@ fn ClusterNames(
     }
 }
 
-/// The cluster picker of one chip, when the last analysis held several clusters: the
-/// clusters, "every cluster" for a price file, "a new cluster" for a snapshot.
+/// The cluster picker of one chip, when the last analysis held several clusters or several
+/// snapshots: the clusters, "every cluster" for a price file, "a new cluster" for a snapshot.
 fn cluster_picker(
     input: String,
     clusters: Signal<Vec<(String, String)>>,
@@ -328,11 +328,21 @@ fn cluster_picker(
     move || {
         let (names, mine) = clusters.with(|c| {
             let mine = c.iter().find(|(i, _)| *i == input).map(|(_, c)| c.clone());
-            (cluster_names(c), mine)
+            (names(c), mine)
         });
-        let mine = mine.filter(|_| !names.is_empty())?;
-        let what = held.with(|h| h.iter().find(|(i, _)| *i == input).map(|(_, w)| w.clone()));
-        let what = what.unwrap_or_default();
+        let (what, snapshots) = held.with(|h| {
+            let what = h.iter().find(|(i, _)| *i == input).map(|(_, w)| w.clone());
+            let snapshots = h
+                .iter()
+                .filter(|(_, w)| w.starts_with("cluster snapshot"))
+                .count();
+            (what.unwrap_or_default(), snapshots)
+        });
+        // Several clusters, or several snapshots that might be (to split them).
+        if names.len() < 2 && snapshots < 2 {
+            return None;
+        }
+        let mine = mine?;
         let new = new_name(&input, names.iter().map(String::as_str));
         let mut options: Vec<(String, String)> =
             names.iter().map(|n| (n.clone(), n.clone())).collect();
