@@ -35,6 +35,34 @@ fn change_cards(
     ]
 }
 
+/// A comparison's exports (`ids`: its HTML page, JSON and workload changes CSV), as files
+/// `{stem}.html`, `.json` and `.csv`, each rendered by `render` when clicked.
+fn comparison_exports(
+    ids: [&'static str; 3],
+    stem: &str,
+    render: impl Fn(ExportFormat) -> String + Send + Sync + 'static,
+) -> Vec<ExportButton> {
+    let render = Arc::new(render);
+    [
+        ("Comparison HTML", ExportFormat::Html, ".html"),
+        ("Comparison JSON", ExportFormat::Json, ".json"),
+        ("Workload changes CSV", ExportFormat::WorkloadsCsv, ".csv"),
+    ]
+    .into_iter()
+    .zip(ids)
+    .map(|((label, format, ext), id)| {
+        let render = Arc::clone(&render);
+        ExportButton {
+            label,
+            id,
+            file_name: format!("{stem}{ext}"),
+            mime: format.mime(),
+            body: Arc::new(move || Ok(render(format))),
+        }
+    })
+    .collect()
+}
+
 /// The comparison: cards, what the earlier report was, exports, then its tables.
 #[component]
 pub fn ChangesTab(
@@ -82,38 +110,18 @@ pub fn ChangesTab(
         .get(..10)
         .unwrap_or_default()
         .to_owned();
-    let exports = [
-        (
-            "Comparison HTML",
-            ExportFormat::Html,
+    let exports = comparison_exports(
+        [
             "export-changes-html",
-            ".html",
-        ),
-        (
-            "Comparison JSON",
-            ExportFormat::Json,
             "export-changes-json",
-            ".json",
-        ),
-        (
-            "Workload changes CSV",
-            ExportFormat::WorkloadsCsv,
             "export-changes-csv",
-            ".csv",
-        ),
-    ]
-    .into_iter()
-    .map(|(label, format, id, ext)| {
-        let diff = Arc::clone(&diff);
-        ExportButton {
-            label,
-            id,
-            file_name: format!("kube-rightsize-changes-{date}{ext}"),
-            mime: format.mime(),
-            body: Arc::new(move || Ok(render(&diff, format))),
-        }
-    })
-    .collect();
+        ],
+        &format!("kube-rightsize-changes-{date}"),
+        {
+            let diff = Arc::clone(&diff);
+            move |format| render(&diff, format)
+        },
+    );
     let warnings: Vec<String> = diff.warnings.iter().map(|w| w.message.clone()).collect();
     view! {
         <div class="changes" id="changes">
@@ -209,35 +217,18 @@ pub fn FleetChanges(
         .get(..10)
         .unwrap_or_default()
         .to_owned();
-    let exports = [
-        (
-            "Comparison HTML",
-            ExportFormat::Html,
+    let exports = comparison_exports(
+        [
             "export-fleet-changes-html",
-        ),
-        (
-            "Comparison JSON",
-            ExportFormat::Json,
             "export-fleet-changes-json",
-        ),
-        (
-            "Workload changes CSV",
-            ExportFormat::WorkloadsCsv,
             "export-fleet-changes-csv",
-        ),
-    ]
-    .into_iter()
-    .map(|(label, format, id)| {
-        let diff = Arc::clone(&diff);
-        ExportButton {
-            label,
-            id,
-            file_name: format!("kube-rightsize-fleet-changes-{date}{}", format.suffix()),
-            mime: format.mime(),
-            body: Arc::new(move || Ok(fleet::render(&diff, format))),
-        }
-    })
-    .collect();
+        ],
+        &format!("kube-rightsize-fleet-changes-{date}"),
+        {
+            let diff = Arc::clone(&diff);
+            move |format| fleet::render(&diff, format)
+        },
+    );
     let warnings: Vec<String> = diff.warnings.iter().map(|w| w.message.clone()).collect();
     view! {
         <section class="panel changes" id="fleet-changes" aria-label="Changes since the earlier reports">
