@@ -303,8 +303,8 @@ pub struct AnalyzeArgs {
     /// the cluster its pods run on; a --krr or --usage file joins the cluster whose workloads
     /// it names; price files apply to every cluster; --prometheus is queried for one cluster
     /// (--prometheus-cluster, else the first). The output is what `merge` gives for the
-    /// clusters' reports (every format).
-    /// With one cluster, the usual report.
+    /// clusters' reports (every format), and --cluster-name is not used. With one cluster, the
+    /// usual report.
     #[arg(long, overrides_with = "fleet")]
     pub fleet: bool,
 

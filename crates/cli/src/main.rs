@@ -383,6 +383,13 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
     let outcome = run_analysis(&a.input, &a.out, clusters)?;
     if let Some(fleet) = &outcome.fleet {
         use kube_rightsize_core::report::fleet::render;
+        if a.cluster_name.is_some() {
+            eprintln!(
+                "warning: --cluster-name is not used: the snapshots are {} clusters, each named \
+                 from its file",
+                fleet.reports.len()
+            );
+        }
         if a.format != args::Format::Table || a.out.output.as_deref().is_some_and(|o| o != "-") {
             for w in &fleet.warnings {
                 eprintln!("warning: {}", w.message);

@@ -267,7 +267,35 @@ fn analyze_fleet_is_merge_of_each_cluster_analysed_alone() {
             "{format}: analyze --fleet differs from merge"
         );
     }
-    // One cluster: the usual report.
-    let one = ok(&run(&["analyze", "--fleet", &prod, "-f", "json", AT]));
+    // One cluster: the usual report, with the name given.
+    let one = ok(&run(&[
+        "analyze",
+        "--fleet",
+        &prod,
+        "--cluster-name",
+        "eu",
+        "-f",
+        "json",
+        AT,
+    ]));
     assert!(one.contains("\"kube-rightsize/report/v1\""), "{one}");
+    assert!(one.contains("\"cluster\": \"eu\""), "{one}");
+    // Several: a name for one cluster names none of them, and says so.
+    let named = run(&[
+        "analyze",
+        "--fleet",
+        &prod,
+        &staging,
+        "--cluster-name",
+        "eu",
+        "-f",
+        "json",
+        AT,
+    ]);
+    let stderr = String::from_utf8_lossy(&named.stderr);
+    assert!(
+        stderr.contains("--cluster-name is not used: the snapshots are 2 clusters"),
+        "{stderr}"
+    );
+    assert!(!ok(&named).contains("\"eu\""));
 }
