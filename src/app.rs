@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                 inputs=inputs
                 held=state.held
                 clusters=state.clusters
+                pickers=state.pickers
                 on_cluster=Callback::new(move |choice| {
                     state.assigned.update(|a| match choice {
                         ClusterChoice::Put { input, cluster } => clusters::assign(a, &input, &cluster),

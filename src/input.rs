@@ -61,7 +61,7 @@ impl Inputs {
 }
 
 pub use kube_rightsize_core::format::human_bytes;
-use kube_rightsize_core::inputs::clusters::{names, new_name};
+use kube_rightsize_core::inputs::clusters::{Picker, names};
 
 /// What the user changed about the clusters inputs are grouped in.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,6 +121,9 @@ pub fn InputPanel(
     /// The cluster each input went to in the last analysis (empty: every cluster).
     #[prop(into)]
     clusters: Signal<Vec<(String, String)>>,
+    /// The chips' cluster pickers (the core's).
+    #[prop(into)]
+    pickers: Signal<Vec<Picker>>,
     /// The user moved an input or renamed a cluster.
     on_cluster: Callback<ClusterChoice>,
 ) -> impl IntoView {
@@ -235,7 +238,7 @@ pub fn InputPanel(
                 </button>
             </div>
             <ClusterNames clusters=clusters on_cluster=on_cluster />
-            <Chips inputs=inputs held=held clusters=clusters on_cluster=on_cluster />
+            <Chips inputs=inputs held=held pickers=pickers on_cluster=on_cluster />
             {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
     }
@@ -317,40 +320,15 @@ fn ClusterNames(
     }
 }
 
-/// The cluster picker of one chip, when the last analysis held several clusters or several
-/// snapshots: the clusters, "every cluster" for a price file, "a new cluster" for a snapshot.
+/// The cluster picker of one chip, when the core offers one (the choices are the core's:
+/// `inputs::clusters::pickers`).
 fn cluster_picker(
     input: String,
-    clusters: Signal<Vec<(String, String)>>,
-    held: Signal<Vec<(String, String)>>,
+    pickers: Signal<Vec<Picker>>,
     on_cluster: Callback<ClusterChoice>,
 ) -> impl IntoView {
     move || {
-        let (names, mine) = clusters.with(|c| {
-            let mine = c.iter().find(|(i, _)| *i == input).map(|(_, c)| c.clone());
-            (names(c), mine)
-        });
-        let (what, snapshots) = held.with(|h| {
-            let what = h.iter().find(|(i, _)| *i == input).map(|(_, w)| w.clone());
-            let snapshots = h
-                .iter()
-                .filter(|(_, w)| w.starts_with("cluster snapshot"))
-                .count();
-            (what.unwrap_or_default(), snapshots)
-        });
-        // Several clusters, or several snapshots that might be (to split them).
-        if names.len() < 2 && snapshots < 2 {
-            return None;
-        }
-        let mine = mine?;
-        let new = new_name(&input, names.iter().map(String::as_str));
-        let mut options: Vec<(String, String)> =
-            names.iter().map(|n| (n.clone(), n.clone())).collect();
-        if what == "price file" {
-            options.insert(0, (String::new(), "every cluster".to_owned()));
-        } else if what.starts_with("cluster snapshot") {
-            options.push((new.clone(), format!("a new cluster ({new})")));
-        }
+        let picker = pickers.with(|p| p.iter().find(|p| p.input == input).cloned())?;
         let input = input.clone();
         Some(view! {
             <select
@@ -363,10 +341,11 @@ fn cluster_picker(
                     })
                 }
             >
-                {options
+                {picker
+                    .choices
                     .into_iter()
                     .map(|(value, label)| {
-                        let selected = value == mine;
+                        let selected = value == picker.cluster;
                         view! { <option value=value selected=selected>{label}</option> }
                     })
                     .collect_view()}
@@ -381,7 +360,7 @@ fn cluster_picker(
 fn Chips(
     inputs: Inputs,
     held: Signal<Vec<(String, String)>>,
-    clusters: Signal<Vec<(String, String)>>,
+    pickers: Signal<Vec<Picker>>,
     on_cluster: Callback<ClusterChoice>,
 ) -> impl IntoView {
     view! {
@@ -400,7 +379,7 @@ fn Chips(
                             }
                         }
                     </span>
-                    {cluster_picker(item.name.clone(), clusters, held, on_cluster)}
+                    {cluster_picker(item.name.clone(), pickers, on_cluster)}
                     <button
                         class="chip-remove"
                         aria-label=format!("Remove {}", item.name)

@@ -70,6 +70,8 @@ pub struct PageState {
     /// The cluster each input went to in the last analysis, by input name (empty: every
     /// cluster).
     pub clusters: RwSignal<Vec<(String, String)>>,
+    /// The chips' cluster pickers of the last analysis (the core's).
+    pub pickers: RwSignal<Vec<kube_rightsize_core::inputs::clusters::Picker>>,
     /// The clusters the user put inputs in (sent with every analysis).
     pub assigned: RwSignal<kube_rightsize_core::inputs::clusters::Assigned>,
     /// The distinct prices the loaded cluster needs from Vantage (for the Vantage panel).
@@ -94,6 +96,7 @@ impl PageState {
             pref_errors: RwSignal::new(Vec::new()),
             held: RwSignal::new(Vec::new()),
             clusters: RwSignal::new(Vec::new()),
+            pickers: RwSignal::new(Vec::new()),
             assigned: RwSignal::new(Default::default()),
             wanted: RwSignal::new(Vec::new()),
             prices_in_use: RwSignal::new(Vec::new()),
@@ -162,6 +165,7 @@ impl PageState {
         self.catalogue.set(reply.catalogue);
         self.held.set(reply.held);
         self.clusters.set(reply.clusters);
+        self.pickers.set(reply.pickers);
         self.wanted.set(reply.wanted_prices);
         self.prices_in_use.set(type_prices(&reply.report));
         if let Some(v) = reply.vantage {

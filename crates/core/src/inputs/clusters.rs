@@ -7,8 +7,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use serde::{Deserialize, Serialize};
+
 use crate::cluster::Cluster;
 pub use crate::ingest::SnapshotFacts;
+use crate::inputs::InputKind;
 use crate::recommend::RecommendationInput;
 
 /// Input name → cluster name, as the user set them. Inputs not named are placed by the rules
@@ -112,6 +115,54 @@ pub fn names(last: &[(String, String)]) -> Vec<String> {
         }
     }
     names
+}
+
+/// One input's cluster picker in the app: the cluster it is in and what it can be put in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Picker {
+    /// The input's name.
+    pub input: String,
+    /// Its cluster now (empty: a price file for every cluster).
+    pub cluster: String,
+    /// `(value, label)`: every cluster; "every cluster" (value empty) first for a price file;
+    /// "a new cluster (NAME)" last for a snapshot.
+    pub choices: Vec<(String, String)>,
+}
+
+/// The pickers of the inputs of an analysis that held several clusters, or several snapshots
+/// (that the user may want to split); none otherwise. `kinds`: each input's kind; `last`: the
+/// cluster each went to (the pipeline's `Outcome::clusters`).
+pub fn pickers(kinds: &[(String, InputKind)], last: &[(String, String)]) -> Vec<Picker> {
+    let names = names(last);
+    let snapshots = kinds
+        .iter()
+        .filter(|(_, k)| *k == InputKind::Snapshot)
+        .count();
+    if names.len() < 2 && snapshots < 2 {
+        return Vec::new();
+    }
+    last.iter()
+        .map(|(input, cluster)| {
+            let kind = kinds.iter().find(|(n, _)| n == input).map(|(_, k)| *k);
+            let mut choices: Vec<(String, String)> =
+                names.iter().map(|n| (n.clone(), n.clone())).collect();
+            match kind {
+                Some(InputKind::Prices) => {
+                    choices.insert(0, (String::new(), "every cluster".to_owned()));
+                }
+                Some(InputKind::Snapshot) => {
+                    let new = new_name(input, names.iter().map(String::as_str));
+                    choices.push((new.clone(), format!("a new cluster ({new})")));
+                }
+                _ => {}
+            }
+            Picker {
+                input: input.clone(),
+                cluster: cluster.clone(),
+                choices,
+            }
+        })
+        .collect()
 }
 
 /// A name for a new cluster started by `input`: from its file name, unique among `existing`.
@@ -279,6 +330,45 @@ mod tests {
         assert_eq!(assigned.len(), 1);
         assert_eq!(new_name("b.json", ["a", "b"]), "b (2)");
         assert_eq!(new_name("c.json", ["a", "b"]), "c");
+    }
+
+    #[test]
+    fn pickers_offer_the_clusters_and_what_each_kind_can_do() {
+        let kinds: Vec<(String, InputKind)> = [
+            ("a.json", InputKind::Snapshot),
+            ("b.json", InputKind::Snapshot),
+            (
+                "krr.json",
+                InputKind::Usage(crate::recommend::UsageKind::Krr),
+            ),
+            ("p.csv", InputKind::Prices),
+        ]
+        .map(|(n, k)| (n.to_owned(), k))
+        .into();
+        let last: Vec<(String, String)> = [
+            ("a.json", "a"),
+            ("b.json", "b"),
+            ("krr.json", "a"),
+            ("p.csv", ""),
+        ]
+        .map(|(i, c)| (i.to_owned(), c.to_owned()))
+        .into();
+        let p = pickers(&kinds, &last);
+        let values =
+            |i: usize| -> Vec<&str> { p[i].choices.iter().map(|(v, _)| v.as_str()).collect() };
+        assert_eq!(values(0), ["a", "b", "a (2)"]);
+        assert_eq!(p[0].choices[2].1, "a new cluster (a (2))");
+        assert_eq!(values(2), ["a", "b"]);
+        assert_eq!(values(3), ["", "a", "b"]);
+        assert_eq!(p[3].cluster, "");
+        // One cluster of one snapshot: nothing to choose.
+        assert!(pickers(&kinds[..1], &last[..1]).is_empty());
+        // Two snapshots in one cluster: pickers, to split them.
+        let one: Vec<(String, String)> = last[..2]
+            .iter()
+            .map(|(i, _)| (i.clone(), "a".into()))
+            .collect();
+        assert_eq!(pickers(&kinds[..2], &one).len(), 2);
     }
 
     #[test]

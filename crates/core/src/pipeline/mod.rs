@@ -251,6 +251,9 @@ pub struct Outcome {
     /// applies to every cluster), for a [`Clusters::PerSnapshot`] job; saved reports are left
     /// out.
     pub clusters: Vec<(String, String)>,
+    /// The inputs' cluster pickers, when there is a choice to make
+    /// ([`crate::inputs::clusters::pickers`]).
+    pub pickers: Vec<crate::inputs::clusters::Picker>,
 }
 
 enum State {
@@ -787,6 +790,7 @@ impl<'a> Pipeline<'a> {
         Outcome {
             comparison,
             fleet_comparison,
+            pickers: crate::inputs::clusters::pickers(&self.kinds, &self.assignment),
             clusters: std::mem::take(&mut self.assignment),
             fleet,
             held,

@@ -114,6 +114,9 @@ pub struct Reply {
     /// snapshots are grouped into clusters.
     #[serde(default)]
     pub clusters: Vec<(String, String)>,
+    /// The input chips' cluster pickers, when there is a choice to make.
+    #[serde(default)]
+    pub pickers: Vec<crate::inputs::clusters::Picker>,
 }
 
 /// What the Vantage lookups of an analysis found, for the page's Vantage panel and for its
@@ -175,6 +178,7 @@ impl Outcome {
             fleet: self.fleet,
             fleet_comparison: self.fleet_comparison,
             clusters: self.clusters,
+            pickers: self.pickers,
             report: self.analysis.report,
         }
     }

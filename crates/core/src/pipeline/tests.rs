@@ -506,6 +506,17 @@ fn each_snapshot_with_nodes_is_a_cluster_of_one_fleet_with_its_own_usage() {
         outcome.held
     );
     assert_eq!(outcome.held[2].1, "KRR result");
+    // The chips' pickers: a KRR result can go to either cluster, a snapshot also to a new one.
+    let choices = |i: usize| -> Vec<&str> {
+        outcome.pickers[i]
+            .choices
+            .iter()
+            .map(|(v, _)| v.as_str())
+            .collect()
+    };
+    assert_eq!(choices(2), ["prod", "staging"]);
+    assert_eq!(choices(0), ["prod", "staging", "prod (2)"]);
+    assert_eq!(outcome.pickers[2].cluster, "prod");
     assert_eq!(outcome.analysis.report.summary.nodes, 0);
     assert!(
         seen.progress.iter().any(|p| p == "Analysing staging (2/2)"),
@@ -571,6 +582,13 @@ fn one_cluster_per_snapshot_is_todays_report_and_split_files_stay_one_cluster() 
         assert_eq!(one.held, per.held);
         let clusters: Vec<&str> = per.clusters.iter().map(|(_, c)| c.as_str()).collect();
         assert!(clusters.iter().all(|c| *c == clusters[0]), "{clusters:?}");
+        // One snapshot: nothing to choose; two: pickers, to split them.
+        let snapshots = per
+            .held
+            .iter()
+            .filter(|(_, w)| w.starts_with("cluster"))
+            .count();
+        assert_eq!(per.pickers.is_empty(), snapshots < 2, "{:?}", per.pickers);
     }
 }
 
