@@ -233,4 +233,6 @@ fn fleets_compare_cluster_by_cluster() {
     let one = ok(&run(&["diff", &before, &prod2, "-f", "json", AT]));
     let v: serde_json::Value = serde_json::from_str(&one).expect("JSON");
     assert_eq!(v["comparisons"].as_array().map(Vec::len), Some(1));
+    let one = ok(&run(&["diff", &before, &prod2, AT]));
+    assert!(one.contains(" → 1 cluster on "), "{one}");
 }

@@ -403,7 +403,7 @@ pub fn focus_csv_of(reports: &[&Report]) -> String {
     let mut out = COLUMNS.join(",");
     out.push_str("\r\n");
     for r in reports {
-        write_rows(r, r.cluster.as_deref().unwrap_or("cluster"), &mut out);
+        write_rows(r, crate::report::fleet::name_of(r), &mut out);
     }
     out
 }

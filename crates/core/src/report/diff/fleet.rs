@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Change, Diff, by_change_size, compare, summary_changes};
 use crate::diagnostics::Warning;
-use crate::format::fmt_usd;
+use crate::format::{count_of, fmt_usd};
 use crate::report::export::ExportFormat;
-use crate::report::fleet::Fleet;
+use crate::report::fleet::{Fleet, name_of};
 
 /// The JSON schema name of [`FleetDiff`].
 pub const SCHEMA: &str = "kube-rightsize/fleet-diff/v1";
@@ -54,10 +54,6 @@ fn date_of(fleet: &Fleet) -> String {
         .to_owned()
 }
 
-fn cluster_name(r: &crate::report::Report) -> &str {
-    r.cluster.as_deref().unwrap_or("cluster")
-}
-
 /// Two sides compared: one cluster's two reports, or two fleets.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Comparison {
@@ -94,18 +90,13 @@ pub fn compare_members(
 
 /// Compares the `before` fleet with the `after` fleet at `generated_at`. Never fails.
 pub fn compare_fleets(before: &Fleet, after: &Fleet, generated_at: &str) -> FleetDiff {
-    let find = |fleet: &'_ Fleet, name: &str| {
-        fleet
-            .reports
-            .iter()
-            .find(|r| cluster_name(r) == name)
-            .cloned()
-    };
+    let find =
+        |fleet: &'_ Fleet, name: &str| fleet.reports.iter().find(|r| name_of(r) == name).cloned();
     let mut clusters = Vec::new();
     let mut comparisons = Vec::new();
     let mut warnings = Vec::new();
     for r in &after.reports {
-        let name = cluster_name(r);
+        let name = name_of(r);
         let earlier = find(before, name);
         clusters.push(Change::new(
             name,
@@ -129,7 +120,7 @@ pub fn compare_fleets(before: &Fleet, after: &Fleet, generated_at: &str) -> Flee
         }
     }
     for r in &before.reports {
-        let name = cluster_name(r);
+        let name = name_of(r);
         if find(after, name).is_none() {
             clusters.push(Change::new(name, Some(r.summary.monthly_cost), None));
             warnings.push(Warning::new(
@@ -212,8 +203,7 @@ fn csv_of(diff: &FleetDiff, one: impl Fn(&Diff, Option<&str>, bool) -> String) -
         return one(&compare(&empty, &empty, ""), Some(""), true);
     }
     for (i, d) in diff.comparisons.iter().enumerate() {
-        let name = d.after.cluster.as_deref().unwrap_or("cluster");
-        out.push_str(&one(d, Some(name), i == 0));
+        out.push_str(&one(d, Some(d.cluster()), i == 0));
     }
     out
 }
@@ -225,10 +215,16 @@ pub fn text(diff: &FleetDiff) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "kube-rightsize fleet comparison: {} clusters on {} → {} clusters on {}\n",
-        diff.comparisons.len() + diff.clusters.iter().filter(|c| c.after.is_none()).count(),
+        "kube-rightsize fleet comparison: {} on {} → {} on {}\n",
+        count_of(
+            diff.clusters.iter().filter(|c| c.before.is_some()).count(),
+            "cluster"
+        ),
         diff.before_generated_at,
-        diff.comparisons.len() + diff.clusters.iter().filter(|c| c.before.is_none()).count(),
+        count_of(
+            diff.clusters.iter().filter(|c| c.after.is_some()).count(),
+            "cluster"
+        ),
         diff.after_generated_at
     );
     super::render::summary_rows(&diff.summary, &mut out);
@@ -241,11 +237,7 @@ pub fn text(diff: &FleetDiff) -> String {
     let _ = writeln!(out, "\nClusters ({})", diff.clusters.len());
     super::render::changes_rows("CLUSTER", &diff.clusters, &mut out);
     for d in &diff.comparisons {
-        let _ = writeln!(
-            out,
-            "\n── {} ──",
-            d.after.cluster.as_deref().unwrap_or("cluster")
-        );
+        let _ = writeln!(out, "\n── {} ──", d.cluster());
         out.push_str(&super::render::text(d));
     }
     if !diff.warnings.is_empty() {

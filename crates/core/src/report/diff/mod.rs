@@ -71,6 +71,13 @@ pub struct Diff {
     pub warnings: Vec<Warning>,
 }
 
+impl Diff {
+    /// The later report's cluster name, `cluster` when it records none.
+    pub fn cluster(&self) -> &str {
+        self.after.cluster.as_deref().unwrap_or("cluster")
+    }
+}
+
 /// One of the two reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Side {

@@ -245,7 +245,8 @@ pub fn rows_of<'a, R>(
     all
 }
 
-fn name_of(r: &Report) -> &str {
+/// A report's cluster name, `cluster` when it records none.
+pub fn name_of(r: &Report) -> &str {
     r.cluster.as_deref().unwrap_or("cluster")
 }
 
