@@ -374,6 +374,20 @@ fn run_files(
     Ok(outcome)
 }
 
+/// Prints `warnings` on standard error unless the output shows them itself (the text format
+/// on the terminal lists them).
+fn warn_unless_shown(
+    format: args::Format,
+    out: &OutputArgs,
+    warnings: &[kube_rightsize_core::diagnostics::Warning],
+) {
+    if format != args::Format::Table || out.output.as_deref().is_some_and(|o| o != "-") {
+        for w in warnings {
+            eprintln!("warning: {}", w.message);
+        }
+    }
+}
+
 fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
     let clusters = if a.fleet {
         Clusters::PerSnapshot(Default::default())
@@ -390,11 +404,7 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
                 fleet.reports.len()
             );
         }
-        if a.format != args::Format::Table || a.out.output.as_deref().is_some_and(|o| o != "-") {
-            for w in &fleet.warnings {
-                eprintln!("warning: {}", w.message);
-            }
-        }
+        warn_unless_shown(a.format, &a.out, &fleet.warnings);
         let text = render::render(
             fleet,
             &render::FleetExport {
@@ -434,11 +444,7 @@ fn diff(a: &DiffArgs) -> Result<(), Failure> {
         fleet::Comparison::Cluster(diff) => (render::render(&diff, a.format.into()), diff.warnings),
         fleet::Comparison::Fleet(diff) => (fleet::render(&diff, a.format.into()), diff.warnings),
     };
-    if a.format != args::Format::Table || a.out.output.as_deref().is_some_and(|o| o != "-") {
-        for w in &warnings {
-            eprintln!("warning: {}", w.message);
-        }
-    }
+    warn_unless_shown(a.format, &a.out, &warnings);
     a.out.write(&text)
 }
 
@@ -536,11 +542,7 @@ fn merge(a: &MergeArgs) -> Result<(), Failure> {
     }
     let fleet = fleet::merge(members, &a.out.timestamp());
     // The text report lists them itself; elsewhere they would go unseen on this terminal.
-    if a.format != args::Format::Table || a.out.output.as_deref().is_some_and(|o| o != "-") {
-        for w in &fleet.warnings {
-            eprintln!("warning: {}", w.message);
-        }
-    }
+    warn_unless_shown(a.format, &a.out, &fleet.warnings);
     let text = render::render(
         &fleet,
         &render::FleetExport {
