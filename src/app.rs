@@ -95,6 +95,9 @@ pub fn App() -> impl IntoView {
                 held=state.held
                 clusters=state.clusters
                 pickers=state.pickers
+                compared=Signal::derive(move || {
+                    state.outcome.with(|o| matches!(o, Outcome::Ready(s) if s.fleet_comparison.is_some()))
+                })
                 on_cluster=Callback::new(move |choice| {
                     state.assigned.update(|a| match choice {
                         ClusterChoice::Put { input, cluster } => clusters::assign(a, &input, &cluster),

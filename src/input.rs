@@ -124,6 +124,10 @@ pub fn InputPanel(
     /// The chips' cluster pickers (the core's).
     #[prop(into)]
     pickers: Signal<Vec<Picker>>,
+    /// The last analysis was compared with earlier reports of several clusters: its clusters'
+    /// names matter even when there is one.
+    #[prop(into)]
+    compared: Signal<bool>,
     /// The user moved an input or renamed a cluster.
     on_cluster: Callback<ClusterChoice>,
 ) -> impl IntoView {
@@ -237,7 +241,7 @@ pub fn InputPanel(
                     "Analyze"
                 </button>
             </div>
-            <ClusterNames clusters=clusters on_cluster=on_cluster />
+            <ClusterNames clusters=clusters compared=compared on_cluster=on_cluster />
             <Chips inputs=inputs held=held pickers=pickers on_cluster=on_cluster />
             {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </section>
@@ -282,13 +286,21 @@ pub(crate) fn cluster_names(clusters: &[(String, String)]) -> Vec<String> {
     if names.len() < 2 { Vec::new() } else { names }
 }
 
-/// When the last analysis held several clusters: each cluster's name, editable.
+/// When the last analysis held several clusters, or was compared with an earlier fleet: each
+/// cluster's name, editable (clusters are matched with earlier reports by name).
 #[component]
 fn ClusterNames(
     clusters: Signal<Vec<(String, String)>>,
+    compared: Signal<bool>,
     on_cluster: Callback<ClusterChoice>,
 ) -> impl IntoView {
-    let names = move || clusters.with(|c| cluster_names(c));
+    let names = move || {
+        if compared.get() {
+            clusters.with(|c| names(c))
+        } else {
+            clusters.with(|c| cluster_names(c))
+        }
+    };
     view! {
         <Show when=move || !names().is_empty()>
             <div class="row cluster-names" id="cluster-names">

@@ -621,6 +621,30 @@ fn an_earlier_fleet_next_to_several_snapshots_is_compared_cluster_by_cluster() {
     assert!(diff.warnings.is_empty(), "{:?}", diff.warnings);
     // Saved reports are not placed in a cluster.
     assert!(outcome.clusters.iter().all(|(i, _)| i != "last-month.json"));
+    // One snapshot, named by the user to match one of last month's clusters: that cluster is
+    // compared, the other counts as removed.
+    let (r, _) = drive(
+        per_snapshot(
+            vec![
+                input("last-month.json", saved, Role::Auto),
+                input("today.json", SNAPSHOT, Role::Auto),
+            ],
+            &[("today.json", "prod")],
+        ),
+        &mut |_| unreachable!(),
+    );
+    let diff = r
+        .expect("compared")
+        .fleet_comparison
+        .expect("fleet comparison");
+    assert_eq!(diff.comparisons.len(), 1);
+    let status: Vec<(&str, &str)> = diff
+        .clusters
+        .iter()
+        .map(|c| (c.name.as_str(), c.status()))
+        .collect();
+    assert!(status.contains(&("prod", "unchanged")), "{status:?}");
+    assert!(status.contains(&("staging", "removed")), "{status:?}");
 }
 
 #[test]
