@@ -172,12 +172,14 @@ pub fn new_name<'n>(input: &str, existing: impl IntoIterator<Item = &'n str>) ->
 }
 
 /// Puts `input` in `cluster`, as the user chose (an empty `cluster`: a price file for every
-/// cluster, which is also the default).
+/// cluster, which is also the default). A name is cut to [`crate::limits::MAX_CHARS`]
+/// characters, like every name a report holds.
 pub fn assign(assigned: &mut Assigned, input: &str, cluster: &str) {
     if cluster.is_empty() {
         assigned.remove(input);
     } else {
-        assigned.insert(input.to_owned(), cluster.to_owned());
+        let name = crate::limits::cap(cluster).into_owned();
+        assigned.insert(input.to_owned(), name);
     }
 }
 
@@ -329,6 +331,9 @@ mod tests {
         assign(&mut assigned, "krr.json", "");
         assert_eq!(assigned.len(), 1);
         assert_eq!(new_name("b.json", ["a", "b"]), "b (2)");
+        let long = "x".repeat(100_000);
+        assign(&mut assigned, "b.json", &long);
+        assert!(assigned["b.json"].chars().count() <= crate::limits::MAX_CHARS);
         assert_eq!(new_name("c.json", ["a", "b"]), "c");
     }
 
