@@ -197,12 +197,19 @@ pub fn warm_up(catalogue: Option<Arc<Catalogue>>) -> Option<usize> {
     if WARM.replace(true) {
         return None;
     }
+    // Streamed as the worker streams a picked file (`files::stream_blob`), in slices small
+    // enough that items are read both in place and across a slice's end.
+    let options = kube_rightsize_core::ingest::IngestOptions::default();
+    let mut reader = kube_rightsize_core::ingest::StreamIngest::new("warm-up", &options);
+    for slice in WARM_UP_SNAPSHOT.chunks(16 * 1024) {
+        reader.feed(slice);
+    }
+    let streamed = kube_rightsize_core::pipeline::Streamed {
+        bytes: WARM_UP_SNAPSHOT.len(),
+        read: reader.finish(),
+    };
     let job = Job {
-        inputs: vec![JobInput {
-            name: "warm-up",
-            bytes: WARM_UP_SNAPSHOT,
-            role: Role::Auto,
-        }],
+        inputs: Vec::new(),
         options: Default::default(),
         catalogue: catalogue.map_or(CatalogueSource::None, CatalogueSource::Loaded),
         vantage: None,
@@ -211,7 +218,7 @@ pub fn warm_up(catalogue: Option<Arc<Catalogue>>) -> Option<usize> {
         shell: Shell::Browser,
         clusters: Clusters::One,
     };
-    let mut pipeline = Pipeline::new(job);
+    let mut pipeline = Pipeline::new(job).with_streamed(vec![streamed]);
     let now = Now {
         ms: 0.0,
         unix_seconds: 0,

@@ -7,6 +7,9 @@
 //       heap already grown). --reserve: grow the heap by MIB first (allocate + free). --warm:
 //       analyse SMALL-FILE first (untimed), so that V8 has tiered the hot functions up;
 //       --warmingest: only ingest it.
+//   node bench.mjs stream PKG.js FILE [MIB] [RUNS] [WARM-FILE]
+//       the streaming ingest alone (as the worker reads a picked file in MIB-MiB slices), RUNS
+//       times in this instance after a warm-up on WARM-FILE (default src/warmup.json)
 //   node bench.mjs chromium-one WEBDIR FILE [--reserve MIB] [--warm|--warmingest SMALL-FILE]
 //       one run in a fresh headless Chromium ($CHROMIUM, default /usr/bin/chromium): serves chromium.html,
 //       the wasm-bindgen --target web module in WEBDIR and FILE on 127.0.0.1, prints the page's
@@ -52,6 +55,20 @@ if (mode === 'parsers') {
   const base = median(times[0]);
   for (let w = 0; w < 3; w++) {
     console.log(`| ${names[w]} | ${median(times[w]).toFixed(0)} ms | ${Math.min(...times[w]).toFixed(0)} ms | ${(median(times[w]) / base).toFixed(2)} |`);
+  }
+} else if (mode === 'stream') {
+  // node bench.mjs stream PKG.js FILE [MIB] [RUNS] [WARM-FILE]: the streaming ingest alone
+  // (`stream_ingest`: MIB-MiB slices copied into wasm memory and fed to the core's reader, as
+  // the worker feeds a picked file), after one untimed run on WARM-FILE (default
+  // src/warmup.json, as the worker warms up); RUNS runs in this instance, each printed.
+  const [pkg, file, mibArg, runsArg, warmArg] = args;
+  const mod = createRequire(import.meta.url)(pkg);
+  const here = dirname(fileURLToPath(import.meta.url));
+  mod.stream_ingest(readFileSync(warmArg || join(here, '../../src/warmup.json')), 1);
+  const bytes = readFileSync(file);
+  for (let r = 0; r < Number(runsArg || 3); r++) {
+    const [pods, ms] = mod.stream_ingest(bytes, Number(mibArg || 16));
+    console.log(JSON.stringify({ pods, ms: Math.round(ms), memory_mib: Math.round(mod.memory_bytes() / 1048576) }));
   }
 } else if (mode === 'one') {
   const [pkg, file, ...rest] = args;

@@ -152,11 +152,19 @@ const CORNERS: &[&str] = &[
     "{kind: Node, metadata: {name: a}}",
     r#"[{"kind": "Node", "metadata": {"name": "a"}}, 5]"#,
     r#"{"kind": "List", "items": [[[{"kind": "Node", "metadata": {"name": "a"}}]]]}"#,
+    // Items read in place when they end in the chunk: a list inside one, a list after an
+    // item's fields, an item with a syntax error after its fields, an item whose list kind
+    // comes later, between items that are read in place.
+    r#"{"kind": "List", "items": [{"kind": "List", "items": [{"kind": "Node", "metadata": {"name": "a"}}]}, {"kind": "Node", "metadata": {"name": "b"}}]}"#,
+    r#"{"kind": "List", "items": [{"kind": "Node", "metadata": {"name": "a"}}, {"metadata": {"name": "x"}, "items": [{"kind": "Node", "metadata": {"name": "c"}}]}]}"#,
+    r#"{"kind": "List", "items": [{"kind": "Node", "metadata": {"name": "a"}}, {"kind": "Node", "metadata": {"name": "b"},}, {"kind": "Node"}]}"#,
+    r#"{"items": [{"kind": "Node", "metadata": {"name": "a"}}, {"metadata": {"name": "n2"}, "status": {"allocatable": {"cpu": "2"}}}, {"kind": "Node", "metadata": {"name": "c"}}], "kind": "NodeList"}"#,
 ];
 
 /// Corners with bytes that are not UTF-8.
 const BYTE_CORNERS: &[&[u8]] = &[
     b"{\"kind\": \"List\", \"items\": [{\"kind\": \"Node\", \"metadata\": {\"name\": \"a\xff\"}}]}",
+    b"{\"kind\": \"List\", \"items\": [{\"kind\": \"Node\", \"metadata\": {\"name\": \"a\"}}, {\"kind\": \"Node\", \"metadata\": {\"name\": \"\xc3\xa9\xff\"}}]}",
     b"{\"kind\": \"List\", \"items\": [{\"kind\": \"Node\", \"metadata\": {\"name\": \"a\" x}}], \"x\": \"\xff\"}",
     b"{\"kind\": \"List\", \"items\": [{\"kind\": \"Node\", \"metadata\": {\"name\": \"a\"}}], \"x\": \"\xc3",
 ];

@@ -134,6 +134,19 @@ pub fn ingest_only(bytes: &[u8]) -> usize {
     ingest_with(&[Input::new("warm-up", bytes)], &settings.ingest).map_or(0, |c| c.pods.len())
 }
 
+/// Feeds the core's streaming reader as the worker feeds a picked file's `Blob` slices: `next`
+/// fills the buffer with the next slice (false at the end). Returns the pods read (0 when the
+/// input cannot be read).
+pub fn stream_ingest(next: &mut dyn FnMut(&mut Vec<u8>) -> bool) -> usize {
+    let settings = Settings::default();
+    let mut reader = kube_rightsize_core::ingest::StreamIngest::new("stream", &settings.ingest);
+    let mut buf = Vec::new();
+    while next(&mut buf) {
+        reader.feed(&buf);
+    }
+    reader.finish().map_or(0, |r| r.facts().pod_nodes.len())
+}
+
 /// krs-bench's floor parse (the analysis' least typed view), shared by path.
 #[cfg(feature = "parsers")]
 #[path = "../../bench/src/floor.rs"]
@@ -177,6 +190,27 @@ mod web {
     #[wasm_bindgen]
     pub fn warm_ingest(input: &[u8]) -> usize {
         super::ingest_only(input)
+    }
+
+    /// [`super::stream_ingest`] on `input` in slices of `chunk_mib` MiB, each copied into wasm
+    /// memory first as the worker copies a `Blob` slice; returns `[pods, ms]`.
+    #[wasm_bindgen]
+    pub fn stream_ingest(input: &js_sys::Uint8Array, chunk_mib: u32) -> Vec<f64> {
+        let start = performance_now();
+        let size = input.length();
+        let step = chunk_mib * 1024 * 1024;
+        let mut at = 0;
+        let pods = super::stream_ingest(&mut |buf| {
+            if at >= size {
+                return false;
+            }
+            let end = (at + step).min(size);
+            buf.resize((end - at) as usize, 0);
+            input.subarray(at, end).copy_to(buf);
+            at = end;
+            true
+        });
+        vec![pods as f64, performance_now() - start]
     }
 
     /// Grows the heap by allocating and freeing `mib` MiB (the allocator keeps the pages), to

@@ -27,7 +27,7 @@
 use super::collect::Collector;
 use super::error::{IngestError, IngestErrorKind, Locate};
 use super::raw::Text;
-use super::walk::{Walker, list_item_kind};
+use super::walk::{FlatObject, Walker, list_item_kind};
 use super::{
     IngestOptions, Input, Read, ReadInput, detect, ingest_read, invalid_utf8, is_utf16, json,
     read_whole, skipped_warning,
@@ -227,6 +227,33 @@ impl Scan {
             self.esc = true;
             i += 1;
         }
+    }
+}
+
+/// The part of a chunk that is valid UTF-8: from its first character boundary (a chunk may start
+/// inside a character split by the one before) to its first byte that is not UTF-8 or its end.
+struct ValidText<'c> {
+    start: usize,
+    text: &'c str,
+}
+
+impl<'c> ValidText<'c> {
+    fn of(chunk: &'c [u8]) -> ValidText<'c> {
+        let start = chunk
+            .iter()
+            .take(3)
+            .take_while(|&&b| (b as i8) < -0x40)
+            .count();
+        let text = match std::str::from_utf8(&chunk[start..]) {
+            Ok(t) => t,
+            Err(e) => std::str::from_utf8(&chunk[start..start + e.valid_up_to()]).unwrap_or(""),
+        };
+        ValidText { start, text }
+    }
+
+    /// The text from chunk offset `i` on, if `i` is a character boundary in it.
+    fn from(&self, i: usize) -> Option<&'c str> {
+        self.text.get(i.checked_sub(self.start)?..)
     }
 }
 
@@ -560,6 +587,7 @@ impl<'o> Streamer<'o> {
     }
 
     fn feed(&mut self, chunk: &[u8]) {
+        let text = ValidText::of(chunk);
         let mut i = 0;
         while i < chunk.len() {
             if let Some(f) = &mut self.failed {
@@ -570,7 +598,7 @@ impl<'o> Streamer<'o> {
             i += match self.at {
                 At::Between => self.between(rest),
                 At::Object => self.object(rest),
-                At::Elements => self.elements(rest),
+                At::Elements => self.elements(rest, |j| text.from(i + j)),
                 At::ElementString => match self.scan.string_end(rest) {
                     Some(n) => {
                         self.push_skel(&rest[..n]);
@@ -713,14 +741,20 @@ impl<'o> Streamer<'o> {
         }
     }
 
-    /// At the element level of an array.
-    fn elements(&mut self, rest: &[u8]) -> usize {
+    /// At the element level of an array. `text(i)` is the chunk's text from `rest[i]` on, as
+    /// far as it is valid UTF-8.
+    fn elements<'t>(&mut self, rest: &[u8], text: impl Fn(usize) -> Option<&'t str>) -> usize {
         for (i, &b) in rest.iter().enumerate() {
             match b {
                 b'{' | b'[' => {
                     self.push_skel(&rest[..i]);
                     self.value.clear();
                     self.value_start = self.pos;
+                    if b == b'{'
+                        && let Some(n) = text(i).and_then(|t| self.item_in_place(t))
+                    {
+                        return i + n;
+                    }
                     self.scan = Scan::default();
                     self.at = At::Item;
                     return i;
@@ -812,6 +846,30 @@ impl<'o> Streamer<'o> {
         }));
     }
 
+    /// Reads the object element at the start of `text` where it lies, without scanning or
+    /// copying it first: the common case of an item that ends in the chunk being fed. Returns
+    /// its length, or `None` having changed nothing when it does not end within `text` (the
+    /// chunk's end, or bytes that are not UTF-8), is not valid JSON, or holds a list of its own:
+    /// the scanner then reads it as before, and any error comes from there, located as always.
+    ///
+    /// Nothing is collected from an object before its closing brace has been read (the walker
+    /// converts an object once it has all of it), and a list inside the item stops the walk
+    /// before any of its elements is collected, so a failed attempt leaves no trace.
+    fn item_in_place(&mut self, text: &str) -> Option<usize> {
+        let mut items = serde_json::Deserializer::from_str(text).into_iter::<FlatObject<'_>>();
+        let FlatObject(obj) = items.next()?.ok()?;
+        let value = &text.as_bytes()[..items.byte_offset()];
+        let mut walker = Walker::new(&mut self.out);
+        walker.collect_item(obj, self.item_kind.as_deref());
+        let pending = walker.has_pending();
+        drop(walker);
+        if pending {
+            self.pending.push(value.to_vec());
+        }
+        self.place_value(false, value);
+        Some(value.len())
+    }
+
     /// An element of `items` (or of a bare array) was read whole.
     fn item_done(&mut self) {
         self.high_water = self.high_water.max(self.held());
@@ -840,6 +898,14 @@ impl<'o> Streamer<'o> {
     /// Puts the placeholder of the value just read into the skeleton, folding away the one
     /// before it when only a separator lies between them.
     fn place(&mut self, document: bool) {
+        let mut value = std::mem::take(&mut self.value);
+        self.place_value(document, &value);
+        value.clear();
+        self.value = value;
+    }
+
+    /// [`Self::place`] for a value read from `value`.
+    fn place_value(&mut self, document: bool, value: &[u8]) {
         let last = if document {
             self.last_doc
         } else {
@@ -870,10 +936,10 @@ impl<'o> Streamer<'o> {
         self.segs.push(Seg {
             at: self.skel.len(),
             pos: self.value_start,
-            first: Some(char::from(self.value.first().copied().unwrap_or(b'{'))),
+            first: Some(char::from(value.first().copied().unwrap_or(b'{'))),
         });
         self.skel.extend_from_slice(PLACEHOLDER);
-        self.pos = self.value_start.advanced(&self.value);
+        self.pos = self.value_start.advanced(value);
         self.segs.push(Seg {
             at: self.skel.len(),
             pos: self.pos,
@@ -884,7 +950,6 @@ impl<'o> Streamer<'o> {
         } else {
             self.last_item = Some(mark);
         }
-        self.value.clear();
         self.cuts += 1;
     }
 

@@ -72,6 +72,20 @@ impl<'c, 'o, 'a> Walker<'c, 'o, 'a> {
         .deserialize(deserializer)
     }
 
+    /// Collects an object read inside a list: converted with its own kind, else its list's
+    /// item kind, else kept until its list's kind is known.
+    pub fn collect_item(&mut self, obj: RawObject<'a>, item_kind: Option<&str>) {
+        let kind = obj
+            .kind
+            .as_ref()
+            .map(Text::as_str)
+            .filter(|k| !k.is_empty());
+        match kind.or(item_kind) {
+            Some(kind) => self.out.add(&obj, kind),
+            None => self.pending.push(obj),
+        }
+    }
+
     /// True when an item waits for its list's kind.
     pub fn has_pending(&self) -> bool {
         !self.pending.is_empty()
@@ -183,34 +197,8 @@ impl<'a> Visitor<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
         let mut is_list = false;
         let mut other_keys: Vec<String> = Vec::new();
         let start = self.walker.pending.len();
-        let skip =
-            |obj: &RawObject<'_>| obj.kind.as_ref().is_some_and(|k| !kind_is_read(k.as_str()));
         while let Some(key) = map.next_key::<Text<'a>>()? {
             match key.as_str() {
-                "kind" => obj.kind = map.next_value()?,
-                "apiVersion" => obj.api_version = map.next_value()?,
-                "metadata" if !skip(&obj) => obj.metadata = map.next_value()?,
-                "spec" if is_bill_spec(&obj) => {
-                    let spec: RawBill<'a> = map.next_value()?;
-                    let bill = obj.bill.get_or_insert_with(Default::default);
-                    let (provisioner, parameters) =
-                        (bill.provisioner.take(), bill.parameters.take());
-                    **bill = RawBill {
-                        provisioner,
-                        parameters,
-                        ..spec
-                    };
-                }
-                "spec" if !skip(&obj) => obj.spec = map.next_value()?,
-                "status" if !skip(&obj) => obj.status = map.next_value()?,
-                "provisioner" | "parameters" if !skip(&obj) => {
-                    let fields = obj.bill.get_or_insert_with(Default::default);
-                    if key.as_str() == "provisioner" {
-                        fields.provisioner = map.next_value()?;
-                    } else {
-                        fields.parameters = map.next_value()?;
-                    }
-                }
                 "items" => {
                     if self.depth >= MAX_LIST_DEPTH {
                         return Err(de::Error::custom("lists are nested too deeply"));
@@ -224,10 +212,12 @@ impl<'a> Visitor<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
                     is_list = true;
                 }
                 other => {
-                    if self.depth == 0 && other_keys.len() < 8 {
-                        other_keys.push(other.to_owned());
+                    if !read_field(&mut obj, other, &mut map)? {
+                        if self.depth == 0 && other_keys.len() < 8 {
+                            other_keys.push(other.to_owned());
+                        }
+                        map.next_value::<IgnoredAny>()?;
                     }
-                    map.next_value::<IgnoredAny>()?;
                 }
             }
         }
@@ -239,9 +229,9 @@ impl<'a> Visitor<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
         if is_list {
             self.walker
                 .resolve_pending(start, kind.as_deref().and_then(list_item_kind));
-        } else if let Some(kind) = kind.as_deref().or(self.item_kind) {
-            self.walker.out.add(&obj, kind);
-        } else if self.depth == 0 {
+        } else if self.depth > 0 || kind.is_some() {
+            self.walker.collect_item(obj, self.item_kind);
+        } else {
             if obj.metadata.is_some() || obj.spec.is_some() || obj.status.is_some() {
                 match guess_kind(&obj) {
                     Some(kind) => self.walker.out.add(&obj, &kind),
@@ -264,10 +254,78 @@ impl<'a> Visitor<'a> for ObjectSeed<'_, '_, '_, 'a, '_> {
             } else {
                 self.walker.unrecognised = Some(other_keys);
             }
-        } else {
-            self.walker.pending.push(obj);
         }
         Ok(())
+    }
+}
+
+/// Reads the value of `key` into `obj` when it is one of the fields the model needs and the
+/// object's kind (when read before it) is one whose fields are read; false (the value not read)
+/// otherwise.
+fn read_field<'a, A: MapAccess<'a>>(
+    obj: &mut RawObject<'a>,
+    key: &str,
+    map: &mut A,
+) -> Result<bool, A::Error> {
+    let skip = obj.kind.as_ref().is_some_and(|k| !kind_is_read(k.as_str()));
+    match key {
+        "kind" => obj.kind = map.next_value()?,
+        "apiVersion" => obj.api_version = map.next_value()?,
+        "metadata" if !skip => obj.metadata = map.next_value()?,
+        "spec" if is_bill_spec(obj) => {
+            let spec: RawBill<'a> = map.next_value()?;
+            let bill = obj.bill.get_or_insert_with(Default::default);
+            let (provisioner, parameters) = (bill.provisioner.take(), bill.parameters.take());
+            **bill = RawBill {
+                provisioner,
+                parameters,
+                ..spec
+            };
+        }
+        "spec" if !skip => obj.spec = map.next_value()?,
+        "status" if !skip => obj.status = map.next_value()?,
+        "provisioner" if !skip => {
+            obj.bill.get_or_insert_with(Default::default).provisioner = map.next_value()?;
+        }
+        "parameters" if !skip => {
+            obj.bill.get_or_insert_with(Default::default).parameters = map.next_value()?;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// An object read on its own, outside a walk (the streaming reader's element read in place):
+/// the fields [`Walker`] reads, and an error for a list inside it, before any of its elements
+/// is read. Nothing is collected: the caller hands it to [`Walker::collect_item`].
+pub(crate) struct FlatObject<'a>(pub RawObject<'a>);
+
+impl<'a> de::Deserialize<'a> for FlatObject<'a> {
+    fn deserialize<D: Deserializer<'a>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FlatVisitor)
+    }
+}
+
+struct FlatVisitor;
+
+impl<'a> Visitor<'a> for FlatVisitor {
+    type Value = FlatObject<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Kubernetes object")
+    }
+
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<FlatObject<'a>, A::Error> {
+        let mut obj = RawObject::default();
+        while let Some(key) = map.next_key::<Text<'a>>()? {
+            if key.as_str() == "items" {
+                return Err(de::Error::custom("a list inside a list's item"));
+            }
+            if !read_field(&mut obj, key.as_str(), &mut map)? {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(FlatObject(obj))
     }
 }
 
