@@ -11,20 +11,6 @@ use wasm_bindgen_futures::JsFuture;
 /// `ArrayBuffer`, once in wasm memory).
 const READ_CHUNK: usize = 16 << 20;
 
-/// Starts reading bytes `start..end` of `blob` (the browser reads off the thread; awaiting the
-/// future gets them).
-fn read_slice(
-    blob: &web_sys::Blob,
-    start: usize,
-    end: usize,
-    name: &str,
-) -> Result<JsFuture, String> {
-    let part = blob
-        .slice_with_f64_and_f64(start as f64, end as f64)
-        .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
-    Ok(JsFuture::from(part.array_buffer()))
-}
-
 /// What [`stream_blob`] made of a `Blob`.
 pub enum Streamed<'o> {
     /// A snapshot, read as a stream: its bytes were never held whole.
@@ -33,21 +19,27 @@ pub enum Streamed<'o> {
     Whole(Vec<u8>),
 }
 
+/// How many slices [`stream_blob`] asks for before it parses the first of them: reading goes
+/// on while a slice is parsed.
+const SLICES_AHEAD: usize = 2;
+
 /// Reads a `Blob` the way the CLI reads a file: a snapshot is fed to the core's streaming
-/// reader 16 MiB at a time (each slice's read is started before the one before it is parsed,
-/// so reading and parsing overlap), anything else is read whole ([`read_blob`]).
-/// `progress(read, size)` is called after each slice.
+/// reader 16 MiB at a time, anything else is read whole ([`read_blob`]). `read(start, end)`
+/// starts reading bytes `start..end` (the worker asks the page, whose thread is free, so that
+/// reading goes on while this one parses: a `Blob` read in a busy thread waits for it);
+/// [`SLICES_AHEAD`] slices are asked for before the first is parsed. `progress(read, size)` is
+/// called after each slice.
 pub async fn stream_blob<'o>(
     blob: &web_sys::Blob,
     name: &str,
     ingest: &'o kube_rightsize_core::ingest::IngestOptions,
     progress: &dyn Fn(usize, usize),
+    read: &dyn Fn(usize, usize) -> JsFuture,
 ) -> Result<Streamed<'o>, String> {
     let size = blob.size() as usize;
+    let failed = |e: JsValue| format!("cannot read {name}: {}", js_message(&e));
     let head_end = size.min(READ_CHUNK);
-    let head = read_slice(blob, 0, head_end, name)?
-        .await
-        .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
+    let head = read(0, head_end).await.map_err(failed)?;
     let head = js_sys::Uint8Array::new(&head).to_vec();
     if !kube_rightsize_core::inputs::streams(&head, kube_rightsize_core::inputs::Role::Auto) {
         drop(head);
@@ -55,31 +47,35 @@ pub async fn stream_blob<'o>(
     }
     let mut reader = kube_rightsize_core::ingest::StreamIngest::new(name, ingest);
     let mut done = head.len();
-    let mut next = (done < size)
-        .then(|| read_slice(blob, done, (done + READ_CHUNK).min(size), name))
-        .transpose()?;
+    let mut asked = done;
+    let mut pending = std::collections::VecDeque::new();
+    let mut ask = |pending: &mut std::collections::VecDeque<(usize, JsFuture)>| {
+        while pending.len() < SLICES_AHEAD && asked < size {
+            let end = (asked + READ_CHUNK).min(size);
+            pending.push_back((end - asked, read(asked, end)));
+            asked = end;
+        }
+    };
+    ask(&mut pending);
     reader.feed(&head);
     drop(head);
     progress(done, size);
     let mut buf = Vec::new();
-    while let Some(pending) = next.take() {
-        let part = pending
-            .await
-            .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
+    while let Some((expected, slice)) = pending.pop_front() {
+        let part = slice.await.map_err(failed)?;
+        ask(&mut pending);
         let chunk = js_sys::Uint8Array::new(&part);
         let n = chunk.length() as usize;
-        if n == 0 {
+        if n != expected {
             return Err(format!(
-                "cannot read {name}: it ended after {done} of {size} bytes (did the file change?)"
+                "cannot read {name}: it ended after {} of {size} bytes (did the file change?)",
+                done + n
             ));
         }
         buf.resize(n, 0);
         chunk.copy_to(&mut buf);
         drop(part);
         done += n;
-        if done < size {
-            next = Some(read_slice(blob, done, (done + READ_CHUNK).min(size), name)?);
-        }
         reader.feed(&buf);
         progress(done, size);
     }
@@ -89,6 +85,15 @@ pub async fn stream_blob<'o>(
             read: reader.finish(),
         },
     )))
+}
+
+/// Starts reading bytes `start..end` of `blob` (awaiting the future gets them as an
+/// `ArrayBuffer`); a slice that cannot be made is a failed future.
+pub fn read_slice(blob: &web_sys::Blob, start: usize, end: usize) -> JsFuture {
+    match blob.slice_with_f64_and_f64(start as f64, end as f64) {
+        Ok(part) => JsFuture::from(part.array_buffer()),
+        Err(e) => JsFuture::from(js_sys::Promise::reject(&e)),
+    }
 }
 
 /// Reads a `Blob` (a file, a paste, the demo) into wasm memory, 16 MiB at a time. Works on the

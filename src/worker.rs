@@ -5,12 +5,19 @@
 //!
 //! ```text
 //! page → worker  {request: "<engine::Request JSON>", inputs: [Blob, …]}  (Blobs pass by reference)
+//!                {slice: id, bytes: ArrayBuffer}     (transferred) or {slice: id, error: "…"}
 //! worker → page  {kind: "ready"}                     once its wasm is running
+//!                {kind: "read", id, input, start, end}  read bytes start..end of input's Blob
 //!                {kind: "progress", progress: "<engine::Progress JSON>"}
 //!                {kind: "done", reply: "<engine::Reply JSON>"}
 //!                {kind: "failed", failure: "<engine::Failure JSON>"}
 //!                {kind: "panic", message: "…"}       from the worker's panic hook
 //! ```
+//!
+//! The worker asks the page to read a snapshot's slices: a `Blob` read finishes on the thread
+//! that started it, and the worker's thread is busy parsing the slice before, so reads the
+//! worker started itself would wait for each parse; the page's thread is free meanwhile
+//! (BENCHMARKS.md, *Reading while parsing*).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -49,6 +56,46 @@ fn post_progress(progress: &Progress) {
         "progress",
         &serde_json::to_string(progress).unwrap_or_default(),
     );
+}
+
+thread_local! {
+    /// The slices asked of the page and not yet answered: id → (resolve, reject).
+    static SLICES: RefCell<std::collections::BTreeMap<u32, (js_sys::Function, js_sys::Function)>> =
+        const { RefCell::new(std::collections::BTreeMap::new()) };
+    static NEXT_SLICE: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Asks the page for bytes `start..end` of the request's input `input`; the future gets them
+/// as an `ArrayBuffer` (or the page's error).
+fn page_slice(input: usize, start: usize, end: usize) -> wasm_bindgen_futures::JsFuture {
+    let id = NEXT_SLICE.replace(NEXT_SLICE.get().wrapping_add(1));
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        SLICES.with_borrow_mut(|s| s.insert(id, (resolve, reject)));
+    });
+    let _ = scope().post_message(&object(&[
+        ("kind", &JsValue::from_str("read")),
+        ("id", &JsValue::from(id)),
+        ("input", &JsValue::from(input as u32)),
+        ("start", &JsValue::from(start as f64)),
+        ("end", &JsValue::from(end as f64)),
+    ]));
+    wasm_bindgen_futures::JsFuture::from(promise)
+}
+
+/// The page's answer to [`page_slice`]; false when `data` is not one.
+fn slice_answered(data: &JsValue) -> bool {
+    let Some(id) = field(data, "slice").as_f64() else {
+        return false;
+    };
+    if let Some((resolve, reject)) = SLICES.with_borrow_mut(|s| s.remove(&(id as u32))) {
+        let bytes = field(data, "bytes");
+        let _ = if bytes.is_undefined() {
+            reject.call1(&JsValue::NULL, &field(data, "error"))
+        } else {
+            resolve.call1(&JsValue::NULL, &bytes)
+        };
+    }
+    true
 }
 
 struct WorkerHost;
@@ -107,7 +154,8 @@ async fn handle(data: JsValue) {
                 )));
             }
         };
-        match crate::files::stream_blob(&blob, name, &ingest, &progress).await {
+        let read = |start, end| page_slice(i, start, end);
+        match crate::files::stream_blob(&blob, name, &ingest, &progress, &read).await {
             Ok(crate::files::Streamed::Snapshot(s)) => streamed.push(*s),
             Ok(crate::files::Streamed::Whole(bytes)) => inputs.push((name.clone(), bytes)),
             Err(message) => {
@@ -167,7 +215,10 @@ pub fn start() {
         post("panic", "message", &info.to_string());
     }));
     let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(|ev: web_sys::MessageEvent| {
-        wasm_bindgen_futures::spawn_local(handle(ev.data()));
+        let data = ev.data();
+        if !slice_answered(&data) {
+            wasm_bindgen_futures::spawn_local(handle(data));
+        }
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
@@ -210,6 +261,8 @@ pub fn worker_url() -> Option<String> {
 /// A running worker, from the page's side.
 pub struct WorkerHandle {
     worker: web_sys::Worker,
+    /// The last request's inputs, whose slices the worker asks for.
+    inputs: Rc<RefCell<Vec<web_sys::Blob>>>,
     ready: Rc<Cell<bool>>,
     queued: Rc<RefCell<Option<JsValue>>>,
     _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
@@ -222,12 +275,14 @@ impl WorkerHandle {
         let worker = web_sys::Worker::new(url).map_err(|e| format!("{e:?}"))?;
         let ready = Rc::new(Cell::new(false));
         let queued: Rc<RefCell<Option<JsValue>>> = Rc::new(RefCell::new(None));
+        let inputs: Rc<RefCell<Vec<web_sys::Blob>>> = Rc::new(RefCell::new(Vec::new()));
         let on_message = {
-            let (ready, queued, worker, on_event) = (
+            let (ready, queued, worker, on_event, inputs) = (
                 Rc::clone(&ready),
                 Rc::clone(&queued),
                 worker.clone(),
                 Rc::clone(&on_event),
+                Rc::clone(&inputs),
             );
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
                 let data = ev.data();
@@ -243,6 +298,11 @@ impl WorkerHandle {
                         if let Ok(p) = serde_json::from_str(&text("progress")) {
                             on_event(WorkerEvent::Progress(p));
                         }
+                    }
+                    "read" => {
+                        let number = |k: &str| field(&data, k).as_f64().unwrap_or(0.0);
+                        let blob = inputs.borrow().get(number("input") as usize).cloned();
+                        serve_slice(&worker, blob, number("id"), number("start"), number("end"));
                     }
                     "done" => on_event(WorkerEvent::Done(text("reply"))),
                     "failed" => on_event(WorkerEvent::Failed(text("failure"))),
@@ -274,6 +334,7 @@ impl WorkerHandle {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(WorkerHandle {
             worker,
+            inputs,
             ready,
             queued,
             _on_message: on_message,
@@ -284,6 +345,7 @@ impl WorkerHandle {
     /// Sends a request with the inputs' `Blob`s (structured-cloned by reference: nothing is
     /// copied on the page, whatever the size).
     pub fn send(&self, request: &Request, inputs: &[web_sys::Blob]) {
+        *self.inputs.borrow_mut() = inputs.to_vec();
         let blobs: js_sys::Array = inputs.iter().collect();
         let json = serde_json::to_string(request).unwrap_or_default();
         let msg = object(&[("request", &JsValue::from_str(&json)), ("inputs", &blobs)]);
@@ -298,4 +360,33 @@ impl WorkerHandle {
     pub fn terminate(&self) {
         self.worker.terminate();
     }
+}
+
+/// Reads bytes `start..end` of `blob` on the page and hands them to `worker` (transferred, not
+/// copied), or says why they could not be read.
+fn serve_slice(
+    worker: &web_sys::Worker,
+    blob: Option<web_sys::Blob>,
+    id: f64,
+    start: f64,
+    end: f64,
+) {
+    let worker = worker.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let read = match &blob {
+            Some(b) => crate::files::read_slice(b, start as usize, end as usize).await,
+            None => Err(JsValue::from_str("the input is no longer there")),
+        };
+        let id = JsValue::from(id);
+        let _ = match read {
+            Ok(bytes) => worker.post_message_with_transfer(
+                &object(&[("slice", &id), ("bytes", &bytes)]),
+                &js_sys::Array::of1(&bytes),
+            ),
+            Err(e) => worker.post_message(&object(&[
+                ("slice", &id),
+                ("error", &JsValue::from_str(&crate::files::js_message(&e))),
+            ])),
+        };
+    });
 }
