@@ -682,7 +682,8 @@ async fn analysis_shows_progress_can_be_cancelled_and_keeps_the_inputs() {
             || s == "Loading the price catalogue"
             || s.starts_with("Reading ")
             || s == "Analysing"
-            || s.starts_with("Re-packing ")),
+            || s.starts_with("Re-packing ")
+            || s == "Preparing the report"),
         "{seen:?}"
     );
     assert!(host.query_selector("#busy").unwrap().is_none());

@@ -8,7 +8,7 @@
 //! `postMessage`. In wasm the bytes are first copied out of a JS `Uint8Array` into a
 //! `Vec<u8>`, as the worker's `Uint8Array::to_vec`. Each phase ends where the pipeline
 //! reports the next one (`Reading …` → ingest, `Analysing` → analyze, `Re-packing …` →
-//! repack).
+//! repack, `Preparing the report` → finish).
 //!
 //! Built for `wasm32-unknown-unknown` (the worker's target, same allocator) and driven by
 //! `run.mjs`; `bench.sh` builds the configurations compared in BENCHMARKS.md
@@ -85,6 +85,7 @@ pub fn analyse(
                 Stage::Reading => p.mark("catalogue"),
                 Stage::Analysing => p.mark("ingest"),
                 Stage::Repacking => p.mark("analyze"),
+                Stage::Report => p.mark("repack"),
                 _ => {}
             },
             Step::Fetch(f) => answer = Some(f.id),
@@ -105,7 +106,7 @@ pub fn analyse(
             Step::Wait { .. } => return Err("nothing to wait for".to_owned()),
         }
     };
-    p.mark("repack");
+    p.mark("finish");
     let (nodes, pods) = (
         outcome.analysis.cluster.nodes.len(),
         outcome.analysis.cluster.pods.len(),

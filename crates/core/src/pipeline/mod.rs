@@ -181,6 +181,9 @@ pub enum Stage {
     /// Re-packing the pods onto nodes (the last part of the analysis, the longest on large
     /// clusters).
     Repacking,
+    /// Putting the report together (after this line the shell gets the outcome; the line
+    /// also lets the shell's clock time the re-packing).
+    Report,
 }
 
 /// A progress line.
@@ -265,6 +268,8 @@ enum State {
     Prometheus(Box<PromRun>),
     Analyse,
     Repack(Box<Analysis>),
+    /// Re-packed: the outcome goes out on the next call.
+    Report(Box<Analysis>),
     /// The next cluster of several to analyse ([`Clusters::PerSnapshot`]).
     Member(usize),
     Finished,
@@ -475,6 +480,11 @@ impl<'a> Pipeline<'a> {
                         &self.settings,
                         self.catalogue.as_deref().or(self.embedded),
                     );
+                    // The shell's next call brings its clock: the re-packing's time counts.
+                    self.progress(Stage::Report, "Preparing the report".into(), None);
+                    self.state = State::Report(analysis);
+                }
+                State::Report(analysis) => {
                     return Step::Done(Box::new(self.finish(*analysis)));
                 }
                 State::Finished => return Step::Pending,
