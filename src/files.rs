@@ -37,7 +37,7 @@ pub async fn stream_blob<'o>(
     read: &dyn Fn(usize, usize) -> JsFuture,
 ) -> Result<Streamed<'o>, String> {
     let size = blob.size() as usize;
-    let failed = |e: JsValue| format!("cannot read {name}: {}", js_message(&e));
+    let failed = |e: JsValue| read_error(name, &e);
     let head_end = size.min(READ_CHUNK);
     let head = read(0, head_end).await.map_err(failed)?;
     let head = js_sys::Uint8Array::new(&head).to_vec();
@@ -115,7 +115,7 @@ pub async fn read_blob(blob: &web_sys::Blob, name: &str) -> Result<Vec<u8>, Stri
             .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
         let buf = JsFuture::from(part.array_buffer())
             .await
-            .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
+            .map_err(|e| read_error(name, &e))?;
         let chunk = js_sys::Uint8Array::new(&buf);
         let n = chunk.length() as usize;
         if n == 0 {
@@ -153,6 +153,28 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
         return Vec::new();
     };
     (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Why `name` could not be read, from the browser's error ([`read_failure`]).
+fn read_error(name: &str, e: &JsValue) -> String {
+    format!("cannot read {name}: {}", read_failure(e))
+}
+
+/// Why a `Blob` could not be read, for people. A file changed, moved or deleted after it was
+/// picked is a `NotReadableError` whose message speaks of permissions: say what usually
+/// happened instead. (The page gives the worker this text for a slice it could not read.)
+pub fn read_failure(e: &JsValue) -> String {
+    let not_readable = js_sys::Reflect::get(e, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+        .is_some_and(|n| n == "NotReadableError");
+    if not_readable {
+        "the browser can no longer read the file (was it changed, moved or deleted after it was \
+         picked?)"
+            .to_owned()
+    } else {
+        js_message(e)
+    }
 }
 
 /// A readable message from a JS error value.
