@@ -394,7 +394,9 @@ fn analyze(a: &AnalyzeArgs) -> Result<(), Failure> {
     } else {
         Clusters::One
     };
-    let outcome = run_analysis(&a.input, &a.out, clusters)?;
+    // Not dropped: the process ends after the report is written, and freeing the cluster
+    // model object by object took 4% of a 30,000-pod run (the system takes it back at once).
+    let outcome = std::mem::ManuallyDrop::new(run_analysis(&a.input, &a.out, clusters)?);
     if let Some(fleet) = &outcome.fleet {
         use kube_rightsize_core::report::fleet::render;
         if a.cluster_name.is_some() {

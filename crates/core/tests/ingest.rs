@@ -1142,6 +1142,35 @@ fn two_inputs_merge_with_duplicates() {
 }
 
 #[test]
+fn objects_whose_namespace_and_name_join_to_the_same_text_are_not_duplicates() {
+    let pod = |ns: &str, name: &str| {
+        format!(
+            r#"{{"kind": "Pod", "metadata": {{"namespace": "{ns}", "name": "{name}"}},
+                "spec": {{"containers": [{{"name": "c"}}]}}}}"#
+        )
+    };
+    let text = format!(
+        r#"{{"kind": "List", "items": [{}, {}, {}, {}, {}]}}"#,
+        pod("a", "bc"),
+        pod("ab", "c"),
+        pod("a\\u0000b", "c"),
+        pod("a", "b\\u0000c"),
+        pod("a", "bc")
+    );
+    let c = ingest(&[Input::new("paste", text.as_bytes())]).expect("a cluster");
+    let names: Vec<(&str, &str)> = c
+        .pods
+        .iter()
+        .map(|p| (p.namespace.as_str(), p.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![("a", "bc"), ("ab", "c"), ("a\0b", "c"), ("a", "b\0c")]
+    );
+    assert_eq!(c.duplicates, 1);
+}
+
+#[test]
 fn odd_content_gives_warnings_not_errors() {
     let c = load("odd-content.json");
     let w: Vec<(&str, &str, &str)> = c

@@ -369,6 +369,29 @@ fn anti_affinity_and_host_ports_block_drains() {
 }
 
 #[test]
+fn a_pods_anti_affinity_keeps_out_pods_that_have_no_constraints_of_their_own() {
+    // `guard` on a will not share a node with `app: db` pods; db-b on b has no constraints.
+    let guard = |spec: &str| {
+        vec![
+            small("a"),
+            small("b"),
+            pod("guard", "a", "ReplicaSet/g-1", "100m", "1Gi", "", spec),
+            pod(
+                "db-b",
+                "b",
+                "ReplicaSet/db-1",
+                "100m",
+                "1Gi",
+                r#""app": "db""#,
+                "",
+            ),
+        ]
+    };
+    assert!(drainable(&guard(ANTI)).is_empty());
+    assert_eq!(drainable(&guard("")).len(), 1);
+}
+
+#[test]
 fn taints_and_selectors_decide_where_pods_may_go() {
     let taint = r#"{"key": "gpu", "value": "true", "effect": "NoSchedule"}"#;
     let tolerate = r#", "tolerations": [{"key": "gpu", "operator": "Exists"}]"#;

@@ -23,7 +23,10 @@ mod walk;
 pub(crate) mod workload;
 mod yaml;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub use error::{IngestError, IngestErrorKind};
 pub use stream::{CHUNK_BYTES, StreamIngest, ingest_streams};
@@ -470,16 +473,17 @@ fn not_kubernetes(
     )
 }
 
-/// Identity of an object for duplicate detection.
-type ObjKey = (&'static str, String, String);
-
 /// Merges inputs, dropping duplicates.
 #[derive(Default)]
 struct Merger {
     cluster: Cluster,
     objects: Vec<crate::workloads::WorkloadObject>,
-    uids: HashSet<String>,
-    names: HashMap<ObjKey, usize>,
+    uids: FxHashSet<Box<str>>,
+    /// Objects by identity: `kind NUL len(namespace) NUL namespace name` (the length keeps
+    /// namespace and name apart whatever they hold).
+    names: FxHashMap<Box<str>, usize>,
+    /// The identity being looked up (reused: a lookup allocates nothing).
+    key: String,
     input_warnings: Vec<Warning>,
 }
 
@@ -493,18 +497,20 @@ impl Merger {
         uid: Option<&str>,
         index: usize,
     ) -> Option<usize> {
-        let key: ObjKey = (kind, ns.to_owned(), name.to_owned());
+        self.key.clear();
+        // Writing to a String cannot fail.
+        let _ = write!(self.key, "{kind}\0{}\0{ns}{name}", ns.len());
         let by_uid = uid.is_some_and(|u| self.uids.contains(u));
-        if let Some(&first) = self.names.get(&key) {
+        if let Some(&first) = self.names.get(self.key.as_str()) {
             return Some(first);
         }
         if by_uid {
             return Some(usize::MAX);
         }
         if let Some(u) = uid {
-            self.uids.insert(u.to_owned());
+            self.uids.insert(u.into());
         }
-        self.names.insert(key, index);
+        self.names.insert(self.key.as_str().into(), index);
         None
     }
 

@@ -38,8 +38,7 @@ pub mod bound;
 pub mod plan;
 pub(crate) mod sim;
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::Cluster;
@@ -123,6 +122,40 @@ pub struct Item {
     /// Its scheduling class: items whose pods have equal scheduling constraints share one
     /// (computed once here, not per simulation).
     pub class: u32,
+    /// Which of the constraints checked per placement its pod has, and its namespace's hash
+    /// (read once here, so that a pod with none is placed without reading its pod again).
+    pub constraints: Constraints,
+}
+
+/// The constraints a placement checks beyond eligibility ([`sim`]), as flags of one pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Constraints {
+    /// It has required pod anti-affinity terms.
+    pub anti_affinity: bool,
+    /// It asks for host ports.
+    pub host_ports: bool,
+    /// It has a hard (`DoNotSchedule`) zone spread constraint.
+    pub zone_spread: bool,
+    /// [`crate::scheduling::namespace_hash`] of its namespace.
+    pub namespace: u64,
+}
+
+impl Constraints {
+    fn of(pod: &crate::pods::Pod) -> Constraints {
+        let s = pod.scheduling.as_deref();
+        Constraints {
+            anti_affinity: s.is_some_and(|s| !s.anti_affinity.is_empty()),
+            host_ports: s.is_some_and(|s| !s.host_ports.is_empty()),
+            zone_spread: s.is_some_and(|s| s.zone_spread.iter().any(|c| c.hard)),
+            namespace: crate::scheduling::namespace_hash(&pod.namespace),
+        }
+    }
+
+    /// True when placing the pod checks nothing beyond resources and eligibility on a node
+    /// without anti-affine pods.
+    fn none(self) -> bool {
+        !(self.anti_affinity || self.host_ports || self.zone_spread)
+    }
 }
 
 /// `v`, or 0 for zero, negative zero and rounding noise below zero: a cost is never negative,
@@ -175,7 +208,7 @@ pub fn pinned_because(cluster: &Cluster, pod: usize) -> Option<&'static str> {
 /// [`crate::suggest::pool_demand`]'s overrides).
 pub fn items(cluster: &Cluster, requests: Option<&[Option<CpuMemory>]>) -> Vec<Item> {
     let mut out = Vec::new();
-    let mut classes: HashMap<Option<&crate::scheduling::Scheduling>, u32> = HashMap::new();
+    let mut classes: FxHashMap<Option<&crate::scheduling::Scheduling>, u32> = FxHashMap::default();
     for (i, p) in cluster.pods.iter().enumerate() {
         let Some(node) = p.node_index.filter(|_| p.holds_resources) else {
             continue;
@@ -215,6 +248,7 @@ pub fn items(cluster: &Cluster, requests: Option<&[Option<CpuMemory>]>) -> Vec<I
                 let next = u32::try_from(classes.len()).unwrap_or(u32::MAX);
                 *classes.entry(p.scheduling.as_deref()).or_insert(next)
             },
+            constraints: Constraints::of(p),
         });
     }
     out
@@ -412,10 +446,24 @@ pub fn repack(cluster: &Cluster, costs: &CostModel, inputs: &Inputs<'_>) -> Outc
     let mut breakdown = Breakdown::default();
     let (mut plan_cost, mut bound_cost) = (0.0, 0.0);
     for pool in &costs.pools {
+        // Without recommendations the planned items are today's, and so is their drain.
         let today = plan::drain(cluster, costs, pool, &current_items);
-        let mut planned = plan::plan_pool(cluster, costs, pool, &planned_items, inputs, &today);
+        let keep = match inputs.recommended {
+            Some(_) => plan::drain(cluster, costs, pool, &planned_items),
+            None => today.clone(),
+        };
+        let mut planned =
+            plan::plan_pool(cluster, costs, pool, &planned_items, inputs, &today, keep);
         if inputs.recommended.is_some() {
-            let as_is = plan::plan_pool(cluster, costs, pool, &current_items, inputs, &today);
+            let as_is = plan::plan_pool(
+                cluster,
+                costs,
+                pool,
+                &current_items,
+                inputs,
+                &today,
+                today.clone(),
+            );
             breakdown.from_requests +=
                 (as_is.summary.monthly_cost - planned.summary.monthly_cost).max(0.0);
             breakdown.from_shapes +=

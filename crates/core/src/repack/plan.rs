@@ -339,7 +339,8 @@ impl Template {
 }
 
 /// Plans one pool: the cheapest of its current nodes less the drainable ones and the best
-/// re-shape over [`TYPES_TRIED`] candidate types.
+/// re-shape over [`TYPES_TRIED`] candidate types. `keep` is [`drain`] of `items` (the caller
+/// has it already when `items` are today's).
 pub fn plan_pool(
     cluster: &Cluster,
     costs: &CostModel,
@@ -347,8 +348,8 @@ pub fn plan_pool(
     items: &[Item],
     inputs: &Inputs<'_>,
     today: &Drain,
+    keep: Drain,
 ) -> Planned {
-    let keep = drain(cluster, costs, pool, items);
     let pitems = with_daemonsets_elsewhere(pool, items);
     let keep_cost = pool.monthly_cost() - keep.saving;
     let current = by_type(
@@ -418,14 +419,7 @@ pub fn plan_pool(
             .then_with(|| a.instance_type.cmp(&b.instance_type))
     });
     tried.truncate(TYPES_TRIED);
-    let fill = Fill {
-        cluster,
-        costs,
-        pool,
-        items: &pitems,
-        target: inputs.target,
-        template: &template,
-    };
+    let fill = Fill::new(cluster, costs, pool, &pitems, inputs.target, &template);
     let mut best: Option<(f64, Sim<'_>)> = None;
     for c in tried {
         if let Some(mut sim) = fill.run(c) {
@@ -535,7 +529,7 @@ fn as_spot(
     labels.sort_by(|a, b| a.0.cmp(&b.0));
 }
 
-/// One attempt to fill a pool with new nodes of one type.
+/// Filling a pool with new nodes of one type, for each type tried: what every attempt shares.
 struct Fill<'a> {
     cluster: &'a Cluster,
     costs: &'a CostModel,
@@ -543,25 +537,49 @@ struct Fill<'a> {
     items: &'a [Item],
     target: f64,
     template: &'a Template,
+    /// The movable items in FFD order ([`ffd_order`] by the template's reference).
+    movable: Vec<u32>,
+    /// The pool's DaemonSets, one representative pod each (the largest).
+    daemonsets: Vec<u32>,
 }
 
 impl<'a> Fill<'a> {
-    /// The pool's DaemonSets, one representative pod each (the largest).
-    fn daemonsets(&self) -> Vec<u32> {
+    fn new(
+        cluster: &'a Cluster,
+        costs: &'a CostModel,
+        pool: &'a PoolCost,
+        items: &'a [Item],
+        target: f64,
+        template: &'a Template,
+    ) -> Fill<'a> {
+        let mut movable: Vec<u32> = (0..items.len())
+            .filter(|&i| items[i].mobility == Mobility::Movable)
+            .map(|i| i as u32)
+            .collect();
+        ffd_order(items, &mut movable, template.reference);
         let mut best: BTreeMap<usize, u32> = BTreeMap::new();
-        for (i, it) in self.items.iter().enumerate() {
+        for (i, it) in items.iter().enumerate() {
             if it.mobility != Mobility::DaemonSet {
                 continue;
             }
             let e = best.entry(it.workload).or_insert(i as u32);
-            let cur = self.items[*e as usize].requests;
+            let cur = items[*e as usize].requests;
             if (it.requests.cpu_millis, it.requests.memory_bytes)
                 > (cur.cpu_millis, cur.memory_bytes)
             {
                 *e = i as u32;
             }
         }
-        best.into_values().collect()
+        Fill {
+            cluster,
+            costs,
+            pool,
+            items,
+            target,
+            template,
+            movable,
+            daemonsets: best.into_values().collect(),
+        }
     }
 
     /// Places every movable pod: kept nodes first, then new nodes of `c`; `None` when some
@@ -582,16 +600,14 @@ impl<'a> Fill<'a> {
         for &n in &kept {
             at.insert(n, sim.add_existing(n, hourly(self.costs, n), self.target));
         }
-        let mut movable = Vec::new();
         for (i, it) in self.items.iter().enumerate() {
-            match (it.mobility, at.get(&it.node)) {
-                (Mobility::Movable, _) => movable.push(i as u32),
-                (_, Some(&s)) => sim.place(i as u32, s),
-                (Mobility::DaemonSet | Mobility::Pinned, None) => {}
+            if it.mobility != Mobility::Movable
+                && let Some(&s) = at.get(&it.node)
+            {
+                sim.place(i as u32, s);
             }
         }
-        ffd_order(self.items, &mut movable, self.template.reference);
-        let ds = self.daemonsets();
+        let (movable, ds) = (&self.movable, &self.daemonsets);
         let min_cpu = movable
             .iter()
             .map(|&i| self.items[i as usize].requests.cpu_millis)
@@ -603,7 +619,7 @@ impl<'a> Fill<'a> {
             .min()
             .unwrap_or(0);
         let (mut start, mut rr) = (0usize, 0usize);
-        for it in movable {
+        for &it in movable {
             while start < sim.nodes.len() && full(&sim.nodes[start], min_cpu, min_mem) {
                 start += 1;
             }
@@ -612,8 +628,8 @@ impl<'a> Fill<'a> {
                 continue;
             }
             let n = self
-                .open_new(&mut sim, c, it, &ds, &mut rr)
-                .or_else(|| self.open_like(&mut sim, it, &ds))?;
+                .open_new(&mut sim, c, it, ds, &mut rr)
+                .or_else(|| self.open_like(&mut sim, it, ds))?;
             sim.place(it, n);
         }
         Some(sim)
@@ -706,7 +722,7 @@ impl<'a> Fill<'a> {
                 .total_cmp(&b.hourly_price)
                 .then_with(|| a.instance_type.cmp(&b.instance_type))
         });
-        let ds = self.daemonsets();
+        let ds = &self.daemonsets;
         for n in 0..sim.nodes.len() {
             let node = &sim.nodes[n];
             if !node.new

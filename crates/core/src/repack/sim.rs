@@ -12,10 +12,10 @@
 //!
 //! Every placement is journaled so a failed drain attempt can be rolled back.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::cluster::Cluster;
-use crate::scheduling::{Scheduling, Taint, namespace_hash, tolerates_all};
+use crate::scheduling::{Scheduling, Taint, tolerates_all};
 
 use super::{Demand, Item, Mobility};
 
@@ -71,7 +71,7 @@ pub(crate) struct Sim<'a> {
     /// The zones of the simulation, by id.
     pub zones: Vec<String>,
     /// Pods with hard zone spread, counted per (workload, zone id).
-    spread: HashMap<(usize, u32), i64>,
+    spread: FxHashMap<(usize, u32), i64>,
 }
 
 impl<'a> Sim<'a> {
@@ -87,7 +87,7 @@ impl<'a> Sim<'a> {
             class,
             elig: vec![Vec::new(); classes],
             zones,
-            spread: HashMap::new(),
+            spread: FxHashMap::default(),
         }
     }
 
@@ -167,21 +167,28 @@ impl<'a> Sim<'a> {
     /// Host ports, anti-affinity (both ways) and hard zone spread.
     fn constraints_allow(&self, item: u32, node: usize) -> bool {
         let n = &self.nodes[node];
+        let mine = self.items[item as usize].constraints;
+        if mine.none() && n.anti.is_empty() {
+            return true;
+        }
         let pods = &self.cluster.pods;
         let me = &pods[self.items[item as usize].pod];
-        let my_ns = namespace_hash(&me.namespace);
         for &other in &n.anti {
             let o = &pods[self.items[other as usize].pod];
             let s = o
                 .scheduling
                 .as_deref()
                 .map_or(&[][..], |s| &s.anti_affinity);
+            let own = self.items[other as usize].constraints.namespace;
             if s.iter().any(|t| {
-                in_namespaces(&t.namespaces, &o.namespace, my_ns)
+                in_namespaces(&t.namespaces, own, mine.namespace)
                     && t.selector.matches(&me.label_hashes)
             }) {
                 return false;
             }
+        }
+        if mine.none() {
+            return true;
         }
         let Some(s) = self.scheduling(item) else {
             return true;
@@ -194,15 +201,15 @@ impl<'a> Sim<'a> {
         }
         for t in &s.anti_affinity {
             for &other in &n.items {
-                let o = &pods[self.items[other as usize].pod];
-                if in_namespaces(&t.namespaces, &me.namespace, namespace_hash(&o.namespace))
-                    && t.selector.matches(&o.label_hashes)
+                let o = &self.items[other as usize];
+                if in_namespaces(&t.namespaces, mine.namespace, o.constraints.namespace)
+                    && t.selector.matches(&pods[o.pod].label_hashes)
                 {
                     return false;
                 }
             }
         }
-        if let (Some(z), true) = (n.zone, s.zone_spread.iter().any(|c| c.hard)) {
+        if let (Some(z), true) = (n.zone, mine.zone_spread) {
             let w = self.items[item as usize].workload;
             let count = |z: u32| self.spread.get(&(w, z)).copied().unwrap_or(0);
             let min = (0..self.zones.len())
@@ -224,16 +231,15 @@ impl<'a> Sim<'a> {
         true
     }
 
-    fn has_spread(&self, item: u32) -> bool {
-        self.scheduling(item)
-            .is_some_and(|s| s.zone_spread.iter().any(|c| c.hard))
-    }
-
     /// Puts `item` on `node` (no checks).
     pub fn place(&mut self, item: u32, node: usize) {
-        let r = self.items[item as usize].requests;
-        let s = self.scheduling(item);
-        let spread = self.has_spread(item);
+        let it = &self.items[item as usize];
+        let (r, c) = (it.requests, it.constraints);
+        let s = if c.none() {
+            None
+        } else {
+            self.scheduling(item)
+        };
         let n = &mut self.nodes[node];
         n.used = n.used.plus(r);
         n.items.push(item);
@@ -247,7 +253,7 @@ impl<'a> Sim<'a> {
                 n.anti.push(item);
             }
         }
-        if let (Some(z), true) = (n.zone, spread) {
+        if let (Some(z), true) = (n.zone, c.zone_spread) {
             let w = self.items[item as usize].workload;
             *self.spread.entry((w, z)).or_default() += 1;
         }
@@ -255,9 +261,13 @@ impl<'a> Sim<'a> {
 
     /// Takes `item` off `node` (the reverse of [`Sim::place`]).
     pub fn remove(&mut self, item: u32, node: usize) {
-        let r = self.items[item as usize].requests;
-        let s = self.scheduling(item);
-        let spread = self.has_spread(item);
+        let it = &self.items[item as usize];
+        let (r, c) = (it.requests, it.constraints);
+        let s = if c.none() {
+            None
+        } else {
+            self.scheduling(item)
+        };
         let n = &mut self.nodes[node];
         let Some(i) = n.items.iter().rposition(|&x| x == item) else {
             return;
@@ -274,7 +284,7 @@ impl<'a> Sim<'a> {
                 n.anti.remove(i);
             }
         }
-        if let (Some(z), true) = (n.zone, spread) {
+        if let (Some(z), true) = (n.zone, c.zone_spread) {
             let w = self.items[item as usize].workload;
             *self.spread.entry((w, z)).or_default() -= 1;
         }
@@ -330,11 +340,11 @@ impl<'a> Sim<'a> {
     }
 }
 
-/// True when a term of a pod in namespace `own` (looking in `namespaces`, empty: its own)
-/// covers a pod in the namespace whose hash is `other`.
-fn in_namespaces(namespaces: &[u64], own: &str, other: u64) -> bool {
+/// True when a term of a pod in the namespace whose hash is `own` (looking in `namespaces`,
+/// empty: its own) covers a pod in the namespace whose hash is `other`.
+fn in_namespaces(namespaces: &[u64], own: u64, other: u64) -> bool {
     if namespaces.is_empty() {
-        namespace_hash(own) == other
+        own == other
     } else {
         namespaces.contains(&other)
     }
