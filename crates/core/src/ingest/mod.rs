@@ -543,13 +543,31 @@ impl Merger {
                 }
             }
         }
-        for pod in c.pods {
-            let i = self.cluster.pods.len();
-            match self.seen("Pod", &pod.namespace, &pod.name, pod.uid.as_deref(), i) {
-                None => self.cluster.pods.push(pod),
+        // The pods are filtered where they are and the first input's list becomes the
+        // cluster's: moving them into a second list held both at once (30,000 pods: 18 MB).
+        let mut pods = c.pods;
+        let base = self.cluster.pods.len();
+        let mut kept = 0;
+        for j in 0..pods.len() {
+            let pod = &pods[j];
+            match self.seen(
+                "Pod",
+                &pod.namespace,
+                &pod.name,
+                pod.uid.as_deref(),
+                base + kept,
+            ) {
+                None => {
+                    pods.swap(kept, j);
+                    kept += 1;
+                }
                 Some(first) => {
                     dups += 1;
-                    if let Some(f) = self.cluster.pods.get(first)
+                    let f = match first.checked_sub(base) {
+                        Some(k) => pods.get(k),
+                        None => self.cluster.pods.get(first),
+                    };
+                    if let Some(f) = f
                         && (f.node != pod.node
                             || f.phase != pod.phase
                             || f.effective_request != pod.effective_request)
@@ -565,6 +583,12 @@ impl Merger {
                     }
                 }
             }
+        }
+        pods.truncate(kept);
+        if self.cluster.pods.is_empty() {
+            self.cluster.pods = pods;
+        } else {
+            self.cluster.pods.append(&mut pods);
         }
         for o in c.objects {
             let kind: &'static str = crate::workloads::WORKLOAD_KINDS
