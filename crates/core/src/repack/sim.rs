@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 use crate::cluster::Cluster;
 use crate::scheduling::{Scheduling, Taint, tolerates_all};
 
-use super::{Demand, Item, Mobility};
+use super::{Constraints, Demand, Item, Mobility};
 
 /// Labels, taints and the name a node offers to selectors (one per node).
 #[derive(Debug, Clone, PartialEq)]
@@ -231,15 +231,21 @@ impl<'a> Sim<'a> {
         true
     }
 
-    /// Puts `item` on `node` (no checks).
-    pub fn place(&mut self, item: u32, node: usize) {
+    /// The item's requests and constraint flags, and its scheduling when a flag says that
+    /// placing it must look at it.
+    fn placing(&self, item: u32) -> (Demand, Constraints, Option<&'a Scheduling>) {
         let it = &self.items[item as usize];
-        let (r, c) = (it.requests, it.constraints);
-        let s = if c.none() {
+        let s = if it.constraints.none() {
             None
         } else {
             self.scheduling(item)
         };
+        (it.requests, it.constraints, s)
+    }
+
+    /// Puts `item` on `node` (no checks).
+    pub fn place(&mut self, item: u32, node: usize) {
+        let (r, c, s) = self.placing(item);
         let n = &mut self.nodes[node];
         n.used = n.used.plus(r);
         n.items.push(item);
@@ -261,13 +267,7 @@ impl<'a> Sim<'a> {
 
     /// Takes `item` off `node` (the reverse of [`Sim::place`]).
     pub fn remove(&mut self, item: u32, node: usize) {
-        let it = &self.items[item as usize];
-        let (r, c) = (it.requests, it.constraints);
-        let s = if c.none() {
-            None
-        } else {
-            self.scheduling(item)
-        };
+        let (r, c, s) = self.placing(item);
         let n = &mut self.nodes[node];
         let Some(i) = n.items.iter().rposition(|&x| x == item) else {
             return;
