@@ -165,7 +165,7 @@ fn add(sim: &mut Sim<'_>, cluster: &Cluster, n: &PlacedNode, target: f64) {
         name: n.name.clone(),
     });
     let zone = sim.zone_id(n.zone.as_deref());
-    sim.nodes.push(SimNode {
+    sim.push_node(SimNode {
         name: n.name.clone(),
         existing: n.existing,
         instance_type: n.instance_type.clone(),
@@ -285,10 +285,9 @@ fn empty(sim: &mut Sim<'_>, s: usize, movable: &[u32], nodes: &[usize]) -> bool 
     let mut moved: Vec<(u32, usize)> = Vec::new();
     for &it in movable {
         sim.remove(it, s);
-        let to = nodes
-            .iter()
-            .copied()
-            .find(|&t| t != s && sim.nodes[t].accepts && sim.fits(it, t, false));
+        let to = nodes.iter().copied().find(|&t| {
+            t != s && sim.may_fit(it, t) && sim.nodes[t].accepts && sim.fits(it, t, false)
+        });
         match to {
             Some(t) => {
                 sim.place(it, t);

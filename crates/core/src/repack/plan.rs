@@ -773,6 +773,7 @@ impl<'a> Fill<'a> {
                     gpus: c.gpus,
                 };
                 node.usable = usable;
+                sim.capacity_changed(n);
                 break;
             }
         }
@@ -829,8 +830,7 @@ fn new_node(
 /// Adds `node` with every DaemonSet pod of `ds` it allows; keeps it when `item` then fits,
 /// else takes it away again.
 fn with_daemonsets(sim: &mut Sim<'_>, node: SimNode, ds: &[u32], item: u32) -> Option<usize> {
-    sim.nodes.push(node);
-    let n = sim.nodes.len() - 1;
+    let n = sim.push_node(node);
     let mut ok = true;
     for &d in ds {
         let kind = sim.nodes[n].kind;
@@ -850,7 +850,7 @@ fn with_daemonsets(sim: &mut Sim<'_>, node: SimNode, ds: &[u32], item: u32) -> O
     for it in sim.nodes[n].items.clone() {
         sim.remove(it, n);
     }
-    sim.nodes.pop();
+    sim.pop_node();
     None
 }
 

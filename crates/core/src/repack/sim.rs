@@ -72,6 +72,42 @@ pub(crate) struct Sim<'a> {
     pub zones: Vec<String>,
     /// Pods with hard zone spread, counted per (workload, zone id).
     spread: FxHashMap<(usize, u32), i64>,
+    /// Each node's [`Room`], in node order: what first fit scans before asking [`Sim::fits`]
+    /// (32 bytes a node instead of a whole [`SimNode`]).
+    room: Vec<Room>,
+}
+
+/// What a node has left for movable pods: usable less used, and pod slots (`i64::MAX`: no
+/// limit). Kept up to date by every change of a node through the simulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Room {
+    cpu: i64,
+    memory: i64,
+    gpus: i64,
+    pods: i64,
+}
+
+impl Room {
+    fn of(n: &SimNode) -> Room {
+        Room {
+            cpu: n.usable.cpu_millis.saturating_sub(n.used.cpu_millis),
+            memory: n.usable.memory_bytes.saturating_sub(n.used.memory_bytes),
+            gpus: n.usable.gpus.saturating_sub(n.used.gpus),
+            pods: if n.max_pods > 0 {
+                n.max_pods.saturating_sub(n.items.len() as i64)
+            } else {
+                i64::MAX
+            },
+        }
+    }
+
+    /// True when requests `r` fit (the resource part of [`Sim::fits`] for a moved pod).
+    fn holds(self, r: Demand) -> bool {
+        r.cpu_millis <= self.cpu
+            && r.memory_bytes <= self.memory
+            && r.gpus <= self.gpus
+            && self.pods > 0
+    }
 }
 
 impl<'a> Sim<'a> {
@@ -88,7 +124,32 @@ impl<'a> Sim<'a> {
             elig: vec![Vec::new(); classes],
             zones,
             spread: FxHashMap::default(),
+            room: Vec::new(),
         }
+    }
+
+    /// Adds `node`; its index.
+    pub fn push_node(&mut self, node: SimNode) -> usize {
+        self.room.push(Room::of(&node));
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    /// Takes the last node away (one just added and emptied again).
+    pub fn pop_node(&mut self) {
+        self.nodes.pop();
+        self.room.pop();
+    }
+
+    /// Records a change of `node`'s capacity made directly on [`Sim::nodes`].
+    pub fn capacity_changed(&mut self, node: usize) {
+        self.room[node] = Room::of(&self.nodes[node]);
+    }
+
+    /// False when `item` certainly does not fit on `node` for its resources or the pods limit
+    /// (true: ask [`Sim::fits`]).
+    pub fn may_fit(&self, item: u32, node: usize) -> bool {
+        self.room[node].holds(self.items[item as usize].requests)
     }
 
     /// The id of `kind`, added. Every node's kind holds its own name (for `matchFields` on
@@ -145,6 +206,11 @@ impl<'a> Sim<'a> {
     /// DaemonSet copies).
     pub fn fits(&mut self, item: u32, node: usize, full: bool) -> bool {
         let n = &self.nodes[node];
+        debug_assert_eq!(
+            self.room.get(node),
+            Some(&Room::of(n)),
+            "node {node}'s room"
+        );
         if !n.open {
             return false;
         }
@@ -249,6 +315,7 @@ impl<'a> Sim<'a> {
         let n = &mut self.nodes[node];
         n.used = n.used.plus(r);
         n.items.push(item);
+        self.room[node] = Room::of(n);
         if let Some(s) = s {
             for &p in &s.host_ports {
                 if let Err(i) = n.ports.binary_search(&p) {
@@ -274,6 +341,7 @@ impl<'a> Sim<'a> {
         };
         n.items.remove(i);
         n.used = n.used.minus(r);
+        self.room[node] = Room::of(n);
         if let Some(s) = s {
             for p in &s.host_ports {
                 if let Ok(i) = n.ports.binary_search(p) {
@@ -305,7 +373,7 @@ impl<'a> Sim<'a> {
             gpus: n.allocatable.gpus,
         };
         let zone = self.zone_id(n.zone.as_deref());
-        self.nodes.push(SimNode {
+        self.push_node(SimNode {
             name: n.name.clone(),
             existing: Some(node),
             instance_type: n.instance_type.clone(),
@@ -323,15 +391,18 @@ impl<'a> Sim<'a> {
             items: Vec::new(),
             ports: Vec::new(),
             anti: Vec::new(),
-        });
-        self.nodes.len() - 1
+        })
     }
 
     /// First fit of a moved `item` over the open nodes that accept pods, from `start`,
     /// skipping `except`.
     pub fn first_fit(&mut self, item: u32, start: usize, except: Option<usize>) -> Option<usize> {
-        (start..self.nodes.len())
-            .find(|&n| Some(n) != except && self.nodes[n].accepts && self.fits(item, n, false))
+        (start..self.nodes.len()).find(|&n| {
+            Some(n) != except
+                && self.may_fit(item, n)
+                && self.nodes[n].accepts
+                && self.fits(item, n, false)
+        })
     }
 
     /// True when the item is a DaemonSet pod.
