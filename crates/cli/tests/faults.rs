@@ -6,11 +6,13 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use kube_rightsize_fake_vantage::{self as fake_vantage, Config, DEFAULT_TOKEN, Fault};
 use serde_json::Value;
+
+#[path = "support/temp.rs"]
+mod temp;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kube-rightsize");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/fixtures");
@@ -59,12 +61,13 @@ fn garbage(n: usize) -> Vec<u8> {
 }
 
 fn analyze(args: &[&str], env: &[(&str, &str)]) -> (Output, Value, Duration) {
+    let cache = temp::temp_dir("faults");
     let started = Instant::now();
     let mut cmd = Command::new(BIN);
     cmd.arg("analyze")
         .args(args)
         .args(["--format=json", AT])
-        .env("XDG_CACHE_HOME", temp_dir());
+        .env("XDG_CACHE_HOME", &*cache);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -79,18 +82,6 @@ fn analyze(args: &[&str], env: &[(&str, &str)]) -> (Output, Value, Duration) {
     );
     let r: Value = serde_json::from_slice(&o.stdout).expect("a JSON report");
     (o, r, took)
-}
-
-fn temp_dir() -> std::path::PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "kube-rightsize-faults-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
 
 fn stderr(o: &Output) -> String {

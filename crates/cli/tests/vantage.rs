@@ -1,11 +1,13 @@
 //! The binary against the fake Vantage server (127.0.0.1 only).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kube_rightsize_fake_vantage::{self as fake, Config, DEFAULT_TOKEN, FakeVantage};
 use serde_json::Value;
+
+#[path = "support/temp.rs"]
+mod temp;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kube-rightsize");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/fixtures");
@@ -17,19 +19,6 @@ const KARPENTER: &str = "eks-karpenter-spot-arm64.json";
 
 fn fixture(name: &str) -> String {
     format!("{FIXTURES}/{name}")
-}
-
-/// A fresh, empty temporary directory (used as XDG_CACHE_HOME and for output files).
-fn temp_dir() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "kube-rightsize-vantage-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn run(args: &[&str], cache: &Path, token: Option<&str>) -> Output {
@@ -92,7 +81,7 @@ fn report_nodes(o: &Output) -> Vec<Value> {
 fn prices_writes_a_file_that_analyze_imports_and_the_cache_saves_every_request() {
     let server = start(Config::default());
     let url = server.url();
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let out_file = dir.join("prices.json");
     let out = out_file.to_str().unwrap();
     let snapshot = fixture(EKS);
@@ -165,7 +154,7 @@ fn prices_writes_a_file_that_analyze_imports_and_the_cache_saves_every_request()
 fn analyze_prices_nodes_from_vantage() {
     let server = start(Config::default());
     let url = server.url();
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let snapshot = fixture(KARPENTER);
     let mut args = vec!["analyze", snapshot.as_str(), "--format", "json", AT];
     args.extend(vantage_args(&url));
@@ -201,7 +190,7 @@ fn analyze_prices_nodes_from_vantage() {
 fn a_rejected_token_is_reported_and_the_analysis_goes_on() {
     let server = start(Config::default());
     let url = server.url();
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let snapshot = fixture(EKS);
     let mut args = vec!["analyze", snapshot.as_str(), "--format", "json", AT];
     args.extend(vantage_args(&url));
@@ -241,7 +230,7 @@ fn rate_limits_wait_for_the_reset_or_stop_before_the_budget_is_spent() {
         ..Config::default()
     });
     let url = server.url();
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let snapshot = fixture(EKS);
     let mut args = vec!["prices", snapshot.as_str(), AT];
     args.extend(vantage_args(&url));
@@ -263,7 +252,7 @@ fn rate_limits_wait_for_the_reset_or_stop_before_the_budget_is_spent() {
         ..Config::default()
     });
     let url = server.url();
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let mut args = vec!["prices", snapshot.as_str(), AT];
     args.extend(vantage_args(&url));
     let o = run(&args, &dir, Some(DEFAULT_TOKEN));
@@ -287,7 +276,7 @@ fn server_errors_are_retried() {
         ..Config::default()
     });
     let url = server.url();
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let snapshot = fixture(KARPENTER);
     let mut args = vec!["prices", snapshot.as_str(), AT];
     args.extend(vantage_args(&url));
@@ -301,7 +290,7 @@ fn server_errors_are_retried() {
 fn the_instances_api_prices_every_cloud() {
     let server = start(Config::default());
     let url = server.url();
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let snapshot = fixture("aks-vmss-spot.json");
     let mut args = vec![
         "prices",
@@ -321,7 +310,7 @@ fn the_instances_api_prices_every_cloud() {
 
 #[test]
 fn the_token_comes_only_from_the_environment() {
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let snapshot = fixture(EKS);
     // Unset variable: exit 1, clear message.
     let o = run(
@@ -366,7 +355,7 @@ fn the_token_comes_only_from_the_environment() {
 
 #[test]
 fn an_unreachable_server_is_not_fatal() {
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let snapshot = fixture(EKS);
     let o = run(
         &[
@@ -404,7 +393,7 @@ fn tolerant_bodies_foreign_links_and_endless_pages() {
         ..Config::default()
     });
     let url = server.url();
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let snapshot = fixture(EKS);
     let mut args = vec!["prices", snapshot.as_str(), AT];
     args.extend(vantage_args(&url));
@@ -421,7 +410,7 @@ fn tolerant_bodies_foreign_links_and_endless_pages() {
         ..Config::default()
     });
     let url = server.url();
-    let dir = temp_dir();
+    let dir = temp::temp_dir("vantage-test");
     let mut args = vec!["prices", snapshot.as_str(), AT];
     args.extend(vantage_args(&url));
     let o = run(&args, &dir, Some(DEFAULT_TOKEN));
