@@ -112,7 +112,7 @@ pub async fn read_blob(blob: &web_sys::Blob, name: &str) -> Result<Vec<u8>, Stri
         let end = (start + READ_CHUNK).min(size);
         let part = blob
             .slice_with_f64_and_f64(start as f64, end as f64)
-            .map_err(|e| format!("cannot read {name}: {}", js_message(&e)))?;
+            .map_err(|e| read_error(name, &e))?;
         let buf = JsFuture::from(part.array_buffer())
             .await
             .map_err(|e| read_error(name, &e))?;

@@ -127,7 +127,8 @@ pub struct Item {
     pub constraints: Constraints,
 }
 
-/// The constraints a placement checks beyond eligibility ([`sim`]), as flags of one pod.
+/// The constraints a placement checks beyond eligibility (in the placement engine), as flags
+/// of one pod.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Constraints {
     /// It has required pod anti-affinity terms.

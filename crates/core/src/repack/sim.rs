@@ -5,7 +5,10 @@
 //!   constraints and the node's labels and taints: pods with equal [`Scheduling`] share a
 //!   *class*, nodes with equal labels and taints (every new node of one type in one zone) a
 //!   *kind*, and the answer is cached per (class, kind).
-//! * Resources and the pods limit are four integer comparisons.
+//! * Resources and the pods limit are four integer comparisons, made first against a compact
+//!   array of each node's room ([`Sim::may_fit`]), so first fit passes over full nodes without
+//!   reading them; the array follows every change made through the simulation, and a debug
+//!   assertion in [`Sim::fits`] checks it against the node.
 //! * Host ports, anti-affinity and zone spread are looked at only for pods that have them (or
 //!   nodes holding such pods): a sorted port list per node, the list of anti-affine pods per
 //!   node, and pod counts per (workload, zone).
